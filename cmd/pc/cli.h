@@ -1,0 +1,96 @@
+/* The command-line layer: a table of commands, a flag parser shaped like
+   podman's (cobra) flags, and the help and error text users know. */
+#ifndef PC_CMD_CLI_H
+#define PC_CMD_CLI_H
+
+#include <stdbool.h>
+
+#include "lib/error.h"
+
+/* podman's exit codes for pc's own failures. */
+#define PC_EXIT_ERROR 125
+#define PC_EXIT_CANNOT_INVOKE 126
+#define PC_EXIT_NOT_FOUND 127
+
+enum pc_opt_type
+{
+  PC_OPT_BOOL,   /* bool *; --flag, --flag=false */
+  PC_OPT_STRING, /* char **; last one wins; strdup'd */
+  PC_OPT_STRV,   /* char ***; repeatable, each value appended */
+  PC_OPT_INT,    /* long *; decimal */
+};
+
+struct pc_opt
+{
+  const char *name;   /* long name, without "--" */
+  char short_name;    /* 0 when none */
+  enum pc_opt_type type;
+  void *value;
+  const char *arg;    /* placeholder shown in help, e.g. "NAME" */
+  const char *help;
+  bool *set;          /* optional: told whether the user gave the flag */
+};
+
+struct pc_command;
+typedef int (*pc_command_fn) (const struct pc_command *cmd, int argc, char **argv);
+
+enum
+{
+  /* Flags after the first positional belong to it (run IMAGE CMD -x). */
+  PC_CMD_STOP_AT_POSITIONAL = 1 << 0,
+};
+
+struct pc_command
+{
+  const char *name;
+  const char *alias;      /* one alternative name, e.g. "ls" for "list" */
+  const char *summary;    /* one line for the command list */
+  const char *usage;      /* after "pc ", e.g. "rm [options] CONTAINER..." */
+  const char *description; /* longer text for --help, may be NULL */
+  pc_command_fn run;      /* NULL for a family */
+  const struct pc_command *subcommands; /* NULL-name-terminated; families only */
+  int flags;
+  /* The path for messages: "pc image ls". Filled in by dispatch. */
+  const char *path;
+};
+
+/* Global flags, parsed before the command name. */
+struct pc_global_opts
+{
+  char *root;
+  char *runroot;
+  char *storage_driver;
+  char *log_level;
+};
+extern struct pc_global_opts pc_global;
+
+/* Result of pc_cli_parse besides "go on" (0). */
+#define PC_CLI_HELP_SHOWN 1
+
+/* Parses argv[1..] (argv[0] is the command name) against opts, which is
+   terminated by an entry whose name is NULL. On return *args and *nargs are
+   the positional arguments. Prints help for --help and returns
+   PC_CLI_HELP_SHOWN; prints an error and returns -1 for a bad flag.
+   Callers: `if ((r = pc_cli_parse (...)) != 0) return pc_cli_parse_exit (r);` */
+int pc_cli_parse (const struct pc_command *cmd, const struct pc_opt *opts,
+                  int argc, char **argv, char ***args, int *nargs);
+int pc_cli_parse_exit (int r);
+
+/* Checks the count of positional arguments, printing podman's message. */
+int pc_cli_check_args (const struct pc_command *cmd, int nargs, int min, int max);
+
+void pc_cli_print_help (const struct pc_command *cmd, const struct pc_opt *opts);
+
+/* Prints "Error: <msg>" and returns 125 (or `code`), freeing the error. */
+int pc_cli_fail (pc_error *err);
+int pc_cli_fail_code (pc_error *err, int code);
+int pc_cli_errorf (int code, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+/* Runs a family or leaf command with argv[0] = its name. */
+int pc_cli_dispatch (const struct pc_command *cmd, const char *parent_path,
+                     int argc, char **argv);
+
+/* The top-level table (commands.c). */
+extern const struct pc_command pc_root_command;
+
+#endif

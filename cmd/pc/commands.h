@@ -1,0 +1,10 @@
+/* Entry points of the command families, one file each. */
+#ifndef PC_CMD_COMMANDS_H
+#define PC_CMD_COMMANDS_H
+
+#include "cmd/pc/cli.h"
+
+int pc_cmd_version (const struct pc_command *cmd, int argc, char **argv);
+int pc_cmd_help (const struct pc_command *cmd, int argc, char **argv);
+
+#endif
