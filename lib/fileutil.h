@@ -1,0 +1,30 @@
+/* Files through fds: atomic replacement, whole-file reads, mkdir -p,
+   rm -rf that never follows symlinks, and opening inside a root. */
+#ifndef PC_LIB_FILEUTIL_H
+#define PC_LIB_FILEUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+
+/* Temp file in the same dir + fsync + rename + fsync of the dir. On failure
+   nothing is left behind and the old content (if any) is untouched. */
+int pc_write_file_atomic (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                          pc_error **err);
+/* *out is NUL-terminated (not counted in *len); len may be NULL. */
+int pc_read_file (int dirfd, const char *path, char **out, size_t *len, pc_error **err);
+int pc_read_fd_all (int fd, char **out, size_t *len, pc_error **err);
+/* Retries on EINTR and short writes. */
+int pc_write_all (int fd, const void *buf, size_t len, pc_error **err);
+/* Existing directories are fine. */
+int pc_mkdir_p (int dirfd, const char *path, mode_t mode, pc_error **err);
+/* Never follows symlinks; makes read-only dirs writable; missing = success. */
+int pc_rm_rf_at (int dirfd, const char *path, pc_error **err);
+/* Resolves path inside rootfd as if rootfd were "/" (openat2 RESOLVE_IN_ROOT,
+   or a component walk on kernels without openat2); returns the fd. */
+int pc_safe_openat (int rootfd, const char *path, int flags, mode_t mode, pc_error **err);
+/* The fallback walk alone (pc_safe_openat uses it on ENOSYS); public for tests. */
+int pc_safe_openat_walk (int rootfd, const char *path, int flags, mode_t mode, pc_error **err);
+
+#endif

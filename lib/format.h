@@ -1,0 +1,30 @@
+/* podman output: tables, --format json, Go-style templates.
+
+   rows: JSON array of objects with podman's field names.
+   format: NULL or "table" -> table of `columns`; "json" -> pretty JSON array;
+   "table {{.A}}\t{{.B}}" -> headers then rows, tab stops aligned;
+   "{{.A}} {{.B}}" -> one line per row, no header.
+   Template language: {{.Field}}, {{.Field.Sub}}, {{json .}}, {{json .Field}},
+   {{upper .X}}, {{lower .X}}, {{truncate .X N}}, {{join .List ","}},
+   {{printf "%s" .X}} (simple), {{if .X}}..{{else}}..{{end}},
+   {{range .List}}..{{end}}, \t and \n escapes. */
+#ifndef PC_LIB_FORMAT_H
+#define PC_LIB_FORMAT_H
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "lib/error.h"
+
+struct pc_format_column
+{
+  const char *field;   /* "ID", "Names", ...; NULL ends the list */
+  const char *header;  /* "CONTAINER ID" */
+};
+
+int pc_format_print (FILE *out, const char *format, json_object *rows,
+                     const struct pc_format_column *columns, pc_error **err);
+/* For `inspect --format`: renders one template against one object, newline appended. */
+int pc_format_template_one (FILE *out, const char *tmpl, json_object *obj, pc_error **err);
+
+#endif

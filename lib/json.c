@@ -1,0 +1,250 @@
+#include "lib/json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/xalloc.h"
+
+json_object *
+pc_json_parse (const char *buf, size_t len, pc_error **err)
+{
+  struct json_tokener *tok = json_tokener_new ();
+  if (tok == NULL)
+    abort ();
+  json_tokener_set_flags (tok, JSON_TOKENER_STRICT);
+  json_object *o = json_tokener_parse_ex (tok, buf, (int) len);
+  enum json_tokener_error jerr = json_tokener_get_error (tok);
+  if (o != NULL && jerr == json_tokener_success)
+    {
+      /* Anything but white space after the value is garbage. */
+      size_t off = json_tokener_get_parse_end (tok);
+      for (; off < len; off++)
+        if (!strchr (" \t\r\n", buf[off]))
+          {
+            json_object_put (o);
+            json_tokener_free (tok);
+            pc_error_make (err, EINVAL, "invalid JSON: trailing data at offset %zu", off);
+            return NULL;
+          }
+      json_tokener_free (tok);
+      return o;
+    }
+  if (jerr == json_tokener_continue)
+    pc_error_make (err, EINVAL, "invalid JSON: unexpected end of input");
+  else
+    pc_error_make (err, EINVAL, "invalid JSON at offset %zu: %s",
+                   json_tokener_get_parse_end (tok), json_tokener_error_desc (jerr));
+  json_object_put (o);
+  json_tokener_free (tok);
+  return NULL;
+}
+
+json_object *
+pc_json_read_file (int dirfd, const char *path, pc_error **err)
+{
+  pc_autofree char *buf = NULL;
+  size_t len = 0;
+  if (pc_read_file (dirfd, path, &buf, &len, err) < 0)
+    return NULL;
+  json_object *o = pc_json_parse (buf, len, err);
+  if (o == NULL)
+    pc_error_wrap (err, "parse `%s`", path);
+  return o;
+}
+
+int
+pc_json_write_file_atomic (int dirfd, const char *path, json_object *obj, mode_t mode,
+                           pc_error **err)
+{
+  const char *s = json_object_to_json_string_ext (obj, JSON_C_TO_STRING_PLAIN
+                                                           | JSON_C_TO_STRING_NOSLASHESCAPE);
+  return pc_write_file_atomic (dirfd, path, s, strlen (s), mode, err);
+}
+
+const char *
+pc_json_get_string (json_object *o, const char *key)
+{
+  json_object *v = NULL;
+  if (o == NULL || !json_object_object_get_ex (o, key, &v) || !json_object_is_type (v, json_type_string))
+    return NULL;
+  return json_object_get_string (v);
+}
+
+int64_t
+pc_json_get_int (json_object *o, const char *key, int64_t def)
+{
+  json_object *v = NULL;
+  if (o == NULL || !json_object_object_get_ex (o, key, &v))
+    return def;
+  if (json_object_is_type (v, json_type_int) || json_object_is_type (v, json_type_double))
+    return json_object_get_int64 (v);
+  return def;
+}
+
+bool
+pc_json_get_bool (json_object *o, const char *key, bool def)
+{
+  json_object *v = NULL;
+  if (o == NULL || !json_object_object_get_ex (o, key, &v) || !json_object_is_type (v, json_type_boolean))
+    return def;
+  return json_object_get_boolean (v);
+}
+
+json_object *
+pc_json_get (json_object *o, const char *dotted_path)
+{
+  const char *p = dotted_path;
+  while (o != NULL && *p)
+    {
+      const char *dot = strchr (p, '.');
+      size_t n = dot ? (size_t) (dot - p) : strlen (p);
+      if (!json_object_is_type (o, json_type_object))
+        return NULL;
+      pc_autofree char *key = xstrndup (p, n);
+      json_object *next = NULL;
+      if (!json_object_object_get_ex (o, key, &next))
+        return NULL;
+      o = next;
+      p += n;
+      if (*p == '.')
+        p++;
+    }
+  return o;
+}
+
+/* Go's encoding/json escaping: HTML characters and U+2028/2029 as \u. */
+static void
+put_string (FILE *f, const char *s)
+{
+  fputc ('"', f);
+  for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+    {
+      unsigned char c = *p;
+      switch (c)
+        {
+        case '"': fputs ("\\\"", f); break;
+        case '\\': fputs ("\\\\", f); break;
+        case '\n': fputs ("\\n", f); break;
+        case '\r': fputs ("\\r", f); break;
+        case '\t': fputs ("\\t", f); break;
+        case '\b': fputs ("\\b", f); break;
+        case '\f': fputs ("\\f", f); break;
+        case '<': fputs ("\\u003c", f); break;
+        case '>': fputs ("\\u003e", f); break;
+        case '&': fputs ("\\u0026", f); break;
+        default:
+          if (c < 0x20)
+            fprintf (f, "\\u%04x", c);
+          else if (c == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+            {
+              fprintf (f, "\\u%s", p[2] == 0xa8 ? "2028" : "2029");
+              p += 2;
+            }
+          else
+            fputc (c, f);
+        }
+    }
+  fputc ('"', f);
+}
+
+static void
+indent (FILE *f, int level, int width)
+{
+  fputc ('\n', f);
+  for (int i = 0; i < level * width; i++)
+    fputc (' ', f);
+}
+
+static void
+put_value (FILE *f, json_object *o, int level, int width)
+{
+  switch (json_object_get_type (o))
+    {
+    case json_type_null:
+      fputs ("null", f);
+      break;
+    case json_type_string:
+      put_string (f, json_object_get_string (o));
+      break;
+    case json_type_object:
+      {
+        if (json_object_object_length (o) == 0)
+          {
+            fputs ("{}", f);
+            break;
+          }
+        fputc ('{', f);
+        bool first = true;
+        json_object_object_foreach (o, key, val)
+          {
+            if (!first)
+              fputc (',', f);
+            first = false;
+            if (width)
+              indent (f, level + 1, width);
+            put_string (f, key);
+            fputs (width ? ": " : ":", f);
+            put_value (f, val, level + 1, width);
+          }
+        if (width)
+          indent (f, level, width);
+        fputc ('}', f);
+        break;
+      }
+    case json_type_array:
+      {
+        size_t n = json_object_array_length (o);
+        if (n == 0)
+          {
+            fputs ("[]", f);
+            break;
+          }
+        fputc ('[', f);
+        for (size_t i = 0; i < n; i++)
+          {
+            if (i)
+              fputc (',', f);
+            if (width)
+              indent (f, level + 1, width);
+            put_value (f, json_object_array_get_idx (o, i), level + 1, width);
+          }
+        if (width)
+          indent (f, level, width);
+        fputc (']', f);
+        break;
+      }
+    default:
+      fputs (json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN), f);
+      break;
+    }
+}
+
+static char *
+to_string (json_object *o, int width)
+{
+  char *buf = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream (&buf, &size);
+  if (f == NULL)
+    abort ();
+  put_value (f, o, 0, width);
+  if (fclose (f) != 0)
+    abort ();
+  return buf;
+}
+
+char *
+pc_json_to_string_pretty (json_object *o)
+{
+  return to_string (o, 4);
+}
+
+char *
+pc_json_to_string_compact (json_object *o)
+{
+  return to_string (o, 0);
+}

@@ -1,0 +1,40 @@
+/* JSON helpers on top of json-c: parse with a useful error, read and write
+   files (atomically), lookups that tolerate missing keys, and podman-style
+   pretty printing. */
+#ifndef PC_LIB_JSON_H
+#define PC_LIB_JSON_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+
+json_object *pc_json_parse (const char *buf, size_t len, pc_error **err);
+/* dirfd may be AT_FDCWD. */
+json_object *pc_json_read_file (int dirfd, const char *path, pc_error **err);
+int pc_json_write_file_atomic (int dirfd, const char *path, json_object *obj, mode_t mode,
+                               pc_error **err);
+
+/* NULL if missing / not a string. */
+const char *pc_json_get_string (json_object *o, const char *key);
+int64_t pc_json_get_int (json_object *o, const char *key, int64_t def);
+bool pc_json_get_bool (json_object *o, const char *key, bool def);
+/* "config.Env": walks objects by key; NULL when any step is missing. */
+json_object *pc_json_get (json_object *o, const char *dotted_path);
+/* podman's style: 4-space indent, no slash escaping; malloc'd. */
+char *pc_json_to_string_pretty (json_object *o);
+/* Go's json.Marshal: no white space, same escaping; malloc'd. */
+char *pc_json_to_string_compact (json_object *o);
+
+static inline void
+pc_json_putp (json_object **o)
+{
+  if (*o != NULL)
+    json_object_put (*o);
+}
+#define pc_autojson __attribute__ ((cleanup (pc_json_putp)))
+
+#endif
