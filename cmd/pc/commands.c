@@ -6,6 +6,10 @@
 static const struct pc_command root_subcommands[] = {
   { .name = "help", .summary = "Help about any command",
     .usage = "help [command]", .run = pc_cmd_help },
+  { .name = "unshare", .summary = "Run a command in a modified user namespace",
+    .usage = "unshare [options] [COMMAND [ARG...]]", .run = pc_cmd_unshare,
+    .description = "Runs a command in pc's user namespace (container root = you, 1..N = your subuid ranges), as containers see the store. Without a command, runs $SHELL (else /bin/sh).",
+    .flags = PC_CMD_STOP_AT_POSITIONAL },
   { .name = "version", .summary = "Display the pc version information",
     .usage = "version [options]", .run = pc_cmd_version },
   { .name = NULL },

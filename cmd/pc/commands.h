@@ -6,5 +6,6 @@
 
 int pc_cmd_version (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_help (const struct pc_command *cmd, int argc, char **argv);
+int pc_cmd_unshare (const struct pc_command *cmd, int argc, char **argv);
 
 #endif

@@ -1,0 +1,107 @@
+/* pc unshare: run a command inside pc's user namespace, as `podman unshare`
+   does, so a user can chown or remove the files of their store. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/pc/commands.h"
+#include "lib/cleanup.h"
+#include "lib/xalloc.h"
+#include "pkg/rootless/rootless.h"
+
+/* podman sets CONTAINERS_GRAPHROOT / CONTAINERS_RUNROOT for the command;
+   pc's equivalents point at its data and runtime directories. */
+static void
+export_paths (uid_t host_uid)
+{
+  const char *home = getenv ("HOME");
+  const char *data = getenv ("XDG_DATA_HOME");
+  const char *run = getenv ("XDG_RUNTIME_DIR");
+  pc_autofree char *graph = NULL;
+  pc_autofree char *runroot = NULL;
+  if (pc_global.root)
+    graph = xstrdup (pc_global.root);
+  else if (data && *data)
+    graph = xasprintf ("%s/pc", data);
+  else if (home && *home)
+    graph = xasprintf ("%s/.local/share/pc", home);
+  if (pc_global.runroot)
+    runroot = xstrdup (pc_global.runroot);
+  else if (run && *run)
+    runroot = xasprintf ("%s/pc", run);
+  else
+    runroot = xasprintf ("/tmp/pc-%u", (unsigned) host_uid);
+  if (graph)
+    setenv ("PC_GRAPHROOT", graph, 1);
+  setenv ("PC_RUNROOT", runroot, 1);
+  char buf[16];
+  snprintf (buf, sizeof buf, "%u", (unsigned) host_uid);
+  setenv ("PC_ROOTLESS_UID", buf, 1);
+}
+
+/* execvp reports EACCES for a missing command when some $PATH entry is
+   unreadable; look first so "not found" says so, as podman does. */
+static bool
+in_path (const char *name)
+{
+  const char *path = getenv ("PATH");
+  pc_autofree char *dirs = xstrdup (path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+  char *save = NULL;
+  for (char *d = strtok_r (dirs, ":", &save); d; d = strtok_r (NULL, ":", &save))
+    {
+      pc_autofree char *p = xasprintf ("%s/%s", *d ? d : ".", name);
+      if (access (p, F_OK) == 0)
+        return true;
+    }
+  return false;
+}
+
+int
+pc_cmd_unshare (const struct pc_command *cmd, int argc, char **argv)
+{
+  const struct pc_opt opts[] = {
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+
+  if (!pc_rootless_in_userns ())
+    {
+      if (geteuid () == 0)
+        return pc_cli_errorf (PC_EXIT_ERROR, "please use unshare with rootless");
+      pc_error *err = NULL;
+      if (pc_rootless_enter (&err) < 0)
+        return pc_cli_fail (err);
+    }
+  export_paths (pc_rootless_host_uid ());
+
+  char *shell_argv[2] = { NULL, NULL };
+  if (nargs == 0)
+    {
+      const char *sh = getenv ("SHELL");
+      shell_argv[0] = (char *) (sh && *sh ? sh : "/bin/sh");
+      args = shell_argv;
+    }
+  fflush (NULL);
+  if (strchr (args[0], '/') == NULL && !in_path (args[0]))
+    return pc_cli_errorf (PC_EXIT_NOT_FOUND, "exec: \"%s\": executable file not found in $PATH",
+                          args[0]);
+  execvp (args[0], args);
+  int e = errno;
+  if (args == shell_argv && strcmp (shell_argv[0], "/bin/sh") != 0)
+    {
+      shell_argv[0] = (char *) "/bin/sh";
+      execv (shell_argv[0], shell_argv);
+      e = errno;
+    }
+  if (e == ENOENT)
+    return pc_cli_errorf (PC_EXIT_NOT_FOUND, "exec: \"%s\": executable file not found in $PATH",
+                          args[0]);
+  return pc_cli_errorf (e == EACCES ? PC_EXIT_CANNOT_INVOKE : PC_EXIT_ERROR, "exec: \"%s\": %s",
+                        args[0], strerror (e));
+}

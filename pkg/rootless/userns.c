@@ -1,0 +1,414 @@
+/* Entering pc's user namespace and writing id maps.
+
+   pc_rootless_enter forks two helpers before it unshares; each blocks on a
+   pipe, and once the caller is in its new namespace they exec newuidmap and
+   newgidmap on it at the same time. Their stderr comes back over a pipe each,
+   so a refusal reaches the user verbatim. */
+#include "pkg/rootless/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+
+#define PC_USERNS_ENV "_PC_USERNS"
+
+static int in_userns_cached = -1;
+static uid_t host_uid_cached = (uid_t) -1;
+static gid_t host_gid_cached = (gid_t) -1;
+
+static bool
+read_small (const char *path, char *buf, size_t size)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  ssize_t r = read (fd, buf, size - 1);
+  close (fd);
+  if (r < 0)
+    return false;
+  buf[r] = '\0';
+  return true;
+}
+
+/* The initial namespace's uid_map is the identity over the whole id space. */
+static bool
+uid_map_is_initial (void)
+{
+  char buf[256];
+  if (!read_small ("/proc/self/uid_map", buf, sizeof buf))
+    return true;
+  unsigned long a, b, c;
+  return sscanf (buf, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 && b == 0 && c == 4294967295UL
+         && strchr (buf, '\n') == buf + strlen (buf) - 1;
+}
+
+bool
+pc_rootless_in_userns (void)
+{
+  if (in_userns_cached < 0)
+    {
+      const char *e = getenv (PC_USERNS_ENV);
+      in_userns_cached = e && strcmp (e, "1") == 0 && !uid_map_is_initial ();
+    }
+  return in_userns_cached;
+}
+
+bool
+pc_rootless_is_rootless (void)
+{
+  return geteuid () != 0 && !pc_rootless_in_userns ();
+}
+
+/* Inside: the parent id behind container id 0 (read from our own map). */
+static uint32_t
+host_id_of_root (const char *path, uint32_t fallback)
+{
+  char buf[1024];
+  if (!read_small (path, buf, sizeof buf))
+    return fallback;
+  for (char *line = buf; line && *line; line = strchr (line, '\n') ? strchr (line, '\n') + 1 : NULL)
+    {
+      unsigned long a, b, c;
+      if (sscanf (line, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0)
+        return (uint32_t) b;
+    }
+  return fallback;
+}
+
+uid_t
+pc_rootless_host_uid (void)
+{
+  if (host_uid_cached == (uid_t) -1)
+    host_uid_cached = pc_rootless_in_userns () ? host_id_of_root ("/proc/self/uid_map", getuid ())
+                                               : getuid ();
+  return host_uid_cached;
+}
+
+gid_t
+pc_rootless_host_gid (void)
+{
+  if (host_gid_cached == (gid_t) -1)
+    host_gid_cached = pc_rootless_in_userns () ? host_id_of_root ("/proc/self/gid_map", getgid ())
+                                               : getgid ();
+  return host_gid_cached;
+}
+
+static int
+write_proc_file (pid_t pid, const char *name, const char *data, pc_error **err)
+{
+  char path[64];
+  if (pid)
+    snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, name);
+  else
+    snprintf (path, sizeof path, "/proc/self/%s", name);
+  pc_autoclose int fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return pc_error_errno (err, errno, "open `%s`", path);
+  size_t len = strlen (data);
+  ssize_t w = write (fd, data, len);
+  if (w < 0)
+    return pc_error_errno (err, errno, "write `%s` (\"%.*s\")", path,
+                           (int) (len && data[len - 1] == '\n' ? len - 1 : len), data);
+  if ((size_t) w != len)
+    return pc_error_make (err, EIO, "short write to `%s`", path);
+  return 0;
+}
+
+/* One forked helper that waits for the go byte, then execs newXidmap. */
+struct map_helper
+{
+  const char *name;
+  pid_t pid;
+  int err_fd;  /* read end of its stderr */
+};
+
+static void
+helper_child (int go_fd, int err_w, const char *prog, char *const argv[])
+{
+  char c;
+  ssize_t r;
+  do
+    r = read (go_fd, &c, 1);
+  while (r < 0 && errno == EINTR);
+  if (r != 1)
+    _exit (1);  /* the parent gave up (unshare failed): nothing to map */
+  if (err_w != STDERR_FILENO)
+    {
+      dup2 (err_w, STDERR_FILENO);
+    }
+  execv (prog, argv);
+  dprintf (STDERR_FILENO, "exec %s: %s", prog, strerror (errno));
+  _exit (127);
+}
+
+static int
+spawn_helper (struct map_helper *h, const char *name, pid_t target, const struct pc_idmap_entry *e,
+              size_t n, int go_fd, int go_w, pc_error **err)
+{
+  char prog[PATH_MAX];
+  h->name = name;
+  h->pid = -1;
+  h->err_fd = -1;
+  if (!pc_rootless_find_helper (name, prog))
+    return pc_error_make (err, ENOENT, "%s not found: install it (Debian/Ubuntu package \"uidmap\")", name);
+
+  /* Strings are built before fork: the child only reads, dups and execs. */
+  char nums[PC_IDMAP_MAX * 3 + 1][12];
+  char *argv[PC_IDMAP_MAX * 3 + 3];
+  size_t k = 0;
+  argv[k++] = (char *) name;
+  snprintf (nums[0], sizeof nums[0], "%d", (int) target);
+  argv[k++] = nums[0];
+  for (size_t i = 0; i < n; i++)
+    {
+      uint32_t v[3] = { e[i].container_id, e[i].host_id, e[i].size };
+      for (int j = 0; j < 3; j++)
+        {
+          char *s = nums[1 + i * 3 + (size_t) j];
+          snprintf (s, 12, "%" PRIu32, v[j]);
+          argv[k++] = s;
+        }
+    }
+  argv[k] = NULL;
+
+  int ep[2];
+  if (pipe2 (ep, O_CLOEXEC) < 0)
+    return pc_error_errno (err, errno, "pipe");
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      int saved = errno;
+      close (ep[0]);
+      close (ep[1]);
+      return pc_error_errno (err, saved, "fork");
+    }
+  if (pid == 0)
+    {
+      close (ep[0]);
+      if (go_w >= 0)
+        close (go_w);
+      helper_child (go_fd, ep[1], prog, argv);
+    }
+  close (ep[1]);
+  h->pid = pid;
+  h->err_fd = ep[0];
+  return 0;
+}
+
+/* Waits for a helper; on failure sets err with its stderr. */
+static int
+finish_helper (struct map_helper *h, pc_error **err)
+{
+  if (h->pid <= 0)
+    return 0;
+  int status = 0;
+  while (waitpid (h->pid, &status, 0) < 0)
+    if (errno != EINTR)
+      {
+        status = -1;
+        break;
+      }
+  h->pid = -1;
+  char buf[4096];
+  size_t len = 0;
+  for (;;)
+    {
+      ssize_t r = read (h->err_fd, buf + len, sizeof buf - 1 - len);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0 || (len += (size_t) r) >= sizeof buf - 1)
+        break;
+    }
+  close (h->err_fd);
+  h->err_fd = -1;
+  buf[len] = '\0';
+  while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+    buf[--len] = '\0';
+  if (status == 0)
+    return 0;
+  if (WIFEXITED (status))
+    return pc_error_make (err, EPERM, "%s failed (exit status %d)%s%s", h->name,
+                          WEXITSTATUS (status), len ? ": " : "", buf);
+  return pc_error_make (err, EPERM, "%s failed (%s)%s%s", h->name,
+                        WIFSIGNALED (status) ? strsignal (WTERMSIG (status)) : "wait failed",
+                        len ? ": " : "", buf);
+}
+
+/* Starts both helpers waiting on go[0]; releases them with two bytes. */
+static int
+spawn_both (pid_t target, const struct pc_idmap *map, int go[2], struct map_helper hs[2],
+            pc_error **err)
+{
+  if (spawn_helper (&hs[0], "newuidmap", target, map->uid, map->n_uid, go[0], go[1], err) < 0)
+    return -1;
+  return spawn_helper (&hs[1], "newgidmap", target, map->gid, map->n_gid, go[0], go[1], err);
+}
+
+static int
+finish_both (struct map_helper hs[2], pc_error **err)
+{
+  pc_autoerror pc_error *e1 = NULL;
+  pc_autoerror pc_error *e2 = NULL;
+  int r1 = finish_helper (&hs[0], &e1);
+  int r2 = finish_helper (&hs[1], &e2);
+  if (r1 < 0 && r2 < 0)
+    return pc_error_make (err, e1->status, "%s; %s", e1->msg, e2->msg);
+  if (r1 < 0)
+    *err = steal_pointer (&e1);
+  else if (r2 < 0)
+    *err = steal_pointer (&e2);
+  return r1 < 0 || r2 < 0 ? -1 : 0;
+}
+
+static const char *
+unshare_hint (int errnum)
+{
+  char buf[64];
+  if (read_small ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", buf, sizeof buf)
+      && buf[0] == '1')
+    return " (AppArmor restricts unprivileged user namespaces: an administrator can run "
+           "\"sysctl kernel.apparmor_restrict_unprivileged_userns=0\"; see \"pc system check\")";
+  if (read_small ("/proc/sys/user/max_user_namespaces", buf, sizeof buf) && atol (buf) == 0)
+    return " (user.max_user_namespaces is 0: an administrator can run "
+           "\"sysctl user.max_user_namespaces=15000\"; see \"pc system check\")";
+  if (errnum == ENOSPC)
+    return " (user.max_user_namespaces reached; see \"pc system check\")";
+  return " (see \"pc system check\")";
+}
+
+static int
+become_root (pc_error **err)
+{
+  if (setresgid (0, 0, 0) < 0)
+    return pc_error_errno (err, errno, "setresgid(0) in the user namespace");
+  if (setresuid (0, 0, 0) < 0)
+    return pc_error_errno (err, errno, "setresuid(0) in the user namespace");
+  /* Mount changes made from here on must never reach the host. */
+  if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+    return pc_error_errno (err, errno, "make / a recursive slave mount");
+  return 0;
+}
+
+int
+pc_rootless_enter (pc_error **err)
+{
+  if (geteuid () == 0 || pc_rootless_in_userns ())
+    return 0;
+
+  uid_t uid = getuid ();
+  gid_t gid = getgid ();
+  struct pc_idmap map;
+  bool single;
+  pc_autofree char *why = NULL;
+  if (pc_rootless_compute_default (&map, &single, &why, err) < 0)
+    return pc_error_wrap (err, "read subordinate ids");
+
+  if (single)
+    {
+      pc_warn ("%s", why);
+      if (unshare (CLONE_NEWUSER | CLONE_NEWNS) < 0)
+        return pc_error_errno (err, errno, "create a user namespace%s", unshare_hint (errno));
+      char line[64];
+      if (write_proc_file (0, "setgroups", "deny", err) < 0)
+        return -1;
+      snprintf (line, sizeof line, "0 %u 1\n", (unsigned) uid);
+      if (write_proc_file (0, "uid_map", line, err) < 0)
+        return -1;
+      snprintf (line, sizeof line, "0 %u 1\n", (unsigned) gid);
+      if (write_proc_file (0, "gid_map", line, err) < 0)
+        return -1;
+    }
+  else
+    {
+      int go[2];
+      if (pipe2 (go, O_CLOEXEC) < 0)
+        return pc_error_errno (err, errno, "pipe");
+      struct map_helper hs[2] = { { .pid = -1, .err_fd = -1 }, { .pid = -1, .err_fd = -1 } };
+      pid_t self = getpid ();
+      int r = spawn_both (self, &map, go, hs, err);
+      close (go[0]);
+      int unshare_errno = 0;
+      if (r == 0 && unshare (CLONE_NEWUSER | CLONE_NEWNS) < 0)
+        unshare_errno = errno;
+      if (r == 0 && unshare_errno == 0 && write (go[1], "gg", 2) != 2)
+        r = pc_error_errno (err, errno, "release the id map helpers");
+      /* Closing without the go bytes makes waiting helpers exit quietly. */
+      close (go[1]);
+      pc_error *herr = NULL;
+      int hr = finish_both (hs, &herr);
+      if (r < 0)
+        {
+          pc_error_free (herr);
+          return -1;
+        }
+      if (unshare_errno)
+        {
+          pc_error_free (herr);
+          return pc_error_errno (err, unshare_errno, "create a user namespace%s",
+                                 unshare_hint (unshare_errno));
+        }
+      if (hr < 0)
+        {
+          *err = herr;
+          return pc_error_wrap (err, "set up the id mappings of pc's user namespace for uid %u "
+                                "(check /etc/subuid and /etc/subgid, or see \"pc system check\")",
+                                (unsigned) uid);
+        }
+    }
+
+  if (become_root (err) < 0)
+    return -1;
+  setenv (PC_USERNS_ENV, "1", 1);
+  in_userns_cached = 1;
+  host_uid_cached = uid;
+  host_gid_cached = gid;
+  return 0;
+}
+
+int
+pc_rootless_write_idmap (pid_t pid, const struct pc_idmap *map, pc_error **err)
+{
+  if (geteuid () == 0)
+    {
+      pc_autofree char *u = pc_idmap_format (map->uid, map->n_uid);
+      pc_autofree char *g = pc_idmap_format (map->gid, map->n_gid);
+      if (write_proc_file (pid, "uid_map", u, err) < 0)
+        return -1;
+      return write_proc_file (pid, "gid_map", g, err);
+    }
+  /* Unprivileged, outside pc's namespace: only the setuid helpers may map
+     more than our own id. They start at once; nothing to wait for. */
+  int go[2];
+  if (pipe2 (go, O_CLOEXEC) < 0)
+    return pc_error_errno (err, errno, "pipe");
+  struct map_helper hs[2] = { { .pid = -1, .err_fd = -1 }, { .pid = -1, .err_fd = -1 } };
+  int r = spawn_both (pid, map, go, hs, err);
+  close (go[0]);
+  if (r == 0 && write (go[1], "gg", 2) != 2)
+    r = pc_error_errno (err, errno, "release the id map helpers");
+  close (go[1]);
+  pc_error *herr = NULL;
+  int hr = finish_both (hs, &herr);
+  if (r < 0)
+    {
+      pc_error_free (herr);
+      return -1;
+    }
+  if (hr < 0)
+    {
+      *err = herr;
+      return pc_error_wrap (err, "write the id mappings of process %d", (int) pid);
+    }
+  return 0;
+}
