@@ -7,5 +7,8 @@
 int pc_cmd_version (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_help (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_unshare (const struct pc_command *cmd, int argc, char **argv);
+int pc_cmd_info (const struct pc_command *cmd, int argc, char **argv);
+/* `pc system` subcommands (system.c); NULL-name terminated. */
+extern const struct pc_command pc_system_commands[];
 
 #endif

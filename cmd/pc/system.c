@@ -1,0 +1,111 @@
+/* pc system: the `system` family. `check` reports every rootless
+   prerequisite; other subcommands join the table at the bottom. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cmd/pc/commands.h"
+#include "lib/cleanup.h"
+#include "pkg/rootless/rootless.h"
+
+static const char *
+str (json_object *o, const char *key)
+{
+  const char *s = json_object_get_string (json_object_object_get (o, key));
+  return s ? s : "";
+}
+
+static void
+print_checks (json_object *checks)
+{
+  size_t n = json_object_array_length (checks);
+  size_t width = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      size_t w = strlen (str (json_object_array_get_idx (checks, i), "Name"));
+      if (w > width)
+        width = w;
+    }
+  int fails = 0, warns = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *c = json_object_array_get_idx (checks, i);
+      const char *st = str (c, "Status");
+      const char *value = str (c, "Value");
+      const char *msg = str (c, "Message");
+      const char *fix = str (c, "Fix");
+      char tag[8];
+      size_t k;
+      for (k = 0; st[k] && k < sizeof tag - 1; k++)
+        tag[k] = (char) (st[k] >= 'a' && st[k] <= 'z' ? st[k] - 32 : st[k]);
+      tag[k] = '\0';
+      if (strcmp (st, "fail") == 0)
+        fails++;
+      else if (strcmp (st, "warn") == 0)
+        warns++;
+      printf ("%-4s  %-*s  %s", tag, (int) width, str (c, "Name"), msg);
+      if (*value && strstr (msg, value) == NULL)
+        printf (" [%s]", value);
+      putchar ('\n');
+      if (*fix)
+        printf ("      %-*s  fix: %s\n", (int) width, "", fix);
+    }
+  if (fails)
+    printf ("\n%d required item%s missing, %d warning%s: pc cannot run containers properly until "
+            "the failures are fixed\n", fails, fails == 1 ? "" : "s", warns, warns == 1 ? "" : "s");
+  else if (warns)
+    printf ("\nAll required items present; %d warning%s (pc runs, with less)\n", warns,
+            warns == 1 ? "" : "s");
+  else
+    printf ("\nAll items present\n");
+}
+
+static int
+cmd_system_check (const struct pc_command *cmd, int argc, char **argv)
+{
+  pc_autofree char *format = NULL;
+  const struct pc_opt opts[] = {
+    { "format", 'f', PC_OPT_STRING, &format, "string", "Change the output format to JSON" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (pc_cli_check_args (cmd, nargs, 0, 0) < 0)
+    return PC_EXIT_ERROR;
+  if (format && strcmp (format, "json") != 0)
+    return pc_cli_errorf (PC_EXIT_ERROR, "unsupported format \"%s\": use json or the default", format);
+
+  pc_error *err = NULL;
+  json_object *checks = pc_rootless_check (pc_global.root, &err);
+  if (checks == NULL)
+    return pc_cli_fail (err);
+  enum pc_check_status worst = pc_rootless_check_worst (checks);
+  if (format)
+    {
+      static const char *const names[] = { "pass", "warn", "fail" };
+      json_object *o = json_object_new_object ();
+      json_object_object_add (o, "Result", json_object_new_string (names[worst]));
+      json_object_object_add (o, "Checks", checks);
+      puts (json_object_to_json_string_ext (o, JSON_C_TO_STRING_PRETTY
+                                                   | JSON_C_TO_STRING_SPACED
+                                                   | JSON_C_TO_STRING_NOSLASHESCAPE));
+      json_object_put (o);
+    }
+  else
+    {
+      print_checks (checks);
+      json_object_put (checks);
+    }
+  return worst == PC_CHECK_FAIL ? 1 : 0;
+}
+
+const struct pc_command pc_system_commands[] = {
+  { .name = "check", .summary = "Check the prerequisites for running rootless containers",
+    .usage = "system check [options]", .run = cmd_system_check,
+    .description = "Reports every rootless prerequisite (subordinate ids, newuidmap/newgidmap, user namespaces, overlay, fuse, tun, cgroups, XDG_RUNTIME_DIR, storage filesystem) with the exact fix for each problem. Exits 1 when something required is missing; warnings do not change the exit status." },
+  { .name = NULL },
+};
