@@ -1,0 +1,255 @@
+/* Choosing the storage driver (as podman: native overlay when the kernel
+   allows it for us, else fuse-overlayfs, else vfs), and mounting a
+   container root with it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/log.h"
+#include "lib/proc.h"
+#include "lib/xalloc.h"
+#include "pkg/storage/store-private.h"
+
+static bool
+have_program (const char *name)
+{
+  const char *path = getenv ("PATH");
+  if (path == NULL || *path == '\0')
+    path = "/usr/local/bin:/usr/bin:/bin";
+  pc_autofree char *copy = xstrdup (path);
+  char *save = NULL;
+  for (char *d = strtok_r (copy, ":", &save); d; d = strtok_r (NULL, ":", &save))
+    {
+      pc_autofree char *p = xasprintf ("%s/%s", d, name);
+      if (access (p, X_OK) == 0)
+        return true;
+    }
+  return false;
+}
+
+static int
+write_proc (const char *path, const char *data)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  ssize_t n = write (fd, data, strlen (data));
+  close (fd);
+  return n == (ssize_t) strlen (data) ? 0 : -1;
+}
+
+/* In a child: own mount namespace (and user namespace when unprivileged),
+   a whiteout and an opaque dir in the lower layers, a userxattr overlay
+   mount, and a check that both took effect. Exit 0 = native overlay works. */
+static int
+probe_child (int dirfd)
+{
+  if (getuid () != 0)
+    {
+      uid_t uid = getuid ();
+      gid_t gid = getgid ();
+      if (unshare (CLONE_NEWUSER | CLONE_NEWNS) < 0)
+        return 1;
+      char map[64];
+      snprintf (map, sizeof map, "0 %u 1", (unsigned) uid);
+      if (write_proc ("/proc/self/uid_map", map) < 0)
+        return 1;
+      write_proc ("/proc/self/setgroups", "deny");
+      snprintf (map, sizeof map, "0 %u 1", (unsigned) gid);
+      if (write_proc ("/proc/self/gid_map", map) < 0)
+        return 1;
+    }
+  else if (unshare (CLONE_NEWNS) < 0)
+    return 1;
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return 1;
+  if (fchdir (dirfd) < 0)
+    return 1;
+  const char *dirs[] = { "l1", "l1/o", "l2", "l2/o", "u", "w", "m", NULL };
+  for (const char **d = dirs; *d; d++)
+    if (mkdir (*d, 0755) < 0)
+      return 1;
+  int fd = open ("l1/f", O_CREAT | O_WRONLY, 0644);
+  if (fd < 0)
+    return 1;
+  close (fd);
+  fd = open ("l1/o/g", O_CREAT | O_WRONLY, 0644);
+  if (fd < 0)
+    return 1;
+  close (fd);
+  if (mknod ("l2/f", S_IFCHR, makedev (0, 0)) < 0)
+    return 2;
+  if (setxattr ("l2/o", "user.overlay.opaque", "y", 1, 0) < 0)
+    return 3;
+  if (mount ("overlay", "m", "overlay", 0, "lowerdir=l2:l1,upperdir=u,workdir=w,userxattr") < 0)
+    return 4;
+  struct stat st;
+  int r = (stat ("m/f", &st) == 0 || stat ("m/o/g", &st) == 0) ? 5 : 0;
+  umount2 ("m", MNT_DETACH);
+  return r;
+}
+
+static bool
+probe_native_overlay (struct pc_store *s)
+{
+  struct pc_staging st;
+  pc_autoerror pc_error *e = NULL;
+  if (pc_staging_new (s, "probe", &st, &e) < 0)
+    return false;
+  pid_t pid = fork ();
+  if (pid == 0)
+    _exit (probe_child (st.dir_fd));
+  int status = 0;
+  bool ok = pid > 0 && waitpid (pid, &status, 0) == pid && WIFEXITED (status)
+            && WEXITSTATUS (status) == 0;
+  if (!ok)
+    pc_debug ("native overlay probe failed (status %d)", status);
+  /* Files the child made as its namespace root are ours on the host. */
+  pc_staging_finish (s, &st);
+  return ok;
+}
+
+const char *
+pc_store_driver (struct pc_store *s, pc_error **err)
+{
+  if (s->driver)
+    return s->driver;
+  if (s->driver_opt)
+    {
+      if (strcmp (s->driver_opt, "fuse-overlayfs") == 0 && !have_program ("fuse-overlayfs"))
+        {
+          pc_error_make (err, ENOENT, "storage driver fuse-overlayfs: the fuse-overlayfs program is not installed");
+          return NULL;
+        }
+      if (strcmp (s->driver_opt, "overlay") != 0 && strcmp (s->driver_opt, "fuse-overlayfs") != 0
+          && strcmp (s->driver_opt, "vfs") != 0)
+        {
+          pc_error_make (err, EINVAL, "unknown storage driver \"%s\": choose overlay, fuse-overlayfs or vfs",
+                         s->driver_opt);
+          return NULL;
+        }
+      s->driver = xstrdup (s->driver_opt);
+      return s->driver;
+    }
+  /* The probe result is cached per boot in the runroot. */
+  pc_autofree char *cache = xasprintf ("%s/storage-driver", s->runroot);
+  pc_autofree char *cached = NULL;
+  pc_autoerror pc_error *e = NULL;
+  if (pc_read_file (AT_FDCWD, cache, &cached, NULL, &e) == 0)
+    {
+      cached[strcspn (cached, "\n")] = '\0';
+      if (strcmp (cached, "overlay") == 0 || strcmp (cached, "fuse-overlayfs") == 0
+          || strcmp (cached, "vfs") == 0)
+        {
+          s->driver = steal_pointer (&cached);
+          return s->driver;
+        }
+    }
+  const char *d = probe_native_overlay (s) ? "overlay"
+                  : have_program ("fuse-overlayfs") ? "fuse-overlayfs" : "vfs";
+  s->driver = xstrdup (d);
+  pc_error_clear (&e);
+  if (pc_mkdir_p (AT_FDCWD, s->runroot, 0700, &e) == 0)
+    pc_write_file_atomic (AT_FDCWD, cache, d, strlen (d), 0600, &e);
+  return s->driver;
+}
+
+/* The overlay data string, split for fsconfig: any number of lower layers
+   (one "lowerdir+" each), no page-size limit. */
+static int
+mount_overlay_fsconfig (const char *data, const char *target, pc_error **err)
+{
+  int fsfd = fsopen ("overlay", FSOPEN_CLOEXEC);
+  if (fsfd < 0)
+    return -errno;
+  pc_autoclose int fs = fsfd;
+  pc_autofree char *copy = xstrdup (data);
+  char *save = NULL;
+  for (char *opt = strtok_r (copy, ",", &save); opt; opt = strtok_r (NULL, ",", &save))
+    {
+      char *eq = strchr (opt, '=');
+      if (eq == NULL)
+        {
+          if (fsconfig (fs, FSCONFIG_SET_FLAG, opt, NULL, 0) < 0)
+            return pc_error_errno (err, errno, "overlay option %s", opt);
+          continue;
+        }
+      *eq = '\0';
+      const char *val = eq + 1;
+      if (strcmp (opt, "lowerdir") == 0)
+        {
+          pc_autofree char *l = xstrdup (val);
+          char *s2 = NULL;
+          for (char *dir = strtok_r (l, ":", &s2); dir; dir = strtok_r (NULL, ":", &s2))
+            if (fsconfig (fs, FSCONFIG_SET_STRING, "lowerdir+", dir, 0) < 0)
+              {
+                if (errno == EINVAL)
+                  return -EINVAL; /* kernel without lowerdir+: use mount(2) */
+                return pc_error_errno (err, errno, "overlay lower layer `%s`", dir);
+              }
+          continue;
+        }
+      if (fsconfig (fs, FSCONFIG_SET_STRING, opt, val, 0) < 0)
+        return pc_error_errno (err, errno, "overlay option %s=%s", opt, val);
+    }
+  if (fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    {
+      char msg[512];
+      ssize_t n = read (fs, msg, sizeof msg - 1);
+      msg[n > 0 ? n : 0] = '\0';
+      return pc_error_errno (err, errno, "mount overlay on `%s`%s%s", target, n > 0 ? ": " : "",
+                             n > 0 ? msg : "");
+    }
+  pc_autoclose int mfd = fsmount (fs, FSMOUNT_CLOEXEC, 0);
+  if (mfd < 0)
+    return pc_error_errno (err, errno, "mount overlay on `%s`", target);
+  if (move_mount (mfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    return pc_error_errno (err, errno, "move overlay mount to `%s`", target);
+  return 0;
+}
+
+int
+pc_storage_mount_rootfs (const struct pc_rootfs_mount *m, pc_error **err)
+{
+  if (m == NULL || m->driver == NULL || m->source == NULL || m->target == NULL)
+    return pc_error_make (err, EINVAL, "incomplete root filesystem mount description");
+  if (strcmp (m->driver, "overlay") == 0)
+    {
+      int r = mount_overlay_fsconfig (m->source, m->target, err);
+      if (r == 0 || r == -1)
+        return r;
+      if (mount ("overlay", m->target, "overlay", 0, m->source) < 0)
+        return pc_error_errno (err, errno, "mount overlay on `%s`", m->target);
+      return 0;
+    }
+  if (strcmp (m->driver, "fuse-overlayfs") == 0)
+    {
+      char *argv[] = { (char *) "fuse-overlayfs", (char *) "-o", m->source, m->target, NULL };
+      pc_autofree char *errout = NULL;
+      int status;
+      if (pc_run_capture (argv, NULL, &errout, &status, err) < 0)
+        return pc_error_wrap (err, "run fuse-overlayfs");
+      if (status != 0)
+        return pc_error_make (err, EIO, "fuse-overlayfs failed (exit %d): %s", status,
+                              errout ? errout : "");
+      return 0;
+    }
+  if (strcmp (m->driver, "vfs") == 0)
+    {
+      if (mount (m->source, m->target, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return pc_error_errno (err, errno, "bind mount `%s` on `%s`", m->source, m->target);
+      return 0;
+    }
+  return pc_error_make (err, EINVAL, "unknown storage driver `%s`", m->driver);
+}

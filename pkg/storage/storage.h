@@ -1,0 +1,177 @@
+/* pkg/storage: content-addressed blobs, layers keyed by chain id, image
+   records, container root filesystems (overlay, fuse-overlayfs, vfs) and the
+   image transports (docker-archive, oci-archive, oci-dir, rootfs tar).
+
+   Layout under the store root (see docs/storage.md):
+     store.lock                    flock: writers take it exclusively, briefly
+     blobs/sha256/<hex>            verified blobs (configs, manifests, layer blobs)
+     layers/<chainhex>/diff/       extracted layer (overlay whiteouts: char 0/0,
+                                   opaque dirs: user.overlay.opaque=y)
+     layers/<chainhex>/layer.json  layer record
+     images/<id>.json              image record (id = config digest hex)
+     names/<escaped name>          symlink -> image id (name index)
+     containers/<cid>/             container layer: diff/ work/ merged/ (rootfs/ for vfs)
+     tmp/                          staging; a crash leaves only this behind
+
+   An unprivileged caller is moved into pc's user namespace by the store
+   itself (pc_rootless_enter) when an operation creates or removes files
+   owned by container ids: layer extraction, layer and container removal. */
+#ifndef PC_PKG_STORAGE_H
+#define PC_PKG_STORAGE_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "lib/error.h"
+
+/* Default paths: $XDG_DATA_HOME/pc/storage (~/.local/share/pc/storage), or
+   /var/lib/pc/storage for root; $XDG_RUNTIME_DIR/pc (fallback /tmp/pc-$UID),
+   or /run/pc for root. malloc'd. */
+char *pc_storage_default_root (void);
+/* The user's host uid, also from inside pc's user namespace. */
+uid_t pc_storage_real_uid (void);
+char *pc_storage_default_runroot (void);
+/* The driver for new containers: flag, else the config file
+   ($XDG_CONFIG_HOME/pc/storage.conf or /etc/pc/storage.conf: driver = "vfs"),
+   else NULL (auto). malloc'd or NULL. */
+char *pc_storage_configured_driver (void);
+
+struct pc_store; /* opened per invocation */
+int pc_store_open (const char *root, const char *runroot, const char *driver,
+                   struct pc_store **out, pc_error **err);
+void pc_store_close (struct pc_store *s);
+const char *pc_store_root (const struct pc_store *s);
+/* The driver new containers get ("overlay", "fuse-overlayfs", "vfs"); probes
+   native overlay once (result cached in the runroot). */
+const char *pc_store_driver (struct pc_store *s, pc_error **err);
+
+struct pc_image_layer
+{
+  char *chain_id;    /* "sha256:..." */
+  char *diff_id;     /* "sha256:..." uncompressed tar digest */
+  char *blob;        /* "sha256:..." stored blob digest */
+  char *media_type;  /* of the blob */
+  int64_t blob_size;
+  int64_t diff_size; /* uncompressed tar size */
+};
+
+struct pc_image; /* id (sha256 hex of config), names, config json, layer chain */
+/* ref: name, short id, full id, name@sha256:..., sha256:<id>. Not found:
+   err->status == ENOENT, "busybox: image not known". */
+int pc_store_image_lookup (struct pc_store *s, const char *ref, struct pc_image **out,
+                           pc_error **err);
+const char *pc_image_id (const struct pc_image *img);
+/* OCI image config, borrowed. */
+json_object *pc_image_config (const struct pc_image *img);
+/* Borrowed, NULL-terminated. */
+char **pc_image_names (const struct pc_image *img);
+const char *pc_image_digest (const struct pc_image *img);   /* manifest digest */
+size_t pc_image_n_layers (const struct pc_image *img);
+const struct pc_image_layer *pc_image_layer (const struct pc_image *img, size_t i);
+int64_t pc_image_size (const struct pc_image *img);
+/* The raw image record (images/<id>.json), borrowed. */
+json_object *pc_image_record (const struct pc_image *img);
+void pc_image_free (struct pc_image *img);
+
+static inline void
+pc_image_freep (struct pc_image **p)
+{
+  if (*p)
+    pc_image_free (*p);
+}
+#define pc_autoimage __attribute__ ((cleanup (pc_image_freep)))
+
+/* All image records (JSON array of records, read without the lock). */
+int pc_store_list_images (struct pc_store *s, json_object **out, pc_error **err);
+
+/* Names. pc_ref_normalize: "busybox" -> "docker.io/library/busybox:latest";
+   digest refs keep "@sha256:..." (no tag added). */
+int pc_ref_normalize (const char *ref, char **out, pc_error **err);
+int pc_store_image_tag (struct pc_store *s, const char *id, const char *name, pc_error **err);
+/* ENOENT when the image does not have that name. */
+int pc_store_image_untag (struct pc_store *s, const char *id, const char *name, pc_error **err);
+/* Removes the image record, its names, and the layers and blobs nothing else
+   uses. EBUSY when a container uses it (unless force, which fails anyway:
+   containers are the engine's to remove). */
+int pc_store_image_delete (struct pc_store *s, const char *id, pc_error **err);
+/* Ids of containers (pc_store_container_create) that use the image; NULL-terminated. */
+char **pc_store_image_users (struct pc_store *s, const char *id);
+
+/* Transports. Each new or re-tagged image is reported through `loaded`
+   (podman prints "Loaded image: NAME" or "Loaded image: sha256:ID"). */
+typedef void (*pc_store_loaded_fn) (const char *name_or_id, void *data);
+/* docker-archive or oci-archive (auto-detected, gzip/zstd-wrapped too), from fd. */
+int pc_store_load (struct pc_store *s, int fd, pc_store_loaded_fn loaded, void *data,
+                   pc_error **err);
+enum pc_save_format
+{
+  PC_SAVE_DOCKER_ARCHIVE,
+  PC_SAVE_OCI_ARCHIVE,
+  PC_SAVE_OCI_DIR,
+};
+/* refs: the names the user gave (used as the archive's tags). out_fd for
+   archives, dir_path for oci-dir. */
+int pc_store_save (struct pc_store *s, char *const *refs, enum pc_save_format format,
+                   int out_fd, const char *dir_path, pc_error **err);
+/* A rootfs tar (gzip/zstd/plain) as a one-layer image; config holds the OCI
+   config to use ("config" object with the --change values), may be NULL. */
+int pc_store_import (struct pc_store *s, int fd, json_object *config_changes,
+                     const char *name, const char *message, char **new_id, pc_error **err);
+
+/* Container layer: create upper/work dirs on top of the image's layers; remove them. */
+int pc_store_container_create (struct pc_store *s, const char *cid, const struct pc_image *img,
+                               pc_error **err);
+int pc_store_container_remove (struct pc_store *s, const char *cid, pc_error **err);
+
+/* How to mount the container root; filled for the runtime, which mounts it
+   inside the container's own mount namespace (so a crash leaves no stale mount). */
+struct pc_rootfs_mount
+{
+  char *driver; /* "overlay", "fuse-overlayfs", "vfs" */
+  char *source; /* overlay: "lowerdir=..,upperdir=..,workdir=..,userxattr"; fuse: its -o options; vfs: directory to bind */
+  char *target; /* the container's merged dir (absolute) */
+};
+int pc_store_container_rootfs (struct pc_store *s, const char *cid, struct pc_rootfs_mount *out,
+                               pc_error **err);
+void pc_rootfs_mount_clear (struct pc_rootfs_mount *m);
+/* Mount it (called in the container's mount namespace, before pivot_root).
+   Any number of lower layers: overlay uses fsconfig "lowerdir+" per layer. */
+int pc_storage_mount_rootfs (const struct pc_rootfs_mount *m, pc_error **err);
+
+/* Layer diff of a container (upper dir) as an OCI layer tar with whiteouts. */
+int pc_storage_diff_tar (struct pc_store *s, const char *cid, int out_fd, pc_error **err);
+/* New image from a container: base image + diff layer + config (pc commit).
+   config: the full OCI image config to use (rootfs/history are completed here);
+   name may be NULL (dangling). */
+int pc_store_commit (struct pc_store *s, const char *cid, const struct pc_image *base,
+                     json_object *config, const char *name, char **new_id, pc_error **err);
+
+/* `pc image mount`: a read-only view of the image that outlives the command
+   (fuse-overlayfs mounted in the caller's namespace, or a vfs copy).
+   Returns the path. */
+int pc_store_image_mount (struct pc_store *s, const struct pc_image *img, char **path,
+                          pc_error **err);
+int pc_store_image_unmount (struct pc_store *s, const struct pc_image *img, pc_error **err);
+/* The mount path when mounted, else NULL. */
+char *pc_store_image_mounted (struct pc_store *s, const struct pc_image *img);
+
+/* Lower level, for tests and the transports. */
+/* Extracts a layer tar (gzip/zstd/plain) read from fd into dirfd (an empty
+   directory), converting OCI whiteouts to overlay ones; refuses hostile
+   entries. diff_id_out gets "sha256:<hex>" of the uncompressed tar. */
+struct pc_layer_apply_opts
+{
+  bool vfs;          /* apply whiteouts by deletion instead of marking them */
+  int64_t *diff_size; /* out, optional */
+};
+int pc_storage_layer_apply (int fd, int dirfd, const struct pc_layer_apply_opts *opts,
+                            char diff_id_out[72], pc_error **err);
+/* Writes dirfd (an overlay upper dir) as a tar layer: char 0/0 -> .wh.NAME,
+   user.overlay.opaque -> .wh..wh..opq. */
+int pc_storage_dir_to_tar (int dirfd, int out_fd, pc_error **err);
+
+#endif
