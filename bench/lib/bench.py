@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""bench/lib/bench.py: runs the cases of bench/ as the (unprivileged) bench
+user and writes the raw samples as JSON; bench/lib/report.py turns them into
+bench/results/latest.{md,json}.  Driven by bench/run; see bench/README.md."""
+
+import argparse
+import datetime
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from cases import CASES  # noqa: E402
+from context import Context, bench_env  # noqa: E402
+from engine import Runner  # noqa: E402
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def select(spec):
+    if not spec:
+        return CASES
+    wanted = [s.strip() for s in spec.split(",") if s.strip()]
+    known = dict(CASES)
+    bad = [w for w in wanted if w not in known]
+    if bad:
+        sys.exit("bench: unknown case %s (bench/run --list)" % ", ".join(bad))
+    return [(w, known[w]) for w in wanted]
+
+
+def broken_case(case_id, exc):
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return {"id": case_id, "title": case_id, "kind": "time", "unit": "s",
+            "about": "", "notes": ["the bench itself failed in this case: " + text],
+            "variants": [{"tool": t, "command": "", "status": "failed",
+                          "reason": "bench error: " + text, "samples": [], "extra": {}}
+                         for t in ("pc", "podman")]}
+
+
+def run(args):
+    ctx = Context(args)
+    started = now()
+    t0 = time.monotonic()
+    podman_info = ctx.check_podman()
+    if ctx.podman_broken:
+        print("bench: podman does not work here: " + ctx.podman_broken, file=sys.stderr)
+    results = []
+    for case_id, fn in select(args.cases):
+        print("bench: case %s" % case_id, file=sys.stderr, flush=True)
+        try:
+            results.append(fn(ctx))
+        except Exception as e:  # one broken case must not lose the others
+            traceback.print_exc()
+            results.append(broken_case(case_id, e))
+    raw = {
+        "started": started, "finished": now(),
+        "duration_s": round(time.monotonic() - t0, 1),
+        "quick": bool(args.quick), "user": args.run_as, "uid": os.getuid(),
+        "pc": args.pc, "fixtures": args.fixtures, "tmp": args.tmp,
+        "podman_info": podman_info, "podman_broken": ctx.podman_broken,
+        "pc_commands": {k: v for k, v in sorted(ctx._has.items())},
+        "cases": results,
+    }
+    with open(args.raw, "w") as f:
+        json.dump(raw, f, indent=1)
+
+
+def _pause_pid(env):
+    try:
+        with open(os.path.join(env["XDG_RUNTIME_DIR"], "libpod", "tmp", "pause.pid")) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _kill_ours(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            uid = [l.split()[1] for l in f if l.startswith("Uid:")][0]
+    except (OSError, IndexError):
+        return
+    if int(uid) == os.getuid():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def cleanup(args):
+    """Removes what the bench left in its private HOME: containers, pc's store
+    (files of subuids removed inside the user namespace), podman's storage
+    (`podman system reset -f`), and the podman pause process it started."""
+    env = bench_env(args.tmp)
+    if not os.path.isdir(env["HOME"]):
+        return
+    r = Runner(env, args.tmp)
+    has = {c: r.run([args.pc, "help", c], timeout=30)[0] == 0 for c in ("rm", "unshare")}
+    if has["rm"]:
+        r.run([args.pc, "rm", "-a", "-f", "-t", "0"], timeout=120)
+    r.run(["podman", "rm", "-a", "-f", "-t", "0"], timeout=120)
+    pc_dirs = [p for p in (os.path.join(env["XDG_DATA_HOME"], "pc"),
+                           os.path.join(env["XDG_RUNTIME_DIR"], "pc"),
+                           os.path.join(args.tmp, "work")) if os.path.exists(p)]
+    if pc_dirs:
+        # pc and podman map the same subuid range, so either may remove them.
+        unshare = [args.pc, "unshare"] if has["unshare"] else ["podman", "unshare"]
+        r.run(unshare + ["rm", "-rf"] + pc_dirs, timeout=300)
+    pids = {_pause_pid(env)}
+    r.run(["podman", "system", "reset", "-f"], timeout=300)
+    pids.add(_pause_pid(env))
+    for pid in pids:
+        if pid:
+            _kill_ours(pid)
+
+
+def main():
+    ap = argparse.ArgumentParser(prog="bench.py")
+    ap.add_argument("--tmp")
+    ap.add_argument("--pc")
+    ap.add_argument("--fixtures")
+    ap.add_argument("--raw")
+    ap.add_argument("--run-as", default=os.environ.get("USER", ""))
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--cases")
+    ap.add_argument("--hyperfine", metavar="DIR")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--cleanup", action="store_true")
+    args = ap.parse_args()
+    if args.list:
+        for case_id, _ in CASES:
+            print(case_id)
+        return
+    if args.cleanup:
+        cleanup(args)
+        return
+    run(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,401 @@
+"""The cases of bench/: one function per case, each returning a record with
+the samples of pc, podman and the floor (or why a tool did not run).
+
+Every case goes through ctx.gate(): a pc command that does not exist yet
+makes the pc side "not run: pc has no `X` command yet", never a number."""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+from context import make_variants
+from engine import Failed, PythonStep, Variant, describe
+import images
+import procinfo
+
+# pid 1 of the stop case: exits at once on SIGTERM, so `stop` measures the
+# stop path and not the 10 s kill timeout.
+INIT_TERM = "trap 'exit 0' TERM; sleep 600 & wait"
+
+
+def reset_dir(path):
+    if os.path.lexists(path):
+        for root, dirs, _ in os.walk(path):
+            for d in dirs:
+                p = os.path.join(root, d)
+                if not os.path.islink(p):
+                    os.chmod(p, 0o700)
+        shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+
+
+def bwrap_true(ctx):
+    return ["bwrap", "--unshare-all", "--die-with-parent",
+            "--ro-bind", ctx.rootfs(), "/", "--proc", "/proc", "--dev", "/dev",
+            "/bin/true"]
+
+
+# -- rootless namespace entry ---------------------------------------------------
+def case_unshare(ctx):
+    case = {"id": "unshare", "title": "rootless namespace entry: `unshare true`",
+            "about": "Enter the tool's rootless user namespace (subuid mapping) and run "
+                     "`true`. Floor: `unshare -r true` (a user namespace with a "
+                     "single-id map, no newuidmap)."}
+
+    def build(tool):
+        if tool == "floor":
+            return Variant("floor", [["unshare", "-r", "true"]])
+        v = Variant(tool, [ctx.argv(tool, "unshare", "true")])
+        ctx.gate(v, ["unshare"])
+        return v
+
+    w, r = ctx.counts((3, 30), (2, 10))
+    return ctx.timed(case, make_variants(ctx, build), w, r)
+
+
+# -- load (layer extraction) ------------------------------------------------------
+def case_load(ctx, name):
+    archive = ctx.archives[name]
+    ref = ctx.refs[name]
+    layers = ctx.extract_layers(name)
+    dest = ctx.work("floor-extract-" + name)
+    notes = []
+    case = {"id": "load-" + name,
+            "title": "`load -i %s.docker.tar` (%d layer%s)" % (name, len(layers),
+                                                              "s" if len(layers) > 1 else ""),
+            "about": "Load the fixture docker-archive into an empty store (the image is "
+                     "removed, untimed, before each run). Floor: `tar -x` of the same "
+                     "layer blobs into an empty directory, no digest checks."}
+
+    def build(tool):
+        if tool == "floor":
+            return Variant("floor", [["tar", "-x", "-f", p, "-C", dest] for p in layers],
+                           prepare=[PythonStep(lambda i: reset_dir(dest), "empty DIR")],
+                           label="tar -x -f LAYER -C DIR (each of the %d layers)" % len(layers))
+        if tool == "pc" and ctx.pc_has("load") and not ctx.pc_has("rmi"):
+            roots = ctx.work("pc-load-roots")
+
+            def fresh(i):
+                return [ctx.pc, "--root", os.path.join(roots, "%s-%d" % (name, i)),
+                        "--runroot", os.path.join(roots, "%s-%d.run" % (name, i)),
+                        "load", "-i", archive]
+            notes.append("pc has no `rmi` command yet: each pc run loads into a fresh, "
+                         "empty `--root` instead.")
+            return Variant("pc", [fresh], label=describe(fresh(0)).replace("-0", "-N"))
+        v = Variant(tool, [ctx.argv(tool, "load", "-i", archive)],
+                    prepare=[ctx.argv(tool, "rmi", "-f", ref)], tolerate_prepare=True)
+        ctx.gate(v, ["load", "rmi"])
+        return v
+
+    w, r = ctx.counts((1, 10), (1, 3))
+    return ctx.timed(case, make_variants(ctx, build), w, r, notes)
+
+
+# -- container start ----------------------------------------------------------------
+def case_run_rm(ctx, network_none):
+    net = ["--network", "none"] if network_none else []
+    case = {"id": "run-rm-true" + ("-netnone" if network_none else ""),
+            "title": "`run --rm %sbusybox true`" % ("--network none " if network_none else ""),
+            "about": "Start a container from the busybox fixture, run `true`, remove it. "
+                     "Floor: `bwrap --unshare-all` of the same root filesystem running "
+                     "`/bin/true` (namespaces + exec, no image store, no monitor)."
+                     + ("" if network_none else
+                        " This is the default network (podman: slirp4netns); the floor "
+                        "has an empty network namespace.")}
+
+    def build(tool):
+        if tool == "floor":
+            return Variant("floor", [bwrap_true(ctx)],
+                           label="bwrap --unshare-all --ro-bind ROOTFS / --proc /proc --dev /dev /bin/true")
+        v = Variant(tool, [ctx.argv(tool, "run", "--rm", *net, ctx.refs["busybox"], "true")])
+        ctx.gate(v, ["run"], image=True)
+        return v
+
+    w, r = ctx.counts((3, 30), (1, 8))
+    return ctx.timed(case, make_variants(ctx, build), w, r)
+
+
+def case_breakdown(ctx):
+    """Where pc's start time goes: each line pc writes with --log-level debug,
+    stamped with the time since the command started."""
+    case = {"id": "run-rm-breakdown", "kind": "info",
+            "title": "where `pc run --rm --network none busybox true` spends its time",
+            "about": "One run with `--log-level debug`; each stderr line is stamped with "
+                     "the milliseconds since pc started (taken by the bench as the line "
+                     "arrives). Only what pc logs today is shown."}
+    argv = [ctx.pc, "--log-level", "debug", "run", "--rm", "--network", "none",
+            ctx.refs["busybox"], "true"]
+    case["command"] = describe(argv)
+    lines = []
+    if not ctx.pc_has("run"):
+        case.update(status="not run", reason="pc has no `run` command yet", lines=lines)
+        return case
+    reason = ctx.ensure_loaded("pc")
+    if reason:
+        case.update(status="not run", reason="fixture images not loaded: " + reason, lines=lines)
+        return case
+    t0 = time.perf_counter()
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, env=ctx.env)
+    for raw in p.stderr:
+        lines.append([round((time.perf_counter() - t0) * 1000, 2),
+                      raw.decode(errors="replace").rstrip()])
+        if len(lines) >= 200:
+            break
+    p.stderr.close()
+    rc = p.wait()
+    total = (time.perf_counter() - t0) * 1000
+    case.update(status="ok" if rc == 0 else "failed", exit=rc, total_ms=round(total, 2),
+                lines=lines, reason=None if rc == 0 else "exited %d" % rc)
+    return case
+
+
+# -- run -d + stop + rm ---------------------------------------------------------------
+def case_run_stop_rm(ctx):
+    case = {"id": "run-d-stop-rm",
+            "title": "`run -d` + `stop` + `rm` (pid 1 exits on SIGTERM)",
+            "about": "Start a detached container whose pid 1 is `sh -c \"%s\"`, stop it "
+                     "(SIGTERM, which it handles at once), remove it; the three commands "
+                     "are timed together. No floor." % INIT_TERM}
+
+    def build(tool):
+        if tool == "floor":
+            return None
+
+        def name(i):
+            return "bench-rds-%d" % i
+        img = ctx.refs["busybox"]
+        v = Variant(tool, [
+            lambda i: ctx.argv(tool, "run", "-d", "--network", "none", "--name", name(i),
+                               img, "sh", "-c", INIT_TERM),
+            lambda i: ctx.argv(tool, "stop", name(i)),
+            lambda i: ctx.argv(tool, "rm", name(i))],
+            cleanup=[lambda i: ctx.argv(tool, "rm", "-f", "-t", "0", name(i))],
+            label="run -d --network none --name N busybox sh -c '...' && stop N && rm N")
+        ctx.gate(v, ["run", "stop", "rm"], image=True)
+        return v
+
+    w, r = ctx.counts((2, 20), (1, 5))
+    return ctx.timed(case, make_variants(ctx, build), w, r)
+
+
+# -- create x100, ps -a with 100 containers --------------------------------------------
+def case_create(ctx):
+    case = {"id": "create",
+            "title": "`create busybox true`, 100 times",
+            "about": "Create 100 containers, one `create` per sample (3 of them as "
+                     "warm-up). They stay for the `ps -a` case. No floor."}
+
+    def build(tool):
+        if tool == "floor":
+            return None
+        v = Variant(tool, [ctx.argv(tool, "create", ctx.refs["busybox"], "true")])
+        ctx.gate(v, ["create"], image=True)
+        return v
+
+    return ctx.timed(case, make_variants(ctx, build), 3, 97)
+
+
+def count_containers(ctx, tool):
+    out = ctx.runner.check(ctx.argv(tool, "ps", "-a", "-q"), "counting containers",
+                           capture=True)
+    return len([l for l in out.splitlines() if l.strip()])
+
+
+def case_ps(ctx):
+    case = {"id": "ps-a-100", "title": "`ps -a` with 100 containers",
+            "about": "List 100 created containers (made by the `create` case, topped up "
+                     "untimed when fewer exist). No floor."}
+
+    def build(tool):
+        if tool == "floor":
+            return None
+        v = Variant(tool, [ctx.argv(tool, "ps", "-a")])
+        ctx.gate(v, ["ps", "create"], image=True)
+        if v.status is None:
+            try:
+                have = count_containers(ctx, tool)
+                for _ in range(max(0, 100 - have)):
+                    ctx.runner.check(ctx.argv(tool, "create", ctx.refs["busybox"], "true"),
+                                     "creating containers (setup)")
+                v.extra["containers"] = count_containers(ctx, tool)
+            except Failed as e:
+                v.fail("setup: " + str(e))
+        return v
+
+    w, r = ctx.counts((3, 30), (1, 10))
+    variants = make_variants(ctx, build)
+    try:
+        return ctx.timed(case, variants, w, r)
+    finally:
+        for tool in ("pc", "podman"):
+            if tool == "podman" or ctx.pc_has("rm"):
+                ctx.runner.run(ctx.argv(tool, "rm", "-a", "-f"))
+
+
+# -- images with 100 images ---------------------------------------------------------------
+def case_images(ctx):
+    archives, refs = images.many(ctx.work("many-images"), 100)
+    case = {"id": "images-100", "title": "`images` with 100 images",
+            "about": "List the images after loading 100 small distinct images (one "
+                     "layer each, loaded untimed; the store also holds the 2 fixtures). "
+                     "No floor."}
+
+    def build(tool):
+        if tool == "floor":
+            return None
+        v = Variant(tool, [ctx.argv(tool, "images")])
+        ctx.gate(v, ["images", "load"])
+        if v.status is None:
+            try:
+                for a in archives:
+                    ctx.runner.check(ctx.argv(tool, "load", "-i", a), "loading 100 images (setup)")
+            except Failed as e:
+                v.fail("setup: " + str(e))
+        return v
+
+    w, r = ctx.counts((3, 30), (1, 10))
+    try:
+        return ctx.timed(case, make_variants(ctx, build), w, r)
+    finally:
+        for tool in ("pc", "podman"):
+            if tool == "podman" or ctx.pc_has("rmi"):
+                ctx.runner.run(ctx.argv(tool, "rmi", "-f", *refs))
+
+
+# -- monitor RSS ----------------------------------------------------------------------------
+def case_rss(ctx):
+    n = ctx.counts(10, 3)
+    case = {"id": "monitor-rss",
+            "title": "monitor RSS per idle container (pc's monitor vs conmon)",
+            "about": "Start %d detached `sleep` containers, then read VmRSS (and Pss) of "
+                     "each container's monitor process, found by the pid the tool "
+                     "records (`inspect` .State.ConmonPid, or pc's monitor.pid). "
+                     "Lower is better. No floor." % n}
+    variants = []
+    for tool in ("pc", "podman"):
+        v = Variant(tool, [], label=("pc monitor" if tool == "pc" else "conmon"))
+        ctx.gate(v, ["run", "rm"], image=True)
+        variants.append(v)
+        if v.status is not None:
+            continue
+        names = ["bench-rss-%d" % k for k in range(n)]
+        try:
+            ids = []
+            for name in names:
+                out = ctx.runner.check(ctx.argv(tool, "run", "-d", "--network", "none",
+                                                 "--name", name, ctx.refs["busybox"],
+                                                 "sleep", "100000"),
+                                       "starting an idle container", capture=True)
+                ids.append(out.strip().splitlines()[-1] if out.strip() else "")
+            time.sleep(1)
+            pss, pids = [], []
+            for name, cid in zip(names, ids):
+                pid = procinfo.monitor_pid(ctx, tool, name, cid)
+                rss, p = procinfo.memory(pid)
+                v.samples.append(rss)
+                pss.append(p)
+                pids.append(pid)
+            v.extra.update(pss_kib=pss, pids=pids, comm=procinfo.comm(pids[0]))
+            v.status = "ok"
+        except Failed as e:
+            v.fail(str(e))
+        finally:
+            ctx.runner.run(ctx.argv(tool, "rm", "-f", "-t", "0", *names))
+    case.update(kind="rss", unit="KiB", runs=n, warmup=0,
+                variants=[v.as_dict() for v in variants], notes=[])
+    return case
+
+
+# -- network throughput ------------------------------------------------------------------------
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_http(ctx, url, seconds=30):
+    deadline = time.monotonic() + seconds
+    while True:
+        rc, _, err = ctx.runner.run(["curl", "-sf", "-o", "/dev/null", "--max-time", "10", url],
+                                    timeout=20)
+        if rc == 0:
+            return
+        if time.monotonic() > deadline:
+            raise Failed("%s did not answer within %d s: curl exited %d %s"
+                         % (url, seconds, rc, err.strip()))
+        time.sleep(0.2)
+
+
+def case_net(ctx):
+    mib = 256
+    case = {"id": "net-throughput",
+            "title": "download %d MiB over a published port (`-p 127.0.0.1:PORT:80`)" % mib,
+            "about": "busybox httpd in a container serves a %d MiB file; `curl` on the "
+                     "host fetches it through the tool's port forwarding. Floor: the "
+                     "host's busybox httpd on loopback, same file, same curl." % mib,
+            "bytes": mib << 20}
+    script = ("mkdir -p /tmp/www && dd if=/dev/zero of=/tmp/www/big bs=1M count=%d "
+              "2>/dev/null && exec httpd -f -p 80 -h /tmp/www" % mib)
+    floor_dir = ctx.work("www")
+    os.makedirs(floor_dir, exist_ok=True)
+    with open(os.path.join(floor_dir, "big"), "wb") as f:
+        f.truncate(mib << 20)
+    server = None
+    started = []
+    variants = []
+    try:
+        for tool in ("pc", "podman", "floor"):
+            port = free_port()
+            url = "http://127.0.0.1:%d/big" % port
+            v = Variant(tool, [["curl", "-sf", "-o", "/dev/null", url]])
+            variants.append(v)
+            if tool == "floor":
+                server = subprocess.Popen(["busybox", "httpd", "-f", "-p", "127.0.0.1:%d" % port,
+                                           "-h", floor_dir], env=ctx.env,
+                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL)
+            else:
+                ctx.gate(v, ["run", "rm"], image=True)
+                if v.status is not None:
+                    continue
+                try:
+                    ctx.runner.check(ctx.argv(tool, "run", "-d", "--name", "bench-http", "-p",
+                                              "127.0.0.1:%d:80" % port, ctx.refs["busybox"],
+                                              "sh", "-c", script), "starting the web server")
+                    started.append(tool)
+                except Failed as e:
+                    v.fail("setup: " + str(e))
+                    continue
+            try:
+                wait_http(ctx, url)
+            except Failed as e:
+                v.fail("setup: " + str(e))
+        w, r = ctx.counts((1, 10), (1, 3))
+        return ctx.timed(case, variants, w, r)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait()
+        for tool in started:
+            ctx.runner.run(ctx.argv(tool, "rm", "-f", "-t", "0", "bench-http"))
+
+
+CASES = [
+    ("unshare", case_unshare),
+    ("load-busybox", lambda ctx: case_load(ctx, "busybox")),
+    ("load-layered", lambda ctx: case_load(ctx, "layered")),
+    ("run-rm-true-netnone", lambda ctx: case_run_rm(ctx, True)),
+    ("run-rm-true", lambda ctx: case_run_rm(ctx, False)),
+    ("run-rm-breakdown", case_breakdown),
+    ("run-d-stop-rm", case_run_stop_rm),
+    ("create", case_create),
+    ("ps-a-100", case_ps),
+    ("images-100", case_images),
+    ("monitor-rss", case_rss),
+    ("net-throughput", case_net),
+]
