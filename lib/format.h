@@ -12,6 +12,7 @@
 #define PC_LIB_FORMAT_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "lib/error.h"
@@ -24,6 +25,9 @@ struct pc_format_column
 
 int pc_format_print (FILE *out, const char *format, json_object *rows,
                      const struct pc_format_column *columns, pc_error **err);
+/* Same, and noheading drops the header line of table output (--noheading). */
+int pc_format_print_ex (FILE *out, const char *format, json_object *rows,
+                        const struct pc_format_column *columns, bool noheading, pc_error **err);
 /* For `inspect --format`: renders one template against one object, newline appended. */
 int pc_format_template_one (FILE *out, const char *tmpl, json_object *obj, pc_error **err);
 

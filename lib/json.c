@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,6 +152,31 @@ put_string (FILE *f, const char *s)
   fputc ('"', f);
 }
 
+/* Go's encoding/json: integral values without ".0", others in the shortest
+   form that reads back the same. */
+static void
+put_double (FILE *f, double d)
+{
+  if (!isfinite (d))
+    {
+      fputs ("null", f);
+      return;
+    }
+  if (d == floor (d) && fabs (d) < 1e21)
+    {
+      fprintf (f, "%.0f", d);
+      return;
+    }
+  char buf[64];
+  for (int prec = 1; prec <= 17; prec++)
+    {
+      snprintf (buf, sizeof buf, "%.*g", prec, d);
+      if (strtod (buf, NULL) == d)
+        break;
+    }
+  fputs (buf, f);
+}
+
 static void
 indent (FILE *f, int level, int width)
 {
@@ -217,6 +243,9 @@ put_value (FILE *f, json_object *o, int level, int width)
         fputc (']', f);
         break;
       }
+    case json_type_double:
+      put_double (f, json_object_get_double (o));
+      break;
     default:
       fputs (json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN), f);
       break;
