@@ -361,6 +361,12 @@ pc_rootless_enter (pc_error **err)
       if (hr < 0)
         {
           *err = herr;
+          const char *o = getenv ("PC_SUBUID_FILE") ? "PC_SUBUID_FILE"
+                          : getenv ("PC_SUBGID_FILE") ? "PC_SUBGID_FILE" : NULL;
+          if (o)
+            return pc_error_wrap (err, "set up the id mappings of pc's user namespace for uid %u "
+                                  "(%s is set, but newuidmap/newgidmap check the real /etc/subuid "
+                                  "and /etc/subgid)", (unsigned) uid, o);
           return pc_error_wrap (err, "set up the id mappings of pc's user namespace for uid %u "
                                 "(check /etc/subuid and /etc/subgid, or see \"pc system check\")",
                                 (unsigned) uid);
