@@ -1,0 +1,231 @@
+/* The last steps of the container process, shared by create and exec:
+   rlimits, user, capabilities, no_new_privs, cwd, then wait for "start",
+   load seccomp and exec with a PATH lookup inside the container. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/xalloc.h"
+#include "pkg/runtime/internal.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+void
+rt_child_fail (int sync_fd, pc_error *e)
+{
+  rt_sync_send (sync_fd, "error", e ? e->status : EIO, e ? e->msg : "unknown error", -1, NULL);
+  _exit (1);
+}
+
+static int
+move_above_2 (int fd)
+{
+  if (fd < 0 || fd > 2)
+    return fd;
+  return fcntl (fd, F_DUPFD_CLOEXEC, 3);
+}
+
+/* The caller's fds become 0/1/2; -1 means /dev/null (opened before pivot_root). */
+int
+rt_setup_stdio (const struct pc_runtime_io *io, pc_error **err)
+{
+  int fds[3] = { io->stdin_fd, io->stdout_fd, io->stderr_fd };
+  for (int i = 0; i < 3; i++)
+    {
+      if (fds[i] == i)
+        continue;
+      if (fds[i] < 0)
+        {
+          fds[i] = open ("/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+          if (fds[i] < 0)
+            return pc_error_errno (err, errno, "open /dev/null");
+        }
+      fds[i] = move_above_2 (fds[i]);
+      if (fds[i] < 0)
+        return pc_error_errno (err, errno, "dup stdio");
+    }
+  for (int i = 0; i < 3; i++)
+    {
+      if (fds[i] == i)
+        {
+          if (fcntl (i, F_SETFD, 0) < 0)
+            return pc_error_errno (err, errno, "stdio fd %d", i);
+          continue;
+        }
+      if (dup2 (fds[i], i) < 0)
+        return pc_error_errno (err, errno, "dup2 stdio fd %d", i);
+    }
+  return 0;
+}
+
+static const char *
+env_get (char *const *env, const char *name)
+{
+  size_t len = strlen (name);
+  for (; env && *env; env++)
+    if (strncmp (*env, name, len) == 0 && (*env)[len] == '=')
+      return *env + len + 1;
+  return NULL;
+}
+
+/* Returns errno: ENOENT when nothing matched, EACCES when something matched
+   but could not be executed (as execvp reports it). */
+static int
+exec_path (const struct rt_process *p)
+{
+  const char *file = p->args[0];
+  if (strchr (file, '/') != NULL)
+    {
+      execve (file, p->args, p->env);
+      return errno;
+    }
+  const char *path = env_get (p->env, "PATH");
+  if (path == NULL)
+    path = DEFAULT_PATH;
+  int result = ENOENT;
+  size_t flen = strlen (file);
+  while (*path)
+    {
+      const char *colon = strchrnul (path, ':');
+      size_t dlen = (size_t) (colon - path);
+      char buf[4096];
+      if (dlen + flen + 2 <= sizeof buf)
+        {
+          if (dlen == 0)
+            memcpy (buf, file, flen + 1);
+          else
+            {
+              memcpy (buf, path, dlen);
+              buf[dlen] = '/';
+              memcpy (buf + dlen + 1, file, flen + 1);
+            }
+          execve (buf, p->args, p->env);
+          if (errno == EACCES || errno == EPERM || errno == ENOEXEC)
+            result = errno == EPERM ? EACCES : errno;
+          else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP && errno != ENAMETOOLONG)
+            return errno;
+        }
+      path = *colon ? colon + 1 : colon;
+    }
+  return result;
+}
+
+static int
+switch_user (const struct rt_process *p, pc_error **err)
+{
+  if (setgroups (p->n_groups, p->groups) < 0 && !(errno == EPERM && p->n_groups == 0))
+    return pc_error_errno (err, errno, "setgroups");
+  if (setresgid (p->gid, p->gid, p->gid) < 0)
+    return pc_error_errno (err, errno, "setgid %u (is the gid mapped in the user namespace?)",
+                           (unsigned) p->gid);
+  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    return pc_error_errno (err, errno, "keep capabilities");
+  if (setresuid (p->uid, p->uid, p->uid) < 0)
+    return pc_error_errno (err, errno, "setuid %u (is the uid mapped in the user namespace?)",
+                           (unsigned) p->uid);
+  return 0;
+}
+
+static void
+reset_signals (void)
+{
+  sigset_t all;
+  sigemptyset (&all);
+  for (int i = 1; i < NSIG; i++)
+    if (i != SIGKILL && i != SIGSTOP)
+      signal (i, SIG_DFL);
+  sigprocmask (SIG_SETMASK, &all, NULL);
+}
+
+void
+rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, int sync_fd,
+                 int console_fd, const char *ready_info)
+{
+  pc_error *err = NULL;
+  if (rt_rlimits_apply (p->rlimits, p->n_rlimits, &err) < 0)
+    rt_child_fail (sync_fd, err);
+  if (p->has_oom_score_adj)
+    {
+      char buf[32];
+      int n = snprintf (buf, sizeof buf, "%d", p->oom_score_adj);
+      int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+      /* Lowering the score needs CAP_SYS_RESOURCE in the initial namespace:
+         a rootless container keeps the score it inherited, as with podman. */
+      if (fd >= 0)
+        {
+          if (write (fd, buf, (size_t) n) < 0 && errno != EACCES && errno != EPERM)
+            {
+              pc_error_errno (&err, errno, "set oom_score_adj to %d", p->oom_score_adj);
+              rt_child_fail (sync_fd, err);
+            }
+          close (fd);
+        }
+    }
+  if (p->cwd && strcmp (p->cwd, "/") != 0)
+    {
+      /* Created as root if missing, as podman does for the image's WorkingDir. */
+      pc_autoclose int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      pc_autoclose int d = root < 0 ? -1 : rt_safe_open_dir_p (root, p->cwd, &err);
+      if (root < 0)
+        pc_error_errno (&err, errno, "open /");
+      if (d < 0)
+        rt_child_fail (sync_fd, err);
+    }
+  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the
+     container usually does not keep: load it while we still have it. */
+  bool seccomp_early = seccomp && seccomp->prog.filter && !p->no_new_privs;
+  if (seccomp_early && rt_seccomp_load (seccomp, &err) < 0)
+    rt_child_fail (sync_fd, err);
+  if (rt_caps_apply_bounding (&p->caps, &err) < 0 || switch_user (p, &err) < 0
+      || rt_caps_apply (&p->caps, &err) < 0)
+    rt_child_fail (sync_fd, err);
+  if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+    {
+      pc_error_errno (&err, errno, "reset keep-capabilities");
+      rt_child_fail (sync_fd, err);
+    }
+  if (p->has_umask)
+    umask (p->umask);
+  if (chdir (p->cwd) < 0)
+    {
+      pc_error_errno (&err, errno, "chdir to `%s`", p->cwd);
+      rt_child_fail (sync_fd, err);
+    }
+  if (p->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    {
+      pc_error_errno (&err, errno, "set no_new_privs");
+      rt_child_fail (sync_fd, err);
+    }
+  reset_signals ();
+
+  if (rt_sync_send (sync_fd, "ready", 0, ready_info, console_fd, &err) < 0)
+    _exit (1);
+  if (console_fd >= 0)
+    close (console_fd);
+  if (rt_sync_wait_for (sync_fd, "start", NULL, &err) < 0)
+    _exit (1);   /* pc went away or aborted: nobody to report to */
+
+  if (!seccomp_early && seccomp && seccomp->prog.filter && rt_seccomp_load (seccomp, &err) < 0)
+    rt_child_fail (sync_fd, err);
+  int e = exec_path (p);
+  const char *name = p->args[0];
+  char *msg;
+  if (e == ENOENT && strchr (name, '/') == NULL)
+    msg = xasprintf ("executable file `%s` not found in $PATH: No such file or directory", name);
+  else if (e == ENOENT)
+    msg = xasprintf ("executable file `%s` not found: No such file or directory", name);
+  else if (e == EACCES)
+    msg = xasprintf ("`%s`: permission denied", name);
+  else
+    msg = xasprintf ("exec `%s`: %s", name, strerror (e));
+  rt_sync_send (sync_fd, "error", e, msg, -1, NULL);
+  _exit (e == ENOENT ? 127 : 126);
+}

@@ -1,0 +1,278 @@
+/* pc_runtime_create / pc_runtime_start: clone the container process into its
+   namespaces, let it build its root, and release it to exec. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+#include "pkg/runtime/internal.h"
+
+struct rt_clone_args
+{
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+static pid_t
+clone_ns (int flags)
+{
+  struct rt_clone_args args = { .flags = (uint64_t) (unsigned) flags, .exit_signal = SIGCHLD };
+  return (pid_t) syscall (SYS_clone3, &args, sizeof args);
+}
+
+static double
+now_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
+}
+
+static int
+join_namespaces (const struct rt_spec *s, pc_error **err)
+{
+  for (size_t i = 0; i < s->n_join; i++)
+    {
+      if (s->join[i].flag == CLONE_NEWPID)
+        continue;   /* joined by the parent around clone */
+      pc_autoclose int fd = open (s->join[i].path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        return pc_error_errno (err, errno, "open namespace `%s`", s->join[i].path);
+      if (setns (fd, s->join[i].flag) < 0)
+        return pc_error_errno (err, errno, "join namespace `%s`", s->join[i].path);
+    }
+  return 0;
+}
+
+static void __attribute__ ((noreturn))
+child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, int sync_fd)
+{
+  pc_error *err = NULL;
+  double t0 = now_ms ();
+  if (s->clone_flags & CLONE_NEWUSER)
+    {
+      if (rt_sync_wait_for (sync_fd, "mapped", NULL, &err) < 0)
+        _exit (1);
+      /* Become the namespace's root when it is mapped (keep-id maps may not map it). */
+      if (setresgid (0, 0, 0) < 0 && errno != EINVAL)
+        rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "setgid 0"), err));
+      if (setresuid (0, 0, 0) < 0 && errno != EINVAL)
+        rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "setuid 0"), err));
+    }
+  if (join_namespaces (s, &err) < 0)
+    rt_child_fail (sync_fd, err);
+  if (!terminal && rt_setup_stdio (io, &err) < 0)
+    rt_child_fail (sync_fd, err);
+  /* Nothing of pc's leaks into the container. */
+  syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+
+  if (rt_mount_rootfs (s, &err) < 0)
+    rt_child_fail (sync_fd, err);
+  double t_rootfs = now_ms ();
+  int rootfd = open (s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "open the root `%s`", s->root), err));
+  if (rt_mount_all (s, rootfd, &err) < 0 || rt_setup_dev (s, rootfd, &err) < 0)
+    rt_child_fail (sync_fd, err);
+  double t_mounts = now_ms ();
+  if (rt_pivot_root (rootfd, &err) < 0)
+    rt_child_fail (sync_fd, err);
+  close (rootfd);
+  if (rt_finish_rootfs (s, &err) < 0)
+    rt_child_fail (sync_fd, err);
+  double t_pivot = now_ms ();
+  int console = -1;
+  if (terminal)
+    {
+      console = rt_terminal_setup (&err);
+      if (console < 0)
+        rt_child_fail (sync_fd, err);
+    }
+  char info[160];
+  snprintf (info, sizeof info, "rootfs %.2f ms, mounts+dev %.2f ms, pivot+mask %.2f ms",
+            t_rootfs - t0, t_mounts - t_rootfs, t_pivot - t_mounts);
+  rt_child_finish (&s->proc, &s->seccomp, sync_fd, console, info);
+}
+
+static int
+write_map (pid_t pid, const char *file, const char *text, pc_error **err)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
+  pc_autoclose int fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return pc_error_errno (err, errno, "open %s", path);
+  if (write (fd, text, strlen (text)) < 0)
+    return pc_error_errno (err, errno, "write %s (\"%s\")", path, text);
+  return 0;
+}
+
+static void
+reap (pid_t pid, int *status)
+{
+  while (waitpid (pid, status, 0) < 0 && errno == EINTR)
+    ;
+}
+
+/* Waits for "ready"; errors and early exits become one pc_error. */
+int
+rt_parent_wait_ready (int sync_fd, pid_t pid, int *console_fd, pc_error **err)
+{
+  pc_autofree char *type = NULL;
+  pc_autofree char *message = NULL;
+  int errnum = 0;
+  if (rt_sync_recv (sync_fd, &type, &errnum, &message, console_fd, err) < 0)
+    return -1;
+  if (type != NULL && strcmp (type, "ready") == 0)
+    {
+      if (message)
+        pc_debug ("container setup: %s", message);
+      return 0;
+    }
+  int status = 0;
+  kill (pid, SIGKILL);
+  reap (pid, &status);
+  if (console_fd && *console_fd >= 0)
+    {
+      close (*console_fd);
+      *console_fd = -1;
+    }
+  if (type != NULL && strcmp (type, "error") == 0)
+    return pc_error_make (err, errnum, "%s", message ? message : "container setup failed");
+  if (type == NULL)
+    {
+      if (WIFSIGNALED (status))
+        return pc_error_make (err, EIO, "the container process died during setup (signal %d)",
+                              WTERMSIG (status));
+      return pc_error_make (err, EIO, "the container process exited during setup (status %d)",
+                            WIFEXITED (status) ? WEXITSTATUS (status) : -1);
+    }
+  return pc_error_make (err, EPROTO, "unexpected `%s` on the sync socket", type);
+}
+
+static int
+create_process (struct rt_spec *s, const struct pc_runtime_io *io, struct pc_runtime_process *out,
+                double t_parse, pc_error **err)
+{
+  bool terminal = s->proc.terminal || io->terminal;
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return pc_error_errno (err, errno, "create the sync socket");
+  pc_autoclose int parent_fd = sv[0];
+  pc_autoclose int child_fd = sv[1];
+
+  /* Joining a pid namespace only affects children: switch pid_for_children
+     around clone and back. */
+  pc_autoclose int own_pidns = -1;
+  for (size_t i = 0; i < s->n_join; i++)
+    if (s->join[i].flag == CLONE_NEWPID)
+      {
+        own_pidns = open ("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+        pc_autoclose int fd = open (s->join[i].path, O_RDONLY | O_CLOEXEC);
+        if (own_pidns < 0 || fd < 0 || setns (fd, CLONE_NEWPID) < 0)
+          return pc_error_errno (err, errno, "join pid namespace `%s`", s->join[i].path);
+      }
+
+  pid_t pid = clone_ns (s->clone_flags);
+  if (pid == 0)
+    {
+      close (parent_fd);
+      child_main (s, io, terminal, child_fd);
+    }
+  int clone_errno = errno;
+  if (own_pidns >= 0 && setns (own_pidns, CLONE_NEWPID) < 0)
+    pc_warn ("cannot return to pc's own pid namespace: %s", strerror (errno));
+  if (pid < 0)
+    return pc_error_errno (err, clone_errno, "create the container process");
+  close (steal_fd (&child_fd));
+  double t_clone = now_ms ();
+
+  if (s->clone_flags & CLONE_NEWUSER)
+    {
+      if (write_map (pid, "uid_map", s->idmap.uid_map, err) < 0
+          || write_map (pid, "gid_map", s->idmap.gid_map, err) < 0
+          || rt_sync_send (parent_fd, "mapped", 0, NULL, -1, err) < 0)
+        {
+          kill (pid, SIGKILL);
+          reap (pid, NULL);
+          return -1;
+        }
+    }
+  if (rt_parent_wait_ready (parent_fd, pid, &out->console_fd, err) < 0)
+    return -1;
+  pc_debug ("runtime create: seccomp compile %.2f ms, clone %.2f ms, child setup %.2f ms",
+            s->seccomp_ms, t_clone - t_parse, now_ms () - t_clone);
+  out->pid = pid;
+  out->sync_fd = steal_fd (&parent_fd);
+  return 0;
+}
+
+int
+pc_runtime_create (json_object *spec, const struct pc_runtime_io *io,
+                   struct pc_runtime_process *out, pc_error **err)
+{
+  out->pid = -1;
+  out->console_fd = -1;
+  out->sync_fd = -1;
+  struct rt_spec s;
+  int ret = -1;
+  if (rt_spec_parse (spec, &s, err) == 0)
+    {
+      json_object *lnx = NULL, *sc = NULL, *ann = NULL, *cache = NULL;
+      if (json_object_object_get_ex (spec, "linux", &lnx))
+        json_object_object_get_ex (lnx, "seccomp", &sc);
+      if (json_object_object_get_ex (spec, "annotations", &ann))
+        json_object_object_get_ex (ann, "run.pc.seccomp-cache", &cache);
+      if (rt_seccomp_compile (sc, cache ? json_object_get_string (cache) : NULL, &s.seccomp,
+                              &s.seccomp_ms, err) == 0)
+        ret = create_process (&s, io, out, now_ms (), err);
+    }
+  rt_spec_clear (&s);
+  return ret;
+}
+
+int
+pc_runtime_start (struct pc_runtime_process *p, pc_error **err)
+{
+  if (p->sync_fd < 0)
+    return pc_error_make (err, EINVAL, "the container process was already started");
+  pc_autoclose int fd = steal_fd (&p->sync_fd);
+  if (rt_sync_send (fd, "start", 0, NULL, -1, err) < 0)
+    return pc_error_wrap (err, "start the container process");
+  pc_autofree char *type = NULL;
+  pc_autofree char *message = NULL;
+  int errnum = 0;
+  if (rt_sync_recv (fd, &type, &errnum, &message, NULL, err) < 0)
+    return -1;
+  if (type == NULL)
+    return 0;   /* the close-on-exec end went away: exec succeeded */
+  if (strcmp (type, "error") == 0)
+    return pc_error_make (err, errnum, "%s", message ? message : "exec failed");
+  return pc_error_make (err, EPROTO, "unexpected `%s` on the sync socket", type);
+}
+
+void
+pc_runtime_abort (struct pc_runtime_process *p)
+{
+  if (p->pid > 0)
+    {
+      kill (p->pid, SIGKILL);
+      reap (p->pid, NULL);
+      p->pid = -1;
+    }
+  if (p->sync_fd >= 0)
+    close (steal_fd (&p->sync_fd));
+  if (p->console_fd >= 0)
+    close (steal_fd (&p->console_fd));
+}

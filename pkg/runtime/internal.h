@@ -1,0 +1,173 @@
+/* Internal to pkg/runtime: the spec parsed into plain C (in the parent, before
+   clone, so the child only executes and errors in the spec surface early). */
+#ifndef PC_PKG_RUNTIME_INTERNAL_H
+#define PC_PKG_RUNTIME_INTERNAL_H
+
+#include <json-c/json.h>
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+#include "pkg/runtime/runtime.h"
+
+struct rt_mount
+{
+  char *dest;
+  char *type;
+  char *source;
+  bool bind;             /* bind or rbind */
+  bool recursive;        /* rbind */
+  uint64_t attr_set;     /* MOUNT_ATTR_* */
+  uint64_t attr_clr;
+  bool atime_set;        /* attr_set holds an atime mode */
+  unsigned long propagation;  /* MS_SHARED / MS_SLAVE / MS_PRIVATE / MS_UNBINDABLE or 0 */
+  bool prop_recursive;
+  bool tmpcopyup;
+  char **data;           /* fs options "key=value" or "flag", for fsconfig */
+};
+
+struct rt_idmap
+{
+  char *uid_map;   /* "/proc/PID/uid_map" text, NULL when none */
+  char *gid_map;
+};
+
+struct rt_rlimit
+{
+  int resource;
+  struct rlimit lim;
+};
+
+struct rt_caps
+{
+  uint64_t bounding, effective, permitted, inheritable, ambient;
+  bool present;   /* false: the spec has no capabilities object (keep all) */
+};
+
+struct rt_ns
+{
+  int flag;       /* CLONE_NEW* */
+  char *path;     /* join this one instead of creating */
+};
+
+struct rt_process
+{
+  bool terminal;
+  char **args;
+  char **env;
+  char *cwd;
+  uid_t uid;
+  gid_t gid;
+  gid_t *groups;
+  size_t n_groups;
+  mode_t umask;
+  bool has_umask;
+  struct rt_caps caps;
+  bool no_new_privs;
+  struct rt_rlimit *rlimits;
+  size_t n_rlimits;
+  int oom_score_adj;
+  bool has_oom_score_adj;
+};
+
+struct rt_seccomp
+{
+  struct sock_fprog prog;    /* prog.filter == NULL when there is no filter */
+  unsigned int flags;        /* SECCOMP_FILTER_FLAG_* */
+};
+
+struct rt_spec
+{
+  struct rt_process proc;
+  int clone_flags;           /* namespaces to create */
+  struct rt_ns *join;        /* namespaces to join by path */
+  size_t n_join;
+  struct rt_idmap idmap;
+  char *root;                /* root.path, absolute */
+  bool root_readonly;
+  unsigned long root_propagation;   /* MS_SLAVE etc., with MS_REC */
+  char *rootfs_driver;       /* from annotation run.pc.rootfs, NULL = plain directory */
+  char *rootfs_source;
+  struct rt_mount *mounts;
+  size_t n_mounts;
+  char **devices;            /* linux.devices paths, bound from the host */
+  char **masked;
+  char **readonly;
+  char *hostname;
+  char *domainname;
+  char **sysctl;             /* key=value */
+  struct rt_seccomp seccomp; /* compiled in the parent */
+  double seccomp_ms;         /* time spent compiling (0 when cached) */
+};
+
+/* spec.c */
+int rt_spec_parse (json_object *spec, struct rt_spec *out, pc_error **err);
+int rt_process_parse (json_object *process, struct rt_process *out, pc_error **err);
+void rt_spec_clear (struct rt_spec *s);
+void rt_process_clear (struct rt_process *p);
+int rt_mount_parse_options (json_object *options, struct rt_mount *m, pc_error **err);
+
+/* caps.c */
+int rt_cap_from_name (const char *name);
+const char *rt_cap_name (int cap);
+int rt_caps_parse_list (json_object *list, uint64_t *mask, pc_error **err);
+int rt_caps_apply_bounding (const struct rt_caps *c, pc_error **err);
+int rt_caps_apply (const struct rt_caps *c, pc_error **err);
+int rt_cap_last (void);
+
+/* rlimits.c */
+int rt_rlimit_from_name (const char *name);
+int rt_rlimits_apply (const struct rt_rlimit *r, size_t n, pc_error **err);
+
+/* seccomp.c */
+/* cache_dir may be NULL; *compile_ms is 0 on a cache hit. */
+int rt_seccomp_compile (json_object *seccomp, const char *cache_dir, struct rt_seccomp *out,
+                        double *compile_ms, pc_error **err);
+int rt_seccomp_load (const struct rt_seccomp *s, pc_error **err);
+
+/* mounts.c (child side) */
+int rt_safe_open_dir_p (int rootfd, const char *path, pc_error **err);
+int rt_safe_open_dest (int rootfd, const char *path, bool dir, pc_error **err);
+int rt_mount_fs (const char *type, char *const *data, uint64_t attrs, int destfd,
+                 pc_error **err);
+int rt_mount_bind (int srcfd, const char *src, bool recursive, uint64_t attr_set,
+                   uint64_t attr_clr, int destfd, pc_error **err);
+int rt_mount_all (const struct rt_spec *s, int rootfd, pc_error **err);
+int rt_setup_dev (const struct rt_spec *s, int rootfd, pc_error **err);
+
+/* rootfs.c (child side) */
+int rt_mount_rootfs (const struct rt_spec *s, pc_error **err);
+int rt_pivot_root (int rootfd, pc_error **err);
+int rt_mask_paths (const struct rt_spec *s, pc_error **err);
+int rt_finish_rootfs (const struct rt_spec *s, pc_error **err);
+
+/* copyup.c: olddirfd is O_PATH on the directory under the tmpfs newmfd. */
+int rt_tmpcopyup (int olddirfd, int newmfd, pc_error **err);
+
+/* terminal.c (child side): creates the pty in /dev/pts, makes it the
+   controlling tty and stdio, returns the master fd. */
+int rt_terminal_setup (pc_error **err);
+
+/* child.c */
+/* Applies user, caps, no_new_privs, rlimits... waits for start, loads seccomp and execs. Never returns. */
+void rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, int sync_fd,
+                      int console_fd, const char *ready_info)
+  __attribute__ ((noreturn));
+/* Reports the error on the sync socket and exits. */
+void rt_child_fail (int sync_fd, pc_error *e) __attribute__ ((noreturn));
+int rt_setup_stdio (const struct pc_runtime_io *io, pc_error **err);
+
+/* sync.c: one JSON object per SOCK_SEQPACKET message; fds ride along. */
+int rt_sync_send (int fd, const char *type, int errnum, const char *message, int pass_fd,
+                  pc_error **err);
+/* *type is malloc'd; on EOF returns 0 with *type == NULL. */
+int rt_sync_recv (int fd, char **type, int *errnum, char **message, int *recv_fd, pc_error **err);
+int rt_sync_wait_for (int fd, const char *type, int *recv_fd, pc_error **err);
+
+/* create.c */
+int rt_parent_wait_ready (int sync_fd, pid_t pid, int *console_fd, pc_error **err);
+
+#endif

@@ -1,0 +1,306 @@
+/* spec.mounts inside the container's mount namespace. Every destination is
+   resolved inside the root with openat2(RESOLVE_IN_ROOT) and mounted onto the
+   fd with the new mount API (fsopen/fsmount, open_tree/mount_setattr,
+   move_mount), so a symlink in the image can never redirect a mount out of
+   the root, and attributes are set before a mount becomes visible. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/xalloc.h"
+#include "pkg/runtime/internal.h"
+
+static int
+openat2_in_root (int rootfd, const char *path, int flags)
+{
+  struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC),
+                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  while (*path == '/')
+    path++;
+  if (*path == '\0')
+    path = ".";
+  int fd;
+  do
+    fd = (int) syscall (SYS_openat2, rootfd, path, &how, sizeof how);
+  while (fd < 0 && errno == EAGAIN);
+  return fd;
+}
+
+/* mkdir -p inside the root; returns an O_PATH fd on the directory. */
+int
+rt_safe_open_dir_p (int rootfd, const char *path, pc_error **err)
+{
+  int fd = openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
+  if (fd >= 0 || errno != ENOENT)
+    {
+      if (fd < 0)
+        return pc_error_errno (err, errno, "open `%s` in the container", path);
+      return fd;
+    }
+  pc_autofree char *copy = xstrdup (path);
+  char *slash = strrchr (copy, '/');
+  const char *base = copy;
+  pc_autoclose int parent = -1;
+  if (slash != NULL)
+    {
+      *slash = '\0';
+      base = slash + 1;
+      parent = rt_safe_open_dir_p (rootfd, copy[0] ? copy : "/", err);
+    }
+  else
+    parent = rt_safe_open_dir_p (rootfd, "/", err);
+  if (parent < 0)
+    return -1;
+  if (*base == '\0')
+    return steal_fd (&parent);
+  if (mkdirat (parent, base, 0755) < 0 && errno != EEXIST)
+    return pc_error_errno (err, errno, "create directory `%s` in the container", path);
+  /* Resolve again from the root: a concurrent symlink swap cannot escape. */
+  fd = openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
+  if (fd < 0)
+    return pc_error_errno (err, errno, "open `%s` in the container", path);
+  return fd;
+}
+
+/* Opens (creating if needed) a mount destination: a directory, or an empty
+   file when the source is not a directory. */
+int
+rt_safe_open_dest (int rootfd, const char *path, bool dir, pc_error **err)
+{
+  if (dir)
+    return rt_safe_open_dir_p (rootfd, path, err);
+  int fd = openat2_in_root (rootfd, path, O_PATH);
+  if (fd >= 0)
+    return fd;
+  if (errno != ENOENT)
+    return pc_error_errno (err, errno, "open `%s` in the container", path);
+  pc_autofree char *copy = xstrdup (path);
+  char *slash = strrchr (copy, '/');
+  *slash = '\0';
+  pc_autoclose int parent = rt_safe_open_dir_p (rootfd, copy[0] ? copy : "/", err);
+  if (parent < 0)
+    return -1;
+  int f = openat (parent, slash + 1, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (f < 0 && errno != EEXIST)
+    return pc_error_errno (err, errno, "create `%s` in the container", path);
+  if (f >= 0)
+    close (f);
+  fd = openat2_in_root (rootfd, path, O_PATH);
+  if (fd < 0)
+    return pc_error_errno (err, errno, "open `%s` in the container", path);
+  return fd;
+}
+
+static void
+fs_log (int fsfd, char *buf, size_t size)
+{
+  buf[0] = '\0';
+  ssize_t n = read (fsfd, buf, size - 1);
+  if (n > 2)
+    {
+      buf[n] = '\0';
+      if (buf[n - 1] == '\n')
+        buf[n - 1] = '\0';
+    }
+  else
+    buf[0] = '\0';
+}
+
+int
+rt_mount_fs (const char *type, char *const *data, uint64_t attrs, int destfd, pc_error **err)
+{
+  pc_autoclose int fsfd = fsopen (type, FSOPEN_CLOEXEC);
+  if (fsfd < 0)
+    return pc_error_errno (err, errno, "fsopen `%s`", type);
+  for (char *const *p = data; p && *p; p++)
+    {
+      pc_autofree char *key = xstrdup (*p);
+      char *eq = strchr (key, '=');
+      int r;
+      if (eq)
+        {
+          *eq = '\0';
+          r = fsconfig (fsfd, FSCONFIG_SET_STRING, key, eq + 1, 0);
+        }
+      else
+        r = fsconfig (fsfd, FSCONFIG_SET_FLAG, key, NULL, 0);
+      if (r < 0)
+        return pc_error_errno (err, errno, "%s option `%s`", type, *p);
+    }
+  if (fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    {
+      int e = errno;
+      char log[256];
+      fs_log (fsfd, log, sizeof log);
+      if (log[0])
+        return pc_error_errno (err, e, "mount %s (%s)", type, log);
+      return pc_error_errno (err, e, "mount %s", type);
+    }
+  pc_autoclose int mfd = fsmount (fsfd, FSMOUNT_CLOEXEC, (unsigned int) attrs);
+  if (mfd < 0)
+    return pc_error_errno (err, errno, "fsmount %s", type);
+  if (move_mount (mfd, "", destfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return pc_error_errno (err, errno, "attach %s mount", type);
+  return steal_fd (&mfd);
+}
+
+/* srcfd >= 0: bind that fd's path; else the host path src. Returns the
+   attached mount's fd. */
+int
+rt_mount_bind (int srcfd, const char *src, bool recursive, uint64_t attr_set, uint64_t attr_clr,
+               int destfd, pc_error **err)
+{
+  unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+  pc_autoclose int tfd = srcfd >= 0 ? open_tree (srcfd, "", flags | AT_EMPTY_PATH)
+                                    : open_tree (AT_FDCWD, src, flags);
+  if (tfd < 0)
+    return pc_error_errno (err, errno, "bind `%s`", src);
+  if (attr_set || attr_clr)
+    {
+      struct mount_attr attr = { .attr_set = attr_set, .attr_clr = attr_clr };
+      if (mount_setattr (tfd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0)
+        return pc_error_errno (err, errno, "set the attributes of the bind mount of `%s`", src);
+    }
+  if (move_mount (tfd, "", destfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return pc_error_errno (err, errno, "attach the bind mount of `%s`", src);
+  return steal_fd (&tfd);
+}
+
+static int
+set_propagation (int mfd, const struct rt_mount *m, pc_error **err)
+{
+  if (m->propagation == 0)
+    return 0;
+  struct mount_attr attr = { .propagation = m->propagation };
+  if (mount_setattr (mfd, "", AT_EMPTY_PATH | (m->prop_recursive ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0)
+    return pc_error_errno (err, errno, "set the propagation of `%s`", m->dest);
+  return 0;
+}
+
+static bool
+strv_has (char *const *v, const char *s)
+{
+  for (; v && *v; v++)
+    if (strcmp (*v, s) == 0)
+      return true;
+  return false;
+}
+
+/* Filesystems an unprivileged user namespace may not be allowed to mount get
+   the host's instance bound instead, as rootless podman does. */
+static int
+mount_fs_with_fallback (const struct rt_mount *m, int destfd, uint64_t attrs, pc_error **err)
+{
+  int mfd = rt_mount_fs (m->type, m->data, attrs, destfd, err);
+  if (mfd >= 0 || err == NULL)
+    return mfd;
+  int e = (*err)->status;
+  if (strcmp (m->type, "devpts") == 0 && strv_has (m->data, "gid=5") && e == EINVAL)
+    {
+      /* gid 5 (tty) is not mapped in this user namespace. */
+      pc_error_clear (err);
+      char **data = NULL;
+      for (char *const *p = m->data; p && *p; p++)
+        if (strcmp (*p, "gid=5") != 0)
+          pc_strv_append (&data, *p);
+      mfd = rt_mount_fs (m->type, data, attrs, destfd, err);
+      pc_strv_free (data);
+      return mfd;
+    }
+  if ((strcmp (m->type, "sysfs") == 0 || strcmp (m->type, "mqueue") == 0)
+      && (e == EPERM || e == EACCES))
+    {
+      pc_error_clear (err);
+      const char *host = strcmp (m->type, "sysfs") == 0 ? "/sys" : "/dev/mqueue";
+      return rt_mount_bind (-1, host, true, attrs | MOUNT_ATTR_RDONLY, 0, destfd, err);
+    }
+  return -1;
+}
+
+
+static int
+mount_one (const struct rt_mount *m, int rootfd, pc_error **err)
+{
+  bool dir = true;
+  if (m->bind)
+    {
+      struct stat st;
+      if (stat (m->source, &st) < 0)
+        return pc_error_errno (err, errno, "bind mount source `%s`", m->source);
+      dir = S_ISDIR (st.st_mode);
+    }
+  pc_autoclose int destfd = rt_safe_open_dest (rootfd, m->dest, dir, err);
+  if (destfd < 0)
+    return -1;
+  uint64_t clr = m->attr_clr | (m->atime_set ? MOUNT_ATTR__ATIME : 0);
+  pc_autoclose int mfd = -1;
+  if (m->bind)
+    mfd = rt_mount_bind (-1, m->source, m->recursive, m->attr_set, clr, destfd, err);
+  else
+    mfd = mount_fs_with_fallback (m, destfd, m->attr_set, err);
+  if (mfd < 0)
+    return -1;
+  if (m->tmpcopyup && strcmp (m->type, "tmpfs") == 0 && rt_tmpcopyup (destfd, mfd, err) < 0)
+    return -1;
+  return set_propagation (mfd, m, err);
+}
+
+int
+rt_mount_all (const struct rt_spec *s, int rootfd, pc_error **err)
+{
+  for (size_t i = 0; i < s->n_mounts; i++)
+    if (mount_one (&s->mounts[i], rootfd, err) < 0)
+      return pc_error_wrap (err, "mount `%s` on `%s`",
+                            s->mounts[i].source ? s->mounts[i].source : s->mounts[i].type,
+                            s->mounts[i].dest);
+  return 0;
+}
+
+static const char *const default_devices[] = { "null", "zero", "full", "random", "urandom", "tty", NULL };
+
+static const char *const dev_links[][2] = {
+  { "fd", "/proc/self/fd" },
+  { "stdin", "/proc/self/fd/0" },
+  { "stdout", "/proc/self/fd/1" },
+  { "stderr", "/proc/self/fd/2" },
+  { "ptmx", "pts/ptmx" },
+};
+
+/* The host's device nodes, bind-mounted: a user namespace cannot mknod. */
+int
+rt_setup_dev (const struct rt_spec *s, int rootfd, pc_error **err)
+{
+  pc_autoclose int devfd = rt_safe_open_dir_p (rootfd, "/dev", err);
+  if (devfd < 0)
+    return -1;
+  for (size_t i = 0; default_devices[i]; i++)
+    {
+      pc_autofree char *host = xasprintf ("/dev/%s", default_devices[i]);
+      pc_autoclose int d = rt_safe_open_dest (rootfd, host, false, err);
+      if (d < 0)
+        return -1;
+      pc_autoclose int mfd = rt_mount_bind (-1, host, false, 0, 0, d, err);
+      if (mfd < 0)
+        return pc_error_wrap (err, "create `%s`", host);
+    }
+  for (size_t i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
+    if (symlinkat (dev_links[i][1], devfd, dev_links[i][0]) < 0 && errno != EEXIST)
+      return pc_error_errno (err, errno, "create /dev/%s", dev_links[i][0]);
+  for (char **p = s->devices; p && *p; p++)
+    {
+      pc_autoclose int d = rt_safe_open_dest (rootfd, *p, false, err);
+      if (d < 0)
+        return -1;
+      pc_autoclose int mfd = rt_mount_bind (-1, *p, false, 0, 0, d, err);
+      if (mfd < 0)
+        return pc_error_wrap (err, "add device `%s`", *p);
+    }
+  return 0;
+}

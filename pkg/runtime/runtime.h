@@ -1,0 +1,75 @@
+/* pc's OCI runtime: executes an OCI runtime-spec config (json-c object) the
+   way `runc create` + `runc start` do, in-process, without a helper binary.
+
+   The caller must be single-threaded when it calls pc_runtime_create or
+   pc_runtime_exec: the container process is cloned without fork handlers. */
+#ifndef PC_PKG_RUNTIME_H
+#define PC_PKG_RUNTIME_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+
+struct pc_runtime_io
+{
+  int stdin_fd, stdout_fd, stderr_fd;   /* used when !terminal; -1 = /dev/null */
+  bool terminal;                        /* spec.process.terminal: child creates a pty in its devpts */
+};
+
+struct pc_runtime_process
+{
+  pid_t pid;          /* in the caller's pid namespace */
+  int console_fd;     /* pty master when terminal, else -1 */
+  int sync_fd;        /* internal */
+};
+
+/* Creates the container from an OCI runtime spec, stopped right before exec,
+   like `runc create`. Namespaces, rootfs mount (annotation "run.pc.rootfs"
+   holds {"driver","source","target"} and root.path == target), /proc /sys
+   /dev, devpts, shm, mqueue, bind mounts, pivot_root, masked/readonly paths,
+   hostname, rlimits, oom_score_adj, sysctl, user, cwd, env. Capabilities,
+   no_new_privs and seccomp are applied by the child right before exec.
+   Optional annotation "run.pc.seccomp-cache" names a directory where the
+   compiled BPF of each profile is cached by sha256 (e.g. RUNROOT/seccomp).
+   On failure no process is left behind. */
+int pc_runtime_create (json_object *spec, const struct pc_runtime_io *io,
+                       struct pc_runtime_process *out, pc_error **err);
+
+/* Lets the process exec; returns when exec succeeded or failed. exec failures
+   come back as errors with status ENOENT (-> exit 127) or EACCES (-> 126). The
+   process is not reaped: the caller waits for out->pid as usual. */
+int pc_runtime_start (struct pc_runtime_process *p, pc_error **err);
+
+/* Releases what pc_runtime_create returned without starting (kills and reaps
+   the process, closes the fds). */
+void pc_runtime_abort (struct pc_runtime_process *p);
+
+/* Exec an additional process in a running container: joins the namespaces of
+   container_pid, then applies process_spec (the "process" object of an OCI
+   spec: args, env, cwd, user, capabilities, noNewPrivileges, rlimits,
+   terminal) and `seccomp` (OCI linux.seccomp object, may be NULL). The new
+   process is stopped before exec like pc_runtime_create's; call
+   pc_runtime_start. */
+int pc_runtime_exec (pid_t container_pid, json_object *process_spec, const struct pc_runtime_io *io,
+                     struct pc_runtime_process *out, pc_error **err);
+int pc_runtime_exec_seccomp (pid_t container_pid, json_object *process_spec, json_object *seccomp,
+                             const struct pc_runtime_io *io, struct pc_runtime_process *out,
+                             pc_error **err);
+
+/* The default seccomp profile, docker/podman JSON format, embedded at build time. */
+const char *pc_runtime_default_seccomp_json (void);
+
+/* Converts a docker/podman seccomp profile (JSON text: archMap, includes/
+   excludes with caps/arches/minKernel) or an OCI linux.seccomp object into the
+   OCI linux.seccomp form for a container with capability set `caps`
+   (NULL-terminated "CAP_..."), as podman does when it writes config.json.
+   profile == NULL means the default profile. */
+json_object *pc_runtime_seccomp_to_oci (const char *profile, const char *const *caps,
+                                        pc_error **err);
+
+/* Podman's default capability set, NULL-terminated "CAP_CHOWN", ... */
+const char *const *pc_runtime_default_caps (void);
+
+#endif

@@ -1,0 +1,153 @@
+/* Test driver for pkg/runtime (not a pc command): runs an OCI config.json.
+
+   pc-runtime-test [--timing] [--tty] CONFIG.json
+     creates the container, starts it, waits, exits with its status (exec
+     failures: 127/126 as pc run does). --timing prints the create/start/wait
+     split on stderr. With --tty the pty master is relayed to stdout.
+   pc-runtime-test --seccomp-oci [PROFILE.json]
+     prints the OCI linux.seccomp object for the default caps (default profile
+     when no file is given). */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/log.h"
+#include "pkg/runtime/runtime.h"
+
+static double
+now_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
+}
+
+static char *
+read_all (const char *path)
+{
+  FILE *f = fopen (path, "re");
+  if (f == NULL)
+    return NULL;
+  size_t cap = 4096, len = 0;
+  char *buf = malloc (cap);
+  size_t n;
+  while ((n = fread (buf + len, 1, cap - len - 1, f)) > 0)
+    {
+      len += n;
+      if (cap - len < 2)
+        buf = realloc (buf, cap *= 2);
+    }
+  fclose (f);
+  buf[len] = '\0';
+  return buf;
+}
+
+static void
+relay_console (int master)
+{
+  char buf[4096];
+  for (;;)
+    {
+      ssize_t n = read (master, buf, sizeof buf);
+      if (n <= 0)
+        break;
+      if (write (1, buf, (size_t) n) < 0)
+        break;
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  bool timing = false, tty = false;
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++)
+    {
+      if (strcmp (argv[i], "--timing") == 0)
+        timing = true;
+      else if (strcmp (argv[i], "--tty") == 0)
+        tty = true;
+      else if (strcmp (argv[i], "--debug") == 0)
+        pc_log_set_level (PC_LOG_DEBUG);
+      else if (strcmp (argv[i], "--seccomp-oci") == 0)
+        {
+          pc_autofree char *text = i + 1 < argc ? read_all (argv[i + 1]) : NULL;
+          if (i + 1 < argc && text == NULL)
+            {
+              fprintf (stderr, "cannot read %s\n", argv[i + 1]);
+              return 125;
+            }
+          pc_error *err = NULL;
+          json_object *o = pc_runtime_seccomp_to_oci (text, pc_runtime_default_caps (), &err);
+          if (o == NULL)
+            {
+              fprintf (stderr, "Error: %s\n", err->msg);
+              return 125;
+            }
+          puts (json_object_to_json_string_ext (o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+          json_object_put (o);
+          return 0;
+        }
+      else
+        {
+          fprintf (stderr, "unknown option %s\n", argv[i]);
+          return 125;
+        }
+    }
+  if (i >= argc)
+    {
+      fprintf (stderr, "usage: pc-runtime-test [--timing] [--tty] CONFIG.json\n");
+      return 125;
+    }
+  pc_autofree char *text = read_all (argv[i]);
+  if (text == NULL)
+    {
+      fprintf (stderr, "cannot read %s: %s\n", argv[i], strerror (errno));
+      return 125;
+    }
+  json_object *spec = json_tokener_parse (text);
+  if (spec == NULL)
+    {
+      fprintf (stderr, "%s: invalid JSON\n", argv[i]);
+      return 125;
+    }
+  struct pc_runtime_io io = { .stdin_fd = 0, .stdout_fd = 1, .stderr_fd = 2, .terminal = tty };
+  struct pc_runtime_process p;
+  pc_error *err = NULL;
+  double t0 = now_ms ();
+  if (pc_runtime_create (spec, &io, &p, &err) < 0)
+    {
+      fprintf (stderr, "Error: %s\n", err->msg);
+      json_object_put (spec);
+      return 125;
+    }
+  double t1 = now_ms ();
+  if (pc_runtime_start (&p, &err) < 0)
+    {
+      fprintf (stderr, "Error: %s\n", err->msg);
+      int st;
+      waitpid (p.pid, &st, 0);
+      json_object_put (spec);
+      return err->status == ENOENT ? 127 : err->status == EACCES ? 126 : 125;
+    }
+  double t2 = now_ms ();
+  if (p.console_fd >= 0)
+    relay_console (p.console_fd);
+  int status;
+  while (waitpid (p.pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  double t3 = now_ms ();
+  if (timing)
+    fprintf (stderr, "timing: create %.2f ms, start %.2f ms, run+wait %.2f ms, total %.2f ms\n",
+             t1 - t0, t2 - t1, t3 - t2, t3 - t0);
+  json_object_put (spec);
+  if (WIFSIGNALED (status))
+    return 128 + WTERMSIG (status);
+  return WEXITSTATUS (status);
+}
