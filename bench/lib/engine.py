@@ -7,6 +7,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+import threading
 import time
 
 STEP_TIMEOUT = 300
@@ -33,16 +34,28 @@ class Runner:
         self.errfile.seek(0)
         self.errfile.truncate()
         out = subprocess.PIPE if capture else subprocess.DEVNULL
+        # No timeout= for subprocess: its wait then polls with sleeps of up
+        # to 50 ms, which would quantize every sample.  A timer kills instead.
         try:
-            p = subprocess.run([str(a) for a in argv], stdin=subprocess.DEVNULL,
-                               stdout=out, stderr=self.errfile, env=self.env,
-                               timeout=timeout)
-            rc = p.returncode
-            stdout = p.stdout.decode(errors="replace") if capture else ""
-        except subprocess.TimeoutExpired:
-            rc, stdout = None, ""
+            p = subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL,
+                                 stdout=out, stderr=self.errfile, env=self.env)
         except OSError as e:
             return 127, "", str(e)
+        expired = []
+
+        def kill():
+            expired.append(True)
+            p.kill()
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+        try:
+            stdout = p.communicate()[0] if capture else None
+            rc = p.wait()
+        finally:
+            timer.cancel()
+        stdout = stdout.decode(errors="replace") if stdout else ""
+        if expired:
+            rc = None
         self.errfile.seek(0)
         err = self.errfile.read().decode(errors="replace")
         if rc is None:
