@@ -131,7 +131,7 @@ int rt_seccomp_load (const struct rt_seccomp *s, pc_error **err);
 /* mounts.c (child side) */
 int rt_safe_open_dir_p (int rootfd, const char *path, pc_error **err);
 int rt_safe_open_dest (int rootfd, const char *path, bool dir, pc_error **err);
-int rt_mount_fs (const char *type, char *const *data, uint64_t attrs, int destfd,
+int rt_mount_fs (const char *type, const char *source, char *const *data, uint64_t attrs, int destfd,
                  pc_error **err);
 int rt_mount_bind (int srcfd, const char *src, bool recursive, uint64_t attr_set,
                    uint64_t attr_clr, int destfd, pc_error **err);

@@ -114,11 +114,15 @@ fs_log (int fsfd, char *buf, size_t size)
 }
 
 int
-rt_mount_fs (const char *type, char *const *data, uint64_t attrs, int destfd, pc_error **err)
+rt_mount_fs (const char *type, const char *source, char *const *data, uint64_t attrs, int destfd,
+             pc_error **err)
 {
   pc_autoclose int fsfd = fsopen (type, FSOPEN_CLOEXEC);
   if (fsfd < 0)
     return pc_error_errno (err, errno, "fsopen `%s`", type);
+  /* What `mount` and /proc/self/mountinfo show as the device. */
+  if (source && fsconfig (fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+    return pc_error_errno (err, errno, "%s source `%s`", type, source);
   for (char *const *p = data; p && *p; p++)
     {
       pc_autofree char *key = xstrdup (*p);
@@ -198,7 +202,7 @@ strv_has (char *const *v, const char *s)
 static int
 mount_fs_with_fallback (const struct rt_mount *m, int destfd, uint64_t attrs, pc_error **err)
 {
-  int mfd = rt_mount_fs (m->type, m->data, attrs, destfd, err);
+  int mfd = rt_mount_fs (m->type, m->source, m->data, attrs, destfd, err);
   if (mfd >= 0 || err == NULL)
     return mfd;
   int e = (*err)->status;
@@ -210,7 +214,7 @@ mount_fs_with_fallback (const struct rt_mount *m, int destfd, uint64_t attrs, pc
       for (char *const *p = m->data; p && *p; p++)
         if (strcmp (*p, "gid=5") != 0)
           pc_strv_append (&data, *p);
-      mfd = rt_mount_fs (m->type, data, attrs, destfd, err);
+      mfd = rt_mount_fs (m->type, m->source, data, attrs, destfd, err);
       pc_strv_free (data);
       return mfd;
     }

@@ -137,7 +137,7 @@ rt_mask_paths (const struct rt_spec *s, pc_error **err)
       if (S_ISDIR (st.st_mode))
         {
           char *data[] = { (char *) "size=0", (char *) "mode=0755", NULL };
-          mfd = rt_mount_fs ("tmpfs", data, MOUNT_ATTR_RDONLY, fd, err);
+          mfd = rt_mount_fs ("tmpfs", "tmpfs", data, MOUNT_ATTR_RDONLY, fd, err);
         }
       else
         mfd = rt_mount_bind (-1, "/dev/null", false, 0, 0, fd, err);
