@@ -4,11 +4,13 @@ the samples of pc, podman and the floor (or why a tool did not run).
 Every case goes through ctx.gate(): a pc command that does not exist yet
 makes the pc side "not run: pc has no `X` command yet", never a number."""
 
+import json
 import os
 import shutil
 import socket
 import subprocess
 import time
+import urllib.request
 
 from context import make_variants
 from engine import Failed, PythonStep, Variant, describe
@@ -55,6 +57,28 @@ def case_unshare(ctx):
     return ctx.timed(case, make_variants(ctx, build), w, r)
 
 
+def image_variant(ctx, tool, cmd, args, refs, notes):
+    """A variant that adds an image to a store that must not have it yet:
+    `rmi -f` of refs before each run (untimed), or with a pc that has no
+    `rmi` yet, a fresh empty --root for every pc run."""
+    if tool == "pc" and ctx.pc_has(cmd) and not ctx.pc_has("rmi"):
+        roots = ctx.work("pc-fresh-roots")
+
+        def fresh(i):
+            return [ctx.pc, "--root", os.path.join(roots, "%s-%d" % (cmd, i)),
+                    "--runroot", os.path.join(roots, "%s-%d.run" % (cmd, i))] + args
+        notes.append("pc has no `rmi` command yet: each pc run uses a fresh, empty "
+                     "`--root` instead.")
+        return Variant("pc", [fresh], label=describe(fresh(0)).replace("-0", "-N"))
+    # Every image the run may add goes: images share layers, and a store that
+    # already holds a layer skips its download or extraction.
+    v = Variant(tool, [ctx.argv(tool, *args)],
+                prepare=[ctx.argv(tool, "rmi", "-f", r) for r in refs],
+                tolerate_prepare=True)
+    ctx.gate(v, [cmd, "rmi"])
+    return v
+
+
 # -- load (layer extraction) ------------------------------------------------------
 def case_load(ctx, name):
     archive = ctx.archives[name]
@@ -73,23 +97,8 @@ def case_load(ctx, name):
             return Variant("floor", [["tar", "-x", "-f", p, "-C", dest] for p in layers],
                            prepare=[PythonStep(lambda i: reset_dir(dest), "empty DIR")],
                            label="tar -x -f LAYER -C DIR (each of the %d layers)" % len(layers))
-        if tool == "pc" and ctx.pc_has("load") and not ctx.pc_has("rmi"):
-            roots = ctx.work("pc-load-roots")
-
-            def fresh(i):
-                return [ctx.pc, "--root", os.path.join(roots, "%s-%d" % (name, i)),
-                        "--runroot", os.path.join(roots, "%s-%d.run" % (name, i)),
-                        "load", "-i", archive]
-            notes.append("pc has no `rmi` command yet: each pc run loads into a fresh, "
-                         "empty `--root` instead.")
-            return Variant("pc", [fresh], label=describe(fresh(0)).replace("-0", "-N"))
-        # Both fixtures go: they share the busybox layer, and a load that
-        # finds a layer already stored would skip its extraction.
-        v = Variant(tool, [ctx.argv(tool, "load", "-i", archive)],
-                    prepare=[ctx.argv(tool, "rmi", "-f", r) for r in ctx.refs.values()],
-                    tolerate_prepare=True)
-        ctx.gate(v, ["load", "rmi"])
-        return v
+        return image_variant(ctx, tool, "load", ["load", "-i", archive],
+                             list(ctx.refs.values()), notes)
 
     w, r = ctx.counts((1, 10), (1, 3))
     return ctx.timed(case, make_variants(ctx, build), w, r, notes)
@@ -387,6 +396,97 @@ def case_net(ctx):
             ctx.runner.run(ctx.argv(tool, "rm", "-f", "-t", "0", "bench-http"))
 
 
+# -- pull from a local registry -------------------------------------------------------------
+REGISTRY_CONFIG = """\
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: {root}
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:{port}
+"""
+
+
+def registry_manifest(base, repo):
+    req = urllib.request.Request(
+        "%s/v2/%s/manifests/latest" % (base, repo),
+        headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json, "
+                           "application/vnd.oci.image.manifest.v1+json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.load(r)
+
+
+def case_pull(ctx):
+    port = free_port()
+    base = "http://127.0.0.1:%d" % port
+    host = "127.0.0.1:%d" % port
+    case = {"id": "pull-layered",
+            "title": "`pull --tls-verify=false` of the layered fixture (3 layers) from a "
+                     "local registry",
+            "about": "Debian's docker-registry on 127.0.0.1 holds both fixtures (pushed "
+                     "with skopeo); the tool pulls `layered` into a store without images "
+                     "(both removed, untimed, before each run). Floor: one `curl` "
+                     "downloading the manifest, config and layer blobs, then `tar -x` of "
+                     "the layers: no digest checks, no store."}
+    notes = []
+    root = ctx.work("registry")
+    os.makedirs(root, exist_ok=True)
+    cfg = ctx.work("registry.yml")
+    with open(cfg, "w") as f:
+        f.write(REGISTRY_CONFIG.format(root=root, port=port))
+    server = None
+    try:
+        server = subprocess.Popen(["docker-registry", "serve", cfg], env=ctx.env,
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        wait_http(ctx, base + "/v2/")
+        refs = {}
+        for name in ("busybox", "layered"):
+            refs[name] = "%s/bench/%s:latest" % (host, name)
+            ctx.runner.check(["skopeo", "copy", "--quiet", "--dest-tls-verify=false",
+                              "docker-archive:" + ctx.archives[name],
+                              "docker://" + refs[name]], "pushing the fixtures")
+        manifest = registry_manifest(base, "bench/layered")
+        blobs = [manifest["config"]["digest"]] + [l["digest"] for l in manifest["layers"]]
+        dl = ctx.work("pull-floor")
+        curl = ["curl", "-sf", "-H", "Accept: application/vnd.docker.distribution.manifest.v2+json",
+                base + "/v2/bench/layered/manifests/latest", "-o", os.path.join(dl, "manifest")]
+        for k, b in enumerate(blobs):
+            curl += [base + "/v2/bench/layered/blobs/" + b, "-o", os.path.join(dl, "blob%d" % k)]
+        rootfs = os.path.join(dl, "rootfs")
+        floor_steps = [curl] + [["tar", "-x", "-f", os.path.join(dl, "blob%d" % k), "-C", rootfs]
+                                for k in range(1, len(blobs))]
+
+        def build(tool):
+            if tool == "floor":
+                return Variant("floor", floor_steps,
+                               prepare=[PythonStep(lambda i: (reset_dir(dl), os.makedirs(rootfs)),
+                                                   "empty DIR")],
+                               label="curl MANIFEST CONFIG LAYERS && tar -x -f LAYER -C DIR "
+                                     "(each of the %d layers)" % (len(blobs) - 1))
+            return image_variant(ctx, tool, "pull",
+                                 ["pull", "--tls-verify=false", refs["layered"]],
+                                 list(refs.values()) + list(ctx.refs.values()), notes)
+
+        w, r = ctx.counts((1, 10), (1, 3))
+        return ctx.timed(case, make_variants(ctx, build), w, r, notes)
+    except (Failed, OSError, ValueError, KeyError) as e:
+        variants = [Variant(t, []) for t in ("pc", "podman", "floor")]
+        for v in variants:
+            v.fail("the local registry could not be set up: %s" % e)
+        return ctx.timed(case, variants, 0, 0, notes)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait()
+
+
 CASES = [
     ("unshare", case_unshare),
     ("load-busybox", lambda ctx: case_load(ctx, "busybox")),
@@ -398,6 +498,7 @@ CASES = [
     ("create", case_create),
     ("ps-a-100", case_ps),
     ("images-100", case_images),
+    ("pull-layered", case_pull),
     ("monitor-rss", case_rss),
     ("net-throughput", case_net),
 ]
