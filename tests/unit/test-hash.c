@@ -1,0 +1,49 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/error.h"
+#include "lib/hash.h"
+#include "tests/unit/tap.h"
+
+int
+main (void)
+{
+  char hex[65];
+  pc_sha256_hex ("abc", 3, hex);
+  is_str (hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256 of abc");
+  pc_sha256_hex ("", 0, hex);
+  is_str (hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256 of nothing");
+
+  {
+    pc_autosha256 struct pc_sha256 *h = pc_sha256_new ();
+    pc_sha256_update (h, "a", 1);
+    pc_sha256_update (h, "", 0);
+    pc_sha256_update (h, "bc", 2);
+    pc_sha256_final_hex (h, hex);
+    is_str (hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "streaming in pieces");
+  }
+  {
+    /* 1 MiB of 'a' in odd-sized chunks against the one-shot digest. */
+    size_t n = 1 << 20;
+    char *buf = malloc (n);
+    memset (buf, 'a', n);
+    char one[65];
+    pc_sha256_hex (buf, n, one);
+    struct pc_sha256 *h = pc_sha256_new ();
+    for (size_t off = 0; off < n; off += 4093)
+      pc_sha256_update (h, buf + off, n - off < 4093 ? n - off : 4093);
+    pc_sha256_final_hex (h, hex);
+    pc_sha256_free (h);
+    is_str (hex, one, "chunked equals one-shot");
+    free (buf);
+  }
+
+  pc_error *err = NULL;
+  char a[65], b[65];
+  is_int (pc_random_id (a, &err), 0, "random id");
+  is_int (pc_random_id (b, &err), 0, "second random id");
+  is_int (strlen (a), 64, "64 characters");
+  is_int (strspn (a, "0123456789abcdef"), 64, "lowercase hex");
+  ok (strcmp (a, b) != 0, "two ids differ");
+  return done_testing ();
+}
