@@ -101,7 +101,10 @@ def case_load(ctx, name):
                              list(ctx.refs.values()), notes)
 
     w, r = ctx.counts((1, 10), (1, 3))
-    return ctx.timed(case, make_variants(ctx, build), w, r, notes)
+    try:
+        return ctx.timed(case, make_variants(ctx, build), w, r, notes)
+    finally:
+        ctx.loaded.clear()  # the runs removed the fixtures: load them again when needed
 
 
 # -- container start ----------------------------------------------------------------
@@ -389,6 +392,7 @@ def case_net(ctx):
         w, r = ctx.counts((1, 10), (1, 3))
         return ctx.timed(case, variants, w, r)
     finally:
+        ctx.loaded.clear()
         if server is not None:
             server.terminate()
             server.wait()
@@ -482,6 +486,7 @@ def case_pull(ctx):
             v.fail("the local registry could not be set up: %s" % e)
         return ctx.timed(case, variants, 0, 0, notes)
     finally:
+        ctx.loaded.clear()
         if server is not None:
             server.terminate()
             server.wait()
