@@ -15,6 +15,9 @@
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
 #include "pkg/runtime/internal.h"
+#ifdef PC_HAVE_STORAGE
+#include "pkg/storage/storage.h"
+#endif
 
 static int
 run_fuse_overlayfs (const char *options, const char *target, pc_error **err)
@@ -48,6 +51,14 @@ rt_mount_rootfs (const struct rt_spec *s, pc_error **err)
     return pc_error_errno (err, errno, "make / %s", (s->root_propagation & MS_SHARED) ? "shared" : "private");
 
   const char *driver = s->rootfs_driver;
+#ifdef PC_HAVE_STORAGE
+  if (driver != NULL)
+    {
+      struct pc_rootfs_mount m = { .driver = s->rootfs_driver, .source = s->rootfs_source,
+                                   .target = s->root };
+      return pc_storage_mount_rootfs (&m, err);
+    }
+#endif
   if (driver != NULL && strcmp (driver, "overlay") == 0)
     {
       if (mount ("overlay", s->root, "overlay", 0, s->rootfs_source) < 0)
