@@ -415,7 +415,8 @@ parse_pipeline (struct parser *ps, bool allow_decl, const char *ctx)
         {
           if (ps->tok == TK_EOF)
             {
-              free (cmd.args);
+              pipe->cmds = xrealloc (pipe->cmds, (pipe->ncmds + 1) * sizeof *pipe->cmds);
+              pipe->cmds[pipe->ncmds++] = cmd;
               fail (ps, "%s", "unclosed action");
               goto fail;
             }
@@ -429,14 +430,13 @@ parse_pipeline (struct parser *ps, bool allow_decl, const char *ctx)
             }
           cmd.nargs++;
         }
+      pipe->cmds = xrealloc (pipe->cmds, (pipe->ncmds + 1) * sizeof *pipe->cmds);
+      pipe->cmds[pipe->ncmds++] = cmd;
       if (ps->tok == TK_RPAREN && ps->depth == 0)
         {
-          free (cmd.args);
           fail (ps, "%s", "unexpected right paren");
           goto fail;
         }
-      pipe->cmds = xrealloc (pipe->cmds, (pipe->ncmds + 1) * sizeof *pipe->cmds);
-      pipe->cmds[pipe->ncmds++] = cmd;
       if (cmd.nargs == 0)
         {
           fail (ps, "missing value for %s", ctx);

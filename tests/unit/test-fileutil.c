@@ -331,6 +331,8 @@ test_safe_open (const char *name, open_fn fn, int dfd)
 int
 main (void)
 {
+  /* Forked children must not repeat buffered TAP lines. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
   char dir[] = "/tmp/pc-test-fileutil-XXXXXX";
   if (mkdtemp (dir) == NULL)
     abort ();

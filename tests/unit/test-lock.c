@@ -58,6 +58,8 @@ release (struct holder h)
 int
 main (void)
 {
+  /* Forked children must not repeat buffered TAP lines. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
   char dir[] = "/tmp/pc-test-lock-XXXXXX";
   if (mkdtemp (dir) == NULL)
     abort ();

@@ -28,6 +28,8 @@ capture (const char *script, char **errout, int *status)
 int
 main (void)
 {
+  /* Forked children must not repeat buffered TAP lines. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
   pc_error *err = NULL;
   int status = -1;
   char *errout = NULL;
