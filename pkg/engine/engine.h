@@ -1,0 +1,198 @@
+/* Containers as records and the lifecycle that ties storage, runtime spec
+   and monitor together: create = image + name + record + spec; start =
+   monitor spawn; stop/kill/rm/wait; state derived from files, never cached.
+
+   Layout (ROOT = --root or the store's default root, as podman's graph
+   root; RUN = --runroot or the store's default runroot):
+     ROOT/engine/containers/ID/container.json  the record, podman's inspect shape
+     ROOT/engine/containers/ID/config.json     the OCI runtime spec
+     ROOT/engine/containers/ID/ctr.log         k8s-file log
+     ROOT/engine/containers/ID/lock            fcntl lock serialising lifecycle changes
+     ROOT/engine/names/NAME              the name reservation (content: ID)
+     RUN/ctr/ID/                         state.json (pids, StartedAt), the monitor's
+                                         exit / attach / monitor.pid, hosts,
+                                         resolv.conf, hostname
+   Status: no state.json -> created; exit file -> exited; monitor alive (pid
+   and start time match) -> running (paused with a "paused" marker); monitor
+   gone without an exit file -> exited (137, recorded on first sight). */
+#ifndef PC_PKG_ENGINE_H
+#define PC_PKG_ENGINE_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "lib/error.h"
+
+struct pc_store;
+struct pc_engine;
+
+struct pc_engine_options
+{
+  const char *root;           /* --root: the store root; NULL = default */
+  const char *runroot;        /* --runroot; NULL = default */
+  const char *storage_driver; /* NULL = auto */
+};
+
+enum
+{
+  PC_ENGINE_USERNS = 1 << 0,  /* enter pc's user namespace (rootless) */
+  PC_ENGINE_STORE = 1 << 1,   /* open the image store now */
+};
+
+int pc_engine_open (const struct pc_engine_options *o, unsigned flags, struct pc_engine **out,
+                    pc_error **err);
+void pc_engine_close (struct pc_engine *e);
+/* Lazily opened image store (enters nothing). */
+struct pc_store *pc_engine_store (struct pc_engine *e, pc_error **err);
+int pc_engine_enter_userns (struct pc_engine *e, pc_error **err);
+const char *pc_engine_data_dir (const struct pc_engine *e);
+const char *pc_engine_run_dir (const struct pc_engine *e);
+
+enum pc_container_status
+{
+  PC_STATUS_CREATED,
+  PC_STATUS_RUNNING,
+  PC_STATUS_PAUSED,
+  PC_STATUS_EXITED,
+};
+/* podman's words: "created", "running", "paused", "exited". */
+const char *pc_container_status_name (enum pc_container_status s);
+
+struct pc_container_state
+{
+  enum pc_container_status status;
+  pid_t pid;                 /* container pid 1 on the host, 0 when not running */
+  pid_t monitor_pid;
+  int exit_code;
+  bool monitor_lost;         /* exited because the monitor vanished */
+  struct timespec started_at, finished_at;  /* zero when never */
+};
+
+struct pc_container
+{
+  char id[65];
+  char *name;
+  json_object *rec;          /* container.json (owned) */
+  struct pc_container_state state;
+  struct timespec created;
+};
+
+void pc_container_free (struct pc_container *c);
+static inline void
+pc_container_freep (struct pc_container **c)
+{
+  pc_container_free (*c);
+}
+#define pc_autocontainer __attribute__ ((cleanup (pc_container_freep)))
+
+/* By full id, unique id prefix or name. Not found: status ENOENT and
+   podman's `no container with name or ID "x" found: no such container`. */
+int pc_engine_lookup (struct pc_engine *e, const char *ref, struct pc_container **out,
+                      pc_error **err);
+/* Every container, newest first; state filled. */
+int pc_engine_list (struct pc_engine *e, struct pc_container ***out, size_t *n, pc_error **err);
+void pc_container_list_free (struct pc_container **v, size_t n);
+/* Re-derives c->state from the files. */
+int pc_engine_refresh (struct pc_engine *e, struct pc_container *c, pc_error **err);
+/* RUN/containers/ID and DATA/containers/ID/ctr.log; malloc'd. */
+char *pc_container_state_dir (const struct pc_engine *e, const struct pc_container *c);
+char *pc_container_log_path (const struct pc_engine *e, const struct pc_container *c);
+
+/* What `pc create` / `pc run` take from the command line. */
+struct pc_create_opts
+{
+  const char *image;
+  char **command;            /* after the image; NULL = the image's Cmd */
+  const char *name;          /* NULL = generated adjective_name */
+  char **env;                /* -e KEY=VAL / KEY (from the host) */
+  char **env_files;
+  const char *entrypoint;    /* set: replaces the image's ("" = none) */
+  const char *workdir;
+  const char *user;
+  const char *hostname;
+  char **labels;             /* KEY=VAL */
+  bool read_only;
+  bool read_only_tmpfs;      /* --read-only-tmpfs (default true) */
+  char **tmpfs;              /* /path[:options] */
+  char **cap_add, **cap_drop;
+  bool privileged;
+  char **security_opt;
+  char **ulimits;            /* name=soft[:hard] */
+  const char *stop_signal;
+  int stop_timeout;          /* seconds; -1 = default (10) */
+  const char *log_driver;    /* k8s-file (default), none, passthrough */
+  const char *network;       /* none (default until networking lands), host */
+  bool rm;
+  bool interactive;
+  bool tty;
+  bool replace;
+};
+
+int pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o,
+                      struct pc_container **out, pc_error **err);
+
+/* Spawns the monitor. attach: the container waits for the start request of
+   pc_monitor_attach (start = true) so no output is lost; otherwise it runs at
+   once. passthrough: the container's stdio (log driver passthrough). An
+   exited container is started again from its layer. */
+int pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
+                     const int passthrough_fds[3], pc_error **err);
+/* Attach for run / start -a: relays stdio until exit; *exit_code. Returns 1
+   on detach. */
+int pc_engine_attach (struct pc_engine *e, struct pc_container *c, bool start, int *exit_code,
+                      pc_error **err);
+/* Stop signal, then SIGKILL after timeout seconds (-1 = the container's). */
+int pc_engine_stop (struct pc_engine *e, struct pc_container *c, int timeout, pc_error **err);
+int pc_engine_kill (struct pc_engine *e, struct pc_container *c, int sig, pc_error **err);
+/* timeout_ms < 0: forever. Returns 0 with *exit_code, or 1 on timeout. */
+int pc_engine_wait (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms,
+                    int *exit_code, pc_error **err);
+/* force: stop a running container first (timeout as for stop). */
+int pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int timeout,
+                      pc_error **err);
+int pc_engine_rename (struct pc_engine *e, struct pc_container *c, const char *new_name,
+                      pc_error **err);
+int pc_engine_pause (struct pc_engine *e, struct pc_container *c, pc_error **err);
+int pc_engine_unpause (struct pc_engine *e, struct pc_container *c, pc_error **err);
+/* Is pause possible here? false with podman's message for the CLI. */
+bool pc_engine_can_pause (const char **why);
+
+/* podman's `container inspect` object (new reference). */
+json_object *pc_engine_inspect (struct pc_engine *e, struct pc_container *c);
+/* One `ps --format json` row (new reference). */
+json_object *pc_engine_ps_row (struct pc_engine *e, struct pc_container *c);
+
+/* The container's whole filesystem as a tar stream. */
+int pc_engine_export (struct pc_engine *e, struct pc_container *c, int out_fd, pc_error **err);
+
+struct pc_commit_opts
+{
+  const char *author;
+  const char *message;
+  char **changes;            /* --change "CMD ...", "ENV K=V", ... */
+  bool pause;
+};
+int pc_engine_commit (struct pc_engine *e, struct pc_container *c, const char *name,
+                      const struct pc_commit_opts *o, char **new_id, pc_error **err);
+
+/* `pc top`: rows of the container's processes for the given descriptors
+   (NULL = podman's default set). Prints a table to out. */
+int pc_engine_top (struct pc_engine *e, struct pc_container *c, char *const *descriptors,
+                   FILE *out, pc_error **err);
+
+/* Generated names, docker style: "adjective_surname". */
+char *pc_engine_random_name (void);
+
+/* Parsing helpers shared with tests. */
+/* "KEY=VAL" lines of an env file appended to *env; KEY alone takes the host's. */
+int pc_engine_parse_env_file (const char *path, char ***env, pc_error **err);
+/* "nofile=1024:2048" -> OCI rlimit object. */
+json_object *pc_engine_parse_ulimit (const char *s, pc_error **err);
+/* Status column of ps: "Up 3 seconds", "Exited (0) 2 seconds ago", "Created". */
+char *pc_engine_status_human (const struct pc_container_state *st, const struct timespec *now);
+
+#endif

@@ -1,0 +1,228 @@
+/* Files the container sees under /etc that pc generates (hostname, hosts,
+   resolv.conf), and users and groups resolved from the image's own
+   /etc/passwd and /etc/group, read through the layers without mounting. */
+#include "pkg/engine/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/json.h"
+#include "lib/xalloc.h"
+#include "pkg/storage/storage.h"
+
+int
+eng_write_etc_files (struct pc_container *c, int state_dfd, pc_error **err)
+{
+  json_object *cfg = pc_json_get (c->rec, "Config");
+  const char *netmode = pc_json_get_string (pc_json_get (c->rec, "HostConfig"), "NetworkMode");
+  const char *hostname = pc_json_get_string (cfg, "Hostname");
+  if (hostname == NULL || *hostname == '\0')
+    hostname = c->id;
+  pc_autofree char *hn = xasprintf ("%s\n", hostname);
+  if (eng_write_volatile (state_dfd, "hostname", hn, strlen (hn), err) < 0)
+    return -1;
+
+  pc_autofree char *hosts = NULL;
+  size_t len = 0;
+  pc_autoerror pc_error *rerr = NULL;
+  if (netmode && strcmp (netmode, "host") == 0 && pc_read_file (AT_FDCWD, "/etc/hosts", &hosts, &len, &rerr) == 0)
+    ;
+  else
+    {
+      free (hosts);
+      /* Without a network only loopback exists: localhost and our own name. */
+      hosts = xasprintf ("127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
+                         "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n"
+                         "127.0.1.1\t%s %s\n",
+                         hostname, c->name);
+      len = strlen (hosts);
+    }
+  if (eng_write_volatile (state_dfd, "hosts", hosts, len, err) < 0)
+    return -1;
+
+  pc_autofree char *resolv = NULL;
+  pc_error_clear (&rerr);
+  if (pc_read_file (AT_FDCWD, "/etc/resolv.conf", &resolv, &len, &rerr) < 0)
+    {
+      resolv = xstrdup ("");
+      len = 0;
+    }
+  return eng_write_volatile (state_dfd, "resolv.conf", resolv, len, err);
+}
+
+/* The layer directories of a rootfs, topmost first. */
+static char **
+layer_dirs (const struct pc_rootfs_mount *m)
+{
+  char **v = NULL;
+  if (m->driver && strcmp (m->driver, "vfs") == 0)
+    {
+      pc_strv_append (&v, m->source);
+      return v;
+    }
+  pc_autofree char *upper = NULL, *lower = NULL;
+  pc_autofree char *copy = xstrdup (m->source ? m->source : "");
+  char *save = NULL;
+  for (char *t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save))
+    {
+      if (strncmp (t, "upperdir=", 9) == 0)
+        upper = xstrdup (t + 9);
+      else if (strncmp (t, "lowerdir=", 9) == 0)
+        lower = xstrdup (t + 9);
+    }
+  if (upper)
+    pc_strv_append (&v, upper);
+  if (lower)
+    {
+      char *s2 = NULL;
+      for (char *t = strtok_r (lower, ":", &s2); t; t = strtok_r (NULL, ":", &s2))
+        pc_strv_append (&v, t);
+    }
+  return v;
+}
+
+/* Reads etc/NAME from the topmost layer that has it; NULL when none does. */
+static char *
+read_layered (char **dirs, const char *path)
+{
+  for (char **d = dirs; d && *d; d++)
+    {
+      pc_autoclose int dfd = open (*d, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+      if (dfd < 0)
+        continue;
+      pc_autoerror pc_error *err = NULL;
+      pc_autoclose int fd = pc_safe_openat (dfd, path, O_RDONLY | O_CLOEXEC, 0, &err);
+      if (fd < 0)
+        continue;
+      char *buf = NULL;
+      size_t len;
+      pc_autoerror pc_error *rerr = NULL;
+      if (pc_read_fd_all (fd, &buf, &len, &rerr) == 0)
+        return buf;
+    }
+  return NULL;
+}
+
+static bool
+parse_id (const char *s, unsigned long *out)
+{
+  char *end = NULL;
+  if (*s < '0' || *s > '9')
+    return false;
+  errno = 0;
+  *out = strtoul (s, &end, 10);
+  return errno == 0 && *end == '\0' && *out <= 0xffffffffUL;
+}
+
+/* Splits a colon-separated line into at most n fields (in place). */
+static size_t
+split_fields (char *line, char **f, size_t n)
+{
+  size_t k = 0;
+  f[k++] = line;
+  for (char *p = line; *p && k < n; p++)
+    if (*p == ':')
+      {
+        *p = '\0';
+        f[k++] = p + 1;
+      }
+  return k;
+}
+
+int
+eng_resolve_user (const struct pc_rootfs_mount *m, const char *user, struct eng_user *out,
+                  pc_error **err)
+{
+  memset (out, 0, sizeof *out);
+  if (user == NULL || *user == '\0' || strcmp (user, "root") == 0 || strcmp (user, "0") == 0
+      || strcmp (user, "0:0") == 0 || strcmp (user, "root:root") == 0)
+    {
+      out->home = xstrdup ("/root");
+      return 0;
+    }
+  pc_autofree char *u = xstrdup (user);
+  char *grp = strchr (u, ':');
+  if (grp)
+    *grp++ = '\0';
+
+  pc_autostrv char **dirs = layer_dirs (m);
+  pc_autofree char *passwd = read_layered (dirs, "etc/passwd");
+  unsigned long num;
+  bool numeric = parse_id (u, &num);
+  bool found = false;
+  pc_autofree char *uname = NULL;
+  for (char *save = NULL, *line = passwd ? strtok_r (passwd, "\n", &save) : NULL; line;
+       line = strtok_r (NULL, "\n", &save))
+    {
+      char *f[7];
+      if (split_fields (line, f, 7) < 7)
+        continue;
+      unsigned long uid, gid;
+      if (!parse_id (f[2], &uid) || !parse_id (f[3], &gid))
+        continue;
+      if (numeric ? uid == num : strcmp (f[0], u) == 0)
+        {
+          out->uid = (uid_t) uid;
+          out->gid = (gid_t) gid;
+          out->home = xstrdup (f[5]);
+          uname = xstrdup (f[0]);
+          found = true;
+          break;
+        }
+    }
+  if (!found)
+    {
+      if (!numeric)
+        return pc_error_make (err, ENOENT, "unable to find user %s: no matching entries in passwd file", u);
+      out->uid = (uid_t) num;
+      out->gid = 0;
+      out->home = xstrdup ("/");
+    }
+
+  pc_autofree char *group = (grp || uname) ? read_layered (dirs, "etc/group") : NULL;
+  if (grp)
+    {
+      unsigned long g;
+      bool gnum = parse_id (grp, &g);
+      bool gfound = gnum;
+      pc_autofree char *copy = group ? xstrdup (group) : NULL;
+      for (char *save = NULL, *line = copy && !gnum ? strtok_r (copy, "\n", &save) : NULL; line;
+           line = strtok_r (NULL, "\n", &save))
+        {
+          char *f[4];
+          unsigned long gid;
+          if (split_fields (line, f, 4) >= 3 && strcmp (f[0], grp) == 0 && parse_id (f[2], &gid))
+            {
+              g = gid;
+              gfound = true;
+              break;
+            }
+        }
+      if (!gfound)
+        return pc_error_make (err, ENOENT, "unable to find group %s: no matching entries in group file", grp);
+      out->gid = (gid_t) g;
+    }
+  else if (uname && group)
+    {
+      /* Supplementary groups: every group that lists the user as a member. */
+      for (char *save = NULL, *line = strtok_r (group, "\n", &save); line;
+           line = strtok_r (NULL, "\n", &save))
+        {
+          char *f[4];
+          unsigned long gid;
+          if (split_fields (line, f, 4) < 4 || !parse_id (f[2], &gid) || gid == out->gid)
+            continue;
+          char *s3 = NULL;
+          for (char *mem = strtok_r (f[3], ",", &s3); mem; mem = strtok_r (NULL, ",", &s3))
+            if (strcmp (mem, uname) == 0 && out->n_groups < sizeof out->groups / sizeof *out->groups)
+              out->groups[out->n_groups++] = (gid_t) gid;
+        }
+    }
+  return 0;
+}

@@ -1,0 +1,211 @@
+/* What users read: podman's `container inspect` object, `ps --format json`
+   rows, and the STATUS words. */
+#include "pkg/engine/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cleanup.h"
+#include "lib/json.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
+
+static json_object *
+time_json (const struct timespec *t)
+{
+  if (t->tv_sec == 0 && t->tv_nsec == 0)
+    return json_object_new_string ("0001-01-01T00:00:00Z");
+  pc_autofree char *s = pc_time_format_rfc3339 (t);
+  return json_object_new_string (s);
+}
+
+static void
+copy_key (json_object *to, json_object *from, const char *key)
+{
+  json_object *v = NULL;
+  if (json_object_object_get_ex (from, key, &v))
+    json_object_object_add (to, key, json_object_get (v));
+  else
+    json_object_object_add (to, key, NULL);
+}
+
+static json_object *
+caps_json (struct pc_engine *e, struct pc_container *c, const char *which)
+{
+  pc_autofree char *path = xasprintf ("%s/config.json", c->id);
+  pc_autoerror pc_error *err = NULL;
+  pc_autojson json_object *spec = pc_json_read_file (e->ctr_dfd, path, &err);
+  json_object *caps = pc_json_get (pc_json_get (pc_json_get (spec, "process"), "capabilities"), which);
+  return caps ? json_object_get (caps) : json_object_new_array ();
+}
+
+json_object *
+pc_engine_inspect (struct pc_engine *e, struct pc_container *c)
+{
+  const struct pc_container_state *st = &c->state;
+  json_object *o = json_object_new_object ();
+  json_object *rec = c->rec;
+  copy_key (o, rec, "Id");
+  copy_key (o, rec, "Created");
+  copy_key (o, rec, "Path");
+  copy_key (o, rec, "Args");
+
+  json_object *s = json_object_new_object ();
+  json_object_object_add (s, "OciVersion", json_object_new_string ("1.0.2-dev"));
+  json_object_object_add (s, "Status", json_object_new_string (pc_container_status_name (st->status)));
+  json_object_object_add (s, "Running", json_object_new_boolean (st->status == PC_STATUS_RUNNING));
+  json_object_object_add (s, "Paused", json_object_new_boolean (st->status == PC_STATUS_PAUSED));
+  json_object_object_add (s, "Restarting", json_object_new_boolean (false));
+  json_object_object_add (s, "OOMKilled", json_object_new_boolean (false));
+  json_object_object_add (s, "Dead", json_object_new_boolean (false));
+  bool alive = st->status == PC_STATUS_RUNNING || st->status == PC_STATUS_PAUSED;
+  json_object_object_add (s, "Pid", json_object_new_int (alive ? st->pid : 0));
+  json_object_object_add (s, "ConmonPid", json_object_new_int (alive ? st->monitor_pid : 0));
+  json_object_object_add (s, "ExitCode", json_object_new_int (st->status == PC_STATUS_EXITED ? st->exit_code : 0));
+  json_object_object_add (s, "Error", json_object_new_string (st->monitor_lost ? "container monitor exited unexpectedly" : ""));
+  json_object_object_add (s, "StartedAt", time_json (&st->started_at));
+  json_object_object_add (s, "FinishedAt", time_json (&st->finished_at));
+  json_object_object_add (s, "CheckpointedAt", json_object_new_string ("0001-01-01T00:00:00Z"));
+  json_object_object_add (s, "RestoredAt", json_object_new_string ("0001-01-01T00:00:00Z"));
+  json_object_object_add (o, "State", s);
+
+  copy_key (o, rec, "Image");
+  copy_key (o, rec, "ImageName");
+  json_object_object_add (o, "Rootfs", json_object_new_string (""));
+  json_object_object_add (o, "Pod", json_object_new_string (""));
+  pc_autofree char *sdir = pc_container_state_dir (e, c);
+  pc_autofree char *resolv = xasprintf ("%s/resolv.conf", sdir);
+  pc_autofree char *hostname = xasprintf ("%s/hostname", sdir);
+  pc_autofree char *hosts = xasprintf ("%s/hosts", sdir);
+  pc_autofree char *static_dir = xasprintf ("%s/containers/%s", e->data_dir, c->id);
+  pc_autofree char *oci = xasprintf ("%s/config.json", static_dir);
+  pc_autofree char *pidfile = xasprintf ("%s/monitor.pid", sdir);
+  bool started = st->status != PC_STATUS_CREATED;
+  json_object_object_add (o, "ResolvConfPath", json_object_new_string (started ? resolv : ""));
+  json_object_object_add (o, "HostnamePath", json_object_new_string (started ? hostname : ""));
+  json_object_object_add (o, "HostsPath", json_object_new_string (started ? hosts : ""));
+  json_object_object_add (o, "StaticDir", json_object_new_string (static_dir));
+  json_object_object_add (o, "OCIConfigPath", json_object_new_string (oci));
+  copy_key (o, rec, "OCIRuntime");
+  json_object_object_add (o, "ConmonPidFile", json_object_new_string (pidfile));
+  json_object_object_add (o, "PidFile", json_object_new_string (""));
+  copy_key (o, rec, "Name");
+  copy_key (o, rec, "RestartCount");
+  copy_key (o, rec, "Driver");
+  json_object_object_add (o, "MountLabel", json_object_new_string (""));
+  json_object_object_add (o, "ProcessLabel", json_object_new_string (""));
+  json_object_object_add (o, "AppArmorProfile", json_object_new_string (""));
+  json_object_object_add (o, "EffectiveCaps", caps_json (e, c, "effective"));
+  json_object_object_add (o, "BoundingCaps", caps_json (e, c, "bounding"));
+  json_object_object_add (o, "ExecIDs", json_object_new_array ());
+  copy_key (o, rec, "Mounts");
+  json_object_object_add (o, "Dependencies", json_object_new_array ());
+  json_object *ns = json_object_new_object ();
+  json_object_object_add (ns, "Networks", json_object_new_object ());
+  json_object_object_add (o, "NetworkSettings", ns);
+  json_object_object_add (o, "Namespace", json_object_new_string (""));
+  json_object_object_add (o, "IsInfra", json_object_new_boolean (false));
+  json_object_object_add (o, "IsService", json_object_new_boolean (false));
+  copy_key (o, rec, "Config");
+  json_object *cfg = pc_json_get (o, "Config");
+  if (cfg)
+    {
+      /* podman shows the creation time in Config too. */
+      copy_key (cfg, rec, "Created");
+    }
+  copy_key (o, rec, "HostConfig");
+  return o;
+}
+
+static int64_t
+unix_or_go_zero (const struct timespec *t)
+{
+  /* Go's zero time.Time as unix seconds, what podman prints for "never". */
+  return t->tv_sec == 0 ? INT64_C (-62135596800) : (int64_t) t->tv_sec;
+}
+
+json_object *
+pc_engine_ps_row (struct pc_engine *e, struct pc_container *c)
+{
+  const struct pc_container_state *st = &c->state;
+  json_object *rec = c->rec;
+  json_object *cfg = pc_json_get (rec, "Config");
+  json_object *hc = pc_json_get (rec, "HostConfig");
+  json_object *o = json_object_new_object ();
+  json_object_object_add (o, "AutoRemove", json_object_new_boolean (pc_json_get_bool (hc, "AutoRemove", false)));
+  json_object *cmd = json_object_new_array ();
+  json_object *ep = pc_json_get (cfg, "Entrypoint");
+  json_object *cm = pc_json_get (cfg, "Cmd");
+  for (int k = 0; k < 2; k++)
+    {
+      json_object *a = k ? cm : ep;
+      for (size_t i = 0; a && json_object_is_type (a, json_type_array) && i < json_object_array_length (a); i++)
+        json_object_array_add (cmd, json_object_get (json_object_array_get_idx (a, i)));
+    }
+  json_object_object_add (o, "Command", cmd);
+  pc_autofree char *ago = pc_time_human_ago (&c->created);
+  json_object_object_add (o, "CreatedAt", json_object_new_string (ago));
+  json_object_object_add (o, "Exited", json_object_new_boolean (st->status == PC_STATUS_EXITED));
+  json_object_object_add (o, "ExitedAt", json_object_new_int64 (st->status == PC_STATUS_EXITED ? unix_or_go_zero (&st->finished_at) : INT64_C (-62135596800)));
+  json_object_object_add (o, "ExitCode", json_object_new_int (st->status == PC_STATUS_EXITED ? st->exit_code : 0));
+  json_object_object_add (o, "Id", json_object_new_string (c->id));
+  json_object_object_add (o, "Image", json_object_new_string (pc_json_get_string (rec, "ImageName") ?: ""));
+  json_object_object_add (o, "ImageID", json_object_new_string (pc_json_get_string (rec, "Image") ?: ""));
+  json_object_object_add (o, "IsInfra", json_object_new_boolean (false));
+  json_object *labels = pc_json_get (cfg, "Labels");
+  json_object_object_add (o, "Labels", labels && json_object_object_length (labels) ? json_object_get (labels) : NULL);
+  json_object_object_add (o, "Mounts", json_object_new_array ());
+  json_object *names = json_object_new_array ();
+  json_object_array_add (names, json_object_new_string (c->name));
+  json_object_object_add (o, "Names", names);
+  json_object_object_add (o, "Namespaces", json_object_new_object ());
+  json_object_object_add (o, "Networks", json_object_new_array ());
+  bool alive = st->status == PC_STATUS_RUNNING || st->status == PC_STATUS_PAUSED;
+  json_object_object_add (o, "Pid", json_object_new_int (alive ? st->pid : 0));
+  json_object_object_add (o, "Pod", json_object_new_string (""));
+  json_object_object_add (o, "PodName", json_object_new_string (""));
+  json_object_object_add (o, "Ports", NULL);
+  json_object_object_add (o, "Size", NULL);
+  json_object_object_add (o, "StartedAt", json_object_new_int64 (st->started_at.tv_sec));
+  json_object_object_add (o, "State", json_object_new_string (pc_container_status_name (st->status)));
+  struct timespec now;
+  clock_gettime (CLOCK_REALTIME, &now);
+  pc_autofree char *status = pc_engine_status_human (st, &now);
+  json_object_object_add (o, "Status", json_object_new_string (status));
+  json_object_object_add (o, "Created", json_object_new_int64 (c->created.tv_sec));
+  return o;
+}
+
+/* "3 seconds", "About a minute": the duration words of pc_time_human_ago. */
+static char *
+human_duration (const struct timespec *since)
+{
+  char *s = pc_time_human_ago (since);
+  size_t n = strlen (s);
+  if (n > 4 && strcmp (s + n - 4, " ago") == 0)
+    s[n - 4] = '\0';
+  return s;
+}
+
+char *
+pc_engine_status_human (const struct pc_container_state *st, const struct timespec *now)
+{
+  switch (st->status)
+    {
+    case PC_STATUS_CREATED:
+      return xstrdup ("Created");
+    case PC_STATUS_RUNNING:
+    case PC_STATUS_PAUSED:
+      {
+        pc_autofree char *d = human_duration (&st->started_at);
+        return xasprintf ("Up %s%s", d, st->status == PC_STATUS_PAUSED ? " (Paused)" : "");
+      }
+    case PC_STATUS_EXITED:
+      {
+        pc_autofree char *d = pc_time_human_ago (&st->finished_at);
+        return xasprintf ("Exited (%d) %s", st->exit_code, d);
+      }
+    }
+  return xstrdup ("Unknown");
+}

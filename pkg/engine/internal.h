@@ -1,0 +1,81 @@
+/* Internal to pkg/engine. */
+#ifndef PC_PKG_ENGINE_INTERNAL_H
+#define PC_PKG_ENGINE_INTERNAL_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+#include "pkg/engine/engine.h"
+
+struct pc_engine
+{
+  char *root_dir;    /* the store root */
+  char *data_dir;    /* ROOT/engine */
+  char *run_dir;
+  char *driver;
+  int ctr_dfd;       /* DATA/containers */
+  int names_dfd;     /* DATA/names */
+  int run_dfd;       /* RUN/ctr, -1 until needed */
+  struct pc_store *store;
+  unsigned flags;
+};
+
+#define PC_DEFAULT_STOP_TIMEOUT 10
+
+/* engine.c */
+int eng_run_dfd (struct pc_engine *e, pc_error **err);
+/* fcntl (per-process) lock on DATA/containers/ID/lock: not inherited by the
+   monitor we fork, released when we exit. */
+int eng_lock_container (struct pc_engine *e, const char *id, pc_error **err);
+void eng_unlock (int fd);
+/* Small runtime-state files: temp + rename, no fsync (RUN is volatile). */
+int eng_write_volatile (int dirfd, const char *path, const char *data, size_t len,
+                        pc_error **err);
+int eng_read_small (int dirfd, const char *path, char *buf, size_t size);
+/* Start time (clock ticks since boot) of a process, 0 when it does not exist. */
+unsigned long long eng_proc_start_time (pid_t pid);
+
+/* record.c */
+int eng_record_load (struct pc_engine *e, const char *id, struct pc_container **out,
+                     pc_error **err);
+int eng_record_save (struct pc_engine *e, struct pc_container *c, pc_error **err);
+int eng_state_read (struct pc_engine *e, struct pc_container *c, bool fix);
+/* Reserves `name` for `id` (O_EXCL). EEXIST with podman's message when taken. */
+int eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_error **err);
+void eng_name_release (struct pc_engine *e, const char *name, const char *id);
+bool eng_name_valid (const char *name);
+
+struct pc_rootfs_mount;
+
+struct eng_user
+{
+  uid_t uid;
+  gid_t gid;
+  gid_t groups[64];
+  size_t n_groups;
+  char *home;      /* from passwd, NULL when unknown */
+};
+
+/* spec.c */
+json_object *eng_build_spec (struct pc_engine *e, const char *id, const struct pc_rootfs_mount *m,
+                             const struct eng_user *u, json_object *rec, pc_error **err);
+const char *eng_cap_canonical (const char *name);
+/* etcfiles.c: hostname, hosts and resolv.conf in the state dir */
+int eng_write_etc_files (struct pc_container *c, int state_dfd, pc_error **err);
+/* "name|uid[:group|gid]" against the image's /etc/passwd and /etc/group,
+   read through the layers of m (upper first). */
+int eng_resolve_user (const struct pc_rootfs_mount *m, const char *user, struct eng_user *out,
+                      pc_error **err);
+
+/* lifecycle.c */
+int eng_wait_exit (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms,
+                   pc_error **err);
+int eng_remove_locked (struct pc_engine *e, struct pc_container *c, pc_error **err);
+
+/* pause.c: the freezer cgroup of a paused container, removed with it */
+void eng_cgroup_remove (const char *id);
+int eng_thaw_locked (struct pc_engine *e, struct pc_container *c, pc_error **err);
+
+#endif

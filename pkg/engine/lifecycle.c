@@ -1,0 +1,418 @@
+/* start, attach, stop, kill, wait, remove, rename, pause: each takes the
+   container's lock, re-reads the state from the files and acts on it. */
+#include "pkg/engine/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/parse.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
+#include "pkg/monitor/monitor.h"
+#include "pkg/rootless/rootless.h"
+#include "pkg/storage/storage.h"
+
+static int
+pidfd_open_ (pid_t pid)
+{
+  return (int) syscall (SYS_pidfd_open, pid, 0);
+}
+
+static int
+pidfd_signal (int pidfd, int sig)
+{
+  return (int) syscall (SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+static int64_t
+now_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What the monitor needs to remove an --rm container after it exited: it
+   is a fork of this process, so plain copies are valid there. */
+struct rm_on_exit
+{
+  char *root, *runroot, *driver;
+  char id[65];
+};
+
+static void
+rm_on_exit (void *data, int exit_code)
+{
+  struct rm_on_exit *r = data;
+  struct pc_engine_options o = { .root = r->root, .runroot = r->runroot, .storage_driver = r->driver };
+  struct pc_engine *e = NULL;
+  pc_autoerror pc_error *err = NULL;
+  if (pc_engine_open (&o, 0, &e, &err) < 0)
+    return;
+  pc_autocontainer struct pc_container *c = NULL;
+  if (eng_record_load (e, r->id, &c, &err) == 0)
+    {
+      eng_state_read (e, c, false);
+      if (c->state.status == PC_STATUS_EXITED)
+        {
+          int lock = eng_lock_container (e, c->id, &err);
+          if (lock >= 0)
+            {
+              eng_remove_locked (e, c, &err);
+              eng_unlock (lock);
+            }
+        }
+    }
+  pc_engine_close (e);
+}
+
+static int
+clean_state_dir (struct pc_engine *e, const char *id, pc_error **err)
+{
+  int rfd = eng_run_dfd (e, err);
+  if (rfd < 0)
+    return -1;
+  if (pc_rm_rf_at (rfd, id, err) < 0)
+    return -1;
+  if (mkdirat (rfd, id, 0700) < 0)
+    return pc_error_errno (err, errno, "create state directory of %s", id);
+  int dfd = openat (rfd, id, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (dfd < 0)
+    return pc_error_errno (err, errno, "open state directory of %s", id);
+  return dfd;
+}
+
+int
+pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
+                 const int passthrough_fds[3], pc_error **err)
+{
+  int lock = eng_lock_container (e, c->id, err);
+  if (lock < 0)
+    return -1;
+  int ret = -1;
+  pc_autoclose int sdfd = -1;
+  pc_autojson json_object *spec = NULL;
+  pc_autofree char *spath = xasprintf ("%s/config.json", c->id);
+  pc_autofree char *state_dir = pc_container_state_dir (e, c);
+  pc_autofree char *log_path = pc_container_log_path (e, c);
+  pc_autofree char *when = NULL;
+  pc_autofree char *st = NULL;
+  eng_state_read (e, c, true);
+  if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
+    {
+      ret = 0;
+      goto out;
+    }
+  sdfd = clean_state_dir (e, c->id, err);
+  if (sdfd < 0)
+    goto out;
+  if (eng_write_etc_files (c, sdfd, err) < 0)
+    goto out;
+  spec = pc_json_read_file (e->ctr_dfd, spath, err);
+  if (spec == NULL)
+    goto out;
+
+  json_object *cfg = pc_json_get (c->rec, "Config");
+  json_object *hc = pc_json_get (c->rec, "HostConfig");
+  const char *ld = pc_json_get_string (pc_json_get (hc, "LogConfig"), "Type");
+  if (ld == NULL)
+    ld = "k8s-file";
+  static struct rm_on_exit rmx;
+  struct pc_monitor_config mc = {
+    .id = c->id,
+    .state_dir = state_dir,
+    .log_driver = ld,
+    .log_path = strcmp (ld, "k8s-file") == 0 ? log_path : NULL,
+    .spec = spec,
+    .start_now = !attach,
+    .stdin_open = pc_json_get_bool (cfg, "OpenStdin", false),
+    .terminal = pc_json_get_bool (cfg, "Tty", false),
+    .passthrough_fds = { -1, -1, -1 },
+  };
+  if (strcmp (ld, "passthrough") == 0 && passthrough_fds)
+    memcpy (mc.passthrough_fds, passthrough_fds, sizeof mc.passthrough_fds);
+  if (pc_json_get_bool (hc, "AutoRemove", false))
+    {
+      rmx.root = e->root_dir;
+      rmx.runroot = e->run_dir;
+      rmx.driver = e->driver;
+      memcpy (rmx.id, c->id, sizeof rmx.id);
+      mc.on_exit = rm_on_exit;
+      mc.on_exit_data = &rmx;
+    }
+  pid_t cpid = 0, mpid = 0;
+  struct timespec started;
+  clock_gettime (CLOCK_REALTIME, &started);
+  if (pc_monitor_spawn (&mc, &cpid, &mpid, err) < 0)
+    goto out;
+  unsigned long long mstart = eng_proc_start_time (mpid);
+  when = pc_time_format_rfc3339 (&started);
+  st = xasprintf ("{\"Pid\":%d,\"MonitorPid\":%d,\"MonitorStart\":%llu,\"StartedAt\":\"%s\"}",
+                                    (int) cpid, (int) mpid, mstart, when);
+  if (eng_write_volatile (sdfd, "state.json", st, strlen (st), err) < 0)
+    goto out;
+  c->state.status = PC_STATUS_RUNNING;
+  c->state.pid = cpid;
+  c->state.monitor_pid = mpid;
+  c->state.started_at = started;
+  ret = 0;
+
+out:
+  eng_unlock (lock);
+  return ret;
+}
+
+int
+pc_engine_attach (struct pc_engine *e, struct pc_container *c, bool start, int *exit_code,
+                  pc_error **err)
+{
+  pc_autofree char *state_dir = pc_container_state_dir (e, c);
+  bool tty = pc_json_get_bool (pc_json_get (c->rec, "Config"), "Tty", false);
+  bool in = pc_json_get_bool (pc_json_get (c->rec, "Config"), "OpenStdin", false);
+  return pc_monitor_attach (state_dir, in ? 0 : -1, 1, 2, tty, start, NULL, exit_code, err);
+}
+
+/* Waits until the container has exited (exit file, or its monitor gone).
+   0 when it has, 1 on timeout. */
+int
+eng_wait_exit (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms, pc_error **err)
+{
+  eng_state_read (e, c, true);
+  if (c->state.status == PC_STATUS_EXITED)
+    return 0;
+  int rfd = eng_run_dfd (e, err);
+  if (rfd < 0)
+    return -1;
+  pc_autoclose int ino = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
+  if (ino < 0)
+    return pc_error_errno (err, errno, "inotify_init");
+  pc_autofree char *run = xasprintf ("%s/ctr", e->run_dir);
+  pc_autofree char *dir = xasprintf ("%s/ctr/%s", e->run_dir, c->id);
+  /* A created container: first wait for its state directory to appear. */
+  inotify_add_watch (ino, run, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
+  int64_t deadline = timeout_ms >= 0 ? now_ms () + timeout_ms : -1;
+  for (;;)
+    {
+      inotify_add_watch (ino, dir, IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_ONLYDIR);
+      eng_state_read (e, c, true);
+      if (c->state.status == PC_STATUS_EXITED)
+        return 0;
+      pc_autoclose int pfd = -1;
+      if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
+        {
+          pfd = pidfd_open_ (c->state.monitor_pid);
+          /* Opened after the start-time check: re-check it now. */
+          eng_state_read (e, c, true);
+          if (c->state.status == PC_STATUS_EXITED)
+            return 0;
+        }
+      else
+        {
+          /* Record removed (--rm) while waiting? */
+          char path[96];
+          snprintf (path, sizeof path, "%s/container.json", c->id);
+          if (faccessat (e->ctr_dfd, path, F_OK, 0) < 0)
+            return pc_error_make (err, ENOENT, "no container with ID \"%s\" found: no such container", c->id);
+        }
+      struct pollfd p[2] = { { .fd = ino, .events = POLLIN }, { .fd = pfd, .events = POLLIN } };
+      int wait = -1;
+      if (deadline >= 0)
+        {
+          int64_t left = deadline - now_ms ();
+          if (left <= 0)
+            return 1;
+          wait = (int) (left > 1000000 ? 1000000 : left);
+        }
+      int r = poll (p, pfd >= 0 ? 2 : 1, wait);
+      if (r < 0 && errno != EINTR)
+        return pc_error_errno (err, errno, "poll");
+      char buf[4096];
+      while (read (ino, buf, sizeof buf) > 0)
+        ;
+    }
+}
+
+int
+pc_engine_wait (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms, int *exit_code,
+                pc_error **err)
+{
+  int r = eng_wait_exit (e, c, timeout_ms, err);
+  if (r == 0)
+    *exit_code = c->state.exit_code;
+  return r;
+}
+
+static int
+signal_container (struct pc_engine *e, struct pc_container *c, int sig, pc_error **err)
+{
+  pc_autoclose int pfd = pidfd_open_ (c->state.pid);
+  if (pfd < 0)
+    {
+      if (errno == ESRCH)
+        return 0;
+      return pc_error_errno (err, errno, "open pidfd of container %s", c->id);
+    }
+  /* The pidfd pins the process: if the monitor still lives, it is ours. */
+  eng_state_read (e, c, true);
+  if (c->state.status != PC_STATUS_RUNNING && c->state.status != PC_STATUS_PAUSED)
+    return 0;
+  if (pidfd_signal (pfd, sig) < 0 && errno != ESRCH)
+    return pc_error_errno (err, errno, "send signal %d to container %s", sig, c->id);
+  return 0;
+}
+
+int
+pc_engine_kill (struct pc_engine *e, struct pc_container *c, int sig, pc_error **err)
+{
+  eng_state_read (e, c, true);
+  if (c->state.status != PC_STATUS_RUNNING && c->state.status != PC_STATUS_PAUSED)
+    return pc_error_make (err, EINVAL, "can only kill running containers. %s is in state %s: container state improper",
+                          c->id, pc_container_status_name (c->state.status));
+  return signal_container (e, c, sig, err);
+}
+
+static int
+stop_unlocked (struct pc_engine *e, struct pc_container *c, int timeout, pc_error **err)
+{
+  eng_state_read (e, c, true);
+  if (c->state.status != PC_STATUS_RUNNING && c->state.status != PC_STATUS_PAUSED)
+    return 0;
+  json_object *cfg = pc_json_get (c->rec, "Config");
+  int sig = (int) pc_json_get_int (cfg, "StopSignal", SIGTERM);
+  if (sig <= 0)
+    sig = SIGTERM;
+  if (timeout < 0)
+    timeout = (int) pc_json_get_int (cfg, "StopTimeout", PC_DEFAULT_STOP_TIMEOUT);
+  if (c->state.status == PC_STATUS_PAUSED && eng_thaw_locked (e, c, err) < 0)
+    return -1;
+  if (timeout > 0)
+    {
+      if (signal_container (e, c, sig, err) < 0)
+        return -1;
+      int r = eng_wait_exit (e, c, (int64_t) timeout * 1000, err);
+      if (r <= 0)
+        return r;
+      const char *sn = pc_signal_name (sig);
+      pc_warn ("StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL",
+               sn ? sn : "?", c->name, timeout);
+    }
+  if (signal_container (e, c, SIGKILL, err) < 0)
+    return -1;
+  /* SIGKILL cannot be ignored; the bound only guards against a hung monitor. */
+  int r = eng_wait_exit (e, c, 30000, err);
+  if (r == 1)
+    return pc_error_make (err, ETIMEDOUT, "container %s did not exit after SIGKILL", c->id);
+  return r;
+}
+
+int
+pc_engine_stop (struct pc_engine *e, struct pc_container *c, int timeout, pc_error **err)
+{
+  int lock = eng_lock_container (e, c->id, err);
+  if (lock < 0)
+    return -1;
+  int r = stop_unlocked (e, c, timeout, err);
+  eng_unlock (lock);
+  return r;
+}
+
+int
+eng_remove_locked (struct pc_engine *e, struct pc_container *c, pc_error **err)
+{
+  char path[96];
+  snprintf (path, sizeof path, "%s/container.json", c->id);
+  if (faccessat (e->ctr_dfd, path, F_OK, 0) < 0 && errno == ENOENT)
+    return 0;   /* removed by someone else meanwhile (--rm) */
+  struct pc_store *s = pc_engine_store (e, err);
+  if (s == NULL)
+    return -1;
+  if (pc_store_container_remove (s, c->id, err) < 0)
+    return pc_error_wrap (err, "removing storage for container \"%s\"", c->name);
+  /* The record first, so nobody sees a half-removed container. */
+  if (unlinkat (e->ctr_dfd, path, 0) < 0 && errno != ENOENT)
+    return pc_error_errno (err, errno, "remove record of %s", c->id);
+  eng_name_release (e, c->name, c->id);
+  int rfd = eng_run_dfd (e, err);
+  if (rfd >= 0)
+    pc_rm_rf_at (rfd, c->id, err);
+  pc_error_clear (err);
+  eng_cgroup_remove (c->id);
+  if (pc_rm_rf_at (e->ctr_dfd, c->id, err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int timeout,
+                  pc_error **err)
+{
+  int lock = eng_lock_container (e, c->id, err);
+  if (lock < 0)
+    {
+      if ((*err)->status == ENOENT)
+        {
+          pc_error_clear (err);
+          return 0;
+        }
+      return -1;
+    }
+  int r = 0;
+  eng_state_read (e, c, true);
+  if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
+    {
+      if (!force)
+        r = pc_error_make (err, EBUSY,
+                           "cannot remove container %s as it is %s - running or paused containers cannot be "
+                           "removed without force: container state improper",
+                           c->id, pc_container_status_name (c->state.status));
+      else
+        r = stop_unlocked (e, c, timeout, err);
+    }
+  if (r == 0)
+    r = eng_remove_locked (e, c, err);
+  eng_unlock (lock);
+  return r;
+}
+
+int
+pc_engine_rename (struct pc_engine *e, struct pc_container *c, const char *new_name,
+                  pc_error **err)
+{
+  if (strcmp (new_name, c->name) == 0)
+    return 0;
+  if (eng_name_reserve (e, new_name, c->id, err) < 0)
+    return -1;
+  int lock = eng_lock_container (e, c->id, err);
+  if (lock < 0)
+    {
+      eng_name_release (e, new_name, c->id);
+      return -1;
+    }
+  pc_autofree char *old = xstrdup (c->name);
+  json_object_object_add (c->rec, "Name", json_object_new_string (new_name));
+  int r = eng_record_save (e, c, err);
+  if (r < 0)
+    eng_name_release (e, new_name, c->id);
+  else
+    {
+      eng_name_release (e, old, c->id);
+      free (c->name);
+      c->name = xstrdup (new_name);
+    }
+  eng_unlock (lock);
+  return r;
+}

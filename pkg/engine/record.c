@@ -1,0 +1,416 @@
+/* Container records: load, save, names, lookup, listing, and the status
+   derived from the runtime-state files. */
+#include "pkg/engine/internal.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/json.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
+
+const char *
+pc_container_status_name (enum pc_container_status s)
+{
+  switch (s)
+    {
+    case PC_STATUS_CREATED:
+      return "created";
+    case PC_STATUS_RUNNING:
+      return "running";
+    case PC_STATUS_PAUSED:
+      return "paused";
+    case PC_STATUS_EXITED:
+      return "exited";
+    }
+  return "unknown";
+}
+
+void
+pc_container_free (struct pc_container *c)
+{
+  if (c == NULL)
+    return;
+  free (c->name);
+  if (c->rec)
+    json_object_put (c->rec);
+  free (c);
+}
+
+void
+pc_container_list_free (struct pc_container **v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    pc_container_free (v[i]);
+  free (v);
+}
+
+static bool
+is_hex (const char *s)
+{
+  if (*s == '\0')
+    return false;
+  for (; *s; s++)
+    if (!isxdigit ((unsigned char) *s) || isupper ((unsigned char) *s))
+      return false;
+  return true;
+}
+
+bool
+eng_name_valid (const char *name)
+{
+  if (!isalnum ((unsigned char) name[0]))
+    return false;
+  for (const char *p = name + 1; *p; p++)
+    if (!isalnum ((unsigned char) *p) && *p != '_' && *p != '.' && *p != '-')
+      return false;
+  return strlen (name) < 254;
+}
+
+static void
+parse_state_json (const char *buf, size_t len, struct pc_container_state *st,
+                  unsigned long long *mon_start)
+{
+  pc_autoerror pc_error *err = NULL;
+  pc_autojson json_object *o = pc_json_parse (buf, len, &err);
+  if (o == NULL)
+    return;
+  st->pid = (pid_t) pc_json_get_int (o, "Pid", 0);
+  st->monitor_pid = (pid_t) pc_json_get_int (o, "MonitorPid", 0);
+  *mon_start = (unsigned long long) pc_json_get_int (o, "MonitorStart", 0);
+  const char *s = pc_json_get_string (o, "StartedAt");
+  if (s)
+    pc_time_parse_rfc3339 (s, &st->started_at, &err);
+}
+
+static bool
+read_exit (int dfd, const char *id, struct pc_container_state *st)
+{
+  char path[80], buf[512];
+  snprintf (path, sizeof path, "%s/exit", id);
+  int n = eng_read_small (dfd, path, buf, sizeof buf);
+  if (n <= 0)
+    return false;
+  pc_autoerror pc_error *err = NULL;
+  pc_autojson json_object *o = pc_json_parse (buf, (size_t) n, &err);
+  if (o == NULL)
+    return false;
+  st->exit_code = (int) pc_json_get_int (o, "exitCode", 0);
+  const char *f = pc_json_get_string (o, "finishedAt");
+  if (f)
+    pc_time_parse_rfc3339 (f, &st->finished_at, &err);
+  return true;
+}
+
+/* A monitor that vanished leaves no exit file; the container died with it
+   (PDEATHSIG SIGKILL). Record that once so every later look agrees. */
+static void
+record_lost (int dfd, const char *id, struct pc_container_state *st)
+{
+  clock_gettime (CLOCK_REALTIME, &st->finished_at);
+  st->exit_code = 128 + SIGKILL;
+  st->monitor_lost = true;
+  pc_autofree char *when = pc_time_format_rfc3339 (&st->finished_at);
+  pc_autofree char *body = xasprintf ("{\"exitCode\":%d,\"finishedAt\":\"%s\",\"monitorLost\":true}",
+                                      st->exit_code, when);
+  pc_autofree char *path = xasprintf ("%s/exit", id);
+  pc_autoerror pc_error *err = NULL;
+  eng_write_volatile (dfd, path, body, strlen (body), &err);
+}
+
+int
+eng_state_read (struct pc_engine *e, struct pc_container *c, bool fix)
+{
+  struct pc_container_state *st = &c->state;
+  memset (st, 0, sizeof *st);
+  st->status = PC_STATUS_CREATED;
+  pc_autoerror pc_error *err = NULL;
+  int dfd = eng_run_dfd (e, &err);
+  if (dfd < 0)
+    return 0;
+  char path[96], buf[1024];
+  snprintf (path, sizeof path, "%s/state.json", c->id);
+  int n = eng_read_small (dfd, path, buf, sizeof buf);
+  if (n <= 0)
+    return 0;
+  unsigned long long mon_start = 0;
+  parse_state_json (buf, (size_t) n, st, &mon_start);
+  if (read_exit (dfd, c->id, st))
+    {
+      st->status = PC_STATUS_EXITED;
+      st->pid = 0;
+      return 0;
+    }
+  if (st->monitor_pid > 0 && eng_proc_start_time (st->monitor_pid) == mon_start && mon_start)
+    {
+      snprintf (path, sizeof path, "%s/paused", c->id);
+      st->status = faccessat (dfd, path, F_OK, 0) == 0 ? PC_STATUS_PAUSED : PC_STATUS_RUNNING;
+      return 0;
+    }
+  /* The monitor may have written the exit file just before going away. */
+  st->status = PC_STATUS_EXITED;
+  st->pid = 0;
+  if (read_exit (dfd, c->id, st))
+    return 0;
+  if (fix)
+    record_lost (dfd, c->id, st);
+  else
+    {
+      clock_gettime (CLOCK_REALTIME, &st->finished_at);
+      st->exit_code = 128 + SIGKILL;
+      st->monitor_lost = true;
+    }
+  return 0;
+}
+
+int
+pc_engine_refresh (struct pc_engine *e, struct pc_container *c, pc_error **err)
+{
+  return eng_state_read (e, c, true);
+}
+
+int
+eng_record_load (struct pc_engine *e, const char *id, struct pc_container **out, pc_error **err)
+{
+  pc_autofree char *path = xasprintf ("%s/container.json", id);
+  pc_autofree char *buf = NULL;
+  size_t len = 0;
+  int fd = openat (e->ctr_dfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    {
+      if (errno == ENOENT || errno == ENOTDIR)
+        return pc_error_make (err, ENOENT, "no container with name or ID \"%s\" found: no such container", id);
+      return pc_error_errno (err, errno, "open record of container %s", id);
+    }
+  int r = pc_read_fd_all (fd, &buf, &len, err);
+  close (fd);
+  if (r < 0)
+    return -1;
+  json_object *rec = pc_json_parse (buf, len, err);
+  if (rec == NULL)
+    return pc_error_wrap (err, "record of container %s", id);
+  struct pc_container *c = xmalloc0 (sizeof *c);
+  snprintf (c->id, sizeof c->id, "%s", id);
+  c->rec = rec;
+  const char *name = pc_json_get_string (rec, "Name");
+  c->name = xstrdup (name ? name : "");
+  const char *created = pc_json_get_string (rec, "Created");
+  pc_autoerror pc_error *terr = NULL;
+  if (created)
+    pc_time_parse_rfc3339 (created, &c->created, &terr);
+  *out = c;
+  return 0;
+}
+
+int
+eng_record_save (struct pc_engine *e, struct pc_container *c, pc_error **err)
+{
+  pc_autofree char *path = xasprintf ("%s/container.json", c->id);
+  const char *s = json_object_to_json_string_ext (c->rec, JSON_C_TO_STRING_PLAIN
+                                                             | JSON_C_TO_STRING_NOSLASHESCAPE);
+  return eng_write_volatile (e->ctr_dfd, path, s, strlen (s), err);
+}
+
+static int
+name_lookup (struct pc_engine *e, const char *name, char id[65])
+{
+  char buf[80];
+  int n = eng_read_small (e->names_dfd, name, buf, sizeof buf);
+  if (n < 64)
+    return -1;
+  memcpy (id, buf, 64);
+  id[64] = '\0';
+  return 0;
+}
+
+/* A reservation whose creator died before writing the record: nobody holds
+   the lock on it and the record does not exist. */
+static bool
+name_is_stale (struct pc_engine *e, const char *name)
+{
+  pc_autoclose int fd = openat (e->names_dfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return false;
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  if (fcntl (fd, F_SETLK, &fl) < 0)
+    return false;
+  char id[65];
+  if (name_lookup (e, name, id) < 0)
+    return true;
+  char path[96];
+  snprintf (path, sizeof path, "%s/container.json", id);
+  return faccessat (e->ctr_dfd, path, F_OK, 0) < 0 && errno == ENOENT;
+}
+
+int
+eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_error **err)
+{
+  if (!eng_name_valid (name))
+    return pc_error_make (err, EINVAL, "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+  for (int attempt = 0;; attempt++)
+    {
+      int fd = openat (e->names_dfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+      if (fd >= 0)
+        {
+          /* Held (per process, not inherited) until we exit: a creator that
+             dies mid-way leaves a reservation others can see is stale. */
+          struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+          if (fcntl (fd, F_SETLK, &fl) < 0)
+            {
+              /* Someone else judged it stale at this very moment: fine, the
+                 write below still makes it ours, just not lock-protected. */
+            }
+          pc_autoerror pc_error *werr = NULL;
+          int r = pc_write_all (fd, id, 64, &werr);
+          /* The fd stays open so the lock lives as long as this process. */
+          if (r < 0)
+            {
+              close (fd);
+              unlinkat (e->names_dfd, name, 0);
+              return pc_error_errno (err, werr->status, "reserve name \"%s\"", name);
+            }
+          return 0;
+        }
+      if (errno != EEXIST)
+        return pc_error_errno (err, errno, "reserve name \"%s\"", name);
+      if (attempt < 3 && name_is_stale (e, name))
+        {
+          unlinkat (e->names_dfd, name, 0);
+          continue;
+        }
+      char other[65] = "";
+      name_lookup (e, name, other);
+      return pc_error_make (err, EEXIST,
+                            "the container name \"%s\" is already in use by %s. You have to remove "
+                            "that container to be able to reuse that name: that name is already in use",
+                            name, other);
+    }
+}
+
+void
+eng_name_release (struct pc_engine *e, const char *name, const char *id)
+{
+  char cur[65];
+  if (name == NULL || *name == '\0')
+    return;
+  if (name_lookup (e, name, cur) == 0 && strcmp (cur, id) != 0)
+    return;
+  unlinkat (e->names_dfd, name, 0);
+}
+
+int
+pc_engine_lookup (struct pc_engine *e, const char *ref, struct pc_container **out, pc_error **err)
+{
+  char id[65];
+  struct pc_container *c = NULL;
+  if (eng_name_valid (ref) && name_lookup (e, ref, id) == 0)
+    {
+      pc_autoerror pc_error *lerr = NULL;
+      if (eng_record_load (e, id, &c, &lerr) == 0)
+        goto found;
+    }
+  if (is_hex (ref) && strlen (ref) <= 64)
+    {
+      if (strlen (ref) == 64)
+        {
+          pc_autoerror pc_error *lerr = NULL;
+          if (eng_record_load (e, ref, &c, &lerr) == 0)
+            goto found;
+        }
+      else
+        {
+          int dfd = dup (e->ctr_dfd);
+          if (dfd < 0)
+            return pc_error_errno (err, errno, "dup");
+          pc_autoclosedir DIR *d = fdopendir (dfd);
+          if (d == NULL)
+            {
+              close (dfd);
+              return pc_error_errno (err, errno, "read containers");
+            }
+          size_t rl = strlen (ref);
+          int matches = 0;
+          struct dirent *de;
+          while ((de = readdir (d)))
+            if (de->d_name[0] != '.' && strlen (de->d_name) == 64 && strncmp (de->d_name, ref, rl) == 0)
+              {
+                char path[96];
+                snprintf (path, sizeof path, "%s/container.json", de->d_name);
+                if (faccessat (e->ctr_dfd, path, F_OK, 0) < 0)
+                  continue;
+                memcpy (id, de->d_name, 65);
+                matches++;
+              }
+          if (matches > 1)
+            return pc_error_make (err, EINVAL,
+                                  "more than one result for container ID prefix \"%s\": use more characters of the ID", ref);
+          if (matches == 1 && eng_record_load (e, id, &c, err) < 0)
+            return -1;
+          if (c)
+            goto found;
+        }
+    }
+  return pc_error_make (err, ENOENT, "no container with name or ID \"%s\" found: no such container", ref);
+
+found:
+  eng_state_read (e, c, true);
+  *out = c;
+  return 0;
+}
+
+static int
+cmp_created_desc (const void *a, const void *b)
+{
+  const struct pc_container *x = *(struct pc_container *const *) a;
+  const struct pc_container *y = *(struct pc_container *const *) b;
+  if (x->created.tv_sec != y->created.tv_sec)
+    return x->created.tv_sec < y->created.tv_sec ? 1 : -1;
+  if (x->created.tv_nsec != y->created.tv_nsec)
+    return x->created.tv_nsec < y->created.tv_nsec ? 1 : -1;
+  return strcmp (x->id, y->id);
+}
+
+int
+pc_engine_list (struct pc_engine *e, struct pc_container ***out, size_t *n, pc_error **err)
+{
+  int dfd = dup (e->ctr_dfd);
+  if (dfd < 0)
+    return pc_error_errno (err, errno, "dup");
+  pc_autoclosedir DIR *d = fdopendir (dfd);
+  if (d == NULL)
+    {
+      close (dfd);
+      return pc_error_errno (err, errno, "read containers");
+    }
+  size_t cap = 16, len = 0;
+  struct pc_container **v = xmalloc (cap * sizeof *v);
+  struct dirent *de;
+  while ((de = readdir (d)))
+    {
+      if (de->d_name[0] == '.' || strlen (de->d_name) != 64)
+        continue;
+      struct pc_container *c = NULL;
+      pc_autoerror pc_error *lerr = NULL;
+      /* Records being created or removed right now are not there yet / any more. */
+      if (eng_record_load (e, de->d_name, &c, &lerr) < 0)
+        continue;
+      eng_state_read (e, c, true);
+      if (len == cap)
+        v = xrealloc (v, (cap *= 2) * sizeof *v);
+      v[len++] = c;
+    }
+  qsort (v, len, sizeof *v, cmp_created_desc);
+  *out = v;
+  *n = len;
+  return 0;
+}

@@ -1,0 +1,439 @@
+/* The OCI runtime spec of a container, built from its record (the image
+   config merged with the flags, see create.c) and podman's defaults. */
+#include "pkg/engine/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/json.h"
+#include "lib/xalloc.h"
+#include "pkg/runtime/runtime.h"
+#include "pkg/storage/storage.h"
+
+static const char *const all_caps[] = {
+  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+  "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+  "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
+  "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+  "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+  "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+  "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
+  "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
+  "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+};
+#define N_ALL_CAPS (sizeof all_caps / sizeof *all_caps)
+
+static const char *const masked_paths[] = {
+  "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+  "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+  "/sys/fs/selinux", "/sys/dev/block", NULL,
+};
+
+static const char *const readonly_paths[] = {
+  "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+  NULL,
+};
+
+static int
+last_cap (void)
+{
+  char buf[16];
+  if (eng_read_small (AT_FDCWD, "/proc/sys/kernel/cap_last_cap", buf, sizeof buf) > 0)
+    {
+      int n = atoi (buf);
+      if (n > 0 && (size_t) n < N_ALL_CAPS)
+        return n;
+    }
+  return (int) N_ALL_CAPS - 1;
+}
+
+/* "net_admin", "CAP_NET_ADMIN", "all" -> canonical name; NULL when unknown. */
+
+const char *
+eng_cap_canonical (const char *name)
+{
+  const char *n = strncasecmp (name, "CAP_", 4) == 0 ? name + 4 : name;
+  for (size_t i = 0; i < N_ALL_CAPS; i++)
+    if (strcasecmp (all_caps[i] + 4, n) == 0)
+      return all_caps[i];
+  return NULL;
+}
+
+static json_object *
+strv_to_json (char *const *v, size_t n)
+{
+  json_object *a = json_object_new_array ();
+  for (size_t i = 0; i < n; i++)
+    json_object_array_add (a, json_object_new_string (v[i]));
+  return a;
+}
+
+static bool
+json_array_has (json_object *a, const char *s)
+{
+  size_t n = a ? json_object_array_length (a) : 0;
+  for (size_t i = 0; i < n; i++)
+    if (strcasecmp (json_object_get_string (json_object_array_get_idx (a, i)), s) == 0)
+      return true;
+  return false;
+}
+
+/* podman's set, minus --cap-drop, plus --cap-add; ALL on either side. */
+static char **
+effective_caps (json_object *hc, size_t *n_out)
+{
+  json_object *add = pc_json_get (hc, "CapAdd");
+  json_object *drop = pc_json_get (hc, "CapDrop");
+  bool privileged = pc_json_get_bool (hc, "Privileged", false);
+  int last = last_cap ();
+  bool set[N_ALL_CAPS] = { false };
+  if (privileged || json_array_has (add, "ALL"))
+    for (int i = 0; i <= last; i++)
+      set[i] = true;
+  else
+    for (const char *const *d = pc_runtime_default_caps (); d && *d; d++)
+      for (size_t i = 0; i < N_ALL_CAPS; i++)
+        if (strcmp (all_caps[i], *d) == 0)
+          set[i] = true;
+  if (json_array_has (drop, "ALL") && !privileged)
+    memset (set, 0, sizeof set);
+  for (size_t k = 0; add && k < json_object_array_length (add); k++)
+    {
+      const char *c = eng_cap_canonical (json_object_get_string (json_object_array_get_idx (add, k)));
+      for (size_t i = 0; c && i < N_ALL_CAPS; i++)
+        if (strcmp (all_caps[i], c) == 0)
+          set[i] = true;
+    }
+  for (size_t k = 0; drop && k < json_object_array_length (drop); k++)
+    {
+      const char *c = eng_cap_canonical (json_object_get_string (json_object_array_get_idx (drop, k)));
+      for (size_t i = 0; c && i < N_ALL_CAPS; i++)
+        if (strcmp (all_caps[i], c) == 0 && !json_array_has (add, c))
+          set[i] = false;
+    }
+  char **v = xmalloc0 ((N_ALL_CAPS + 1) * sizeof *v);
+  size_t n = 0;
+  for (size_t i = 0; i < N_ALL_CAPS && (int) i <= last; i++)
+    if (set[i])
+      v[n++] = (char *) all_caps[i];
+  *n_out = n;
+  return v;
+}
+
+static void
+add_mount (json_object *mounts, const char *dest, const char *type, const char *source,
+           const char *const *options)
+{
+  json_object *m = json_object_new_object ();
+  json_object_object_add (m, "destination", json_object_new_string (dest));
+  json_object_object_add (m, "type", json_object_new_string (type));
+  json_object_object_add (m, "source", json_object_new_string (source));
+  json_object *o = json_object_new_array ();
+  for (; options && *options; options++)
+    json_object_array_add (o, json_object_new_string (*options));
+  json_object_object_add (m, "options", o);
+  json_object_array_add (mounts, m);
+}
+
+static void
+add_tmpfs (json_object *mounts, const char *dest, const char *opts)
+{
+  pc_autostrv char **o = NULL;
+  if (opts && *opts)
+    {
+      pc_autofree char *copy = xstrdup (opts);
+      char *save = NULL;
+      for (char *t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save))
+        pc_strv_append (&o, t);
+    }
+  else
+    {
+      static const char *const def[] = { "rw", "noexec", "nosuid", "nodev", NULL };
+      for (const char *const *d = def; *d; d++)
+        pc_strv_append (&o, *d);
+    }
+  if (!pc_strv_contains (o, "notmpcopyup") && !pc_strv_contains (o, "tmpcopyup"))
+    pc_strv_append (&o, "tmpcopyup");
+  /* notmpcopyup is podman's word for "do not", not a mount option. */
+  size_t w = 0;
+  for (size_t r = 0; o[r]; r++)
+    if (strcmp (o[r], "notmpcopyup") == 0)
+      free (o[r]);
+    else
+      o[w++] = o[r];
+  o[w] = NULL;
+  add_mount (mounts, dest, "tmpfs", "tmpfs", (const char *const *) o);
+}
+
+static bool
+has_mount (json_object *mounts, const char *dest)
+{
+  for (size_t i = 0; i < json_object_array_length (mounts); i++)
+    if (strcmp (pc_json_get_string (json_object_array_get_idx (mounts, i), "destination"), dest) == 0)
+      return true;
+  return false;
+}
+
+static json_object *
+build_mounts (struct pc_engine *e, const char *id, json_object *hc, bool host_net,
+              bool read_only_tmpfs)
+{
+  json_object *mounts = json_object_new_array ();
+  static const char *const proc_o[] = { "nosuid", "noexec", "nodev", NULL };
+  static const char *const dev_o[] = { "nosuid", "strictatime", "mode=755", "size=65536k", NULL };
+  static const char *const pts_o[] = { "nosuid", "noexec", "newinstance", "ptmxmode=0666",
+                                       "mode=0620", "gid=5", NULL };
+  static const char *const mq_o[] = { "nosuid", "noexec", "nodev", NULL };
+  static const char *const sys_o[] = { "nosuid", "noexec", "nodev", "ro", NULL };
+  static const char *const sysbind_o[] = { "rbind", "nosuid", "noexec", "nodev", "ro", NULL };
+  static const char *const shm_o[] = { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL };
+  static const char *const bind_o[] = { "bind", "rprivate", NULL };
+  static const char *const bind_ro_o[] = { "bind", "rprivate", "ro", NULL };
+  add_mount (mounts, "/proc", "proc", "proc", proc_o);
+  add_mount (mounts, "/dev", "tmpfs", "tmpfs", dev_o);
+  add_mount (mounts, "/dev/pts", "devpts", "devpts", pts_o);
+  add_mount (mounts, "/dev/mqueue", "mqueue", "mqueue", mq_o);
+  /* sysfs can only be mounted by the owner of the network namespace. */
+  if (host_net)
+    add_mount (mounts, "/sys", "bind", "/sys", sysbind_o);
+  else
+    add_mount (mounts, "/sys", "sysfs", "sysfs", sys_o);
+  add_mount (mounts, "/dev/shm", "tmpfs", "shm", shm_o);
+
+  json_object *tmpfs = pc_json_get (hc, "Tmpfs");
+  if (tmpfs)
+    {
+      json_object_object_foreach (tmpfs, dest, opts)
+        add_tmpfs (mounts, dest, json_object_get_string (opts));
+    }
+  if (read_only_tmpfs)
+    {
+      static const char *const rot[] = { "/tmp", "/var/tmp", "/run", NULL };
+      static const char *const rot_o[] = { "rw", "rprivate", "nosuid", "nodev", "tmpcopyup", NULL };
+      for (const char *const *d = rot; *d; d++)
+        if (!has_mount (mounts, *d))
+          add_mount (mounts, *d, "tmpfs", "tmpfs", rot_o);
+    }
+
+  static const char *const files[] = { "hostname", "resolv.conf", "hosts", NULL };
+  for (const char *const *f = files; *f; f++)
+    {
+      pc_autofree char *dest = xasprintf ("/etc/%s", *f);
+      pc_autofree char *src = xasprintf ("%s/ctr/%s/%s", e->run_dir, id, *f);
+      if (!has_mount (mounts, dest))
+        add_mount (mounts, dest, "bind", src, pc_json_get_bool (hc, "ReadonlyRootfs", false) ? bind_ro_o : bind_o);
+    }
+  return mounts;
+}
+
+static json_object *
+build_rlimits (json_object *hc)
+{
+  json_object *out = json_object_new_array ();
+  json_object *ul = pc_json_get (hc, "Ulimits");
+  bool have_nofile = false, have_nproc = false;
+  for (size_t i = 0; ul && i < json_object_array_length (ul); i++)
+    {
+      json_object *u = json_object_array_get_idx (ul, i);
+      const char *name = pc_json_get_string (u, "Name");
+      json_object *r = json_object_new_object ();
+      json_object_object_add (r, "type", json_object_new_string (name));
+      json_object_object_add (r, "hard", json_object_new_uint64 ((uint64_t) pc_json_get_int (u, "Hard", 0)));
+      json_object_object_add (r, "soft", json_object_new_uint64 ((uint64_t) pc_json_get_int (u, "Soft", 0)));
+      json_object_array_add (out, r);
+      have_nofile |= strcmp (name, "RLIMIT_NOFILE") == 0;
+      have_nproc |= strcmp (name, "RLIMIT_NPROC") == 0;
+    }
+  /* podman raises nofile and nproc to what the user may have. */
+  struct rlimit rl;
+  if (!have_nofile && getrlimit (RLIMIT_NOFILE, &rl) == 0)
+    {
+      json_object *r = json_object_new_object ();
+      json_object_object_add (r, "type", json_object_new_string ("RLIMIT_NOFILE"));
+      json_object_object_add (r, "hard", json_object_new_uint64 (rl.rlim_max));
+      json_object_object_add (r, "soft", json_object_new_uint64 (rl.rlim_max));
+      json_object_array_add (out, r);
+    }
+  if (!have_nproc && getrlimit (RLIMIT_NPROC, &rl) == 0)
+    {
+      json_object *r = json_object_new_object ();
+      json_object_object_add (r, "type", json_object_new_string ("RLIMIT_NPROC"));
+      json_object_object_add (r, "hard", json_object_new_uint64 (rl.rlim_max));
+      json_object_object_add (r, "soft", json_object_new_uint64 (rl.rlim_max));
+      json_object_array_add (out, r);
+    }
+  return out;
+}
+
+static int
+build_seccomp (json_object *hc, char **caps, json_object **out, pc_error **err)
+{
+  *out = NULL;
+  json_object *so = pc_json_get (hc, "SecurityOpt");
+  const char *profile_path = NULL;
+  for (size_t i = 0; so && i < json_object_array_length (so); i++)
+    {
+      const char *s = json_object_get_string (json_object_array_get_idx (so, i));
+      if (strncmp (s, "seccomp=", 8) == 0)
+        profile_path = s + 8;
+    }
+  if (pc_json_get_bool (hc, "Privileged", false) && profile_path == NULL)
+    return 0;
+  if (profile_path && strcmp (profile_path, "unconfined") == 0)
+    return 0;
+  pc_autofree char *text = NULL;
+  if (profile_path && pc_read_file (AT_FDCWD, profile_path, &text, NULL, err) < 0)
+    return pc_error_wrap (err, "opening seccomp profile failed");
+  *out = pc_runtime_seccomp_to_oci (text, (const char *const *) caps, err);
+  if (*out == NULL)
+    return pc_error_wrap (err, "seccomp profile %s", profile_path ? profile_path : "(default)");
+  return 0;
+}
+
+static bool
+security_opt_has (json_object *hc, const char *opt)
+{
+  json_object *so = pc_json_get (hc, "SecurityOpt");
+  for (size_t i = 0; so && i < json_object_array_length (so); i++)
+    {
+      const char *s = json_object_get_string (json_object_array_get_idx (so, i));
+      if (strcmp (s, opt) == 0 || (strncmp (s, opt, strlen (opt)) == 0 && strcmp (s + strlen (opt), "=true") == 0))
+        return true;
+    }
+  return false;
+}
+
+json_object *
+eng_build_spec (struct pc_engine *e, const char *id, const struct pc_rootfs_mount *m,
+                const struct eng_user *u, json_object *rec, pc_error **err)
+{
+  json_object *cfg = pc_json_get (rec, "Config");
+  json_object *hc = pc_json_get (rec, "HostConfig");
+  pc_autojson json_object *spec = json_object_new_object ();
+  json_object_object_add (spec, "ociVersion", json_object_new_string ("1.0.2-dev"));
+
+  /* process */
+  json_object *proc = json_object_new_object ();
+  json_object_object_add (proc, "terminal", json_object_new_boolean (pc_json_get_bool (cfg, "Tty", false)));
+  json_object *user = json_object_new_object ();
+  json_object_object_add (user, "uid", json_object_new_int64 (u->uid));
+  json_object_object_add (user, "gid", json_object_new_int64 (u->gid));
+  json_object_object_add (user, "umask", json_object_new_int (022));
+  if (u->n_groups)
+    {
+      json_object *g = json_object_new_array ();
+      for (size_t i = 0; i < u->n_groups; i++)
+        json_object_array_add (g, json_object_new_int64 (u->groups[i]));
+      json_object_object_add (user, "additionalGids", g);
+    }
+  json_object_object_add (proc, "user", user);
+  json_object *args = json_object_new_array ();
+  json_object *ep = pc_json_get (cfg, "Entrypoint");
+  json_object *cmd = pc_json_get (cfg, "Cmd");
+  for (size_t i = 0; ep && json_object_is_type (ep, json_type_array) && i < json_object_array_length (ep); i++)
+    json_object_array_add (args, json_object_get (json_object_array_get_idx (ep, i)));
+  for (size_t i = 0; cmd && json_object_is_type (cmd, json_type_array) && i < json_object_array_length (cmd); i++)
+    json_object_array_add (args, json_object_get (json_object_array_get_idx (cmd, i)));
+  json_object_object_add (proc, "args", args);
+  json_object_object_add (proc, "env", json_object_get (pc_json_get (cfg, "Env")));
+  const char *wd = pc_json_get_string (cfg, "WorkingDir");
+  json_object_object_add (proc, "cwd", json_object_new_string (wd && *wd ? wd : "/"));
+
+  size_t ncaps = 0;
+  pc_autofree char **caps = effective_caps (hc, &ncaps);
+  json_object *capo = json_object_new_object ();
+  json_object_object_add (capo, "bounding", strv_to_json (caps, ncaps));
+  /* A non-root user gets only what was added explicitly, as in podman. */
+  if (u->uid == 0)
+    {
+      json_object_object_add (capo, "effective", strv_to_json (caps, ncaps));
+      json_object_object_add (capo, "permitted", strv_to_json (caps, ncaps));
+    }
+  else
+    {
+      json_object *add = pc_json_get (hc, "CapAdd");
+      pc_autofree char **added = xmalloc0 ((N_ALL_CAPS + 1) * sizeof *added);
+      size_t na = 0;
+      for (size_t i = 0; i < ncaps; i++)
+        if (json_array_has (add, caps[i]) || json_array_has (add, caps[i] + 4))
+          added[na++] = caps[i];
+      json_object_object_add (capo, "effective", strv_to_json (added, na));
+      json_object_object_add (capo, "permitted", strv_to_json (added, na));
+      json_object_object_add (capo, "ambient", strv_to_json (added, na));
+      json_object_object_add (capo, "inheritable", strv_to_json (added, na));
+    }
+  json_object_object_add (proc, "capabilities", capo);
+  json_object_object_add (proc, "rlimits", build_rlimits (hc));
+  json_object_object_add (proc, "noNewPrivileges", json_object_new_boolean (security_opt_has (hc, "no-new-privileges")));
+  json_object_object_add (spec, "process", proc);
+
+  /* root */
+  json_object *root = json_object_new_object ();
+  json_object_object_add (root, "path", json_object_new_string (m->target));
+  bool ro = pc_json_get_bool (hc, "ReadonlyRootfs", false);
+  json_object_object_add (root, "readonly", json_object_new_boolean (ro));
+  json_object_object_add (spec, "root", root);
+  const char *hostname = pc_json_get_string (cfg, "Hostname");
+  json_object_object_add (spec, "hostname", json_object_new_string (hostname ? hostname : ""));
+
+  const char *netmode = pc_json_get_string (hc, "NetworkMode");
+  bool host_net = netmode && strcmp (netmode, "host") == 0;
+  json_object_object_add (spec, "mounts",
+                          build_mounts (e, id, hc, host_net,
+                                        ro && pc_json_get_bool (hc, "ReadOnlyTmpfs", true)));
+
+  /* linux */
+  json_object *linux_ = json_object_new_object ();
+  json_object *ns = json_object_new_array ();
+  static const char *const nss[] = { "pid", "network", "ipc", "uts", "mount", NULL };
+  for (const char *const *n = nss; *n; n++)
+    {
+      if (host_net && strcmp (*n, "network") == 0)
+        continue;
+      json_object *o = json_object_new_object ();
+      json_object_object_add (o, "type", json_object_new_string (*n));
+      json_object_array_add (ns, o);
+    }
+  json_object_object_add (linux_, "namespaces", ns);
+  bool privileged = pc_json_get_bool (hc, "Privileged", false);
+  if (!privileged)
+    {
+      json_object *mp = json_object_new_array ();
+      for (const char *const *p = masked_paths; *p; p++)
+        json_object_array_add (mp, json_object_new_string (*p));
+      json_object_object_add (linux_, "maskedPaths", mp);
+      json_object *rp = json_object_new_array ();
+      for (const char *const *p = readonly_paths; *p; p++)
+        json_object_array_add (rp, json_object_new_string (*p));
+      json_object_object_add (linux_, "readonlyPaths", rp);
+    }
+  json_object *seccomp = NULL;
+  if (build_seccomp (hc, caps, &seccomp, err) < 0)
+    return NULL;
+  if (seccomp)
+    json_object_object_add (linux_, "seccomp", seccomp);
+  json_object_object_add (spec, "linux", linux_);
+
+  /* annotations: how to mount the root, where to cache compiled seccomp */
+  json_object *ann = json_object_new_object ();
+  json_object *rfs = json_object_new_object ();
+  json_object_object_add (rfs, "driver", json_object_new_string (m->driver));
+  json_object_object_add (rfs, "source", json_object_new_string (m->source));
+  json_object_object_add (rfs, "target", json_object_new_string (m->target));
+  json_object_object_add (ann, "run.pc.rootfs",
+                          json_object_new_string (json_object_to_json_string_ext (
+                            rfs, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)));
+  json_object_put (rfs);
+  pc_autofree char *cache = xasprintf ("%s/seccomp", e->run_dir);
+  json_object_object_add (ann, "run.pc.seccomp-cache", json_object_new_string (cache));
+  json_object_object_add (ann, "io.container.manager", json_object_new_string ("pc"));
+  json_object_object_add (spec, "annotations", ann);
+  return steal_pointer (&spec);
+}
