@@ -237,7 +237,7 @@ mount_one (const struct rt_mount *m, int rootfd, pc_error **err)
     {
       struct stat st;
       if (stat (m->source, &st) < 0)
-        return pc_error_errno (err, errno, "bind mount source `%s`", m->source);
+        return pc_error_errno (err, errno, "stat the source");
       dir = S_ISDIR (st.st_mode);
     }
   pc_autoclose int destfd = rt_safe_open_dest (rootfd, m->dest, dir, err);

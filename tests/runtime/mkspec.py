@@ -26,7 +26,8 @@ p.add_argument('--tty', action='store_true')
 p.add_argument('--readonly', action='store_true')
 p.add_argument('--seccomp', help='OCI linux.seccomp JSON file')
 p.add_argument('--no-seccomp', action='store_true')
-p.add_argument('--userns', action='store_true', help='new user namespace mapping 0 -> current uid, 1..65535 -> 1..')
+p.add_argument('--userns', action='store_true',
+               help='new user namespace mapping 0..65535 to 0..65535 of the namespace pc-runtime-test runs in')
 p.add_argument('--bind', action='append', default=[])
 p.add_argument('--tmpfs', action='append', default=[])
 p.add_argument('--cap', action='append', help='capability set instead of the default')
@@ -93,9 +94,9 @@ for t in a.tmpfs:
                            "options": ["rw", "rprivate", "nosuid", "nodev", "tmpcopyup"]})
 if a.userns:
     spec["linux"]["namespaces"].append({"type": "user"})
-    spec["linux"]["uidMappings"] = [{"containerID": 0, "hostID": os.getuid(), "size": 1},
+    spec["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 0, "size": 1},
                                     {"containerID": 1, "hostID": 1, "size": 65535}]
-    spec["linux"]["gidMappings"] = [{"containerID": 0, "hostID": os.getgid(), "size": 1},
+    spec["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 1},
                                     {"containerID": 1, "hostID": 1, "size": 65535}]
 if a.rootfs_driver:
     spec["annotations"]["run.pc.rootfs"] = json.dumps(
