@@ -48,6 +48,8 @@ read_link (int dirfd, const char *name)
 int
 pc_safe_openat_walk (int rootfd, const char *path, int flags, mode_t mode, pc_error **err)
 {
+  if (*path == '\0')
+    return pc_error_errno (err, ENOENT, "open `%s`", path);
   struct walk w = { .fds = { rootfd }, .depth = 0 };
   pc_autofree char *rest = xstrdup (path);
   int links = 0;

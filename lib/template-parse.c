@@ -442,6 +442,11 @@ parse_pipeline (struct parser *ps, bool allow_decl, const char *ctx)
           fail (ps, "missing value for %s", ctx);
           goto fail;
         }
+      if (cmd.args[0].kind == PC_TA_NIL)
+        {
+          fail (ps, "%s", "nil is not a command");
+          goto fail;
+        }
       if (cmd.args[0].kind != PC_TA_IDENT && cmd.nargs > 1)
         {
           fail (ps, "%s", "can't give argument to non-function");

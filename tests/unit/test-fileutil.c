@@ -325,6 +325,9 @@ test_safe_open (const char *name, open_fn fn, int dfd)
   ok (fd >= 0 && (fcntl (fd, F_GETFD) & FD_CLOEXEC), "%s: directory fd, close-on-exec", name);
   if (fd >= 0)
     close (fd);
+  fd = fn (rootfd, "", O_RDONLY, 0, &err);
+  ok (fd < 0 && err && err->status == ENOENT, "%s: empty path is ENOENT", name);
+  pc_error_clear (&err);
   free (abs_secret);
 }
 

@@ -213,6 +213,7 @@ main (void)
   IS_ERROR ("{{foo .ID}}", "template: invalid format \"{{foo .ID}}\": line 1: function \"foo\" not defined",
             "unknown function");
   IS_ERROR ("{{if .ID}}x", "template: invalid format \"{{if .ID}}x\": line 1: unexpected EOF", "missing end");
+  IS_ERROR ("{{nil}}", "template: invalid format \"{{nil}}\": line 1: nil is not a command", "nil command");
   IS_ERROR ("{{end}}", "template: invalid format \"{{end}}\": line 1: unexpected {{end}}", "stray end");
   IS_ERROR ("{{range .Names}}{{.}}{{end}}", "template: range can't iterate over web", "range over a string");
   IS_ERROR ("{{.Ports.X}}", "template: can't evaluate field X in type []interface {}", "field of a list");
