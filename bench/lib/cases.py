@@ -295,7 +295,7 @@ def case_rss(ctx):
         variants.append(v)
         if v.status is not None:
             continue
-        names = ["bench-rss-%d" % k for k in range(n)]
+        names = ["bench-rss-%s-%d" % (tool, k) for k in range(n)]
         try:
             ids = []
             for name in names:
@@ -378,7 +378,7 @@ def case_net(ctx):
                 if v.status is not None:
                     continue
                 try:
-                    ctx.runner.check(ctx.argv(tool, "run", "-d", "--name", "bench-http", "-p",
+                    ctx.runner.check(ctx.argv(tool, "run", "-d", "--name", "bench-http-" + tool, "-p",
                                               "127.0.0.1:%d:80" % port, ctx.refs["busybox"],
                                               "sh", "-c", script), "starting the web server")
                     started.append(tool)
@@ -397,7 +397,7 @@ def case_net(ctx):
             server.terminate()
             server.wait()
         for tool in started:
-            ctx.runner.run(ctx.argv(tool, "rm", "-f", "-t", "0", "bench-http"))
+            ctx.runner.run(ctx.argv(tool, "rm", "-f", "-t", "0", "bench-http-" + tool))
 
 
 # -- pull from a local registry -------------------------------------------------------------
