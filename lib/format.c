@@ -256,7 +256,25 @@ is_json_format (const char *f)
   size_t n = strlen (f);
   while (n > 0 && isspace ((unsigned char) f[n - 1]))
     n--;
-  return n == 4 && strncmp (f, "json", 4) == 0;
+  if (n == 4 && strncmp (f, "json", 4) == 0)
+    return true;
+  /* podman treats "{{json .}}" (and "{{ json }}") as a request for the JSON
+     array, same as "json", not as a per-row template. */
+  if (n < 4 || strncmp (f, "{{", 2) != 0 || strncmp (f + n - 2, "}}", 2) != 0)
+    return false;
+  const char *p = f + 2, *end = f + n - 2;
+  while (p < end && isspace ((unsigned char) *p))
+    p++;
+  if (end - p < 4 || strncmp (p, "json", 4) != 0)
+    return false;
+  p += 4;
+  while (p < end && isspace ((unsigned char) *p))
+    p++;
+  if (p < end && *p == '.')
+    p++;
+  while (p < end && isspace ((unsigned char) *p))
+    p++;
+  return p == end;
 }
 
 static bool
