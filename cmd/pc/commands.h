@@ -8,6 +8,15 @@ int pc_cmd_version (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_help (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_unshare (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_info (const struct pc_command *cmd, int argc, char **argv);
+/* images (image.c, image-io.c, image-inspect.c) */
+int pc_cmd_images (const struct pc_command *cmd, int argc, char **argv);
+int pc_cmd_load (const struct pc_command *cmd, int argc, char **argv);
+int pc_cmd_save (const struct pc_command *cmd, int argc, char **argv);
+int pc_cmd_import (const struct pc_command *cmd, int argc, char **argv);
+int pc_cmd_tag (const struct pc_command *cmd, int argc, char **argv);
+int pc_cmd_untag (const struct pc_command *cmd, int argc, char **argv);
+int pc_cmd_rmi (const struct pc_command *cmd, int argc, char **argv);
+extern const struct pc_command pc_image_commands[];
 /* `pc system` subcommands (system.c); NULL-name terminated. */
 extern const struct pc_command pc_system_commands[];
 

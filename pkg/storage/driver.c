@@ -53,7 +53,7 @@ write_proc (const char *path, const char *data)
    a whiteout and an opaque dir in the lower layers, a userxattr overlay
    mount, and a check that both took effect. Exit 0 = native overlay works. */
 static int
-probe_child (int dirfd)
+probe_child (const char *dir)
 {
   if (getuid () != 0)
     {
@@ -74,7 +74,9 @@ probe_child (int dirfd)
     return 1;
   if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return 1;
-  if (fchdir (dirfd) < 0)
+  /* By path: a cwd kept from before unshare belongs to the old mount
+     namespace, and overlay refuses such an upper dir. */
+  if (chdir (dir) < 0)
     return 1;
   const char *dirs[] = { "l1", "l1/o", "l2", "l2/o", "u", "w", "m", NULL };
   for (const char **d = dirs; *d; d++)
@@ -107,9 +109,10 @@ probe_native_overlay (struct pc_store *s)
   pc_autoerror pc_error *e = NULL;
   if (pc_staging_new (s, "probe", &st, &e) < 0)
     return false;
+  pc_autofree char *dir = xasprintf ("%s/%s", s->root, st.name);
   pid_t pid = fork ();
   if (pid == 0)
-    _exit (probe_child (st.dir_fd));
+    _exit (probe_child (dir));
   int status = 0;
   bool ok = pid > 0 && waitpid (pid, &status, 0) == pid && WIFEXITED (status)
             && WEXITSTATUS (status) == 0;

@@ -122,6 +122,11 @@ int pc_store_save (struct pc_store *s, char *const *refs, enum pc_save_format fo
 int pc_store_import (struct pc_store *s, int fd, json_object *config_changes,
                      const char *name, const char *message, char **new_id, pc_error **err);
 
+/* One `--change` instruction ("CMD [\"sh\"]", "ENV A=b", "LABEL k=v",
+   "EXPOSE 80/tcp", "WORKDIR /x", "USER u", "ENTRYPOINT x", "STOPSIGNAL TERM",
+   "VOLUME /v") applied to an OCI image config object's "config". */
+int pc_storage_apply_change (json_object *image_config, const char *change, pc_error **err);
+
 /* Container layer: create upper/work dirs on top of the image's layers; remove them. */
 int pc_store_container_create (struct pc_store *s, const char *cid, const struct pc_image *img,
                                pc_error **err);
@@ -157,7 +162,7 @@ int pc_store_image_mount (struct pc_store *s, const struct pc_image *img, char *
                           pc_error **err);
 int pc_store_image_unmount (struct pc_store *s, const struct pc_image *img, pc_error **err);
 /* The mount path when mounted, else NULL. */
-char *pc_store_image_mounted (struct pc_store *s, const struct pc_image *img);
+char *pc_store_image_mounted (struct pc_store *s, struct pc_image *img);
 
 /* Lower level, for tests and the transports. */
 /* Extracts a layer tar (gzip/zstd/plain) read from fd into dirfd (an empty

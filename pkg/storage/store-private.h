@@ -105,6 +105,10 @@ bool pc_ref_is_short (const char *ref);
 /* Containers / drivers */
 char *pc_store_lowerdirs (struct pc_store *s, char *const *chain_ids, size_t n, const char *empty);
 
+/* vfs containers have no upper dir: their diff compares the rootfs with the image. */
+int pc_storage_vfs_diff_tar (struct pc_store *s, const char *cid, json_object *rec, int out_fd,
+                             pc_error **err);
+
 /* Time helpers */
 char *pc_store_now_rfc3339 (void);
 

@@ -1,0 +1,291 @@
+/* pc load, pc save, pc import, pc image mount / unmount. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd/pc/commands.h"
+#include "cmd/pc/image.h"
+#include "lib/cleanup.h"
+#include "lib/json.h"
+#include "lib/xalloc.h"
+
+static void
+print_loaded (const char *name, void *data)
+{
+  (void) data;
+  printf ("Loaded image: %s\n", name);
+}
+
+int
+pc_cmd_load (const struct pc_command *cmd, int argc, char **argv)
+{
+  char *input = NULL;
+  bool quiet = false;
+  const struct pc_opt opts[] = {
+    { "input", 'i', PC_OPT_STRING, &input, "string", "Read from specified archive file (default: stdin)" },
+    { "quiet", 'q', PC_OPT_BOOL, &quiet, NULL, "Suppress the output" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (pc_cli_check_args (cmd, nargs, 0, 0) < 0)
+    return PC_EXIT_ERROR;
+  pc_autoclose int fd = -1;
+  if (input == NULL || strcmp (input, "-") == 0 || strcmp (input, "/dev/stdin") == 0)
+    {
+      if (isatty (0))
+        return pc_cli_errorf (PC_EXIT_ERROR, "cannot read from terminal, use command-line redirection or the --input flag");
+      fd = dup (0);
+    }
+  else
+    {
+      fd = open (input, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        return pc_cli_errorf (PC_EXIT_ERROR, "open %s: %s", input, strerror (errno));
+    }
+  pc_autostore struct pc_store *s = pc_cli_open_store ();
+  if (s == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  if (pc_store_load (s, fd, quiet ? NULL : print_loaded, NULL, &err) < 0)
+    {
+      pc_error_wrap (&err, "payload does not match any of the supported image formats");
+      return pc_cli_fail (err);
+    }
+  free (input);
+  return 0;
+}
+
+int
+pc_cmd_save (const struct pc_command *cmd, int argc, char **argv)
+{
+  char *output = NULL, *format = NULL;
+  bool quiet = false, compress = false;
+  const struct pc_opt opts[] = {
+    { "compress", 0, PC_OPT_BOOL, &compress, NULL, "Compress tarball image layers when saving to a directory using the 'dir' transport (not supported)" },
+    { "format", 0, PC_OPT_STRING, &format, "string", "Save image to oci-archive, oci-dir (directory with oci manifest type), docker-archive (default \"docker-archive\")" },
+    { "output", 'o', PC_OPT_STRING, &output, "string", "Write to a specified file (default: stdout, which must be redirected)" },
+    { "quiet", 'q', PC_OPT_BOOL, &quiet, NULL, "Suppress the output" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (nargs == 0)
+    return pc_cli_errorf (PC_EXIT_ERROR, "need at least 1 argument");
+  if (compress)
+    return pc_cli_errorf (PC_EXIT_ERROR, "--compress can only be set when --format is 'docker-dir'");
+  enum pc_save_format f = PC_SAVE_DOCKER_ARCHIVE;
+  if (format == NULL || strcmp (format, "docker-archive") == 0)
+    f = PC_SAVE_DOCKER_ARCHIVE;
+  else if (strcmp (format, "oci-archive") == 0)
+    f = PC_SAVE_OCI_ARCHIVE;
+  else if (strcmp (format, "oci-dir") == 0)
+    f = PC_SAVE_OCI_DIR;
+  else
+    return pc_cli_errorf (PC_EXIT_ERROR, "unsupported format \"%s\": choose oci-archive, oci-dir or docker-archive", format);
+  pc_autoclose int fd = -1;
+  if (f == PC_SAVE_OCI_DIR)
+    {
+      if (output == NULL)
+        return pc_cli_errorf (PC_EXIT_ERROR, "--output is required for the oci-dir format");
+    }
+  else if (output == NULL || strcmp (output, "-") == 0 || strcmp (output, "/dev/stdout") == 0)
+    {
+      if (isatty (1))
+        return pc_cli_errorf (PC_EXIT_ERROR, "failed to save image(s): refusing to save to terminal. Use -o flag or redirect");
+      fd = dup (1);
+    }
+  pc_autostore struct pc_store *s = pc_cli_open_store ();
+  if (s == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  pc_autofree char *tmp = NULL;
+  if (fd < 0 && f != PC_SAVE_OCI_DIR)
+    {
+      /* Written next to the target and renamed: a failed save leaves no half file. */
+      tmp = xasprintf ("%s.pc-tmp-%d", output, (int) getpid ());
+      fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0)
+        return pc_cli_errorf (PC_EXIT_ERROR, "open %s: %s", output, strerror (errno));
+    }
+  if (pc_store_save (s, args, f, fd, f == PC_SAVE_OCI_DIR ? output : NULL, &err) < 0)
+    {
+      if (tmp)
+        unlink (tmp);
+      return pc_cli_fail (err);
+    }
+  if (tmp)
+    {
+      if (fsync (fd) < 0 || rename (tmp, output) < 0)
+        {
+          int e = errno;
+          unlink (tmp);
+          return pc_cli_errorf (PC_EXIT_ERROR, "write %s: %s", output, strerror (e));
+        }
+    }
+  free (output);
+  free (format);
+  return 0;
+}
+
+int
+pc_cmd_import (const struct pc_command *cmd, int argc, char **argv)
+{
+  char **changes = NULL;
+  char *message = NULL;
+  bool quiet = false;
+  const struct pc_opt opts[] = {
+    { "change", 'c', PC_OPT_STRV, &changes, "Instruction", "Apply the following possible instructions to the created image (default []): CMD | ENTRYPOINT | ENV | EXPOSE | LABEL | STOPSIGNAL | USER | VOLUME | WORKDIR" },
+    { "message", 'm', PC_OPT_STRING, &message, "string", "Set commit message for imported image" },
+    { "quiet", 'q', PC_OPT_BOOL, &quiet, NULL, "Suppress output" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (pc_cli_check_args (cmd, nargs, 1, 2) < 0)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  pc_autojson json_object *cfg = json_object_new_object ();
+  for (char **c = changes; c && *c; c++)
+    if (pc_storage_apply_change (cfg, *c, &err) < 0)
+      return pc_cli_fail (err);
+  pc_autoclose int fd = -1;
+  if (strcmp (args[0], "-") == 0)
+    fd = dup (0);
+  else
+    {
+      fd = open (args[0], O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        return pc_cli_errorf (PC_EXIT_ERROR, "open %s: %s", args[0], strerror (errno));
+    }
+  pc_autostore struct pc_store *s = pc_cli_open_store ();
+  if (s == NULL)
+    return PC_EXIT_ERROR;
+  pc_autofree char *id = NULL;
+  if (pc_store_import (s, fd, cfg, nargs > 1 ? args[1] : NULL, message, &id, &err) < 0)
+    return pc_cli_fail (err);
+  printf ("sha256:%s\n", id);
+  pc_strv_free (changes);
+  free (message);
+  return 0;
+}
+
+int
+pc_cmd_image_mount (const struct pc_command *cmd, int argc, char **argv)
+{
+  const struct pc_opt opts[] = { { NULL } };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  pc_autostore struct pc_store *s = pc_cli_open_store ();
+  if (s == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  if (nargs == 0)
+    {
+      /* List what is mounted: ID and path. */
+      pc_autojson json_object *recs = NULL;
+      if (pc_store_list_images (s, &recs, &err) < 0)
+        return pc_cli_fail (err);
+      for (size_t i = 0; i < json_object_array_length (recs); i++)
+        {
+          pc_autoimage struct pc_image *img = NULL;
+          if (pc_store_image_lookup (s, pc_json_get_string (json_object_array_get_idx (recs, i), "id"), &img, &err) < 0)
+            {
+              pc_error_clear (&err);
+              continue;
+            }
+          pc_autofree char *p = pc_store_image_mounted (s, img);
+          if (p)
+            printf ("%s %s\n", pc_image_id (img), p);
+        }
+      return 0;
+    }
+  int status = 0;
+  for (int i = 0; i < nargs; i++)
+    {
+      pc_autoimage struct pc_image *img = NULL;
+      pc_autofree char *path = NULL;
+      if (pc_store_image_lookup (s, args[i], &img, &err) < 0
+          || pc_store_image_mount (s, img, &path, &err) < 0)
+        {
+          status = pc_cli_fail (err);
+          err = NULL;
+          continue;
+        }
+      puts (path);
+    }
+  return status;
+}
+
+int
+pc_cmd_image_unmount (const struct pc_command *cmd, int argc, char **argv)
+{
+  bool all = false;
+  const struct pc_opt opts[] = {
+    { "all", 'a', PC_OPT_BOOL, &all, NULL, "Unmount all of the currently mounted images" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (!all && nargs == 0)
+    return pc_cli_errorf (PC_EXIT_ERROR, "image name or ID must be specified");
+  pc_autostore struct pc_store *s = pc_cli_open_store ();
+  if (s == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  pc_autostrv char **refs = NULL;
+  if (all)
+    {
+      pc_autojson json_object *recs = NULL;
+      if (pc_store_list_images (s, &recs, &err) < 0)
+        return pc_cli_fail (err);
+      for (size_t i = 0; i < json_object_array_length (recs); i++)
+        pc_strv_append (&refs, pc_json_get_string (json_object_array_get_idx (recs, i), "id"));
+    }
+  else
+    refs = pc_strv_dup (args);
+  int status = 0;
+  for (char **ref = refs; ref && *ref; ref++)
+    {
+      pc_autoimage struct pc_image *img = NULL;
+      if (pc_store_image_lookup (s, *ref, &img, &err) < 0)
+        {
+          status = pc_cli_fail (err);
+          err = NULL;
+          continue;
+        }
+      pc_autofree char *p = pc_store_image_mounted (s, img);
+      if (p == NULL)
+        {
+          if (!all)
+            {
+              pc_error_make (&err, EINVAL, "image %s is not mounted", *ref);
+              status = pc_cli_fail (err);
+              err = NULL;
+            }
+          continue;
+        }
+      if (pc_store_image_unmount (s, img, &err) < 0)
+        {
+          status = pc_cli_fail (err);
+          err = NULL;
+          continue;
+        }
+      puts (pc_image_id (img));
+    }
+  return status;
+}

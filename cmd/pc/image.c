@@ -1,0 +1,652 @@
+/* pc images / image ls, tag, untag, rmi, image exists, image prune, and the
+   `pc image` family table. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/pc/commands.h"
+#include "cmd/pc/image.h"
+#include "lib/cleanup.h"
+#include "lib/format.h"
+#include "lib/json.h"
+#include "lib/proc.h"
+#include "lib/timeutil.h"
+#include "lib/xalloc.h"
+
+struct pc_store *
+pc_cli_open_store (void)
+{
+  struct pc_store *s = NULL;
+  pc_error *err = NULL;
+  if (pc_store_open (pc_global.root, pc_global.runroot, pc_global.storage_driver, &s, &err) < 0)
+    {
+      pc_cli_fail (err);
+      return NULL;
+    }
+  return s;
+}
+
+json_object *
+pc_image_repo_digests (json_object *rec)
+{
+  json_object *out = json_object_new_array ();
+  json_object *names = pc_json_get (rec, "names");
+  json_object *digests = pc_json_get (rec, "digests");
+  for (size_t i = 0; names && i < json_object_array_length (names); i++)
+    {
+      const char *n = json_object_get_string (json_object_array_get_idx (names, i));
+      const char *at = strrchr (n, '@');
+      const char *slash = strrchr (n, '/');
+      const char *colon = strrchr (slash ? slash : n, ':');
+      size_t rl = at ? (size_t) (at - n) : colon ? (size_t) (colon - n) : strlen (n);
+      for (size_t j = 0; digests && j < json_object_array_length (digests); j++)
+        {
+          pc_autofree char *rd = xasprintf ("%.*s@%s", (int) rl, n,
+                                            json_object_get_string (json_object_array_get_idx (digests, j)));
+          bool dup = false;
+          for (size_t k = 0; k < json_object_array_length (out); k++)
+            if (strcmp (json_object_get_string (json_object_array_get_idx (out, k)), rd) == 0)
+              dup = true;
+          if (!dup)
+            json_object_array_add (out, json_object_new_string (rd));
+        }
+    }
+  return out;
+}
+
+/* Splits "docker.io/library/busybox:latest" into repository and tag. */
+static void
+split_name (const char *n, char **repo, char **tag)
+{
+  const char *slash = strrchr (n, '/');
+  const char *colon = strrchr (slash ? slash : n, ':');
+  *repo = colon ? xstrndup (n, (size_t) (colon - n)) : xstrdup (n);
+  *tag = colon ? xstrdup (colon + 1) : xstrdup ("<none>");
+}
+
+static int
+cmp_created (const void *a, const void *b)
+{
+  json_object *x = *(json_object *const *) a, *y = *(json_object *const *) b;
+  const char *cx = pc_json_get_string (x, "created"), *cy = pc_json_get_string (y, "created");
+  struct timespec tx = { 0 }, ty = { 0 };
+  if (cx)
+    pc_time_parse_rfc3339 (cx, &tx, NULL);
+  if (cy)
+    pc_time_parse_rfc3339 (cy, &ty, NULL);
+  if (tx.tv_sec != ty.tv_sec)
+    return tx.tv_sec < ty.tv_sec ? 1 : -1;
+  return strcmp (pc_json_get_string (x, "id"), pc_json_get_string (y, "id"));
+}
+
+struct images_filter
+{
+  char **reference;
+  int dangling; /* -1 any, 0 false, 1 true */
+  char **labels;
+};
+
+static int
+parse_filters (char **filters, struct images_filter *f)
+{
+  f->dangling = -1;
+  for (char **p = filters; p && *p; p++)
+    {
+      const char *eq = strchr (*p, '=');
+      if (eq == NULL)
+        return pc_cli_errorf (PC_EXIT_ERROR, "invalid filter \"%s\": bad format", *p);
+      size_t kl = (size_t) (eq - *p);
+      const char *v = eq + 1;
+      if (kl == 9 && strncmp (*p, "reference", 9) == 0)
+        pc_strv_append (&f->reference, v);
+      else if (kl == 8 && strncmp (*p, "dangling", 8) == 0)
+        {
+          if (strcmp (v, "true") == 0)
+            f->dangling = 1;
+          else if (strcmp (v, "false") == 0)
+            f->dangling = 0;
+          else
+            return pc_cli_errorf (PC_EXIT_ERROR, "invalid filter: dangling must be true or false, not \"%s\"", v);
+        }
+      else if (kl == 5 && strncmp (*p, "label", 5) == 0)
+        pc_strv_append (&f->labels, v);
+      else
+        return pc_cli_errorf (PC_EXIT_ERROR, "unsupported image filter \"%.*s\"", (int) kl, *p);
+    }
+  return 0;
+}
+
+/* podman's reference filter: a glob against the full name, the
+   repository, or the familiar short name. */
+static bool
+reference_matches (const char *pattern, const char *name)
+{
+  pc_autofree char *repo = NULL, *tag = NULL;
+  split_name (name, &repo, &tag);
+  if (fnmatch (pattern, name, 0) == 0 || fnmatch (pattern, repo, 0) == 0)
+    return true;
+  const char *shorts[] = { "docker.io/library/", "docker.io/", "localhost/", NULL };
+  for (const char **sp = shorts; *sp; sp++)
+    if (strncmp (name, *sp, strlen (*sp)) == 0)
+      {
+        if (fnmatch (pattern, name + strlen (*sp), 0) == 0 || fnmatch (pattern, repo + strlen (*sp), 0) == 0)
+          return true;
+      }
+  /* "busybox" matches ".../busybox" repositories */
+  const char *last = strrchr (repo, '/');
+  if (strchr (pattern, '/') == NULL && last)
+    {
+      pc_autofree char *lt = xasprintf ("%s:%s", last + 1, tag);
+      if (fnmatch (pattern, last + 1, 0) == 0 || fnmatch (pattern, lt, 0) == 0)
+        return true;
+    }
+  return false;
+}
+
+static bool
+labels_match (struct pc_store *s, json_object *rec, char **labels)
+{
+  if (labels == NULL)
+    return true;
+  struct pc_image *img = NULL;
+  pc_autoerror pc_error *e = NULL;
+  if (pc_store_image_lookup (s, pc_json_get_string (rec, "id"), &img, &e) < 0)
+    return false;
+  json_object *l = pc_json_get (pc_image_config (img), "config.Labels");
+  bool ok = true;
+  for (char **p = labels; *p && ok; p++)
+    {
+      const char *eq = strchr (*p, '=');
+      pc_autofree char *k = eq ? xstrndup (*p, (size_t) (eq - *p)) : xstrdup (*p);
+      const char *v = l ? pc_json_get_string (l, k) : NULL;
+      ok = v != NULL && (eq == NULL || strcmp (v, eq + 1) == 0);
+    }
+  pc_image_free (img);
+  return ok;
+}
+
+static json_object *
+summary_json (struct pc_store *s, json_object *rec, int containers)
+{
+  json_object *o = json_object_new_object ();
+  const char *id = pc_json_get_string (rec, "id");
+  json_object_object_add (o, "Id", json_object_new_string (id));
+  json_object_object_add (o, "ParentId", json_object_new_string (""));
+  json_object *names = pc_json_get (rec, "names");
+  json_object_object_add (o, "RepoTags", names && json_object_array_length (names) ? json_object_get (names) : NULL);
+  json_object_object_add (o, "RepoDigests", pc_image_repo_digests (rec));
+  struct timespec t = { 0 };
+  const char *created = pc_json_get_string (rec, "created");
+  if (created)
+    pc_time_parse_rfc3339 (created, &t, NULL);
+  json_object_object_add (o, "Created", json_object_new_int64 (t.tv_sec));
+  int64_t size = pc_json_get_int (rec, "size", 0);
+  json_object_object_add (o, "Size", json_object_new_int64 (size));
+  json_object_object_add (o, "SharedSize", json_object_new_int (0));
+  json_object_object_add (o, "VirtualSize", json_object_new_int64 (size));
+  json_object_object_add (o, "Labels", NULL);
+  json_object_object_add (o, "Containers", json_object_new_int (containers));
+  if (names && json_object_array_length (names))
+    json_object_object_add (o, "Names", json_object_get (names));
+  json_object_object_add (o, "Digest", json_object_new_string (pc_json_get_string (rec, "digest") ?: ""));
+  json_object_object_add (o, "History", json_object_get (pc_json_get (rec, "names_history")));
+  (void) s;
+  return o;
+}
+
+static int
+cmd_images (const struct pc_command *cmd, int argc, char **argv)
+{
+  bool all = false, quiet = false, digests = false, noheading = false, notrunc = false;
+  char *format = NULL, **filters = NULL;
+  const struct pc_opt opts[] = {
+    { "all", 'a', PC_OPT_BOOL, &all, NULL, "Show all images (default hides intermediate images)" },
+    { "digests", 0, PC_OPT_BOOL, &digests, NULL, "Show digests" },
+    { "filter", 'f', PC_OPT_STRV, &filters, "filter", "Filter output based on conditions provided (reference=, dangling=, label=)" },
+    { "format", 0, PC_OPT_STRING, &format, "string", "Change the output format to JSON or a Go template" },
+    { "noheading", 'n', PC_OPT_BOOL, &noheading, NULL, "Do not print column headings" },
+    { "no-trunc", 0, PC_OPT_BOOL, &notrunc, NULL, "Do not truncate output" },
+    { "quiet", 'q', PC_OPT_BOOL, &quiet, NULL, "Display only image IDs" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (pc_cli_check_args (cmd, nargs, 0, 1) < 0)
+    return PC_EXIT_ERROR;
+  struct images_filter f = { 0 };
+  if (parse_filters (filters, &f) != 0)
+    return PC_EXIT_ERROR;
+  if (nargs == 1)
+    pc_strv_append (&f.reference, args[0]);
+  pc_autostore struct pc_store *s = pc_cli_open_store ();
+  if (s == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  pc_autojson json_object *recs = NULL;
+  if (pc_store_list_images (s, &recs, &err) < 0)
+    return pc_cli_fail (err);
+  json_object_array_sort (recs, cmp_created);
+
+  pc_autojson json_object *rows = json_object_new_array ();
+  pc_autojson json_object *summaries = json_object_new_array ();
+  for (size_t i = 0; i < json_object_array_length (recs); i++)
+    {
+      json_object *rec = json_object_array_get_idx (recs, i);
+      const char *id = pc_json_get_string (rec, "id");
+      json_object *names = pc_json_get (rec, "names");
+      size_t nn = names ? json_object_array_length (names) : 0;
+      if (f.dangling == 1 && nn > 0)
+        continue;
+      if (f.dangling == 0 && nn == 0)
+        continue;
+      if (!labels_match (s, rec, f.labels))
+        continue;
+      pc_autostrv char **users = pc_store_image_users (s, id);
+      int containers = (int) pc_strv_len (users);
+      struct timespec t = { 0 };
+      const char *created = pc_json_get_string (rec, "created");
+      if (created)
+        pc_time_parse_rfc3339 (created, &t, NULL);
+      pc_autofree char *since = pc_time_human_ago (&t);
+      int64_t size = pc_json_get_int (rec, "size", 0);
+      pc_autofree char *hsize = pc_size_human (size);
+      char created_at[64];
+      struct tm tm;
+      time_t ts = t.tv_sec;
+      gmtime_r (&ts, &tm);
+      strftime (created_at, sizeof created_at, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+      bool any = false;
+      for (size_t j = 0; j < (nn ? nn : 1); j++)
+        {
+          const char *name = nn ? json_object_get_string (json_object_array_get_idx (names, j)) : NULL;
+          if (f.reference)
+            {
+              bool m = false;
+              for (char **p = f.reference; *p && name; p++)
+                m = m || reference_matches (*p, name);
+              if (!m)
+                continue;
+            }
+          any = true;
+          pc_autofree char *repo = NULL, *tag = NULL;
+          if (name)
+            split_name (name, &repo, &tag);
+          json_object *row = json_object_new_object ();
+          pc_autofree char *fullid = notrunc ? xasprintf ("sha256:%s", id) : xstrndup (id, 12);
+          json_object_object_add (row, "ID", json_object_new_string (fullid));
+          json_object_object_add (row, "Id", json_object_new_string (id));
+          json_object_object_add (row, "Repository", json_object_new_string (repo ? repo : "<none>"));
+          json_object_object_add (row, "Tag", json_object_new_string (tag ? tag : "<none>"));
+          json_object_object_add (row, "Digest", json_object_new_string (pc_json_get_string (rec, "digest") ?: ""));
+          json_object_object_add (row, "CreatedSince", json_object_new_string (since));
+          json_object_object_add (row, "CreatedAt", json_object_new_string (created_at));
+          json_object_object_add (row, "Created", json_object_new_int64 (t.tv_sec));
+          json_object_object_add (row, "Size", json_object_new_string (hsize));
+          json_object_object_add (row, "VirtualSize", json_object_new_string (hsize));
+          json_object_object_add (row, "SharedSize", json_object_new_string ("0 B"));
+          json_object_object_add (row, "UniqueSize", json_object_new_string (hsize));
+          json_object_object_add (row, "Containers", json_object_new_int (containers));
+          json_object_object_add (row, "ReadOnly", json_object_new_boolean (false));
+          json_object_object_add (row, "Dangling", json_object_new_boolean (nn == 0));
+          json_object_object_add (row, "Names", names ? json_object_get (names) : json_object_new_array ());
+          json_object_array_add (rows, row);
+        }
+      if (any || (f.reference == NULL))
+        json_object_array_add (summaries, summary_json (s, rec, containers));
+    }
+  if (format && strcmp (format, "json") == 0)
+    {
+      pc_autofree char *out = pc_json_to_string_pretty (summaries);
+      puts (out);
+      return 0;
+    }
+  if (quiet)
+    {
+      json_object *seen = json_object_new_object ();
+      for (size_t i = 0; i < json_object_array_length (rows); i++)
+        {
+          const char *id = pc_json_get_string (json_object_array_get_idx (rows, i), "ID");
+          if (json_object_object_get_ex (seen, id, NULL))
+            continue;
+          json_object_object_add (seen, id, NULL);
+          puts (id);
+        }
+      json_object_put (seen);
+      return 0;
+    }
+  static const struct pc_format_column cols[] = {
+    { "Repository", "REPOSITORY" }, { "Tag", "TAG" }, { "ID", "IMAGE ID" },
+    { "CreatedSince", "CREATED" }, { "Size", "SIZE" }, { NULL, NULL },
+  };
+  static const struct pc_format_column dcols[] = {
+    { "Repository", "REPOSITORY" }, { "Tag", "TAG" }, { "Digest", "DIGEST" }, { "ID", "IMAGE ID" },
+    { "CreatedSince", "CREATED" }, { "Size", "SIZE" }, { NULL, NULL },
+  };
+  const char *fmt = format;
+  pc_autofree char *nohead = NULL;
+  if (noheading && (fmt == NULL || strncmp (fmt, "table", 5) == 0))
+    {
+      /* A plain template prints no header. */
+      const struct pc_format_column *c = digests ? dcols : cols;
+      size_t len = 0;
+      nohead = xmalloc (512);
+      nohead[0] = '\0';
+      if (fmt && strlen (fmt) > 5)
+        {
+          free (nohead);
+          nohead = xstrdup (fmt + 5 + strspn (fmt + 5, " "));
+        }
+      else
+        for (; c->field; c++)
+          len += (size_t) snprintf (nohead + len, 512 - len, "%s{{.%s}}", len ? "\t" : "", c->field);
+      fmt = nohead;
+    }
+  if (pc_format_print (stdout, fmt, rows, digests ? dcols : cols, &err) < 0)
+    return pc_cli_fail (err);
+  pc_strv_free (filters);
+  free (format);
+  return 0;
+}
+
+static int
+cmd_tag (const struct pc_command *cmd, int argc, char **argv)
+{
+  const struct pc_opt opts[] = { { NULL } };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (pc_cli_check_args (cmd, nargs, 2, -1) < 0)
+    return PC_EXIT_ERROR;
+  pc_autostore struct pc_store *s = pc_cli_open_store ();
+  if (s == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  pc_autoimage struct pc_image *img = NULL;
+  if (pc_store_image_lookup (s, args[0], &img, &err) < 0)
+    return pc_cli_fail (err);
+  for (int i = 1; i < nargs; i++)
+    if (pc_store_image_tag (s, pc_image_id (img), args[i], &err) < 0)
+      return pc_cli_fail (err);
+  return 0;
+}
+
+static int
+cmd_untag (const struct pc_command *cmd, int argc, char **argv)
+{
+  const struct pc_opt opts[] = { { NULL } };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (pc_cli_check_args (cmd, nargs, 1, -1) < 0)
+    return PC_EXIT_ERROR;
+  pc_autostore struct pc_store *s = pc_cli_open_store ();
+  if (s == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  pc_autoimage struct pc_image *img = NULL;
+  if (pc_store_image_lookup (s, args[0], &img, &err) < 0)
+    return pc_cli_fail (err);
+  if (nargs == 1)
+    {
+      pc_autostrv char **names = pc_strv_dup (pc_image_names (img));
+      for (char **n = names; n && *n; n++)
+        if (pc_store_image_untag (s, pc_image_id (img), *n, &err) < 0)
+          return pc_cli_fail (err);
+      return 0;
+    }
+  for (int i = 1; i < nargs; i++)
+    if (pc_store_image_untag (s, pc_image_id (img), args[i], &err) < 0)
+      return pc_cli_fail (err);
+  return 0;
+}
+
+/* rmi -f: containers using the image go first, through `pc rm -f`. */
+static int
+remove_users (char **users, pc_error **err)
+{
+  for (char **u = users; u && *u; u++)
+    {
+      char *argv[] = { (char *) "/proc/self/exe", (char *) "rm", (char *) "-f", *u, NULL };
+      pc_autofree char *out = NULL, *errout = NULL;
+      int status;
+      if (pc_run_capture (argv, &out, &errout, &status, err) < 0)
+        return -1;
+      if (status != 0)
+        return pc_error_make (err, EBUSY, "remove container %s: %s", *u, errout ? errout : "");
+    }
+  return 0;
+}
+
+static int
+cmd_rmi (const struct pc_command *cmd, int argc, char **argv)
+{
+  bool all = false, force = false, ignore = false;
+  const struct pc_opt opts[] = {
+    { "all", 'a', PC_OPT_BOOL, &all, NULL, "Remove all images" },
+    { "force", 'f', PC_OPT_BOOL, &force, NULL, "Force Removal of the image (removes containers using it first)" },
+    { "ignore", 'i', PC_OPT_BOOL, &ignore, NULL, "Ignore errors if a specified image does not exist" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (all && nargs > 0)
+    return pc_cli_errorf (PC_EXIT_ERROR, "when using the --all switch, you may not pass any images names or IDs");
+  if (!all && nargs == 0)
+    return pc_cli_errorf (PC_EXIT_ERROR, "image name or ID must be specified");
+  pc_autostore struct pc_store *s = pc_cli_open_store ();
+  if (s == NULL)
+    return PC_EXIT_ERROR;
+  pc_autostrv char **refs = NULL;
+  if (all)
+    {
+      pc_error *err = NULL;
+      pc_autojson json_object *recs = NULL;
+      if (pc_store_list_images (s, &recs, &err) < 0)
+        return pc_cli_fail (err);
+      for (size_t i = 0; i < json_object_array_length (recs); i++)
+        pc_strv_append (&refs, pc_json_get_string (json_object_array_get_idx (recs, i), "id"));
+    }
+  else
+    refs = pc_strv_dup (args);
+  int status = 0;
+  for (char **ref = refs; ref && *ref; ref++)
+    {
+      pc_error *err = NULL;
+      pc_autoimage struct pc_image *img = NULL;
+      if (pc_store_image_lookup (s, *ref, &img, &err) < 0)
+        {
+          if (ignore && err->status == ENOENT)
+            {
+              pc_error_free (err);
+              continue;
+            }
+          int code = err->status == ENOENT ? 1 : PC_EXIT_ERROR;
+          pc_cli_fail_code (err, code);
+          if (status == 0)
+            status = code;
+          continue;
+        }
+      const char *id = pc_image_id (img);
+      /* By name, an image with other names only loses that name. */
+      pc_autofree char *norm = NULL;
+      bool by_id = strncmp (id, *ref, strlen (*ref)) == 0
+                   || (strncmp (*ref, "sha256:", 7) == 0 && strncmp (id, *ref + 7, strlen (*ref + 7)) == 0);
+      char **names = pc_image_names (img);
+      if (!by_id && pc_ref_normalize (*ref, &norm, NULL) == 0 && pc_strv_len (names) > 1
+          && pc_strv_contains (names, norm))
+        {
+          if (pc_store_image_untag (s, id, norm, &err) < 0)
+            {
+              status = pc_cli_fail (err);
+              continue;
+            }
+          printf ("Untagged: %s\n", norm);
+          continue;
+        }
+      pc_autostrv char **users = pc_store_image_users (s, id);
+      if (users[0] && force && remove_users (users, &err) < 0)
+        {
+          pc_cli_fail_code (err, 2);
+          status = 2;
+          continue;
+        }
+      if (pc_store_image_delete (s, id, &err) < 0)
+        {
+          int code = err->status == EBUSY ? 2 : PC_EXIT_ERROR;
+          if (err->status == EBUSY)
+            {
+              pc_error *e2 = NULL;
+              pc_error_make (&e2, EBUSY, "image used by %s: image is in use by a container: consider listing external containers and force-removing image",
+                             users[0] ? users[0] : "a container");
+              pc_error_free (err);
+              err = e2;
+            }
+          pc_cli_fail_code (err, code);
+          status = code;
+          continue;
+        }
+      for (char **n = names; n && *n; n++)
+        printf ("Untagged: %s\n", *n);
+      printf ("Deleted: %s\n", id);
+    }
+  return status;
+}
+
+static int
+cmd_exists (const struct pc_command *cmd, int argc, char **argv)
+{
+  const struct pc_opt opts[] = { { NULL } };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (pc_cli_check_args (cmd, nargs, 1, 1) < 0)
+    return PC_EXIT_ERROR;
+  pc_autostore struct pc_store *s = pc_cli_open_store ();
+  if (s == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  pc_autoimage struct pc_image *img = NULL;
+  if (pc_store_image_lookup (s, args[0], &img, &err) < 0)
+    {
+      if (err->status == ENOENT)
+        {
+          pc_error_free (err);
+          return 1;
+        }
+      return pc_cli_fail (err);
+    }
+  return 0;
+}
+
+static int
+cmd_prune (const struct pc_command *cmd, int argc, char **argv)
+{
+  bool all = false, force = false;
+  const struct pc_opt opts[] = {
+    { "all", 'a', PC_OPT_BOOL, &all, NULL, "Remove all images not in use by containers, not just dangling ones" },
+    { "force", 'f', PC_OPT_BOOL, &force, NULL, "Do not prompt for confirmation" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (pc_cli_check_args (cmd, nargs, 0, 0) < 0)
+    return PC_EXIT_ERROR;
+  if (!force)
+    {
+      printf ("WARNING! This command removes all %s images.\n"
+              "Are you sure you want to continue? [y/N] ", all ? "unused" : "dangling");
+      fflush (stdout);
+      char line[32];
+      if (fgets (line, sizeof line, stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
+        return 0;
+    }
+  pc_autostore struct pc_store *s = pc_cli_open_store ();
+  if (s == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  pc_autojson json_object *recs = NULL;
+  if (pc_store_list_images (s, &recs, &err) < 0)
+    return pc_cli_fail (err);
+  for (size_t i = 0; i < json_object_array_length (recs); i++)
+    {
+      json_object *rec = json_object_array_get_idx (recs, i);
+      json_object *names = pc_json_get (rec, "names");
+      if (!all && names && json_object_array_length (names) > 0)
+        continue;
+      const char *id = pc_json_get_string (rec, "id");
+      pc_autostrv char **users = pc_store_image_users (s, id);
+      if (users[0])
+        continue;
+      if (pc_store_image_delete (s, id, &err) < 0)
+        return pc_cli_fail (err);
+      puts (id);
+    }
+  return 0;
+}
+
+
+int
+pc_cmd_images (const struct pc_command *cmd, int argc, char **argv)
+{
+  return cmd_images (cmd, argc, argv);
+}
+
+int
+pc_cmd_tag (const struct pc_command *cmd, int argc, char **argv)
+{
+  return cmd_tag (cmd, argc, argv);
+}
+
+int
+pc_cmd_untag (const struct pc_command *cmd, int argc, char **argv)
+{
+  return cmd_untag (cmd, argc, argv);
+}
+
+int
+pc_cmd_rmi (const struct pc_command *cmd, int argc, char **argv)
+{
+  return cmd_rmi (cmd, argc, argv);
+}
+
+const struct pc_command pc_image_commands[] = {
+  { .name = "exists", .summary = "Check if an image exists in local storage",
+    .usage = "image exists IMAGE", .run = cmd_exists },
+  { .name = "history", .summary = "Show history of a specified image",
+    .usage = "image history [options] IMAGE", .run = pc_cmd_image_history },
+  { .name = "import", .summary = "Import a tarball to create a filesystem image",
+    .usage = "image import [options] PATH [REFERENCE]", .run = pc_cmd_import },
+  { .name = "inspect", .summary = "Display the configuration of an image",
+    .usage = "image inspect [options] IMAGE [IMAGE...]", .run = pc_cmd_image_inspect },
+  { .name = "list", .alias = "ls", .summary = "List images in local storage",
+    .usage = "image list [options] [IMAGE]", .run = cmd_images },
+  { .name = "load", .summary = "Load image(s) from a tar archive",
+    .usage = "image load [options]", .run = pc_cmd_load },
+  { .name = "mount", .summary = "Mount an image's root filesystem",
+    .usage = "image mount [options] [IMAGE...]", .run = pc_cmd_image_mount },
+  { .name = "prune", .summary = "Remove unused images",
+    .usage = "image prune [options]", .run = cmd_prune },
+  { .name = "rm", .summary = "Remove one or more images from local storage",
+    .usage = "image rm [options] IMAGE [IMAGE...]", .run = cmd_rmi },
+  { .name = "save", .summary = "Save image(s) to an archive",
+    .usage = "image save [options] IMAGE [IMAGE...]", .run = pc_cmd_save },
+  { .name = "tag", .summary = "Add an additional name to a local image",
+    .usage = "image tag IMAGE TARGET_NAME [TARGET_NAME...]", .run = cmd_tag },
+  { .name = "unmount", .alias = "umount", .summary = "Unmount an image's root filesystem",
+    .usage = "image unmount [options] IMAGE [IMAGE...]", .run = pc_cmd_image_unmount },
+  { .name = "untag", .summary = "Remove a name from a local image",
+    .usage = "image untag IMAGE [IMAGE...]", .run = cmd_untag },
+  { .name = NULL },
+};
