@@ -27,7 +27,9 @@ struct rt_clone_args
 static pid_t
 clone_ns (int flags)
 {
-  struct rt_clone_args args = { .flags = (uint64_t) (unsigned) flags, .exit_signal = SIGCHLD };
+  /* clone3 wants exit_signal 0 with CLONE_PARENT: the child inherits the caller's (SIGCHLD). */
+  struct rt_clone_args args = { .flags = (uint64_t) (unsigned) flags,
+                                .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD };
   return (pid_t) syscall (SYS_clone3, &args, sizeof args);
 }
 
@@ -172,30 +174,58 @@ create_process (struct rt_spec *s, const struct pc_runtime_io *io, struct pc_run
   pc_autoclose int parent_fd = sv[0];
   pc_autoclose int child_fd = sv[1];
 
-  /* Joining a pid namespace only affects children: switch pid_for_children
-     around clone and back. */
-  pc_autoclose int own_pidns = -1;
+  /* Joining a pid namespace only affects children, and a rootless pc could
+     not switch back: a middle process joins it and clones the container
+     process with CLONE_PARENT, so that it is still our child. */
+  pc_autoclose int join_pidns = -1;
   for (size_t i = 0; i < s->n_join; i++)
     if (s->join[i].flag == CLONE_NEWPID)
       {
-        own_pidns = open ("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-        pc_autoclose int fd = open (s->join[i].path, O_RDONLY | O_CLOEXEC);
-        if (own_pidns < 0 || fd < 0 || setns (fd, CLONE_NEWPID) < 0)
-          return pc_error_errno (err, errno, "join pid namespace `%s`", s->join[i].path);
+        join_pidns = open (s->join[i].path, O_RDONLY | O_CLOEXEC);
+        if (join_pidns < 0)
+          return pc_error_errno (err, errno, "open pid namespace `%s`", s->join[i].path);
       }
 
-  pid_t pid = clone_ns (s->clone_flags);
-  if (pid == 0)
+  pid_t pid;
+  if (join_pidns < 0)
     {
-      close (parent_fd);
-      child_main (s, io, terminal, child_fd);
+      pid = clone_ns (s->clone_flags);
+      if (pid == 0)
+        {
+          close (parent_fd);
+          child_main (s, io, terminal, child_fd);
+        }
+      if (pid < 0)
+        return pc_error_errno (err, errno, "create the container process");
     }
-  int clone_errno = errno;
-  if (own_pidns >= 0 && setns (own_pidns, CLONE_NEWPID) < 0)
-    pc_warn ("cannot return to pc's own pid namespace: %s", strerror (errno));
-  if (pid < 0)
-    return pc_error_errno (err, clone_errno, "create the container process");
-  close (steal_fd (&child_fd));
+  else
+    {
+      pid_t mid = clone_ns (0);
+      if (mid == 0)
+        {
+          pc_error *cerr = NULL;
+          close (parent_fd);
+          if (setns (join_pidns, CLONE_NEWPID) < 0)
+            rt_child_fail (child_fd, (pc_error_errno (&cerr, errno, "join the pid namespace"), cerr));
+          close (join_pidns);
+          pid_t c = clone_ns (s->clone_flags | CLONE_PARENT);
+          if (c == 0)
+            child_main (s, io, terminal, child_fd);
+          if (c < 0)
+            rt_child_fail (child_fd, (pc_error_errno (&cerr, errno, "create the container process"), cerr));
+          char buf[32];
+          snprintf (buf, sizeof buf, "%d", (int) c);
+          rt_sync_send (child_fd, "pid", 0, buf, -1, NULL);
+          _exit (0);
+        }
+      if (mid < 0)
+        return pc_error_errno (err, errno, "create the container process");
+      close (steal_fd (&child_fd));
+      if (rt_sync_recv_pid (parent_fd, mid, &pid, err) < 0)
+        return -1;
+    }
+  if (child_fd >= 0)
+    close (steal_fd (&child_fd));
   double t_clone = now_ms ();
 
   if (s->clone_flags & CLONE_NEWUSER)

@@ -166,6 +166,7 @@ int rt_sync_send (int fd, const char *type, int errnum, const char *message, int
 /* *type is malloc'd; on EOF returns 0 with *type == NULL. */
 int rt_sync_recv (int fd, char **type, int *errnum, char **message, int *recv_fd, pc_error **err);
 int rt_sync_wait_for (int fd, const char *type, int *recv_fd, pc_error **err);
+int rt_sync_recv_pid (int fd, pid_t middle, pid_t *pid, pc_error **err);
 
 /* create.c */
 int rt_parent_wait_ready (int sync_fd, pid_t pid, int *console_fd, pc_error **err);

@@ -7,7 +7,9 @@
    The child's end is close-on-exec, so EOF after "start" means exec worked. */
 #include <errno.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -141,4 +143,28 @@ rt_sync_wait_for (int fd, const char *type, int *recv_fd, pc_error **err)
   if (strcmp (got, type) != 0)
     return pc_error_make (err, EPROTO, "expected `%s` on the sync socket, got `%s`", type, got);
   return 0;
+}
+
+/* The middle process of a pid namespace join reports the real child's pid
+   ("pid" message), then exits; it is reaped here. */
+int
+rt_sync_recv_pid (int fd, pid_t middle, pid_t *pid, pc_error **err)
+{
+  pc_autofree char *type = NULL;
+  pc_autofree char *message = NULL;
+  int errnum = 0, status = 0;
+  int r = rt_sync_recv (fd, &type, &errnum, &message, NULL, err);
+  while (waitpid (middle, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (r < 0)
+    return -1;
+  if (type != NULL && strcmp (type, "pid") == 0 && message != NULL)
+    {
+      *pid = (pid_t) atoi (message);
+      return 0;
+    }
+  if (type != NULL && strcmp (type, "error") == 0)
+    return pc_error_make (err, errnum, "%s", message ? message : "setup failed");
+  return pc_error_make (err, EIO, "the helper process that joins the pid namespace failed (status %d)",
+                        WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
 }

@@ -4,11 +4,16 @@
      creates the container, starts it, waits, exits with its status (exec
      failures: 127/126 as pc run does). --timing prints the create/start/wait
      split on stderr. With --tty the pty master is relayed to stdout.
+     --exec 'SHELL CMD': once the container runs, runs `sh -c CMD` in it with
+     pc_runtime_exec (the spec's process otherwise), then kills the container
+     and exits with the exec'd command's status. --exec-direct PROGRAM: the
+     same with args [PROGRAM] (PATH lookup by the runtime).
    pc-runtime-test --seccomp-oci [PROFILE.json]
      prints the OCI linux.seccomp object for the default caps (default profile
      when no file is given). */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,10 +67,57 @@ relay_console (int master)
     }
 }
 
+static int
+wait_status (pid_t pid)
+{
+  int status;
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  return WIFSIGNALED (status) ? 128 + WTERMSIG (status) : WEXITSTATUS (status);
+}
+
+static int
+run_exec (json_object *spec, pid_t container, const char *cmd, bool direct)
+{
+  json_object *process = NULL;
+  json_object_object_get_ex (spec, "process", &process);
+  json_object *args = json_object_new_array ();
+  if (!direct)
+    {
+      json_object_array_add (args, json_object_new_string ("sh"));
+      json_object_array_add (args, json_object_new_string ("-c"));
+    }
+  json_object_array_add (args, json_object_new_string (cmd));
+  json_object_object_add (process, "args", args);
+  json_object *lnx = NULL, *seccomp = NULL;
+  if (json_object_object_get_ex (spec, "linux", &lnx))
+    json_object_object_get_ex (lnx, "seccomp", &seccomp);
+  struct pc_runtime_io io = { .stdin_fd = 0, .stdout_fd = 1, .stderr_fd = 2 };
+  struct pc_runtime_process e;
+  pc_error *err = NULL;
+  int rc;
+  if (pc_runtime_exec_seccomp (container, process, seccomp, &io, &e, &err) < 0
+      || pc_runtime_start (&e, &err) < 0)
+    {
+      fprintf (stderr, "Error: %s\n", err->msg);
+      if (e.pid > 0)
+        wait_status (e.pid);
+      rc = err->status == ENOENT ? 127 : err->status == EACCES ? 126 : 125;
+    }
+  else
+    rc = wait_status (e.pid);
+  kill (container, SIGKILL);
+  wait_status (container);
+  json_object_put (spec);
+  return rc;
+}
+
 int
 main (int argc, char **argv)
 {
   bool timing = false, tty = false;
+  const char *exec_cmd = NULL;
+  bool exec_direct = false;
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++)
     {
@@ -73,6 +125,13 @@ main (int argc, char **argv)
         timing = true;
       else if (strcmp (argv[i], "--tty") == 0)
         tty = true;
+      else if (strcmp (argv[i], "--exec") == 0 && i + 1 < argc)
+        exec_cmd = argv[++i];
+      else if (strcmp (argv[i], "--exec-direct") == 0 && i + 1 < argc)
+        {
+          exec_cmd = argv[++i];
+          exec_direct = true;
+        }
       else if (strcmp (argv[i], "--debug") == 0)
         pc_log_set_level (PC_LOG_DEBUG);
       else if (strcmp (argv[i], "--seccomp-oci") == 0)
@@ -137,6 +196,8 @@ main (int argc, char **argv)
       return err->status == ENOENT ? 127 : err->status == EACCES ? 126 : 125;
     }
   double t2 = now_ms ();
+  if (exec_cmd)
+    return run_exec (spec, p.pid, exec_cmd, exec_direct);
   if (p.console_fd >= 0)
     relay_console (p.console_fd);
   int status;

@@ -172,3 +172,18 @@ run_ctr() {
     [[ "${lines[1]}" =~ ^\ +1\ +1\ +65535$ ]]
     assert_equal "${lines[2]}" "0"
 }
+
+@test "runtime: exec joins a running container (pid namespace, hostname, caps, seccomp)" {
+    RT_FLAGS=(--exec 'echo pid=$$; hostname; ps -o comm | grep -c sleep; syscall-probe keyctl; exit 7')
+    run_ctr 7 --hostname execbox -- sleep 30
+    assert_equal "${lines[0]}" "pid=2"
+    assert_equal "${lines[1]}" "execbox"
+    assert_equal "${lines[2]}" "1"
+    assert_equal "${lines[3]}" "keyctl: EPERM"
+}
+
+@test "runtime: exec of a missing command exits 127" {
+    RT_FLAGS=(--exec-direct nosuchcmd)
+    run_ctr 127 -- sleep 30
+    assert_contains "$output" "executable file \`nosuchcmd\` not found in \$PATH: No such file or directory"
+}
