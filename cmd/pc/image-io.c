@@ -54,10 +54,7 @@ pc_cmd_load (const struct pc_command *cmd, int argc, char **argv)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
   if (pc_store_load (s, fd, quiet ? NULL : print_loaded, NULL, &err) < 0)
-    {
-      pc_error_wrap (&err, "payload does not match any of the supported image formats");
-      return pc_cli_fail (err);
-    }
+    return pc_cli_fail (err);
   free (input);
   return 0;
 }
