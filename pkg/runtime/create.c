@@ -97,7 +97,7 @@ child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, in
   int console = -1;
   if (terminal)
     {
-      console = rt_terminal_setup (&err);
+      console = rt_terminal_setup (&s->proc, &err);
       if (console < 0)
         rt_child_fail (sync_fd, err);
     }

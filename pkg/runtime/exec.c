@@ -77,7 +77,7 @@ exec_child (const struct rt_process *p, const struct rt_seccomp *seccomp, const 
   int console = -1;
   if (terminal)
     {
-      console = rt_terminal_setup (&err);
+      console = rt_terminal_setup (p, &err);
       if (console < 0)
         rt_child_fail (sync_fd, err);
     }

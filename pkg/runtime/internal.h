@@ -56,6 +56,7 @@ struct rt_ns
 struct rt_process
 {
   bool terminal;
+  unsigned short console_rows, console_cols;   /* process.consoleSize, 0 = unset */
   char **args;
   char **env;
   char *cwd;
@@ -149,7 +150,7 @@ int rt_tmpcopyup (int olddirfd, int newmfd, pc_error **err);
 
 /* terminal.c (child side): creates the pty in /dev/pts, makes it the
    controlling tty and stdio, returns the master fd. */
-int rt_terminal_setup (pc_error **err);
+int rt_terminal_setup (const struct rt_process *p, pc_error **err);
 
 /* child.c */
 /* Applies user, caps, no_new_privs, rlimits... waits for start, loads seccomp and execs. Never returns. */

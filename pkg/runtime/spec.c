@@ -251,6 +251,12 @@ rt_process_parse (json_object *process, struct rt_process *p, pc_error **err)
   if (process == NULL)
     return pc_error_make (err, EINVAL, "the spec has no `process`");
   p->terminal = json_object_get_boolean (get (process, "terminal"));
+  json_object *cs = get (process, "consoleSize");
+  if (cs)
+    {
+      p->console_rows = (unsigned short) json_object_get_int (get (cs, "height"));
+      p->console_cols = (unsigned short) json_object_get_int (get (cs, "width"));
+    }
   if (strv_from_array (get (process, "args"), "process.args", &p->args, err) < 0)
     return -1;
   if (p->args == NULL || p->args[0] == NULL)

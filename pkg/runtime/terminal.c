@@ -13,7 +13,7 @@
 
 /* After pivot_root: /dev/pts is the container's devpts. */
 int
-rt_terminal_setup (pc_error **err)
+rt_terminal_setup (const struct rt_process *p, pc_error **err)
 {
   pc_autoclose int master = open ("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0)
@@ -25,6 +25,12 @@ rt_terminal_setup (pc_error **err)
   if (slave < 0)
     return pc_error_errno (err, errno, "open the pty peer");
 
+  if (p->console_rows && p->console_cols)
+    {
+      struct winsize ws = { .ws_row = p->console_rows, .ws_col = p->console_cols };
+      if (ioctl (master, TIOCSWINSZ, &ws) < 0)
+        return pc_error_errno (err, errno, "set the terminal size");
+    }
   if (setsid () < 0)
     return pc_error_errno (err, errno, "setsid");
   if (ioctl (slave, TIOCSCTTY, 0) < 0)

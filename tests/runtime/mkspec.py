@@ -23,6 +23,7 @@ p.add_argument('--cwd', default='/')
 p.add_argument('--user', default='0:0')
 p.add_argument('--groups', default='')
 p.add_argument('--tty', action='store_true')
+p.add_argument('--console-size', help='ROWSxCOLS')
 p.add_argument('--readonly', action='store_true')
 p.add_argument('--seccomp', help='OCI linux.seccomp JSON file')
 p.add_argument('--no-seccomp', action='store_true')
@@ -81,6 +82,9 @@ spec = {
                           "/proc/sysrq-trigger"],
     },
 }
+if a.console_size:
+    rows, cols = a.console_size.split('x')
+    spec["process"]["consoleSize"] = {"height": int(rows), "width": int(cols)}
 for r in a.rlimit:
     name, v = r.split('=')
     soft, hard = v.split(':')

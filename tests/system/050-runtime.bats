@@ -106,9 +106,10 @@ run_ctr() {
 
 @test "runtime: terminal mode gives the process a tty" {
     RT_FLAGS=(--tty)
-    run_ctr 0 --tty -- sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty'
+    run_ctr 0 --tty --console-size 33x101 -- sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty; stty size'
     assert_equal "$(printf '%s' "${lines[0]}" | tr -d '\r')" "/dev/pts/0"
     assert_contains "$output" "stdin-is-a-tty"
+    assert_equal "$(printf '%s' "${lines[2]}" | tr -d '\r')" "33 101"
 }
 
 @test "runtime: hostname, env, cwd, user, groups and umask from the spec" {
