@@ -230,6 +230,20 @@ save_oci (struct pc_store *s, struct sink *k, struct pc_image **imgs, char **nam
   static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
   if (sink_file (k, "oci-layout", layout, strlen (layout), err) < 0)
     return -1;
+  /* Explicit directories: tools that untar without privileges (skopeo)
+     otherwise fail on the implied ones. */
+  for (const char *const *dp = (const char *const[]) { "blobs/", "blobs/sha256/", NULL }; k->w && *dp; dp++)
+    {
+      struct archive_entry *e = archive_entry_new ();
+      archive_entry_set_pathname (e, *dp);
+      archive_entry_set_filetype (e, AE_IFDIR);
+      archive_entry_set_perm (e, 0755);
+      archive_entry_set_mtime (e, 0, 0);
+      int r = archive_write_header (k->w, e);
+      archive_entry_free (e);
+      if (r != ARCHIVE_OK)
+        return pc_error_make (err, EIO, "write archive: %s", archive_error_string (k->w));
+    }
   pc_autojson json_object *index = json_object_new_object ();
   json_object_object_add (index, "schemaVersion", json_object_new_int (2));
   json_object_object_add (index, "mediaType", json_object_new_string ("application/vnd.oci.image.index.v1+json"));

@@ -1,0 +1,88 @@
+#!/usr/bin/env bats
+# pc images, tag, untag, rmi, image inspect/history/exists/prune.
+
+load helpers
+
+@test "pc load prints the loaded name; pc images lists it like podman" {
+    run_pc load -i "$PC_FIXTURES/busybox.docker.tar"
+    assert_equal "$output" "Loaded image: localhost/busybox:latest"
+    run_pc images
+    assert_equal "$(head -1 <<<"$output" | tr -s ' ')" "REPOSITORY TAG IMAGE ID CREATED SIZE"
+    [[ "$output" =~ localhost/busybox\ +latest\ +d9ee980882a1\ +[0-9]+\ years\ ago\ +[0-9.]+\ [kM]B ]]
+    run_pc images -q
+    assert_equal "$output" "d9ee980882a1"
+    run_pc images --format '{{.Repository}}:{{.Tag}} {{.ID}}'
+    assert_equal "$output" "localhost/busybox:latest d9ee980882a1"
+}
+
+@test "names resolve as podman's: short name, id prefix, digest" {
+    pc_load_fixture busybox
+    run_pc image exists busybox
+    run_pc image exists d9ee98
+    run_pc image exists localhost/busybox:latest
+    digest=$("$PC" image inspect --format '{{.Digest}}' busybox)
+    run_pc image exists "localhost/busybox@$digest"
+    run_pc 1 image exists nosuch
+    run_pc 125 image inspect nosuch
+    assert_contains "$output" "Error: nosuch: image not known"
+}
+
+@test "tag, untag and rmi keep shared layers and report like podman" {
+    pc_load_fixture busybox
+    pc_load_fixture layered
+    run_pc tag busybox quay.io/x/y:1 mybox
+    run_pc images --format '{{.Repository}}:{{.Tag}}'
+    assert_contains "$output" "quay.io/x/y:1"
+    assert_contains "$output" "docker.io/library/mybox:latest"
+    run_pc rmi mybox
+    assert_equal "$output" "Untagged: docker.io/library/mybox:latest"
+    run_pc untag busybox quay.io/x/y:1
+    run_pc rmi layered
+    assert_contains "$output" "Untagged: localhost/layered:latest"
+    assert_contains "$output" "Deleted: 21102f038846bea311ebf29f41c52111c361de026cb4f488aa3f4e2f3b91eb47"
+    [ "$(ls "$XDG_DATA_HOME/pc/storage/layers" | wc -l)" -eq 1 ]
+    run_pc 1 rmi layered
+    assert_contains "$output" "layered: image not known"
+    run_pc rmi -a
+    [ -z "$(ls "$XDG_DATA_HOME/pc/storage/layers")" ]
+}
+
+@test "image inspect has podman's fields" {
+    pc_load_fixture layered
+    run_pc image inspect layered
+    python3 - "$output" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1])[0]
+for k in ["Id", "Digest", "RepoTags", "RepoDigests", "Created", "Config", "Architecture", "Os",
+          "Size", "VirtualSize", "RootFS", "History", "Labels", "Annotations", "ManifestType", "User", "NamesHistory"]:
+    assert k in d, k
+assert d["Id"].startswith("21102f038846")
+assert d["RootFS"]["Type"] == "layers" and len(d["RootFS"]["Layers"]) == 3
+assert d["RepoTags"] == ["localhost/layered:latest"]
+PY
+    run_pc image inspect --format '{{.Os}}/{{.Architecture}}' layered
+    assert_equal "$output" "linux/amd64"
+    run_pc image history layered
+    assert_contains "$(head -1 <<<"$output")" "CREATED BY"
+}
+
+@test "filters: reference= and dangling=; prune removes dangling images" {
+    pc_load_fixture busybox
+    pc_load_fixture layered
+    run_pc images --filter reference=layered --format '{{.Repository}}'
+    assert_equal "$output" "localhost/layered"
+    run_pc untag layered
+    run_pc images --filter dangling=true --format '{{.ID}} {{.Repository}}'
+    assert_equal "$output" "21102f038846 <none>"
+    run_pc image prune -f
+    assert_equal "$output" "21102f038846bea311ebf29f41c52111c361de026cb4f488aa3f4e2f3b91eb47"
+    run_pc images -q
+    assert_equal "$output" "d9ee980882a1"
+}
+
+@test "pc import makes a one-layer image with --change" {
+    run_pc import --change 'CMD ["/bin/sh"]' --change ENV=A=b "$PC_FIXTURES/busybox.rootfs.tar" imported
+    [[ "$output" =~ ^sha256:[0-9a-f]{64}$ ]]
+    run_pc image inspect --format '{{json .Config.Cmd}} {{json .Config.Env}} {{len .RootFS.Layers}}' localhost/imported
+    assert_equal "$output" '["/bin/sh"] ["A=b"] 1'
+}
