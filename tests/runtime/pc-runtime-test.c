@@ -103,6 +103,7 @@ run_exec (json_object *spec, pid_t container, const char *cmd, bool direct)
       if (e.pid > 0)
         wait_status (e.pid);
       rc = err->status == ENOENT ? 127 : err->status == EACCES ? 126 : 125;
+      pc_error_free (err);
     }
   else
     rc = wait_status (e.pid);
@@ -183,6 +184,7 @@ main (int argc, char **argv)
   if (pc_runtime_create (spec, &io, &p, &err) < 0)
     {
       fprintf (stderr, "Error: %s\n", err->msg);
+      pc_error_free (err);
       json_object_put (spec);
       return 125;
     }
@@ -193,7 +195,9 @@ main (int argc, char **argv)
       int st;
       waitpid (p.pid, &st, 0);
       json_object_put (spec);
-      return err->status == ENOENT ? 127 : err->status == EACCES ? 126 : 125;
+      int rc = err->status == ENOENT ? 127 : err->status == EACCES ? 126 : 125;
+      pc_error_free (err);
+      return rc;
     }
   double t2 = now_ms ();
   if (exec_cmd)
