@@ -138,6 +138,12 @@ prepare_layer (struct pc_store *s, struct pc_staging *st, struct pc_ingest_layer
   if (have_layer && pc_store_has_blob (s, l->digest))
     {
       l->diff_size = -1;
+      if (l->media_type == NULL)
+        {
+          pc_autoclose int fd = openat (st->dir_fd, l->staged, O_RDONLY | O_CLOEXEC);
+          int comp = fd >= 0 ? pc_sniff_compression (fd, NULL) : PC_COMP_NONE;
+          l->media_type = xstrdup (pc_media_type_for_compression (comp < 0 ? PC_COMP_NONE : comp, false));
+        }
       return 0;
     }
   pc_autoclose int bfd = openat (st->dir_fd, l->staged, O_RDONLY | O_CLOEXEC);
