@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
-#include "lib/hash.h"
 #include "lib/xalloc.h"
 #include "pkg/runtime/internal.h"
 
@@ -253,7 +252,7 @@ cache_load (int dirfd, const char *name, struct sock_fprog *out)
   if (pread (fd, buf, len, 0) != (ssize_t) len || memcmp (buf, CACHE_MAGIC, 8) != 0)
     return false;
   char hex[65];
-  pc_sha256_hex (buf + 72, len - 72, hex);
+  rt_sha256_hex (buf + 72, len - 72, hex);
   if (memcmp (hex, buf + 8, 64) != 0)
     return false;
   out->len = (unsigned short) ((len - 72) / 8);
@@ -269,7 +268,7 @@ cache_store (int dirfd, const char *name, const struct sock_fprog *prog)
   pc_autofree char *buf = xmalloc (72 + plen);
   memcpy (buf, CACHE_MAGIC, 8);
   char hex[65];
-  pc_sha256_hex (prog->filter, plen, hex);
+  rt_sha256_hex (prog->filter, plen, hex);
   memcpy (buf + 8, hex, 64);
   memcpy (buf + 72, prog->filter, plen);
   pc_autofree char *tmp = xasprintf (".%s.%d", name, (int) getpid ());
@@ -304,7 +303,7 @@ rt_seccomp_compile (json_object *sc, const char *cache_dir, struct rt_seccomp *o
     {
       const char *text = json_object_to_json_string_ext (sc, JSON_C_TO_STRING_PLAIN);
       char hex[65];
-      pc_sha256_hex (text, strlen (text), hex);
+      rt_sha256_hex (text, strlen (text), hex);
       snprintf (name, sizeof name, "%s.bpf", hex);
       mkdir (cache_dir, 0700);
       dirfd = open (cache_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
