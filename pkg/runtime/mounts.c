@@ -218,11 +218,22 @@ mount_fs_with_fallback (const struct rt_mount *m, int destfd, uint64_t attrs, pc
       pc_strv_free (data);
       return mfd;
     }
-  if ((strcmp (m->type, "sysfs") == 0 || strcmp (m->type, "mqueue") == 0)
-      && (e == EPERM || e == EACCES))
+  const char *host = NULL;
+  bool refused = e == EPERM || e == EACCES;
+  if (strcmp (m->type, "sysfs") == 0)
+    host = "/sys";
+  else if (strcmp (m->type, "mqueue") == 0)
+    host = "/dev/mqueue";
+  else if (strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0)
+    {
+      /* cgroup v1 hierarchies cannot be mounted from a user namespace
+         (EINVAL/EBUSY as well as EPERM): show the host's, read-only. */
+      host = "/sys/fs/cgroup";
+      refused = refused || e == EINVAL || e == EBUSY;
+    }
+  if (host && refused)
     {
       pc_error_clear (err);
-      const char *host = strcmp (m->type, "sysfs") == 0 ? "/sys" : "/dev/mqueue";
       return rt_mount_bind (-1, host, true, attrs | MOUNT_ATTR_RDONLY, 0, destfd, err);
     }
   return -1;
