@@ -34,6 +34,14 @@ setup() {
         && cp '$PROBE' '$ROOTFS/bin/syscall-probe'"
 }
 
+teardown() {
+    # overlay's work dir is owned by the namespace's root: remove it there.
+    if [ -n "${PC_TEST_DIR:-}" ] && [ -d "$PC_TEST_DIR/ov" ]; then
+        in_userns rm -rf "$PC_TEST_DIR/ov"
+    fi
+    pc_teardown
+}
+
 # run_ctr EXPECTED_STATUS MKSPEC_ARGS... -- ARGS...: writes the spec, runs it.
 run_ctr() {
     local expected=$1
