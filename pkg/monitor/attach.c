@@ -1,0 +1,329 @@
+/* The client side of the attach socket: pc run / pc attach / pc start. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "pkg/monitor/internal.h"
+#include "pkg/monitor/monitor.h"
+#include "pkg/monitor/protocol.h"
+
+#define DEFAULT_DETACH_KEYS "ctrl-p,ctrl-q"
+#define MAX_DETACH_KEYS 16
+
+static int
+send_pkt (int fd, int type, const void *data, size_t len, pc_error **err)
+{
+  char pkt[PC_MONITOR_PKT_MAX];
+  pkt[0] = (char) type;
+  if (len)
+    memcpy (pkt + 1, data, len);
+  ssize_t r;
+  do
+    r = send (fd, pkt, len + 1, MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return pc_error_errno (err, errno, "send to the container's monitor");
+  return 0;
+}
+
+static bool
+gone (int e)
+{
+  return e == ENOENT || e == ECONNREFUSED || e == ENOTDIR;
+}
+
+/* Waits for PC_MSG_START_RESULT; output arriving first is relayed. */
+static int
+wait_start (int fd, int out_fd, int err_fd, pc_error **err)
+{
+  char pkt[PC_MONITOR_PKT_MAX];
+  for (;;)
+    {
+      ssize_t r = recv (fd, pkt, sizeof pkt, 0);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return pc_error_errno (err, errno, "read from the container's monitor");
+      if (r == 0)
+        return pc_error_make (err, EIO, "the container's monitor exited before it started the container");
+      if (pkt[0] == PC_MSG_STDOUT && out_fd >= 0)
+        pc_write_all (out_fd, pkt + 1, (size_t) r - 1, NULL);
+      else if (pkt[0] == PC_MSG_STDERR && err_fd >= 0)
+        pc_write_all (err_fd, pkt + 1, (size_t) r - 1, NULL);
+      else if (pkt[0] == PC_MSG_START_RESULT && r >= 5)
+        {
+          int32_t st;
+          memcpy (&st, pkt + 1, sizeof st);
+          if (st == 0)
+            return 0;
+          return pc_error_make (err, st, "%.*s", (int) (r - 5), pkt + 5);
+        }
+    }
+}
+
+int
+pc_monitor_start (const char *state_dir, pc_error **err)
+{
+  pc_autoclose int fd = pc_mon_socket_connect (state_dir, PC_MONITOR_SOCKET, err);
+  if (fd < 0)
+    return pc_error_wrap (err, "start container");
+  if (send_pkt (fd, PC_MSG_START, NULL, 0, err) < 0)
+    return -1;
+  if (wait_start (fd, -1, -1, err) < 0)
+    return -1;
+  send_pkt (fd, PC_MSG_DETACH, NULL, 0, NULL);
+  return 0;
+}
+
+struct attach
+{
+  int sock, in_fd, out_fd, err_fd, tty_fd;
+  bool tty;
+  unsigned char keys[MAX_DETACH_KEYS];
+  size_t nkeys, matched;
+};
+
+static int
+send_resize (struct attach *a, pc_error **err)
+{
+  struct winsize ws;
+  if (a->tty_fd < 0 || ioctl (a->tty_fd, TIOCGWINSZ, &ws) < 0)
+    return 0;
+  struct pc_msg_resize rs = { .rows = ws.ws_row, .cols = ws.ws_col };
+  return send_pkt (a->sock, PC_MSG_RESIZE, &rs, sizeof rs, err);
+}
+
+/* Input -> stdin packets, watching for the detach keys. Returns 1 on
+   detach, 0 to go on, 2 at EOF, -1 on error. */
+static int
+relay_input (struct attach *a, pc_error **err)
+{
+  char in[PC_MONITOR_PKT_MAX - 1 - MAX_DETACH_KEYS];
+  char out[PC_MONITOR_PKT_MAX - 1];
+  ssize_t r = read (a->in_fd, in, sizeof in);
+  if (r < 0 && (errno == EINTR || errno == EAGAIN))
+    return 0;
+  if (r < 0 && errno != EIO)
+    return pc_error_errno (err, errno, "read input");
+  if (r <= 0)
+    {
+      if (!a->tty && send_pkt (a->sock, PC_MSG_STDIN_CLOSE, NULL, 0, err) < 0)
+        return -1;
+      return 2;
+    }
+  size_t n = 0;
+  for (ssize_t i = 0; i < r; i++)
+    {
+      unsigned char b = (unsigned char) in[i];
+      if (a->nkeys && b == a->keys[a->matched])
+        {
+          if (++a->matched == a->nkeys)
+            {
+              if (n && send_pkt (a->sock, PC_MSG_STDIN, out, n, err) < 0)
+                return -1;
+              send_pkt (a->sock, PC_MSG_DETACH, NULL, 0, NULL);
+              return 1;
+            }
+          continue;
+        }
+      if (a->matched)
+        {
+          /* Not the detach sequence after all: the held keys are input. */
+          memcpy (out + n, a->keys, a->matched);
+          n += a->matched;
+          a->matched = 0;
+          if (a->nkeys && b == a->keys[0])
+            {
+              a->matched = 1;
+              continue;
+            }
+        }
+      out[n++] = (char) b;
+    }
+  if (n && send_pkt (a->sock, PC_MSG_STDIN, out, n, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* Monitor packets -> out/err. Returns 1 at exit (code set), 0 to go on,
+   2 when the monitor went away without saying, -1 on error. */
+static int
+relay_output (struct attach *a, int *exit_code, pc_error **err)
+{
+  char pkt[PC_MONITOR_PKT_MAX];
+  ssize_t r = recv (a->sock, pkt, sizeof pkt, MSG_DONTWAIT);
+  if (r < 0 && (errno == EINTR || errno == EAGAIN))
+    return 0;
+  if (r < 0 && errno != ECONNRESET)
+    return pc_error_errno (err, errno, "read from the container's monitor");
+  if (r <= 0)
+    return 2;
+  size_t len = (size_t) r - 1;
+  switch (pkt[0])
+    {
+    case PC_MSG_STDOUT:
+      if (a->out_fd >= 0 && pc_write_all (a->out_fd, pkt + 1, len, err) < 0)
+        return -1;
+      break;
+    case PC_MSG_STDERR:
+      if (a->err_fd >= 0 && pc_write_all (a->err_fd, pkt + 1, len, err) < 0)
+        return -1;
+      break;
+    case PC_MSG_EXIT:
+      if (len >= sizeof (int32_t))
+        {
+          int32_t code;
+          memcpy (&code, pkt + 1, sizeof code);
+          *exit_code = code;
+          return 1;
+        }
+      break;
+    default:
+      break;
+    }
+  return 0;
+}
+
+static int
+attach_loop (struct attach *a, int sig_fd, int *exit_code, pc_error **err)
+{
+  bool input = a->in_fd >= 0;
+  for (;;)
+    {
+      struct pollfd p[3] = {
+        { a->sock, POLLIN, 0 },
+        { input ? a->in_fd : -1, POLLIN, 0 },
+        { sig_fd, POLLIN, 0 },
+      };
+      if (poll (p, 3, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return pc_error_errno (err, errno, "poll");
+        }
+      if (p[0].revents)
+        {
+          int r = relay_output (a, exit_code, err);
+          if (r < 0)
+            return -1;
+          if (r == 1)
+            return 0;
+          if (r == 2)
+            return 2;
+        }
+      if (p[1].revents)
+        {
+          int r = relay_input (a, err);
+          if (r < 0)
+            {
+              /* The monitor may be gone with the container: its exit wins. */
+              pc_error_clear (err);
+              return 2;
+            }
+          if (r == 1)
+            return 1;
+          if (r == 2)
+            input = false;
+        }
+      if (p[2].revents)
+        {
+          struct signalfd_siginfo si;
+          while (read (sig_fd, &si, sizeof si) == (ssize_t) sizeof si)
+            ;
+          send_resize (a, NULL);
+        }
+    }
+}
+
+int
+pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, bool tty, bool start,
+                   const char *detach_keys, int *exit_code, pc_error **err)
+{
+  struct attach a = { .in_fd = in_fd, .out_fd = out_fd, .err_fd = err_fd, .tty = tty, .tty_fd = -1 };
+  if (pc_monitor_parse_detach_keys (detach_keys ? detach_keys : DEFAULT_DETACH_KEYS, a.keys,
+                                    sizeof a.keys, &a.nkeys, err) < 0)
+    return -1;
+  pc_autoclose int sock = pc_mon_socket_connect (state_dir, PC_MONITOR_SOCKET, err);
+  if (sock < 0)
+    {
+      if (!start && err && *err && gone ((*err)->status))
+        {
+          pc_autoerror pc_error *e2 = NULL;
+          if (pc_monitor_read_exit (state_dir, exit_code, NULL, &e2) == 0)
+            {
+              pc_error_clear (err);
+              return 0;
+            }
+        }
+      return -1;
+    }
+  a.sock = sock;
+
+  struct termios saved;
+  bool raw = false;
+  if (tty)
+    {
+      if (in_fd >= 0 && isatty (in_fd))
+        a.tty_fd = in_fd;
+      else if (out_fd >= 0 && isatty (out_fd))
+        a.tty_fd = out_fd;
+    }
+  if (tty && in_fd >= 0 && isatty (in_fd) && tcgetattr (in_fd, &saved) == 0)
+    {
+      struct termios t = saved;
+      cfmakeraw (&t);
+      raw = tcsetattr (in_fd, TCSADRAIN, &t) == 0;
+    }
+  pc_autoclose int sig_fd = -1;
+  sigset_t winch, old;
+  sigemptyset (&winch);
+  sigaddset (&winch, SIGWINCH);
+  bool masked = false;
+  if (a.tty_fd >= 0)
+    {
+      masked = sigprocmask (SIG_BLOCK, &winch, &old) == 0;
+      sig_fd = signalfd (-1, &winch, SFD_CLOEXEC | SFD_NONBLOCK);
+    }
+
+  int ret = send_resize (&a, err);
+  if (ret == 0 && start)
+    {
+      ret = send_pkt (sock, PC_MSG_START, NULL, 0, err);
+      if (ret == 0)
+        ret = wait_start (sock, out_fd, err_fd, err);
+    }
+  if (ret == 0)
+    {
+      ret = attach_loop (&a, sig_fd, exit_code, err);
+      if (ret == 2)
+        {
+          /* Closed without an exit packet: the exit file says how it ended. */
+          if (pc_monitor_read_exit (state_dir, exit_code, NULL, NULL) == 0)
+            ret = 0;
+          else
+            ret = pc_error_make (err, EIO, "lost the connection to the container's monitor");
+        }
+    }
+
+  if (raw)
+    tcsetattr (in_fd, TCSADRAIN, &saved);
+  if (masked)
+    {
+      struct signalfd_siginfo si;
+      while (sig_fd >= 0 && read (sig_fd, &si, sizeof si) == (ssize_t) sizeof si)
+        ;
+      sigprocmask (SIG_SETMASK, &old, NULL);
+    }
+  return ret;
+}

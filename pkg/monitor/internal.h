@@ -1,0 +1,67 @@
+/* Shared between the files of the monitor process (not a public interface). */
+#ifndef PC_PKG_MONITOR_INTERNAL_H
+#define PC_PKG_MONITOR_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "lib/error.h"
+#include "pkg/monitor/k8slog.h"
+#include "pkg/monitor/loop.h"
+#include "pkg/monitor/monitor.h"
+#include "pkg/runtime/runtime.h"
+
+struct pc_mon_client
+{
+  int fd;
+  struct pc_mon_client *next;
+  char *pending;         /* one packet the socket had no room for */
+  size_t pending_len;
+};
+
+struct pc_monitor
+{
+  const struct pc_monitor_config *cfg;
+  struct pc_mloop loop;
+  int dirfd;             /* state dir, O_PATH */
+  int listen_fd;
+  int sig_fd;
+  int in_fd;             /* our end of the container's stdin pipe, or -1 */
+  int out_fd, err_fd;    /* our ends of stdout/stderr; with a pty out_fd is the master */
+  bool pty;
+  char *in_pending;      /* stdin bytes the pipe/pty had no room for */
+  size_t in_pending_len;
+  struct pc_runtime_process proc;
+  bool started, exited;
+  int start_status;      /* errno of a failed exec, else 0 */
+  int exit_code;
+  struct pc_k8s_writer log;
+  struct pc_mon_client *clients;
+  int blocked_clients;   /* clients with a pending packet: output reading pauses */
+};
+
+/* sockpath.c: unix sockets under a dir fd, whatever the path length. */
+int pc_mon_socket_bind (int dirfd, const char *name, pc_error **err);
+int pc_mon_socket_connect (const char *dir, const char *name, pc_error **err);
+
+/* state.c */
+int pc_mon_write_pid_file (int dirfd, pc_error **err);
+int pc_mon_write_exit_file (int dirfd, int exit_code, const struct timespec *t, pc_error **err);
+int pc_mon_write_file (int dirfd, const char *name, const char *data, size_t len, pc_error **err);
+
+/* server.c: the attach socket side. */
+void pc_mon_server_start (struct pc_monitor *m);
+void pc_mon_broadcast (struct pc_monitor *m, int type, const void *data, size_t len);
+void pc_mon_send_exit (struct pc_monitor *m);
+void pc_mon_clients_pause (struct pc_monitor *m, bool pause);
+
+/* io.c: container stdio, the signalfd and the end of the container. */
+void pc_mon_io_start (struct pc_monitor *m);
+void pc_mon_stdin_write (struct pc_monitor *m, const char *data, size_t len);
+void pc_mon_stdin_close (struct pc_monitor *m);
+void pc_mon_output_pause (struct pc_monitor *m, bool pause);
+int pc_mon_do_start (struct pc_monitor *m, pc_error **err);
+
+#endif

@@ -1,0 +1,104 @@
+/* The per-container monitor (conmon's job): one process per container,
+   forked by the CLI and surviving it. It owns the container's stdio or pty,
+   writes the k8s-file log, serves attach clients over a unix socket and
+   records the exit status. A single poll loop, no threads.
+
+   Files the monitor keeps in cfg->state_dir:
+     attach       SOCK_SEQPACKET socket, protocol in pkg/monitor/protocol.h
+     monitor.pid  "PID STARTTIME\n" (STARTTIME = field 22 of /proc/PID/stat),
+                  present while the monitor runs
+     exit         {"exitCode":N,"finishedAt":"RFC3339Nano"}, written atomically
+                  once the container is reaped (128+signal when killed) */
+#ifndef PC_PKG_MONITOR_H
+#define PC_PKG_MONITOR_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "lib/error.h"
+
+struct pc_monitor_config
+{
+  const char *id;            /* container id (64 hex) */
+  const char *state_dir;     /* existing dir for this container's runtime state */
+  const char *log_driver;    /* "k8s-file" (default when NULL), "none", "passthrough" */
+  const char *log_path;      /* k8s-file log path, NULL for none */
+  int64_t log_max_size;      /* bytes, 0 = unlimited; when a write would pass it the
+                                log is truncated and starts over (conmon's log-size-max) */
+  json_object *spec;         /* OCI spec given to pc_runtime_create; borrowed */
+  bool start_now;            /* false for `pc create`: exec waits for a start request */
+  bool stdin_open;           /* -i: a stdin pipe the attach clients write to */
+  bool terminal;             /* -t: pty (from pc_runtime) instead of pipes */
+  int passthrough_fds[3];    /* log driver passthrough: container gets these directly; else -1 */
+  /* Runs in the monitor after the exit status is recorded (e.g. --rm cleanup).
+     The monitor is a fork of the CLI: the callback and its data are valid there. */
+  void (*on_exit) (void *data, int exit_code);
+  void *on_exit_data;
+};
+
+/* Double fork + setsid; the monitor creates the container via pkg/runtime and
+   reports the pid or the runtime's error over a sync pipe. Returns once the
+   container exists (and has exec'd if start_now) and the attach socket is
+   listening. Errors carry the runtime's status (ENOENT -> 127, EACCES -> 126
+   in cmd). When a start_now exec fails the monitor still records an exit file
+   (127/126) and runs on_exit; when the create itself fails it records nothing. */
+int pc_monitor_spawn (const struct pc_monitor_config *cfg, pid_t *container_pid,
+                      pid_t *monitor_pid, pc_error **err);
+
+/* Client side (CLI). */
+
+/* Starts a created container; returns after the exec (or with its error,
+   status ENOENT/EACCES as from pc_runtime_start). Starting a running
+   container is a no-op. */
+int pc_monitor_start (const char *state_dir, pc_error **err);
+
+/* Relays stdio until the container exits (*exit_code set, returns 0) or the
+   user detaches with the detach keys (default "ctrl-p,ctrl-q", "" disables;
+   returns 1). in_fd < 0: no stdin is relayed. With tty and a terminal on
+   in_fd, it is put in raw mode (restored on return) and SIGWINCH becomes
+   resize requests. With start, attaches first then starts, so no output is
+   lost (pc run, pc start -a). When the container already exited (no socket)
+   the exit file gives *exit_code. */
+int pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, bool tty,
+                       bool start, const char *detach_keys, int *exit_code, pc_error **err);
+
+/* ENOENT when the container has not exited (no exit file). finished may be NULL. */
+int pc_monitor_read_exit (const char *state_dir, int *exit_code, struct timespec *finished,
+                          pc_error **err);
+
+/* Log reading for `pc logs`: k8s-file lines
+   "2026-11-23T03:40:44.123456789+00:00 stdout F text". stdout lines go to
+   out_fd, stderr lines to err_fd; partial (P) lines are joined. log_path NULL:
+   fails with ENODATA "this container is not logging output" (the caller adds
+   "this container is using the 'none' log driver, cannot read logs: "). */
+struct pc_log_options
+{
+  bool follow;
+  bool timestamps;
+  int64_t tail;                 /* -1 all */
+  struct timespec since, until; /* zero = unset */
+};
+int pc_monitor_logs (const char *log_path, const struct pc_log_options *o, int out_fd, int err_fd,
+                     const char *state_dir /* for follow: stop when the container exited */,
+                     pc_error **err);
+
+/* Additions beyond API.md. */
+
+/* Reads state_dir/monitor.pid. ENOENT when there is none. */
+int pc_monitor_read_pid (const char *state_dir, pid_t *pid, unsigned long long *start_time,
+                         pc_error **err);
+/* True when state_dir/monitor.pid names a live process with the same start
+   time (guards against pid reuse). */
+bool pc_monitor_alive (const char *state_dir);
+/* Start time (field 22 of /proc/PID/stat, clock ticks after boot); 0 when gone. */
+unsigned long long pc_monitor_proc_start_time (pid_t pid);
+/* podman's --detach-keys syntax: "ctrl-p,ctrl-q", "a,ctrl-@", "" (none).
+   Writes up to out_size bytes, sets *len. EINVAL with a message when invalid. */
+int pc_monitor_parse_detach_keys (const char *keys, unsigned char *out, size_t out_size,
+                                  size_t *len, pc_error **err);
+
+#endif

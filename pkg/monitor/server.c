@@ -1,0 +1,236 @@
+/* The attach socket in the monitor: accepting clients, their requests, and
+   sending output to all of them. A client whose socket is full keeps one
+   packet pending; while any has one, the container's output is not read
+   (backpressure instead of unbounded buffering). */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "lib/xalloc.h"
+#include "pkg/monitor/internal.h"
+#include "pkg/monitor/protocol.h"
+
+static void client_event (struct pc_mloop *l, int fd, short revents, void *data);
+
+static void
+client_drop (struct pc_monitor *m, struct pc_mon_client *c)
+{
+  for (struct pc_mon_client **p = &m->clients; *p; p = &(*p)->next)
+    if (*p == c)
+      {
+        *p = c->next;
+        break;
+      }
+  if (c->pending)
+    {
+      m->blocked_clients--;
+      if (m->blocked_clients == 0)
+        pc_mon_output_pause (m, false);
+    }
+  pc_mloop_remove (&m->loop, c->fd);
+  close (c->fd);
+  free (c->pending);
+  free (c);
+}
+
+static struct pc_mon_client *
+client_find (struct pc_monitor *m, int fd)
+{
+  for (struct pc_mon_client *c = m->clients; c; c = c->next)
+    if (c->fd == fd)
+      return c;
+  return NULL;
+}
+
+/* Sends one packet; keeps it when the socket is full. Returns -1 when the
+   client is gone (and dropped). */
+static int
+client_send (struct pc_monitor *m, struct pc_mon_client *c, const char *pkt, size_t len)
+{
+  ssize_t r;
+  do
+    r = send (c->fd, pkt, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  if (r >= 0)
+    return 0;
+  if (errno == EAGAIN)
+    {
+      c->pending = xmalloc (len);
+      memcpy (c->pending, pkt, len);
+      c->pending_len = len;
+      if (m->blocked_clients++ == 0)
+        pc_mon_output_pause (m, true);
+      pc_mloop_set_events (&m->loop, c->fd, POLLOUT);
+      return 0;
+    }
+  client_drop (m, c);
+  return -1;
+}
+
+void
+pc_mon_broadcast (struct pc_monitor *m, int type, const void *data, size_t len)
+{
+  if (m->clients == NULL)
+    return;
+  char pkt[PC_MONITOR_PKT_MAX];
+  while (len > 0)
+    {
+      size_t n = len < sizeof pkt - 1 ? len : sizeof pkt - 1;
+      pkt[0] = (char) type;
+      memcpy (pkt + 1, data, n);
+      for (struct pc_mon_client *c = m->clients, *next; c; c = next)
+        {
+          next = c->next;
+          if (c->pending == NULL)
+            client_send (m, c, pkt, n + 1);
+        }
+      data = (const char *) data + n;
+      len -= n;
+    }
+}
+
+void
+pc_mon_send_exit (struct pc_monitor *m)
+{
+  char pkt[5];
+  int32_t code = m->exit_code;
+  pkt[0] = PC_MSG_EXIT;
+  memcpy (pkt + 1, &code, sizeof code);
+  while (m->clients)
+    {
+      struct pc_mon_client *c = m->clients;
+      /* A client that cannot take it reads the exit file after the EOF. */
+      if (c->pending)
+        send (c->fd, c->pending, c->pending_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+      send (c->fd, pkt, sizeof pkt, MSG_DONTWAIT | MSG_NOSIGNAL);
+      client_drop (m, c);
+    }
+}
+
+void
+pc_mon_clients_pause (struct pc_monitor *m, bool pause)
+{
+  for (struct pc_mon_client *c = m->clients; c; c = c->next)
+    if (c->pending == NULL)
+      pc_mloop_set_events (&m->loop, c->fd, pause ? 0 : POLLIN);
+}
+
+static void
+send_start_result (struct pc_monitor *m, struct pc_mon_client *c, int status, const char *msg)
+{
+  size_t ml = msg ? strlen (msg) : 0;
+  if (ml > PC_MONITOR_PKT_MAX - 5)
+    ml = PC_MONITOR_PKT_MAX - 5;
+  char *pkt = xmalloc (5 + ml);
+  int32_t st = status;
+  pkt[0] = PC_MSG_START_RESULT;
+  memcpy (pkt + 1, &st, sizeof st);
+  if (ml)
+    memcpy (pkt + 5, msg, ml);
+  client_send (m, c, pkt, 5 + ml);
+  free (pkt);
+}
+
+static void
+handle_packet (struct pc_monitor *m, struct pc_mon_client *c, const char *pkt, size_t len)
+{
+  switch (pkt[0])
+    {
+    case PC_MSG_STDIN:
+      pc_mon_stdin_write (m, pkt + 1, len - 1);
+      break;
+    case PC_MSG_STDIN_CLOSE:
+      pc_mon_stdin_close (m);
+      break;
+    case PC_MSG_RESIZE:
+      if (m->pty && len >= 1 + sizeof (struct pc_msg_resize))
+        {
+          struct pc_msg_resize rs;
+          memcpy (&rs, pkt + 1, sizeof rs);
+          struct winsize ws = { .ws_row = rs.rows, .ws_col = rs.cols };
+          ioctl (m->out_fd, TIOCSWINSZ, &ws);
+        }
+      break;
+    case PC_MSG_START:
+      {
+        pc_error *err = NULL;
+        int r = pc_mon_do_start (m, &err);
+        send_start_result (m, c, r < 0 ? (err && err->status ? err->status : EIO) : 0,
+                           r < 0 && err ? err->msg : NULL);
+        pc_error_free (err);
+        break;
+      }
+    case PC_MSG_DETACH:
+      client_drop (m, c);
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+client_event (struct pc_mloop *l, int fd, short revents, void *data)
+{
+  struct pc_monitor *m = data;
+  struct pc_mon_client *c = client_find (m, fd);
+  if (c == NULL)
+    return;
+  if (c->pending && (revents & (POLLOUT | POLLERR | POLLHUP)))
+    {
+      ssize_t r = send (fd, c->pending, c->pending_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (r < 0 && errno == EAGAIN)
+        return;
+      if (r < 0)
+        {
+          client_drop (m, c);
+          return;
+        }
+      free (c->pending);
+      c->pending = NULL;
+      pc_mloop_set_events (l, fd, m->in_pending ? 0 : POLLIN);
+      if (--m->blocked_clients == 0)
+        pc_mon_output_pause (m, false);
+      return;
+    }
+  if (revents & POLLIN)
+    {
+      char pkt[PC_MONITOR_PKT_MAX];
+      ssize_t r = recv (fd, pkt, sizeof pkt, MSG_DONTWAIT);
+      if (r < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+      if (r <= 0)
+        {
+          client_drop (m, c);
+          return;
+        }
+      handle_packet (m, c, pkt, (size_t) r);
+      return;
+    }
+  if (revents & (POLLHUP | POLLERR | POLLNVAL))
+    client_drop (m, c);
+}
+
+static void
+listen_event (struct pc_mloop *l, int fd, short revents, void *data)
+{
+  struct pc_monitor *m = data;
+  int cfd = accept4 (fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (cfd < 0)
+    return;
+  struct pc_mon_client *c = xmalloc0 (sizeof *c);
+  c->fd = cfd;
+  c->next = m->clients;
+  m->clients = c;
+  pc_mloop_add (l, cfd, m->in_pending ? 0 : POLLIN, client_event, m);
+}
+
+void
+pc_mon_server_start (struct pc_monitor *m)
+{
+  pc_mloop_add (&m->loop, m->listen_fd, POLLIN, listen_event, m);
+}

@@ -1,0 +1,151 @@
+/* The monitor's files in the state dir: monitor.pid and exit. They live in
+   the runtime dir (tmpfs on a normal system), so they are replaced by
+   rename for atomicity but not fsync'ed: they do not outlive a reboot. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/json.h"
+#include "lib/xalloc.h"
+#include "pkg/monitor/internal.h"
+#include "pkg/monitor/protocol.h"
+
+int
+pc_mon_write_file (int dirfd, const char *name, const char *data, size_t len, pc_error **err)
+{
+  char tmp[64];
+  snprintf (tmp, sizeof tmp, ".%s.%d.tmp", name, (int) getpid ());
+  pc_autoclose int fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return pc_error_errno (err, errno, "create `%s`", tmp);
+  if (pc_write_all (fd, data, len, err) < 0 || renameat (dirfd, tmp, dirfd, name) < 0)
+    {
+      int saved = errno;
+      unlinkat (dirfd, tmp, 0);
+      if (*err == NULL)
+        return pc_error_errno (err, saved, "rename `%s`", name);
+      return -1;
+    }
+  return 0;
+}
+
+unsigned long long
+pc_monitor_proc_start_time (pid_t pid)
+{
+  char path[64], buf[1024];
+  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  ssize_t n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return 0;
+  buf[n] = '\0';
+  /* comm may hold spaces and parens: fields restart after the last ')'. */
+  char *p = strrchr (buf, ')');
+  if (p == NULL)
+    return 0;
+  p++;
+  /* p is at field 3 minus its leading space; start time is field 22. */
+  for (int field = 2; field < 21 && p; field++)
+    p = strchr (p + 1, ' ');
+  if (p == NULL)
+    return 0;
+  return strtoull (p + 1, NULL, 10);
+}
+
+int
+pc_mon_write_pid_file (int dirfd, pc_error **err)
+{
+  char buf[64];
+  pid_t pid = getpid ();
+  int n = snprintf (buf, sizeof buf, "%d %llu\n", (int) pid, pc_monitor_proc_start_time (pid));
+  return pc_mon_write_file (dirfd, PC_MONITOR_PIDFILE, buf, (size_t) n, err);
+}
+
+int
+pc_mon_write_exit_file (int dirfd, int exit_code, const struct timespec *t, pc_error **err)
+{
+  char ts[PC_K8S_TS_MAX], go[PC_K8S_TS_MAX], buf[128];
+  size_t tl = pc_k8s_format_timestamp (t, ts);
+  pc_k8s_go_timestamp (ts, tl, go);
+  int n = snprintf (buf, sizeof buf, "{\"exitCode\":%d,\"finishedAt\":\"%s\"}\n", exit_code, go);
+  return pc_mon_write_file (dirfd, PC_MONITOR_EXITFILE, buf, (size_t) n, err);
+}
+
+int
+pc_monitor_read_exit (const char *state_dir, int *exit_code, struct timespec *finished,
+                      pc_error **err)
+{
+  pc_autoclose int dirfd = open (state_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return pc_error_errno (err, errno, "open state directory `%s`", state_dir);
+  pc_autofree char *data = NULL;
+  size_t len = 0;
+  int fd = openat (dirfd, PC_MONITOR_EXITFILE, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return pc_error_errno (err, errno, "container has not exited");
+  int r = pc_read_fd_all (fd, &data, &len, err);
+  close (fd);
+  if (r < 0)
+    return -1;
+  pc_autojson json_object *o = pc_json_parse (data, len, err);
+  if (o == NULL)
+    return pc_error_wrap (err, "exit file of the container");
+  json_object *code = NULL;
+  if (!json_object_object_get_ex (o, "exitCode", &code) || !json_object_is_type (code, json_type_int))
+    return pc_error_make (err, EINVAL, "exit file of the container: no exitCode");
+  *exit_code = json_object_get_int (code);
+  if (finished)
+    {
+      const char *s = pc_json_get_string (o, "finishedAt");
+      memset (finished, 0, sizeof *finished);
+      if (s)
+        pc_k8s_parse_time (s, strlen (s), finished);
+    }
+  return 0;
+}
+
+int
+pc_monitor_read_pid (const char *state_dir, pid_t *pid, unsigned long long *start_time,
+                     pc_error **err)
+{
+  pc_autoclose int dirfd = open (state_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return pc_error_errno (err, errno, "open state directory `%s`", state_dir);
+  pc_autofree char *data = NULL;
+  int fd = openat (dirfd, PC_MONITOR_PIDFILE, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return pc_error_errno (err, errno, "no monitor for the container");
+  int r = pc_read_fd_all (fd, &data, NULL, err);
+  close (fd);
+  if (r < 0)
+    return -1;
+  int p = 0;
+  unsigned long long st = 0;
+  if (sscanf (data, "%d %llu", &p, &st) != 2 || p <= 0)
+    return pc_error_make (err, EINVAL, "invalid monitor.pid in `%s`", state_dir);
+  *pid = p;
+  if (start_time)
+    *start_time = st;
+  return 0;
+}
+
+bool
+pc_monitor_alive (const char *state_dir)
+{
+  pid_t pid;
+  unsigned long long st;
+  pc_autoerror pc_error *err = NULL;
+  if (pc_monitor_read_pid (state_dir, &pid, &st, &err) < 0)
+    return false;
+  return pc_monitor_proc_start_time (pid) == st;
+}
