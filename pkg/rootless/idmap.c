@@ -47,6 +47,18 @@ pc_idmap_format (const struct pc_idmap_entry *e, size_t n)
   return s;
 }
 
+char *
+pc_idmap_fuse_mapping (const struct pc_idmap_entry *e, size_t n)
+{
+  size_t cap = n * 36 + 1, len = 0;
+  char *s = xmalloc (cap);
+  s[0] = '\0';
+  for (size_t i = 0; i < n; i++)
+    len += (size_t) snprintf (s + len, cap - len, "%s%" PRIu32 ":%" PRIu32 ":%" PRIu32, i ? ":" : "",
+                              e[i].container_id, e[i].host_id, e[i].size);
+  return s;
+}
+
 const char *
 pc_rootless_user_name (void)
 {

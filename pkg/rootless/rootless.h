@@ -96,6 +96,13 @@ uint64_t pc_idmap_size (const struct pc_idmap_entry *e, size_t n);
 bool pc_idmap_to_host (const struct pc_idmap_entry *e, size_t n, uint32_t id, uint32_t *host);
 /* "0 1000 1\n1 100000 65536\n", the uid_map file format; malloc'd. */
 char *pc_idmap_format (const struct pc_idmap_entry *e, size_t n);
+/* "0:1:1000:1000:0:1:1001:1001:64536": the entries joined with ':', the value
+   of fuse-overlayfs's uidmapping=/gidmapping= options. For a nested namespace
+   (keep-id, --uidmap) over an image extracted in pc's namespace, mounting the
+   rootfs with fuse-overlayfs and these options makes a file owned by image id
+   X appear as container id X (root-owned files stay root's): the kernel cannot
+   idmap an overlay mount, and rootless pc cannot idmap the store's ext4/xfs. */
+char *pc_idmap_fuse_mapping (const struct pc_idmap_entry *e, size_t n);
 
 /* ---- /etc/subuid and /etc/subgid ---- */
 

@@ -1,5 +1,7 @@
 /* /etc/subuid parsing and the id mappings built from it. */
 #include <errno.h>
+#include <sched.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -120,6 +122,9 @@ test_mappings (void)
   ok (pc_idmap_to_host (m.uid, m.n_uid, 0, &h) && h == 1, "container root -> first subuid");
   is_int (pc_idmap_size (m.uid, m.n_uid), 65537, "keep-id covers the whole namespace");
 
+  pc_autofree char *fm = pc_idmap_fuse_mapping (m.uid, m.n_uid);
+  is_str (fm, "0:1:1000:1000:0:1:1001:1001:64536", "fuse-overlayfs uidmapping= form");
+
   is_int (pc_rootless_keepid_idmap (0, 0, &outer, &m, &err), 0, "keep-id for uid 0");
   pc_autofree char *k0 = pc_idmap_format (m.uid, m.n_uid);
   is_str (k0, "0 0 1\n1 1 65536\n", "keep-id of root is the identity");
@@ -178,11 +183,66 @@ test_mappings (void)
   pc_error_clear (&err);
 }
 
+/* Writes a keep-id map into a real child namespace and reads it back from
+   inside. Direct writes need privilege over the ids: root only. */
+static void
+test_write_idmap (void)
+{
+  if (geteuid () != 0)
+    {
+      ok (1, "# SKIP writing maps directly needs root (system tests cover newuidmap)");
+      return;
+    }
+  struct pc_idmap outer = { 0 }, m;
+  outer.uid[0] = outer.gid[0] = (struct pc_idmap_entry) { 0, 0, UINT32_MAX };
+  outer.n_uid = outer.n_gid = 1;
+  pc_error *err = NULL;
+  is_int (pc_rootless_keepid_idmap (1000, 1000, &outer, &m, &err), 0, "keep-id over the initial namespace");
+  int go[2], back[2];
+  ok (pipe (go) == 0 && pipe (back) == 0, "pipes");
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      char c;
+      if (unshare (CLONE_NEWUSER) < 0)
+        _exit (2);
+      if (write (back[1], "u", 1) != 1 || read (go[0], &c, 1) != 1)
+        _exit (3);
+      FILE *f = fopen ("/proc/self/uid_map", "r");
+      char buf[256];
+      size_t n = f ? fread (buf, 1, sizeof buf, f) : 0;
+      if (write (back[1], buf, n) < 0)
+        _exit (4);
+      _exit (0);
+    }
+  char c;
+  ok (read (back[0], &c, 1) == 1, "child unshared");
+  is_int (pc_rootless_write_idmap (pid, &m, &err), 0, "maps written: %s", err ? err->msg : "");
+  pc_error_clear (&err);
+  ok (write (go[1], "g", 1) == 1, "child released");
+  close (back[1]);
+  char buf[512] = "";
+  size_t len = 0;
+  ssize_t r;
+  while ((r = read (back[0], buf + len, sizeof buf - 1 - len)) > 0)
+    len += (size_t) r;
+  buf[len] = '\0';
+  int status;
+  waitpid (pid, &status, 0);
+  ok (WIFEXITED (status) && WEXITSTATUS (status) == 0, "child exited 0");
+  ok (strstr (buf, "1000          0          1") != NULL, "uid 1000 -> 0 seen inside");
+  ok (strstr (buf, "0          1       1000") != NULL, "0..999 -> 1..1000 seen inside");
+  is_int (pc_rootless_write_idmap (pid > 0 ? 999999 : 1, &m, &err), -1, "a missing process is an error");
+  ok (err && strstr (err->msg, "/proc/999999/uid_map") != NULL, "error names the file");
+  pc_error_clear (&err);
+}
+
 int
 main (void)
 {
   unsetenv ("PC_SUBUID_FILE");
   test_parser ();
   test_mappings ();
+  test_write_idmap ();
   return done_testing ();
 }
