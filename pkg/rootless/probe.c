@@ -180,7 +180,7 @@ overlay_child (int fd, const char *dir, bool userns, uid_t uid, gid_t gid)
       dprintf (fd, "create a mount namespace: %s", strerror (errno));
       _exit (2);
     }
-  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+  if (mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
     {
       dprintf (fd, "make / private: %s", strerror (errno));
       _exit (2);
@@ -261,8 +261,13 @@ pc_probe_overlay (const char *store_dir, bool userns, char **msg)
     }
   if (pid == 0)
     {
+      /* The child never returns: hand it a stack copy, free the heap. */
+      char dbuf[PATH_MAX];
+      snprintf (dbuf, sizeof dbuf, "%s", dir);
+      free (steal_pointer (&dir));
+      free (steal_pointer (&old));
       close (p[0]);
-      overlay_child (p[1], dir, userns, uid, gid);
+      overlay_child (p[1], dbuf, userns, uid, gid);
     }
   close (p[1]);
   char buf[PATH_MAX * 3 + 256];

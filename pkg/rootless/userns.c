@@ -295,7 +295,7 @@ become_root (pc_error **err)
   if (setresuid (0, 0, 0) < 0)
     return pc_error_errno (err, errno, "setresuid(0) in the user namespace");
   /* Mount changes made from here on must never reach the host. */
-  if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+  if (mount ("none", "/", "none", MS_REC | MS_SLAVE, NULL) < 0)
     return pc_error_errno (err, errno, "make / a recursive slave mount");
   return 0;
 }
