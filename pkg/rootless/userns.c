@@ -213,9 +213,13 @@ finish_helper (struct map_helper *h, pc_error **err)
   if (h->pid <= 0)
     return 0;
   int status = 0;
+  bool reaped_elsewhere = false;
   while (waitpid (h->pid, &status, 0) < 0)
     if (errno != EINTR)
       {
+        /* ECHILD: SIGCHLD is ignored and the kernel reaped it. Its stderr
+           still tells failure; become_root checks the maps took effect. */
+        reaped_elsewhere = errno == ECHILD;
         status = -1;
         break;
       }
@@ -235,7 +239,7 @@ finish_helper (struct map_helper *h, pc_error **err)
   buf[len] = '\0';
   while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
     buf[--len] = '\0';
-  if (status == 0)
+  if (status == 0 || (reaped_elsewhere && len == 0))
     return 0;
   if (WIFEXITED (status))
     return pc_error_make (err, EPERM, "%s failed (exit status %d)%s%s", h->name,
@@ -290,6 +294,12 @@ unshare_hint (int errnum)
 static int
 become_root (pc_error **err)
 {
+  /* Our host uid maps to 0 now, or the maps were never written (a helper
+     whose exit status we could not collect, e.g. with SIGCHLD ignored). */
+  if (getuid () != 0)
+    return pc_error_make (err, EPERM, "the user namespace has no mapping for uid %u after "
+                          "newuidmap/newgidmap (see \"pc system check\")",
+                          (unsigned) host_uid_cached);
   if (setresgid (0, 0, 0) < 0)
     return pc_error_errno (err, errno, "setresgid(0) in the user namespace");
   if (setresuid (0, 0, 0) < 0)
@@ -373,12 +383,12 @@ pc_rootless_enter (pc_error **err)
         }
     }
 
+  host_uid_cached = uid;
+  host_gid_cached = gid;
   if (become_root (err) < 0)
     return -1;
   setenv (PC_USERNS_ENV, "1", 1);
   in_userns_cached = 1;
-  host_uid_cached = uid;
-  host_gid_cached = gid;
   return 0;
 }
 
