@@ -13,6 +13,7 @@
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
 #include "pkg/rootless/rootless.h"
+#include "pkg/storage/storage.h"
 
 static json_object *
 idmap_json (const struct pc_idmap_entry *e, size_t n)
@@ -67,7 +68,7 @@ controllers (int version)
 }
 
 static json_object *
-host_json (void)
+host_json (const char *graph)
 {
   json_object *h = json_object_new_object ();
   struct utsname u;
@@ -108,7 +109,7 @@ host_json (void)
   json_object_object_add (h, "os", json_object_new_string ("linux"));
 
   err = NULL;
-  json_object *checks = pc_rootless_check (pc_global.root, &err);
+  json_object *checks = pc_rootless_check (graph, &err);
   if (checks == NULL)
     {
       pc_error_free (err);
@@ -122,28 +123,10 @@ host_json (void)
 }
 
 static json_object *
-store_json (void)
+store_json (const char *graph)
 {
-  bool rootless = !(geteuid () == 0 && !pc_rootless_in_userns ());
-  pc_autofree char *graph = NULL;
-  pc_autofree char *run = NULL;
-  const char *d = getenv ("XDG_DATA_HOME"), *home = getenv ("HOME"), *r = getenv ("XDG_RUNTIME_DIR");
-  if (pc_global.root)
-    graph = xstrdup (pc_global.root);
-  else if (!rootless)
-    graph = xstrdup ("/var/lib/pc");
-  else if (d && *d)
-    graph = xasprintf ("%s/pc", d);
-  else
-    graph = xasprintf ("%s/.local/share/pc", home ? home : "");
-  if (pc_global.runroot)
-    run = xstrdup (pc_global.runroot);
-  else if (!rootless)
-    run = xstrdup ("/run/pc");
-  else if (r && *r)
-    run = xasprintf ("%s/pc", r);
-  else
-    run = xasprintf ("/tmp/pc-%u", (unsigned) pc_rootless_host_uid ());
+  pc_autofree char *run = pc_global.runroot ? xstrdup (pc_global.runroot)
+                                            : pc_storage_default_runroot ();
   json_object *s = json_object_new_object ();
   json_object_object_add (s, "graphRoot", json_object_new_string (graph));
   json_object *gs = json_object_new_object ();
@@ -231,9 +214,10 @@ pc_cmd_info (const struct pc_command *cmd, int argc, char **argv)
   if (format && strcmp (format, "json") != 0)
     return pc_cli_errorf (PC_EXIT_ERROR, "unsupported format \"%s\": use json or the default", format);
 
+  pc_autofree char *graph = pc_global.root ? xstrdup (pc_global.root) : pc_storage_default_root ();
   json_object *o = json_object_new_object ();
-  json_object_object_add (o, "host", host_json ());
-  json_object_object_add (o, "store", store_json ());
+  json_object_object_add (o, "host", host_json (graph));
+  json_object_object_add (o, "store", store_json (graph));
   json_object *v = json_object_new_object ();
   json_object_object_add (v, "Version", json_object_new_string (PC_VERSION));
   json_object_object_add (o, "version", v);

@@ -8,7 +8,9 @@
 
 #include "cmd/pc/commands.h"
 #include "lib/cleanup.h"
+#include "lib/xalloc.h"
 #include "pkg/rootless/rootless.h"
+#include "pkg/storage/storage.h"
 
 static const char *
 str (json_object *o, const char *key)
@@ -80,7 +82,8 @@ cmd_system_check (const struct pc_command *cmd, int argc, char **argv)
     return pc_cli_errorf (PC_EXIT_ERROR, "unsupported format \"%s\": use json or the default", format);
 
   pc_error *err = NULL;
-  json_object *checks = pc_rootless_check (pc_global.root, &err);
+  pc_autofree char *graph = pc_global.root ? xstrdup (pc_global.root) : pc_storage_default_root ();
+  json_object *checks = pc_rootless_check (graph, &err);
   if (checks == NULL)
     return pc_cli_fail (err);
   enum pc_check_status worst = pc_rootless_check_worst (checks);

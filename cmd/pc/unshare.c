@@ -11,31 +11,17 @@
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
 #include "pkg/rootless/rootless.h"
+#include "pkg/storage/storage.h"
 
 /* podman sets CONTAINERS_GRAPHROOT / CONTAINERS_RUNROOT for the command;
-   pc's equivalents point at its data and runtime directories. */
+   pc's equivalents are the store's directories. */
 static void
 export_paths (uid_t host_uid)
 {
-  const char *home = getenv ("HOME");
-  const char *data = getenv ("XDG_DATA_HOME");
-  const char *run = getenv ("XDG_RUNTIME_DIR");
-  pc_autofree char *graph = NULL;
-  pc_autofree char *runroot = NULL;
-  if (pc_global.root)
-    graph = xstrdup (pc_global.root);
-  else if (data && *data)
-    graph = xasprintf ("%s/pc", data);
-  else if (home && *home)
-    graph = xasprintf ("%s/.local/share/pc", home);
-  if (pc_global.runroot)
-    runroot = xstrdup (pc_global.runroot);
-  else if (run && *run)
-    runroot = xasprintf ("%s/pc", run);
-  else
-    runroot = xasprintf ("/tmp/pc-%u", (unsigned) host_uid);
-  if (graph)
-    setenv ("PC_GRAPHROOT", graph, 1);
+  pc_autofree char *graph = pc_global.root ? xstrdup (pc_global.root) : pc_storage_default_root ();
+  pc_autofree char *runroot = pc_global.runroot ? xstrdup (pc_global.runroot)
+                                                : pc_storage_default_runroot ();
+  setenv ("PC_GRAPHROOT", graph, 1);
   setenv ("PC_RUNROOT", runroot, 1);
   char buf[16];
   snprintf (buf, sizeof buf, "%u", (unsigned) host_uid);

@@ -70,6 +70,13 @@ need_ranges() {
     assert_contains "$rest" "0 $MYUID 1"
 }
 
+@test "pc unshare tells the command where the store is and who the user is" {
+    run_pc_split unshare sh -c 'echo "$PC_GRAPHROOT|$PC_RUNROOT|$PC_ROOTLESS_UID"'
+    assert_equal "$output" "$XDG_DATA_HOME/pc/storage|$XDG_RUNTIME_DIR/pc|$MYUID"
+    run_pc_split --root "$PC_TEST_DIR/r" unshare sh -c 'echo "$PC_GRAPHROOT"'
+    assert_equal "$output" "$PC_TEST_DIR/r"
+}
+
 @test "files chowned inside pc unshare belong to the subuid range, and pc unshare can remove them" {
     need_ranges
     read -r ustart ucount < <(first_range /etc/subuid)
@@ -209,7 +216,7 @@ assert um[0] == {"container_id": 0, "host_id": '"$MYUID"', "size": 1}, um
 assert um[1] == {"container_id": 1, "host_id": '"$ustart"', "size": '"$ucount"'}, um
 assert h["cgroupVersion"] in ("v1", "v2")
 assert any(c["Name"] == "overlay" for c in h["rootlessPrerequisites"])
-assert d["store"]["graphRoot"].endswith("/pc")
+assert d["store"]["graphRoot"].endswith("/pc/storage"), d["store"]
 '
     run_pc info
     assert_contains "$output" "host:"
