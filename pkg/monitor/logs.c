@@ -46,6 +46,7 @@ struct reader
   struct buf partial[2];   /* P lines waiting for their F */
   char partial_ts[2][PC_K8S_TS_MAX];
   size_t partial_ts_len[2];
+  struct timespec partial_time[2];
   struct buf carry;        /* a physical line cut by the end of a read */
   int failed;
   pc_error **err;
@@ -88,6 +89,13 @@ cmp_ts (const struct timespec *a, const struct timespec *b)
   return 0;
 }
 
+static bool
+in_range (const struct pc_log_options *o, const struct timespec *t)
+{
+  return (is_zero (&o->since) || cmp_ts (t, &o->since) >= 0)
+         && (is_zero (&o->until) || cmp_ts (t, &o->until) <= 0);
+}
+
 static int
 emit (struct reader *r, int s, const struct pc_k8s_line *l, const char *msg, size_t len,
       bool newline)
@@ -128,10 +136,10 @@ line (struct reader *r, const char *p, size_t n)
       size_t tl = l.ts_len < PC_K8S_TS_MAX ? l.ts_len : PC_K8S_TS_MAX - 1;
       memcpy (r->partial_ts[s], l.ts, tl);
       r->partial_ts_len[s] = tl;
+      r->partial_time[s] = l.time;
       return 0;
     }
-  bool keep = (is_zero (&r->o->since) || cmp_ts (&l.time, &r->o->since) >= 0)
-              && (is_zero (&r->o->until) || cmp_ts (&l.time, &r->o->until) <= 0);
+  bool keep = in_range (r->o, &l.time);
   int ret = 0;
   if (keep)
     {
@@ -183,7 +191,7 @@ static int
 finish (struct reader *r)
 {
   for (int s = 0; s < 2; s++)
-    if (r->partial[s].len)
+    if (r->partial[s].len && in_range (r->o, &r->partial_time[s]))
       {
         struct pc_k8s_line l = { .ts = r->partial_ts[s], .ts_len = r->partial_ts_len[s] };
         int ret = emit (r, s, &l, r->partial[s].p, r->partial[s].len, false);
