@@ -11,6 +11,7 @@
 
 #include "cmd/pc/commands.h"
 #include "lib/cleanup.h"
+#include "lib/format.h"
 #include "lib/xalloc.h"
 #include "pkg/rootless/rootless.h"
 #include "pkg/storage/storage.h"
@@ -136,6 +137,42 @@ store_json (const char *graph)
   return s;
 }
 
+/* Templates name podman's Go struct fields (`{{.Host.Security.Rootless}}`,
+   `{{.Store.GraphRoot}}`), not the JSON keys: a copy with those names. */
+static json_object *
+go_names (json_object *o)
+{
+  static const char *const special[][2] = {
+    { "cgroupVersion", "CgroupsVersion" }, { "cpus", "CPUs" }, { "os", "OS" },
+    { "idMappings", "IDMappings" }, { "uidmap", "UIDMap" }, { "gidmap", "GIDMap" },
+    { "container_id", "ContainerID" }, { "host_id", "HostID" },
+  };
+  if (o == NULL)
+    return NULL;
+  if (json_object_is_type (o, json_type_array))
+    {
+      json_object *a = json_object_new_array ();
+      for (size_t i = 0; i < json_object_array_length (o); i++)
+        json_object_array_add (a, go_names (json_object_array_get_idx (o, i)));
+      return a;
+    }
+  if (!json_object_is_type (o, json_type_object))
+    return json_object_get (o);
+  json_object *c = json_object_new_object ();
+  json_object_object_foreach (o, k, v)
+    {
+      const char *name = NULL;
+      for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
+        if (strcmp (k, special[i][0]) == 0)
+          name = special[i][1];
+      pc_autofree char *cap = xstrdup (k);
+      if (cap[0] >= 'a' && cap[0] <= 'z')
+        cap[0] = (char) (cap[0] - 'a' + 'A');
+      json_object_object_add (c, name ? name : cap, go_names (v));
+    }
+  return c;
+}
+
 /* YAML as podman prints it: two-space indent, "- " for list items. */
 static void
 yaml (json_object *o, int indent, bool in_list)
@@ -202,7 +239,7 @@ pc_cmd_info (const struct pc_command *cmd, int argc, char **argv)
 {
   pc_autofree char *format = NULL;
   const struct pc_opt opts[] = {
-    { "format", 'f', PC_OPT_STRING, &format, "string", "Change the output format to JSON" },
+    { "format", 'f', PC_OPT_STRING, &format, "string", "Change the output format to JSON or a Go template" },
     { NULL },
   };
   char **args;
@@ -211,9 +248,6 @@ pc_cmd_info (const struct pc_command *cmd, int argc, char **argv)
     return pc_cli_parse_exit (r);
   if (pc_cli_check_args (cmd, nargs, 0, 0) < 0)
     return PC_EXIT_ERROR;
-  if (format && strcmp (format, "json") != 0)
-    return pc_cli_errorf (PC_EXIT_ERROR, "unsupported format \"%s\": use json or the default", format);
-
   pc_autofree char *graph = pc_global.root ? xstrdup (pc_global.root) : pc_storage_default_root ();
   json_object *o = json_object_new_object ();
   json_object_object_add (o, "host", host_json (graph));
@@ -221,11 +255,20 @@ pc_cmd_info (const struct pc_command *cmd, int argc, char **argv)
   json_object *v = json_object_new_object ();
   json_object_object_add (v, "Version", json_object_new_string (PC_VERSION));
   json_object_object_add (o, "version", v);
-  if (format)
+  int ret = 0;
+  if (format && strcmp (format, "json") == 0)
     puts (json_object_to_json_string_ext (o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
                                                  | JSON_C_TO_STRING_NOSLASHESCAPE));
+  else if (format)
+    {
+      json_object *g = go_names (o);
+      pc_error *err = NULL;
+      if (pc_format_template_one (stdout, format, g, &err) < 0)
+        ret = pc_cli_fail (err);
+      json_object_put (g);
+    }
   else
     yaml (o, 0, false);
   json_object_put (o);
-  return 0;
+  return ret;
 }

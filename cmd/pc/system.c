@@ -8,6 +8,7 @@
 
 #include "cmd/pc/commands.h"
 #include "lib/cleanup.h"
+#include "lib/format.h"
 #include "lib/xalloc.h"
 #include "pkg/rootless/rootless.h"
 #include "pkg/storage/storage.h"
@@ -69,7 +70,7 @@ cmd_system_check (const struct pc_command *cmd, int argc, char **argv)
 {
   pc_autofree char *format = NULL;
   const struct pc_opt opts[] = {
-    { "format", 'f', PC_OPT_STRING, &format, "string", "Change the output format to JSON" },
+    { "format", 'f', PC_OPT_STRING, &format, "string", "Change the output format to JSON or a Go template" },
     { NULL },
   };
   char **args;
@@ -78,8 +79,6 @@ cmd_system_check (const struct pc_command *cmd, int argc, char **argv)
     return pc_cli_parse_exit (r);
   if (pc_cli_check_args (cmd, nargs, 0, 0) < 0)
     return PC_EXIT_ERROR;
-  if (format && strcmp (format, "json") != 0)
-    return pc_cli_errorf (PC_EXIT_ERROR, "unsupported format \"%s\": use json or the default", format);
 
   pc_error *err = NULL;
   pc_autofree char *graph = pc_global.root ? xstrdup (pc_global.root) : pc_storage_default_root ();
@@ -87,7 +86,14 @@ cmd_system_check (const struct pc_command *cmd, int argc, char **argv)
   if (checks == NULL)
     return pc_cli_fail (err);
   enum pc_check_status worst = pc_rootless_check_worst (checks);
-  if (format)
+  if (format && strcmp (format, "json") != 0)
+    {
+      int r2 = pc_format_print (stdout, format, checks, NULL, &err);
+      json_object_put (checks);
+      if (r2 < 0)
+        return pc_cli_fail (err);
+    }
+  else if (format)
     {
       static const char *const names[] = { "pass", "warn", "fail" };
       json_object *o = json_object_new_object ();

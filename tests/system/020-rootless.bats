@@ -222,4 +222,13 @@ assert d["store"]["graphRoot"].endswith("/pc/storage"), d["store"]
     assert_contains "$output" "host:"
     assert_contains "$output" "rootless: true"
     assert_contains "$output" "  idMappings:"
+    run_pc_split info --format '{{.Host.Security.Rootless}} {{.Store.GraphRoot}} {{range .Host.IDMappings.UIDMap}}{{.ContainerID}}:{{.HostID}}:{{.Size}} {{end}}'
+    assert_equal "$output" "true $XDG_DATA_HOME/pc/storage 0:$MYUID:1 1:$ustart:$ucount "
+}
+
+@test "pc system check --format renders Go templates over the checks" {
+    run_pc_split system check --format '{{.Name}}={{.Status}}'
+    assert_contains "$output" "overlay=pass"
+    run_pc_split system check --format 'table {{.Name}}\t{{.Status}}'
+    [[ "$(printf '%s\n' "$output" | head -1)" =~ ^NAME\ +STATUS$ ]]
 }
