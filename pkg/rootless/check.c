@@ -118,7 +118,7 @@ check_helper (json_object *arr, const char *name, const char *cap)
     {
       add (arr, name, PC_CHECK_FAIL, NULL,
            "apt-get install uidmap (Fedora: dnf install shadow-utils)",
-           "%s not found in $PATH, /usr/bin or /usr/sbin", name);
+           "%s not found (or not executable) in $PATH, /usr/bin or /usr/sbin", name);
       return;
     }
   struct stat st;

@@ -134,7 +134,7 @@ fallback_text (const char *user, uid_t uid, gid_t gid, bool no_uid, bool no_gid,
   pc_autofree char *fix = NULL;
   if (missing_helpers)
     {
-      cause = xasprintf ("%s not found", missing_helpers);
+      cause = xasprintf ("%s not found (or not executable) in $PATH, /usr/bin or /usr/sbin", missing_helpers);
       fix = xstrdup ("install them (Debian/Ubuntu: \"apt-get install uidmap\", Fedora: \"dnf install shadow-utils\")");
     }
   else

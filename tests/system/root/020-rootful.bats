@@ -84,3 +84,30 @@ make_user_without_subids() {
     assert_contains "$output" "fix: usermod --add-subuids"
     assert_contains "$output" " $TMP_USER"
 }
+
+@test "without newuidmap/newgidmap: single-id fallback naming the uidmap package" {
+    id pctest >/dev/null 2>&1 || skip "needs the unprivileged test user pctest"
+    grep -q '^pctest:' /etc/subuid || skip "pctest has no subuid range"
+    local x=$PC_TEST_DIR/noexec
+    : > "$x"
+    chmod 0644 "$x"
+    chmod 0755 "$PC_TEST_DIR"
+    # Hide the helpers in a private mount namespace only (the host keeps them).
+    run --separate-stderr unshare -m --propagation private sh -c "
+        mount --bind '$x' /usr/bin/newuidmap && mount --bind '$x' /usr/bin/newgidmap &&
+        runuser -u pctest -- env PATH=/usr/bin:/bin XDG_DATA_HOME='$PC_TEST_DIR/d' '$PC' unshare cat /proc/self/uid_map"
+    [ "$status" -eq 0 ]
+    assert_equal "$(printf '%s\n' "$output" | awk '{print $1, $2, $3}')" "0 $(id -u pctest) 1"
+    assert_contains "$stderr" "newuidmap and newgidmap not found (or not executable)"
+    assert_contains "$stderr" "apt-get install uidmap"
+    assert_contains "$stderr" "single-id user namespace"
+    run unshare -m --propagation private sh -c "
+        mount --bind '$x' /usr/bin/newuidmap &&
+        runuser -u pctest -- env PATH=/usr/bin:/bin XDG_DATA_HOME='$PC_TEST_DIR/d' '$PC' system check"
+    [ "$status" -eq 1 ]
+    assert_contains "$output" "FAIL  newuidmap"
+    assert_contains "$output" "fix: apt-get install uidmap"
+    assert_contains "$output" "PASS  newgidmap"
+    # The host still has them.
+    [ -x /usr/bin/newuidmap ] && [ -u /usr/bin/newuidmap ]
+}
