@@ -194,7 +194,14 @@ pc_rootless_compute_default (struct pc_idmap *map, bool *single, char **why, pc_
   return 0;
 }
 
-static bool warned_single;
+void
+pc_rootless_warn_single (const char *why)
+{
+  static bool warned;
+  if (!warned)
+    pc_warn ("%s", why);
+  warned = true;
+}
 
 int
 pc_rootless_default_idmap (struct pc_idmap *map, pc_error **err)
@@ -213,11 +220,8 @@ pc_rootless_default_idmap (struct pc_idmap *map, pc_error **err)
   pc_autofree char *why = NULL;
   if (pc_rootless_compute_default (map, &single, &why, err) < 0)
     return -1;
-  if (single && !warned_single)
-    {
-      pc_warn ("%s", why);
-      warned_single = true;
-    }
+  if (single)
+    pc_rootless_warn_single (why);
   return 0;
 }
 

@@ -22,4 +22,7 @@ uint32_t pc_subid_suggest_start (const char *path);
 int pc_rootless_compute_default (struct pc_idmap *map, bool *single, char **why,
                                  pc_error **err);
 
+/* Prints the single-id fallback warning, once per process. */
+void pc_rootless_warn_single (const char *why);
+
 #endif

@@ -286,6 +286,8 @@ unshare_hint (int errnum)
   if (read_small ("/proc/sys/user/max_user_namespaces", buf, sizeof buf) && atol (buf) == 0)
     return " (user.max_user_namespaces is 0: an administrator can run "
            "\"sysctl user.max_user_namespaces=15000\"; see \"pc system check\")";
+  if (errnum == EINVAL)
+    return " (the process already runs several threads: enter the namespace before starting any)";
   if (errnum == ENOSPC)
     return " (user.max_user_namespaces reached; see \"pc system check\")";
   return " (see \"pc system check\")";
@@ -326,7 +328,7 @@ pc_rootless_enter (pc_error **err)
 
   if (single)
     {
-      pc_warn ("%s", why);
+      pc_rootless_warn_single (why);
       if (unshare (CLONE_NEWUSER | CLONE_NEWNS) < 0)
         return pc_error_errno (err, errno, "create a user namespace%s", unshare_hint (errno));
       char line[64];
