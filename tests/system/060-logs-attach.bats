@@ -215,7 +215,8 @@ monitor_pid() {
         kill -0 "$cpid" 2>/dev/null || break
         sleep 0.1
     done
-    ! kill -0 "$cpid" 2>/dev/null
+    run kill -0 "$cpid"
+    [ "$status" -ne 0 ] || { echo "# container pid $cpid outlived its monitor (PR_SET_PDEATHSIG missing?)" >&2; kill -9 "$cpid"; false; }
     run_pc ps -a --format '{{.Names}} {{.Status}}'
     assert_contains "$output" "c Exited"
 }
