@@ -3,6 +3,7 @@
 #define PC_CMD_COMMANDS_H
 
 #include "cmd/pc/cli.h"
+#include "cmd/pc/container.h"
 
 int pc_cmd_version (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_help (const struct pc_command *cmd, int argc, char **argv);

@@ -1,0 +1,479 @@
+/* start, stop, kill, restart, rm, wait, rename, container exists/prune,
+   pause, unpause: each applies to the containers named (or -a). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/pc/container.h"
+#include "lib/cleanup.h"
+#include "lib/json.h"
+#include "lib/parse.h"
+#include "lib/xalloc.h"
+
+typedef int (*ctr_fn) (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err);
+
+struct each_opts
+{
+  bool all;
+  bool ignore_missing;   /* --ignore */
+  bool print;            /* print the name given (full id with --all) */
+  int missing_code;      /* exit code for "no such container" */
+  int state_code;        /* exit code for a container in the wrong state */
+};
+
+static int
+each_container (struct pc_engine *e, char **args, int nargs, const struct each_opts *eo, ctr_fn fn,
+                void *data)
+{
+  int rc = 0;
+  pc_error *err = NULL;
+  if (eo->all)
+    {
+      struct pc_container **v = NULL;
+      size_t n = 0;
+      if (pc_engine_list (e, &v, &n, &err) < 0)
+        return pc_cli_fail (err);
+      for (size_t i = 0; i < n; i++)
+        {
+          if (fn (e, v[i], data, &err) < 0)
+            {
+              rc = err->status == EBUSY || err->status == EINVAL ? eo->state_code : PC_EXIT_ERROR;
+              pc_cli_fail_code (err, rc);
+              err = NULL;
+            }
+          else if (eo->print)
+            printf ("%s\n", v[i]->id);
+        }
+      pc_container_list_free (v, n);
+      return rc;
+    }
+  for (int i = 0; i < nargs; i++)
+    {
+      pc_autocontainer struct pc_container *c = NULL;
+      if (pc_engine_lookup (e, args[i], &c, &err) < 0)
+        {
+          if (eo->ignore_missing && err->status == ENOENT)
+            {
+              pc_error_clear (&err);
+              continue;
+            }
+          rc = err->status == ENOENT ? eo->missing_code : PC_EXIT_ERROR;
+          pc_cli_fail_code (err, rc);
+          err = NULL;
+          continue;
+        }
+      if (fn (e, c, data, &err) < 0)
+        {
+          rc = err->status == EBUSY || err->status == EINVAL ? eo->state_code
+                                                             : pc_cli_container_exit_code (err);
+          pc_cli_fail_code (err, rc);
+          err = NULL;
+        }
+      else if (eo->print)
+        printf ("%s\n", args[i]);
+      fflush (stdout);
+    }
+  return rc;
+}
+
+static int
+need_args (const struct pc_command *cmd, int nargs, bool all)
+{
+  if (all && nargs > 0)
+    {
+      fprintf (stderr, "Error: no arguments are needed with --all\n");
+      return -1;
+    }
+  if (!all && nargs == 0)
+    {
+      fprintf (stderr, "Error: you must provide at least one container name or ID\n");
+      return -1;
+    }
+  return 0;
+}
+
+/* ---- start ---- */
+
+static int
+start_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err)
+{
+  return pc_engine_start (e, c, false, NULL, err);
+}
+
+int
+pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
+{
+  bool attach = false, interactive = false, all = false;
+  const struct pc_opt opts[] = {
+    { "all", 0, PC_OPT_BOOL, &all, NULL, "Start all containers regardless of their state or configuration" },
+    { "attach", 'a', PC_OPT_BOOL, &attach, NULL, "Attach container's STDOUT and STDERR" },
+    { "interactive", 'i', PC_OPT_BOOL, &interactive, NULL, "Make STDIN available to the contained process" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (need_args (cmd, nargs, all) < 0)
+    return PC_EXIT_ERROR;
+  if (attach && (nargs != 1 || all))
+    return pc_cli_errorf (PC_EXIT_ERROR, "you cannot start and attach multiple containers at once");
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  if (!attach)
+    {
+      struct each_opts eo = { .all = all, .print = true, .missing_code = PC_EXIT_ERROR,
+                              .state_code = PC_EXIT_ERROR };
+      return each_container (e, args, nargs, &eo, start_one, NULL);
+    }
+  pc_autocontainer struct pc_container *c = NULL;
+  pc_error *err = NULL;
+  if (pc_engine_lookup (e, args[0], &c, &err) < 0)
+    return pc_cli_fail (err);
+  bool running = c->state.status == PC_STATUS_RUNNING;
+  if (!running && pc_engine_start (e, c, true, NULL, &err) < 0)
+    return pc_cli_fail_code (err, pc_cli_container_exit_code (err));
+  int code = 0;
+  int a = pc_engine_attach (e, c, !running, &code, &err);
+  if (a < 0)
+    return pc_cli_fail_code (err, pc_cli_container_exit_code (err));
+  if (a == 0 && pc_json_get_bool (pc_json_get (c->rec, "HostConfig"), "AutoRemove", false))
+    {
+      pc_error *rerr = NULL;
+      if (pc_engine_remove (e, c, true, 0, &rerr) < 0)
+        pc_cli_fail (rerr);
+    }
+  return a == 1 ? 0 : code;
+}
+
+/* ---- stop / restart ---- */
+
+struct stop_data
+{
+  int timeout;
+  bool restart;
+};
+
+static int
+stop_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err)
+{
+  struct stop_data *d = data;
+  if (pc_engine_stop (e, c, d->timeout, err) < 0)
+    return -1;
+  if (d->restart)
+    return pc_engine_start (e, c, false, NULL, err);
+  return 0;
+}
+
+static int
+stop_or_restart (const struct pc_command *cmd, int argc, char **argv, bool restart)
+{
+  bool all = false, ignore = false, tset = false;
+  long timeout = -1;
+  const struct pc_opt opts[] = {
+    { "all", 'a', PC_OPT_BOOL, &all, NULL, restart ? "Restart all non-running containers" : "Stop all running containers" },
+    { "ignore", 'i', PC_OPT_BOOL, &ignore, NULL, "Ignore errors when a specified container is missing" },
+    { "time", 't', PC_OPT_INT, &timeout, "int", "Seconds to wait for stop before killing the container", &tset },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (need_args (cmd, nargs, all) < 0)
+    return PC_EXIT_ERROR;
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  struct stop_data d = { .timeout = tset ? (int) timeout : -1, .restart = restart };
+  struct each_opts eo = { .all = all, .ignore_missing = ignore, .print = true,
+                          .missing_code = PC_EXIT_ERROR, .state_code = PC_EXIT_ERROR };
+  return each_container (e, args, nargs, &eo, stop_one, &d);
+}
+
+int
+pc_cmd_stop (const struct pc_command *cmd, int argc, char **argv)
+{
+  return stop_or_restart (cmd, argc, argv, false);
+}
+
+int
+pc_cmd_restart (const struct pc_command *cmd, int argc, char **argv)
+{
+  return stop_or_restart (cmd, argc, argv, true);
+}
+
+/* ---- kill ---- */
+
+static int
+kill_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err)
+{
+  return pc_engine_kill (e, c, *(int *) data, err);
+}
+
+int
+pc_cmd_kill (const struct pc_command *cmd, int argc, char **argv)
+{
+  bool all = false;
+  pc_autofree char *signal = NULL;
+  const struct pc_opt opts[] = {
+    { "all", 'a', PC_OPT_BOOL, &all, NULL, "Signal all running containers" },
+    { "signal", 's', PC_OPT_STRING, &signal, "string", "Signal to send to the container (default \"KILL\")" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (need_args (cmd, nargs, all) < 0)
+    return PC_EXIT_ERROR;
+  int sig = 9;
+  pc_error *err = NULL;
+  if (signal && pc_parse_signal (signal, &sig, &err) < 0)
+    return pc_cli_fail (err);
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  struct each_opts eo = { .all = all, .print = true, .missing_code = PC_EXIT_ERROR,
+                          .state_code = PC_EXIT_ERROR };
+  if (all)
+    {
+      /* --all means the running ones. */
+      struct pc_container **v = NULL;
+      size_t n = 0;
+      if (pc_engine_list (e, &v, &n, &err) < 0)
+        return pc_cli_fail (err);
+      int rc = 0;
+      for (size_t i = 0; i < n; i++)
+        if (v[i]->state.status == PC_STATUS_RUNNING || v[i]->state.status == PC_STATUS_PAUSED)
+          {
+            if (pc_engine_kill (e, v[i], sig, &err) < 0)
+              rc = pc_cli_fail (err), err = NULL;
+            else
+              printf ("%s\n", v[i]->id);
+          }
+      pc_container_list_free (v, n);
+      return rc;
+    }
+  return each_container (e, args, nargs, &eo, kill_one, &sig);
+}
+
+/* ---- rm / prune ---- */
+
+struct rm_data
+{
+  bool force;
+  int timeout;
+};
+
+static int
+rm_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err)
+{
+  struct rm_data *d = data;
+  return pc_engine_remove (e, c, d->force, d->timeout, err);
+}
+
+int
+pc_cmd_rm (const struct pc_command *cmd, int argc, char **argv)
+{
+  bool all = false, force = false, volumes = false, ignore = false, tset = false;
+  long timeout = -1;
+  const struct pc_opt opts[] = {
+    { "all", 'a', PC_OPT_BOOL, &all, NULL, "Remove all containers" },
+    { "force", 'f', PC_OPT_BOOL, &force, NULL, "Force removal of a running or unusable container" },
+    { "ignore", 'i', PC_OPT_BOOL, &ignore, NULL, "Ignore errors when a specified container is missing" },
+    { "time", 't', PC_OPT_INT, &timeout, "int", "Seconds to wait for stop before killing the container", &tset },
+    { "volumes", 'v', PC_OPT_BOOL, &volumes, NULL, "Remove anonymous volumes associated with the container (pc creates none)" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (need_args (cmd, nargs, all) < 0)
+    return PC_EXIT_ERROR;
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  struct rm_data d = { .force = force, .timeout = tset ? (int) timeout : -1 };
+  /* podman: rm of a missing container exits 1, of a running one 2; with
+     --force a missing container is no error. */
+  struct each_opts eo = { .all = all, .ignore_missing = ignore || force, .print = true,
+                          .missing_code = 1, .state_code = 2 };
+  return each_container (e, args, nargs, &eo, rm_one, &d);
+}
+
+int
+pc_cmd_container_prune (const struct pc_command *cmd, int argc, char **argv)
+{
+  bool force = false;
+  const struct pc_opt opts[] = {
+    { "force", 'f', PC_OPT_BOOL, &force, NULL, "Do not prompt for confirmation.  The default is false" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (pc_cli_check_args (cmd, nargs, 0, 0) < 0)
+    return PC_EXIT_ERROR;
+  if (!force)
+    {
+      printf ("WARNING! This will remove all non running containers.\nAre you sure you want to continue? [y/N] ");
+      fflush (stdout);
+      char line[64] = "";
+      if (fgets (line, sizeof line, stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
+        return 0;
+    }
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  struct pc_container **v = NULL;
+  size_t n = 0;
+  pc_error *err = NULL;
+  if (pc_engine_list (e, &v, &n, &err) < 0)
+    return pc_cli_fail (err);
+  int rc = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      if (v[i]->state.status != PC_STATUS_EXITED && v[i]->state.status != PC_STATUS_CREATED)
+        continue;
+      if (pc_engine_remove (e, v[i], false, 0, &err) < 0)
+        rc = pc_cli_fail (err), err = NULL;
+      else
+        printf ("%s\n", v[i]->id);
+    }
+  pc_container_list_free (v, n);
+  return rc;
+}
+
+/* ---- wait ---- */
+
+static int
+wait_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err)
+{
+  int code = 0;
+  if (pc_engine_wait (e, c, -1, &code, err) < 0)
+    return -1;
+  printf ("%d\n", code);
+  return 0;
+}
+
+int
+pc_cmd_wait (const struct pc_command *cmd, int argc, char **argv)
+{
+  bool ignore = false;
+  const struct pc_opt opts[] = {
+    { "ignore", 0, PC_OPT_BOOL, &ignore, NULL, "Ignore if a container does not exist" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (need_args (cmd, nargs, false) < 0)
+    return PC_EXIT_ERROR;
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  struct each_opts eo = { .ignore_missing = ignore, .missing_code = PC_EXIT_ERROR,
+                          .state_code = PC_EXIT_ERROR };
+  return each_container (e, args, nargs, &eo, wait_one, NULL);
+}
+
+/* ---- rename / exists ---- */
+
+int
+pc_cmd_rename (const struct pc_command *cmd, int argc, char **argv)
+{
+  char **args;
+  int nargs, r;
+  const struct pc_opt opts[] = { { NULL } };
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (pc_cli_check_args (cmd, nargs, 2, 2) < 0)
+    return PC_EXIT_ERROR;
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  pc_autocontainer struct pc_container *c = NULL;
+  pc_error *err = NULL;
+  if (pc_engine_lookup (e, args[0], &c, &err) < 0 || pc_engine_rename (e, c, args[1], &err) < 0)
+    return pc_cli_fail (err);
+  return 0;
+}
+
+int
+pc_cmd_container_exists (const struct pc_command *cmd, int argc, char **argv)
+{
+  char **args;
+  int nargs, r;
+  const struct pc_opt opts[] = { { NULL } };
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (pc_cli_check_args (cmd, nargs, 1, 1) < 0)
+    return PC_EXIT_ERROR;
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  pc_autocontainer struct pc_container *c = NULL;
+  pc_error *err = NULL;
+  if (pc_engine_lookup (e, args[0], &c, &err) < 0)
+    {
+      if (err->status == ENOENT)
+        {
+          pc_error_free (err);
+          return 1;
+        }
+      return pc_cli_fail (err);
+    }
+  return 0;
+}
+
+/* ---- pause / unpause ---- */
+
+static int
+pause_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err)
+{
+  return *(bool *) data ? pc_engine_pause (e, c, err) : pc_engine_unpause (e, c, err);
+}
+
+static int
+pause_cmd (const struct pc_command *cmd, int argc, char **argv, bool on)
+{
+  bool all = false;
+  const struct pc_opt opts[] = {
+    { "all", 'a', PC_OPT_BOOL, &all, NULL, on ? "Pause all running containers" : "Unpause all paused containers" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  const char *why = NULL;
+  if (!pc_engine_can_pause (&why))
+    return pc_cli_errorf (PC_EXIT_ERROR, "%s %s", on ? "pause" : "unpause", why);
+  if (need_args (cmd, nargs, all) < 0)
+    return PC_EXIT_ERROR;
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  struct each_opts eo = { .all = all, .print = true, .missing_code = PC_EXIT_ERROR,
+                          .state_code = PC_EXIT_ERROR };
+  return each_container (e, args, nargs, &eo, pause_one, &on);
+}
+
+int
+pc_cmd_pause (const struct pc_command *cmd, int argc, char **argv)
+{
+  return pause_cmd (cmd, argc, argv, true);
+}
+
+int
+pc_cmd_unpause (const struct pc_command *cmd, int argc, char **argv)
+{
+  return pause_cmd (cmd, argc, argv, false);
+}

@@ -1,0 +1,70 @@
+/* pc logs: the container's k8s-file log, stdout lines to stdout and stderr
+   lines to stderr, through pkg/monitor's reader. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/pc/container.h"
+#include "lib/cleanup.h"
+#include "lib/json.h"
+#include "lib/timeutil.h"
+#include "pkg/monitor/monitor.h"
+
+int
+pc_cmd_logs (const struct pc_command *cmd, int argc, char **argv)
+{
+  bool follow = false, timestamps = false, tail_set = false;
+  long tail = -1;
+  pc_autofree char *since = NULL, *until = NULL;
+  const struct pc_opt opts[] = {
+    { "follow", 'f', PC_OPT_BOOL, &follow, NULL, "Follow log output.  The default is false" },
+    { "since", 0, PC_OPT_STRING, &since, "string", "Show logs since TIMESTAMP" },
+    { "tail", 0, PC_OPT_INT, &tail, "int", "Output the specified number of LINES at the end of the logs.  Defaults to -1, which prints all lines", &tail_set },
+    { "timestamps", 't', PC_OPT_BOOL, &timestamps, NULL, "Output the timestamps in the log" },
+    { "until", 0, PC_OPT_STRING, &until, "string", "Show logs until TIMESTAMP" },
+    { NULL },
+  };
+  char **args;
+  int nargs, r;
+  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
+    return pc_cli_parse_exit (r);
+  if (nargs < 1)
+    return pc_cli_errorf (PC_EXIT_ERROR, "requires at least 1 arg(s), only received 0");
+  struct pc_log_options lo = { .follow = follow, .timestamps = timestamps, .tail = tail_set ? tail : -1 };
+  pc_error *err = NULL;
+  if (since && pc_parse_time_or_duration (since, &lo.since, &err) < 0)
+    return pc_cli_fail (err);
+  if (until && pc_parse_time_or_duration (until, &lo.until, &err) < 0)
+    return pc_cli_fail (err);
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  int rc = 0;
+  for (int i = 0; i < nargs; i++)
+    {
+      pc_autocontainer struct pc_container *c = NULL;
+      if (pc_engine_lookup (e, args[i], &c, &err) < 0)
+        {
+          rc = pc_cli_fail (err);
+          continue;
+        }
+      const char *driver = pc_json_get_string (pc_json_get (pc_json_get (c->rec, "HostConfig"), "LogConfig"), "Type");
+      if (driver && strcmp (driver, "k8s-file") != 0)
+        {
+          rc = pc_cli_errorf (PC_EXIT_ERROR, "this container is using the '%s' log driver, cannot read logs: this container is not logging output", driver);
+          continue;
+        }
+      pc_autofree char *log = pc_container_log_path (e, c);
+      pc_autofree char *state = pc_container_state_dir (e, c);
+      fflush (stdout);
+      if (pc_monitor_logs (log, &lo, 1, 2, state, &err) < 0)
+        {
+          if (err->status == ENOENT)
+            pc_error_clear (&err);   /* never started: no log yet */
+          else
+            rc = pc_cli_fail (err);
+        }
+    }
+  return rc;
+}
