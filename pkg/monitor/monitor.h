@@ -29,7 +29,10 @@ struct pc_monitor_config
   const char *log_path;      /* k8s-file log path, NULL for none */
   int64_t log_max_size;      /* bytes, 0 = unlimited; when a write would pass it the
                                 log is truncated and starts over (conmon's log-size-max) */
-  json_object *spec;         /* OCI spec given to pc_runtime_create; borrowed */
+  json_object *spec;         /* OCI spec given to pc_runtime_create; borrowed: the
+                                caller's reference stays valid. In the monitor process
+                                its copy is released after the create, so on_exit must
+                                not use it. */
   bool start_now;            /* false for `pc create`: exec waits for a start request */
   bool stdin_open;           /* -i: a stdin pipe the attach clients write to */
   bool terminal;             /* -t: pty (from pc_runtime) instead of pipes */

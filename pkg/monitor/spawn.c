@@ -205,6 +205,9 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
       unlinkat (m->dirfd, PC_MONITOR_SOCKET, 0);
       fail (sync_fd, err);
     }
+  /* This process's copy of the spec is not needed any more (the CLI's copy
+     is untouched): an idle monitor should not carry it. */
+  json_object_put (cfg->spec);
   /* The container holds its ends now; ours must go so EOF can come. */
   if (!passthrough)
     for (int i = 0; i < 3; i++)
