@@ -14,6 +14,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "lib/xalloc.h"
 #include "pkg/monitor/internal.h"
 #include "pkg/monitor/monitor.h"
 #include "pkg/monitor/protocol.h"
@@ -92,6 +93,11 @@ struct attach
   bool tty;
   unsigned char keys[MAX_DETACH_KEYS];
   size_t nkeys, matched;
+  /* Input not sent yet. Sending never blocks: a client stuck in send while
+     the container waits for its output to be read would deadlock. */
+  char pkt[PC_MONITOR_PKT_MAX];
+  size_t pkt_len;
+  bool want_close;
 };
 
 static int
@@ -104,13 +110,37 @@ send_resize (struct attach *a, pc_error **err)
   return send_pkt (a->sock, PC_MSG_RESIZE, &rs, sizeof rs, err);
 }
 
-/* Input -> stdin packets, watching for the detach keys. Returns 1 on
+/* Sends what input is pending, as far as the socket takes it. */
+static int
+flush_input (struct attach *a, pc_error **err)
+{
+  while (a->pkt_len || a->want_close)
+    {
+      char close_pkt = PC_MSG_STDIN_CLOSE;
+      const char *p = a->pkt_len ? a->pkt : &close_pkt;
+      size_t len = a->pkt_len ? a->pkt_len : 1;
+      ssize_t r = send (a->sock, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0 && errno == EAGAIN)
+        return 0;
+      if (r < 0)
+        return pc_error_errno (err, errno, "send to the container's monitor");
+      if (a->pkt_len)
+        a->pkt_len = 0;
+      else
+        a->want_close = false;
+    }
+  return 0;
+}
+
+/* Input -> a stdin packet, watching for the detach keys. Returns 1 on
    detach, 0 to go on, 2 at EOF, -1 on error. */
 static int
 relay_input (struct attach *a, pc_error **err)
 {
   char in[PC_MONITOR_PKT_MAX - 1 - MAX_DETACH_KEYS];
-  char out[PC_MONITOR_PKT_MAX - 1];
+  char *out = a->pkt + 1;
   ssize_t r = read (a->in_fd, in, sizeof in);
   if (r < 0 && (errno == EINTR || errno == EAGAIN))
     return 0;
@@ -118,9 +148,8 @@ relay_input (struct attach *a, pc_error **err)
     return pc_error_errno (err, errno, "read input");
   if (r <= 0)
     {
-      if (!a->tty && send_pkt (a->sock, PC_MSG_STDIN_CLOSE, NULL, 0, err) < 0)
-        return -1;
-      return 2;
+      a->want_close = !a->tty;
+      return flush_input (a, err) < 0 ? -1 : 2;
     }
   size_t n = 0;
   for (ssize_t i = 0; i < r; i++)
@@ -130,9 +159,14 @@ relay_input (struct attach *a, pc_error **err)
         {
           if (++a->matched == a->nkeys)
             {
-              if (n && send_pkt (a->sock, PC_MSG_STDIN, out, n, err) < 0)
-                return -1;
-              send_pkt (a->sock, PC_MSG_DETACH, NULL, 0, NULL);
+              /* Best effort: the input typed before the keys. Closing the
+                 connection is the detach. */
+              if (n)
+                {
+                  a->pkt[0] = PC_MSG_STDIN;
+                  a->pkt_len = n + 1;
+                  flush_input (a, NULL);
+                }
               return 1;
             }
           continue;
@@ -151,9 +185,12 @@ relay_input (struct attach *a, pc_error **err)
         }
       out[n++] = (char) b;
     }
-  if (n && send_pkt (a->sock, PC_MSG_STDIN, out, n, err) < 0)
-    return -1;
-  return 0;
+  if (n)
+    {
+      a->pkt[0] = PC_MSG_STDIN;
+      a->pkt_len = n + 1;
+    }
+  return flush_input (a, err) < 0 ? -1 : 0;
 }
 
 /* Monitor packets -> out/err. Returns 1 at exit (code set), 0 to go on,
@@ -201,9 +238,10 @@ attach_loop (struct attach *a, int sig_fd, int *exit_code, pc_error **err)
   bool input = a->in_fd >= 0;
   for (;;)
     {
+      bool pending = a->pkt_len || a->want_close;
       struct pollfd p[3] = {
-        { a->sock, POLLIN, 0 },
-        { input ? a->in_fd : -1, POLLIN, 0 },
+        { a->sock, (short) (POLLIN | (pending ? POLLOUT : 0)), 0 },
+        { input && !pending ? a->in_fd : -1, POLLIN, 0 },
         { sig_fd, POLLIN, 0 },
       };
       if (poll (p, 3, -1) < 0)
@@ -212,7 +250,12 @@ attach_loop (struct attach *a, int sig_fd, int *exit_code, pc_error **err)
             continue;
           return pc_error_errno (err, errno, "poll");
         }
-      if (p[0].revents)
+      if (pending && (p[0].revents & POLLOUT) && flush_input (a, err) < 0)
+        {
+          pc_error_clear (err);
+          return 2;
+        }
+      if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
         {
           int r = relay_output (a, exit_code, err);
           if (r < 0)
@@ -250,9 +293,15 @@ int
 pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, bool tty, bool start,
                    const char *detach_keys, int *exit_code, pc_error **err)
 {
-  struct attach a = { .in_fd = in_fd, .out_fd = out_fd, .err_fd = err_fd, .tty = tty, .tty_fd = -1 };
-  if (pc_monitor_parse_detach_keys (detach_keys ? detach_keys : DEFAULT_DETACH_KEYS, a.keys,
-                                    sizeof a.keys, &a.nkeys, err) < 0)
+  pc_autofree struct attach *ap = xmalloc0 (sizeof *ap);
+  struct attach *a = ap;
+  a->in_fd = in_fd;
+  a->out_fd = out_fd;
+  a->err_fd = err_fd;
+  a->tty = tty;
+  a->tty_fd = -1;
+  if (pc_monitor_parse_detach_keys (detach_keys ? detach_keys : DEFAULT_DETACH_KEYS, a->keys,
+                                    sizeof a->keys, &a->nkeys, err) < 0)
     return -1;
   pc_autoclose int sock = pc_mon_socket_connect (state_dir, PC_MONITOR_SOCKET, err);
   if (sock < 0)
@@ -268,16 +317,16 @@ pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, boo
         }
       return -1;
     }
-  a.sock = sock;
+  a->sock = sock;
 
   struct termios saved;
   bool raw = false;
   if (tty)
     {
       if (in_fd >= 0 && isatty (in_fd))
-        a.tty_fd = in_fd;
+        a->tty_fd = in_fd;
       else if (out_fd >= 0 && isatty (out_fd))
-        a.tty_fd = out_fd;
+        a->tty_fd = out_fd;
     }
   if (tty && in_fd >= 0 && isatty (in_fd) && tcgetattr (in_fd, &saved) == 0)
     {
@@ -290,13 +339,13 @@ pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, boo
   sigemptyset (&winch);
   sigaddset (&winch, SIGWINCH);
   bool masked = false;
-  if (a.tty_fd >= 0)
+  if (a->tty_fd >= 0)
     {
       masked = sigprocmask (SIG_BLOCK, &winch, &old) == 0;
       sig_fd = signalfd (-1, &winch, SFD_CLOEXEC | SFD_NONBLOCK);
     }
 
-  int ret = send_resize (&a, err);
+  int ret = send_resize (a, err);
   if (ret == 0 && start)
     {
       ret = send_pkt (sock, PC_MSG_START, NULL, 0, err);
@@ -305,7 +354,7 @@ pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, boo
     }
   if (ret == 0)
     {
-      ret = attach_loop (&a, sig_fd, exit_code, err);
+      ret = attach_loop (a, sig_fd, exit_code, err);
       if (ret == 2)
         {
           /* Closed without an exit packet: the exit file says how it ended. */

@@ -105,6 +105,12 @@ wait_exited() {
     assert_equal "$output" "20000"
 }
 
+@test "pc run -i: a lot of input and output at once does not stall" {
+    run timeout 60 bash -c "seq 1 1000000 | '$PC' run -i busybox cat | md5sum"
+    [ "$status" -eq 0 ]
+    assert_equal "$output" "$(seq 1 1000000 | md5sum)"
+}
+
 @test "pc run without -i gives the container no stdin" {
     run bash -c "echo hi | '$PC' run busybox cat"
     [ "$status" -eq 0 ]
