@@ -17,13 +17,18 @@
 #include "pkg/monitor/protocol.h"
 
 static void finish (struct pc_monitor *m) __attribute__ ((noreturn));
+static void set_stdin_pending (struct pc_monitor *m, const char *data, size_t len);
 
 static void
 close_output (struct pc_monitor *m, int *fd)
 {
   pc_mloop_remove (&m->loop, *fd);
-  if (*fd == m->out_fd && m->pty && m->in_fd == *fd)
-    m->in_fd = -1;
+  if (m->pty && m->in_fd == *fd)
+    {
+      /* The pty is gone: so is its input side. */
+      set_stdin_pending (m, NULL, 0);
+      m->in_fd = -1;
+    }
   close (*fd);
   *fd = -1;
 }

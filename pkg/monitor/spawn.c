@@ -223,7 +223,8 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
   if (m->pty)
     {
       m->out_fd = m->proc.console_fd;
-      m->in_fd = m->proc.console_fd;
+      /* -t without -i: the terminal's input is not the clients'. */
+      m->in_fd = cfg->stdin_open ? m->proc.console_fd : -1;
     }
   if (m->out_fd >= 0)
     pc_set_nonblock (m->out_fd, true);
