@@ -210,7 +210,9 @@ eng_resolve_user (const struct pc_rootfs_mount *m, const char *user, struct eng_
     }
   else if (uname && group)
     {
-      /* Supplementary groups: every group that lists the user as a member. */
+      /* Supplementary groups, as initgroups makes them: the primary group
+         and every group that lists the user as a member. */
+      out->groups[out->n_groups++] = out->gid;
       for (char *save = NULL, *line = strtok_r (group, "\n", &save); line;
            line = strtok_r (NULL, "\n", &save))
         {

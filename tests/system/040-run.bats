@@ -1,0 +1,186 @@
+#!/usr/bin/env bats
+# pc run / pc create and their flags, as the unprivileged user.
+
+load helpers
+load helpers-containers
+
+setup() {
+    pc_setup
+    pc_busybox
+}
+
+@test "run prints the container's output and exits with its code" {
+    run_pc run --rm busybox echo hello
+    assert_equal "$output" "hello"
+    run_pc 3 run --rm busybox sh -c 'exit 3'
+    run_pc 0 run --rm busybox true
+}
+
+@test "run on a missing image says so and exits 125" {
+    run_pc 125 run --rm nosuchimage true
+    assert_contains "$output" "nosuchimage: image not known"
+}
+
+@test "run of a missing executable exits 127, of a non-executable file 126" {
+    run_pc 127 run --rm busybox /nonexistent  # bats: -127 is expected
+    assert_contains "$output" "not found"
+    run_pc 126 run --rm busybox /etc/passwd
+}
+
+@test "run -d prints the full id and the container runs" {
+    run_pc run -d --name bg busybox sleep 100
+    [[ "$output" =~ ^[0-9a-f]{64}$ ]]
+    local id=$output
+    run_pc ps --format '{{.ID}} {{.Names}} {{.State}}'
+    assert_equal "$output" "${id:0:12} bg running"
+}
+
+@test "--rm removes the container after it exits" {
+    run_pc run --rm --name gone busybox true
+    run_pc 1 container exists gone
+    run_pc ps -a -q
+    assert_equal "$output" ""
+}
+
+@test "create makes a Created container; start runs it; generated names are adjective_name" {
+    run_pc create busybox echo created-output
+    local id=$output
+    run_pc inspect --format '{{.State.Status}} {{.Name}}' "$id"
+    [[ "$output" =~ ^created\ [a-z]+_[a-z]+$ ]]
+    run_pc start -a "$id"
+    assert_equal "$output" "created-output"
+    run_pc inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$id"
+    assert_equal "$output" "exited 0"
+}
+
+@test "environment: -e, --env-file, image env, podman's defaults" {
+    printf 'FROMFILE=yes\n# comment\n\nHOSTVAR\n' > "$PC_TEST_DIR/envfile"
+    HOSTVAR=fromhost run_pc run --rm -e A=1 -e HOSTVAR2 --env-file "$PC_TEST_DIR/envfile" --hostname hx busybox env
+    assert_contains "$output" "A=1"
+    assert_contains "$output" "FROMFILE=yes"
+    assert_contains "$output" "HOSTVAR=fromhost"
+    assert_contains "$output" "container=pc"
+    assert_contains "$output" "HOSTNAME=hx"
+    assert_contains "$output" "HOME=/root"
+    assert_contains "$output" "PATH=/"
+    assert_not_contains "$output" "HOSTVAR2"
+}
+
+@test "--entrypoint, -w, -h and the generated /etc files" {
+    run_pc run --rm --entrypoint /bin/echo busybox a b
+    assert_equal "$output" "a b"
+    run_pc run --rm -w /etc busybox pwd
+    assert_equal "$output" "/etc"
+    run_pc run --rm -h myhost busybox sh -c 'hostname; cat /etc/hostname; grep myhost /etc/hosts; grep -c localhost /etc/hosts'
+    assert_equal "${lines[0]}" "myhost"
+    assert_equal "${lines[1]}" "myhost"
+    assert_contains "${lines[2]}" "myhost"
+    run_pc run --rm busybox cat /etc/resolv.conf
+}
+
+@test "-u resolves names and ids from the image's passwd and group" {
+    run_pc run --rm -u tester busybox id
+    assert_equal "$output" "uid=1000(tester) gid=1000(tester) groups=1000(tester),2000(extra)"
+    run_pc run --rm -u 1000:0 busybox id -u
+    assert_equal "$output" "1000"
+    run_pc run --rm -u 4242 busybox id -u
+    assert_equal "$output" "4242"
+    run_pc 125 run --rm -u nosuchuser busybox true
+    assert_contains "$output" "unable to find user nosuchuser"
+    run_pc run --rm -u tester busybox sh -c 'echo $HOME'
+    assert_equal "$output" "/home/tester"
+}
+
+@test "-l labels show in inspect and ps" {
+    run_pc run -d --name lab -l team=a -l solo busybox sleep 100
+    run_pc inspect --format '{{.Config.Labels.team}}' lab
+    assert_equal "$output" "a"
+    run_pc ps --filter label=team=a --format '{{.Names}}'
+    assert_equal "$output" "lab"
+}
+
+@test "--read-only keeps / read-only with tmpfs on /tmp; --tmpfs mounts a tmpfs" {
+    run_pc 1 run --rm --read-only busybox touch /newfile
+    assert_contains "$output" "Read-only file system"
+    run_pc run --rm --read-only busybox touch /tmp/ok
+    run_pc 1 run --rm --read-only --read-only-tmpfs=false busybox touch /tmp/ok
+    run_pc run --rm --tmpfs /scratch busybox sh -c 'grep " /scratch " /proc/mounts'
+    assert_contains "$output" "tmpfs /scratch tmpfs"
+}
+
+@test "--cap-drop, --cap-add and --privileged change the capability set" {
+    run_pc run --rm busybox grep CapEff /proc/self/status
+    local def=${output##*:}
+    run_pc run --rm --cap-drop all busybox grep CapEff /proc/self/status
+    assert_contains "$output" "0000000000000000"
+    run_pc run --rm --cap-drop all --cap-add net_admin busybox grep CapEff /proc/self/status
+    assert_contains "$output" "0000000000001000"
+    run_pc run --rm --privileged busybox grep CapEff /proc/self/status
+    [ "${output##*:}" != "$def" ]
+    run_pc 125 run --rm --cap-add bogus busybox true
+    assert_contains "$output" "unknown capability"
+}
+
+@test "--security-opt no-new-privileges and seccomp" {
+    run_pc run --rm busybox grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status
+    assert_contains "$output" "Seccomp:	2"
+    assert_contains "$output" "NoNewPrivs:	0"
+    run_pc run --rm --security-opt no-new-privileges busybox grep NoNewPrivs /proc/self/status
+    assert_contains "$output" "NoNewPrivs:	1"
+    run_pc run --rm --security-opt seccomp=unconfined busybox grep Seccomp: /proc/self/status
+    assert_contains "$output" "Seccomp:	0"
+    run_pc 125 run --rm --security-opt bogus busybox true
+    assert_contains "$output" 'invalid --security-opt 1: "bogus"'
+}
+
+@test "--ulimit sets rlimits" {
+    run_pc run --rm --ulimit nofile=100:200 busybox sh -c 'ulimit -n; ulimit -Hn'
+    assert_equal "${lines[0]}" "100"
+    assert_equal "${lines[1]}" "200"
+    run_pc 125 run --rm --ulimit bogus=1 busybox true
+    assert_contains "$output" "invalid ulimit type: bogus"
+}
+
+@test "--stop-signal and --stop-timeout are recorded" {
+    run_pc create --name st --stop-signal USR1 --stop-timeout 3 busybox true
+    run_pc inspect --format '{{.Config.StopSignal}} {{.Config.StopTimeout}}' st
+    assert_equal "$output" "10 3"
+}
+
+@test "--cidfile writes the id and refuses an existing file" {
+    run_pc run --rm --cidfile "$PC_TEST_DIR/cid" busybox true
+    [[ "$(cat "$PC_TEST_DIR/cid")" =~ ^[0-9a-f]{64}$ ]]
+    run_pc 125 run --rm --cidfile "$PC_TEST_DIR/cid" busybox true
+    assert_contains "$output" "container id file exists"
+}
+
+@test "--name in use fails; --replace replaces" {
+    run_pc run -d --name dup busybox sleep 100
+    local first=$output
+    run_pc 125 run --name dup busybox true
+    assert_contains "$output" "the container name \"dup\" is already in use by $first"
+    run_pc run -d --replace --name dup busybox sleep 100
+    [ "$output" != "$first" ]
+    run_pc inspect --format '{{.Id}}' dup
+    assert_equal "$output" "${lines[0]}"
+    run_pc ps -a -q --no-trunc
+    assert_not_contains "$output" "$first"
+}
+
+@test "--log-driver none has no logs; passthrough hands over stdio" {
+    run_pc run --name nolog --log-driver none busybox echo hi
+    run_pc 125 logs nolog
+    assert_contains "$output" "this container is using the 'none' log driver"
+    run_pc run --rm --log-driver passthrough busybox echo through
+    assert_equal "$output" "through"
+    run_pc 125 run --log-driver journald busybox true
+    assert_contains "$output" "not supported"
+}
+
+@test "--network none leaves only loopback" {
+    run_pc run --rm --network none busybox cat /proc/net/dev
+    assert_contains "$output" "lo:"
+    assert_not_contains "$output" "eth0"
+    run_pc inspect --format '{{.HostConfig.NetworkMode}}' "$(pc_ret=$("$PC" create --network none busybox true); echo $pc_ret)"
+    assert_equal "$output" "none"
+}
