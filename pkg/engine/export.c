@@ -1,7 +1,7 @@
-/* pc export: the container's whole filesystem as a tar stream. A stopped
-   container's root is mounted in our own private mount namespace (gone when
-   we exit); a running one is read through /proc/PID/root, skipping what
-   the runtime mounted on top (/proc, /sys, /dev, the /etc files, tmpfs). */
+/* pc export: the container's whole filesystem as a tar stream. Its root is
+   mounted again in our own private mount namespace (gone when we exit), for
+   a running container too: what the runtime mounts on top (/proc, /sys,
+   /dev, the /etc files, tmpfs) is not part of it. */
 #include "pkg/engine/internal.h"
 
 #include <archive.h>
@@ -54,6 +54,8 @@ archive_tree (const char *root, json_object *spec, bool skip_mounts, int out_fd,
       goto out;
     }
   size_t rootlen = strlen (root);
+  while (rootlen > 1 && root[rootlen - 1] == '/')
+    rootlen--;
   for (;;)
     {
       struct archive_entry *ent = archive_entry_new ();
@@ -129,12 +131,6 @@ pc_engine_export (struct pc_engine *e, struct pc_container *c, int out_fd, pc_er
   pc_autojson json_object *spec = pc_json_read_file (e->ctr_dfd, spath, err);
   if (spec == NULL)
     return -1;
-  eng_state_read (e, c, true);
-  if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
-    {
-      pc_autofree char *root = xasprintf ("/proc/%d/root", (int) c->state.pid);
-      return archive_tree (root, spec, true, out_fd, err);
-    }
   struct pc_store *s = pc_engine_store (e, err);
   if (s == NULL)
     return -1;

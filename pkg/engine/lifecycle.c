@@ -160,9 +160,10 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   if (pc_monitor_spawn (&mc, &cpid, &mpid, err) < 0)
     goto out;
   unsigned long long mstart = eng_proc_start_time (mpid);
+  unsigned long long cstart = eng_proc_start_time (cpid);
   when = pc_time_format_rfc3339 (&started);
-  st = xasprintf ("{\"Pid\":%d,\"MonitorPid\":%d,\"MonitorStart\":%llu,\"StartedAt\":\"%s\"}",
-                                    (int) cpid, (int) mpid, mstart, when);
+  st = xasprintf ("{\"Pid\":%d,\"PidStart\":%llu,\"MonitorPid\":%d,\"MonitorStart\":%llu,\"StartedAt\":\"%s\"}",
+                  (int) cpid, cstart, (int) mpid, mstart, when);
   if (eng_write_volatile (sdfd, "state.json", st, strlen (st), err) < 0)
     goto out;
   c->state.status = PC_STATUS_RUNNING;

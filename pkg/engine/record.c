@@ -79,7 +79,7 @@ eng_name_valid (const char *name)
 
 static void
 parse_state_json (const char *buf, size_t len, struct pc_container_state *st,
-                  unsigned long long *mon_start)
+                  unsigned long long *mon_start, unsigned long long *pid_start)
 {
   pc_autoerror pc_error *err = NULL;
   pc_autojson json_object *o = pc_json_parse (buf, len, &err);
@@ -88,6 +88,7 @@ parse_state_json (const char *buf, size_t len, struct pc_container_state *st,
   st->pid = (pid_t) pc_json_get_int (o, "Pid", 0);
   st->monitor_pid = (pid_t) pc_json_get_int (o, "MonitorPid", 0);
   *mon_start = (unsigned long long) pc_json_get_int (o, "MonitorStart", 0);
+  *pid_start = (unsigned long long) pc_json_get_int (o, "PidStart", 0);
   const char *s = pc_json_get_string (o, "StartedAt");
   if (s)
     pc_time_parse_rfc3339 (s, &st->started_at, &err);
@@ -143,8 +144,8 @@ eng_state_read (struct pc_engine *e, struct pc_container *c, bool fix)
   int n = eng_read_small (dfd, path, buf, sizeof buf);
   if (n <= 0)
     return 0;
-  unsigned long long mon_start = 0;
-  parse_state_json (buf, (size_t) n, st, &mon_start);
+  unsigned long long mon_start = 0, pid_start = 0;
+  parse_state_json (buf, (size_t) n, st, &mon_start, &pid_start);
   if (read_exit (dfd, c->id, st))
     {
       st->status = PC_STATUS_EXITED;
@@ -159,6 +160,10 @@ eng_state_read (struct pc_engine *e, struct pc_container *c, bool fix)
     }
   /* The monitor may have written the exit file just before going away. */
   st->status = PC_STATUS_EXITED;
+  /* Without its monitor nobody relays, logs or reaps for the container:
+     take down a pid 1 that outlived it (same pid and start time). */
+  if (fix && st->pid > 0 && pid_start && eng_proc_start_time (st->pid) == pid_start)
+    kill (st->pid, SIGKILL);
   st->pid = 0;
   if (read_exit (dfd, c->id, st))
     return 0;
@@ -257,32 +262,39 @@ eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_erro
 {
   if (!eng_name_valid (name))
     return pc_error_make (err, EINVAL, "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+  /* The reservation appears complete and locked at once: a temp file that
+     is locked and written first, then linked into place (link fails with
+     EEXIST atomically). The lock (per process, not inherited) lives as long
+     as this process, so a creator that died mid-way leaves a reservation
+     others can tell is stale. */
+  char tmp[80];
+  snprintf (tmp, sizeof tmp, ".tmp-%.64s", id);
+  int fd = openat (e->names_dfd, tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return pc_error_errno (err, errno, "reserve name \"%s\"", name);
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  pc_autoerror pc_error *werr = NULL;
+  if (fcntl (fd, F_SETLK, &fl) < 0 || pc_write_all (fd, id, 64, &werr) < 0)
+    {
+      close (fd);
+      unlinkat (e->names_dfd, tmp, 0);
+      return pc_error_make (err, EIO, "reserve name \"%s\": cannot write the reservation", name);
+    }
   for (int attempt = 0;; attempt++)
     {
-      int fd = openat (e->names_dfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-      if (fd >= 0)
+      if (linkat (e->names_dfd, tmp, e->names_dfd, name, 0) == 0)
         {
-          /* Held (per process, not inherited) until we exit: a creator that
-             dies mid-way leaves a reservation others can see is stale. */
-          struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-          if (fcntl (fd, F_SETLK, &fl) < 0)
-            {
-              /* Someone else judged it stale at this very moment: fine, the
-                 write below still makes it ours, just not lock-protected. */
-            }
-          pc_autoerror pc_error *werr = NULL;
-          int r = pc_write_all (fd, id, 64, &werr);
-          /* The fd stays open so the lock lives as long as this process. */
-          if (r < 0)
-            {
-              close (fd);
-              unlinkat (e->names_dfd, name, 0);
-              return pc_error_errno (err, werr->status, "reserve name \"%s\"", name);
-            }
+          unlinkat (e->names_dfd, tmp, 0);
+          /* fd stays open: the lock must outlive this call. */
           return 0;
         }
       if (errno != EEXIST)
-        return pc_error_errno (err, errno, "reserve name \"%s\"", name);
+        {
+          int saved = errno;
+          close (fd);
+          unlinkat (e->names_dfd, tmp, 0);
+          return pc_error_errno (err, saved, "reserve name \"%s\"", name);
+        }
       if (attempt < 3 && name_is_stale (e, name))
         {
           unlinkat (e->names_dfd, name, 0);
@@ -290,6 +302,8 @@ eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_erro
         }
       char other[65] = "";
       name_lookup (e, name, other);
+      close (fd);
+      unlinkat (e->names_dfd, tmp, 0);
       return pc_error_make (err, EEXIST,
                             "the container name \"%s\" is already in use by %s. You have to remove "
                             "that container to be able to reuse that name: that name is already in use",
@@ -338,6 +352,8 @@ pc_engine_lookup (struct pc_engine *e, const char *ref, struct pc_container **ou
               close (dfd);
               return pc_error_errno (err, errno, "read containers");
             }
+          /* The dup shares its offset with ctr_dfd: start from the top. */
+          rewinddir (d);
           size_t rl = strlen (ref);
           int matches = 0;
           struct dirent *de;
@@ -392,6 +408,7 @@ pc_engine_list (struct pc_engine *e, struct pc_container ***out, size_t *n, pc_e
       close (dfd);
       return pc_error_errno (err, errno, "read containers");
     }
+  rewinddir (d);
   size_t cap = 16, len = 0;
   struct pc_container **v = xmalloc (cap * sizeof *v);
   struct dirent *de;

@@ -1,0 +1,90 @@
+#!/usr/bin/env bats
+# What must hold when things go wrong or happen at once.
+
+load helpers
+load helpers-containers
+
+setup() {
+    pc_setup
+    pc_busybox
+}
+
+@test "two pc run --name x at once: exactly one wins, the other says the name is in use" {
+    for i in 1 2 3 4; do
+        ("$PC" run -d --name race busybox sleep 100 > "$PC_TEST_DIR/out$i" 2>&1; echo $? > "$PC_TEST_DIR/rc$i") &
+    done
+    wait
+    local ok=0 fail=0
+    for i in 1 2 3 4; do
+        if [ "$(cat "$PC_TEST_DIR/rc$i")" = 0 ]; then ok=$((ok + 1)); else
+            fail=$((fail + 1))
+            assert_contains "$(cat "$PC_TEST_DIR/out$i")" 'the container name "race" is already in use'
+        fi
+    done
+    assert_equal "$ok $fail" "1 3"
+    run_pc ps -a --format '{{.Names}}'
+    assert_equal "$output" "race"
+}
+
+@test "kill -9 of the monitor: ps shows the container exited and rm works" {
+    run_pc run -d --name orphan busybox sleep 100
+    local mon pid
+    mon=$(monitor_pid orphan)
+    pid=$(ctr_pid orphan)
+    [ "$mon" -gt 0 ] && [ "$pid" -gt 0 ]
+    kill -9 "$mon"
+    local i
+    for i in $(seq 1 50); do kill -0 "$mon" 2>/dev/null || break; sleep 0.1; done
+    run_pc ps -a --format '{{.Names}} {{.State}}'
+    assert_equal "$output" "orphan exited"
+    # its pid 1 dies with the monitor (PDEATHSIG in the runtime)
+    local st=
+    for i in $(seq 1 50); do
+        st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
+        [ -z "$st" ] || [ "$st" = Z ] && break
+        sleep 0.1
+    done
+    [ -z "$st" ] || [ "$st" = Z ]
+    run_pc rm orphan
+    run_pc ps -a -q
+    assert_equal "$output" ""
+}
+
+@test "20 containers started in parallel all run and all show in ps" {
+    for i in $(seq 1 20); do
+        "$PC" run -d --name par$i busybox sleep 100 > /dev/null 2>"$PC_TEST_DIR/err$i" &
+    done
+    wait
+    cat "$PC_TEST_DIR"/err* >&2
+    run_pc ps --format '{{.Names}} {{.State}}'
+    assert_equal "$(echo "$output" | grep -c ' running$')" "20"
+}
+
+@test "nothing is left mounted or running after rm -fa" {
+    for i in 1 2 3; do run_pc run -d busybox sleep 100; done
+    run_pc run busybox true
+    local pids
+    pids=$("$PC" inspect --format '{{.State.Pid}} {{.State.ConmonPid}}' $("$PC" ps -aq))
+    run_pc rm -fa -t 0
+    run_pc ps -a -q
+    assert_equal "$output" ""
+    # gone, or a zombie its reaper has not collected yet: not running
+    for p in $pids; do
+        [ "$p" = 0 ] && continue
+        local st
+        st=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null || true)
+        [ -z "$st" ] || [ "$st" = Z ] || [ "$st" = X ]
+    done
+    run grep -c "$XDG_DATA_HOME" /proc/self/mountinfo
+    assert_equal "$output" "0"
+    run find "$XDG_RUNTIME_DIR/pc/ctr" -mindepth 1
+    assert_equal "$output" ""
+}
+
+@test "a container whose monitor vanished before start can be started again" {
+    run_pc run -d --name again busybox sleep 100
+    kill -9 "$(monitor_pid again)"
+    sleep 0.2
+    run_pc start again
+    wait_for_state again running
+}
