@@ -58,6 +58,7 @@ def run(args):
         except Exception as e:  # one broken case must not lose the others
             traceback.print_exc()
             results.append(broken_case(case_id, e))
+        ctx.note_hangs(case_id)
     raw = {
         "started": started, "finished": now(),
         "duration_s": round(time.monotonic() - t0, 1),
@@ -92,6 +93,33 @@ def _kill_ours(pid):
             pass
 
 
+def _start_time(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def kill_recorded_monitors(env):
+    """Monitors pc left running (a hung or failed command): found only by
+    the monitor.pid files pc wrote ("PID STARTTIME"), checked against
+    /proc so a reused pid is never hit."""
+    root = os.path.join(env["XDG_RUNTIME_DIR"], "pc")
+    for dirpath, _, files in os.walk(root):
+        if "monitor.pid" not in files:
+            continue
+        try:
+            with open(os.path.join(dirpath, "monitor.pid")) as f:
+                fields = f.read().split()
+            pid = int(fields[0])
+        except (OSError, ValueError, IndexError):
+            continue
+        if len(fields) > 1 and _start_time(pid) != fields[1]:
+            continue
+        _kill_ours(pid)
+
+
 def cleanup(args):
     """Removes what the bench left in its private HOME: containers, pc's store
     (files of subuids removed inside the user namespace), podman's storage
@@ -103,6 +131,7 @@ def cleanup(args):
     has = {c: r.run([args.pc, "help", c], timeout=30)[0] == 0 for c in ("rm", "unshare")}
     if has["rm"]:
         r.run([args.pc, "rm", "-a", "-f", "-t", "0"], timeout=120)
+    kill_recorded_monitors(env)
     r.run(["podman", "rm", "-a", "-f", "-t", "0"], timeout=120)
     pc_dirs = [p for p in (os.path.join(env["XDG_DATA_HOME"], "pc"),
                            os.path.join(env["XDG_RUNTIME_DIR"], "pc"),

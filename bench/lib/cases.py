@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 
@@ -127,8 +128,31 @@ def case_run_rm(ctx, network_none):
         ctx.gate(v, ["run"], image=True)
         return v
 
+    variants = make_variants(ctx, build)
+    notes = []
+    if not network_none:
+        for v in variants:
+            if v.tool == "floor" or v.status is not None:
+                continue
+            names, note = interfaces(ctx, v.tool)
+            notes.append(note)
+            if v.tool == "pc" and names == ["lo"]:
+                v.skip("pc has no default network yet: its container has only `lo` "
+                       "(podman's default is slirp4netns)")
     w, r = ctx.counts((3, 30), (1, 8))
-    return ctx.timed(case, make_variants(ctx, build), w, r)
+    return ctx.timed(case, variants, w, r, notes)
+
+
+def interfaces(ctx, tool):
+    """The interfaces the default network gives (names, note), so a reader
+    can tell whether both tools set up the same thing."""
+    argv = ctx.argv(tool, "run", "--rm", ctx.refs["busybox"], "cat", "/proc/net/dev")
+    rc, out, err = ctx.runner.run(argv, capture=True)
+    if rc != 0:
+        return None, "%s: could not list the container's interfaces (%s)" % (
+            tool, " ".join(err.strip().splitlines()[-1:]))
+    names = [l.split(":", 1)[0].strip() for l in out.splitlines() if ":" in l]
+    return names, "%s's container has the interfaces: %s" % (tool, ", ".join(names) or "none")
 
 
 def case_breakdown(ctx):
@@ -146,6 +170,10 @@ def case_breakdown(ctx):
     if not ctx.pc_has("run"):
         case.update(status="not run", reason="pc has no `run` command yet", lines=lines)
         return case
+    if "run" in ctx.hung:
+        case.update(status="not run", lines=lines,
+                    reason="`pc run` hung in case %s; not tried again" % ctx.hung["run"])
+        return case
     reason = ctx.ensure_loaded("pc")
     if reason:
         case.update(status="not run", reason="fixture images not loaded: " + reason, lines=lines)
@@ -153,14 +181,33 @@ def case_breakdown(ctx):
     t0 = time.perf_counter()
     p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, env=ctx.env)
-    for raw in p.stderr:
-        lines.append([round((time.perf_counter() - t0) * 1000, 2),
-                      raw.decode(errors="replace").rstrip()])
-        if len(lines) >= 200:
-            break
-    p.stderr.close()
+
+    def read():
+        for raw in p.stderr:
+            lines.append([round((time.perf_counter() - t0) * 1000, 2),
+                          raw.decode(errors="replace").rstrip()])
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    expired = []
+
+    def kill():
+        expired.append(True)
+        p.kill()
+    timer = threading.Timer(ctx.runner.timeout, kill)
+    timer.start()
     rc = p.wait()
+    timer.cancel()
+    if expired:
+        rc = None
     total = (time.perf_counter() - t0) * 1000
+    # A monitor that inherited stderr may hold it open: do not wait for EOF.
+    reader.join(0.5)
+    lines = lines[:200]
+    if rc is None:
+        ctx.hung.setdefault("run", case["id"])
+        case.update(status="failed", total_ms=round(total, 2), lines=lines,
+                    reason="timed out after %d s, killed" % ctx.runner.timeout)
+        return case
     case.update(status="ok" if rc == 0 else "failed", exit=rc, total_ms=round(total, 2),
                 lines=lines, reason=None if rc == 0 else "exited %d" % rc)
     return case

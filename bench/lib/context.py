@@ -98,8 +98,11 @@ class Context:
         self.env = bench_env(self.tmp)
         prepare_dirs(self.env)
         write_podman_config(self.env)
-        self.runner = Runner(self.env, self.env["TMPDIR"])
+        # A command that hangs fails its case after this long; quick mode
+        # must stay quick even when a tool hangs.
+        self.runner = Runner(self.env, self.env["TMPDIR"], timeout=30 if self.quick else 120)
         self._has = {}
+        self.hung = {}          # pc subcommand -> the case where it hung
         self.loaded = {}
         self.podman_broken = None
         self.archives = {}
@@ -142,6 +145,11 @@ class Context:
             if missing:
                 v.skip("pc has no `%s` command yet" % missing[0])
                 return
+            for c in cmds:
+                if c in self.hung:
+                    v.skip("`pc %s` hung in case %s (killed after %d s); not tried again"
+                           % (c, self.hung[c], self.runner.timeout))
+                    return
         if image and v.tool in ("pc", "podman"):
             reason = self.ensure_loaded(v.tool)
             if reason:
@@ -191,6 +199,17 @@ class Context:
     # -- recording -----------------------------------------------------------
     def counts(self, full, quick):
         return quick if self.quick else full
+
+    def note_hangs(self, case_id):
+        """Remembers which pc subcommands were killed by the timeout."""
+        for argv in self.runner.timed_out:
+            if argv and argv[0] == self.pc:
+                args = argv[1:]
+                while args and args[0].startswith("-"):
+                    args = args[2:] if "=" not in args[0] else args[1:]
+                if args:
+                    self.hung.setdefault(args[0], case_id)
+        self.runner.timed_out.clear()
 
     def timed(self, case, variants, warmup, runs, notes=()):
         runnable = [v for v in variants if v.status is None]

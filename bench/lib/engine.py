@@ -10,7 +10,7 @@ import tempfile
 import threading
 import time
 
-STEP_TIMEOUT = 300
+STEP_TIMEOUT = 120
 
 
 class Failed(Exception):
@@ -25,20 +25,32 @@ class Runner:
     """Runs commands with the bench environment; stderr goes to a file, not a
     pipe, so a detached monitor that keeps an inherited fd cannot hang us."""
 
-    def __init__(self, env, tmpdir):
+    def __init__(self, env, tmpdir, timeout=STEP_TIMEOUT):
         self.env = env
+        self.timeout = timeout
         self.errfile = tempfile.TemporaryFile(dir=tmpdir)
+        self.outfile = tempfile.TemporaryFile(dir=tmpdir)
+        self.timed_out = []     # argv of every command killed by the timeout
 
-    def run(self, argv, timeout=STEP_TIMEOUT, capture=False):
+    @staticmethod
+    def _reset(f):
+        f.seek(0)
+        f.truncate()
+
+    def run(self, argv, timeout=None, capture=False):
         """Returns (exit status, stdout or '', stderr)."""
-        self.errfile.seek(0)
-        self.errfile.truncate()
-        out = subprocess.PIPE if capture else subprocess.DEVNULL
-        # No timeout= for subprocess: its wait then polls with sleeps of up
-        # to 50 ms, which would quantize every sample.  A timer kills instead.
+        timeout = timeout or self.timeout
+        self._reset(self.errfile)
+        if capture:
+            self._reset(self.outfile)
+        # Files, not pipes: a detached monitor that inherits one cannot keep
+        # us waiting.  No timeout= for subprocess either: its wait then polls
+        # with sleeps of up to 50 ms, which would quantize every sample; a
+        # timer kills the command instead.
         try:
             p = subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL,
-                                 stdout=out, stderr=self.errfile, env=self.env)
+                                 stdout=self.outfile if capture else subprocess.DEVNULL,
+                                 stderr=self.errfile, env=self.env)
         except OSError as e:
             return 127, "", str(e)
         expired = []
@@ -49,21 +61,22 @@ class Runner:
         timer = threading.Timer(timeout, kill)
         timer.start()
         try:
-            stdout = p.communicate()[0] if capture else None
             rc = p.wait()
         finally:
             timer.cancel()
-        stdout = stdout.decode(errors="replace") if stdout else ""
-        if expired:
-            rc = None
+        stdout = ""
+        if capture:
+            self.outfile.seek(0)
+            stdout = self.outfile.read().decode(errors="replace")
         self.errfile.seek(0)
         err = self.errfile.read().decode(errors="replace")
-        if rc is None:
-            err = "timed out after %d s\n%s" % (timeout, err)
+        if expired:
+            self.timed_out.append([str(a) for a in argv])
+            err = "timed out after %d s, killed\n%s" % (timeout, err)
             rc = -1
         return rc, stdout, err
 
-    def check(self, argv, what="", timeout=STEP_TIMEOUT, capture=False):
+    def check(self, argv, what="", timeout=None, capture=False):
         rc, out, err = self.run(argv, timeout=timeout, capture=capture)
         if rc != 0:
             raise Failed(failure_text(argv, rc, err, what))

@@ -146,10 +146,15 @@ def compose(raw, mach):
     cases = []
     for c in raw["cases"]:
         c = dict(c)
+        c["notes"] = [shorten(n, raw) for n in c.get("notes", [])]
+        if c.get("reason"):
+            c["reason"] = shorten(c["reason"], raw)
         if c.get("kind") != "info":
             c["by_tool"] = {}
             for v in c["variants"]:
                 v["command"] = shorten(v["command"], raw)
+                if v.get("reason"):
+                    v["reason"] = shorten(v["reason"], raw)
                 v["stats"] = stats(v["samples"]) if v["status"] == "ok" else None
                 if v["status"] == "ok" and not v["samples"]:
                     v["status"], v["reason"] = "failed", "no samples recorded"
@@ -274,8 +279,10 @@ def render_info(c):
         out.append("")
         if not c.get("lines"):
             return out
-    out.append("Total: %.1f ms, %d line%s on stderr." % (c.get("total_ms", 0), len(c["lines"]),
-                                                         "" if len(c["lines"]) == 1 else "s"))
+    out.append("Total: %.1f ms, %d line%s on stderr%s." % (
+        c.get("total_ms", 0), len(c["lines"]), "" if len(c["lines"]) == 1 else "s",
+        "" if c["lines"] else ": pc logs nothing on this path at debug level yet, so "
+        "there is no breakdown to show"))
     out.append("")
     if c["lines"]:
         out.append("| ms since start | line |")
