@@ -102,6 +102,7 @@ class Context:
         # must stay quick even when a tool hangs.
         self.runner = Runner(self.env, self.env["TMPDIR"], timeout=30 if self.quick else 120)
         self._has = {}
+        self._flags = {}
         self.hung = {}          # pc subcommand -> the case where it hung
         self.loaded = {}
         self.podman_broken = None
@@ -124,6 +125,14 @@ class Context:
             rc, _, _ = self.runner.run([self.pc, "help", cmd], timeout=30)
             self._has[cmd] = rc == 0
         return self._has[cmd]
+
+    def pc_has_flag(self, cmd, flag):
+        """True when `pc CMD --help` lists the long flag."""
+        key = (cmd, flag)
+        if key not in self._flags:
+            rc, out, err = self.runner.run([self.pc, cmd, "--help"], timeout=30, capture=True)
+            self._flags[key] = rc == 0 and flag in (out + err).split()
+        return self._flags[key]
 
     def argv(self, tool, *args):
         if tool == "pc":

@@ -55,7 +55,7 @@ def machine(repo, pc):
         "cores": os.cpu_count(),
         "memory_gib": round(int(mem_kib) / 1048576, 1) if mem_kib.isdigit() else None,
         "cgroups": cgroups(),
-        "pc_commit": commit + (" (+ uncommitted changes)" if dirty else ""),
+        "pc_commit": commit + (" + uncommitted changes in the tree" if dirty else ""),
         "pc_version": pc_version,
         "podman": first_line(sh(["podman", "--version"])),
         "runc": first_line(sh(["runc", "--version"])),
@@ -181,15 +181,17 @@ def render(doc):
     out.append("Machine: %s, kernel %s, %s × %d cores, %s GiB RAM, cgroups %s."
                % (m["host_os"], m["kernel"], m["cpu"], m["cores"], m["memory_gib"], m["cgroups"]))
     out.append("")
-    out.append("pc %s (commit %s); %s; runc %s; %s; %s."
+    out.append("pc %s (git %s); %s; runc %s; %s; %s."
                % (m["pc_version"], m["pc_commit"], m["podman"],
                   m["runc"].replace("runc version ", ""), m["conmon"], m["bwrap"]))
     out.append("")
-    out.append("Run: %s, %s mode, %.0f s, as user `%s` (rootless, podman with runc + "
-               "cgroupfs + overlay in a private HOME: %s). Lower is better everywhere; "
-               "a ratio below 1 means pc is faster (or smaller)."
+    info = (run.get("podman_info") or "").split()
+    podman_cfg = ("podman info: runtime %s, storage driver %s, cgroup manager %s" % tuple(info)
+                  if len(info) == 3 else "podman info failed: %s" % run.get("podman_broken"))
+    out.append("Run: %s, %s mode, %.0f s, rootless as user `%s`, private HOME (%s). "
+               "Lower is better everywhere; a ratio below 1 means pc is faster (or smaller)."
                % (run["started"], "quick" if run["quick"] else "full", run["duration_s"],
-                  run["user"], run.get("podman_info") or "podman info failed"))
+                  run["user"], podman_cfg))
     out.append("")
     out.append("| case | pc | podman | floor | pc/podman | pc/floor |")
     out.append("|---|---|---|---|---|---|")
@@ -210,7 +212,10 @@ def render(doc):
     out.append("")
     for c in doc["cases"]:
         out += render_case(c)
-    return "\n".join(out) + "\n"
+    text = "\n".join(out) + "\n"
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text
 
 
 def render_case(c):
@@ -247,15 +252,15 @@ def render_case(c):
             parts.append("%s: no ratio (%s)" % (key, why))
     if parts:
         out.append("Ratios of medians: " + "; ".join(parts) + ".")
-        out.append("")
     if c.get("bytes"):
         rates = []
         for v in c["variants"]:
             if v.get("stats"):
                 rates.append("%s %.0f MiB/s" % (v["tool"], c["bytes"] / v["stats"]["median"] / 1048576))
         if rates:
-            out.append("Throughput: " + ", ".join(rates) + ".")
             out.append("")
+            out.append("Throughput: " + ", ".join(rates) + ".")
+    out.append("")
     for v in c["variants"]:
         if v["status"] != "ok":
             out.append("- %s %s: %s" % (v["tool"], v["status"], md_escape(v.get("reason"))))
