@@ -205,6 +205,14 @@ rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, i
       rt_child_fail (sync_fd, err);
     }
   reset_signals ();
+  /* A container must not outlive its monitor. Set here, after the last
+     credential change (which clears it); a parent that died before this
+     point shows up as EOF on the sync socket below. */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    {
+      pc_error_errno (&err, errno, "set the parent-death signal");
+      rt_child_fail (sync_fd, err);
+    }
 
   if (rt_sync_send (sync_fd, "ready", 0, ready_info, console_fd, &err) < 0)
     _exit (1);
