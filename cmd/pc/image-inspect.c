@@ -99,7 +99,7 @@ pc_image_inspect_json (struct pc_store *s, struct pc_image *img)
 int
 pc_cmd_image_inspect (const struct pc_command *cmd, int argc, char **argv)
 {
-  char *format = NULL;
+  pc_autofree char *format = NULL;
   const struct pc_opt opts[] = {
     { "format", 'f', PC_OPT_STRING, &format, "string", "Format the output to a Go template or json" },
     { NULL },
@@ -140,14 +140,13 @@ pc_cmd_image_inspect (const struct pc_command *cmd, int argc, char **argv)
       pc_autofree char *out = pc_json_to_string_pretty (arr);
       puts (out);
     }
-  free (format);
   return status;
 }
 
 int
 pc_cmd_image_history (const struct pc_command *cmd, int argc, char **argv)
 {
-  char *format = NULL;
+  pc_autofree char *format = NULL;
   bool human = true, notrunc = false, quiet = false;
   const struct pc_opt opts[] = {
     { "format", 0, PC_OPT_STRING, &format, "string", "Change the output to JSON or a Go template" },
@@ -220,6 +219,5 @@ pc_cmd_image_history (const struct pc_command *cmd, int argc, char **argv)
   };
   if (pc_format_print (stdout, format, rows, cols, &err) < 0)
     return pc_cli_fail (err);
-  free (format);
   return 0;
 }

@@ -23,7 +23,7 @@ print_loaded (const char *name, void *data)
 int
 pc_cmd_load (const struct pc_command *cmd, int argc, char **argv)
 {
-  char *input = NULL;
+  pc_autofree char *input = NULL;
   bool quiet = false;
   const struct pc_opt opts[] = {
     { "input", 'i', PC_OPT_STRING, &input, "string", "Read from specified archive file (default: stdin)" },
@@ -55,14 +55,13 @@ pc_cmd_load (const struct pc_command *cmd, int argc, char **argv)
   pc_error *err = NULL;
   if (pc_store_load (s, fd, quiet ? NULL : print_loaded, NULL, &err) < 0)
     return pc_cli_fail (err);
-  free (input);
   return 0;
 }
 
 int
 pc_cmd_save (const struct pc_command *cmd, int argc, char **argv)
 {
-  char *output = NULL, *format = NULL;
+  pc_autofree char *output = NULL, *format = NULL;
   bool quiet = false, compress = false;
   const struct pc_opt opts[] = {
     { "compress", 0, PC_OPT_BOOL, &compress, NULL, "Compress tarball image layers when saving to a directory using the 'dir' transport (not supported)" },
@@ -128,16 +127,14 @@ pc_cmd_save (const struct pc_command *cmd, int argc, char **argv)
           return pc_cli_errorf (PC_EXIT_ERROR, "write %s: %s", output, strerror (e));
         }
     }
-  free (output);
-  free (format);
   return 0;
 }
 
 int
 pc_cmd_import (const struct pc_command *cmd, int argc, char **argv)
 {
-  char **changes = NULL;
-  char *message = NULL;
+  pc_autostrv char **changes = NULL;
+  pc_autofree char *message = NULL;
   bool quiet = false;
   const struct pc_opt opts[] = {
     { "change", 'c', PC_OPT_STRV, &changes, "Instruction", "Apply the following possible instructions to the created image (default []): CMD | ENTRYPOINT | ENV | EXPOSE | LABEL | STOPSIGNAL | USER | VOLUME | WORKDIR" },
@@ -172,8 +169,6 @@ pc_cmd_import (const struct pc_command *cmd, int argc, char **argv)
   if (pc_store_import (s, fd, cfg, nargs > 1 ? args[1] : NULL, message, &id, &err) < 0)
     return pc_cli_fail (err);
   printf ("sha256:%s\n", id);
-  pc_strv_free (changes);
-  free (message);
   return 0;
 }
 

@@ -201,7 +201,8 @@ static int
 cmd_images (const struct pc_command *cmd, int argc, char **argv)
 {
   bool all = false, quiet = false, digests = false, noheading = false, notrunc = false;
-  char *format = NULL, **filters = NULL;
+  pc_autofree char *format = NULL;
+  pc_autostrv char **filters = NULL;
   const struct pc_opt opts[] = {
     { "all", 'a', PC_OPT_BOOL, &all, NULL, "Show all images (default hides intermediate images)" },
     { "digests", 0, PC_OPT_BOOL, &digests, NULL, "Show digests" },
@@ -348,8 +349,6 @@ cmd_images (const struct pc_command *cmd, int argc, char **argv)
     }
   if (pc_format_print (stdout, fmt, rows, digests ? dcols : cols, &err) < 0)
     return pc_cli_fail (err);
-  pc_strv_free (filters);
-  free (format);
   return 0;
 }
 

@@ -6,11 +6,12 @@
 #include <json-c/json.h>
 
 #include "cmd/pc/commands.h"
+#include "lib/cleanup.h"
 
 int
 pc_cmd_version (const struct pc_command *cmd, int argc, char **argv)
 {
-  char *format = NULL;
+  pc_autofree char *format = NULL;
   const struct pc_opt opts[] = {
     { "format", 'f', PC_OPT_STRING, &format, "string", "Change the output format to JSON" },
     { NULL },
@@ -43,6 +44,5 @@ pc_cmd_version (const struct pc_command *cmd, int argc, char **argv)
       printf ("Built:        %s %s\n", __DATE__, __TIME__);
       printf ("OS/Arch:      %s\n", osarch);
     }
-  free (format);
   return 0;
 }

@@ -121,8 +121,11 @@ collect_refs (struct pc_store *s, struct strset *layers, struct strset *blobs)
     }
   if (d)
     closedir (d);
-  qsort (layers->v, layers->n, sizeof (char *), cmp_str);
-  qsort (blobs->v, blobs->n, sizeof (char *), cmp_str);
+  /* qsort wants a non-NULL base even for zero elements. */
+  if (layers->n > 0)
+    qsort (layers->v, layers->n, sizeof (char *), cmp_str);
+  if (blobs->n > 0)
+    qsort (blobs->v, blobs->n, sizeof (char *), cmp_str);
 }
 
 int
