@@ -60,15 +60,6 @@ pc_sha256_free (struct pc_sha256 *h)
   free (h);
 }
 
-void
-pc_sha256_hex (const void *buf, size_t len, char out[65])
-{
-  struct pc_sha256 *h = pc_sha256_new ();
-  pc_sha256_update (h, buf, len);
-  pc_sha256_final_hex (h, out);
-  pc_sha256_free (h);
-}
-
 int
 pc_random_id (char out[65], pc_error **err)
 {

@@ -129,8 +129,6 @@ int rt_seccomp_compile (json_object *seccomp, const char *cache_dir, struct rt_s
                         double *compile_ms, pc_error **err);
 int rt_seccomp_load (const struct rt_seccomp *s, pc_error **err);
 
-/* sha256.c */
-void rt_sha256_hex (const void *data, size_t len, char out[65]);
 
 /* mounts.c (child side) */
 int rt_safe_open_dir_p (int rootfd, const char *path, pc_error **err);

@@ -16,6 +16,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
+#include "lib/hash.h"
 #include "pkg/runtime/internal.h"
 
 #define CACHE_MAGIC "PCBPF001"
@@ -252,7 +253,7 @@ cache_load (int dirfd, const char *name, struct sock_fprog *out)
   if (pread (fd, buf, len, 0) != (ssize_t) len || memcmp (buf, CACHE_MAGIC, 8) != 0)
     return false;
   char hex[65];
-  rt_sha256_hex (buf + 72, len - 72, hex);
+  pc_sha256_hex (buf + 72, len - 72, hex);
   if (memcmp (hex, buf + 8, 64) != 0)
     return false;
   out->len = (unsigned short) ((len - 72) / 8);
@@ -268,7 +269,7 @@ cache_store (int dirfd, const char *name, const struct sock_fprog *prog)
   pc_autofree char *buf = xmalloc (72 + plen);
   memcpy (buf, CACHE_MAGIC, 8);
   char hex[65];
-  rt_sha256_hex (prog->filter, plen, hex);
+  pc_sha256_hex (prog->filter, plen, hex);
   memcpy (buf + 8, hex, 64);
   memcpy (buf + 72, prog->filter, plen);
   pc_autofree char *tmp = xasprintf (".%s.%d", name, (int) getpid ());
@@ -303,7 +304,7 @@ rt_seccomp_compile (json_object *sc, const char *cache_dir, struct rt_seccomp *o
     {
       const char *text = json_object_to_json_string_ext (sc, JSON_C_TO_STRING_PLAIN);
       char hex[65];
-      rt_sha256_hex (text, strlen (text), hex);
+      pc_sha256_hex (text, strlen (text), hex);
       snprintf (name, sizeof name, "%s.bpf", hex);
       mkdir (cache_dir, 0700);
       dirfd = open (cache_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);

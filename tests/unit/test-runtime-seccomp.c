@@ -126,29 +126,9 @@ test_custom_profiles (void)
   pc_error_clear (&err);
 }
 
-static void
-test_sha256 (void)
-{
-  char hex[65];
-  rt_sha256_hex ("", 0, hex);
-  is_str (hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256 of nothing");
-  rt_sha256_hex ("abc", 3, hex);
-  is_str (hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256 of abc");
-  const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-  rt_sha256_hex (two, strlen (two), hex);
-  is_str (hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", "sha256 across two blocks");
-  char big[1000];
-  memset (big, 'a', sizeof big);
-  char want[65];
-  pc_sha256_hex (big, sizeof big, want);
-  rt_sha256_hex (big, sizeof big, hex);
-  is_str (hex, want, "sha256 agrees with lib/hash.h on 1000 bytes");
-}
-
 int
 main (void)
 {
-  test_sha256 ();
   test_default_profile ();
   test_custom_profiles ();
   return done_testing ();

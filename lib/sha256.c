@@ -1,12 +1,13 @@
-/* SHA-256 (FIPS 180-4) for the seccomp cache keys. lib/hash.h goes through
-   OpenSSL's EVP, whose first use in a process costs ~0.7 ms of provider
-   loading here; a container start hashes a few kB once, so a plain
-   implementation is the faster choice on this path. */
+/* One-shot SHA-256 (FIPS 180-4) of small buffers: ids, manifests, seccomp
+   cache keys. OpenSSL's EVP costs ~0.7 ms of provider loading on its first
+   use in a process, more than hashing a few kB takes here, and container
+   start hashes only small things. Streams (layer blobs) go through OpenSSL
+   in hash.c, which uses the CPU's SHA instructions. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "pkg/runtime/internal.h"
+#include "lib/hash.h"
 
 static const uint32_t K[64] = {
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -63,7 +64,7 @@ block (uint32_t h[8], const unsigned char *p)
 }
 
 void
-rt_sha256_hex (const void *data, size_t len, char out[65])
+pc_sha256_hex (const void *data, size_t len, char out[65])
 {
   uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
