@@ -3,6 +3,8 @@
 # Each test gets a private store and runtime directory, so tests never see
 # each other's containers or images, and teardown removes what the test made.
 
+bats_require_minimum_version 1.5.0
+
 PC=${PC_BINARY:-$(cd "$BATS_TEST_DIRNAME" && git rev-parse --show-toplevel 2>/dev/null)/build/pc}
 # Fixture images built by tests/fixtures/build-images (scripts/test builds them once).
 PC_FIXTURES=${PC_FIXTURES:-$(dirname "$PC")/fixtures}
@@ -40,7 +42,12 @@ run_pc() {
         expected=$1
         shift
     fi
-    run "$PC" "$@"
+    if [ "$expected" -eq 127 ]; then
+        # bats warns about a bare 127 ("command not found") unless told it is expected.
+        run -127 "$PC" "$@"
+    else
+        run "$PC" "$@"
+    fi
     if [ "$status" -ne "$expected" ]; then
         echo "# pc $*" >&2
         echo "# exit status $status, expected $expected; output:" >&2
