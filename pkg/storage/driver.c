@@ -72,7 +72,7 @@ probe_child (const char *dir)
     }
   else if (unshare (CLONE_NEWNS) < 0)
     return 1;
-  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+  if (mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
     return 1;
   /* By path: a cwd kept from before unshare belongs to the old mount
      namespace, and overlay refuses such an upper dir. */
@@ -168,60 +168,6 @@ pc_store_driver (struct pc_store *s, pc_error **err)
   return s->driver;
 }
 
-/* The overlay data string, split for fsconfig: any number of lower layers
-   (one "lowerdir+" each), no page-size limit. */
-static int
-mount_overlay_fsconfig (const char *data, const char *target, pc_error **err)
-{
-  int fsfd = fsopen ("overlay", FSOPEN_CLOEXEC);
-  if (fsfd < 0)
-    return -errno;
-  pc_autoclose int fs = fsfd;
-  pc_autofree char *copy = xstrdup (data);
-  char *save = NULL;
-  for (char *opt = strtok_r (copy, ",", &save); opt; opt = strtok_r (NULL, ",", &save))
-    {
-      char *eq = strchr (opt, '=');
-      if (eq == NULL)
-        {
-          if (fsconfig (fs, FSCONFIG_SET_FLAG, opt, NULL, 0) < 0)
-            return pc_error_errno (err, errno, "overlay option %s", opt);
-          continue;
-        }
-      *eq = '\0';
-      const char *val = eq + 1;
-      if (strcmp (opt, "lowerdir") == 0)
-        {
-          pc_autofree char *l = xstrdup (val);
-          char *s2 = NULL;
-          for (char *dir = strtok_r (l, ":", &s2); dir; dir = strtok_r (NULL, ":", &s2))
-            if (fsconfig (fs, FSCONFIG_SET_STRING, "lowerdir+", dir, 0) < 0)
-              {
-                if (errno == EINVAL)
-                  return -EINVAL; /* kernel without lowerdir+: use mount(2) */
-                return pc_error_errno (err, errno, "overlay lower layer `%s`", dir);
-              }
-          continue;
-        }
-      if (fsconfig (fs, FSCONFIG_SET_STRING, opt, val, 0) < 0)
-        return pc_error_errno (err, errno, "overlay option %s=%s", opt, val);
-    }
-  if (fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-    {
-      char msg[512];
-      ssize_t n = read (fs, msg, sizeof msg - 1);
-      msg[n > 0 ? n : 0] = '\0';
-      return pc_error_errno (err, errno, "mount overlay on `%s`%s%s", target, n > 0 ? ": " : "",
-                             n > 0 ? msg : "");
-    }
-  pc_autoclose int mfd = fsmount (fs, FSMOUNT_CLOEXEC, 0);
-  if (mfd < 0)
-    return pc_error_errno (err, errno, "mount overlay on `%s`", target);
-  if (move_mount (mfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-    return pc_error_errno (err, errno, "move overlay mount to `%s`", target);
-  return 0;
-}
-
 int
 pc_storage_mount_rootfs (const struct pc_rootfs_mount *m, pc_error **err)
 {
@@ -229,12 +175,11 @@ pc_storage_mount_rootfs (const struct pc_rootfs_mount *m, pc_error **err)
     return pc_error_make (err, EINVAL, "incomplete root filesystem mount description");
   if (strcmp (m->driver, "overlay") == 0)
     {
-      int r = mount_overlay_fsconfig (m->source, m->target, err);
+      int r = pc_storage_mount_overlay_fsconfig (m->source, m->target, err);
       if (r == 0 || r == -1)
         return r;
-      if (mount ("overlay", m->target, "overlay", 0, m->source) < 0)
-        return pc_error_errno (err, errno, "mount overlay on `%s`", m->target);
-      return 0;
+      /* No fsopen (older kernels, valgrind) or no "lowerdir+" (before 6.8). */
+      return pc_storage_mount_overlay_legacy (m->source, m->target, err);
     }
   if (strcmp (m->driver, "fuse-overlayfs") == 0)
     {
@@ -250,7 +195,7 @@ pc_storage_mount_rootfs (const struct pc_rootfs_mount *m, pc_error **err)
     }
   if (strcmp (m->driver, "vfs") == 0)
     {
-      if (mount (m->source, m->target, NULL, MS_BIND | MS_REC, NULL) < 0)
+      if (mount (m->source, m->target, "none", MS_BIND | MS_REC, NULL) < 0)
         return pc_error_errno (err, errno, "bind mount `%s` on `%s`", m->source, m->target);
       return 0;
     }

@@ -105,6 +105,13 @@ bool pc_ref_is_short (const char *ref);
 /* Containers / drivers */
 char *pc_store_lowerdirs (struct pc_store *s, char *const *chain_ids, size_t n, const char *empty);
 
+/* Native overlay mounts (overlay-mount.c). fsconfig: 0, -1 + err, or
+   -errno when fsopen or "lowerdir+" is missing (use the legacy one). The
+   legacy one is mount(2); options longer than a page go through short
+   symlinks l/<n> in the upper dir's parent. target must be absolute. */
+int pc_storage_mount_overlay_fsconfig (const char *data, const char *target, pc_error **err);
+int pc_storage_mount_overlay_legacy (const char *data, const char *target, pc_error **err);
+
 /* vfs containers have no upper dir: their diff compares the rootfs with the image. */
 int pc_storage_vfs_diff_tar (struct pc_store *s, const char *cid, json_object *rec, int out_fd,
                              pc_error **err);
