@@ -89,6 +89,15 @@ struct images_filter
   char **labels;
 };
 
+static void
+images_filter_clear (struct images_filter *f)
+{
+  pc_strv_free (f->reference);
+  pc_strv_free (f->labels);
+  f->reference = f->labels = NULL;
+}
+#define pc_autofilter __attribute__ ((cleanup (images_filter_clear)))
+
 static int
 parse_filters (char **filters, struct images_filter *f)
 {
@@ -219,7 +228,7 @@ cmd_images (const struct pc_command *cmd, int argc, char **argv)
     return pc_cli_parse_exit (r);
   if (pc_cli_check_args (cmd, nargs, 0, 1) < 0)
     return PC_EXIT_ERROR;
-  struct images_filter f = { 0 };
+  pc_autofilter struct images_filter f = { 0 };
   if (parse_filters (filters, &f) != 0)
     return PC_EXIT_ERROR;
   if (nargs == 1)

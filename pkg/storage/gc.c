@@ -45,7 +45,8 @@ cmp_str (const void *a, const void *b)
 static bool
 set_has (struct strset *s, const char *x)
 {
-  return bsearch (&x, s->v, s->n, sizeof (char *), cmp_str) != NULL;
+  /* An empty set has no array, and bsearch's base must not be NULL. */
+  return s->n > 0 && bsearch (&x, s->v, s->n, sizeof (char *), cmp_str) != NULL;
 }
 
 static void
