@@ -109,6 +109,12 @@ whiteout (struct walk *w, const char *dir, const char *name, const struct stat *
 }
 
 static int
+cmp_names (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+static int
 walk_dir (struct walk *w, int dfd, const char *rel, pc_error **err)
 {
   if (*rel && is_opaque (dfd))
@@ -136,13 +142,8 @@ walk_dir (struct walk *w, int dfd, const char *rel, pc_error **err)
         n++;
       }
   closedir (d);
-  for (size_t i = 1; i < n; i++)
-    for (size_t j = i; j > 0 && strcmp (names[j - 1], names[j]) > 0; j--)
-      {
-        char *t = names[j];
-        names[j] = names[j - 1];
-        names[j - 1] = t;
-      }
+  if (n > 1)
+    qsort (names, n, sizeof (char *), cmp_names);
   int ret = 0;
   for (size_t i = 0; i < n && ret == 0; i++)
     {
