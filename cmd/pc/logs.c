@@ -47,6 +47,7 @@ pc_cmd_logs (const struct pc_command *cmd, int argc, char **argv)
       if (pc_engine_lookup (e, args[i], &c, &err) < 0)
         {
           rc = pc_cli_fail (err);
+          err = NULL;
           continue;
         }
       const char *driver = pc_json_get_string (pc_json_get (pc_json_get (c->rec, "HostConfig"), "LogConfig"), "Type");
@@ -63,7 +64,10 @@ pc_cmd_logs (const struct pc_command *cmd, int argc, char **argv)
           if (err->status == ENOENT)
             pc_error_clear (&err);   /* never started: no log yet */
           else
-            rc = pc_cli_fail (err);
+            {
+              rc = pc_cli_fail (err);
+              err = NULL;
+            }
         }
     }
   return rc;

@@ -30,6 +30,16 @@ struct filters
   char **name, **status, **id, **label;
 };
 
+static void
+filters_clear (struct filters *f)
+{
+  pc_strv_free (f->name);
+  pc_strv_free (f->status);
+  pc_strv_free (f->id);
+  pc_strv_free (f->label);
+}
+#define pc_autofilters __attribute__ ((cleanup (filters_clear)))
+
 static int
 parse_filters (char **in, struct filters *f)
 {
@@ -180,7 +190,7 @@ pc_cmd_ps (const struct pc_command *cmd, int argc, char **argv)
     return pc_cli_parse_exit (r);
   if (pc_cli_check_args (cmd, nargs, 0, 0) < 0)
     return PC_EXIT_ERROR;
-  struct filters f = { 0 };
+  pc_autofilters struct filters f = { 0 };
   if (parse_filters (filter, &f) != 0)
     return PC_EXIT_ERROR;
   /* A status filter or --last/--latest looks at every container. */
@@ -225,10 +235,6 @@ pc_cmd_ps (const struct pc_command *cmd, int argc, char **argv)
         }
     }
   pc_container_list_free (v, n);
-  pc_strv_free (f.name);
-  pc_strv_free (f.status);
-  pc_strv_free (f.id);
-  pc_strv_free (f.label);
   if (quiet && !format)
     return 0;
   if (pc_format_print (stdout, format, rows, ps_columns, &err) < 0)

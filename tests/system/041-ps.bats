@@ -75,6 +75,8 @@ assert len(c["Id"]) == 64
     assert_equal "$output" ""
     run_pc 125 ps --filter bogus=1
     assert_contains "$output" "invalid filter"
+    run_pc 125 ps -a --filter name=alpha --filter bogus
+    assert_contains "$output" 'invalid filter "bogus"'
 }
 
 @test "ps -a with 100 containers is fast and lists them all" {
