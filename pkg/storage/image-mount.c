@@ -101,13 +101,3 @@ pc_store_image_unmount (struct pc_store *s, const struct pc_image *img, pc_error
   rmdir (p);
   return 0;
 }
-
-int
-pc_storage_vfs_diff_tar (struct pc_store *s, const char *cid, json_object *rec, int out_fd,
-                         pc_error **err)
-{
-  (void) s;
-  (void) rec;
-  (void) out_fd;
-  return pc_error_make (err, ENOTSUP, "container %s uses the vfs driver: its changes cannot be exported as a layer (use overlay or fuse-overlayfs)", cid);
-}

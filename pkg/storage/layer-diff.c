@@ -19,13 +19,6 @@
 #include "lib/xalloc.h"
 #include "pkg/storage/store-private.h"
 
-struct walk
-{
-  struct archive *w;
-  struct { dev_t dev; ino_t ino; char *path; } *links;
-  size_t n_links;
-};
-
 static bool
 is_overlay_xattr (const char *n)
 {
@@ -66,7 +59,7 @@ add_xattrs (struct archive_entry *e, int fd)
 }
 
 static int
-write_entry (struct walk *w, struct archive_entry *e, int data_fd, pc_error **err)
+write_entry (struct pc_layer_writer *w, struct archive_entry *e, int data_fd, pc_error **err)
 {
   if (archive_write_header (w->w, e) != ARCHIVE_OK)
     return pc_error_make (err, EIO, "write layer entry `%s`: %s", archive_entry_pathname (e),
@@ -93,8 +86,8 @@ fill_stat (struct archive_entry *e, const struct stat *st)
   archive_entry_set_mtime (e, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
 }
 
-static int
-whiteout (struct walk *w, const char *dir, const char *name, const struct stat *st, pc_error **err)
+int
+pc_layer_writer_whiteout (struct pc_layer_writer *w, const char *dir, const char *name, const struct stat *st, pc_error **err)
 {
   struct archive_entry *e = archive_entry_new ();
   pc_autofree char *p = xasprintf ("%s%s.wh.%s", dir, *dir ? "/" : "", name);
@@ -114,27 +107,22 @@ cmp_names (const void *a, const void *b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-static int
-walk_dir (struct walk *w, int dfd, const char *rel, pc_error **err)
+char **
+pc_dir_sorted_names (int dfd, const char *rel, size_t *n_out, pc_error **err)
 {
-  if (*rel && is_opaque (dfd))
-    {
-      struct stat st;
-      fstat (dfd, &st);
-      if (whiteout (w, rel, ".wh..opq", &st, err) < 0)
-        return -1;
-    }
   int dup_fd = fcntl (dfd, F_DUPFD_CLOEXEC, 3);
-  DIR *d = fdopendir (dup_fd);
+  DIR *d = dup_fd >= 0 ? fdopendir (dup_fd) : NULL;
   if (d == NULL)
     {
-      close (dup_fd);
-      return pc_error_errno (err, errno, "read `%s`", rel);
+      pc_error_errno (err, errno, "read `%s`", *rel ? rel : ".");
+      if (dup_fd >= 0)
+        close (dup_fd);
+      return NULL;
     }
-  /* Sorted, so the same changes give the same tar. */
+  rewinddir (d);
   size_t n = 0;
   struct dirent *de;
-  char **names = NULL;
+  char **names = xmalloc0 (sizeof (char *));
   while ((de = readdir (d)))
     if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
       {
@@ -142,10 +130,108 @@ walk_dir (struct walk *w, int dfd, const char *rel, pc_error **err)
         n++;
       }
   closedir (d);
+  /* Sorted, so the same changes give the same tar. */
   if (n > 1)
     qsort (names, n, sizeof (char *), cmp_names);
+  *n_out = n;
+  return names;
+}
+
+int
+pc_layer_writer_add (struct pc_layer_writer *w, int dfd, const char *name, const char *path,
+                     const struct stat *st, pc_error **err)
+{
+  if (S_ISSOCK (st->st_mode))
+    return 0; /* sockets are not layer content */
+  struct archive_entry *e = archive_entry_new ();
+  archive_entry_set_pathname (e, path);
+  fill_stat (e, st);
   int ret = 0;
-  for (size_t i = 0; i < n && ret == 0; i++)
+  if (S_ISREG (st->st_mode))
+    {
+      archive_entry_set_filetype (e, AE_IFREG);
+      bool linked = false;
+      if (st->st_nlink > 1)
+        {
+          for (size_t k = 0; k < w->n_links; k++)
+            if (w->links[k].dev == st->st_dev && w->links[k].ino == st->st_ino)
+              {
+                archive_entry_set_hardlink (e, w->links[k].path);
+                archive_entry_set_size (e, 0);
+                linked = true;
+                break;
+              }
+          if (!linked)
+            {
+              w->links = xrealloc (w->links, (w->n_links + 1) * sizeof *w->links);
+              w->links[w->n_links].dev = st->st_dev;
+              w->links[w->n_links].ino = st->st_ino;
+              w->links[w->n_links].path = xstrdup (path);
+              w->n_links++;
+            }
+        }
+      pc_autoclose int fd = -1;
+      if (!linked)
+        {
+          fd = openat (dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+          if (fd < 0)
+            {
+              archive_entry_free (e);
+              return pc_error_errno (err, errno, "open `%s`", path);
+            }
+          archive_entry_set_size (e, st->st_size);
+          add_xattrs (e, fd);
+        }
+      ret = write_entry (w, e, fd, err);
+    }
+  else if (S_ISDIR (st->st_mode))
+    {
+      archive_entry_set_filetype (e, AE_IFDIR);
+      pc_autoclose int fd = openat (dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        {
+          archive_entry_free (e);
+          return pc_error_errno (err, errno, "open `%s`", path);
+        }
+      add_xattrs (e, fd);
+      ret = write_entry (w, e, -1, err);
+    }
+  else if (S_ISLNK (st->st_mode))
+    {
+      char target[4096];
+      ssize_t tl = readlinkat (dfd, name, target, sizeof target - 1);
+      target[tl > 0 ? tl : 0] = '\0';
+      archive_entry_set_filetype (e, AE_IFLNK);
+      archive_entry_set_symlink (e, target);
+      ret = write_entry (w, e, -1, err);
+    }
+  else
+    {
+      archive_entry_set_filetype (e, S_ISCHR (st->st_mode)   ? AE_IFCHR
+                                     : S_ISBLK (st->st_mode) ? AE_IFBLK
+                                                             : AE_IFIFO);
+      archive_entry_set_rdev (e, st->st_rdev);
+      ret = write_entry (w, e, -1, err);
+    }
+  archive_entry_free (e);
+  return ret;
+}
+
+static int
+walk_dir (struct pc_layer_writer *w, int dfd, const char *rel, pc_error **err)
+{
+  if (*rel && is_opaque (dfd))
+    {
+      struct stat st;
+      fstat (dfd, &st);
+      if (pc_layer_writer_whiteout (w, rel, ".wh..opq", &st, err) < 0)
+        return -1;
+    }
+  size_t n = 0;
+  pc_autostrv char **names = pc_dir_sorted_names (dfd, rel, &n, err);
+  if (names == NULL)
+    return -1;
+  for (size_t i = 0; i < n; i++)
     {
       const char *name = names[i];
       struct stat st;
@@ -154,117 +240,65 @@ walk_dir (struct walk *w, int dfd, const char *rel, pc_error **err)
       pc_autofree char *path = *rel ? xasprintf ("%s/%s", rel, name) : xstrdup (name);
       if (S_ISCHR (st.st_mode) && major (st.st_rdev) == 0 && minor (st.st_rdev) == 0)
         {
-          ret = whiteout (w, rel, name, &st, err);
+          if (pc_layer_writer_whiteout (w, rel, name, &st, err) < 0)
+            return -1;
           continue;
         }
-      struct archive_entry *e = archive_entry_new ();
-      archive_entry_set_pathname (e, path);
-      fill_stat (e, &st);
-      int fd = -1;
-      if (S_ISREG (st.st_mode))
+      if (pc_layer_writer_add (w, dfd, name, path, &st, err) < 0)
+        return -1;
+      if (S_ISDIR (st.st_mode))
         {
-          archive_entry_set_filetype (e, AE_IFREG);
-          bool linked = false;
-          if (st.st_nlink > 1)
-            {
-              for (size_t k = 0; k < w->n_links; k++)
-                if (w->links[k].dev == st.st_dev && w->links[k].ino == st.st_ino)
-                  {
-                    archive_entry_set_hardlink (e, w->links[k].path);
-                    archive_entry_set_size (e, 0);
-                    linked = true;
-                    break;
-                  }
-              if (!linked)
-                {
-                  w->links = xrealloc (w->links, (w->n_links + 1) * sizeof *w->links);
-                  w->links[w->n_links].dev = st.st_dev;
-                  w->links[w->n_links].ino = st.st_ino;
-                  w->links[w->n_links].path = xstrdup (path);
-                  w->n_links++;
-                }
-            }
-          if (!linked)
-            {
-              fd = openat (dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-              if (fd < 0)
-                {
-                  archive_entry_free (e);
-                  ret = pc_error_errno (err, errno, "open `%s`", path);
-                  break;
-                }
-              archive_entry_set_size (e, st.st_size);
-              add_xattrs (e, fd);
-            }
-          ret = write_entry (w, e, fd, err);
-          if (fd >= 0)
-            close (fd);
-        }
-      else if (S_ISDIR (st.st_mode))
-        {
-          archive_entry_set_filetype (e, AE_IFDIR);
-          fd = openat (dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          pc_autoclose int fd = openat (dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
           if (fd < 0)
-            {
-              archive_entry_free (e);
-              ret = pc_error_errno (err, errno, "open `%s`", path);
-              break;
-            }
-          add_xattrs (e, fd);
-          ret = write_entry (w, e, -1, err);
-          if (ret == 0)
-            ret = walk_dir (w, fd, path, err);
-          close (fd);
+            return pc_error_errno (err, errno, "open `%s`", path);
+          if (walk_dir (w, fd, path, err) < 0)
+            return -1;
         }
-      else if (S_ISLNK (st.st_mode))
-        {
-          char target[4096];
-          ssize_t tl = readlinkat (dfd, name, target, sizeof target - 1);
-          target[tl > 0 ? tl : 0] = '\0';
-          archive_entry_set_filetype (e, AE_IFLNK);
-          archive_entry_set_symlink (e, target);
-          ret = write_entry (w, e, -1, err);
-        }
-      else
-        {
-          archive_entry_set_filetype (e, S_ISCHR (st.st_mode) ? AE_IFCHR
-                                          : S_ISBLK (st.st_mode) ? AE_IFBLK
-                                          : S_ISFIFO (st.st_mode) ? AE_IFIFO : AE_IFSOCK);
-          if (S_ISSOCK (st.st_mode))
-            {
-              archive_entry_free (e);
-              continue; /* sockets are not layer content */
-            }
-          archive_entry_set_rdev (e, st.st_rdev);
-          ret = write_entry (w, e, -1, err);
-        }
-      archive_entry_free (e);
     }
-  pc_strv_free (names);
-  return ret;
+  return 0;
+}
+
+int
+pc_layer_writer_open (struct pc_layer_writer *w, int out_fd, pc_error **err)
+{
+  memset (w, 0, sizeof *w);
+  w->w = archive_write_new ();
+  archive_write_set_format_pax_restricted (w->w);
+  archive_write_set_bytes_in_last_block (w->w, 1);
+  if (archive_write_open_fd (w->w, out_fd) != ARCHIVE_OK)
+    return pc_error_make (err, EIO, "write layer: %s", archive_error_string (w->w));
+  return 0;
+}
+
+int
+pc_layer_writer_close (struct pc_layer_writer *w, pc_error **err)
+{
+  if (archive_write_close (w->w) != ARCHIVE_OK)
+    return pc_error_make (err, EIO, "write layer: %s", archive_error_string (w->w));
+  return 0;
+}
+
+void
+pc_layer_writer_free (struct pc_layer_writer *w)
+{
+  if (w->w)
+    archive_write_free (w->w);
+  for (size_t i = 0; i < w->n_links; i++)
+    free (w->links[i].path);
+  free (w->links);
+  memset (w, 0, sizeof *w);
 }
 
 int
 pc_storage_dir_to_tar (int dirfd, int out_fd, pc_error **err)
 {
-  struct walk w = { 0 };
-  w.w = archive_write_new ();
-  archive_write_set_format_pax_restricted (w.w);
-  archive_write_set_bytes_in_last_block (w.w, 1);
-  int r = -1;
-  if (archive_write_open_fd (w.w, out_fd) != ARCHIVE_OK)
-    {
-      pc_error_make (err, EIO, "write layer: %s", archive_error_string (w.w));
-      goto out;
-    }
-  r = walk_dir (&w, dirfd, "", err);
-  if (r == 0 && archive_write_close (w.w) != ARCHIVE_OK)
-    r = pc_error_make (err, EIO, "write layer: %s", archive_error_string (w.w));
-out:
-  archive_write_free (w.w);
-  for (size_t i = 0; i < w.n_links; i++)
-    free (w.links[i].path);
-  free (w.links);
+  struct pc_layer_writer w;
+  int r = pc_layer_writer_open (&w, out_fd, err);
+  if (r == 0)
+    r = walk_dir (&w, dirfd, "", err);
+  if (r == 0)
+    r = pc_layer_writer_close (&w, err);
+  pc_layer_writer_free (&w);
   return r;
 }
 

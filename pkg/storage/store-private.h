@@ -4,6 +4,8 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include "lib/error.h"
 #include "pkg/storage/storage.h"
@@ -111,6 +113,26 @@ char *pc_store_lowerdirs (struct pc_store *s, char *const *chain_ids, size_t n, 
    symlinks l/<n> in the upper dir's parent. target must be absolute. */
 int pc_storage_mount_overlay_fsconfig (const char *data, const char *target, pc_error **err);
 int pc_storage_mount_overlay_legacy (const char *data, const char *target, pc_error **err);
+
+/* Writing a layer tar (layer-diff.c), shared by the overlay and vfs diffs. */
+struct pc_layer_writer
+{
+  struct archive *w;
+  struct { dev_t dev; ino_t ino; char *path; } *links; /* hard links written */
+  size_t n_links;
+};
+int pc_layer_writer_open (struct pc_layer_writer *w, int out_fd, pc_error **err);
+/* One entry for dfd/name at `path` in the layer (a directory: its header
+   only); sockets are skipped. */
+int pc_layer_writer_add (struct pc_layer_writer *w, int dfd, const char *name, const char *path,
+                         const struct stat *st, pc_error **err);
+/* dir/.wh.name (dir "" = top). */
+int pc_layer_writer_whiteout (struct pc_layer_writer *w, const char *dir, const char *name,
+                              const struct stat *st, pc_error **err);
+int pc_layer_writer_close (struct pc_layer_writer *w, pc_error **err);
+void pc_layer_writer_free (struct pc_layer_writer *w);
+/* Entries of dfd except . and .., sorted; NULL-terminated, *n set. */
+char **pc_dir_sorted_names (int dfd, const char *rel, size_t *n, pc_error **err);
 
 /* vfs containers have no upper dir: their diff compares the rootfs with the image. */
 int pc_storage_vfs_diff_tar (struct pc_store *s, const char *cid, json_object *rec, int out_fd,

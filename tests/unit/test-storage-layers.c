@@ -153,6 +153,87 @@ store_listing (const char *root, char **out)
   *out = o ? o : xstrdup ("");
 }
 
+static char *
+tar_listing (const char *path)
+{
+  pc_autofree char *cmd = xasprintf ("tar tf %s", path);
+  char *out = NULL;
+  size_t cap = 0;
+  FILE *p = popen (cmd, "r");
+  if (p == NULL)
+    return NULL;
+  if (getdelim (&out, &cap, 0, p) < 0 && out)
+    out[0] = 0;
+  pclose (p);
+  return out;
+}
+
+/* vfs: the container's copy against the image (check_merged has already
+   added data/written-by-test and deleted data/added.txt). */
+static void
+check_vfs_diff (struct pc_store *ds, const char *cid, const struct pc_rootfs_mount *m,
+                const struct pc_image *img)
+{
+  pc_error *err = NULL;
+  int dfd = open (m->source, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  /* Same size, other bytes (the contents are compared). */
+  pc_autofree char *motd = NULL;
+  size_t len = 0;
+  if (pc_read_file (dfd, "etc/motd", &motd, &len, &err) == 0 && len > 0)
+    {
+      motd[0] ^= 1;
+      int fd = openat (dfd, "etc/motd", O_WRONLY | O_TRUNC | O_CLOEXEC);
+      if (fd >= 0)
+        {
+          pc_write_all (fd, motd, len, &err);
+          close (fd);
+        }
+    }
+  pc_error_clear (&err);
+  /* Touched, same content: not a change. */
+  struct timespec later[2] = { { 1234567890, 0 }, { 1234567890, 0 } };
+  utimensat (dfd, "data/hard-a.txt", later, AT_SYMLINK_NOFOLLOW);
+  /* A symlink replaced by a directory; a whole directory removed. */
+  unlinkat (dfd, "data/link-to-added", 0);
+  mkdirat (dfd, "data/link-to-added", 0755);
+  unlinkat (dfd, "data/keep/new.txt", 0);
+  unlinkat (dfd, "data/keep", AT_REMOVEDIR);
+  close (dfd);
+
+  char path[] = "/tmp/pc-unit-diff.XXXXXX";
+  int fd = mkstemp (path);
+  is_int (pc_storage_diff_tar (ds, cid, fd, &err), 0, "vfs: diff tar written");
+  if (err)
+    printf ("# %s\n", err->msg);
+  pc_error_clear (&err);
+  close (fd);
+  pc_autofree char *out = tar_listing (path);
+  unlink (path);
+  is_str (out,
+          "data/\n"
+          "data/.wh.added.txt\n"
+          "data/.wh.keep\n"
+          "data/.wh.link-to-added\n"
+          "data/link-to-added/\n"
+          "data/written-by-test\n"
+          "etc/\n"
+          "etc/motd\n",
+          "vfs: diff has the new, changed and deleted entries, nothing unchanged");
+
+  pc_autofree char *new_id = NULL;
+  is_int (pc_store_commit (ds, cid, img, pc_image_config (img), "localhost/vfs-commit:latest", &new_id, &err), 0,
+          "vfs: commit");
+  if (err)
+    printf ("# %s\n", err->msg);
+  pc_error_clear (&err);
+  pc_autoimage struct pc_image *c = NULL;
+  is_int (pc_store_image_lookup (ds, "localhost/vfs-commit:latest", &c, &err), 0, "vfs: committed image found");
+  ok (c && pc_image_n_layers (c) == pc_image_n_layers (img) + 1, "vfs: committed image has one more layer");
+  if (c)
+    pc_store_image_delete (ds, pc_image_id (c), &err);
+  pc_error_clear (&err);
+}
+
 int
 main (void)
 {
@@ -226,6 +307,8 @@ main (void)
       is_int (pc_store_container_rootfs (ds, cid, &m, &err), 0, "%s: rootfs description", drivers[i]);
       is_str (m.driver, drivers[i], "%s: recorded driver", drivers[i]);
       is_int (check_merged (&m), 0, "%s: merged root shows added/changed files, no deleted entries", drivers[i]);
+      if (i == 2)
+        check_vfs_diff (ds, cid, &m, img);
       if (i == 0)
         {
           /* The diff of the writes just made: a new file and a whiteout. */
@@ -233,13 +316,7 @@ main (void)
           int fd = mkstemp (path);
           is_int (pc_storage_diff_tar (ds, cid, fd, &err), 0, "overlay: diff tar written");
           close (fd);
-          pc_autofree char *cmd = xasprintf ("tar tf %s", path);
-          char *out = NULL;
-          size_t cap = 0;
-          FILE *p = popen (cmd, "r");
-          if (getdelim (&out, &cap, 0, p) < 0 && out)
-            out[0] = 0;
-          pclose (p);
+          char *out = tar_listing (path);
           ok (out && strstr (out, "data/written-by-test"), "diff has the new file");
           ok (out && strstr (out, "data/.wh.added.txt"), "diff has the deletion as .wh.added.txt");
           free (out);
