@@ -213,6 +213,8 @@ cmd_images (const struct pc_command *cmd, int argc, char **argv)
   pc_autofree char *format = NULL;
   pc_autostrv char **filters = NULL;
   const struct pc_opt opts[] = {
+    /* pc keeps no intermediate images, so -a lists what the default lists
+       (docs/storage.md, "pc images -a"). */
     { "all", 'a', PC_OPT_BOOL, &all, NULL, "Show all images (default hides intermediate images)" },
     { "digests", 0, PC_OPT_BOOL, &digests, NULL, "Show digests" },
     { "filter", 'f', PC_OPT_STRV, &filters, "filter", "Filter output based on conditions provided (reference=, dangling=, label=)" },

@@ -74,6 +74,12 @@ PY
     run_pc untag layered
     run_pc images --filter dangling=true --format '{{.ID}} {{.Repository}}'
     assert_equal "$output" "21102f038846 <none>"
+    # pc keeps no intermediate images: -a lists the same, dangling ones included.
+    run_pc images --format '{{.ID}} {{.Repository}}'
+    default_list=$output
+    assert_contains "$default_list" "21102f038846 <none>"
+    run_pc images -a --format '{{.ID}} {{.Repository}}'
+    assert_equal "$output" "$default_list"
     run_pc image prune -f
     assert_equal "$output" "21102f038846bea311ebf29f41c52111c361de026cb4f488aa3f4e2f3b91eb47"
     run_pc images -q
