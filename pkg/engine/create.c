@@ -182,8 +182,8 @@ strv_json (char *const *v)
 }
 
 /* Flag checks that need nothing on disk: fail before any work is done. */
-static int
-check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **err)
+int
+eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **err)
 {
   const char *ld = o->log_driver ? o->log_driver : "k8s-file";
   if (strcmp (ld, "k8s-file") != 0 && strcmp (ld, "none") != 0 && strcmp (ld, "passthrough") != 0)
@@ -245,18 +245,18 @@ image_display_name (struct pc_image *img, const char *ref)
   return xstrdup (names && names[0] ? names[0] : pc_image_id (img));
 }
 
-/* Merges image config and flags into Config / HostConfig. */
-static int
-build_record (struct pc_engine *e, const struct pc_create_opts *o, const char *id, const char *name,
-              struct pc_image *img, json_object *hc, json_object **out, pc_error **err)
+int
+eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, const char *id,
+                  const char *name, const char *data_dir, json_object *hc, json_object **out,
+                  pc_error **err)
 {
-  json_object *icfg = pc_json_get (pc_image_config (img), "config");
+  json_object *icfg = pc_json_get (img->config, "config");
   pc_autojson json_object *rec = json_object_new_object ();
   json_object *cfg = json_object_new_object ();
   struct timespec now;
   clock_gettime (CLOCK_REALTIME, &now);
   pc_autofree char *created = pc_time_format_rfc3339 (&now);
-  pc_autofree char *imgname = image_display_name (img, o->image);
+  const char *imgname = img->name;
 
   /* Entrypoint and Cmd: --entrypoint drops the image's Cmd, as podman does. */
   json_object *ep = NULL, *cmd = NULL;
@@ -391,7 +391,7 @@ build_record (struct pc_engine *e, const struct pc_create_opts *o, const char *i
   json_object *lc = json_object_new_object ();
   json_object_object_add (lc, "Type", json_object_new_string (ld));
   json_object_object_add (lc, "Config", NULL);
-  pc_autofree char *logpath = xasprintf ("%s/containers/%s/ctr.log", e->data_dir, id);
+  pc_autofree char *logpath = xasprintf ("%s/containers/%s/ctr.log", data_dir, id);
   json_object_object_add (lc, "Path", json_object_new_string (strcmp (ld, "k8s-file") == 0 ? logpath : ""));
   json_object_object_add (lc, "Tag", json_object_new_string (""));
   json_object_object_add (lc, "Size", json_object_new_string ("0B"));
@@ -420,19 +420,28 @@ build_record (struct pc_engine *e, const struct pc_create_opts *o, const char *i
   json_object_object_add (rec, "Id", json_object_new_string (id));
   json_object_object_add (rec, "Created", json_object_new_string (created));
   json_object_object_add (rec, "Args", args);
-  json_object_object_add (rec, "Image", json_object_new_string (pc_image_id (img)));
+  json_object_object_add (rec, "Image", json_object_new_string (img->id));
   json_object_object_add (rec, "ImageName", json_object_new_string (imgname));
   json_object_object_add (rec, "Name", json_object_new_string (name));
   json_object_object_add (rec, "RestartCount", json_object_new_int (0));
-  pc_autoerror pc_error *derr = NULL;
-  const char *driver = pc_store_driver (pc_engine_store (e, &derr), &derr);
-  json_object_object_add (rec, "Driver", json_object_new_string (driver ? driver : ""));
+  json_object_object_add (rec, "Driver", json_object_new_string (img->driver ? img->driver : ""));
   json_object_object_add (rec, "OCIRuntime", json_object_new_string ("pc"));
   json_object_object_add (rec, "Mounts", json_object_new_array ());
   json_object_object_add (rec, "Config", cfg);
   json_object_object_add (rec, "HostConfig", json_object_get (hc));
   *out = steal_pointer (&rec);
   return 0;
+}
+
+void
+eng_record_add_home (json_object *rec, const char *home)
+{
+  json_object *env = pc_json_get (pc_json_get (rec, "Config"), "Env");
+  for (size_t i = 0; i < json_object_array_length (env); i++)
+    if (strncmp (json_object_get_string (json_object_array_get_idx (env, i)), "HOME=", 5) == 0)
+      return;
+  pc_autofree char *h = xasprintf ("HOME=%s", home ? home : "/");
+  json_object_array_add (env, json_object_new_string (h));
 }
 
 static void
@@ -451,7 +460,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
                   pc_error **err)
 {
   pc_autojson json_object *hc = json_object_new_object ();
-  if (check_opts (o, hc, err) < 0)
+  if (eng_check_opts (o, hc, err) < 0)
     return -1;
   struct pc_store *store = pc_engine_store (e, err);
   if (store == NULL)
@@ -510,25 +519,24 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
   pc_autojson json_object *spec = NULL;
   struct eng_user u = { 0 };
   pc_autofree char *spath = xasprintf ("%s/config.json", id);
+  pc_autofree char *imgname = image_display_name (img, o->image);
+  pc_autoerror pc_error *derr = NULL;
+  struct eng_image ei = {
+    .config = pc_image_config (img),
+    .id = pc_image_id (img),
+    .name = imgname,
+    .driver = pc_store_driver (store, &derr),
+  };
   int ret = -1;
   if (pc_store_container_rootfs (store, id, &m, err) < 0)
     goto out;
-  if (build_record (e, o, id, name, img, hc, &rec, err) < 0)
+  if (eng_build_record (&ei, o, id, name, e->data_dir, hc, &rec, err) < 0)
     goto out;
   json_object *cfg = pc_json_get (rec, "Config");
   if (eng_resolve_user (&m, pc_json_get_string (cfg, "User"), &u, err) < 0)
     goto out;
-  json_object *env = pc_json_get (cfg, "Env");
-  bool has_home = false;
-  for (size_t i = 0; i < json_object_array_length (env); i++)
-    if (strncmp (json_object_get_string (json_object_array_get_idx (env, i)), "HOME=", 5) == 0)
-      has_home = true;
-  if (!has_home)
-    {
-      pc_autofree char *h = xasprintf ("HOME=%s", u.home ? u.home : "/");
-      json_object_array_add (env, json_object_new_string (h));
-    }
-  spec = eng_build_spec (e, id, &m, &u, rec, err);
+  eng_record_add_home (rec, u.home);
+  spec = eng_build_spec (e->run_dir, id, &m, &u, rec, err);
   if (spec == NULL)
     goto out;
   const char *s = json_object_to_json_string_ext (spec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);

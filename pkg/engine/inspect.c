@@ -177,15 +177,36 @@ pc_engine_ps_row (struct pc_engine *e, struct pc_container *c)
   return o;
 }
 
-/* "3 seconds", "About a minute": the duration words of pc_time_human_ago. */
+/* podman's duration words ("3 seconds", "About a minute") for then..now:
+   the words of pc_time_human_ago, which only knows the current time. */
 static char *
-human_duration (const struct timespec *since)
+human_duration (const struct timespec *then, const struct timespec *now)
 {
-  char *s = pc_time_human_ago (since);
-  size_t n = strlen (s);
-  if (n > 4 && strcmp (s + n - 4, " ago") == 0)
-    s[n - 4] = '\0';
-  return s;
+  double d = (double) (now->tv_sec - then->tv_sec) + (double) (now->tv_nsec - then->tv_nsec) / 1e9;
+  long seconds = (long) d;
+  long minutes = (long) (d / 60);
+  long hours = (long) (d / 3600 + 0.5);
+  if (seconds < 1)
+    return xstrdup ("Less than a second");
+  if (seconds == 1)
+    return xstrdup ("1 second");
+  if (seconds < 60)
+    return xasprintf ("%ld seconds", seconds);
+  if (minutes == 1)
+    return xstrdup ("About a minute");
+  if (minutes < 60)
+    return xasprintf ("%ld minutes", minutes);
+  if (hours == 1)
+    return xstrdup ("About an hour");
+  if (hours < 48)
+    return xasprintf ("%ld hours", hours);
+  if (hours < 24 * 7 * 2)
+    return xasprintf ("%ld days", hours / 24);
+  if (hours < 24 * 30 * 2)
+    return xasprintf ("%ld weeks", hours / 24 / 7);
+  if (hours < 24 * 365 * 2)
+    return xasprintf ("%ld months", hours / 24 / 30);
+  return xasprintf ("%ld years", (long) (d / 3600 / 24 / 365));
 }
 
 char *
@@ -198,13 +219,13 @@ pc_engine_status_human (const struct pc_container_state *st, const struct timesp
     case PC_STATUS_RUNNING:
     case PC_STATUS_PAUSED:
       {
-        pc_autofree char *d = human_duration (&st->started_at);
+        pc_autofree char *d = human_duration (&st->started_at, now);
         return xasprintf ("Up %s%s", d, st->status == PC_STATUS_PAUSED ? " (Paused)" : "");
       }
     case PC_STATUS_EXITED:
       {
-        pc_autofree char *d = pc_time_human_ago (&st->finished_at);
-        return xasprintf ("Exited (%d) %s", st->exit_code, d);
+        pc_autofree char *d = human_duration (&st->finished_at, now);
+        return xasprintf ("Exited (%d) %s ago", st->exit_code, d);
       }
     }
   return xstrdup ("Unknown");

@@ -58,8 +58,28 @@ struct eng_user
   char *home;      /* from passwd, NULL when unknown */
 };
 
-/* spec.c */
-json_object *eng_build_spec (struct pc_engine *e, const char *id, const struct pc_rootfs_mount *m,
+/* create.c: the parts of create that need no store, so tests can drive
+   them with a made-up image. */
+struct eng_image
+{
+  json_object *config;   /* the image's OCI config (its "config" member is used) */
+  const char *id;
+  const char *name;      /* as create shows it: "localhost/busybox:latest" */
+  const char *driver;    /* storage driver for the record, NULL = "" */
+};
+/* Flag checks that touch nothing; fills hc's CapAdd, CapDrop, Ulimits. */
+int eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **err);
+/* The record (podman's inspect shape): image config merged with the flags;
+   takes a reference to hc (from eng_check_opts). data_dir: ROOT/engine. */
+int eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, const char *id,
+                      const char *name, const char *data_dir, json_object *hc, json_object **out,
+                      pc_error **err);
+/* HOME from the image's passwd (home NULL: "/") unless the env has one. */
+void eng_record_add_home (json_object *rec, const char *home);
+
+/* spec.c: the OCI spec of a record; run_dir: RUN (the generated /etc files
+   and the seccomp cache live under it). */
+json_object *eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_mount *m,
                              const struct eng_user *u, json_object *rec, pc_error **err);
 const char *eng_cap_canonical (const char *name);
 /* etcfiles.c: hostname, hosts and resolv.conf in the state dir */

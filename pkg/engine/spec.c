@@ -182,7 +182,7 @@ has_mount (json_object *mounts, const char *dest)
 }
 
 static json_object *
-build_mounts (struct pc_engine *e, const char *id, json_object *hc, bool host_net,
+build_mounts (const char *run_dir, const char *id, json_object *hc, bool host_net,
               bool read_only_tmpfs)
 {
   json_object *mounts = json_object_new_array ();
@@ -226,7 +226,7 @@ build_mounts (struct pc_engine *e, const char *id, json_object *hc, bool host_ne
   for (const char *const *f = files; *f; f++)
     {
       pc_autofree char *dest = xasprintf ("/etc/%s", *f);
-      pc_autofree char *src = xasprintf ("%s/ctr/%s/%s", e->run_dir, id, *f);
+      pc_autofree char *src = xasprintf ("%s/ctr/%s/%s", run_dir, id, *f);
       if (!has_mount (mounts, dest))
         add_mount (mounts, dest, "bind", src, pc_json_get_bool (hc, "ReadonlyRootfs", false) ? bind_ro_o : bind_o);
     }
@@ -311,7 +311,7 @@ security_opt_has (json_object *hc, const char *opt)
 }
 
 json_object *
-eng_build_spec (struct pc_engine *e, const char *id, const struct pc_rootfs_mount *m,
+eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_mount *m,
                 const struct eng_user *u, json_object *rec, pc_error **err)
 {
   json_object *cfg = pc_json_get (rec, "Config");
@@ -386,7 +386,7 @@ eng_build_spec (struct pc_engine *e, const char *id, const struct pc_rootfs_moun
   const char *netmode = pc_json_get_string (hc, "NetworkMode");
   bool host_net = netmode && strcmp (netmode, "host") == 0;
   json_object_object_add (spec, "mounts",
-                          build_mounts (e, id, hc, host_net,
+                          build_mounts (run_dir, id, hc, host_net,
                                         ro && pc_json_get_bool (hc, "ReadOnlyTmpfs", true)));
 
   /* linux */
@@ -431,7 +431,7 @@ eng_build_spec (struct pc_engine *e, const char *id, const struct pc_rootfs_moun
                           json_object_new_string (json_object_to_json_string_ext (
                             rfs, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)));
   json_object_put (rfs);
-  pc_autofree char *cache = xasprintf ("%s/seccomp", e->run_dir);
+  pc_autofree char *cache = xasprintf ("%s/seccomp", run_dir);
   json_object_object_add (ann, "run.pc.seccomp-cache", json_object_new_string (cache));
   json_object_object_add (ann, "io.container.manager", json_object_new_string ("pc"));
   json_object_object_add (spec, "annotations", ann);
