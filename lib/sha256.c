@@ -1,13 +1,13 @@
-/* One-shot SHA-256 (FIPS 180-4) of small buffers: ids, manifests, seccomp
-   cache keys. OpenSSL's EVP costs ~0.7 ms of provider loading on its first
-   use in a process, more than hashing a few kB takes here, and container
-   start hashes only small things. Streams (layer blobs) go through OpenSSL
-   in hash.c, which uses the CPU's SHA instructions. */
+/* SHA-256 (FIPS 180-4) in plain C: all of pc's small hashing (ids,
+   manifests, seccomp cache keys) and the fallback for streams when
+   OpenSSL's libcrypto cannot be loaded (hash.c explains why it is loaded
+   lazily). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/hash.h"
+#include "lib/sha256-plain.h"
 
 static const uint32_t K[64] = {
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -64,25 +64,61 @@ block (uint32_t h[8], const unsigned char *p)
 }
 
 void
-pc_sha256_hex (const void *data, size_t len, char out[65])
+pc_sha256_plain_init (struct pc_sha256_plain *c)
 {
-  uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+  static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+  memcpy (c->h, iv, sizeof iv);
+  c->buflen = 0;
+  c->total = 0;
+}
+
+void
+pc_sha256_plain_update (struct pc_sha256_plain *c, const void *data, size_t len)
+{
   const unsigned char *p = data;
-  size_t left = len;
-  for (; left >= 64; p += 64, left -= 64)
-    block (h, p);
+  c->total += len;
+  if (c->buflen > 0)
+    {
+      size_t take = 64 - c->buflen < len ? 64 - c->buflen : len;
+      memcpy (c->buf + c->buflen, p, take);
+      c->buflen += take;
+      p += take;
+      len -= take;
+      if (c->buflen < 64)
+        return;
+      block (c->h, c->buf);
+      c->buflen = 0;
+    }
+  for (; len >= 64; p += 64, len -= 64)
+    block (c->h, p);
+  memcpy (c->buf, p, len);
+  c->buflen = len;
+}
+
+void
+pc_sha256_plain_final_hex (struct pc_sha256_plain *c, char out[65])
+{
   unsigned char tail[128];
   memset (tail, 0, sizeof tail);
-  memcpy (tail, p, left);
-  tail[left] = 0x80;
-  size_t n = left < 56 ? 64 : 128;
-  uint64_t bits = (uint64_t) len * 8;
+  memcpy (tail, c->buf, c->buflen);
+  tail[c->buflen] = 0x80;
+  size_t n = c->buflen < 56 ? 64 : 128;
+  uint64_t bits = c->total * 8;
   for (int i = 0; i < 8; i++)
     tail[n - 1 - i] = (unsigned char) (bits >> (8 * i));
-  block (h, tail);
+  block (c->h, tail);
   if (n == 128)
-    block (h, tail + 64);
+    block (c->h, tail + 64);
   for (int i = 0; i < 8; i++)
-    snprintf (out + 8 * i, 9, "%08x", h[i]);
+    snprintf (out + 8 * i, 9, "%08x", c->h[i]);
+}
+
+void
+pc_sha256_hex (const void *data, size_t len, char out[65])
+{
+  struct pc_sha256_plain c;
+  pc_sha256_plain_init (&c);
+  pc_sha256_plain_update (&c, data, len);
+  pc_sha256_plain_final_hex (&c, out);
 }
