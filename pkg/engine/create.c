@@ -20,6 +20,7 @@
 #include "lib/parse.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
+#include "pkg/runtime/runtime.h"
 #include "pkg/storage/storage.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -204,7 +205,7 @@ eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **err)
   for (int k = 0; k < 2; k++)
     for (char **c = k ? o->cap_drop : o->cap_add; c && *c; c++)
       {
-        const char *canon = strcasecmp (*c, "all") == 0 ? "ALL" : eng_cap_canonical (*c);
+        const char *canon = strcasecmp (*c, "all") == 0 ? "ALL" : pc_runtime_cap_canonical (*c);
         if (canon == NULL)
           return pc_error_make (err, EINVAL, "unknown capability \"%s\": invalid argument", *c);
         json_object_array_add (k ? drop : add, json_object_new_string (canon));

@@ -81,7 +81,6 @@ void eng_record_add_home (json_object *rec, const char *home);
    and the seccomp cache live under it). */
 json_object *eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_mount *m,
                              const struct eng_user *u, json_object *rec, pc_error **err);
-const char *eng_cap_canonical (const char *name);
 /* etcfiles.c: hostname, hosts and resolv.conf in the state dir */
 int eng_write_etc_files (struct pc_container *c, int state_dfd, pc_error **err);
 /* "name|uid[:group|gid]" against the image's /etc/passwd and /etc/group,

@@ -17,19 +17,6 @@
 #include "pkg/runtime/runtime.h"
 #include "pkg/storage/storage.h"
 
-static const char *const all_caps[] = {
-  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-  "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-  "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-  "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-  "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-  "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-  "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-  "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-  "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
-};
-#define N_ALL_CAPS (sizeof all_caps / sizeof *all_caps)
-
 static const char *const masked_paths[] = {
   "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
   "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
@@ -41,33 +28,22 @@ static const char *const readonly_paths[] = {
   NULL,
 };
 
-static int
-last_cap (void)
+/* The highest capability this kernel knows, within the runtime's table. */
+static size_t
+last_cap (size_t n_all)
 {
   char buf[16];
   if (eng_read_small (AT_FDCWD, "/proc/sys/kernel/cap_last_cap", buf, sizeof buf) > 0)
     {
       int n = atoi (buf);
-      if (n > 0 && (size_t) n < N_ALL_CAPS)
-        return n;
+      if (n > 0 && (size_t) n < n_all)
+        return (size_t) n;
     }
-  return (int) N_ALL_CAPS - 1;
-}
-
-/* "net_admin", "CAP_NET_ADMIN", "all" -> canonical name; NULL when unknown. */
-
-const char *
-eng_cap_canonical (const char *name)
-{
-  const char *n = strncasecmp (name, "CAP_", 4) == 0 ? name + 4 : name;
-  for (size_t i = 0; i < N_ALL_CAPS; i++)
-    if (strcasecmp (all_caps[i] + 4, n) == 0)
-      return all_caps[i];
-  return NULL;
+  return n_all - 1;
 }
 
 static json_object *
-strv_to_json (char *const *v, size_t n)
+strv_to_json (const char *const *v, size_t n)
 {
   json_object *a = json_object_new_array ();
   for (size_t i = 0; i < n; i++)
@@ -85,44 +61,47 @@ json_array_has (json_object *a, const char *s)
   return false;
 }
 
-/* podman's set, minus --cap-drop, plus --cap-add; ALL on either side. */
-static char **
+/* podman's set, minus --cap-drop, plus --cap-add; ALL on either side.
+   Returns the names (static strings) in kernel order, NULL-terminated. */
+static const char **
 effective_caps (json_object *hc, size_t *n_out)
 {
+  size_t n_all = 0;
+  const char *const *all = pc_runtime_all_caps (&n_all);
   json_object *add = pc_json_get (hc, "CapAdd");
   json_object *drop = pc_json_get (hc, "CapDrop");
   bool privileged = pc_json_get_bool (hc, "Privileged", false);
-  int last = last_cap ();
-  bool set[N_ALL_CAPS] = { false };
+  size_t last = last_cap (n_all);
+  pc_autofree bool *set = xmalloc0 (n_all * sizeof *set);
   if (privileged || json_array_has (add, "ALL"))
-    for (int i = 0; i <= last; i++)
+    for (size_t i = 0; i <= last; i++)
       set[i] = true;
   else
     for (const char *const *d = pc_runtime_default_caps (); d && *d; d++)
-      for (size_t i = 0; i < N_ALL_CAPS; i++)
-        if (strcmp (all_caps[i], *d) == 0)
+      for (size_t i = 0; i < n_all; i++)
+        if (strcmp (all[i], *d) == 0)
           set[i] = true;
   if (json_array_has (drop, "ALL") && !privileged)
-    memset (set, 0, sizeof set);
+    memset (set, 0, n_all * sizeof *set);
   for (size_t k = 0; add && k < json_object_array_length (add); k++)
     {
-      const char *c = eng_cap_canonical (json_object_get_string (json_object_array_get_idx (add, k)));
-      for (size_t i = 0; c && i < N_ALL_CAPS; i++)
-        if (strcmp (all_caps[i], c) == 0)
+      const char *c = pc_runtime_cap_canonical (json_object_get_string (json_object_array_get_idx (add, k)));
+      for (size_t i = 0; c && i < n_all; i++)
+        if (strcmp (all[i], c) == 0)
           set[i] = true;
     }
   for (size_t k = 0; drop && k < json_object_array_length (drop); k++)
     {
-      const char *c = eng_cap_canonical (json_object_get_string (json_object_array_get_idx (drop, k)));
-      for (size_t i = 0; c && i < N_ALL_CAPS; i++)
-        if (strcmp (all_caps[i], c) == 0 && !json_array_has (add, c))
+      const char *c = pc_runtime_cap_canonical (json_object_get_string (json_object_array_get_idx (drop, k)));
+      for (size_t i = 0; c && i < n_all; i++)
+        if (strcmp (all[i], c) == 0 && !json_array_has (add, c))
           set[i] = false;
     }
-  char **v = xmalloc0 ((N_ALL_CAPS + 1) * sizeof *v);
+  const char **v = xmalloc0 ((n_all + 1) * sizeof *v);
   size_t n = 0;
-  for (size_t i = 0; i < N_ALL_CAPS && (int) i <= last; i++)
+  for (size_t i = 0; i < n_all && i <= last; i++)
     if (set[i])
-      v[n++] = (char *) all_caps[i];
+      v[n++] = all[i];
   *n_out = n;
   return v;
 }
@@ -273,7 +252,7 @@ build_rlimits (json_object *hc)
 }
 
 static int
-build_seccomp (json_object *hc, char **caps, json_object **out, pc_error **err)
+build_seccomp (json_object *hc, const char *const *caps, json_object **out, pc_error **err)
 {
   *out = NULL;
   json_object *so = pc_json_get (hc, "SecurityOpt");
@@ -291,7 +270,7 @@ build_seccomp (json_object *hc, char **caps, json_object **out, pc_error **err)
   pc_autofree char *text = NULL;
   if (profile_path && pc_read_file (AT_FDCWD, profile_path, &text, NULL, err) < 0)
     return pc_error_wrap (err, "opening seccomp profile failed");
-  *out = pc_runtime_seccomp_to_oci (text, (const char *const *) caps, err);
+  *out = pc_runtime_seccomp_to_oci (text, caps, err);
   if (*out == NULL)
     return pc_error_wrap (err, "seccomp profile %s", profile_path ? profile_path : "(default)");
   return 0;
@@ -347,7 +326,7 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
   json_object_object_add (proc, "cwd", json_object_new_string (wd && *wd ? wd : "/"));
 
   size_t ncaps = 0;
-  pc_autofree char **caps = effective_caps (hc, &ncaps);
+  pc_autofree const char **caps = effective_caps (hc, &ncaps);
   json_object *capo = json_object_new_object ();
   json_object_object_add (capo, "bounding", strv_to_json (caps, ncaps));
   /* A non-root user gets only what was added explicitly, as in podman. */
@@ -359,7 +338,7 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
   else
     {
       json_object *add = pc_json_get (hc, "CapAdd");
-      pc_autofree char **added = xmalloc0 ((N_ALL_CAPS + 1) * sizeof *added);
+      pc_autofree const char **added = xmalloc0 ((ncaps + 1) * sizeof *added);
       size_t na = 0;
       for (size_t i = 0; i < ncaps; i++)
         if (json_array_has (add, caps[i]) || json_array_has (add, caps[i] + 4))

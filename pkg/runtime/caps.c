@@ -48,6 +48,19 @@ rt_cap_from_name (const char *name)
   return -1;
 }
 
+const char *const *
+pc_runtime_all_caps (size_t *n)
+{
+  *n = N_CAP_NAMES;
+  return cap_names;
+}
+
+const char *
+pc_runtime_cap_canonical (const char *name)
+{
+  return rt_cap_name (rt_cap_from_name (name));
+}
+
 const char *
 rt_cap_name (int cap)
 {

@@ -71,5 +71,10 @@ json_object *pc_runtime_seccomp_to_oci (const char *profile, const char *const *
 
 /* Podman's default capability set, NULL-terminated "CAP_CHOWN", ... */
 const char *const *pc_runtime_default_caps (void);
+/* Every capability name pc knows, indexed by the kernel's number
+   ("CAP_CHOWN" is 0); *n is the count. */
+const char *const *pc_runtime_all_caps (size_t *n);
+/* "net_admin", "CAP_NET_ADMIN" (any case) -> "CAP_NET_ADMIN"; NULL when unknown. */
+const char *pc_runtime_cap_canonical (const char *name);
 
 #endif

@@ -348,9 +348,25 @@ test_privileged_and_errors (void)
   is_str (args6, "/a|b", "--entrypoint JSON array is the whole command (the image's Cmd dropped)");
 }
 
+/* The capability table the engine takes from pkg/runtime. */
+static void
+test_cap_names (void)
+{
+  size_t n = 0;
+  const char *const *all = pc_runtime_all_caps (&n);
+  ok (n >= 41, "the runtime knows at least the 41 capabilities of Linux 5.9 (%zu)", n);
+  is_str (all[0], "CAP_CHOWN", "indexed by number: 0 is CAP_CHOWN");
+  is_str (all[21], "CAP_SYS_ADMIN", "21 is CAP_SYS_ADMIN");
+  is_str (pc_runtime_cap_canonical ("net_admin"), "CAP_NET_ADMIN", "net_admin");
+  is_str (pc_runtime_cap_canonical ("Cap_Sys_Time"), "CAP_SYS_TIME", "any case");
+  ok (pc_runtime_cap_canonical ("bogus") == NULL, "an unknown name is NULL");
+  ok (pc_runtime_cap_canonical ("all") == NULL, "\"all\" is no capability name");
+}
+
 int
 main (void)
 {
+  test_cap_names ();
   test_image_defaults ();
   test_flags ();
   test_privileged_and_errors ();
