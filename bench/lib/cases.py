@@ -331,7 +331,8 @@ def case_rss(ctx):
     n = ctx.counts(10, 3)
     case = {"id": "monitor-rss",
             "title": "monitor RSS per idle container (pc's monitor vs conmon)",
-            "about": "Start %d detached `sleep` containers, then read VmRSS (and Pss) of "
+            "about": "Start %d detached `sleep` containers, then read VmRSS (and Pss, "
+                     "private memory) of "
                      "each container's monitor process, found by the pid the tool "
                      "records (`inspect` .State.ConmonPid, or pc's monitor.pid). "
                      "Lower is better. No floor." % n}
@@ -352,14 +353,16 @@ def case_rss(ctx):
                                        "starting an idle container", capture=True)
                 ids.append(out.strip().splitlines()[-1] if out.strip() else "")
             time.sleep(1)
-            pss, pids = [], []
+            pss, private, pids = [], [], []
             for name, cid in zip(names, ids):
                 pid = procinfo.monitor_pid(ctx, tool, name, cid)
-                rss, p = procinfo.memory(pid)
+                rss, p, u = procinfo.memory(pid)
                 v.samples.append(rss)
                 pss.append(p)
+                private.append(u)
                 pids.append(pid)
-            v.extra.update(pss_kib=pss, pids=pids, comm=procinfo.comm(pids[0]))
+            v.extra.update(pss_kib=pss, private_kib=private, pids=pids,
+                           comm=procinfo.comm(pids[0]))
             v.status = "ok"
         except Failed as e:
             v.fail(str(e))

@@ -63,23 +63,25 @@ def monitor_pid(ctx, tool, name, cid):
 
 
 def memory(pid):
-    """(VmRSS KiB, Pss KiB or None) of pid."""
+    """(VmRSS KiB, Pss KiB or None, private KiB or None) of pid."""
     rss = None
     with open("/proc/%d/status" % pid) as f:
         for line in f:
             if line.startswith("VmRSS:"):
                 rss = int(line.split()[1])
-    pss = None
+    pss = private = None
     try:
         with open("/proc/%d/smaps_rollup" % pid) as f:
             for line in f:
                 if line.startswith("Pss:"):
                     pss = int(line.split()[1])
+                elif line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    private = (private or 0) + int(line.split()[1])
     except OSError:
         pass
     if rss is None:
         raise Failed("no VmRSS for pid %d" % pid)
-    return rss, pss
+    return rss, pss, private
 
 
 def comm(pid):

@@ -117,12 +117,13 @@ def fmt_ratio(r, why):
     return "%.2f" % r
 
 
-def words(r):
+def words(r, unit="s"):
     if r is None:
         return ""
+    better, worse = ("smaller", "larger") if unit == "KiB" else ("faster", "slower")
     if r < 1:
-        return "pc %.1f× faster" % (1 / r)
-    return "pc %.1f× slower" % r
+        return "pc %.1f× %s" % (1 / r, better)
+    return "pc %.1f× %s" % (r, worse)
 
 
 def cell(v, unit):
@@ -204,7 +205,8 @@ def render(doc):
         out.append("| %s | %s | %s | %s | %s | %s |" % (
             c["id"], cell(by.get("pc"), c["unit"]), cell(by.get("podman"), c["unit"]),
             cell(by.get("floor"), c["unit"]),
-            "%.2f (%s)" % (pp["value"], words(pp["value"])) if pp["value"] is not None else "—",
+            "%.2f (%s)" % (pp["value"], words(pp["value"], c["unit"]))
+            if pp["value"] is not None else "—",
             "%.2f" % pf["value"] if pf["value"] is not None else "—"))
     out.append("")
     out.append("Medians; \"not run\" and \"failed\" are explained in the case below, "
@@ -266,9 +268,11 @@ def render_case(c):
             out.append("- %s %s: %s" % (v["tool"], v["status"], md_escape(v.get("reason"))))
         elif v["extra"].get("pss_kib"):
             pss = [p for p in v["extra"]["pss_kib"] if p is not None]
+            private = [p for p in v["extra"].get("private_kib", []) if p is not None]
             if pss:
-                out.append("- %s (`%s`): median Pss %s" % (v["tool"], v["extra"].get("comm", "?"),
-                                                          fmt(statistics.median(pss), "KiB")))
+                out.append("- %s (process `%s`): median Pss %s%s" % (
+                    v["tool"], v["extra"].get("comm", "?"), fmt(statistics.median(pss), "KiB"),
+                    ", private %s" % fmt(statistics.median(private), "KiB") if private else ""))
     for n in c.get("notes", []):
         out.append("- note: " + n)
     if c.get("hyperfine"):
