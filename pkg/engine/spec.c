@@ -393,12 +393,12 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
         json_object_array_add (rp, json_object_new_string (*p));
       json_object_object_add (linux_, "readonlyPaths", rp);
     }
+  json_object_object_add (spec, "linux", linux_);
   json_object *seccomp = NULL;
   if (build_seccomp (hc, caps, &seccomp, err) < 0)
     return NULL;
   if (seccomp)
     json_object_object_add (linux_, "seccomp", seccomp);
-  json_object_object_add (spec, "linux", linux_);
 
   /* annotations: how to mount the root, where to cache compiled seccomp */
   json_object *ann = json_object_new_object ();

@@ -131,6 +131,10 @@ setup() {
     assert_contains "$output" "Seccomp:	0"
     run_pc 125 run --rm --security-opt bogus busybox true
     assert_contains "$output" 'invalid --security-opt 1: "bogus"'
+    run_pc 125 run --rm --security-opt seccomp=/nonexistent/profile.json busybox true
+    assert_contains "$output" "opening seccomp profile failed"
+    run_pc ps -a -q
+    assert_equal "$output" ""
 }
 
 @test "--ulimit sets rlimits" {

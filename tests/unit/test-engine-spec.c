@@ -340,6 +340,14 @@ test_privileged_and_errors (void)
   is_int (build (&o5, &u, &rec5, &spec5, &err), -1, "a bad --ulimit is refused");
   pc_error_clear (&err);
 
+  pc_autostrv char **bad_profile = sv ("seccomp=/nonexistent/pc-profile.json", NULL);
+  struct pc_create_opts o7 = { .image = "fake", .stop_timeout = -1, .security_opt = bad_profile };
+  pc_autojson json_object *rec7 = NULL, *spec7 = NULL;
+  is_int (build (&o7, &u, &rec7, &spec7, &err), -1, "a missing seccomp profile fails the spec");
+  ok (err && err->status == ENOENT && strstr (err->msg, "opening seccomp profile failed"),
+      "with the file's error: %s", err ? err->msg : "(none)");
+  pc_error_clear (&err);
+
   struct pc_create_opts o6 = { .image = "fake", .stop_timeout = -1, .entrypoint = "[\"/a\",\"b\"]" };
   pc_autojson json_object *rec6 = NULL, *spec6 = NULL;
   is_int (build (&o6, &u, &rec6, &spec6, &err), 0, "--entrypoint as a JSON array builds");
