@@ -152,10 +152,8 @@ put_string (FILE *f, const char *s)
   fputc ('"', f);
 }
 
-/* Go's encoding/json: integral values without ".0", others in the shortest
-   form that reads back the same. */
-static void
-put_double (FILE *f, double d)
+void
+pc_json_put_double (FILE *f, double d)
 {
   if (!isfinite (d))
     {
@@ -244,7 +242,7 @@ put_value (FILE *f, json_object *o, int level, int width)
         break;
       }
     case json_type_double:
-      put_double (f, json_object_get_double (o));
+      pc_json_put_double (f, json_object_get_double (o));
       break;
     default:
       fputs (json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN), f);

@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,10 @@ bool pc_json_get_bool (json_object *o, const char *key, bool def);
 /* "config.Env": walks objects by key; NULL when any step is missing. */
 json_object *pc_json_get (json_object *o, const char *dotted_path);
 /* podman's style: 4-space indent, no slash escaping; malloc'd. */
+/* A number as Go prints it (encoding/json, and %v in templates): integral
+   values without ".0", others in the shortest form that reads back the
+   same; NaN and infinities (which JSON cannot hold) as null. */
+void pc_json_put_double (FILE *f, double d);
 char *pc_json_to_string_pretty (json_object *o);
 /* Go's json.Marshal: no white space, same escaping; malloc'd. */
 char *pc_json_to_string_compact (json_object *o);

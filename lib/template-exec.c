@@ -67,25 +67,6 @@ cmp_keys (const void *a, const void *b)
 }
 
 static void
-print_float (FILE *f, double d)
-{
-  if (d == floor (d) && fabs (d) < 1e21)
-    {
-      fprintf (f, "%.0f", d);
-      return;
-    }
-  /* Shortest representation that reads back the same, as Go's %v. */
-  char buf[64];
-  for (int prec = 1; prec <= 17; prec++)
-    {
-      snprintf (buf, sizeof buf, "%.*g", prec, d);
-      if (strtod (buf, NULL) == d)
-        break;
-    }
-  fputs (buf, f);
-}
-
-static void
 print_value (FILE *f, json_object *v, bool top)
 {
   switch (json_object_get_type (v))
@@ -100,7 +81,7 @@ print_value (FILE *f, json_object *v, bool top)
       fprintf (f, "%lld", (long long) json_object_get_int64 (v));
       break;
     case json_type_double:
-      print_float (f, json_object_get_double (v));
+      pc_json_put_double (f, json_object_get_double (v));
       break;
     case json_type_string:
       fwrite (json_object_get_string (v), 1, (size_t) json_object_get_string_len (v), f);
