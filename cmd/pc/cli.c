@@ -23,6 +23,18 @@ pc_cli_errorf (int code, const char *fmt, ...)
   return code;
 }
 
+bool
+pc_cli_confirm (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  vprintf (fmt, ap);
+  va_end (ap);
+  fflush (stdout);
+  char line[64] = "";
+  return fgets (line, sizeof line, stdin) != NULL && (line[0] == 'y' || line[0] == 'Y');
+}
+
 int
 pc_cli_fail_code (pc_error *err, int code)
 {
@@ -35,6 +47,17 @@ int
 pc_cli_fail (pc_error *err)
 {
   return pc_cli_fail_code (err, PC_EXIT_ERROR);
+}
+
+int
+pc_cli_fail_lookup (pc_error *err, int missing_code)
+{
+  if (missing_code && err && err->status == ENOENT)
+    {
+      pc_error_free (err);
+      return missing_code;
+    }
+  return pc_cli_fail (err);
 }
 
 int
@@ -265,6 +288,26 @@ pc_cli_check_args (const struct pc_command *cmd, int nargs, int min, int max)
   else
     fprintf (stderr, "Error: accepts at most %d arg(s), received %d\n", max, nargs);
   return -1;
+}
+
+int
+pc_cli_parse_args (const struct pc_command *cmd, const struct pc_opt *opts,
+                   int argc, char **argv, int min, int max,
+                   char ***args, int *nargs, int *exit_code)
+{
+  int r = pc_cli_parse (cmd, opts, argc, argv, args, nargs);
+  if (r != 0)
+    {
+      *exit_code = pc_cli_parse_exit (r);
+      return -1;
+    }
+  if (pc_cli_check_args (cmd, *nargs, min, max) < 0)
+    {
+      *exit_code = PC_EXIT_ERROR;
+      return -1;
+    }
+  *exit_code = 0;
+  return 0;
 }
 
 static void

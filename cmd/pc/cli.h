@@ -79,12 +79,27 @@ int pc_cli_parse_exit (int r);
 /* Checks the count of positional arguments, printing podman's message. */
 int pc_cli_check_args (const struct pc_command *cmd, int nargs, int min, int max);
 
+/* pc_cli_parse, then pc_cli_check_args (cmd, *nargs, min, max); max < 0 means
+   no upper bound, so (0, -1) checks nothing. Returns 0 to go on; otherwise
+   the command returns *exit_code: 0 after --help, 125 on a bad flag or count.
+   Callers: `if (pc_cli_parse_args (...) != 0) return exit_code;` */
+int pc_cli_parse_args (const struct pc_command *cmd, const struct pc_opt *opts,
+                       int argc, char **argv, int min, int max,
+                       char ***args, int *nargs, int *exit_code);
+
 void pc_cli_print_help (const struct pc_command *cmd, const struct pc_opt *opts);
 
 /* Prints "Error: <msg>" and returns 125 (or `code`), freeing the error. */
 int pc_cli_fail (pc_error *err);
 int pc_cli_fail_code (pc_error *err, int code);
+/* For a failed lookup: when missing_code is not 0 and err says ENOENT, frees
+   err and returns missing_code without a message; otherwise pc_cli_fail. */
+int pc_cli_fail_lookup (pc_error *err, int missing_code);
 int pc_cli_errorf (int code, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+/* Prints the question to stdout and reads an answer from stdin: true when
+   it starts with y or Y (the prune commands' [y/N] prompt). */
+bool pc_cli_confirm (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
 /* Runs a family or leaf command with argv[0] = its name. */
 int pc_cli_dispatch (const struct pc_command *cmd, const char *parent_path,

@@ -21,20 +21,18 @@ pc_cmd_commit (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 1, 2) < 0)
-    return PC_EXIT_ERROR;
-  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
-  if (e == NULL)
-    return PC_EXIT_ERROR;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 1, 2, &args, &nargs, &exit_code) != 0)
+    return exit_code;
+  pc_autoengine struct pc_engine *e = NULL;
   pc_autocontainer struct pc_container *c = NULL;
+  int rc = pc_cli_open_container (PC_ENGINE_USERNS, args[0], 0, &e, &c);
+  if (rc != 0)
+    return rc;
   pc_error *err = NULL;
   pc_autofree char *id = NULL;
   struct pc_commit_opts o = { .author = author, .message = message, .changes = changes, .pause = pause };
-  if (pc_engine_lookup (e, args[0], &c, &err) < 0
-      || pc_engine_commit (e, c, nargs > 1 ? args[1] : NULL, &o, &id, &err) < 0)
+  if (pc_engine_commit (e, c, nargs > 1 ? args[1] : NULL, &o, &id, &err) < 0)
     return pc_cli_fail (err);
   printf ("%s\n", id);
   return 0;

@@ -9,6 +9,13 @@
    error and returns NULL. */
 struct pc_engine *pc_cli_open_engine (unsigned flags);
 
+/* Opens the engine and looks up ref, into *e and *c (callers hold them with
+   pc_autoengine and pc_autocontainer, NULL first). Returns 0, or prints the
+   error and returns the exit code: 125, or missing_code without a message
+   for a container that does not exist when missing_code is not 0. */
+int pc_cli_open_container (unsigned flags, const char *ref, int missing_code,
+                           struct pc_engine **e, struct pc_container **c);
+
 static inline void
 pc_engine_closep (struct pc_engine **e)
 {

@@ -18,11 +18,9 @@ pc_cmd_export (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 1, 1) < 0)
-    return PC_EXIT_ERROR;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 1, 1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   if (output == NULL && isatty (1))
     return pc_cli_errorf (PC_EXIT_ERROR, "refusing to export to terminal. Use -o flag or redirect");
   pc_autoclose int fd = -1;
@@ -32,13 +30,19 @@ pc_cmd_export (const struct pc_command *cmd, int argc, char **argv)
       if (fd < 0)
         return pc_cli_errorf (PC_EXIT_ERROR, "opening %s: %s", output, strerror (errno));
     }
-  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
-  if (e == NULL)
-    return PC_EXIT_ERROR;
+  pc_autoengine struct pc_engine *e = NULL;
   pc_autocontainer struct pc_container *c = NULL;
+  int rc = pc_cli_open_container (PC_ENGINE_USERNS, args[0], 0, &e, &c);
+  if (rc != 0)
+    {
+      /* A missing container removes the output file; a store that does
+         not open leaves it. */
+      if (e && output)
+        unlink (output);
+      return rc;
+    }
   pc_error *err = NULL;
-  if (pc_engine_lookup (e, args[0], &c, &err) < 0
-      || pc_engine_export (e, c, fd >= 0 ? fd : 1, &err) < 0)
+  if (pc_engine_export (e, c, fd >= 0 ? fd : 1, &err) < 0)
     {
       if (output)
         unlink (output);

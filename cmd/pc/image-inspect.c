@@ -105,11 +105,9 @@ pc_cmd_image_inspect (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 1, -1) < 0)
-    return PC_EXIT_ERROR;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 1, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   pc_autostore struct pc_store *s = pc_cli_open_store ();
   if (s == NULL)
     return PC_EXIT_ERROR;
@@ -156,18 +154,15 @@ pc_cmd_image_history (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 1, 1) < 0)
-    return PC_EXIT_ERROR;
-  pc_autostore struct pc_store *s = pc_cli_open_store ();
-  if (s == NULL)
-    return PC_EXIT_ERROR;
-  pc_error *err = NULL;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 1, 1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
+  pc_autostore struct pc_store *s = NULL;
   pc_autoimage struct pc_image *img = NULL;
-  if (pc_store_image_lookup (s, args[0], &img, &err) < 0)
-    return pc_cli_fail (err);
+  int rc = pc_cli_open_image (args[0], 0, &s, &img);
+  if (rc != 0)
+    return rc;
+  pc_error *err = NULL;
   json_object *hist = pc_json_get (pc_image_config (img), "history");
   size_t nh = hist ? json_object_array_length (hist) : 0;
   size_t nl = pc_image_n_layers (img);

@@ -31,11 +31,9 @@ pc_cmd_load (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 0, 0) < 0)
-    return PC_EXIT_ERROR;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, 0, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   pc_autoclose int fd = -1;
   if (input == NULL || strcmp (input, "-") == 0 || strcmp (input, "/dev/stdin") == 0)
     {
@@ -71,9 +69,9 @@ pc_cmd_save (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   if (nargs == 0)
     return pc_cli_errorf (PC_EXIT_ERROR, "need at least 1 argument");
   if (compress)
@@ -143,11 +141,9 @@ pc_cmd_import (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 1, 2) < 0)
-    return PC_EXIT_ERROR;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 1, 2, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   pc_error *err = NULL;
   pc_autojson json_object *cfg = json_object_new_object ();
   for (char **c = changes; c && *c; c++)
@@ -177,9 +173,9 @@ pc_cmd_image_mount (const struct pc_command *cmd, int argc, char **argv)
 {
   const struct pc_opt opts[] = { { NULL } };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   pc_autostore struct pc_store *s = pc_cli_open_store ();
   if (s == NULL)
     return PC_EXIT_ERROR;
@@ -230,9 +226,9 @@ pc_cmd_image_unmount (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   if (!all && nargs == 0)
     return pc_cli_errorf (PC_EXIT_ERROR, "image name or ID must be specified");
   pc_autostore struct pc_store *s = pc_cli_open_store ();
@@ -240,16 +236,9 @@ pc_cmd_image_unmount (const struct pc_command *cmd, int argc, char **argv)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
   pc_autostrv char **refs = NULL;
-  if (all)
-    {
-      pc_autojson json_object *recs = NULL;
-      if (pc_store_list_images (s, &recs, &err) < 0)
-        return pc_cli_fail (err);
-      for (size_t i = 0; i < json_object_array_length (recs); i++)
-        pc_strv_append (&refs, pc_json_get_string (json_object_array_get_idx (recs, i), "id"));
-    }
-  else
-    refs = pc_strv_dup (args);
+  int rc = pc_cli_image_refs (s, all, args, &refs);
+  if (rc != 0)
+    return rc;
   int status = 0;
   for (char **ref = refs; ref && *ref; ref++)
     {

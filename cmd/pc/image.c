@@ -29,6 +29,36 @@ pc_cli_open_store (void)
   return s;
 }
 
+int
+pc_cli_open_image (const char *ref, int missing_code, struct pc_store **s,
+                   struct pc_image **img)
+{
+  *s = pc_cli_open_store ();
+  if (*s == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  if (pc_store_image_lookup (*s, ref, img, &err) < 0)
+    return pc_cli_fail_lookup (err, missing_code);
+  return 0;
+}
+
+int
+pc_cli_image_refs (struct pc_store *s, bool all, char **args, char ***refs)
+{
+  if (!all)
+    {
+      *refs = pc_strv_dup (args);
+      return 0;
+    }
+  pc_error *err = NULL;
+  pc_autojson json_object *recs = NULL;
+  if (pc_store_list_images (s, &recs, &err) < 0)
+    return pc_cli_fail (err);
+  for (size_t i = 0; i < json_object_array_length (recs); i++)
+    pc_strv_append (refs, pc_json_get_string (json_object_array_get_idx (recs, i), "id"));
+  return 0;
+}
+
 json_object *
 pc_image_repo_digests (json_object *rec)
 {
@@ -206,8 +236,8 @@ summary_json (struct pc_store *s, json_object *rec, int containers)
   return o;
 }
 
-static int
-cmd_images (const struct pc_command *cmd, int argc, char **argv)
+int
+pc_cmd_images (const struct pc_command *cmd, int argc, char **argv)
 {
   bool all = false, quiet = false, digests = false, noheading = false, notrunc = false;
   pc_autofree char *format = NULL;
@@ -225,11 +255,9 @@ cmd_images (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 0, 1) < 0)
-    return PC_EXIT_ERROR;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, 1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   pc_autofilter struct images_filter f = { 0 };
   if (parse_filters (filters, &f) != 0)
     return PC_EXIT_ERROR;
@@ -363,58 +391,39 @@ cmd_images (const struct pc_command *cmd, int argc, char **argv)
   return 0;
 }
 
+/* tag adds each TARGET_NAME; untag removes each name given, or all of them. */
 static int
-cmd_tag (const struct pc_command *cmd, int argc, char **argv)
+tag_or_untag (const struct pc_command *cmd, int argc, char **argv, bool untag)
 {
   const struct pc_opt opts[] = { { NULL } };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 2, -1) < 0)
-    return PC_EXIT_ERROR;
-  pc_autostore struct pc_store *s = pc_cli_open_store ();
-  if (s == NULL)
-    return PC_EXIT_ERROR;
-  pc_error *err = NULL;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, untag ? 1 : 2, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
+  pc_autostore struct pc_store *s = NULL;
   pc_autoimage struct pc_image *img = NULL;
-  if (pc_store_image_lookup (s, args[0], &img, &err) < 0)
-    return pc_cli_fail (err);
-  for (int i = 1; i < nargs; i++)
-    if (pc_store_image_tag (s, pc_image_id (img), args[i], &err) < 0)
+  int rc = pc_cli_open_image (args[0], 0, &s, &img);
+  if (rc != 0)
+    return rc;
+  pc_error *err = NULL;
+  pc_autostrv char **names = pc_strv_dup (nargs == 1 ? pc_image_names (img) : args + 1);
+  for (char **n = names; n && *n; n++)
+    if ((untag ? pc_store_image_untag (s, pc_image_id (img), *n, &err)
+               : pc_store_image_tag (s, pc_image_id (img), *n, &err)) < 0)
       return pc_cli_fail (err);
   return 0;
 }
 
-static int
-cmd_untag (const struct pc_command *cmd, int argc, char **argv)
+int
+pc_cmd_tag (const struct pc_command *cmd, int argc, char **argv)
 {
-  const struct pc_opt opts[] = { { NULL } };
-  char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 1, -1) < 0)
-    return PC_EXIT_ERROR;
-  pc_autostore struct pc_store *s = pc_cli_open_store ();
-  if (s == NULL)
-    return PC_EXIT_ERROR;
-  pc_error *err = NULL;
-  pc_autoimage struct pc_image *img = NULL;
-  if (pc_store_image_lookup (s, args[0], &img, &err) < 0)
-    return pc_cli_fail (err);
-  if (nargs == 1)
-    {
-      pc_autostrv char **names = pc_strv_dup (pc_image_names (img));
-      for (char **n = names; n && *n; n++)
-        if (pc_store_image_untag (s, pc_image_id (img), *n, &err) < 0)
-          return pc_cli_fail (err);
-      return 0;
-    }
-  for (int i = 1; i < nargs; i++)
-    if (pc_store_image_untag (s, pc_image_id (img), args[i], &err) < 0)
-      return pc_cli_fail (err);
-  return 0;
+  return tag_or_untag (cmd, argc, argv, false);
+}
+
+int
+pc_cmd_untag (const struct pc_command *cmd, int argc, char **argv)
+{
+  return tag_or_untag (cmd, argc, argv, true);
 }
 
 /* rmi -f: containers using the image go first, through `pc rm -f`. */
@@ -434,8 +443,8 @@ remove_users (char **users, pc_error **err)
   return 0;
 }
 
-static int
-cmd_rmi (const struct pc_command *cmd, int argc, char **argv)
+int
+pc_cmd_rmi (const struct pc_command *cmd, int argc, char **argv)
 {
   bool all = false, force = false, ignore = false;
   const struct pc_opt opts[] = {
@@ -445,9 +454,9 @@ cmd_rmi (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   if (all && nargs > 0)
     return pc_cli_errorf (PC_EXIT_ERROR, "when using the --all switch, you may not pass any images names or IDs");
   if (!all && nargs == 0)
@@ -456,17 +465,9 @@ cmd_rmi (const struct pc_command *cmd, int argc, char **argv)
   if (s == NULL)
     return PC_EXIT_ERROR;
   pc_autostrv char **refs = NULL;
-  if (all)
-    {
-      pc_error *err = NULL;
-      pc_autojson json_object *recs = NULL;
-      if (pc_store_list_images (s, &recs, &err) < 0)
-        return pc_cli_fail (err);
-      for (size_t i = 0; i < json_object_array_length (recs); i++)
-        pc_strv_append (&refs, pc_json_get_string (json_object_array_get_idx (recs, i), "id"));
-    }
-  else
-    refs = pc_strv_dup (args);
+  int rc = pc_cli_image_refs (s, all, args, &refs);
+  if (rc != 0)
+    return rc;
   int status = 0;
   for (char **ref = refs; ref && *ref; ref++)
     {
@@ -536,26 +537,12 @@ cmd_exists (const struct pc_command *cmd, int argc, char **argv)
 {
   const struct pc_opt opts[] = { { NULL } };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 1, 1) < 0)
-    return PC_EXIT_ERROR;
-  pc_autostore struct pc_store *s = pc_cli_open_store ();
-  if (s == NULL)
-    return PC_EXIT_ERROR;
-  pc_error *err = NULL;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 1, 1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
+  pc_autostore struct pc_store *s = NULL;
   pc_autoimage struct pc_image *img = NULL;
-  if (pc_store_image_lookup (s, args[0], &img, &err) < 0)
-    {
-      if (err->status == ENOENT)
-        {
-          pc_error_free (err);
-          return 1;
-        }
-      return pc_cli_fail (err);
-    }
-  return 0;
+  return pc_cli_open_image (args[0], 1, &s, &img);
 }
 
 static int
@@ -568,20 +555,13 @@ cmd_prune (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 0, 0) < 0)
-    return PC_EXIT_ERROR;
-  if (!force)
-    {
-      printf ("WARNING! This command removes all %s images.\n"
-              "Are you sure you want to continue? [y/N] ", all ? "unused" : "dangling");
-      fflush (stdout);
-      char line[32];
-      if (fgets (line, sizeof line, stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
-        return 0;
-    }
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, 0, &args, &nargs, &exit_code) != 0)
+    return exit_code;
+  if (!force && !pc_cli_confirm ("WARNING! This command removes all %s images.\n"
+                                  "Are you sure you want to continue? [y/N] ",
+                                  all ? "unused" : "dangling"))
+    return 0;
   pc_autostore struct pc_store *s = pc_cli_open_store ();
   if (s == NULL)
     return PC_EXIT_ERROR;
@@ -607,30 +587,6 @@ cmd_prune (const struct pc_command *cmd, int argc, char **argv)
 }
 
 
-int
-pc_cmd_images (const struct pc_command *cmd, int argc, char **argv)
-{
-  return cmd_images (cmd, argc, argv);
-}
-
-int
-pc_cmd_tag (const struct pc_command *cmd, int argc, char **argv)
-{
-  return cmd_tag (cmd, argc, argv);
-}
-
-int
-pc_cmd_untag (const struct pc_command *cmd, int argc, char **argv)
-{
-  return cmd_untag (cmd, argc, argv);
-}
-
-int
-pc_cmd_rmi (const struct pc_command *cmd, int argc, char **argv)
-{
-  return cmd_rmi (cmd, argc, argv);
-}
-
 const struct pc_command pc_image_commands[] = {
   { .name = "exists", .summary = "Check if an image exists in local storage",
     .usage = "image exists IMAGE", .run = cmd_exists },
@@ -641,7 +597,7 @@ const struct pc_command pc_image_commands[] = {
   { .name = "inspect", .summary = "Display the configuration of an image",
     .usage = "image inspect [options] IMAGE [IMAGE...]", .run = pc_cmd_image_inspect },
   { .name = "list", .alias = "ls", .summary = "List images in local storage",
-    .usage = "image list [options] [IMAGE]", .run = cmd_images },
+    .usage = "image list [options] [IMAGE]", .run = pc_cmd_images },
   { .name = "load", .summary = "Load image(s) from a tar archive",
     .usage = "image load [options]", .run = pc_cmd_load },
   { .name = "mount", .summary = "Mount an image's root filesystem",
@@ -649,14 +605,14 @@ const struct pc_command pc_image_commands[] = {
   { .name = "prune", .summary = "Remove unused images",
     .usage = "image prune [options]", .run = cmd_prune },
   { .name = "rm", .summary = "Remove one or more images from local storage",
-    .usage = "image rm [options] IMAGE [IMAGE...]", .run = cmd_rmi },
+    .usage = "image rm [options] IMAGE [IMAGE...]", .run = pc_cmd_rmi },
   { .name = "save", .summary = "Save image(s) to an archive",
     .usage = "image save [options] IMAGE [IMAGE...]", .run = pc_cmd_save },
   { .name = "tag", .summary = "Add an additional name to a local image",
-    .usage = "image tag IMAGE TARGET_NAME [TARGET_NAME...]", .run = cmd_tag },
+    .usage = "image tag IMAGE TARGET_NAME [TARGET_NAME...]", .run = pc_cmd_tag },
   { .name = "unmount", .alias = "umount", .summary = "Unmount an image's root filesystem",
     .usage = "image unmount [options] IMAGE [IMAGE...]", .run = pc_cmd_image_unmount },
   { .name = "untag", .summary = "Remove a name from a local image",
-    .usage = "image untag IMAGE [IMAGE...]", .run = cmd_untag },
+    .usage = "image untag IMAGE [IMAGE...]", .run = pc_cmd_untag },
   { .name = NULL },
 };

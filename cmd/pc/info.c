@@ -243,11 +243,9 @@ pc_cmd_info (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 0, 0) < 0)
-    return PC_EXIT_ERROR;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, 0, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   pc_autofree char *graph = pc_global.root ? xstrdup (pc_global.root) : pc_storage_default_root ();
   json_object *o = json_object_new_object ();
   json_object_object_add (o, "host", host_json (graph));

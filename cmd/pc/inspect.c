@@ -40,9 +40,9 @@ inspect (const struct pc_command *cmd, int argc, char **argv, bool images_too)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, images_too ? opts : opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   if (size)
     return pc_cli_errorf (PC_EXIT_ERROR, "--size is not supported by pc yet");
   bool want_ctr = true, want_img = images_too;

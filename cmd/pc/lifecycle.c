@@ -113,9 +113,9 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   if (need_args (cmd, nargs, all) < 0)
     return PC_EXIT_ERROR;
   if (attach && (nargs != 1 || all))
@@ -180,9 +180,9 @@ stop_or_restart (const struct pc_command *cmd, int argc, char **argv, bool resta
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   if (need_args (cmd, nargs, all) < 0)
     return PC_EXIT_ERROR;
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
@@ -225,9 +225,9 @@ pc_cmd_kill (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   if (need_args (cmd, nargs, all) < 0)
     return PC_EXIT_ERROR;
   int sig = 9;
@@ -290,9 +290,9 @@ pc_cmd_rm (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   if (need_args (cmd, nargs, all) < 0)
     return PC_EXIT_ERROR;
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
@@ -315,19 +315,12 @@ pc_cmd_container_prune (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 0, 0) < 0)
-    return PC_EXIT_ERROR;
-  if (!force)
-    {
-      printf ("WARNING! This will remove all non running containers.\nAre you sure you want to continue? [y/N] ");
-      fflush (stdout);
-      char line[64] = "";
-      if (fgets (line, sizeof line, stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
-        return 0;
-    }
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, 0, &args, &nargs, &exit_code) != 0)
+    return exit_code;
+  if (!force && !pc_cli_confirm ("WARNING! This will remove all non running containers.\n"
+                                  "Are you sure you want to continue? [y/N] "))
+    return 0;
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
   if (e == NULL)
     return PC_EXIT_ERROR;
@@ -371,9 +364,9 @@ pc_cmd_wait (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   if (need_args (cmd, nargs, false) < 0)
     return PC_EXIT_ERROR;
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
@@ -389,19 +382,18 @@ pc_cmd_wait (const struct pc_command *cmd, int argc, char **argv)
 int
 pc_cmd_rename (const struct pc_command *cmd, int argc, char **argv)
 {
-  char **args;
-  int nargs, r;
   const struct pc_opt opts[] = { { NULL } };
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 2, 2) < 0)
-    return PC_EXIT_ERROR;
-  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
-  if (e == NULL)
-    return PC_EXIT_ERROR;
+  char **args;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 2, 2, &args, &nargs, &exit_code) != 0)
+    return exit_code;
+  pc_autoengine struct pc_engine *e = NULL;
   pc_autocontainer struct pc_container *c = NULL;
+  int rc = pc_cli_open_container (0, args[0], 0, &e, &c);
+  if (rc != 0)
+    return rc;
   pc_error *err = NULL;
-  if (pc_engine_lookup (e, args[0], &c, &err) < 0 || pc_engine_rename (e, c, args[1], &err) < 0)
+  if (pc_engine_rename (e, c, args[1], &err) < 0)
     return pc_cli_fail (err);
   return 0;
 }
@@ -409,28 +401,14 @@ pc_cmd_rename (const struct pc_command *cmd, int argc, char **argv)
 int
 pc_cmd_container_exists (const struct pc_command *cmd, int argc, char **argv)
 {
-  char **args;
-  int nargs, r;
   const struct pc_opt opts[] = { { NULL } };
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 1, 1) < 0)
-    return PC_EXIT_ERROR;
-  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
-  if (e == NULL)
-    return PC_EXIT_ERROR;
+  char **args;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 1, 1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
+  pc_autoengine struct pc_engine *e = NULL;
   pc_autocontainer struct pc_container *c = NULL;
-  pc_error *err = NULL;
-  if (pc_engine_lookup (e, args[0], &c, &err) < 0)
-    {
-      if (err->status == ENOENT)
-        {
-          pc_error_free (err);
-          return 1;
-        }
-      return pc_cli_fail (err);
-    }
-  return 0;
+  return pc_cli_open_container (0, args[0], 1, &e, &c);
 }
 
 /* ---- pause / unpause ---- */
@@ -450,9 +428,9 @@ pause_cmd (const struct pc_command *cmd, int argc, char **argv, bool on)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   const char *why = NULL;
   if (!pc_engine_can_pause (&why))
     return pc_cli_errorf (PC_EXIT_ERROR, "%s %s", on ? "pause" : "unpause", why);

@@ -26,11 +26,9 @@ pc_cmd_logs (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (nargs < 1)
-    return pc_cli_errorf (PC_EXIT_ERROR, "requires at least 1 arg(s), only received 0");
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 1, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   struct pc_log_options lo = { .follow = follow, .timestamps = timestamps, .tail = tail_set ? tail : -1 };
   pc_error *err = NULL;
   if (since && pc_parse_time_or_duration (since, &lo.since, &err) < 0)

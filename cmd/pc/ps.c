@@ -185,11 +185,9 @@ pc_cmd_ps (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
-  if (pc_cli_check_args (cmd, nargs, 0, 0) < 0)
-    return PC_EXIT_ERROR;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, 0, &args, &nargs, &exit_code) != 0)
+    return exit_code;
   pc_autofilters struct filters f = { 0 };
   if (parse_filters (filter, &f) != 0)
     return PC_EXIT_ERROR;

@@ -30,6 +30,19 @@ pc_cli_open_engine (unsigned flags)
 }
 
 int
+pc_cli_open_container (unsigned flags, const char *ref, int missing_code,
+                       struct pc_engine **e, struct pc_container **c)
+{
+  *e = pc_cli_open_engine (flags);
+  if (*e == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  if (pc_engine_lookup (*e, ref, c, &err) < 0)
+    return pc_cli_fail_lookup (err, missing_code);
+  return 0;
+}
+
+int
 pc_cli_container_exit_code (const pc_error *err)
 {
   if (err && err->status == ENOENT && strstr (err->msg, "executable file"))
@@ -120,14 +133,9 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
       create_opts[k] = (struct pc_opt) { NULL };
       table = create_opts;
     }
-  int r = pc_cli_parse (cmd, table, argc, argv, args, nargs);
-  if (r != 0)
-    return pc_cli_parse_exit (r) == 0 ? 1 : -1;
-  if (*nargs < 1)
-    {
-      fprintf (stderr, "Error: requires at least 1 arg(s), only received 0\n");
-      return -1;
-    }
+  int exit_code;
+  if (pc_cli_parse_args (cmd, table, argc, argv, 1, -1, args, nargs, &exit_code) != 0)
+    return exit_code == 0 ? 1 : -1;
   f->o.image = (*args)[0];
   f->o.command = *nargs > 1 ? (*args) + 1 : NULL;
   f->o.name = f->name;

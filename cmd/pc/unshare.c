@@ -52,9 +52,9 @@ pc_cmd_unshare (const struct pc_command *cmd, int argc, char **argv)
     { NULL },
   };
   char **args;
-  int nargs, r;
-  if ((r = pc_cli_parse (cmd, opts, argc, argv, &args, &nargs)) != 0)
-    return pc_cli_parse_exit (r);
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
 
   if (!pc_rootless_in_userns ())
     {
