@@ -106,9 +106,11 @@ int
 pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
 {
   bool attach = false, interactive = false, all = false;
+  pc_autofree char *detach_keys = NULL;
   const struct pc_opt opts[] = {
     { "all", 0, PC_OPT_BOOL, &all, NULL, "Start all containers regardless of their state or configuration" },
     { "attach", 'a', PC_OPT_BOOL, &attach, NULL, "Attach container's STDOUT and STDERR" },
+    { "detach-keys", 0, PC_OPT_STRING, &detach_keys, "[a-Z]", "Override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")" },
     { "interactive", 'i', PC_OPT_BOOL, &interactive, NULL, "Make STDIN available to the contained process" },
     { NULL },
   };
@@ -118,6 +120,9 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
     return exit_code;
   if (need_args (cmd, nargs, all) < 0)
     return PC_EXIT_ERROR;
+  pc_error *kerr = NULL;
+  if (pc_engine_check_detach_keys (detach_keys, &kerr) < 0)
+    return pc_cli_fail (kerr);
   if (attach && (nargs != 1 || all))
     return pc_cli_errorf (PC_EXIT_ERROR, "you cannot start and attach multiple containers at once");
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
@@ -137,7 +142,7 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
   if (!running && pc_engine_start (e, c, true, NULL, &err) < 0)
     return pc_cli_fail_code (err, pc_cli_container_exit_code (err));
   int code = 0;
-  int a = pc_engine_attach (e, c, !running, &code, &err);
+  int a = pc_engine_attach (e, c, !running, detach_keys, &code, &err);
   if (a < 0)
     return pc_cli_fail_code (err, pc_cli_container_exit_code (err));
   if (a == 0 && pc_json_get_bool (pc_json_get (c->rec, "HostConfig"), "AutoRemove", false))

@@ -59,6 +59,7 @@ struct run_flags
   struct pc_create_opts o;
   bool detach;
   char *name, *entrypoint, *workdir, *user, *hostname, *stop_signal, *log_driver, *network, *cidfile;
+  char *detach_keys;
   long stop_timeout;
   bool stop_timeout_set, entrypoint_set;
 };
@@ -75,6 +76,7 @@ run_flags_clear (struct run_flags *f)
   free (f->log_driver);
   free (f->network);
   free (f->cidfile);
+  free (f->detach_keys);
   pc_strv_free (f->o.env);
   pc_strv_free (f->o.env_files);
   pc_strv_free (f->o.labels);
@@ -96,6 +98,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "cap-drop", 0, PC_OPT_STRV, &f->o.cap_drop, "strings", "Drop capabilities from the container" },
     { "cidfile", 0, PC_OPT_STRING, &f->cidfile, "string", "Write the container ID to the file" },
     { "detach", 'd', PC_OPT_BOOL, &f->detach, NULL, "Run container in background and print container ID" },
+    { "detach-keys", 0, PC_OPT_STRING, &f->detach_keys, "[a-Z]", "Override the key sequence for detaching a container. Format is a single character [a-Z] or a comma separated sequence of `ctrl-<value>`, where `<value>` is one of: `a-z`, `@`, `^`, `[`, `\\`, `]`, `^` or `_` (default \"ctrl-p,ctrl-q\")" },
     { "entrypoint", 0, PC_OPT_STRING, &f->entrypoint, "string", "Overwrite the default ENTRYPOINT of the image", &f->entrypoint_set },
     { "env", 'e', PC_OPT_STRV, &f->o.env, "stringArray", "Set environment variables in container" },
     { "env-file", 0, PC_OPT_STRV, &f->o.env_files, "stringArray", "Read in a file of environment variables" },
@@ -128,7 +131,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     {
       size_t k = 0;
       for (const struct pc_opt *o = opts; o->name; o++)
-        if (strcmp (o->name, "detach") != 0)
+        if (strcmp (o->name, "detach") != 0 && strcmp (o->name, "detach-keys") != 0)
           create_opts[k++] = *o;
       create_opts[k] = (struct pc_opt) { NULL };
       table = create_opts;
@@ -136,6 +139,12 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
   int exit_code;
   if (pc_cli_parse_args (cmd, table, argc, argv, 1, -1, args, nargs, &exit_code) != 0)
     return exit_code == 0 ? 1 : -1;
+  pc_error *kerr = NULL;
+  if (pc_engine_check_detach_keys (f->detach_keys, &kerr) < 0)
+    {
+      pc_cli_fail (kerr);
+      return -1;
+    }
   f->o.image = (*args)[0];
   f->o.command = *nargs > 1 ? (*args) + 1 : NULL;
   f->o.name = f->name;
@@ -242,7 +251,7 @@ pc_cmd_run (const struct pc_command *cmd, int argc, char **argv)
       goto cleanup;
     }
   int code = 0;
-  int a = pc_engine_attach (e, c, true, &code, &err);
+  int a = pc_engine_attach (e, c, true, f.detach_keys, &code, &err);
   if (a < 0)
     {
       r = pc_cli_fail_code (err, pc_cli_container_exit_code (err));

@@ -142,9 +142,12 @@ int pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o,
 int pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
                      const int passthrough_fds[3], pc_error **err);
 /* Attach for run / start -a: relays stdio until exit; *exit_code. Returns 1
-   on detach. */
-int pc_engine_attach (struct pc_engine *e, struct pc_container *c, bool start, int *exit_code,
-                      pc_error **err);
+   on detach. detach_keys: podman's syntax, NULL for the default
+   (ctrl-p,ctrl-q), "" for none. */
+int pc_engine_attach (struct pc_engine *e, struct pc_container *c, bool start,
+                      const char *detach_keys, int *exit_code, pc_error **err);
+/* Validates --detach-keys before anything is created or started. */
+int pc_engine_check_detach_keys (const char *detach_keys, pc_error **err);
 /* Stop signal, then SIGKILL after timeout seconds (-1 = the container's). */
 int pc_engine_stop (struct pc_engine *e, struct pc_container *c, int timeout, pc_error **err);
 int pc_engine_kill (struct pc_engine *e, struct pc_container *c, int sig, pc_error **err);

@@ -178,13 +178,23 @@ out:
 }
 
 int
-pc_engine_attach (struct pc_engine *e, struct pc_container *c, bool start, int *exit_code,
-                  pc_error **err)
+pc_engine_attach (struct pc_engine *e, struct pc_container *c, bool start,
+                  const char *detach_keys, int *exit_code, pc_error **err)
 {
   pc_autofree char *state_dir = pc_container_state_dir (e, c);
   bool tty = pc_json_get_bool (pc_json_get (c->rec, "Config"), "Tty", false);
   bool in = pc_json_get_bool (pc_json_get (c->rec, "Config"), "OpenStdin", false);
-  return pc_monitor_attach (state_dir, in ? 0 : -1, 1, 2, tty, start, NULL, exit_code, err);
+  return pc_monitor_attach (state_dir, in ? 0 : -1, 1, 2, tty, start, detach_keys, exit_code, err);
+}
+
+int
+pc_engine_check_detach_keys (const char *detach_keys, pc_error **err)
+{
+  unsigned char keys[64];
+  size_t n;
+  if (detach_keys == NULL)
+    return 0;
+  return pc_monitor_parse_detach_keys (detach_keys, keys, sizeof keys, &n, err);
 }
 
 /* Waits until the container has exited (exit file, or its monitor gone).

@@ -154,12 +154,30 @@ wait_exited() {
 
 @test "pc run --detach-keys: custom keys detach" {
     command -v script >/dev/null || skip "script (util-linux) is not installed"
-    "$PC" run --help | grep -q -- --detach-keys || skip "pc run has no --detach-keys yet"
     run timeout 20 bash -c "(sleep 0.5; printf '\\x01x'; sleep 1) | script -qec \"'$PC' run -it --detach-keys ctrl-a,x --name d busybox sh\" /dev/null"
     [ "$status" -eq 0 ] || { echo "# status $status: $output" >&2; false; }
     run_pc ps --format '{{.Names}} {{.Status}}'
     assert_contains "$output" "d Up"
     run_pc rm -f -t 0 d
+}
+
+@test "invalid --detach-keys are refused before anything is created" {
+    run_pc 125 run --detach-keys ctrl-zz busybox true
+    assert_contains "$output" "ctrl-zz"
+    run_pc ps -a -q
+    assert_equal "$output" ""
+    run_pc create --name k busybox true
+    run_pc 125 start -a --detach-keys bogus-key k
+    assert_contains "$output" "bogus-key"
+    run_pc inspect --format '{{.State.Status}}' k
+    assert_equal "$output" "created"
+}
+
+@test "pc run --detach-keys '': detaching is off, the keys reach the container" {
+    command -v script >/dev/null || skip "script (util-linux) is not installed"
+    run timeout 20 bash -c "(sleep 0.5; printf '\\x10\\x11exit 5\\n'; sleep 1) | script -qec \"'$PC' run -it --detach-keys '' --name nd busybox sh\" /dev/null"
+    run_pc inspect --format '{{.State.Status}} {{.State.ExitCode}}' nd
+    assert_equal "$output" "exited 5"
 }
 
 @test "pc create + pc start -a: attach first, then start, no output lost" {
