@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static enum pc_log_level current = PC_LOG_WARN;
 
@@ -34,6 +35,17 @@ pc_log_level_from_name (const char *name)
   return -1;
 }
 
+/* Debug lines carry the milliseconds since pc started, so `--log-level
+   debug` shows where the time of a command goes (forked monitors keep the
+   same origin). */
+static struct timespec origin;
+
+__attribute__ ((constructor)) static void
+log_origin (void)
+{
+  clock_gettime (CLOCK_MONOTONIC, &origin);
+}
+
 static void
 vlog (enum pc_log_level level, const char *tag, const char *fmt, va_list ap)
 {
@@ -42,7 +54,16 @@ vlog (enum pc_log_level level, const char *tag, const char *fmt, va_list ap)
   char buf[4096];
   vsnprintf (buf, sizeof buf, fmt, ap);
   /* One write so lines from concurrent processes do not interleave. */
-  fprintf (stderr, "%s: %s\n", tag, buf);
+  if (level == PC_LOG_DEBUG)
+    {
+      struct timespec now;
+      clock_gettime (CLOCK_MONOTONIC, &now);
+      double ms = (double) (now.tv_sec - origin.tv_sec) * 1e3
+                  + (double) (now.tv_nsec - origin.tv_nsec) / 1e6;
+      fprintf (stderr, "%s[%7.2f ms] %s\n", tag, ms, buf);
+    }
+  else
+    fprintf (stderr, "%s: %s\n", tag, buf);
 }
 
 #define DEFINE_LOG(fn, level, tag)                                      \

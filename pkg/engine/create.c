@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/log.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/hash.h"
@@ -467,6 +468,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
   if (store == NULL)
     return -1;
   pc_autoimage struct pc_image *img = NULL;
+  pc_debug ("store open");
   if (pc_store_image_lookup (store, o->image, &img, err) < 0)
     return -1;
 
@@ -509,6 +511,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
       undo_create (e, id, name, false);
       return pc_error_errno (err, saved, "create container directory");
     }
+  pc_debug ("image %s resolved, name reserved", pc_image_id (img));
   if (pc_store_container_create (store, id, img, err) < 0)
     {
       undo_create (e, id, name, false);
@@ -557,6 +560,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
       goto out;
     }
   c->state.status = PC_STATUS_CREATED;
+  pc_debug ("container layer, record and OCI spec written");
   *out = c;
   ret = 0;
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/log.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
@@ -100,6 +101,7 @@ pc_engine_enter_userns (struct pc_engine *e, pc_error **err)
     return 0;
   if (pc_rootless_enter (err) < 0)
     return pc_error_wrap (err, "enter the user namespace");
+  pc_debug ("entered the user namespace");
   return 0;
 }
 

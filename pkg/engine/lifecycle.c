@@ -159,6 +159,7 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   clock_gettime (CLOCK_REALTIME, &started);
   if (pc_monitor_spawn (&mc, &cpid, &mpid, err) < 0)
     goto out;
+  pc_debug ("monitor %d created container pid %d", (int) mpid, (int) cpid);
   unsigned long long mstart = eng_proc_start_time (mpid);
   unsigned long long cstart = eng_proc_start_time (cpid);
   when = pc_time_format_rfc3339 (&started);
@@ -184,7 +185,10 @@ pc_engine_attach (struct pc_engine *e, struct pc_container *c, bool start,
   pc_autofree char *state_dir = pc_container_state_dir (e, c);
   bool tty = pc_json_get_bool (pc_json_get (c->rec, "Config"), "Tty", false);
   bool in = pc_json_get_bool (pc_json_get (c->rec, "Config"), "OpenStdin", false);
-  return pc_monitor_attach (state_dir, in ? 0 : -1, 1, 2, tty, start, detach_keys, exit_code, err);
+  int r = pc_monitor_attach (state_dir, in ? 0 : -1, 1, 2, tty, start, detach_keys, exit_code, err);
+  if (r == 0)
+    pc_debug ("container exited with status %d", *exit_code);
+  return r;
 }
 
 int
@@ -396,6 +400,8 @@ pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int t
   if (r == 0)
     r = eng_remove_locked (e, c, err);
   eng_unlock (lock);
+  if (r == 0)
+    pc_debug ("container %.12s removed", c->id);
   return r;
 }
 

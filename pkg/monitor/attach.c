@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "lib/log.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
@@ -348,9 +349,12 @@ pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, boo
   int ret = send_resize (a, err);
   if (ret == 0 && start)
     {
+      pc_debug ("attached, asking the monitor to start the container");
       ret = send_pkt (sock, PC_MSG_START, NULL, 0, err);
       if (ret == 0)
         ret = wait_start (sock, out_fd, err_fd, err);
+      if (ret == 0)
+        pc_debug ("container process started");
     }
   if (ret == 0)
     {

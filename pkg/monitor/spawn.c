@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/log.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
@@ -140,9 +141,14 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
   bool passthrough = strcmp (driver, "passthrough") == 0;
 
   reset_signals ();
-  int keep[4];
+  int keep[5];
   size_t nkeep = 0;
   keep[nkeep++] = sync_fd;
+  /* With --log-level debug the runtime's setup lines reach the user's
+     stderr; it is let go as soon as the CLI has its report. */
+  bool debug_stderr = pc_log_get_level () >= PC_LOG_DEBUG && !passthrough;
+  if (debug_stderr)
+    keep[nkeep++] = 2;
   if (passthrough)
     for (int i = 0; i < 3; i++)
       if (cfg->passthrough_fds[i] >= 0)
@@ -251,6 +257,15 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
     report (sync_fd, 0, NULL, m->proc.pid);
   close (sync_fd);
   pc_error_free (start_err);
+  if (debug_stderr)
+    {
+      int null = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+      if (null >= 0)
+        {
+          dup2 (null, 2);
+          close (null);
+        }
+    }
 
   pc_mon_server_start (m);
   pc_mon_io_start (m);
