@@ -475,7 +475,8 @@ pc_cmd_rmi (const struct pc_command *cmd, int argc, char **argv)
       pc_autoimage struct pc_image *img = NULL;
       if (pc_store_image_lookup (s, *ref, &img, &err) < 0)
         {
-          if (ignore && err->status == ENOENT)
+          /* podman 4.3: --force also ignores images that do not exist (exit 0). */
+          if ((ignore || force) && err->status == ENOENT)
             {
               pc_error_free (err);
               continue;

@@ -43,6 +43,9 @@ load helpers
     [ "$(ls "$XDG_DATA_HOME/pc/storage/layers" | wc -l)" -eq 1 ]
     run_pc 1 rmi layered
     assert_contains "$output" "layered: image not known"
+    # As podman 4.3: --force ignores images that do not exist.
+    run_pc rmi -f layered
+    assert_equal "$output" ""
     run_pc rmi -a
     [ -z "$(ls "$XDG_DATA_HOME/pc/storage/layers")" ]
 }
