@@ -8,6 +8,14 @@
 static int tap_count;
 static int tap_failed;
 
+/* Line-buffered, so a test that forks never hands its child unflushed TAP
+   lines to print a second time. */
+__attribute__ ((constructor)) static void
+tap_line_buffered (void)
+{
+  setvbuf (stdout, NULL, _IOLBF, 0);
+}
+
 #define ok(cond, ...)                                                   \
   do                                                                    \
     {                                                                   \
