@@ -391,6 +391,22 @@ pc_cmd_images (const struct pc_command *cmd, int argc, char **argv)
   return 0;
 }
 
+/* podman qualifies a name typed without a registry as local for tag and
+   untag: "foo/bb:1" is localhost/foo/bb:1, not a docker.io name. */
+static char *
+local_name (const char *n)
+{
+  const char *first = strchr (n, '/');
+  if (first)
+    {
+      size_t len = (size_t) (first - n);
+      if (memchr (n, '.', len) || memchr (n, ':', len)
+          || (len == 9 && strncmp (n, "localhost", 9) == 0))
+        return xstrdup (n);
+    }
+  return xasprintf ("localhost/%s", n);
+}
+
 /* tag adds each TARGET_NAME; untag removes each name given, or all of them. */
 static int
 tag_or_untag (const struct pc_command *cmd, int argc, char **argv, bool untag)
@@ -408,9 +424,12 @@ tag_or_untag (const struct pc_command *cmd, int argc, char **argv, bool untag)
   pc_error *err = NULL;
   pc_autostrv char **names = pc_strv_dup (nargs == 1 ? pc_image_names (img) : args + 1);
   for (char **n = names; n && *n; n++)
-    if ((untag ? pc_store_image_untag (s, pc_image_id (img), *n, &err)
-               : pc_store_image_tag (s, pc_image_id (img), *n, &err)) < 0)
-      return pc_cli_fail (err);
+    {
+      pc_autofree char *name = local_name (*n);
+      if ((untag ? pc_store_image_untag (s, pc_image_id (img), name, &err)
+                 : pc_store_image_tag (s, pc_image_id (img), name, &err)) < 0)
+        return pc_cli_fail (err);
+    }
   return 0;
 }
 
@@ -493,8 +512,18 @@ pc_cmd_rmi (const struct pc_command *cmd, int argc, char **argv)
       bool by_id = strncmp (id, *ref, strlen (*ref)) == 0
                    || (strncmp (*ref, "sha256:", 7) == 0 && strncmp (id, *ref + 7, strlen (*ref + 7)) == 0);
       char **names = pc_image_names (img);
-      if (!by_id && pc_ref_normalize (*ref, &norm, NULL) == 0 && pc_strv_len (names) > 1
-          && pc_strv_contains (names, norm))
+      if (!by_id && pc_ref_normalize (*ref, &norm, NULL) == 0 && !pc_strv_contains (names, norm))
+        {
+          /* A short name may have resolved to its localhost/ form. */
+          pc_autofree char *local = local_name (*ref);
+          pc_autofree char *lnorm = NULL;
+          if (pc_ref_normalize (local, &lnorm, NULL) == 0 && pc_strv_contains (names, lnorm))
+            {
+              free (norm);
+              norm = steal_pointer (&lnorm);
+            }
+        }
+      if (!by_id && norm && pc_strv_len (names) > 1 && pc_strv_contains (names, norm))
         {
           if (pc_store_image_untag (s, id, norm, &err) < 0)
             {

@@ -33,9 +33,10 @@ load helpers
     run_pc tag busybox quay.io/x/y:1 mybox
     run_pc images --format '{{.Repository}}:{{.Tag}}'
     assert_contains "$output" "quay.io/x/y:1"
-    assert_contains "$output" "docker.io/library/mybox:latest"
+    # podman qualifies short names given to tag with localhost/, not docker.io.
+    assert_contains "$output" "localhost/mybox:latest"
     run_pc rmi mybox
-    assert_equal "$output" "Untagged: docker.io/library/mybox:latest"
+    assert_equal "$output" "Untagged: localhost/mybox:latest"
     run_pc untag busybox quay.io/x/y:1
     run_pc rmi layered
     assert_contains "$output" "Untagged: localhost/layered:latest"
@@ -48,6 +49,22 @@ load helpers
     assert_equal "$output" ""
     run_pc rmi -a
     [ -z "$(ls "$XDG_DATA_HOME/pc/storage/layers")" ]
+}
+
+@test "tag and untag qualify short names with localhost/ as podman" {
+    pc_load_fixture busybox
+    run_pc tag localhost/busybox foo/bb:1
+    run_pc images --format '{{.Repository}}:{{.Tag}}'
+    assert_contains "$output" "localhost/foo/bb:1"
+    [[ "$output" != *docker.io* ]]
+    run_pc image exists localhost/foo/bb:1
+    run_pc 1 image exists docker.io/foo/bb:1
+    run_pc 125 untag localhost/busybox foo:bar
+    assert_equal "$output" "Error: localhost/foo:bar: tag not known"
+    run_pc untag localhost/busybox foo/bb:1
+    run_pc 1 image exists localhost/foo/bb:1
+    # Lookups of short names still work.
+    run_pc image exists busybox
 }
 
 @test "image inspect has podman's fields" {
