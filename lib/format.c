@@ -298,6 +298,28 @@ default_template (const struct pc_format_column *columns)
   return buf;
 }
 
+/* podman's "table" templates (NormalizeFormat in containers/common): every
+   space of the template text becomes a tab, so "table {{.ID}} {{.Names}}"
+   gives aligned columns like "{{.ID}}\t{{.Names}}"; checked against podman
+   4.3, where "table {{.ID}} a b {{.Names}}" gives four columns.  Spaces
+   inside {{ }} are left alone, so string arguments keep theirs. */
+static void
+spaces_to_columns (char *tmpl)
+{
+  for (char *p = tmpl; *p; p++)
+    {
+      if (p[0] == '{' && p[1] == '{')
+        {
+          char *close = strstr (p + 2, "}}");
+          if (close == NULL)
+            return;  /* the parser reports the unclosed action */
+          p = close + 1;
+        }
+      else if (*p == ' ')
+        *p = '\t';
+    }
+}
+
 int
 pc_format_print_ex (FILE *out, const char *format, json_object *rows,
                     const struct pc_format_column *columns, bool noheading, pc_error **err)
@@ -339,7 +361,11 @@ pc_format_print_ex (FILE *out, const char *format, json_object *rows,
       tmpl = default_template (columns);
     }
   else
-    tmpl = xstrdup (f);
+    {
+      tmpl = xstrdup (f);
+      if (table)
+        spaces_to_columns (tmpl);
+    }
   if (!ends_with_newline (tmpl))
     {
       char *t = xasprintf ("%s\n", tmpl);

@@ -120,6 +120,20 @@ main (void)
              "web                 3f2a9c1b0d4e  <no value>\n"
              "a-much-longer-name  77aa          <no value>\n",
              "table template: column headers, camel-case split for others, \\t aligned");
+  IS_RENDER ("table {{.ID}} {{.Names}}",
+             "CONTAINER ID  NAMES\n"
+             "3f2a9c1b0d4e  web\n"
+             "77aa          a-much-longer-name\n",
+             "table template: a space between actions separates columns as \\t does");
+  IS_RENDER ("table {{.ID}} id: {{printf \"%s %s\" .Names .Image}}",
+             "CONTAINER ID  id:         NAMES IMAGE\n"
+             "3f2a9c1b0d4e  id:         web docker.io/library/busybox:latest\n"
+             "77aa          id:         a-much-longer-name alpine\n",
+             "table template: spaces in text are columns, spaces inside actions are kept");
+  IS_RENDER ("{{.ID}} {{.Names}}",
+             "3f2a9c1b0d4e web\n"
+             "77aa a-much-longer-name\n",
+             "non-table template keeps its spaces");
   IS_RENDER ("table {{.State.Status}}\\t{{.Size}}",
              "STATUS      SIZE\n"
              "running     2048\n"
