@@ -133,11 +133,13 @@ add_tmpfs (json_object *mounts, const char *dest, const char *opts)
         pc_strv_append (&o, t);
     }
   else
-    {
-      static const char *const def[] = { "rw", "noexec", "nosuid", "nodev", NULL };
-      for (const char *const *d = def; *d; d++)
-        pc_strv_append (&o, *d);
-    }
+    pc_strv_append (&o, "rw");
+  /* As podman: nosuid and nodev unless the user asked otherwise; exec is
+     allowed by default. */
+  if (!pc_strv_contains (o, "suid") && !pc_strv_contains (o, "nosuid"))
+    pc_strv_append (&o, "nosuid");
+  if (!pc_strv_contains (o, "dev") && !pc_strv_contains (o, "nodev"))
+    pc_strv_append (&o, "nodev");
   if (!pc_strv_contains (o, "notmpcopyup") && !pc_strv_contains (o, "tmpcopyup"))
     pc_strv_append (&o, "tmpcopyup");
   /* notmpcopyup is podman's word for "do not", not a mount option. */

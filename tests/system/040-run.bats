@@ -108,6 +108,19 @@ setup() {
     assert_contains "$output" "tmpfs /scratch tmpfs"
 }
 
+@test "--tmpfs mounts rw,nosuid,nodev (exec allowed) as podman" {
+    run_pc run --rm --tmpfs /mnt/t busybox grep /mnt/t /proc/mounts
+    [[ "$output" =~ ^tmpfs\ /mnt/t\ tmpfs\ rw,nosuid,nodev ]]
+    [[ "$output" != *noexec* ]]
+    run_pc run --rm --tmpfs /mnt/t:size=1m,mode=700 busybox grep /mnt/t /proc/mounts
+    [[ "$output" =~ ^tmpfs\ /mnt/t\ tmpfs\ rw,nosuid,nodev ]]
+    assert_contains "$output" "size=1024k"
+    assert_contains "$output" "mode=700"
+    run_pc run --rm --tmpfs /mnt/t:suid,dev,noexec busybox grep /mnt/t /proc/mounts
+    [[ "$output" =~ ^tmpfs\ /mnt/t\ tmpfs\ rw,noexec ]]
+    [[ "$output" != *nosuid* && "$output" != *nodev* ]]
+}
+
 @test "--cap-drop, --cap-add and --privileged change the capability set" {
     run_pc run --rm busybox grep CapEff /proc/self/status
     local def=${output##*:}

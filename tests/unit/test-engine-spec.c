@@ -275,7 +275,8 @@ test_flags (void)
   pc_autofree char *sopts = NULL;
   if (scratch)
     sopts = arr (scratch, "options");
-  is_str (sopts, "size=1m|mode=1777|tmpcopyup", "--tmpfs options kept, tmpcopyup added");
+  is_str (sopts, "size=1m|mode=1777|nosuid|nodev|tmpcopyup",
+          "--tmpfs options kept, nosuid, nodev and tmpcopyup added as podman");
   is_int (count_mounts (spec, "/tmp"), 1, "--tmpfs /tmp is not doubled by --read-only's tmpfs");
   ok (find_mount (spec, "/var/tmp") && find_mount (spec, "/run"),
       "--read-only adds tmpfs on /var/tmp and /run");
