@@ -410,6 +410,32 @@ pc_format_print (FILE *out, const char *format, json_object *rows,
   return pc_format_print_ex (out, format, rows, columns, false, err);
 }
 
+char *
+pc_format_go_time (const struct timespec *t, bool utc, char *buf, size_t size)
+{
+  struct tm tm;
+  time_t sec = t->tv_sec;
+  if (utc)
+    gmtime_r (&sec, &tm);
+  else
+    localtime_r (&sec, &tm);
+  char date[32], zone[64], frac[16] = "";
+  strftime (date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
+  if (utc)
+    snprintf (zone, sizeof zone, "+0000 UTC");
+  else
+    strftime (zone, sizeof zone, "%z %Z", &tm);
+  if (t->tv_nsec > 0 && t->tv_nsec < 1000000000L)
+    {
+      snprintf (frac, sizeof frac, ".%09ld", (long) t->tv_nsec);
+      size_t n = strlen (frac);
+      while (frac[n - 1] == '0')
+        frac[--n] = '\0';
+    }
+  snprintf (buf, size, "%s%s %s", date, frac, zone);
+  return buf;
+}
+
 int
 pc_format_template_one (FILE *out, const char *tmpl, json_object *obj, pc_error **err)
 {

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "lib/error.h"
 
@@ -30,5 +31,10 @@ int pc_format_print_ex (FILE *out, const char *format, json_object *rows,
                         const struct pc_format_column *columns, bool noheading, pc_error **err);
 /* For `inspect --format`: renders one template against one object, newline appended. */
 int pc_format_template_one (FILE *out, const char *tmpl, json_object *obj, pc_error **err);
+/* Go's time.Time String(), as podman's templates print times:
+   "2006-01-02 15:04:05.999999999 -0700 MST", trailing zeros of the
+   fraction dropped (no fraction at all when it is zero); local time, or UTC
+   when utc is set.  Returns buf. */
+char *pc_format_go_time (const struct timespec *t, bool utc, char *buf, size_t size);
 
 #endif

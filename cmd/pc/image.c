@@ -109,6 +109,18 @@ cmp_created (const void *a, const void *b)
     pc_time_parse_rfc3339 (cy, &ty, NULL);
   if (tx.tv_sec != ty.tv_sec)
     return tx.tv_sec < ty.tv_sec ? 1 : -1;
+  /* Same creation time (images built from one base, or re-saved): podman
+     lists them in load order, the first loaded first. */
+  const char *lx = pc_json_get_string (x, "loaded"), *ly = pc_json_get_string (y, "loaded");
+  struct timespec ux = { 0 }, uy = { 0 };
+  if (lx)
+    pc_time_parse_rfc3339 (lx, &ux, NULL);
+  if (ly)
+    pc_time_parse_rfc3339 (ly, &uy, NULL);
+  if (ux.tv_sec != uy.tv_sec)
+    return ux.tv_sec < uy.tv_sec ? -1 : 1;
+  if (ux.tv_nsec != uy.tv_nsec)
+    return ux.tv_nsec < uy.tv_nsec ? -1 : 1;
   return strcmp (pc_json_get_string (x, "id"), pc_json_get_string (y, "id"));
 }
 
@@ -226,13 +238,36 @@ summary_json (struct pc_store *s, json_object *rec, int containers)
   json_object_object_add (o, "Size", json_object_new_int64 (size));
   json_object_object_add (o, "SharedSize", json_object_new_int (0));
   json_object_object_add (o, "VirtualSize", json_object_new_int64 (size));
-  json_object_object_add (o, "Labels", NULL);
+  json_object *labels = NULL;
+  struct pc_image *img = NULL;
+  pc_autoerror pc_error *e = NULL;
+  if (pc_store_image_lookup (s, id, &img, &e) == 0)
+    {
+      json_object *l = pc_json_get (pc_image_config (img), "config.Labels");
+      if (l && json_object_is_type (l, json_type_object) && json_object_object_length (l))
+        labels = json_object_get (l);
+      pc_image_free (img);
+    }
+  json_object_object_add (o, "Labels", labels);
   json_object_object_add (o, "Containers", json_object_new_int (containers));
   if (names && json_object_array_length (names))
     json_object_object_add (o, "Names", json_object_get (names));
   json_object_object_add (o, "Digest", json_object_new_string (pc_json_get_string (rec, "digest") ?: ""));
   json_object_object_add (o, "History", json_object_get (pc_json_get (rec, "names_history")));
-  (void) s;
+  /* podman 4.3 repeats Created as an RFC 3339 string in UTC. */
+  char at[64];
+  struct tm tm;
+  time_t ts = t.tv_sec;
+  gmtime_r (&ts, &tm);
+  size_t n = strftime (at, sizeof at, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (t.tv_nsec > 0)
+    {
+      n += (size_t) snprintf (at + n, sizeof at - n, ".%09ld", (long) t.tv_nsec);
+      while (at[n - 1] == '0')
+        at[--n] = '\0';
+    }
+  snprintf (at + n, sizeof at - n, "Z");
+  json_object_object_add (o, "CreatedAt", json_object_new_string (at));
   return o;
 }
 
@@ -295,11 +330,8 @@ pc_cmd_images (const struct pc_command *cmd, int argc, char **argv)
       pc_autofree char *since = pc_time_human_ago (&t);
       int64_t size = pc_json_get_int (rec, "size", 0);
       pc_autofree char *hsize = pc_size_human (size);
-      char created_at[64];
-      struct tm tm;
-      time_t ts = t.tv_sec;
-      gmtime_r (&ts, &tm);
-      strftime (created_at, sizeof created_at, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+      char created_at[96];
+      pc_format_go_time (&t, true, created_at, sizeof created_at);
       bool any = false;
       for (size_t j = 0; j < (nn ? nn : 1); j++)
         {
@@ -325,7 +357,9 @@ pc_cmd_images (const struct pc_command *cmd, int argc, char **argv)
           json_object_object_add (row, "Digest", json_object_new_string (pc_json_get_string (rec, "digest") ?: ""));
           json_object_object_add (row, "CreatedSince", json_object_new_string (since));
           json_object_object_add (row, "CreatedAt", json_object_new_string (created_at));
-          json_object_object_add (row, "Created", json_object_new_int64 (t.tv_sec));
+          /* podman's images template: .Created is the human "2 years ago"
+             (as .CreatedSince), .CreatedAt the time; JSON has the number. */
+          json_object_object_add (row, "Created", json_object_new_string (since));
           json_object_object_add (row, "Size", json_object_new_string (hsize));
           json_object_object_add (row, "VirtualSize", json_object_new_string (hsize));
           json_object_object_add (row, "SharedSize", json_object_new_string ("0 B"));
@@ -367,26 +401,8 @@ pc_cmd_images (const struct pc_command *cmd, int argc, char **argv)
     { "Repository", "REPOSITORY" }, { "Tag", "TAG" }, { "Digest", "DIGEST" }, { "ID", "IMAGE ID" },
     { "CreatedSince", "CREATED" }, { "Size", "SIZE" }, { NULL, NULL },
   };
-  const char *fmt = format;
-  pc_autofree char *nohead = NULL;
-  if (noheading && (fmt == NULL || strncmp (fmt, "table", 5) == 0))
-    {
-      /* A plain template prints no header. */
-      const struct pc_format_column *c = digests ? dcols : cols;
-      size_t len = 0;
-      nohead = xmalloc (512);
-      nohead[0] = '\0';
-      if (fmt && strlen (fmt) > 5)
-        {
-          free (nohead);
-          nohead = xstrdup (fmt + 5 + strspn (fmt + 5, " "));
-        }
-      else
-        for (; c->field; c++)
-          len += (size_t) snprintf (nohead + len, 512 - len, "%s{{.%s}}", len ? "\t" : "", c->field);
-      fmt = nohead;
-    }
-  if (pc_format_print (stdout, fmt, rows, digests ? dcols : cols, &err) < 0)
+  /* --noheading drops the header of a table; a plain template has none. */
+  if (pc_format_print_ex (stdout, format, rows, digests ? dcols : cols, noheading, &err) < 0)
     return pc_cli_fail (err);
   return 0;
 }

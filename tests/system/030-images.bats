@@ -112,3 +112,21 @@ PY
     run_pc image inspect --format '{{json .Config.Cmd}} {{json .Config.Env}} {{len .RootFS.Layers}}' localhost/imported
     assert_equal "$output" '["/bin/sh"] ["A=b"] 1'
 }
+
+@test "images: table spaces are columns, .Created is human, json has Labels and CreatedAt" {
+    pc_load_fixture layered
+    run_pc images --format 'table {{.Repository}} {{.Size}}'
+    assert_equal "${lines[0]}" "REPOSITORY         SIZE"
+    [[ "${lines[1]}" =~ ^localhost/layered\ \ [0-9.]+\ [kM]B$ ]]
+    run_pc images --noheading --format 'table {{.Repository}} {{.Tag}}'
+    assert_equal "$output" "localhost/layered  latest"
+    run_pc images --format '{{.CreatedSince}}'
+    local since=$output
+    assert_contains "$since" " ago"
+    run_pc images --format '{{.Created}}|{{.CreatedAt}}'
+    assert_equal "$output" "$since|2024-01-01 00:00:00 +0000 UTC"
+    run_pc images --format json
+    assert_contains "$output" '"Created": 1704067200,'
+    assert_contains "$output" '"CreatedAt": "2024-01-01T00:00:00Z"'
+    assert_contains "$output" '"org.pc.test": "layered"'
+}

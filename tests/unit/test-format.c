@@ -236,6 +236,20 @@ main (void)
   IS_ERROR ("{{range .Names}}{{.}}{{end}}", "template: range can't iterate over web", "range over a string");
   IS_ERROR ("{{.Ports.X}}", "template: can't evaluate field X in type []interface {}", "field of a list");
 
+  /* Go's time.Time String() */
+  {
+    char tb[96];
+    struct timespec ts = { .tv_sec = 1795411365, .tv_nsec = 580000000 };
+    is_str (pc_format_go_time (&ts, true, tb, sizeof tb), "2026-11-23 05:22:45.58 +0000 UTC",
+            "go time: fraction without trailing zeros");
+    ts.tv_nsec = 0;
+    is_str (pc_format_go_time (&ts, true, tb, sizeof tb), "2026-11-23 05:22:45 +0000 UTC",
+            "go time: no fraction when zero");
+    ts.tv_nsec = 123456789;
+    is_str (pc_format_go_time (&ts, true, tb, sizeof tb), "2026-11-23 05:22:45.123456789 +0000 UTC",
+            "go time: nanoseconds");
+  }
+
   /* inspect --format */
   char *e = NULL;
   IS_ONE ("{{.State.Pid}}", "42\n", "template_one appends a newline");
