@@ -128,9 +128,14 @@ matches (const struct filters *f, struct pc_container *c)
 }
 
 /* What templates see: podman's psReporter (short ID, joined names, command
-   as one string, human times) over the JSON row. */
+   as one string, human times) over the JSON row.  podman 4.3's template rows
+   are a Go struct whose Created is a time.Time, so {{.Created}} and
+   {{.CreatedAt}} print Go's time String() with the fraction of a second, and
+   {{.RunningFor}} the human "3 minutes ago"; its --format json keeps Created
+   as unix seconds and CreatedAt as the human string, which pc_engine_ps_row
+   gives and the json path prints untouched. */
 static json_object *
-reporter_row (json_object *raw, bool no_trunc)
+reporter_row (json_object *raw, const struct pc_container *ct, bool no_trunc)
 {
   json_object *o = json_object_new_object ();
   json_object_object_foreach (raw, k, v)
@@ -154,11 +159,10 @@ reporter_row (json_object *raw, bool no_trunc)
     strcpy (c + 17, "...");
   json_object_object_add (o, "Command", json_object_new_string (c));
   json_object_object_add (o, "CreatedHuman", json_object_new_string (pc_json_get_string (raw, "CreatedAt")));
-  struct timespec t = { .tv_sec = pc_json_get_int (raw, "Created", 0) };
-  struct tm tm;
-  localtime_r (&t.tv_sec, &tm);
+  json_object_object_add (o, "RunningFor", json_object_new_string (pc_json_get_string (raw, "CreatedAt")));
   char buf[96];
-  strftime (buf, sizeof buf, "%Y-%m-%d %H:%M:%S %z %Z", &tm);
+  pc_format_go_time (&ct->created, false, buf, sizeof buf);
+  json_object_object_add (o, "Created", json_object_new_string (buf));
   json_object_object_add (o, "CreatedAt", json_object_new_string (buf));
   json_object_object_add (o, "Ports", json_object_new_string (""));
   json_object_object_add (o, "Size", json_object_new_string (""));
@@ -228,7 +232,7 @@ pc_cmd_ps (const struct pc_command *cmd, int argc, char **argv)
         json_object_array_add (rows, raw);
       else
         {
-          json_object_array_add (rows, reporter_row (raw, no_trunc));
+          json_object_array_add (rows, reporter_row (raw, c, no_trunc));
           json_object_put (raw);
         }
     }

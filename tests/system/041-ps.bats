@@ -90,3 +90,17 @@ assert len(c["Id"]) == 64
     # generous bound for a loaded test machine; the target is 15 ms
     [ $(( (end - start) / 1000000 )) -lt 500 ]
 }
+
+@test "ps: table spaces are columns; .Created/.CreatedAt are Go times, .RunningFor human; json Created stays a number" {
+    run_pc create --name timed busybox true
+    local id=$output
+    run_pc ps -a --format 'table {{.ID}} {{.Names}}'
+    assert_equal "${lines[0]}" "CONTAINER ID  NAMES"
+    assert_equal "${lines[1]}" "${id:0:12}  timed"
+    run_pc ps -a --format '{{.Created}}|{{.CreatedAt}}|{{.RunningFor}}'
+    [[ "$output" =~ ^([0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]*[1-9])?\ [-+][0-9]{4}\ [A-Za-z0-9+-]+)\|([^|]*)\|(.*)$ ]]
+    assert_equal "${BASH_REMATCH[3]}" "${BASH_REMATCH[1]}"
+    [[ "${BASH_REMATCH[4]}" == "Less than a second ago" || "${BASH_REMATCH[4]}" =~ ^[0-9]+\ seconds\ ago$ || "${BASH_REMATCH[4]}" == "1 second ago" ]]
+    run_pc ps -a --format json
+    [[ "$output" =~ \"Created\":\ [0-9]+[[:space:],] ]]
+}
