@@ -51,6 +51,7 @@ pc_cli_container_exit_code (const pc_error *err)
     return PC_EXIT_NOT_FOUND;
   if (err && err->status == EACCES)
     return PC_EXIT_CANNOT_INVOKE;
+
   return PC_EXIT_ERROR;
 }
 
@@ -201,7 +202,13 @@ create_common (const struct pc_command *cmd, bool is_run, int argc, char **argv,
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
   if (pc_engine_create (*ep, &f->o, cp, &err) < 0)
-    return pc_cli_fail (err);
+    {
+      /* pc resolves -u at create; podman does it at start, where a user or
+         group the image does not know is "cannot invoke", 126. */
+      if (is_run && err->status == ENOENT && strncmp (err->msg, "unable to find ", 15) == 0)
+        return pc_cli_fail_code (err, PC_EXIT_CANNOT_INVOKE);
+      return pc_cli_fail (err);
+    }
   if (f->cidfile && write_cidfile (f->cidfile, (*cp)->id) < 0)
     return PC_EXIT_ERROR;
   return -1;

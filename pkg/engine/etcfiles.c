@@ -135,28 +135,13 @@ split_fields (char *line, char **f, size_t n)
   return k;
 }
 
-int
-eng_resolve_user (const struct pc_rootfs_mount *m, const char *user, struct eng_user *out,
-                  pc_error **err)
+/* Fills uid, gid, home (and *uname when the user is in /etc/passwd). */
+static int
+lookup_passwd (char **dirs, const char *u, struct eng_user *out, char **uname, pc_error **err)
 {
-  memset (out, 0, sizeof *out);
-  if (user == NULL || *user == '\0' || strcmp (user, "root") == 0 || strcmp (user, "0") == 0
-      || strcmp (user, "0:0") == 0 || strcmp (user, "root:root") == 0)
-    {
-      out->home = xstrdup ("/root");
-      return 0;
-    }
-  pc_autofree char *u = xstrdup (user);
-  char *grp = strchr (u, ':');
-  if (grp)
-    *grp++ = '\0';
-
-  pc_autostrv char **dirs = layer_dirs (m);
   pc_autofree char *passwd = read_layered (dirs, "etc/passwd");
   unsigned long num;
   bool numeric = parse_id (u, &num);
-  bool found = false;
-  pc_autofree char *uname = NULL;
   for (char *save = NULL, *line = passwd ? strtok_r (passwd, "\n", &save) : NULL; line;
        line = strtok_r (NULL, "\n", &save))
     {
@@ -171,18 +156,49 @@ eng_resolve_user (const struct pc_rootfs_mount *m, const char *user, struct eng_
           out->uid = (uid_t) uid;
           out->gid = (gid_t) gid;
           out->home = xstrdup (f[5]);
-          uname = xstrdup (f[0]);
-          found = true;
-          break;
+          *uname = xstrdup (f[0]);
+          return 0;
         }
     }
-  if (!found)
+  if (!numeric)
+    return pc_error_make (err, ENOENT, "unable to find user %s: no matching entries in passwd file", u);
+  out->uid = (uid_t) num;
+  out->gid = 0;
+  out->home = xstrdup ("/");
+  return 0;
+}
+
+int
+eng_resolve_user (const struct pc_rootfs_mount *m, const char *user, struct eng_user *out,
+                  pc_error **err)
+{
+  memset (out, 0, sizeof *out);
+  pc_autostrv char **dirs = NULL;
+  pc_autofree char *uname = NULL;
+  char *grp = NULL;
+  pc_autofree char *u = NULL;
+  if (user == NULL || *user == '\0' || strcmp (user, "root") == 0 || strcmp (user, "0") == 0)
     {
-      if (!numeric)
-        return pc_error_make (err, ENOENT, "unable to find user %s: no matching entries in passwd file", u);
-      out->uid = (uid_t) num;
-      out->gid = 0;
-      out->home = xstrdup ("/");
+      /* root needs no passwd lookup, only its group memberships. */
+      out->home = xstrdup ("/root");
+      uname = xstrdup ("root");
+      dirs = layer_dirs (m);
+    }
+  else if (strcmp (user, "0:0") == 0 || strcmp (user, "root:root") == 0)
+    {
+      out->home = xstrdup ("/root");
+      out->groups[out->n_groups++] = 0;
+      return 0;
+    }
+  else
+    {
+      u = xstrdup (user);
+      grp = strchr (u, ':');
+      if (grp)
+        *grp++ = '\0';
+      dirs = layer_dirs (m);
+      if (lookup_passwd (dirs, u, out, &uname, err) < 0)
+        return -1;
     }
 
   pc_autofree char *group = (grp || uname) ? read_layered (dirs, "etc/group") : NULL;
@@ -208,23 +224,21 @@ eng_resolve_user (const struct pc_rootfs_mount *m, const char *user, struct eng_
         return pc_error_make (err, ENOENT, "unable to find group %s: no matching entries in group file", grp);
       out->gid = (gid_t) g;
     }
-  else if (uname && group)
-    {
-      /* Supplementary groups, as initgroups makes them: the primary group
-         and every group that lists the user as a member. */
-      out->groups[out->n_groups++] = out->gid;
-      for (char *save = NULL, *line = strtok_r (group, "\n", &save); line;
-           line = strtok_r (NULL, "\n", &save))
-        {
-          char *f[4];
-          unsigned long gid;
-          if (split_fields (line, f, 4) < 4 || !parse_id (f[2], &gid) || gid == out->gid)
-            continue;
-          char *s3 = NULL;
-          for (char *mem = strtok_r (f[3], ",", &s3); mem; mem = strtok_r (NULL, ",", &s3))
-            if (strcmp (mem, uname) == 0 && out->n_groups < sizeof out->groups / sizeof *out->groups)
-              out->groups[out->n_groups++] = (gid_t) gid;
-        }
-    }
+  /* As podman: the primary group is always a supplementary one, and a user
+     with a name and no explicit group gets the groups listing it. */
+  out->groups[out->n_groups++] = out->gid;
+  if (!grp && uname && group)
+    for (char *save = NULL, *line = strtok_r (group, "\n", &save); line;
+         line = strtok_r (NULL, "\n", &save))
+      {
+        char *f[4];
+        unsigned long gid;
+        if (split_fields (line, f, 4) < 4 || !parse_id (f[2], &gid) || gid == out->gid)
+          continue;
+        char *s3 = NULL;
+        for (char *mem = strtok_r (f[3], ",", &s3); mem; mem = strtok_r (NULL, ",", &s3))
+          if (strcmp (mem, uname) == 0 && out->n_groups < sizeof out->groups / sizeof *out->groups)
+            out->groups[out->n_groups++] = (gid_t) gid;
+      }
   return 0;
 }

@@ -78,6 +78,20 @@ setup() {
     run_pc run --rm busybox cat /etc/resolv.conf
 }
 
+@test "supplementary groups include the primary gid, as podman" {
+    run_pc run --rm -u 1000:1000 busybox id
+    assert_equal "$output" "uid=1000(tester) gid=1000(tester) groups=1000(tester)"
+    run_pc run --rm -u 0 busybox id
+    assert_equal "$output" "uid=0(root) gid=0(root) groups=0(root)"
+    run_pc run --rm busybox id
+    assert_equal "$output" "uid=0(root) gid=0(root) groups=0(root)"
+    # An explicit group: no memberships from /etc/group.
+    run_pc run --rm -u tester:extra busybox id
+    assert_equal "$output" "uid=1000(tester) gid=2000(extra) groups=2000(extra)"
+    run_pc run --rm -u 4242 busybox id
+    assert_equal "$output" "uid=4242 gid=0(root) groups=0(root)"
+}
+
 @test "-u resolves names and ids from the image's passwd and group" {
     run_pc run --rm -u tester busybox id
     assert_equal "$output" "uid=1000(tester) gid=1000(tester) groups=1000(tester),2000(extra)"
@@ -85,8 +99,9 @@ setup() {
     assert_equal "$output" "1000"
     run_pc run --rm -u 4242 busybox id -u
     assert_equal "$output" "4242"
-    run_pc 125 run --rm -u nosuchuser busybox true
-    assert_contains "$output" "unable to find user nosuchuser"
+    # podman exits 126 for a user the image does not know.
+    run_pc 126 run --rm -u nosuchuser busybox true
+    assert_equal "$output" "Error: unable to find user nosuchuser: no matching entries in passwd file"
     run_pc run --rm -u tester busybox sh -c 'echo $HOME'
     assert_equal "$output" "/home/tester"
 }
