@@ -22,6 +22,11 @@ print_results (json_object *arr, const char *format)
           return pc_cli_fail (err);
       return 0;
     }
+  if (json_object_array_length (arr) == 0)
+    {
+      printf ("[]\n");
+      return 0;
+    }
   pc_autofree char *s = pc_json_to_string_pretty (arr);
   printf ("%s\n", s);
   return 0;
@@ -62,6 +67,7 @@ inspect (const struct pc_command *cmd, int argc, char **argv, bool images_too)
     return PC_EXIT_ERROR;
   pc_autojson json_object *arr = json_object_new_array ();
   int rc = 0;
+  pc_autofree char *first_missing = NULL;
   pc_autofree char *latest_id = NULL;
   if (latest)
     {
@@ -99,21 +105,27 @@ inspect (const struct pc_command *cmd, int argc, char **argv, bool images_too)
             }
           pc_error_clear (&err);
         }
+      /* As podman: the first failure is the command's error, the others
+         are reported before it. */
+      pc_autofree char *why = NULL;
       if (want_img && want_ctr)
-        fprintf (stderr, "Error: no such object: \"%s\"\n", args[i]);
+        why = xasprintf ("no such object: \"%s\"", args[i]);
       else if (want_img)
-        fprintf (stderr, "Error: %s: image not known\n", args[i]);
+        why = xasprintf ("%s: image not known", args[i]);
       else
-        fprintf (stderr, "Error: no such container %s\n", args[i]);
+        why = xasprintf ("no such container %s", args[i]);
+      if (first_missing == NULL)
+        first_missing = steal_pointer (&why);
+      else
+        fprintf (stderr, "error inspecting object: %s\n", why);
       rc = PC_EXIT_ERROR;
     }
-  /* podman prints what it found, then fails for the rest. */
-  if (json_object_array_length (arr) || rc == 0)
-    {
-      int pr = print_results (arr, format);
-      if (pr)
-        return pr;
-    }
+  /* podman prints what it found ("[]" when nothing), then fails. */
+  int pr = print_results (arr, format);
+  if (pr)
+    return pr;
+  if (first_missing)
+    fprintf (stderr, "Error: inspecting object: %s\n", first_missing);
   return rc;
 }
 

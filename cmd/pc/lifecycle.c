@@ -350,13 +350,33 @@ pc_cmd_container_prune (const struct pc_command *cmd, int argc, char **argv)
 
 /* ---- wait ---- */
 
+/* podman's --condition words as pc states; "stopped" is podman's state
+   between stop and cleanup, which pc containers pass straight through. */
 static int
-wait_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err)
+parse_conditions (char **words, unsigned *mask, pc_error **err)
 {
-  int code = 0;
-  if (pc_engine_wait (e, c, -1, &code, err) < 0)
-    return -1;
-  printf ("%d\n", code);
+  static const struct { const char *word; int status; } map[] = {
+    { "configured", PC_STATUS_CREATED }, { "created", PC_STATUS_CREATED },
+    { "initialized", PC_STATUS_CREATED }, { "running", PC_STATUS_RUNNING },
+    { "paused", PC_STATUS_PAUSED }, { "exited", PC_STATUS_EXITED },
+    { "stopped", PC_STATUS_EXITED },
+  };
+  *mask = 0;
+  if (words == NULL || words[0] == NULL)
+    {
+      *mask = 1u << PC_STATUS_EXITED;
+      return 0;
+    }
+  for (char **w = words; *w; w++)
+    {
+      size_t i;
+      for (i = 0; i < sizeof map / sizeof *map; i++)
+        if (strcmp (*w, map[i].word) == 0)
+          break;
+      if (i == sizeof map / sizeof *map)
+        return pc_error_make (err, EINVAL, "unknown container state: %s: invalid argument", *w);
+      *mask |= 1u << map[i].status;
+    }
   return 0;
 }
 
@@ -364,7 +384,10 @@ int
 pc_cmd_wait (const struct pc_command *cmd, int argc, char **argv)
 {
   bool ignore = false;
+  pc_autostrv char **conditions = NULL;
   const struct pc_opt opts[] = {
+    { "condition", 0, PC_OPT_STRV, &conditions, "strings",
+      "Condition to wait on (created, running, paused, stopped, exited)" },
     { "ignore", 0, PC_OPT_BOOL, &ignore, NULL, "Ignore if a container does not exist" },
     { NULL },
   };
@@ -374,12 +397,45 @@ pc_cmd_wait (const struct pc_command *cmd, int argc, char **argv)
     return exit_code;
   if (need_args (cmd, nargs, false) < 0)
     return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  unsigned mask;
+  if (parse_conditions (conditions, &mask, &err) < 0)
+    return pc_cli_fail (err);
+  bool exit_wanted = pc_strv_len (conditions) == 0 || pc_strv_contains (conditions, "exited");
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
-  struct each_opts eo = { .ignore_missing = ignore, .missing_code = PC_EXIT_ERROR,
-                          .state_code = PC_EXIT_ERROR };
-  return each_container (e, args, nargs, &eo, wait_one, NULL);
+  /* As podman: every name must resolve before waiting on any. */
+  struct pc_container **ctrs = xmalloc0 ((size_t) nargs * sizeof *ctrs);
+  int rc = 0;
+  for (int i = 0; i < nargs && rc == 0; i++)
+    if (pc_engine_lookup (e, args[i], &ctrs[i], &err) < 0)
+      {
+        if (ignore && err->status == ENOENT)
+          pc_error_clear (&err);
+        else
+          rc = pc_cli_fail (err);
+      }
+  for (int i = 0; i < nargs && rc == 0; i++)
+    {
+      if (ctrs[i] == NULL)
+        continue;
+      if (pc_engine_wait_state (e, ctrs[i], mask, -1, &err) < 0)
+        {
+          rc = pc_cli_fail (err);
+          break;
+        }
+      /* podman prints -1 when a condition other than exit was met. */
+      if (exit_wanted && ctrs[i]->state.status == PC_STATUS_EXITED)
+        printf ("%d\n", ctrs[i]->state.exit_code);
+      else
+        printf ("-1\n");
+      fflush (stdout);
+    }
+  for (int i = 0; i < nargs; i++)
+    pc_container_free (ctrs[i]);
+  free (ctrs);
+  return rc;
 }
 
 /* ---- rename / exists ---- */

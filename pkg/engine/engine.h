@@ -154,6 +154,10 @@ int pc_engine_kill (struct pc_engine *e, struct pc_container *c, int sig, pc_err
 /* timeout_ms < 0: forever. Returns 0 with *exit_code, or 1 on timeout. */
 int pc_engine_wait (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms,
                     int *exit_code, pc_error **err);
+/* Waits until the container's status is one of `states`, a mask of
+   1u << PC_STATUS_*. timeout_ms < 0: forever. 0 when it is, 1 on timeout. */
+int pc_engine_wait_state (struct pc_engine *e, struct pc_container *c, unsigned states,
+                          int64_t timeout_ms, pc_error **err);
 /* force: stop a running container first (timeout as for stop). */
 int pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int timeout,
                       pc_error **err);

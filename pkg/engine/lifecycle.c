@@ -201,13 +201,17 @@ pc_engine_check_detach_keys (const char *detach_keys, pc_error **err)
   return pc_monitor_parse_detach_keys (detach_keys, keys, sizeof keys, &n, err);
 }
 
-/* Waits until the container has exited (exit file, or its monitor gone).
-   0 when it has, 1 on timeout. */
+#define IN_STATES(st, mask) (((mask) & (1u << (st))) != 0)
+
+/* Waits until the container is in one of `states` (bits 1 << PC_STATUS_*):
+   inotify on its state directory for files appearing or going (start,
+   pause, exit), and a pidfd on its monitor. 0 when it is, 1 on timeout. */
 int
-eng_wait_exit (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms, pc_error **err)
+pc_engine_wait_state (struct pc_engine *e, struct pc_container *c, unsigned states,
+                      int64_t timeout_ms, pc_error **err)
 {
   eng_state_read (e, c, true);
-  if (c->state.status == PC_STATUS_EXITED)
+  if (IN_STATES (c->state.status, states))
     return 0;
   int rfd = eng_run_dfd (e, err);
   if (rfd < 0)
@@ -222,9 +226,9 @@ eng_wait_exit (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms, 
   int64_t deadline = timeout_ms >= 0 ? now_ms () + timeout_ms : -1;
   for (;;)
     {
-      inotify_add_watch (ino, dir, IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_ONLYDIR);
+      inotify_add_watch (ino, dir, IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_ONLYDIR);
       eng_state_read (e, c, true);
-      if (c->state.status == PC_STATUS_EXITED)
+      if (IN_STATES (c->state.status, states))
         return 0;
       pc_autoclose int pfd = -1;
       if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
@@ -232,7 +236,7 @@ eng_wait_exit (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms, 
           pfd = pidfd_open_ (c->state.monitor_pid);
           /* Opened after the start-time check: re-check it now. */
           eng_state_read (e, c, true);
-          if (c->state.status == PC_STATUS_EXITED)
+          if (IN_STATES (c->state.status, states))
             return 0;
         }
       else
@@ -259,6 +263,14 @@ eng_wait_exit (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms, 
       while (read (ino, buf, sizeof buf) > 0)
         ;
     }
+}
+
+/* Waits until the container has exited (exit file, or its monitor gone).
+   0 when it has, 1 on timeout. */
+int
+eng_wait_exit (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms, pc_error **err)
+{
+  return pc_engine_wait_state (e, c, 1u << PC_STATUS_EXITED, timeout_ms, err);
 }
 
 int

@@ -104,6 +104,37 @@ setup() {
     assert_equal "$output" "$(printf '6\n1')"
 }
 
+@test "wait: a missing name fails before any wait, as podman" {
+    run_pc 3 run --name ex3 busybox sh -c 'exit 3'
+    run sh -c '"$0" wait ex3 nosuch 2>/dev/null' "$PC"
+    [ "$status" -eq 125 ]
+    assert_equal "$output" ""
+    run_pc 125 wait ex3 nosuch
+    assert_contains "$output" 'no container with name or ID "nosuch" found: no such container'
+    run_pc wait --ignore ex3 nosuch
+    assert_equal "$output" "3"
+}
+
+@test "wait --condition: running, created, exited, stopped" {
+    run_pc create --name wc busybox sh -c 'sleep 0.5; exit 4'
+    run_pc wait --condition=created wc
+    assert_equal "$output" "-1"
+    ( sleep 0.3; "$PC" start wc >/dev/null ) &
+    run_pc wait --condition=running wc
+    assert_equal "$output" "-1"
+    run_pc inspect --format '{{.State.Status}}' wc
+    assert_equal "$output" "running"
+    run_pc wait --condition=running --condition=exited wc
+    assert_equal "$output" "-1"
+    run_pc wait --condition exited wc
+    assert_equal "$output" "4"
+    run_pc wait --condition=stopped wc
+    assert_equal "$output" "-1"
+    run_pc 125 wait --condition=bogus wc
+    assert_equal "$output" "Error: unknown container state: bogus: invalid argument"
+    wait
+}
+
 @test "rename, container exists" {
     run_pc create --name old busybox true
     run_pc rename old new

@@ -43,8 +43,11 @@ assert "CAP_CHOWN" in c["EffectiveCaps"]
 @test "pc inspect falls back to images; missing objects are errors" {
     run_pc inspect --format '{{.Id}}' localhost/busybox:latest
     [[ "$output" =~ ^[0-9a-f]{64}$ ]]
+    run sh -c '"$0" inspect nosuch 2>/dev/null' "$PC"
+    [ "$status" -eq 125 ]
+    assert_equal "$output" "[]"
     run_pc 125 inspect nosuch
-    assert_contains "$output" 'no such object: "nosuch"'
+    assert_contains "$output" 'Error: inspecting object: no such object: "nosuch"'
     run_pc 125 container inspect nosuch
     assert_contains "$output" "no such container nosuch"
     run_pc create --name both busybox true
