@@ -51,6 +51,9 @@ pc_cli_container_exit_code (const pc_error *err)
     return PC_EXIT_NOT_FOUND;
   if (err && err->status == EACCES)
     return PC_EXIT_CANNOT_INVOKE;
+  /* podman: a -w directory missing in the container cannot be invoked. */
+  if (err && err->status == ENOENT && strncmp (err->msg, "workdir \"", 9) == 0)
+    return PC_EXIT_CANNOT_INVOKE;
 
   return PC_EXIT_ERROR;
 }

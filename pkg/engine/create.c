@@ -543,6 +543,10 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
   spec = eng_build_spec (e->run_dir, id, &m, &u, rec, err);
   if (spec == NULL)
     goto out;
+  /* podman creates a missing WorkingDir of the image, but not one given with -w. */
+  if (o->workdir)
+    json_object_object_add (pc_json_get (spec, "annotations"), "run.pc.workdir-must-exist",
+                            json_object_new_string ("true"));
   const char *s = json_object_to_json_string_ext (spec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
   if (eng_write_volatile (e->ctr_dfd, spath, s, strlen (s), err) < 0)
     goto out;

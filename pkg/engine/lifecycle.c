@@ -158,7 +158,16 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   struct timespec started;
   clock_gettime (CLOCK_REALTIME, &started);
   if (pc_monitor_spawn (&mc, &cpid, &mpid, err) < 0)
-    goto out;
+    {
+      /* podman names the container in this one. */
+      if (*err && (*err)->status == ENOENT && strncmp ((*err)->msg, "workdir \"", 9) == 0)
+        {
+          char *msg = xasprintf ("%s on container %s", (*err)->msg, c->id);
+          free ((*err)->msg);
+          (*err)->msg = msg;
+        }
+      goto out;
+    }
   pc_debug ("monitor %d created container pid %d", (int) mpid, (int) cpid);
   unsigned long long mstart = eng_proc_start_time (mpid);
   unsigned long long cstart = eng_proc_start_time (cpid);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fileutil.h"
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
 #include "pkg/runtime/internal.h"
@@ -171,11 +172,23 @@ rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, i
     }
   if (p->cwd && strcmp (p->cwd, "/") != 0)
     {
-      /* Created as root if missing, as podman does for the image's WorkingDir. */
+      /* Created as root if missing, as podman does for the image's
+         WorkingDir; a directory the user named with -w must exist. */
       pc_autoclose int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-      pc_autoclose int d = root < 0 ? -1 : rt_safe_open_dir_p (root, p->cwd, &err);
+      pc_autoclose int d = -1;
       if (root < 0)
         pc_error_errno (&err, errno, "open /");
+      else if (p->cwd_must_exist)
+        {
+          d = pc_safe_openat (root, p->cwd, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &err);
+          if (d < 0 && err && (err->status == ENOENT || err->status == ENOTDIR))
+            {
+              pc_error_clear (&err);
+              pc_error_make (&err, ENOENT, "workdir \"%s\" does not exist", p->cwd);
+            }
+        }
+      else
+        d = rt_safe_open_dir_p (root, p->cwd, &err);
       if (d < 0)
         rt_child_fail (sync_fd, err);
     }

@@ -60,6 +60,7 @@ struct rt_process
   char **args;
   char **env;
   char *cwd;
+  bool cwd_must_exist;   /* annotation run.pc.workdir-must-exist: a user's -w is not created */
   uid_t uid;
   gid_t gid;
   gid_t *groups;

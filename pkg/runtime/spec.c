@@ -365,6 +365,8 @@ rt_spec_parse (json_object *spec, struct rt_spec *s, pc_error **err)
   memset (s, 0, sizeof *s);
   if (rt_process_parse (get (spec, "process"), &s->proc, err) < 0)
     return -1;
+  const char *must = get_str (get (spec, "annotations"), "run.pc.workdir-must-exist");
+  s->proc.cwd_must_exist = must && strcmp (must, "true") == 0;
   json_object *root = get (spec, "root");
   const char *rp = get_str (root, "path");
   if (rp)

@@ -216,3 +216,16 @@ setup() {
     run_pc inspect --format '{{.HostConfig.NetworkMode}}' "$(pc_ret=$("$PC" create --network none busybox true); echo $pc_ret)"
     assert_equal "$output" "none"
 }
+
+@test "-w names a directory that must exist (126, as podman); the image's WorkingDir is created" {
+    run_pc 126 run --rm -w /nonexist/dir busybox pwd
+    assert_contains "$output" 'Error: workdir "/nonexist/dir" does not exist on container '
+    run_pc ps -a -q
+    assert_equal "$output" ""
+    run_pc run --rm -w /tmp busybox pwd
+    assert_equal "$output" "/tmp"
+    # An image whose WorkingDir is missing from its root: made, as podman does.
+    run_pc import --change 'WORKDIR=/made/here' "$PC_FIXTURES/busybox.rootfs.tar" wdtest
+    run_pc run --rm wdtest pwd
+    assert_equal "$output" "/made/here"
+}
