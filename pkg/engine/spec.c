@@ -174,7 +174,7 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, bool host_ne
   static const char *const mq_o[] = { "nosuid", "noexec", "nodev", NULL };
   static const char *const sys_o[] = { "nosuid", "noexec", "nodev", "ro", NULL };
   static const char *const sysbind_o[] = { "rbind", "nosuid", "noexec", "nodev", "ro", NULL };
-  static const char *const shm_o[] = { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL };
+  static const char *const shm_o[] = { "nosuid", "noexec", "nodev", "mode=1777", "size=64000k", NULL };
   static const char *const bind_o[] = { "bind", "rprivate", NULL };
   static const char *const bind_ro_o[] = { "bind", "rprivate", "ro", NULL };
   add_mount (mounts, "/proc", "proc", "proc", proc_o);

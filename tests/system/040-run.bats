@@ -229,3 +229,9 @@ setup() {
     run_pc run --rm wdtest pwd
     assert_equal "$output" "/made/here"
 }
+
+@test "/dev/shm is podman's 64000k tmpfs, nosuid,nodev,noexec" {
+    run_pc run --rm busybox grep ' /dev/shm ' /proc/mounts
+    assert_contains "$output" "size=64000k"
+    assert_contains "$output" "nosuid,nodev,noexec"
+}
