@@ -492,14 +492,23 @@ pause_cmd (const struct pc_command *cmd, int argc, char **argv, bool on)
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  const char *why = NULL;
-  if (!pc_engine_can_pause (&why))
-    return pc_cli_errorf (PC_EXIT_ERROR, "%s %s", on ? "pause" : "unpause", why);
   if (need_args (cmd, nargs, all) < 0)
     return PC_EXIT_ERROR;
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
   if (e == NULL)
     return PC_EXIT_ERROR;
+  /* As podman: a name that does not exist is reported before the host's
+     lack of a freezer. */
+  for (int i = 0; i < nargs && !all; i++)
+    {
+      pc_autocontainer struct pc_container *c = NULL;
+      pc_error *err = NULL;
+      if (pc_engine_lookup (e, args[i], &c, &err) < 0)
+        return pc_cli_fail (err);
+    }
+  const char *why = NULL;
+  if (!pc_engine_can_pause (&why))
+    return pc_cli_errorf (PC_EXIT_ERROR, "%s %s", on ? "pause" : "unpause", why);
   struct each_opts eo = { .all = all, .print = true, .missing_code = PC_EXIT_ERROR,
                           .state_code = PC_EXIT_ERROR };
   return each_container (e, args, nargs, &eo, pause_one, &on);

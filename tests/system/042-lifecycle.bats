@@ -165,6 +165,9 @@ setup() {
     assert_equal "$output" "Error: pause is not supported for cgroupv1 rootless containers"
     run_pc 125 unpause p
     assert_equal "$output" "Error: unpause is not supported for cgroupv1 rootless containers"
+    # A missing name is reported first, as podman does.
+    run_pc 125 pause nosuch
+    assert_contains "$output" "no such container"
 }
 
 @test "logs: stdout to stdout, stderr to stderr, --tail, -t, --since" {
