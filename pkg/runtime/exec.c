@@ -147,7 +147,14 @@ exec_process (pid_t container_pid, struct rt_process *p, struct rt_seccomp *sc,
   if (rt_sync_recv_pid (parent_fd, mid, &pid, err) < 0)
     return -1;
   if (rt_parent_wait_ready (parent_fd, pid, &out->console_fd, err) < 0)
-    return -1;
+    {
+      /* CLONE_PARENT made it our child: reap it, or the container's pid 1
+         can never finish exiting (its namespace waits for every zombie). */
+      kill (pid, SIGKILL);
+      while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+      return -1;
+    }
   out->pid = pid;
   out->sync_fd = steal_fd (&parent_fd);
   return 0;

@@ -15,12 +15,13 @@ MKSPEC=$BATS_TEST_DIRNAME/../runtime/mkspec.py
 # Runs a command in pc's user namespace; falls back to unshare(1) when this
 # build has no `pc unshare`. Root needs no user namespace (as with podman).
 in_userns() {
+    # A hang is a failure (timeout exits 124), not a stuck suite.
     if [ "$(id -u)" -eq 0 ]; then
-        "$@"
+        timeout 60 "$@"
     elif "$PC" help unshare >/dev/null 2>&1; then
-        "$PC" unshare "$@"
+        timeout 60 "$PC" unshare "$@"
     else
-        unshare -r --map-auto "$@"
+        timeout 60 unshare -r --map-auto "$@"
     fi
 }
 
