@@ -148,7 +148,9 @@ reporter_row (json_object *raw, const struct pc_container *ct, bool no_trunc)
   size_t len = 0;
   for (size_t i = 0; i < json_object_array_length (cmd); i++)
     len += strlen (json_object_get_string (json_object_array_get_idx (cmd, i))) + 1;
-  pc_autofree char *c = xmalloc0 (len + 1);
+  /* Room for the joined words and for podman's 17 characters plus "..."
+     when a shorter allocation would be truncated. */
+  pc_autofree char *c = xmalloc0 (len + sizeof "..." + 17);
   for (size_t i = 0; i < json_object_array_length (cmd); i++)
     {
       if (i)
@@ -156,7 +158,7 @@ reporter_row (json_object *raw, const struct pc_container *ct, bool no_trunc)
       strcat (c, json_object_get_string (json_object_array_get_idx (cmd, i)));
     }
   if (!no_trunc && strlen (c) > 17)
-    strcpy (c + 17, "...");
+    memcpy (c + 17, "...", sizeof "...");
   json_object_object_add (o, "Command", json_object_new_string (c));
   json_object_object_add (o, "CreatedHuman", json_object_new_string (pc_json_get_string (raw, "CreatedAt")));
   json_object_object_add (o, "RunningFor", json_object_new_string (pc_json_get_string (raw, "CreatedAt")));

@@ -104,3 +104,17 @@ assert len(c["Id"]) == 64
     run_pc ps -a --format json
     [[ "$output" =~ \"Created\":\ [0-9]+[[:space:],] ]]
 }
+
+@test "ps truncates commands of every length around podman's 17 characters" {
+    # "sh -c sleep 100000" joins to exactly 18 bytes: the truncation once wrote
+    # past the end of the joined buffer (ASan's system run reports it).
+    run_pc create --name c18 busybox sh -c 'sleep 100000'
+    run_pc create --name c17 busybox sh -c 'sleep 10000'
+    run_pc create --name c19 busybox sh -c 'sleep 1000000'
+    run_pc ps -a --format '{{.Names}}={{.Command}}'
+    assert_contains "$output" "c18=sh -c sleep 10000..."
+    assert_contains "$output" "c17=sh -c sleep 10000"
+    assert_contains "$output" "c19=sh -c sleep 10000..."
+    run_pc ps -a --no-trunc --format '{{.Names}}={{.Command}}'
+    assert_contains "$output" "c18=sh -c sleep 100000"
+}
