@@ -40,7 +40,7 @@ int pc_error_make (pc_error **err, int status, const char *fmt, ...)
 /* Appends ": strerror(errnum)" to the message. */
 int pc_error_errno (pc_error **err, int errnum, const char *fmt, ...)
   __attribute__ ((format (printf, 3, 4)));
-/* Prefixes context: "ctx: previous message". Keeps status. */
+/* Prefixes context: "ctx: previous message". Keeps status and class. */
 int pc_error_wrap (pc_error **err, const char *fmt, ...)
   __attribute__ ((format (printf, 2, 3)));
 int pc_error_vmake (pc_error **err, int status, const char *fmt, va_list ap)
