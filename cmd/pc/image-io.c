@@ -47,11 +47,11 @@ pc_cmd_load (const struct pc_command *cmd, int argc, char **argv)
       if (fd < 0)
         return pc_cli_errorf (PC_EXIT_ERROR, "open %s: %s", input, strerror (errno));
     }
-  pc_autostore struct pc_store *s = pc_cli_open_store ();
-  if (s == NULL)
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  if (e == NULL)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
-  if (pc_store_load (s, fd, quiet ? NULL : print_loaded, NULL, &err) < 0)
+  if (pc_engine_image_load (e, fd, quiet ? NULL : print_loaded, NULL, &err) < 0)
     return pc_cli_fail (err);
   return 0;
 }
@@ -76,17 +76,17 @@ pc_cmd_save (const struct pc_command *cmd, int argc, char **argv)
     return pc_cli_errorf (PC_EXIT_ERROR, "need at least 1 argument");
   if (compress)
     return pc_cli_errorf (PC_EXIT_ERROR, "--compress can only be set when --format is 'docker-dir'");
-  enum pc_save_format f = PC_SAVE_DOCKER_ARCHIVE;
+  enum pc_engine_save_format f = PC_ENGINE_SAVE_DOCKER_ARCHIVE;
   if (format == NULL || strcmp (format, "docker-archive") == 0)
-    f = PC_SAVE_DOCKER_ARCHIVE;
+    f = PC_ENGINE_SAVE_DOCKER_ARCHIVE;
   else if (strcmp (format, "oci-archive") == 0)
-    f = PC_SAVE_OCI_ARCHIVE;
+    f = PC_ENGINE_SAVE_OCI_ARCHIVE;
   else if (strcmp (format, "oci-dir") == 0)
-    f = PC_SAVE_OCI_DIR;
+    f = PC_ENGINE_SAVE_OCI_DIR;
   else
     return pc_cli_errorf (PC_EXIT_ERROR, "unsupported format \"%s\": choose oci-archive, oci-dir or docker-archive", format);
   pc_autoclose int fd = -1;
-  if (f == PC_SAVE_OCI_DIR)
+  if (f == PC_ENGINE_SAVE_OCI_DIR)
     {
       if (output == NULL)
         return pc_cli_errorf (PC_EXIT_ERROR, "--output is required for the oci-dir format");
@@ -97,12 +97,12 @@ pc_cmd_save (const struct pc_command *cmd, int argc, char **argv)
         return pc_cli_errorf (PC_EXIT_ERROR, "failed to save image(s): refusing to save to terminal. Use -o flag or redirect");
       fd = dup (1);
     }
-  pc_autostore struct pc_store *s = pc_cli_open_store ();
-  if (s == NULL)
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
+  if (e == NULL)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
   pc_autofree char *tmp = NULL;
-  if (fd < 0 && f != PC_SAVE_OCI_DIR)
+  if (fd < 0 && f != PC_ENGINE_SAVE_OCI_DIR)
     {
       /* Written next to the target and renamed: a failed save leaves no half file. */
       tmp = xasprintf ("%s.pc-tmp-%d", output, (int) getpid ());
@@ -110,7 +110,7 @@ pc_cmd_save (const struct pc_command *cmd, int argc, char **argv)
       if (fd < 0)
         return pc_cli_errorf (PC_EXIT_ERROR, "open %s: %s", output, strerror (errno));
     }
-  if (pc_store_save (s, args, f, fd, f == PC_SAVE_OCI_DIR ? output : NULL, &err) < 0)
+  if (pc_engine_image_save (e, args, f, fd, f == PC_ENGINE_SAVE_OCI_DIR ? output : NULL, &err) < 0)
     {
       if (tmp)
         unlink (tmp);
@@ -120,9 +120,9 @@ pc_cmd_save (const struct pc_command *cmd, int argc, char **argv)
     {
       if (fsync (fd) < 0 || rename (tmp, output) < 0)
         {
-          int e = errno;
+          int saved = errno;
           unlink (tmp);
-          return pc_cli_errorf (PC_EXIT_ERROR, "write %s: %s", output, strerror (e));
+          return pc_cli_errorf (PC_EXIT_ERROR, "write %s: %s", output, strerror (saved));
         }
     }
   return 0;
@@ -145,10 +145,9 @@ pc_cmd_import (const struct pc_command *cmd, int argc, char **argv)
   if (pc_cli_parse_args (cmd, opts, argc, argv, 1, 2, &args, &nargs, &exit_code) != 0)
     return exit_code;
   pc_error *err = NULL;
-  pc_autojson json_object *cfg = json_object_new_object ();
-  for (char **c = changes; c && *c; c++)
-    if (pc_storage_apply_change (cfg, *c, &err) < 0)
-      return pc_cli_fail (err);
+  pc_autojson json_object *cfg = NULL;
+  if (pc_engine_image_changes (changes, &cfg, &err) < 0)
+    return pc_cli_fail (err);
   pc_autoclose int fd = -1;
   if (strcmp (args[0], "-") == 0)
     fd = dup (0);
@@ -158,11 +157,11 @@ pc_cmd_import (const struct pc_command *cmd, int argc, char **argv)
       if (fd < 0)
         return pc_cli_errorf (PC_EXIT_ERROR, "open %s: %s", args[0], strerror (errno));
     }
-  pc_autostore struct pc_store *s = pc_cli_open_store ();
-  if (s == NULL)
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  if (e == NULL)
     return PC_EXIT_ERROR;
   pc_autofree char *id = NULL;
-  if (pc_store_import (s, fd, cfg, nargs > 1 ? args[1] : NULL, message, &id, &err) < 0)
+  if (pc_engine_image_import (e, fd, cfg, nargs > 1 ? args[1] : NULL, message, &id, &err) < 0)
     return pc_cli_fail (err);
   printf ("sha256:%s\n", id);
   return 0;
@@ -176,37 +175,28 @@ pc_cmd_image_mount (const struct pc_command *cmd, int argc, char **argv)
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  pc_autostore struct pc_store *s = pc_cli_open_store ();
-  if (s == NULL)
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
+  if (e == NULL)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
   if (nargs == 0)
     {
       /* List what is mounted: ID and path. */
-      pc_autojson json_object *recs = NULL;
-      if (pc_store_list_images (s, &recs, &err) < 0)
+      pc_autojson json_object *mounts = NULL;
+      if (pc_engine_image_mounts (e, &mounts, &err) < 0)
         return pc_cli_fail (err);
-      for (size_t i = 0; i < json_object_array_length (recs); i++)
+      for (size_t i = 0; i < json_object_array_length (mounts); i++)
         {
-          pc_autoimage struct pc_image *img = NULL;
-          if (pc_store_image_lookup (s, pc_json_get_string (json_object_array_get_idx (recs, i), "id"), &img, &err) < 0)
-            {
-              pc_error_clear (&err);
-              continue;
-            }
-          pc_autofree char *p = pc_store_image_mounted (s, img);
-          if (p)
-            printf ("%s %s\n", pc_image_id (img), p);
+          json_object *m = json_object_array_get_idx (mounts, i);
+          printf ("%s %s\n", pc_json_get_string (m, "Id"), pc_json_get_string (m, "Path"));
         }
       return 0;
     }
   int status = 0;
   for (int i = 0; i < nargs; i++)
     {
-      pc_autoimage struct pc_image *img = NULL;
       pc_autofree char *path = NULL;
-      if (pc_store_image_lookup (s, args[i], &img, &err) < 0
-          || pc_store_image_mount (s, img, &path, &err) < 0)
+      if (pc_engine_image_mount (e, args[i], &path, &err) < 0)
         {
           status = pc_cli_fail (err);
           err = NULL;
@@ -231,26 +221,26 @@ pc_cmd_image_unmount (const struct pc_command *cmd, int argc, char **argv)
     return exit_code;
   if (!all && nargs == 0)
     return pc_cli_errorf (PC_EXIT_ERROR, "image name or ID must be specified");
-  pc_autostore struct pc_store *s = pc_cli_open_store ();
-  if (s == NULL)
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
+  if (e == NULL)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
   pc_autostrv char **refs = NULL;
-  int rc = pc_cli_image_refs (s, all, args, &refs);
+  int rc = pc_cli_image_refs (e, all, args, &refs);
   if (rc != 0)
     return rc;
   int status = 0;
   for (char **ref = refs; ref && *ref; ref++)
     {
-      pc_autoimage struct pc_image *img = NULL;
-      if (pc_store_image_lookup (s, *ref, &img, &err) < 0)
+      pc_autofree char *id = NULL;
+      int r = pc_engine_image_unmount (e, *ref, &id, &err);
+      if (r < 0)
         {
           status = pc_cli_fail (err);
           err = NULL;
           continue;
         }
-      pc_autofree char *p = pc_store_image_mounted (s, img);
-      if (p == NULL)
+      if (r == 1)
         {
           if (!all)
             {
@@ -260,13 +250,7 @@ pc_cmd_image_unmount (const struct pc_command *cmd, int argc, char **argv)
             }
           continue;
         }
-      if (pc_store_image_unmount (s, img, &err) < 0)
-        {
-          status = pc_cli_fail (err);
-          err = NULL;
-          continue;
-        }
-      puts (pc_image_id (img));
+      puts (id);
     }
   return status;
 }

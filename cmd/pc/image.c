@@ -12,38 +12,11 @@
 #include "lib/cleanup.h"
 #include "lib/format.h"
 #include "lib/json.h"
-#include "lib/proc.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
-struct pc_store *
-pc_cli_open_store (void)
-{
-  struct pc_store *s = NULL;
-  pc_error *err = NULL;
-  if (pc_store_open (pc_global.root, pc_global.runroot, pc_global.storage_driver, &s, &err) < 0)
-    {
-      pc_cli_fail (err);
-      return NULL;
-    }
-  return s;
-}
-
 int
-pc_cli_open_image (const char *ref, int missing_code, struct pc_store **s,
-                   struct pc_image **img)
-{
-  *s = pc_cli_open_store ();
-  if (*s == NULL)
-    return PC_EXIT_ERROR;
-  pc_error *err = NULL;
-  if (pc_store_image_lookup (*s, ref, img, &err) < 0)
-    return pc_cli_fail_lookup (err, missing_code);
-  return 0;
-}
-
-int
-pc_cli_image_refs (struct pc_store *s, bool all, char **args, char ***refs)
+pc_cli_image_refs (struct pc_engine *e, bool all, char **args, char ***refs)
 {
   if (!all)
     {
@@ -51,40 +24,9 @@ pc_cli_image_refs (struct pc_store *s, bool all, char **args, char ***refs)
       return 0;
     }
   pc_error *err = NULL;
-  pc_autojson json_object *recs = NULL;
-  if (pc_store_list_images (s, &recs, &err) < 0)
+  if (pc_engine_image_ids (e, refs, &err) < 0)
     return pc_cli_fail (err);
-  for (size_t i = 0; i < json_object_array_length (recs); i++)
-    pc_strv_append (refs, pc_json_get_string (json_object_array_get_idx (recs, i), "id"));
   return 0;
-}
-
-json_object *
-pc_image_repo_digests (json_object *rec)
-{
-  json_object *out = json_object_new_array ();
-  json_object *names = pc_json_get (rec, "names");
-  json_object *digests = pc_json_get (rec, "digests");
-  for (size_t i = 0; names && i < json_object_array_length (names); i++)
-    {
-      const char *n = json_object_get_string (json_object_array_get_idx (names, i));
-      const char *at = strrchr (n, '@');
-      const char *slash = strrchr (n, '/');
-      const char *colon = strrchr (slash ? slash : n, ':');
-      size_t rl = at ? (size_t) (at - n) : colon ? (size_t) (colon - n) : strlen (n);
-      for (size_t j = 0; digests && j < json_object_array_length (digests); j++)
-        {
-          pc_autofree char *rd = xasprintf ("%.*s@%s", (int) rl, n,
-                                            json_object_get_string (json_object_array_get_idx (digests, j)));
-          bool dup = false;
-          for (size_t k = 0; k < json_object_array_length (out); k++)
-            if (strcmp (json_object_get_string (json_object_array_get_idx (out, k)), rd) == 0)
-              dup = true;
-          if (!dup)
-            json_object_array_add (out, json_object_new_string (rd));
-        }
-    }
-  return out;
 }
 
 /* Splits "docker.io/library/busybox:latest" into repository and tag. */
@@ -95,33 +37,6 @@ split_name (const char *n, char **repo, char **tag)
   const char *colon = strrchr (slash ? slash : n, ':');
   *repo = colon ? xstrndup (n, (size_t) (colon - n)) : xstrdup (n);
   *tag = colon ? xstrdup (colon + 1) : xstrdup ("<none>");
-}
-
-static int
-cmp_created (const void *a, const void *b)
-{
-  json_object *x = *(json_object *const *) a, *y = *(json_object *const *) b;
-  const char *cx = pc_json_get_string (x, "created"), *cy = pc_json_get_string (y, "created");
-  struct timespec tx = { 0 }, ty = { 0 };
-  if (cx)
-    pc_time_parse_rfc3339 (cx, &tx, NULL);
-  if (cy)
-    pc_time_parse_rfc3339 (cy, &ty, NULL);
-  if (tx.tv_sec != ty.tv_sec)
-    return tx.tv_sec < ty.tv_sec ? 1 : -1;
-  /* Same creation time (images built from one base, or re-saved): podman
-     lists them in load order, the first loaded first. */
-  const char *lx = pc_json_get_string (x, "loaded"), *ly = pc_json_get_string (y, "loaded");
-  struct timespec ux = { 0 }, uy = { 0 };
-  if (lx)
-    pc_time_parse_rfc3339 (lx, &ux, NULL);
-  if (ly)
-    pc_time_parse_rfc3339 (ly, &uy, NULL);
-  if (ux.tv_sec != uy.tv_sec)
-    return ux.tv_sec < uy.tv_sec ? -1 : 1;
-  if (ux.tv_nsec != uy.tv_nsec)
-    return ux.tv_nsec < uy.tv_nsec ? -1 : 1;
-  return strcmp (pc_json_get_string (x, "id"), pc_json_get_string (y, "id"));
 }
 
 struct images_filter
@@ -198,15 +113,11 @@ reference_matches (const char *pattern, const char *name)
 }
 
 static bool
-labels_match (struct pc_store *s, json_object *rec, char **labels)
+labels_match (json_object *summary, char **labels)
 {
   if (labels == NULL)
     return true;
-  struct pc_image *img = NULL;
-  pc_autoerror pc_error *e = NULL;
-  if (pc_store_image_lookup (s, pc_json_get_string (rec, "id"), &img, &e) < 0)
-    return false;
-  json_object *l = pc_json_get (pc_image_config (img), "config.Labels");
+  json_object *l = pc_json_get (summary, "Labels");
   bool ok = true;
   for (char **p = labels; *p && ok; p++)
     {
@@ -215,60 +126,7 @@ labels_match (struct pc_store *s, json_object *rec, char **labels)
       const char *v = l ? pc_json_get_string (l, k) : NULL;
       ok = v != NULL && (eq == NULL || strcmp (v, eq + 1) == 0);
     }
-  pc_image_free (img);
   return ok;
-}
-
-static json_object *
-summary_json (struct pc_store *s, json_object *rec, int containers)
-{
-  json_object *o = json_object_new_object ();
-  const char *id = pc_json_get_string (rec, "id");
-  json_object_object_add (o, "Id", json_object_new_string (id));
-  json_object_object_add (o, "ParentId", json_object_new_string (""));
-  json_object *names = pc_json_get (rec, "names");
-  json_object_object_add (o, "RepoTags", names && json_object_array_length (names) ? json_object_get (names) : NULL);
-  json_object_object_add (o, "RepoDigests", pc_image_repo_digests (rec));
-  struct timespec t = { 0 };
-  const char *created = pc_json_get_string (rec, "created");
-  if (created)
-    pc_time_parse_rfc3339 (created, &t, NULL);
-  json_object_object_add (o, "Created", json_object_new_int64 (t.tv_sec));
-  int64_t size = pc_json_get_int (rec, "size", 0);
-  json_object_object_add (o, "Size", json_object_new_int64 (size));
-  json_object_object_add (o, "SharedSize", json_object_new_int (0));
-  json_object_object_add (o, "VirtualSize", json_object_new_int64 (size));
-  json_object *labels = NULL;
-  struct pc_image *img = NULL;
-  pc_autoerror pc_error *e = NULL;
-  if (pc_store_image_lookup (s, id, &img, &e) == 0)
-    {
-      json_object *l = pc_json_get (pc_image_config (img), "config.Labels");
-      if (l && json_object_is_type (l, json_type_object) && json_object_object_length (l))
-        labels = json_object_get (l);
-      pc_image_free (img);
-    }
-  json_object_object_add (o, "Labels", labels);
-  json_object_object_add (o, "Containers", json_object_new_int (containers));
-  if (names && json_object_array_length (names))
-    json_object_object_add (o, "Names", json_object_get (names));
-  json_object_object_add (o, "Digest", json_object_new_string (pc_json_get_string (rec, "digest") ?: ""));
-  json_object_object_add (o, "History", json_object_get (pc_json_get (rec, "names_history")));
-  /* podman 4.3 repeats Created as an RFC 3339 string in UTC. */
-  char at[64];
-  struct tm tm;
-  time_t ts = t.tv_sec;
-  gmtime_r (&ts, &tm);
-  size_t n = strftime (at, sizeof at, "%Y-%m-%dT%H:%M:%S", &tm);
-  if (t.tv_nsec > 0)
-    {
-      n += (size_t) snprintf (at + n, sizeof at - n, ".%09ld", (long) t.tv_nsec);
-      while (at[n - 1] == '0')
-        at[--n] = '\0';
-    }
-  snprintf (at + n, sizeof at - n, "Z");
-  json_object_object_add (o, "CreatedAt", json_object_new_string (at));
-  return o;
 }
 
 int
@@ -298,37 +156,34 @@ pc_cmd_images (const struct pc_command *cmd, int argc, char **argv)
     return PC_EXIT_ERROR;
   if (nargs == 1)
     pc_strv_append (&f.reference, args[0]);
-  pc_autostore struct pc_store *s = pc_cli_open_store ();
-  if (s == NULL)
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
+  if (e == NULL)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
-  pc_autojson json_object *recs = NULL;
-  if (pc_store_list_images (s, &recs, &err) < 0)
+  pc_autojson json_object *list = NULL;
+  if (pc_engine_image_list (e, &list, &err) < 0)
     return pc_cli_fail (err);
-  json_object_array_sort (recs, cmp_created);
 
   pc_autojson json_object *rows = json_object_new_array ();
   pc_autojson json_object *summaries = json_object_new_array ();
-  for (size_t i = 0; i < json_object_array_length (recs); i++)
+  for (size_t i = 0; i < json_object_array_length (list); i++)
     {
-      json_object *rec = json_object_array_get_idx (recs, i);
-      const char *id = pc_json_get_string (rec, "id");
-      json_object *names = pc_json_get (rec, "names");
+      json_object *sum = json_object_array_get_idx (list, i);
+      const char *id = pc_json_get_string (sum, "Id");
+      json_object *names = pc_json_get (sum, "Names");
       size_t nn = names ? json_object_array_length (names) : 0;
       if (f.dangling == 1 && nn > 0)
         continue;
       if (f.dangling == 0 && nn == 0)
         continue;
-      if (!labels_match (s, rec, f.labels))
+      if (!labels_match (sum, f.labels))
         continue;
-      pc_autostrv char **users = pc_store_image_users (s, id);
-      int containers = (int) pc_strv_len (users);
       struct timespec t = { 0 };
-      const char *created = pc_json_get_string (rec, "created");
+      const char *created = pc_json_get_string (sum, "CreatedAt");
       if (created)
         pc_time_parse_rfc3339 (created, &t, NULL);
       pc_autofree char *since = pc_time_human_ago (&t);
-      int64_t size = pc_json_get_int (rec, "size", 0);
+      int64_t size = pc_json_get_int (sum, "Size", 0);
       pc_autofree char *hsize = pc_size_human (size);
       char created_at[96];
       pc_format_go_time (&t, true, created_at, sizeof created_at);
@@ -354,7 +209,7 @@ pc_cmd_images (const struct pc_command *cmd, int argc, char **argv)
           json_object_object_add (row, "Id", json_object_new_string (id));
           json_object_object_add (row, "Repository", json_object_new_string (repo ? repo : "<none>"));
           json_object_object_add (row, "Tag", json_object_new_string (tag ? tag : "<none>"));
-          json_object_object_add (row, "Digest", json_object_new_string (pc_json_get_string (rec, "digest") ?: ""));
+          json_object_object_add (row, "Digest", json_object_new_string (pc_json_get_string (sum, "Digest") ?: ""));
           json_object_object_add (row, "CreatedSince", json_object_new_string (since));
           json_object_object_add (row, "CreatedAt", json_object_new_string (created_at));
           /* podman's images template: .Created is the human "2 years ago"
@@ -364,14 +219,14 @@ pc_cmd_images (const struct pc_command *cmd, int argc, char **argv)
           json_object_object_add (row, "VirtualSize", json_object_new_string (hsize));
           json_object_object_add (row, "SharedSize", json_object_new_string ("0 B"));
           json_object_object_add (row, "UniqueSize", json_object_new_string (hsize));
-          json_object_object_add (row, "Containers", json_object_new_int (containers));
+          json_object_object_add (row, "Containers", json_object_get (pc_json_get (sum, "Containers")));
           json_object_object_add (row, "ReadOnly", json_object_new_boolean (false));
           json_object_object_add (row, "Dangling", json_object_new_boolean (nn == 0));
           json_object_object_add (row, "Names", names ? json_object_get (names) : json_object_new_array ());
           json_object_array_add (rows, row);
         }
       if (any || (f.reference == NULL))
-        json_object_array_add (summaries, summary_json (s, rec, containers));
+        json_object_array_add (summaries, json_object_get (sum));
     }
   if (format && strcmp (format, "json") == 0)
     {
@@ -407,22 +262,6 @@ pc_cmd_images (const struct pc_command *cmd, int argc, char **argv)
   return 0;
 }
 
-/* podman qualifies a name typed without a registry as local for tag and
-   untag: "foo/bb:1" is localhost/foo/bb:1, not a docker.io name. */
-static char *
-local_name (const char *n)
-{
-  const char *first = strchr (n, '/');
-  if (first)
-    {
-      size_t len = (size_t) (first - n);
-      if (memchr (n, '.', len) || memchr (n, ':', len)
-          || (len == 9 && strncmp (n, "localhost", 9) == 0))
-        return xstrdup (n);
-    }
-  return xasprintf ("localhost/%s", n);
-}
-
 /* tag adds each TARGET_NAME; untag removes each name given, or all of them. */
 static int
 tag_or_untag (const struct pc_command *cmd, int argc, char **argv, bool untag)
@@ -432,20 +271,14 @@ tag_or_untag (const struct pc_command *cmd, int argc, char **argv, bool untag)
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, untag ? 1 : 2, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  pc_autostore struct pc_store *s = NULL;
-  pc_autoimage struct pc_image *img = NULL;
-  int rc = pc_cli_open_image (args[0], 0, &s, &img);
-  if (rc != 0)
-    return rc;
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
   pc_error *err = NULL;
-  pc_autostrv char **names = pc_strv_dup (nargs == 1 ? pc_image_names (img) : args + 1);
-  for (char **n = names; n && *n; n++)
-    {
-      pc_autofree char *name = local_name (*n);
-      if ((untag ? pc_store_image_untag (s, pc_image_id (img), name, &err)
-                 : pc_store_image_tag (s, pc_image_id (img), name, &err)) < 0)
-        return pc_cli_fail (err);
-    }
+  char *const *names = nargs == 1 ? NULL : args + 1;
+  if ((untag ? pc_engine_image_untag (e, args[0], names, &err)
+             : pc_engine_image_tag (e, args[0], names, &err)) < 0)
+    return pc_cli_fail (err);
   return 0;
 }
 
@@ -459,23 +292,6 @@ int
 pc_cmd_untag (const struct pc_command *cmd, int argc, char **argv)
 {
   return tag_or_untag (cmd, argc, argv, true);
-}
-
-/* rmi -f: containers using the image go first, through `pc rm -f`. */
-static int
-remove_users (char **users, pc_error **err)
-{
-  for (char **u = users; u && *u; u++)
-    {
-      char *argv[] = { (char *) "/proc/self/exe", (char *) "rm", (char *) "-f", *u, NULL };
-      pc_autofree char *out = NULL, *errout = NULL;
-      int status;
-      if (pc_run_capture (argv, &out, &errout, &status, err) < 0)
-        return -1;
-      if (status != 0)
-        return pc_error_make (err, EBUSY, "remove container %s: %s", *u, errout ? errout : "");
-    }
-  return 0;
 }
 
 int
@@ -496,84 +312,39 @@ pc_cmd_rmi (const struct pc_command *cmd, int argc, char **argv)
     return pc_cli_errorf (PC_EXIT_ERROR, "when using the --all switch, you may not pass any images names or IDs");
   if (!all && nargs == 0)
     return pc_cli_errorf (PC_EXIT_ERROR, "image name or ID must be specified");
-  pc_autostore struct pc_store *s = pc_cli_open_store ();
-  if (s == NULL)
+  /* Removing files owned by container ids: in pc's user namespace. */
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  if (e == NULL)
     return PC_EXIT_ERROR;
   pc_autostrv char **refs = NULL;
-  int rc = pc_cli_image_refs (s, all, args, &refs);
+  int rc = pc_cli_image_refs (e, all, args, &refs);
   if (rc != 0)
     return rc;
   int status = 0;
   for (char **ref = refs; ref && *ref; ref++)
     {
       pc_error *err = NULL;
-      pc_autoimage struct pc_image *img = NULL;
-      if (pc_store_image_lookup (s, *ref, &img, &err) < 0)
+      struct pc_engine_rmi_result r;
+      if (pc_engine_image_remove (e, *ref, force, &r, &err) < 0)
         {
+          enum pc_error_class cls = pc_error_class_of (err);
           /* podman 4.3: --force also ignores images that do not exist (exit 0). */
-          if ((ignore || force) && err->status == ENOENT)
+          if ((ignore || force) && cls == PC_ERR_NOT_FOUND)
             {
               pc_error_free (err);
               continue;
             }
-          int code = err->status == ENOENT ? 1 : PC_EXIT_ERROR;
+          int code = cls == PC_ERR_NOT_FOUND ? 1 : cls == PC_ERR_IN_USE ? 2 : PC_EXIT_ERROR;
           pc_cli_fail_code (err, code);
-          if (status == 0)
+          if (status == 0 || cls != PC_ERR_NOT_FOUND)
             status = code;
           continue;
         }
-      const char *id = pc_image_id (img);
-      /* By name, an image with other names only loses that name. */
-      pc_autofree char *norm = NULL;
-      bool by_id = strncmp (id, *ref, strlen (*ref)) == 0
-                   || (strncmp (*ref, "sha256:", 7) == 0 && strncmp (id, *ref + 7, strlen (*ref + 7)) == 0);
-      char **names = pc_image_names (img);
-      if (!by_id && pc_ref_normalize (*ref, &norm, NULL) == 0 && !pc_strv_contains (names, norm))
-        {
-          /* A short name may have resolved to its localhost/ form. */
-          pc_autofree char *local = local_name (*ref);
-          pc_autofree char *lnorm = NULL;
-          if (pc_ref_normalize (local, &lnorm, NULL) == 0 && pc_strv_contains (names, lnorm))
-            {
-              free (norm);
-              norm = steal_pointer (&lnorm);
-            }
-        }
-      if (!by_id && norm && pc_strv_len (names) > 1 && pc_strv_contains (names, norm))
-        {
-          if (pc_store_image_untag (s, id, norm, &err) < 0)
-            {
-              status = pc_cli_fail (err);
-              continue;
-            }
-          printf ("Untagged: %s\n", norm);
-          continue;
-        }
-      pc_autostrv char **users = pc_store_image_users (s, id);
-      if (users[0] && force && remove_users (users, &err) < 0)
-        {
-          pc_cli_fail_code (err, 2);
-          status = 2;
-          continue;
-        }
-      if (pc_store_image_delete (s, id, &err) < 0)
-        {
-          int code = err->status == EBUSY ? 2 : PC_EXIT_ERROR;
-          if (err->status == EBUSY)
-            {
-              pc_error *e2 = NULL;
-              pc_error_make (&e2, EBUSY, "image used by %s: image is in use by a container: consider listing external containers and force-removing image",
-                             users[0] ? users[0] : "a container");
-              pc_error_free (err);
-              err = e2;
-            }
-          pc_cli_fail_code (err, code);
-          status = code;
-          continue;
-        }
-      for (char **n = names; n && *n; n++)
+      for (char **n = r.untagged; n && *n; n++)
         printf ("Untagged: %s\n", *n);
-      printf ("Deleted: %s\n", id);
+      if (r.deleted)
+        printf ("Deleted: %s\n", r.deleted);
+      pc_engine_rmi_result_clear (&r);
     }
   return status;
 }
@@ -586,9 +357,13 @@ cmd_exists (const struct pc_command *cmd, int argc, char **argv)
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, 1, 1, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  pc_autostore struct pc_store *s = NULL;
-  pc_autoimage struct pc_image *img = NULL;
-  return pc_cli_open_image (args[0], 1, &s, &img);
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  if (pc_engine_image_exists (e, args[0], &err) < 0)
+    return pc_cli_fail_lookup (err, 1);
+  return 0;
 }
 
 static int
@@ -608,30 +383,19 @@ cmd_prune (const struct pc_command *cmd, int argc, char **argv)
                                   "Are you sure you want to continue? [y/N] ",
                                   all ? "unused" : "dangling"))
     return 0;
-  pc_autostore struct pc_store *s = pc_cli_open_store ();
-  if (s == NULL)
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  if (e == NULL)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
-  pc_autojson json_object *recs = NULL;
-  if (pc_store_list_images (s, &recs, &err) < 0)
+  pc_autostrv char **removed = NULL;
+  int rc = pc_engine_image_prune (e, all, &removed, &err);
+  /* What went before a failure is reported too. */
+  for (char **id = removed; id && *id; id++)
+    puts (*id);
+  if (rc < 0)
     return pc_cli_fail (err);
-  for (size_t i = 0; i < json_object_array_length (recs); i++)
-    {
-      json_object *rec = json_object_array_get_idx (recs, i);
-      json_object *names = pc_json_get (rec, "names");
-      if (!all && names && json_object_array_length (names) > 0)
-        continue;
-      const char *id = pc_json_get_string (rec, "id");
-      pc_autostrv char **users = pc_store_image_users (s, id);
-      if (users[0])
-        continue;
-      if (pc_store_image_delete (s, id, &err) < 0)
-        return pc_cli_fail (err);
-      puts (id);
-    }
   return 0;
 }
-
 
 const struct pc_command pc_image_commands[] = {
   { .name = "exists", .summary = "Check if an image exists in local storage",

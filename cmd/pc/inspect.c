@@ -96,11 +96,10 @@ inspect (const struct pc_command *cmd, int argc, char **argv, bool images_too)
       pc_error_clear (&err);
       if (want_img)
         {
-          struct pc_store *s = pc_engine_store (e, &err);
-          pc_autoimage struct pc_image *img = NULL;
-          if (s && pc_store_image_lookup (s, args[i], &img, &err) == 0)
+          json_object *o = NULL;
+          if (pc_engine_image_inspect (e, args[i], &o, &err) == 0)
             {
-              json_object_array_add (arr, pc_image_inspect_json (s, img));
+              json_object_array_add (arr, o);
               continue;
             }
           pc_error_clear (&err);

@@ -202,4 +202,90 @@ json_object *pc_engine_parse_ulimit (const char *s, pc_error **err);
 /* Status column of ps: "Up 3 seconds", "Exited (0) 2 seconds ago", "Created". */
 char *pc_engine_status_human (const struct pc_container_state *st, const struct timespec *now);
 
+/* Images (pkg/engine/image.c): everything cmd/ does with the image store
+   goes through here. A ref is a name, a short or full id, sha256:ID or
+   name@sha256:DIGEST; one that matches nothing fails with class
+   PC_ERR_NOT_FOUND and podman's "REF: image not known". */
+
+/* podman's image summaries (`images --format json`: Id, RepoTags,
+   RepoDigests, Created, Size, Labels, Containers, Names, Digest, History,
+   CreatedAt...), newest first; images created at the same time in load
+   order. New reference in *out. */
+int pc_engine_image_list (struct pc_engine *e, json_object **out, pc_error **err);
+/* The id of every image, in the store's order. NULL-terminated, malloc'd. */
+int pc_engine_image_ids (struct pc_engine *e, char ***out, pc_error **err);
+int pc_engine_image_exists (struct pc_engine *e, const char *ref, pc_error **err);
+/* The image's full id and names (each optional, malloc'd). */
+int pc_engine_image_resolve (struct pc_engine *e, const char *ref, char **id, char ***names,
+                             pc_error **err);
+/* podman qualifies a name typed without a registry as local for tag and
+   untag: "foo/bb:1" is localhost/foo/bb:1. malloc'd. */
+char *pc_engine_image_local_name (const char *name);
+/* Adds each name (qualified as above). */
+int pc_engine_image_tag (struct pc_engine *e, const char *ref, char *const *names,
+                         pc_error **err);
+/* Removes each name, or every name of the image when names is NULL. */
+int pc_engine_image_untag (struct pc_engine *e, const char *ref, char *const *names,
+                           pc_error **err);
+
+/* What rmi did: the names removed, and the id when the image went too
+   (NULL when ref was one of several names and only lost that name). */
+struct pc_engine_rmi_result
+{
+  char **untagged;
+  char *deleted;
+};
+void pc_engine_rmi_result_clear (struct pc_engine_rmi_result *r);
+/* The in-use policy: an image a container uses is refused (PC_ERR_IN_USE,
+   podman's "image used by ID: image is in use by a container...") unless
+   force, which first removes the containers using it as `pc rm -f` does
+   (podman 4.3's `rmi -f`). */
+int pc_engine_image_remove (struct pc_engine *e, const char *ref, bool force,
+                            struct pc_engine_rmi_result *out, pc_error **err);
+/* Removes dangling images (all: every image) no container uses; *removed
+   gets their ids (NULL-terminated, malloc'd, NULL when none). */
+int pc_engine_image_prune (struct pc_engine *e, bool all, char ***removed, pc_error **err);
+
+/* docker-archive or oci-archive (auto-detected, compressed too) from fd;
+   each new or re-tagged image reported through loaded (name, or
+   sha256:ID without one). */
+typedef void (*pc_engine_image_loaded_fn) (const char *name_or_id, void *data);
+int pc_engine_image_load (struct pc_engine *e, int fd, pc_engine_image_loaded_fn loaded,
+                          void *data, pc_error **err);
+enum pc_engine_save_format
+{
+  PC_ENGINE_SAVE_DOCKER_ARCHIVE,
+  PC_ENGINE_SAVE_OCI_ARCHIVE,
+  PC_ENGINE_SAVE_OCI_DIR,
+};
+/* refs as the user gave them (the archive's tags); out_fd for the
+   archives, dir_path for oci-dir. */
+int pc_engine_image_save (struct pc_engine *e, char *const *refs,
+                          enum pc_engine_save_format format, int out_fd, const char *dir_path,
+                          pc_error **err);
+/* The config `--change` values make (CMD, ENV, LABEL, ...); class
+   PC_ERR_INVALID for a bad one. New reference in *config. */
+int pc_engine_image_changes (char *const *changes, json_object **config, pc_error **err);
+/* A rootfs tar (gzip/zstd/plain) as a one-layer image; name may be NULL. */
+int pc_engine_image_import (struct pc_engine *e, int fd, json_object *config_changes,
+                            const char *name, const char *message, char **new_id,
+                            pc_error **err);
+/* Pull from a registry comes here (pc_engine_image_pull), with the
+   registry transport in pkg/storage: it applies each layer while it
+   downloads through pc_store_layer_apply_stream. */
+
+/* podman's `image inspect` object; history rows newest first (ID: the
+   image id on the top entry, "<missing>" below; Created: RFC 3339;
+   CreatedBy; Size in bytes; Comment). New references in *out. */
+int pc_engine_image_inspect (struct pc_engine *e, const char *ref, json_object **out,
+                             pc_error **err);
+int pc_engine_image_history (struct pc_engine *e, const char *ref, json_object **out,
+                             pc_error **err);
+/* `image mount`: a read-only view that outlives the command; *path. */
+int pc_engine_image_mount (struct pc_engine *e, const char *ref, char **path, pc_error **err);
+/* 0 and *id when unmounted, 1 when it was not mounted. */
+int pc_engine_image_unmount (struct pc_engine *e, const char *ref, char **id, pc_error **err);
+/* Mounted images: array of {"Id", "Path"}. */
+int pc_engine_image_mounts (struct pc_engine *e, json_object **out, pc_error **err);
+
 #endif

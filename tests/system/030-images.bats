@@ -130,3 +130,37 @@ PY
     assert_contains "$output" '"CreatedAt": "2024-01-01T00:00:00Z"'
     assert_contains "$output" '"org.pc.test": "layered"'
 }
+
+@test "rmi refuses an image a container uses; rmi -f removes the container first" {
+    pc_load_fixture busybox
+    run_pc create --name user1 busybox sleep 1000
+    run_pc run -d --name user2 busybox sleep 1000
+    run_pc 2 rmi busybox
+    assert_contains "$output" "image is in use by a container"
+    run_pc ps -a --format '{{.Names}}'
+    assert_contains "$output" "user1"
+    run_pc image exists busybox
+    # podman 4.3: --force removes the containers using the image, running
+    # ones too, then the image; nothing is left behind.
+    run_pc rmi -f busybox
+    assert_contains "$output" "Untagged: localhost/busybox:latest"
+    assert_contains "$output" "Deleted: "
+    run_pc ps -a --format '{{.Names}}'
+    assert_equal "$output" ""
+    run_pc 1 image exists busybox
+    [ -z "$(ls "$XDG_DATA_HOME/pc/storage/layers")" ]
+}
+
+@test "image mount shows the image's files; unmount releases it" {
+    pc_load_fixture busybox
+    run_pc image mount busybox
+    local path=$output
+    [ -x "$path/bin/busybox" ]
+    run_pc image mount
+    assert_contains "$output" "$path"
+    run_pc image unmount busybox
+    run_pc image mount
+    assert_equal "$output" ""
+    run_pc 125 image unmount busybox
+    assert_contains "$output" "is not mounted"
+}
