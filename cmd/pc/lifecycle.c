@@ -401,7 +401,9 @@ pc_cmd_wait (const struct pc_command *cmd, int argc, char **argv)
   unsigned mask;
   if (parse_conditions (conditions, &mask, &err) < 0)
     return pc_cli_fail (err);
-  bool exit_wanted = pc_strv_len (conditions) == 0 || pc_strv_contains (conditions, "exited");
+  /* podman: "stopped" and "exited" both wait for the exit and print its code. */
+  bool exit_wanted = pc_strv_len (conditions) == 0 || pc_strv_contains (conditions, "exited")
+                     || pc_strv_contains (conditions, "stopped");
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
@@ -426,7 +428,9 @@ pc_cmd_wait (const struct pc_command *cmd, int argc, char **argv)
           break;
         }
       /* podman prints -1 when a condition other than exit was met. */
-      if (exit_wanted && ctrs[i]->state.status == PC_STATUS_EXITED)
+      /* A container that never ran counts as exited, as podman's WaitForExit. */
+      if (exit_wanted && (ctrs[i]->state.status == PC_STATUS_EXITED
+                          || (ctrs[i]->state.status == PC_STATUS_CREATED && !(mask & (1u << PC_STATUS_CREATED)))))
         printf ("%d\n", ctrs[i]->state.exit_code);
       else
         printf ("-1\n");

@@ -212,6 +212,18 @@ pc_engine_check_detach_keys (const char *detach_keys, pc_error **err)
 
 #define IN_STATES(st, mask) (((mask) & (1u << (st))) != 0)
 
+/* podman's WaitForExit: a container that never ran counts as exited (its
+   exit code, 0 unless a failed start recorded one), so waiting for an exit
+   of a created container returns at once instead of blocking until
+   someone else starts it. */
+static bool
+reached (const struct pc_container *c, unsigned states)
+{
+  if (IN_STATES (c->state.status, states))
+    return true;
+  return c->state.status == PC_STATUS_CREATED && IN_STATES (PC_STATUS_EXITED, states);
+}
+
 /* Waits until the container is in one of `states` (bits 1 << PC_STATUS_*):
    inotify on its state directory for files appearing or going (start,
    pause, exit), and a pidfd on its monitor. 0 when it is, 1 on timeout. */
@@ -220,7 +232,7 @@ pc_engine_wait_state (struct pc_engine *e, struct pc_container *c, unsigned stat
                       int64_t timeout_ms, pc_error **err)
 {
   eng_state_read (e, c, true);
-  if (IN_STATES (c->state.status, states))
+  if (reached (c, states))
     return 0;
   int rfd = eng_run_dfd (e, err);
   if (rfd < 0)
@@ -237,7 +249,7 @@ pc_engine_wait_state (struct pc_engine *e, struct pc_container *c, unsigned stat
     {
       inotify_add_watch (ino, dir, IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_ONLYDIR);
       eng_state_read (e, c, true);
-      if (IN_STATES (c->state.status, states))
+      if (reached (c, states))
         return 0;
       pc_autoclose int pfd = -1;
       if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
@@ -245,7 +257,7 @@ pc_engine_wait_state (struct pc_engine *e, struct pc_container *c, unsigned stat
           pfd = pidfd_open_ (c->state.monitor_pid);
           /* Opened after the start-time check: re-check it now. */
           eng_state_read (e, c, true);
-          if (IN_STATES (c->state.status, states))
+          if (reached (c, states))
             return 0;
         }
       else

@@ -116,23 +116,46 @@ setup() {
 }
 
 @test "wait --condition: running, created, exited, stopped" {
-    run_pc create --name wc busybox sh -c 'sleep 0.5; exit 4'
+    run_pc create --name wc busybox sh -c 'trap "exit 4" TERM; while :; do sleep 0.1; done'
     run_pc wait --condition=created wc
     assert_equal "$output" "-1"
-    ( sleep 0.3; "$PC" start wc >/dev/null ) &
-    run_pc wait --condition=running wc
-    assert_equal "$output" "-1"
+    # The waiter cannot return before the start: no sleep decides the order.
+    "$PC" wait --condition=running wc > "$BATS_TEST_TMPDIR/running.out" &
+    local waiter=$!
+    run_pc start wc
+    wait "$waiter"
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/running.out")" "-1"
     run_pc inspect --format '{{.State.Status}}' wc
     assert_equal "$output" "running"
     run_pc wait --condition=running --condition=exited wc
     assert_equal "$output" "-1"
-    run_pc wait --condition exited wc
-    assert_equal "$output" "4"
+    "$PC" wait --condition exited wc > "$BATS_TEST_TMPDIR/exited.out" &
+    waiter=$!
+    run_pc stop wc
+    wait "$waiter"
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/exited.out")" "4"
+    # podman: "stopped" and "exited" are the same condition, both print the code.
     run_pc wait --condition=stopped wc
-    assert_equal "$output" "-1"
+    assert_equal "$output" "4"
     run_pc 125 wait --condition=bogus wc
     assert_equal "$output" "Error: unknown container state: bogus: invalid argument"
-    wait
+}
+
+@test "wait on a container that never ran returns at once, as podman" {
+    run_pc create --name never busybox true
+    run timeout 10 "$PC" wait never
+    assert_equal "$status" "0"
+    assert_equal "$output" "0"
+    run timeout 10 "$PC" wait --condition=stopped never
+    assert_equal "$output" "0"
+    # A start that failed leaves the container not running: wait must not block.
+    run_pc create --name broken busybox /no/such/command
+    if "$PC" start broken >/dev/null 2>&1; then return 1; fi
+    run timeout 10 "$PC" wait broken
+    [ "$status" -ne 124 ] || { echo "# pc wait blocked on a container whose start failed" >&2; return 1; }
+    # --condition=running still waits for a start.
+    run timeout 1 "$PC" wait --condition=running never
+    assert_equal "$status" "124"
 }
 
 @test "rename, container exists" {

@@ -98,6 +98,25 @@ assert_equal() {
     fi
 }
 
+# wait_for [-t SECONDS] COMMAND...: polls COMMAND until it succeeds, failing
+# the test after SECONDS (default 10). Waits for a condition, never a fixed
+# time: the deadline only keeps a broken pc from hanging the suite.
+wait_for() {
+    local secs=10
+    if [ "$1" = "-t" ]; then
+        secs=$2
+        shift 2
+    fi
+    local deadline=$((SECONDS + secs))
+    while ! "$@" 2>/dev/null; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            echo "# condition never held within ${secs}s: $*" >&2
+            return 1
+        fi
+        sleep 0.05
+    done
+}
+
 # skip_if_root / skip_unless_root: for behaviour that differs by user.
 skip_if_root() { [ "$(id -u)" -ne 0 ] || skip "${1:-runs as an unprivileged user}"; }
 skip_unless_root() { [ "$(id -u)" -eq 0 ] || skip "${1:-needs root}"; }
