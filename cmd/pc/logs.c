@@ -4,12 +4,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/pc/container.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
+#include "lib/parse.h"
 #include "lib/timeutil.h"
 #include "pkg/monitor/monitor.h"
+
+/* podman's ParseInputTime(until, false): a time, unix seconds, or a
+   duration counted forward from now ("--until 3s" is three seconds from
+   now; --since counts back). */
+static int
+parse_until (const char *s, struct timespec *t, pc_error **err)
+{
+  if (pc_parse_time_or_duration (s, t, err) < 0)
+    return -1;
+  char *end = NULL;
+  (void) strtod (s, &end);
+  int64_t ns = 0;
+  pc_autoerror pc_error *derr = NULL;
+  if (end != NULL && *end != '\0' && pc_parse_duration (s, &ns, &derr) == 0)
+    {
+      struct timespec now;
+      clock_gettime (CLOCK_REALTIME, &now);
+      int64_t total = (int64_t) now.tv_sec * 1000000000LL + now.tv_nsec + ns;
+      t->tv_sec = (time_t) (total / 1000000000LL);
+      t->tv_nsec = (long) (total % 1000000000LL);
+      if (t->tv_nsec < 0)
+        {
+          t->tv_sec--;
+          t->tv_nsec += 1000000000L;
+        }
+    }
+  return 0;
+}
 
 int
 pc_cmd_logs (const struct pc_command *cmd, int argc, char **argv)
@@ -33,7 +63,7 @@ pc_cmd_logs (const struct pc_command *cmd, int argc, char **argv)
   pc_error *err = NULL;
   if (since && pc_parse_time_or_duration (since, &lo.since, &err) < 0)
     return pc_cli_fail (err);
-  if (until && pc_parse_time_or_duration (until, &lo.until, &err) < 0)
+  if (until && parse_until (until, &lo.until, &err) < 0)
     return pc_cli_fail (err);
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)

@@ -1,12 +1,14 @@
 /* `pc logs`: reading the k8s-file log back as podman prints it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -284,8 +286,22 @@ follow (struct reader *r, int fd, const char *log_path, const char *state_dir, c
         }
       if (flush_all (r) < 0)
         return -1;
+      /* Nothing written after --until can be printed: follow until then,
+         and not at all when it has passed (podman: `-f --until 3s` stops
+         after three seconds). */
+      int wait = -1;
+      if (!is_zero (&r->o->until))
+        {
+          struct timespec now;
+          clock_gettime (CLOCK_REALTIME, &now);
+          if (cmp_ts (&now, &r->o->until) >= 0)
+            return 0;
+          int64_t ms = ((int64_t) r->o->until.tv_sec - now.tv_sec) * 1000
+                       + (r->o->until.tv_nsec - now.tv_nsec) / 1000000 + 1;
+          wait = ms > INT_MAX ? INT_MAX : (int) ms;
+        }
       struct pollfd p[2] = { { ino, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
-      if (poll (p, 2, -1) < 0 && errno != EINTR)
+      if (poll (p, 2, wait) < 0 && errno != EINTR)
         return pc_error_errno (err, errno, "poll");
       while (read (ino, buf, READBUF) > 0)
         ;

@@ -50,8 +50,32 @@ wait_exited() {
     assert_equal "$output" "when"
     run_pc logs --until 2000-01-01T00:00:00Z c
     assert_equal "$output" ""
+    # As podman's ParseInputTime: an --until duration counts forward from now,
+    # a negative one back.
     run_pc logs --since 2000-01-01T00:00:00Z --until 10m c
+    assert_equal "$output" "when"
+    run_pc logs --since 2000-01-01T00:00:00Z --until -10m c
     assert_equal "$output" ""
+}
+
+@test "pc logs -f --until stops following at that time, at once when it has passed" {
+    run_pc run -d --name c busybox sh -c 'echo early; while :; do sleep 0.1; done'
+    wait_for sh -c '"$0" logs c | grep -q early' "$PC"
+    # A time in the past: nothing more can be printed, so it returns now.
+    run timeout 10 "$PC" logs -f --until 2000-01-01T00:00:00Z c
+    assert_equal "$status" "0"
+    assert_equal "$output" ""
+    local now
+    now=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
+    run timeout 10 "$PC" logs -f --until "$now" c
+    assert_equal "$status" "0"
+    assert_equal "$output" "early"
+    # Two seconds from now: follows the running container, then returns.
+    run timeout 20 "$PC" logs -f --until 2s c
+    assert_equal "$status" "0"
+    assert_equal "$output" "early"
+    run_pc inspect --format '{{.State.Status}}' c
+    assert_equal "$output" "running"
 }
 
 @test "pc logs joins output written without a newline" {
