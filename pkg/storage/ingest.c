@@ -1,6 +1,7 @@
 /* The common end of load, import and commit: verify every staged blob and
    layer of an image, then move them into the store and register the image,
-   all under the store lock and all-or-nothing as seen by readers. */
+   all under the store lock and all-or-nothing as seen by readers; and one
+   layer applied from a stream as it arrives (pc_store_layer_apply_stream). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -306,5 +307,112 @@ out:
   if (locked)
     pc_store_unlock (s);
   free (L);
+  return ret;
+}
+
+static bool
+valid_digest (const char *d)
+{
+  char path[128];
+  return d != NULL && pc_store_blob_path (d, path, sizeof path) == 0;
+}
+
+int
+pc_store_layer_apply_stream (struct pc_store *s, int fd, const char *expected_digest,
+                             const char *expected_diff_id, const char *parent_chain,
+                             char chain_id_out[72], pc_error **err)
+{
+  if (!valid_digest (expected_digest) || !valid_digest (expected_diff_id)
+      || (parent_chain && !valid_digest (parent_chain)))
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "layer %s: invalid digest, diff_id or parent",
+                           expected_digest ? expected_digest : "(none)");
+  pc_autofree char *chain = pc_chain_id (parent_chain, expected_diff_id);
+  snprintf (chain_id_out, 72, "%s", chain);
+  if (pc_store_has_layer (s, chain) && pc_store_has_blob (s, expected_digest))
+    return 1;
+  if (parent_chain && !pc_store_has_layer (s, parent_chain))
+    return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "layer %s: its parent %s is not in the store",
+                           expected_digest, parent_chain);
+
+  /* Everything lands in a staging dir first: only a verified layer and
+     blob are moved into the store. */
+  struct pc_staging st = { .dir_fd = -1, .lock_fd = -1 };
+  if (pc_staging_new (s, "layer", &st, err) < 0)
+    return -1;
+  int ret = -1;
+  bool locked = false;
+  pc_autofree char *dname = xasprintf ("L%s", chain + 7);
+  pc_autoclose int ldir = -1, dfd = -1, bfd = -1;
+  if (mkdirat (st.dir_fd, dname, 0755) < 0
+      || (ldir = openat (st.dir_fd, dname, O_DIRECTORY | O_RDONLY | O_CLOEXEC)) < 0
+      || mkdirat (ldir, "diff", 0755) < 0
+      || (dfd = openat (ldir, "diff", O_DIRECTORY | O_RDONLY | O_CLOEXEC)) < 0)
+    {
+      pc_error_errno (err, errno, "create layer staging");
+      goto out;
+    }
+  bfd = openat (st.dir_fd, "blob", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (bfd < 0)
+    {
+      pc_error_errno (err, errno, "create staged blob");
+      goto out;
+    }
+  struct pc_layer_blob blob = { .tee_fd = bfd };
+  char diff_id[72];
+  int64_t size = 0;
+  struct pc_layer_apply_opts o = { .diff_size = &size };
+  if (pc_storage_layer_apply_stream (fd, dfd, &o, &blob, diff_id, err) < 0)
+    {
+      pc_error_set_class (err, PC_ERR_INVALID);
+      pc_error_wrap (err, "layer %s", expected_digest);
+      goto out;
+    }
+  if (strcmp (blob.digest, expected_digest) != 0)
+    {
+      pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                      "refusing layer %s: digest mismatch: the content is %s", expected_digest,
+                      blob.digest);
+      goto out;
+    }
+  if (strcmp (diff_id, expected_diff_id) != 0)
+    {
+      pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                      "refusing layer %s: diff_id mismatch: the image config says %s, the content is %s",
+                      expected_digest, expected_diff_id, diff_id);
+      goto out;
+    }
+  if (fsync (bfd) < 0)
+    {
+      pc_error_errno (err, errno, "write staged blob");
+      goto out;
+    }
+  if (write_layer_record (ldir, chain, diff_id, parent_chain, size, err) < 0)
+    goto out;
+
+  if (pc_store_lock (s, err) < 0)
+    goto out;
+  locked = true;
+  if (!pc_store_has_layer (s, chain))
+    {
+      pc_autofree char *dest = xasprintf ("layers/%s", chain + 7);
+      if (renameat (st.dir_fd, dname, s->root_fd, dest) < 0)
+        {
+          /* A half-removed layer (no layer.json): replace it. */
+          pc_autoerror pc_error *e2 = NULL;
+          pc_rm_rf_at (s->root_fd, dest, &e2);
+          if (renameat (st.dir_fd, dname, s->root_fd, dest) < 0)
+            {
+              pc_error_errno (err, errno, "store layer %s", chain);
+              goto out;
+            }
+        }
+    }
+  if (commit_blob (s, &st, "blob", expected_digest, err) < 0)
+    goto out;
+  ret = 0;
+out:
+  if (locked)
+    pc_store_unlock (s);
+  pc_staging_finish (s, &st);
   return ret;
 }

@@ -2,7 +2,12 @@
    normalised and checked before anything is written: absolute names, `..`,
    writes through a symlink and hard links to something the layer does not
    contain are refused. OCI whiteouts become overlay whiteouts (char 0/0,
-   user.overlay.opaque=y), or deletions for the vfs driver. */
+   user.overlay.opaque=y), or deletions for the vfs driver.
+
+   The layer is read front to back and never seeked, so it may come from a
+   pipe or a socket while it downloads: the compression is sniffed from the
+   first bytes read, and the compressed blob is hashed (and copied to a tee
+   fd when asked) on the way in, the tar on the way out. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -37,6 +42,16 @@ struct apply
   struct pc_sha256 *hash;
   int64_t diff_size;
   char *buf;
+  /* The compressed side: fd read sequentially, what was sniffed first,
+     the blob hash, an optional copy. */
+  int in_fd;
+  unsigned char prefix[8];
+  size_t prefix_len;
+  bool in_eof;
+  char *in_buf;
+  struct pc_sha256 *blob_hash;
+  int64_t blob_size;
+  int tee_fd;
   /* Cache of the last parent directory. */
   char *cached_path;
   int cached_fd;
@@ -481,6 +496,52 @@ apply_entry (struct apply *a, struct archive *ar, struct archive_entry *e, pc_er
     }
 }
 
+/* Outer reader callback: the bytes of fd as they come (the sniffed prefix
+   first), hashed and copied to the tee fd on the way. */
+static la_ssize_t
+outer_read (struct archive *ar, void *data, const void **buf)
+{
+  struct apply *a = data;
+  size_t n = 0;
+  if (a->prefix_len > 0)
+    {
+      memcpy (a->in_buf, a->prefix, a->prefix_len);
+      n = a->prefix_len;
+      a->prefix_len = 0;
+    }
+  else if (!a->in_eof)
+    {
+      ssize_t r;
+      do
+        r = read (a->in_fd, a->in_buf, READ_BLOCK);
+      while (r < 0 && errno == EINTR);
+      if (r < 0)
+        {
+          archive_set_error (ar, errno, "read layer: %s", strerror (errno));
+          return -1;
+        }
+      if (r == 0)
+        a->in_eof = true;
+      n = (size_t) r;
+    }
+  if (n > 0)
+    {
+      pc_sha256_update (a->blob_hash, a->in_buf, n);
+      a->blob_size += (int64_t) n;
+      if (a->tee_fd >= 0)
+        {
+          pc_autoerror pc_error *e = NULL;
+          if (pc_write_all (a->tee_fd, a->in_buf, n, &e) < 0)
+            {
+              archive_set_error (ar, EIO, "copy layer blob: %s", e->msg);
+              return -1;
+            }
+        }
+    }
+  *buf = a->in_buf;
+  return (la_ssize_t) n;
+}
+
 /* Inner reader callback: the decompressed stream, hashed on the way. */
 static la_ssize_t
 inner_read (struct archive *ar, void *data, const void **buf)
@@ -498,13 +559,9 @@ inner_read (struct archive *ar, void *data, const void **buf)
   return n;
 }
 
-int
-pc_sniff_compression (int fd, pc_error **err)
+static int
+sniff_bytes (const unsigned char *m, size_t n, pc_error **err)
 {
-  unsigned char m[6] = { 0 };
-  ssize_t n = pread (fd, m, sizeof m, 0);
-  if (n < 0)
-    return pc_error_errno (err, errno, "read layer");
   if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
     return PC_COMP_GZIP;
   if (n >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
@@ -521,33 +578,68 @@ pc_sniff_compression (int fd, pc_error **err)
   else if (n >= 3 && m[0] == 0x5d && m[1] == 0 && m[2] == 0)
     what = "lzma";
   if (what)
-    return pc_error_make (err, ENOTSUP,
-                          "refusing layer: unsupported compression %s (supported: gzip, zstd, none)",
-                          what);
+    return pc_error_makec (err, PC_ERR_INVALID, ENOTSUP,
+                           "refusing layer: unsupported compression %s (supported: gzip, zstd, none)",
+                           what);
   return PC_COMP_NONE;
+}
+
+int
+pc_sniff_compression (int fd, pc_error **err)
+{
+  unsigned char m[6] = { 0 };
+  ssize_t n = pread (fd, m, sizeof m, 0);
+  if (n < 0)
+    return pc_error_errno (err, errno, "read layer");
+  return sniff_bytes (m, (size_t) n, err);
 }
 
 int
 pc_storage_layer_apply (int fd, int dirfd, const struct pc_layer_apply_opts *opts,
                         char diff_id_out[72], pc_error **err)
 {
-  int comp = pc_sniff_compression (fd, err);
+  return pc_storage_layer_apply_stream (fd, dirfd, opts, NULL, diff_id_out, err);
+}
+
+int
+pc_storage_layer_apply_stream (int fd, int dirfd, const struct pc_layer_apply_opts *opts,
+                               struct pc_layer_blob *blob, char diff_id_out[72], pc_error **err)
+{
+  struct apply a = { .root = dirfd, .vfs = opts && opts->vfs, .cached_fd = -1, .in_fd = fd,
+                     .tee_fd = blob ? blob->tee_fd : -1 };
+  /* The first bytes say the compression; they are handed on afterwards. */
+  while (a.prefix_len < 6)
+    {
+      ssize_t r = read (fd, a.prefix + a.prefix_len, 6 - a.prefix_len);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return pc_error_errno (err, errno, "read layer");
+      if (r == 0)
+        {
+          a.in_eof = true;
+          break;
+        }
+      a.prefix_len += (size_t) r;
+    }
+  int comp = sniff_bytes (a.prefix, a.prefix_len, err);
   if (comp < 0)
     return -1;
-  if (lseek (fd, 0, SEEK_SET) < 0)
-    return pc_error_errno (err, errno, "seek layer");
-  struct apply a = { .root = dirfd, .vfs = opts && opts->vfs, .cached_fd = -1 };
   a.buf = xmalloc (READ_BLOCK);
+  a.in_buf = xmalloc (READ_BLOCK);
   a.hash = pc_sha256_new ();
+  a.blob_hash = pc_sha256_new ();
   a.outer = archive_read_new ();
   struct archive *inner = archive_read_new ();
   struct archive_entry *e;
   int ret = -1, r;
 
-  archive_read_support_filter_gzip (a.outer);
-  archive_read_support_filter_zstd (a.outer);
+  if (comp == PC_COMP_GZIP)
+    archive_read_support_filter_gzip (a.outer);
+  else if (comp == PC_COMP_ZSTD)
+    archive_read_support_filter_zstd (a.outer);
   archive_read_support_format_raw (a.outer);
-  if (archive_read_open_fd (a.outer, fd, READ_BLOCK) != ARCHIVE_OK
+  if (archive_read_open (a.outer, &a, NULL, outer_read, NULL) != ARCHIVE_OK
       || archive_read_next_header (a.outer, &e) != ARCHIVE_OK)
     {
       pc_error_make (err, EIO, "refusing layer: cannot read it: %s", archive_error_string (a.outer));
@@ -585,6 +677,17 @@ pc_storage_layer_apply (int fd, int dirfd, const struct pc_layer_apply_opts *opt
       pc_error_make (err, EIO, "refusing layer: %s", archive_error_string (a.outer));
       goto out;
     }
+  /* The blob digest covers every byte of the stream, also what follows
+     the compressed data. */
+  while (!a.in_eof)
+    {
+      const void *b;
+      if (outer_read (a.outer, &a, &b) < 0)
+        {
+          pc_error_make (err, EIO, "refusing layer: %s", archive_error_string (a.outer));
+          goto out;
+        }
+    }
   /* Directory times last: creating children changed them. */
   for (size_t i = 0; i < a.n_dirs; i++)
     {
@@ -601,11 +704,20 @@ pc_storage_layer_apply (int fd, int dirfd, const struct pc_layer_apply_opts *opt
   snprintf (diff_id_out, 72, "sha256:%s", hex);
   if (opts && opts->diff_size)
     *opts->diff_size = a.diff_size;
+  if (blob)
+    {
+      pc_sha256_final_hex (a.blob_hash, hex);
+      snprintf (blob->digest, sizeof blob->digest, "sha256:%s", hex);
+      blob->size = a.blob_size;
+      blob->compression = comp;
+    }
   ret = 0;
 out:
   archive_read_free (inner);
   archive_read_free (a.outer);
   pc_sha256_free (a.hash);
+  pc_sha256_free (a.blob_hash);
+  free (a.in_buf);
   cache_drop (&a);
   for (size_t i = 0; i < a.n_dirs; i++)
     free (a.dirs[i]);

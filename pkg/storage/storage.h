@@ -175,6 +175,31 @@ struct pc_layer_apply_opts
 };
 int pc_storage_layer_apply (int fd, int dirfd, const struct pc_layer_apply_opts *opts,
                             char diff_id_out[72], pc_error **err);
+/* The same, and what the compressed side was: fd is read front to back and
+   never seeked (a pipe or a socket works), the compression sniffed from its
+   first bytes; every byte read is hashed into digest and, with tee_fd >= 0,
+   copied there. */
+struct pc_layer_blob
+{
+  int tee_fd;         /* in: -1 for no copy */
+  char digest[72];    /* out: "sha256:<hex>" of every byte read from fd */
+  int64_t size;       /* out */
+  int compression;    /* out: 0 none, 1 gzip, 2 zstd */
+};
+int pc_storage_layer_apply_stream (int fd, int dirfd, const struct pc_layer_apply_opts *opts,
+                                   struct pc_layer_blob *blob, char diff_id_out[72],
+                                   pc_error **err);
+/* One layer into the store as it arrives on fd (a pull extracts while it
+   downloads): the blob must hash to expected_digest and its tar to
+   expected_diff_id (both "sha256:<hex>"), checked while reading; the layer
+   becomes the child of parent_chain (NULL: a base layer) and its blob is
+   kept. A mismatch, a truncated stream or a hostile entry leaves nothing
+   in the store (class PC_ERR_INVALID). chain_id_out gets the layer's chain
+   id. Returns 0, or 1 when the store already has the layer and the blob
+   (fd is then not read). The caller is in pc's user namespace already. */
+int pc_store_layer_apply_stream (struct pc_store *s, int fd, const char *expected_digest,
+                                 const char *expected_diff_id, const char *parent_chain,
+                                 char chain_id_out[72], pc_error **err);
 /* Writes dirfd (an overlay upper dir) as a tar layer: char 0/0 -> .wh.NAME,
    user.overlay.opaque -> .wh..wh..opq. */
 int pc_storage_dir_to_tar (int dirfd, int out_fd, pc_error **err);
