@@ -370,12 +370,21 @@ stop_unlocked (struct pc_engine *e, struct pc_container *c, int timeout, pc_erro
 int
 pc_engine_stop (struct pc_engine *e, struct pc_container *c, int timeout, pc_error **err)
 {
+  /* The lock covers the look at the state and a thaw; the wait for the exit
+     runs without it, so that rm -f, kill and inspect of the same container
+     go on meanwhile (podman unlocks while stopping too). Signals go through
+     pidfds checked against the recorded start times: they need no lock. */
   int lock = eng_lock_container (e, c->id, err);
   if (lock < 0)
     return -1;
-  int r = stop_unlocked (e, c, timeout, err);
+  int r = 0;
+  eng_state_read (e, c, true);
+  if (c->state.status == PC_STATUS_PAUSED)
+    r = eng_thaw_locked (e, c, err);
   eng_unlock (lock);
-  return r;
+  if (r < 0)
+    return -1;
+  return stop_unlocked (e, c, timeout, err);
 }
 
 int
@@ -428,7 +437,25 @@ pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int t
                            "removed without force: container state improper",
                            c->id, pc_container_status_name (c->state.status));
       else
-        r = stop_unlocked (e, c, timeout, err);
+        {
+          /* Stopped without the lock, as pc_engine_stop, then locked again
+             to remove: a second rm -f -t 0 is not held up by this one's
+             stop timeout. */
+          eng_unlock (lock);
+          if (pc_engine_stop (e, c, timeout, err) < 0)
+            return -1;
+          lock = eng_lock_container (e, c->id, err);
+          if (lock < 0)
+            {
+              if ((*err)->status != ENOENT)
+                return -1;
+              pc_error_clear (err);   /* removed meanwhile */
+              return 0;
+            }
+          eng_state_read (e, c, true);
+          if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
+            r = pc_error_makec (err, PC_ERR_STATE, EBUSY, "container %s was started again while being removed", c->id);
+        }
     }
   if (r == 0)
     r = eng_remove_locked (e, c, err);

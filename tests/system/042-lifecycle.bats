@@ -87,6 +87,21 @@ setup() {
     run_pc rm -f nosuch
 }
 
+@test "rm -f -t 0 goes on while a stop waits out its timeout" {
+    run_pc run -d --name slow busybox sh -c 'trap "echo got-term" TERM; while :; do sleep 0.1; done'
+    "$PC" stop -t 60 slow > "$BATS_TEST_TMPDIR/stop.out" 2>&1 &
+    local stopper=$!
+    # The stop has sent its signal and now waits out its 60 seconds.
+    wait_for sh -c '"$0" logs slow | grep -q got-term' "$PC"
+    run timeout 15 "$PC" rm -t 0 -f slow
+    assert_equal "$status" "0"
+    run_pc 125 inspect --format '{{.State.Status}}' slow
+    # The waiting stop sees the container gone and returns too.
+    run timeout 15 sh -c 'wait_pid() { while kill -0 "$1" 2>/dev/null; do sleep 0.05; done; }; wait_pid "$0"' "$stopper"
+    assert_equal "$status" "0"
+    wait "$stopper" || true
+}
+
 @test "rm -a removes everything, rm -fa stops running ones" {
     run_pc run -d busybox sleep 100
     run_pc run busybox true
