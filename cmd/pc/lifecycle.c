@@ -12,6 +12,7 @@
 #include "lib/parse.h"
 #include "lib/xalloc.h"
 
+/* 0 done (the name is printed), 1 nothing to do (not printed), -1 failed. */
 typedef int (*ctr_fn) (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err);
 
 struct each_opts
@@ -37,13 +38,14 @@ each_container (struct pc_engine *e, char **args, int nargs, const struct each_o
         return pc_cli_fail (err);
       for (size_t i = 0; i < n; i++)
         {
-          if (fn (e, v[i], data, &err) < 0)
+          int r = fn (e, v[i], data, &err);
+          if (r < 0)
             {
               rc = err->status == EBUSY || err->status == EINVAL ? eo->state_code : PC_EXIT_ERROR;
               pc_cli_fail_code (err, rc);
               err = NULL;
             }
-          else if (eo->print)
+          else if (r == 0 && eo->print)
             printf ("%s\n", v[i]->id);
         }
       pc_container_list_free (v, n);
@@ -64,14 +66,15 @@ each_container (struct pc_engine *e, char **args, int nargs, const struct each_o
           err = NULL;
           continue;
         }
-      if (fn (e, c, data, &err) < 0)
+      int r = fn (e, c, data, &err);
+      if (r < 0)
         {
           rc = err->status == EBUSY || err->status == EINVAL ? eo->state_code
                                                              : pc_cli_container_exit_code (err);
           pc_cli_fail_code (err, rc);
           err = NULL;
         }
-      else if (eo->print)
+      else if (r == 0 && eo->print)
         printf ("%s\n", args[i]);
       fflush (stdout);
     }
@@ -96,9 +99,15 @@ need_args (const struct pc_command *cmd, int nargs, bool all)
 
 /* ---- start ---- */
 
+/* podman reports only the containers it started: 1 (not printed) for one
+   that was running already. */
 static int
 start_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err)
 {
+  if (pc_engine_refresh (e, c, err) < 0)
+    return -1;
+  if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
+    return 1;
   return pc_engine_start (e, c, false, NULL, err);
 }
 

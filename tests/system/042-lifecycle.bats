@@ -69,6 +69,23 @@ setup() {
     [ "$(ctr_pid rs)" != "$pid1" ]
 }
 
+@test "start --all reports only the containers it started, as podman" {
+    run_pc run -d --name up busybox sleep 1000
+    local up=$output
+    run_pc create --name fresh busybox sleep 1000
+    local fresh=$output
+    run_pc start --all
+    assert_equal "$output" "$fresh"
+    run_pc start --all
+    assert_equal "$output" ""
+    # Named, a running container is not reported either.
+    run_pc start up
+    assert_equal "$output" ""
+    run_pc inspect --format '{{.State.Status}}' up fresh
+    assert_equal "$output" "$(printf 'running\nrunning')"
+    assert_not_contains "$up" "$fresh"
+}
+
 @test "start -a attaches and returns the exit code" {
     run_pc create --name att busybox sh -c 'echo attached; exit 5'
     run_pc 5 start -a att
