@@ -1,5 +1,6 @@
 #include "lib/proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -255,5 +256,37 @@ pc_run_capture (char *const argv[], char **out, char **errout, int *exit_status,
         close (sinks[i].fd);
       free (sinks[i].buf);
     }
+  return ret;
+}
+
+int
+pc_fds_cloexec_from (unsigned from)
+{
+  if (syscall (SYS_close_range, from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+    return 0;
+  /* Older kernels (or a seccomp filter) refuse it: walk the open fds. */
+  int dfd = open ("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return -1;
+  DIR *d = fdopendir (dfd);
+  if (d == NULL)
+    {
+      int saved = errno;
+      close (dfd);
+      errno = saved;
+      return -1;
+    }
+  struct dirent *de;
+  int ret = 0;
+  while ((de = readdir (d)) != NULL)
+    {
+      char *end;
+      long fd = strtol (de->d_name, &end, 10);
+      if (*end != '\0' || de->d_name[0] == '\0' || fd < (long) from || fd == dfd)
+        continue;
+      if (pc_set_cloexec ((int) fd, true) < 0 && errno != EBADF)
+        ret = -1;
+    }
+  closedir (d);
   return ret;
 }

@@ -20,5 +20,9 @@ int pc_run_capture (char *const argv[], char **out, char **errout, int *exit_sta
 /* Both return 0, or -1 with errno set. */
 int pc_set_cloexec (int fd, bool on);
 int pc_set_nonblock (int fd, bool on);
+/* Marks every fd >= from close-on-exec, so nothing of pc's reaches what is
+   executed next: close_range (CLOSE_RANGE_CLOEXEC, Linux 5.11), else each
+   fd listed in /proc/self/fd. 0, or -1 with errno set when neither works. */
+int pc_fds_cloexec_from (unsigned from);
 
 #endif

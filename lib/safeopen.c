@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <linux/openat2.h>
 #include <stdbool.h>
@@ -90,6 +91,18 @@ pc_safe_openat_walk (int rootfd, const char *path, int flags, mode_t mode, pc_er
         fd = openat (cur, p, flags | O_NOFOLLOW | O_CLOEXEC, mode);
       else
         fd = openat (cur, p, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      /* O_PATH | O_NOFOLLOW opens a symlink itself: follow it by hand
+         unless the caller asked for O_NOFOLLOW, as openat2 does. */
+      if (fd >= 0 && last && (flags & O_PATH) && !(flags & O_NOFOLLOW))
+        {
+          struct stat st;
+          if (fstat (fd, &st) == 0 && S_ISLNK (st.st_mode))
+            {
+              close (fd);
+              fd = -1;
+              errno = ELOOP;
+            }
+        }
       if (fd >= 0)
         {
           if (last)

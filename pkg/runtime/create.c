@@ -16,6 +16,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/log.h"
+#include "lib/proc.h"
 #include "lib/xalloc.h"
 #include "pkg/runtime/internal.h"
 
@@ -77,7 +78,8 @@ child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, in
   if (!terminal && rt_setup_stdio (io, &err) < 0)
     rt_child_fail (sync_fd, err);
   /* Nothing of pc's leaks into the container. */
-  syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  if (pc_fds_cloexec_from (3) < 0)
+    rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "mark pc's fds close-on-exec"), err));
 
   if (rt_mount_rootfs (s, &err) < 0)
     rt_child_fail (sync_fd, err);

@@ -17,6 +17,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/log.h"
+#include "lib/proc.h"
 #include "pkg/runtime/internal.h"
 
 static const struct
@@ -71,7 +72,8 @@ exec_child (const struct rt_process *p, const struct rt_seccomp *seccomp, const 
     rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "setuid 0"), err));
   if (!terminal && rt_setup_stdio (io, &err) < 0)
     rt_child_fail (sync_fd, err);
-  syscall (SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
+  if (pc_fds_cloexec_from (3) < 0)
+    rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "mark pc's fds close-on-exec"), err));
   if (chdir ("/") < 0)
     rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "chdir /"), err));
   int console = -1;

@@ -1,11 +1,11 @@
 /* spec.mounts inside the container's mount namespace. Every destination is
-   resolved inside the root with openat2(RESOLVE_IN_ROOT) and mounted onto the
+   resolved inside the root with lib's pc_safe_openat (openat2 RESOLVE_IN_ROOT,
+   or its component walk on a kernel without openat2) and mounted onto the
    fd with the new mount API (fsopen/fsmount, open_tree/mount_setattr,
    move_mount), so a symlink in the image can never redirect a mount out of
    the root, and attributes are set before a mount becomes visible. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -14,22 +14,27 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/xalloc.h"
 #include "pkg/runtime/internal.h"
 
+/* Opens path inside the root; -1 with errno set on failure, as the callers
+   tell a missing path (ENOENT) from other failures. */
 static int
-openat2_in_root (int rootfd, const char *path, int flags)
+open_in_root (int rootfd, const char *path, int flags)
 {
-  struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC),
-                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
   while (*path == '/')
     path++;
   if (*path == '\0')
     path = ".";
-  int fd;
-  do
-    fd = (int) syscall (SYS_openat2, rootfd, path, &how, sizeof how);
-  while (fd < 0 && errno == EAGAIN);
+  pc_error *e = NULL;
+  int fd = pc_safe_openat (rootfd, path, flags, 0, &e);
+  if (fd < 0)
+    {
+      int saved = e && e->status ? e->status : EIO;
+      pc_error_free (e);
+      errno = saved;
+    }
   return fd;
 }
 
@@ -37,7 +42,7 @@ openat2_in_root (int rootfd, const char *path, int flags)
 int
 rt_safe_open_dir_p (int rootfd, const char *path, pc_error **err)
 {
-  int fd = openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
+  int fd = open_in_root (rootfd, path, O_PATH | O_DIRECTORY);
   if (fd >= 0 || errno != ENOENT)
     {
       if (fd < 0)
@@ -63,7 +68,7 @@ rt_safe_open_dir_p (int rootfd, const char *path, pc_error **err)
   if (mkdirat (parent, base, 0755) < 0 && errno != EEXIST)
     return pc_error_errno (err, errno, "create directory `%s` in the container", path);
   /* Resolve again from the root: a concurrent symlink swap cannot escape. */
-  fd = openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
+  fd = open_in_root (rootfd, path, O_PATH | O_DIRECTORY);
   if (fd < 0)
     return pc_error_errno (err, errno, "open `%s` in the container", path);
   return fd;
@@ -76,7 +81,7 @@ rt_safe_open_dest (int rootfd, const char *path, bool dir, pc_error **err)
 {
   if (dir)
     return rt_safe_open_dir_p (rootfd, path, err);
-  int fd = openat2_in_root (rootfd, path, O_PATH);
+  int fd = open_in_root (rootfd, path, O_PATH);
   if (fd >= 0)
     return fd;
   if (errno != ENOENT)
@@ -92,7 +97,7 @@ rt_safe_open_dest (int rootfd, const char *path, bool dir, pc_error **err)
     return pc_error_errno (err, errno, "create `%s` in the container", path);
   if (f >= 0)
     close (f);
-  fd = openat2_in_root (rootfd, path, O_PATH);
+  fd = open_in_root (rootfd, path, O_PATH);
   if (fd < 0)
     return pc_error_errno (err, errno, "open `%s` in the container", path);
   return fd;

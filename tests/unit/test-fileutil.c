@@ -321,6 +321,32 @@ test_safe_open (const char *name, open_fn fn, int dfd)
   if (fd >= 0)
     close (fd);
   pc_error_clear (&err);
+  /* O_PATH (how the runtime opens mount destinations) follows a final
+     symlink inside the root, as openat2 does: never the link itself. */
+  fd = fn (rootfd, "dirlink", O_PATH | O_DIRECTORY, 0, &err);
+  struct stat lst;
+  ok (fd >= 0 && fstat (fd, &lst) == 0 && S_ISDIR (lst.st_mode)
+      && fstatat (rootfd, "etc/passwd", &lst, 0) == 0 && faccessat (fd, "passwd", F_OK, 0) == 0,
+      "%s: O_PATH on a final symlink to a directory opens the directory inside the root", name);
+  if (fd >= 0)
+    close (fd);
+  pc_error_clear (&err);
+  char *t = NULL;
+  fd = fn (rootfd, "abs", O_PATH, 0, &err);
+  ok (fd >= 0 && fstat (fd, &lst) == 0 && S_ISREG (lst.st_mode), "%s: O_PATH on a final symlink to a file opens the file", name);
+  if (fd >= 0)
+    {
+      if (asprintf (&t, "/proc/self/fd/%d", fd) > 0)
+        {
+          pc_autoclose int rfd = open (t, O_RDONLY | O_CLOEXEC);
+          char *got = read_fd (rfd >= 0 ? dup (rfd) : -1);
+          is_str (got, "decoy", "%s: the one inside the root", name);
+          free (got);
+        }
+      free (t);
+      close (fd);
+    }
+  pc_error_clear (&err);
   fd = fn (rootfd, "etc", O_RDONLY | O_DIRECTORY, 0, &err);
   ok (fd >= 0 && (fcntl (fd, F_GETFD) & FD_CLOEXEC), "%s: directory fd, close-on-exec", name);
   if (fd >= 0)
