@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -393,6 +394,51 @@ default_store_dir (bool rootless)
   return xasprintf ("%s/.local/share/pc", home && *home ? home : "/tmp");
 }
 
+/* The kernel baseline (docs/rootless.md, "Kernel"): Linux 5.12. Each
+   feature is probed, not read off the version: a distribution kernel may
+   carry it earlier, and a seccomp filter around pc may hide it. */
+#define PC_KERNEL_BASELINE "5.12"
+#define KERNEL_FIX "upgrade to Linux " PC_KERNEL_BASELINE " or later (Debian 12 ships 6.1); if the kernel is recent, a seccomp filter around pc (a container or sandbox it runs in) blocks the call: allow it there"
+
+static void
+check_kernel (json_object *arr)
+{
+  struct utsname u;
+  const char *release = uname (&u) == 0 ? u.release : "unknown";
+  struct pc_kernel_features f;
+  pc_probe_kernel (&f);
+  bool all = f.clone3 && f.openat2 && f.mount_api && f.mount_setattr && f.pidfd_open
+             && f.pidfd_setns && f.close_range;
+  add (arr, "kernel", all ? PC_CHECK_PASS : PC_CHECK_WARN, release, all ? NULL : KERNEL_FIX,
+       "pc needs Linux " PC_KERNEL_BASELINE " or later%s", all ? ": every feature it uses is here"
+                                                               : ": some features are missing (below)");
+  const struct
+  {
+    const char *name;
+    bool have;
+    bool required;
+    const char *why;
+  } items[] = {
+    { "clone3", f.clone3, true, "clone3 (5.3): creating the container's process in its namespaces" },
+    { "mount_api", f.mount_api, true, "fsopen/fsconfig/fsmount, open_tree, move_mount (5.2): every container mount is made on an fd" },
+    { "mount_setattr", f.mount_setattr, true, "mount_setattr (5.12): read-only and nosuid/nodev/noexec bind mounts" },
+    { "pidfd_open", f.pidfd_open, true, "pidfd_open (5.3): following a container's monitor without pid reuse races" },
+    { "pidfd_setns", f.pidfd_setns, true, "setns on a pidfd (5.8): joining a running container's namespaces (exec)" },
+    { "openat2", f.openat2, false, "openat2 RESOLVE_IN_ROOT (5.6): resolving paths inside a container root" },
+    { "close_range", f.close_range, false, "close_range CLOSE_RANGE_CLOEXEC (5.11): no pc fd leaks into a container" },
+  };
+  for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
+    {
+      if (items[i].have)
+        add (arr, items[i].name, PC_CHECK_PASS, "available", NULL, "%s", items[i].why);
+      else if (items[i].required)
+        add (arr, items[i].name, PC_CHECK_FAIL, "missing", KERNEL_FIX, "%s: missing, containers cannot run", items[i].why);
+      else
+        add (arr, items[i].name, PC_CHECK_WARN, "missing", KERNEL_FIX,
+             "%s: missing, pc uses a slower fallback", items[i].why);
+    }
+}
+
 json_object *
 pc_rootless_check (const char *store_dir, pc_error **err)
 {
@@ -420,6 +466,7 @@ pc_rootless_check (const char *store_dir, pc_error **err)
       if (!inside)
         check_userns (arr);
     }
+  check_kernel (arr);
   check_store_fs (arr, store);
   check_overlay (arr, store, rootless);
   check_fuse (arr);

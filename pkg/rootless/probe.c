@@ -4,12 +4,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -287,4 +290,117 @@ out:
   if (pc_rm_rf_at (AT_FDCWD, dir, &err) < 0)
     pc_error_free (err);
   return ret;
+}
+
+/* Each probe asks the kernel in a way that changes nothing: ENOSYS (or
+   EINVAL for an unknown flag, where noted) means the kernel lacks it. */
+static bool
+pretend_missing (const char *name)
+{
+  /* Test and diagnostic override: PC_CHECK_PRETEND_MISSING=openat2,clone3 */
+  const char *v = getenv ("PC_CHECK_PRETEND_MISSING");
+  if (v == NULL)
+    return false;
+  size_t n = strlen (name);
+  for (const char *p = v; *p;)
+    {
+      const char *end = strchr (p, ',');
+      size_t len = end ? (size_t) (end - p) : strlen (p);
+      if (len == n && strncmp (p, name, n) == 0)
+        return true;
+      p += len + (end ? 1 : 0);
+    }
+  return false;
+}
+
+static int
+probe_errno (long r)
+{
+  return r >= 0 ? 0 : errno;
+}
+
+static bool
+probe_clone3 (void)
+{
+  /* size 0 is below the smallest struct clone_args: EINVAL when clone3 exists. */
+  return probe_errno (syscall (SYS_clone3, NULL, 0)) != ENOSYS;
+}
+
+static bool
+probe_openat2 (void)
+{
+  struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+  long fd = syscall (SYS_openat2, AT_FDCWD, "/", &how, sizeof how);
+  if (fd >= 0)
+    close ((int) fd);
+  return fd >= 0 || errno != ENOSYS;
+}
+
+static bool
+probe_mount_api (void)
+{
+  /* Unprivileged here gives EPERM; only ENOSYS means the API is missing. */
+  long fd = syscall (SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+  if (fd >= 0)
+    close ((int) fd);
+  if (fd < 0 && errno == ENOSYS)
+    return false;
+  return probe_errno (syscall (SYS_move_mount, -1, "", -1, "", 0)) != ENOSYS
+         && probe_errno (syscall (SYS_open_tree, -1, "", 0)) != ENOSYS;
+}
+
+static bool
+probe_mount_setattr (void)
+{
+  return probe_errno (syscall (SYS_mount_setattr, -1, "", 0, NULL, 0)) != ENOSYS;
+}
+
+static bool
+probe_pidfd_open (void)
+{
+  long fd = syscall (SYS_pidfd_open, getpid (), 0);
+  if (fd >= 0)
+    close ((int) fd);
+  return fd >= 0 || errno != ENOSYS;
+}
+
+static bool
+probe_pidfd_setns (void)
+{
+  /* Joining one's own uts namespace through a pidfd: a no-op that works
+     (or EPERM without privilege) where setns takes a pidfd, EINVAL where
+     it wants a namespace fd. In a child, so the caller is never touched. */
+  pid_t pid = fork ();
+  if (pid < 0)
+    return true;
+  if (pid == 0)
+    {
+      long fd = syscall (SYS_pidfd_open, getpid (), 0);
+      if (fd < 0)
+        _exit (1);
+      _exit (setns ((int) fd, CLONE_NEWUTS) == 0 || errno == EPERM ? 0 : 1);
+    }
+  int status = 0;
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  return WIFEXITED (status) && WEXITSTATUS (status) == 0;
+}
+
+static bool
+probe_close_range_cloexec (void)
+{
+  /* An empty range: nothing changes. EINVAL: the flag is unknown (< 5.11). */
+  return syscall (SYS_close_range, ~0U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) == 0;
+}
+
+void
+pc_probe_kernel (struct pc_kernel_features *f)
+{
+  f->clone3 = !pretend_missing ("clone3") && probe_clone3 ();
+  f->openat2 = !pretend_missing ("openat2") && probe_openat2 ();
+  f->mount_api = !pretend_missing ("mount_api") && probe_mount_api ();
+  f->mount_setattr = !pretend_missing ("mount_setattr") && probe_mount_setattr ();
+  f->pidfd_open = !pretend_missing ("pidfd_open") && probe_pidfd_open ();
+  f->pidfd_setns = !pretend_missing ("pidfd_setns") && f->pidfd_open && probe_pidfd_setns ();
+  f->close_range = !pretend_missing ("close_range") && probe_close_range_cloexec ();
 }

@@ -232,3 +232,25 @@ assert d["store"]["graphRoot"].endswith("/pc/storage"), d["store"]
     run_pc_split system check --format 'table {{.Name}}\t{{.Status}}'
     [[ "$(printf '%s\n' "$output" | head -1)" =~ ^NAME\ +STATUS$ ]]
 }
+
+@test "pc system check probes each kernel feature and says what to do when one is missing" {
+    run_pc_split system check --format json
+    printf '%s' "$output" | python3 -c '
+import json, sys
+names = {c["Name"]: c for c in json.load(sys.stdin)["Checks"]}
+for n in ("kernel", "clone3", "openat2", "mount_api", "mount_setattr", "pidfd_open", "pidfd_setns", "close_range"):
+    assert n in names, n
+    assert names[n]["Status"] == "pass", names[n]
+'
+    # A kernel without clone3 cannot run containers: a failure with the fix.
+    PC_CHECK_PRETEND_MISSING=clone3,pidfd_setns run_pc 1 system check
+    assert_contains "$output" "FAIL  clone3"
+    assert_contains "$output" "FAIL  pidfd_setns"
+    assert_contains "$output" "WARN  kernel"
+    assert_contains "$output" "upgrade to Linux 5.12 or later"
+    # Without openat2 pc falls back to a component walk: a warning only.
+    PC_CHECK_PRETEND_MISSING=openat2 run_pc system check
+    assert_contains "$output" "WARN  openat2"
+    assert_contains "$output" "slower fallback"
+    assert_not_contains "$output" "FAIL"
+}
