@@ -1,6 +1,7 @@
 #include "cmd/pc/cli.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,26 @@ store (const struct pc_command *cmd, const struct pc_opt *o, const char *flag,
             return -1;
           }
         *(long *) o->value = v;
+        return 0;
+      }
+    case PC_OPT_UINT:
+      {
+        /* podman's uint flags (timeouts in seconds) with pc's bound: they
+           are kept as int seconds, so a larger value is refused as a 32-bit
+           podman refuses it rather than silently truncated. */
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll (value, &end, 10);
+        bool syntax = end == value || *end || *value == '-' || *value == '+';
+        if (syntax || errno || v > INT_MAX)
+          {
+            fprintf (stderr, "Error: invalid argument \"%s\" for \"%s\" flag: "
+                     "strconv.ParseUint: parsing \"%s\": %s\n",
+                     value, flag, value, syntax ? "invalid syntax" : "value out of range");
+            fprintf (stderr, "See '%s --help'\n", cmd_path (cmd));
+            return -1;
+          }
+        *(long *) o->value = (long) v;
         return 0;
       }
     }

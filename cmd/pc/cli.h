@@ -18,6 +18,7 @@ enum pc_opt_type
   PC_OPT_STRING, /* char **; last one wins; strdup'd */
   PC_OPT_STRV,   /* char ***; repeatable, each value appended */
   PC_OPT_INT,    /* long *; decimal */
+  PC_OPT_UINT,   /* long *; decimal, 0..INT_MAX (podman's uint flags) */
 };
 
 struct pc_opt

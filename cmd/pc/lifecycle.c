@@ -190,7 +190,7 @@ stop_or_restart (const struct pc_command *cmd, int argc, char **argv, bool resta
   const struct pc_opt opts[] = {
     { "all", 'a', PC_OPT_BOOL, &all, NULL, restart ? "Restart all non-running containers" : "Stop all running containers" },
     { "ignore", 'i', PC_OPT_BOOL, &ignore, NULL, "Ignore errors when a specified container is missing" },
-    { "time", 't', PC_OPT_INT, &timeout, "int", "Seconds to wait for stop before killing the container", &tset },
+    { "time", 't', PC_OPT_UINT, &timeout, "uint", "Seconds to wait for stop before killing the container", &tset },
     { NULL },
   };
   char **args;
@@ -299,7 +299,7 @@ pc_cmd_rm (const struct pc_command *cmd, int argc, char **argv)
     { "all", 'a', PC_OPT_BOOL, &all, NULL, "Remove all containers" },
     { "force", 'f', PC_OPT_BOOL, &force, NULL, "Force removal of a running or unusable container" },
     { "ignore", 'i', PC_OPT_BOOL, &ignore, NULL, "Ignore errors when a specified container is missing" },
-    { "time", 't', PC_OPT_INT, &timeout, "int", "Seconds to wait for stop before killing the container", &tset },
+    { "time", 't', PC_OPT_UINT, &timeout, "uint", "Seconds to wait for stop before killing the container", &tset },
     { "volumes", 'v', PC_OPT_BOOL, &volumes, NULL, "Remove anonymous volumes associated with the container (pc creates none)" },
     { NULL },
   };

@@ -120,7 +120,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "rm", 0, PC_OPT_BOOL, &f->o.rm, NULL, "Remove container (and pod if created) after exit" },
     { "security-opt", 0, PC_OPT_STRV, &f->o.security_opt, "stringArray", "Security Options (no-new-privileges, seccomp=unconfined|PROFILE)" },
     { "stop-signal", 0, PC_OPT_STRING, &f->stop_signal, "string", "Signal to stop a container. Default is SIGTERM" },
-    { "stop-timeout", 0, PC_OPT_INT, &f->stop_timeout, "uint", "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL. (default 10)", &f->stop_timeout_set },
+    { "stop-timeout", 0, PC_OPT_UINT, &f->stop_timeout, "uint", "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL. (default 10)", &f->stop_timeout_set },
     { "tmpfs", 0, PC_OPT_STRV, &f->o.tmpfs, "tmpfs", "Mount a temporary filesystem (tmpfs) into a container" },
     { "tty", 't', PC_OPT_BOOL, &f->o.tty, NULL, "Allocate a pseudo-TTY for container" },
     { "ulimit", 0, PC_OPT_STRV, &f->o.ulimits, "strings", "Ulimit options" },

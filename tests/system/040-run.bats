@@ -179,6 +179,23 @@ setup() {
     assert_equal "$output" "10 3"
 }
 
+@test "--stop-timeout and -t refuse what they cannot hold instead of truncating it" {
+    # 4294967297 once became 1: a 60-year timeout must not turn into a kill.
+    run_pc 125 create --name big --stop-timeout 4294967297 busybox true
+    assert_equal "${lines[0]}" 'Error: invalid argument "4294967297" for "--stop-timeout" flag: strconv.ParseUint: parsing "4294967297": value out of range'
+    run_pc 1 container exists big
+    run_pc 125 create --stop-timeout -1 busybox true
+    assert_contains "$output" 'strconv.ParseUint: parsing "-1": invalid syntax'
+    run_pc create --name max --stop-timeout 2147483647 busybox true
+    run_pc inspect --format '{{.Config.StopTimeout}}' max
+    assert_equal "$output" "2147483647"
+    run_pc create --name s busybox true
+    run_pc 125 stop -t 4294967296 s
+    assert_contains "$output" 'value out of range'
+    run_pc 125 rm -t 18446744073709551617 s
+    assert_contains "$output" 'value out of range'
+}
+
 @test "--cidfile writes the id and refuses an existing file" {
     run_pc run --rm --cidfile "$PC_TEST_DIR/cid" busybox true
     [[ "$(cat "$PC_TEST_DIR/cid")" =~ ^[0-9a-f]{64}$ ]]
