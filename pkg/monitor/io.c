@@ -268,13 +268,17 @@ signal_event (struct pc_mloop *l, int fd, short revents, void *data)
           if (!m->exited)
             kill (m->proc.pid, SIGKILL);
         }
+      else if ((int) si.ssi_signo == pc_monitor_relay_signo () && si.ssi_code == SI_QUEUE
+               && si.ssi_int > 0 && si.ssi_int < 65 && !m->exited)
+        /* A pc command's signal for the container (relay.c). */
+        kill (m->proc.pid, si.ssi_int);
     }
   if (!m->exited)
     reap (m);
 }
 
 static void
-after_poll (struct pc_mloop *l, void *data)
+after_poll (struct pc_mloop *l, const struct pollfd *pfd, size_t n, bool poll_failed, void *data)
 {
   struct pc_monitor *m = data;
   if (m->exited && drain (m))
@@ -304,6 +308,8 @@ finish (struct pc_monitor *m)
   struct timespec now;
   clock_gettime (CLOCK_REALTIME, &now);
   pc_error *err = NULL;
+  if (m->cfg->teardown)
+    m->cfg->teardown (m->cfg->hook_data);
   if (pc_mon_write_exit_file (m->dirfd, m->exit_code, &now, &err) < 0)
     pc_error_clear (&err);
   pc_mon_send_exit (m);
