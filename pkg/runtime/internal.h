@@ -163,10 +163,27 @@ void rt_child_finish (const struct rt_process *p, const struct rt_seccomp *secco
 void rt_child_fail (int sync_fd, pc_error *e) __attribute__ ((noreturn));
 int rt_setup_stdio (const struct pc_runtime_io *io, pc_error **err);
 
-/* sync.c: one JSON object per SOCK_SEQPACKET message; fds ride along. */
+/* sync.c: one JSON object per SOCK_SEQPACKET message; fds ride along,
+   each with its kind (an array indexed by kind, -1 = none). */
+enum rt_sync_fd_kind
+{
+  RT_SYNC_FD_CONSOLE = 0,  /* pty master */
+  RT_SYNC_FD_TAP,          /* tap device opened in the container's netns */
+  RT_SYNC_FD__COUNT
+};
+#define RT_SYNC_MAX_FDS 4  /* per message, whatever the kinds */
+void rt_sync_fds_init (int fds[RT_SYNC_FD__COUNT]);
+void rt_sync_fds_close (int fds[RT_SYNC_FD__COUNT]);
+/* fds may be NULL. */
+int rt_sync_send_fds (int fd, const char *type, int errnum, const char *message,
+                      const int fds[RT_SYNC_FD__COUNT], pc_error **err);
+/* *type is malloc'd; on EOF returns 0 with *type == NULL. fds (may be NULL:
+   whatever came is closed) gets what the message carried; on error none. */
+int rt_sync_recv_fds (int fd, char **type, int *errnum, char **message, int fds[RT_SYNC_FD__COUNT],
+                      pc_error **err);
+/* The same with one console fd. */
 int rt_sync_send (int fd, const char *type, int errnum, const char *message, int pass_fd,
                   pc_error **err);
-/* *type is malloc'd; on EOF returns 0 with *type == NULL. */
 int rt_sync_recv (int fd, char **type, int *errnum, char **message, int *recv_fd, pc_error **err);
 int rt_sync_wait_for (int fd, const char *type, int *recv_fd, pc_error **err);
 int rt_sync_recv_pid (int fd, pid_t middle, pid_t *pid, pc_error **err);
