@@ -63,21 +63,15 @@ wait_start (int fd, int out_fd, int err_fd, pc_error **err)
         pc_write_all (out_fd, pkt + 1, (size_t) r - 1, NULL);
       else if (pkt[0] == PC_MSG_STDERR && err_fd >= 0)
         pc_write_all (err_fd, pkt + 1, (size_t) r - 1, NULL);
-      else if (pkt[0] == PC_MSG_START_RESULT && r >= 5)
-        {
-          int32_t st;
-          memcpy (&st, pkt + 1, sizeof st);
-          if (st == 0)
-            return 0;
-          return pc_error_make (err, st, "%.*s", (int) (r - 5), pkt + 5);
-        }
+      else if (pkt[0] == PC_MSG_START_RESULT)
+        return pc_mon_start_result_decode (pkt + 1, (size_t) r - 1, err);
     }
 }
 
 int
 pc_monitor_start (const char *state_dir, pc_error **err)
 {
-  pc_autoclose int fd = pc_mon_socket_connect (state_dir, PC_MONITOR_SOCKET, err);
+  pc_autoclose int fd = pc_mon_attach_connect (state_dir, err);
   if (fd < 0)
     return pc_error_wrap (err, "start container");
   if (send_pkt (fd, PC_MSG_START, NULL, 0, err) < 0)
@@ -304,7 +298,7 @@ pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, boo
   if (pc_monitor_parse_detach_keys (detach_keys ? detach_keys : DEFAULT_DETACH_KEYS, a->keys,
                                     sizeof a->keys, &a->nkeys, err) < 0)
     return -1;
-  pc_autoclose int sock = pc_mon_socket_connect (state_dir, PC_MONITOR_SOCKET, err);
+  pc_autoclose int sock = pc_mon_attach_connect (state_dir, err);
   if (sock < 0)
     {
       if (!start && err && *err && gone ((*err)->status))

@@ -36,6 +36,9 @@ struct pc_monitor
   struct pc_runtime_process proc;
   bool started, exited;
   int start_status;      /* errno of a failed exec, else 0 */
+  enum pc_error_class start_class;   /* and its class */
+  bool log_failing;      /* the last write to the container's log failed */
+  unsigned long log_failures;
   int exit_code;
   struct pc_k8s_writer log;
   struct pc_mon_client *clients;
@@ -45,6 +48,11 @@ struct pc_monitor
 /* sockpath.c: unix sockets under a dir fd, whatever the path length. */
 int pc_mon_socket_bind (int dirfd, const char *name, pc_error **err);
 int pc_mon_socket_connect (const char *dir, const char *name, pc_error **err);
+
+/* state.c: the monitor's own error channel (see pc_monitor_log). */
+#define PC_MONITOR_LOGFILE "monitor.log"
+#define PC_MONITOR_LOGFILE_MAX (256 * 1024)
+void pc_mon_log_open (int dirfd, const char *id);
 
 /* state.c */
 int pc_mon_write_pid_file (int dirfd, pc_error **err);
@@ -63,5 +71,8 @@ void pc_mon_stdin_write (struct pc_monitor *m, const char *data, size_t len);
 void pc_mon_stdin_close (struct pc_monitor *m);
 void pc_mon_output_pause (struct pc_monitor *m, bool pause);
 int pc_mon_do_start (struct pc_monitor *m, pc_error **err);
+/* The one exit path after the report: kills the container if it still
+   runs, then teardown, exit file, EXIT to clients, on_exit. */
+void pc_mon_finish_now (struct pc_monitor *m) __attribute__ ((noreturn));
 
 #endif

@@ -57,8 +57,21 @@ read_output (struct pc_monitor *m, int *fd)
   pc_error *err = NULL;
   if (pc_k8s_write (&m->log, is_err, buf, (size_t) r, &now, &err) < 0)
     {
-      /* A full disk must not stop the container: the relay goes on. */
+      /* A full disk must not stop the container: the relay goes on, and
+         the user learns once per run of failures what is missing. */
+      if (!m->log_failing)
+        pc_monitor_log ("the container's output is not being logged to `%s`: %s",
+                        m->cfg->log_path, err ? err->msg : "write failed");
+      m->log_failing = true;
+      m->log_failures++;
       pc_error_free (err);
+    }
+  else if (m->log_failing)
+    {
+      pc_monitor_log ("logging to `%s` works again after %lu failed writes", m->cfg->log_path,
+                      m->log_failures);
+      m->log_failing = false;
+      m->log_failures = 0;
     }
   pc_mon_broadcast (m, is_err ? PC_MSG_STDERR : PC_MSG_STDOUT, buf, (size_t) r);
   return r;
@@ -203,13 +216,14 @@ pc_mon_do_start (struct pc_monitor *m, pc_error **err)
   if (m->started)
     {
       if (m->start_status)
-        return pc_error_make (err, m->start_status, "container failed to start");
+        return pc_error_makec (err, m->start_class, m->start_status, "container failed to start");
       return 0;
     }
   m->started = true;
   if (pc_runtime_start (&m->proc, err) < 0)
     {
       m->start_status = (*err && (*err)->status) ? (*err)->status : EIO;
+      m->start_class = pc_error_class_of (*err);
       return -1;
     }
   return 0;
@@ -233,15 +247,8 @@ drain (struct pc_monitor *m)
 }
 
 static void
-reap (struct pc_monitor *m)
+container_exited (struct pc_monitor *m, int status)
 {
-  int status;
-  pid_t r;
-  do
-    r = waitpid (m->proc.pid, &status, WNOHANG);
-  while (r < 0 && errno == EINTR);
-  if (r <= 0)
-    return;
   m->exited = true;
   if (WIFEXITED (status))
     m->exit_code = WEXITSTATUS (status);
@@ -249,10 +256,35 @@ reap (struct pc_monitor *m)
     m->exit_code = 128 + WTERMSIG (status);
   else
     m->exit_code = 255;
-  if (m->start_status == ENOENT)
+  if (m->start_class == PC_ERR_CMD_NOT_FOUND)
+    m->exit_code = 127;
+  else if (m->start_class == PC_ERR_CANNOT_INVOKE)
+    m->exit_code = 126;
+  else if (m->start_status == ENOENT)
     m->exit_code = 127;
   else if (m->start_status)
     m->exit_code = 126;
+}
+
+/* The monitor is a child subreaper: besides the container it reaps what
+   its hooks started (a fuse-overlayfs daemon) and whatever was orphaned
+   below it. Only the container's pid is the container's exit. Code in the
+   monitor that waits for a child of its own does so synchronously, outside
+   the loop, so nothing here takes a status someone waits for. */
+static void
+reap (struct pc_monitor *m)
+{
+  for (;;)
+    {
+      int status;
+      pid_t r = waitpid (-1, &status, WNOHANG);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        return;
+      if (r == m->proc.pid && !m->exited)
+        container_exited (m, status);
+    }
 }
 
 static void
@@ -268,13 +300,8 @@ signal_event (struct pc_mloop *l, int fd, short revents, void *data)
           if (!m->exited)
             kill (m->proc.pid, SIGKILL);
         }
-      else if ((int) si.ssi_signo == pc_monitor_relay_signo () && si.ssi_code == SI_QUEUE
-               && si.ssi_int > 0 && si.ssi_int < 65 && !m->exited)
-        /* A pc command's signal for the container (relay.c). */
-        kill (m->proc.pid, si.ssi_int);
     }
-  if (!m->exited)
-    reap (m);
+  reap (m);
 }
 
 static void
@@ -305,20 +332,50 @@ pc_mon_io_start (struct pc_monitor *m)
 static void
 finish (struct pc_monitor *m)
 {
+  /* What must be free when `pc wait` returns (mounts, published ports) is
+     released before the exit file says the container is gone. */
+  if (m->cfg->teardown)
+    m->cfg->teardown (m->cfg->hook_data);
+  if (m->log_failing)
+    pc_monitor_log ("%lu writes to the container's log `%s` failed", m->log_failures,
+                    m->cfg->log_path);
+  pc_k8s_writer_close (&m->log);
   struct timespec now;
   clock_gettime (CLOCK_REALTIME, &now);
   pc_error *err = NULL;
-  if (m->cfg->teardown)
-    m->cfg->teardown (m->cfg->hook_data);
   if (pc_mon_write_exit_file (m->dirfd, m->exit_code, &now, &err) < 0)
-    pc_error_clear (&err);
+    {
+      pc_monitor_log_error (err, "record the container's exit status");
+      pc_error_clear (&err);
+    }
   pc_mon_send_exit (m);
   if (m->listen_fd >= 0)
     close (m->listen_fd);
   unlinkat (m->dirfd, PC_MONITOR_SOCKET, 0);
-  pc_k8s_writer_close (&m->log);
   if (m->cfg->on_exit)
     m->cfg->on_exit (m->cfg->on_exit_data, m->exit_code);
   unlinkat (m->dirfd, PC_MONITOR_PIDFILE, 0);
   _exit (0);
+}
+
+void
+pc_mon_finish_now (struct pc_monitor *m)
+{
+  /* The loop cannot go on: the container does not outlive its monitor,
+     and the end is recorded as always. */
+  pc_monitor_log ("the monitor's poll loop failed: %s", strerror (errno));
+  if (!m->exited && m->proc.pid > 0)
+    {
+      kill (m->proc.pid, SIGKILL);
+      int status;
+      pid_t r;
+      do
+        r = waitpid (m->proc.pid, &status, 0);
+      while (r < 0 && errno == EINTR);
+      if (r == m->proc.pid)
+        container_exited (m, status);
+      else
+        m->exit_code = 137;
+    }
+  finish (m);
 }

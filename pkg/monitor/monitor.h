@@ -8,7 +8,15 @@
      monitor.pid  "PID STARTTIME\n" (STARTTIME = field 22 of /proc/PID/stat),
                   present while the monitor runs
      exit         {"exitCode":N,"finishedAt":"RFC3339Nano"}, written atomically
-                  once the container is reaped (128+signal when killed) */
+                  once the container is reaped (128+signal when killed)
+     monitor.log  the monitor's own errors after the CLI got its report (a
+                  log file that cannot be written, a failed teardown...),
+                  one "RFC3339 message" line each; also sent to syslog
+                  (the journal) as "pc-monitor[PID]: ID12: message"
+
+   Order at the end, the monitor's one exit path: the container is reaped
+   (its output drained) -> teardown -> exit file -> attach clients get EXIT
+   -> on_exit -> the monitor exits. */
 #ifndef PC_PKG_MONITOR_H
 #define PC_PKG_MONITOR_H
 
@@ -37,11 +45,31 @@ struct pc_monitor_config
   bool stdin_open;           /* -i: a stdin pipe the attach clients write to */
   bool terminal;             /* -t: pty (from pc_runtime) instead of pipes */
   int passthrough_fds[3];    /* log driver passthrough: container gets these directly; else -1 */
+  /* Runs in the monitor, inside a mount namespace of its own (the monitor
+     unshares CLONE_NEWNS and makes / a recursive slave before calling it),
+     before the container is created. The engine mounts the container's root
+     filesystem at the spec's root.path here, so the mount lives and dies with
+     the monitor and the container, and helper daemons (fuse-overlayfs) run
+     outside the container's pid namespace. A failure is reported to the CLI
+     like a runtime failure, with its class. */
+  int (*prepare) (void *data, pc_error **err);
+  /* Runs in the monitor once the container is reaped, before the exit file
+     is written: releases what prepare took and what must be free by the time
+     `pc wait` returns (mounts, published ports). */
+  void (*teardown) (void *data);
+  void *hook_data;
   /* Runs in the monitor after the exit status is recorded (e.g. --rm cleanup).
      The monitor is a fork of the CLI: the callback and its data are valid there. */
   void (*on_exit) (void *data, int exit_code);
   void *on_exit_data;
 };
+
+/* For code that runs in the monitor (the hooks above): records an error
+   where the user finds it once the CLI has returned (monitor.log in the
+   state dir and syslog). Before the monitor reports to the CLI, errors
+   should be returned instead. */
+void pc_monitor_log (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+void pc_monitor_log_error (const pc_error *e, const char *context);
 
 /* Double fork + setsid; the monitor creates the container via pkg/runtime and
    reports the pid or the runtime's error over a sync pipe. Returns once the

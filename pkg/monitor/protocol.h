@@ -7,7 +7,13 @@
    "/proc/self/fd/N/attach".
 
    Every packet is one type byte followed by its payload; a packet is at most
-   PC_MONITOR_PKT_MAX bytes. Integers are in host byte order (both ends run on
+   PC_MONITOR_PKT_MAX bytes.
+
+   Versions: the monitor outlives the pc that started it, and a newer pc may
+   attach to it. The monitor's first packet on every connection is
+   PC_MSG_HELLO with the protocol version it speaks; a client that speaks
+   another one says so and stops (pc_mon_attach_connect). A monitor that
+   says nothing within PC_MONITOR_HELLO_TIMEOUT_MS predates versions (0). Integers are in host byte order (both ends run on
    the same machine). Any number of clients may be connected at once: output
    goes to all of them, input from any of them goes to the container.
 
@@ -22,18 +28,30 @@
      PC_MSG_DETACH       no payload: the client leaves; the container runs on
 
    monitor -> client
+     PC_MSG_HELLO        uint32 protocol version; first packet of a connection
      PC_MSG_STDOUT       container stdout bytes (all pty output with -t)
      PC_MSG_STDERR       container stderr bytes
      PC_MSG_START_RESULT int32 status (0, or the errno of the failure: ENOENT,
-                         EACCES, ...) followed by the error message (no NUL)
+                         EACCES, ...), the error's class name
+                         (pc_error_class_name) with its NUL, then the error
+                         message (no NUL)
      PC_MSG_EXIT         int32 exit code (128+signal when killed); last packet,
                          the monitor closes the connection after it */
 #ifndef PC_PKG_MONITOR_PROTOCOL_H
 #define PC_PKG_MONITOR_PROTOCOL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "lib/error.h"
+
 #define PC_MONITOR_PKT_MAX (32 * 1024)
+/* Bump on any change to a packet's layout or meaning. 1: HELLO, START_RESULT
+   with a class. */
+#define PC_MONITOR_PROTOCOL_VERSION 1
+#define PC_MONITOR_HELLO_TIMEOUT_MS 5000
+/* The monitor's report to the CLI that spawned it (pkg/monitor/spawn.c). */
+#define PC_MONITOR_SYNC_VERSION 1
 #define PC_MONITOR_SOCKET "attach"
 #define PC_MONITOR_PIDFILE "monitor.pid"
 #define PC_MONITOR_EXITFILE "exit"
@@ -49,6 +67,7 @@ enum pc_monitor_msg
   PC_MSG_START_RESULT = 7,
   PC_MSG_EXIT = 8,
   PC_MSG_DETACH = 9,
+  PC_MSG_HELLO = 10,
 };
 
 struct pc_msg_resize
@@ -56,5 +75,14 @@ struct pc_msg_resize
   uint16_t rows;
   uint16_t cols;
 };
+
+/* Connects to STATE_DIR/attach and checks the monitor's HELLO: a monitor of
+   another protocol version gives an error that names both versions. */
+int pc_mon_attach_connect (const char *state_dir, pc_error **err);
+/* PC_MSG_START_RESULT payload (after the type byte): encoded into buf (at
+   least PC_MONITOR_PKT_MAX - 1 bytes), returns its length; decoded into 0
+   or the error it carries, with its status and class. */
+size_t pc_mon_start_result_encode (char *buf, int status, enum pc_error_class cls, const char *msg);
+int pc_mon_start_result_decode (const char *payload, size_t len, pc_error **err);
 
 #endif

@@ -121,18 +121,13 @@ pc_mon_clients_pause (struct pc_monitor *m, bool pause)
 }
 
 static void
-send_start_result (struct pc_monitor *m, struct pc_mon_client *c, int status, const char *msg)
+send_start_result (struct pc_monitor *m, struct pc_mon_client *c, const pc_error *e)
 {
-  size_t ml = msg ? strlen (msg) : 0;
-  if (ml > PC_MONITOR_PKT_MAX - 5)
-    ml = PC_MONITOR_PKT_MAX - 5;
-  char *pkt = xmalloc (5 + ml);
-  int32_t st = status;
+  char *pkt = xmalloc (PC_MONITOR_PKT_MAX);
   pkt[0] = PC_MSG_START_RESULT;
-  memcpy (pkt + 1, &st, sizeof st);
-  if (ml)
-    memcpy (pkt + 5, msg, ml);
-  client_send (m, c, pkt, 5 + ml);
+  size_t len = pc_mon_start_result_encode (pkt + 1, e ? (e->status ? e->status : EIO) : 0,
+                                           pc_error_class_of (e), e ? e->msg : NULL);
+  client_send (m, c, pkt, 1 + len);
   free (pkt);
 }
 
@@ -159,9 +154,9 @@ handle_packet (struct pc_monitor *m, struct pc_mon_client *c, const char *pkt, s
     case PC_MSG_START:
       {
         pc_error *err = NULL;
-        int r = pc_mon_do_start (m, &err);
-        send_start_result (m, c, r < 0 ? (err && err->status ? err->status : EIO) : 0,
-                           r < 0 && err ? err->msg : NULL);
+        if (pc_mon_do_start (m, &err) < 0 && err == NULL)
+          pc_error_make (&err, EIO, "the container failed to start");
+        send_start_result (m, c, err);
         pc_error_free (err);
         break;
       }
@@ -227,6 +222,12 @@ listen_event (struct pc_mloop *l, int fd, short revents, void *data)
   c->next = m->clients;
   m->clients = c;
   pc_mloop_add (l, cfd, m->in_pending ? 0 : POLLIN, client_event, m);
+  /* Before anything else: which protocol this monitor speaks. */
+  char hello[1 + sizeof (uint32_t)];
+  uint32_t v = PC_MONITOR_PROTOCOL_VERSION;
+  hello[0] = PC_MSG_HELLO;
+  memcpy (hello + 1, &v, sizeof v);
+  client_send (m, c, hello, sizeof hello);
 }
 
 void

@@ -1,16 +1,22 @@
 /* Starting a monitor: the CLI double-forks, the grandchild (setsid, not the
    CLI's child) becomes the monitor, creates the container through
-   pkg/runtime and reports over a CLOEXEC pipe:
-     {"pid":N,"monitor":M}            container created (and exec'd if start_now)
-     {"errno":E,"message":"..."}      it failed
+   pkg/runtime and reports over a CLOEXEC pipe, one line of JSON:
+     {"version":V,"pid":N,"monitor":M}      container created (and exec'd if start_now)
+     {"version":V,"errno":E,"class":"not found","message":"..."}   it failed
+   V is PC_MONITOR_SYNC_VERSION; "class" is pc_error_class_name, so a
+   command that is not found (127) or cannot run (126) keeps its class.
    No exec, no sleeps: the CLI waits only for that one message. */
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -26,13 +32,15 @@
 #include "pkg/monitor/protocol.h"
 
 static void
-report (int sync_fd, int status, const char *msg, pid_t pid)
+report (int sync_fd, const pc_error *e, pid_t pid)
 {
   json_object *o = json_object_new_object ();
-  if (msg)
+  json_object_object_add (o, "version", json_object_new_int (PC_MONITOR_SYNC_VERSION));
+  if (e)
     {
-      json_object_object_add (o, "errno", json_object_new_int (status ? status : EIO));
-      json_object_object_add (o, "message", json_object_new_string (msg));
+      json_object_object_add (o, "errno", json_object_new_int (e->status ? e->status : EIO));
+      json_object_object_add (o, "class", json_object_new_string (pc_error_class_name (e->cls)));
+      json_object_object_add (o, "message", json_object_new_string (e->msg ? e->msg : "monitor failed"));
     }
   else
     {
@@ -52,7 +60,8 @@ fail (int sync_fd, pc_error *err) __attribute__ ((noreturn));
 static void
 fail (int sync_fd, pc_error *err)
 {
-  report (sync_fd, err ? err->status : EIO, err ? err->msg : "monitor failed", 0);
+  pc_error generic = { .status = EIO, .cls = PC_ERR_GENERIC, .msg = (char *) "monitor failed" };
+  report (sync_fd, err ? err : &generic, 0);
   _exit (1);
 }
 
@@ -62,20 +71,68 @@ cmp_int (const void *a, const void *b)
   return *(const int *) a - *(const int *) b;
 }
 
-/* Closes every fd but those in keep (and 0-2, pointed at /dev/null unless kept). */
-static void
-close_inherited (int *keep, size_t n)
+static bool
+is_kept (const int *keep, size_t n, long fd)
+{
+  for (size_t i = 0; i < n; i++)
+    if (keep[i] == fd)
+      return true;
+  return false;
+}
+
+/* Without close_range (a seccomp filter, an older kernel): each open fd. */
+static int
+close_listed (const int *keep, size_t n, pc_error **err)
+{
+  int dfd = open ("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return pc_error_errno (err, errno, "close the CLI's fds: open /proc/self/fd");
+  DIR *d = fdopendir (dfd);
+  if (d == NULL)
+    {
+      int saved = errno;
+      close (dfd);
+      return pc_error_errno (err, saved, "close the CLI's fds: read /proc/self/fd");
+    }
+  long fds[256];
+  size_t nf;
+  do
+    {
+      /* Collected first: closing while reading the directory skips entries. */
+      nf = 0;
+      rewinddir (d);
+      struct dirent *de;
+      while ((de = readdir (d)) != NULL && nf < sizeof fds / sizeof fds[0])
+        {
+          char *end;
+          long fd = strtol (de->d_name, &end, 10);
+          if (*end == '\0' && de->d_name[0] != '\0' && fd > 2 && fd != dfd && !is_kept (keep, n, fd))
+            fds[nf++] = fd;
+        }
+      for (size_t i = 0; i < nf; i++)
+        close ((int) fds[i]);
+    }
+  while (nf == sizeof fds / sizeof fds[0]);
+  closedir (d);
+  return 0;
+}
+
+/* Closes every fd but those in keep (and 0-2, pointed at /dev/null unless
+   kept): the CLI's fds (locks, the store) must not live on in the monitor. */
+static int
+close_inherited (int *keep, size_t n, pc_error **err)
 {
   qsort (keep, n, sizeof *keep, cmp_int);
   int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0)
+    return pc_error_errno (err, errno, "open /dev/null");
   for (int fd = 0; fd < 3; fd++)
-    {
-      bool kept = false;
-      for (size_t i = 0; i < n; i++)
-        kept |= keep[i] == fd;
-      if (!kept && null >= 0 && null != fd)
-        dup2 (null, fd);
-    }
+    if (!is_kept (keep, n, fd) && null != fd && dup2 (null, fd) < 0)
+      {
+        int saved = errno;
+        close (null);
+        return pc_error_errno (err, saved, "point fd %d at /dev/null", fd);
+      }
   if (null > 2)
     close (null);
   unsigned int from = 3;
@@ -84,10 +141,11 @@ close_inherited (int *keep, size_t n)
       unsigned int to = i < n ? (unsigned int) keep[i] : ~0U;
       if (i < n && keep[i] < 3)
         continue;
-      if (to > from)
-        syscall (SYS_close_range, from, to - 1, 0);
+      if (to > from && syscall (SYS_close_range, from, to - 1, 0) < 0)
+        return close_listed (keep, n, err);
       from = to + 1;
     }
+  return 0;
 }
 
 static void
@@ -117,6 +175,9 @@ setup_signals (struct pc_monitor *m, pc_error **err)
     return pc_error_errno (err, errno, "signalfd");
   signal (SIGHUP, SIG_IGN);
   signal (SIGPIPE, SIG_IGN);
+  /* A file size limit it inherited makes a log write fail (EFBIG, recorded
+     in monitor.log), not kill the monitor. */
+  signal (SIGXFSZ, SIG_IGN);
   return 0;
 }
 
@@ -153,7 +214,8 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
     for (int i = 0; i < 3; i++)
       if (cfg->passthrough_fds[i] >= 0)
         keep[nkeep++] = cfg->passthrough_fds[i];
-  close_inherited (keep, nkeep);
+  if (close_inherited (keep, nkeep, &err) < 0)
+    fail (sync_fd, err);
 
   memset (m, 0, sizeof *m);
   m->cfg = cfg;
@@ -166,6 +228,14 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
   if (m->dirfd < 0)
     {
       pc_error_errno (&err, errno, "open state directory `%s`", cfg->state_dir);
+      fail (sync_fd, err);
+    }
+  pc_mon_log_open (m->dirfd, cfg->id);
+  /* Children of the prepare hook (a fuse-overlayfs daemon) and whatever is
+     orphaned below the monitor are reaped here, not by init. */
+  if (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+    {
+      pc_error_errno (&err, errno, "make the monitor a child subreaper");
       fail (sync_fd, err);
     }
   if (strcmp (driver, "k8s-file") == 0 && cfg->log_path)
@@ -206,9 +276,29 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
   if (m->listen_fd < 0)
     fail (sync_fd, err);
 
+  /* Mounts made for this container (its root) live in the monitor's own
+     mount namespace and go with it. */
+  if (unshare (CLONE_NEWNS) < 0)
+    {
+      pc_error_errno (&err, errno, "create the monitor's mount namespace");
+      fail (sync_fd, err);
+    }
+  if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+    {
+      pc_error_errno (&err, errno, "make / a recursive slave in the monitor's mount namespace");
+      fail (sync_fd, err);
+    }
+  if (cfg->prepare && cfg->prepare (cfg->hook_data, &err) < 0)
+    {
+      unlinkat (m->dirfd, PC_MONITOR_SOCKET, 0);
+      fail (sync_fd, err);
+    }
+
   if (pc_runtime_create (cfg->spec, &io, &m->proc, &err) < 0)
     {
       unlinkat (m->dirfd, PC_MONITOR_SOCKET, 0);
+      if (cfg->teardown)
+        cfg->teardown (cfg->hook_data);
       fail (sync_fd, err);
     }
   /* This process's copy of the spec is not needed any more (the CLI's copy
@@ -245,16 +335,15 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
 
   if (pc_mon_write_pid_file (m->dirfd, &err) < 0 || setup_signals (m, &err) < 0)
     {
-      kill (m->proc.pid, SIGKILL);
+      pc_runtime_abort (&m->proc);
       unlinkat (m->dirfd, PC_MONITOR_SOCKET, 0);
       unlinkat (m->dirfd, PC_MONITOR_PIDFILE, 0);
+      if (cfg->teardown)
+        cfg->teardown (cfg->hook_data);
       fail (sync_fd, err);
     }
 
-  if (start_err)
-    report (sync_fd, start_err->status, start_err->msg, 0);
-  else
-    report (sync_fd, 0, NULL, m->proc.pid);
+  report (sync_fd, start_err, m->proc.pid);
   close (sync_fd);
   pc_error_free (start_err);
   if (debug_stderr)
@@ -273,8 +362,8 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
   malloc_trim (0);
   pc_mloop_run (&m->loop);
   /* poll itself failed: nothing sensible is left but to take the
-     container down with us (PDEATHSIG). */
-  _exit (1);
+     container down, through the usual end. */
+  pc_mon_finish_now (m);
 }
 
 int
@@ -331,9 +420,17 @@ pc_monitor_spawn (const struct pc_monitor_config *cfg, pid_t *container_pid, pid
   pc_autojson json_object *o = pc_json_parse (msg, len, err);
   if (o == NULL)
     return pc_error_wrap (err, "message from the monitor");
+  int64_t version = pc_json_get_int (o, "version", 0);
+  if (version != PC_MONITOR_SYNC_VERSION)
+    return pc_error_make (err, EPROTO, "the container's monitor speaks protocol %lld, this pc speaks %d",
+                          (long long) version, PC_MONITOR_SYNC_VERSION);
   const char *emsg = pc_json_get_string (o, "message");
   if (emsg)
-    return pc_error_make (err, (int) pc_json_get_int (o, "errno", EIO), "%s", emsg);
+    {
+      const char *cls = pc_json_get_string (o, "class");
+      return pc_error_makec (err, cls ? pc_error_class_from_name (cls) : PC_ERR_GENERIC,
+                             (int) pc_json_get_int (o, "errno", EIO), "%s", emsg);
+    }
   if (container_pid)
     *container_pid = (pid_t) pc_json_get_int (o, "pid", 0);
   if (monitor_pid)

@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -16,6 +18,72 @@
 #include "lib/xalloc.h"
 #include "pkg/monitor/internal.h"
 #include "pkg/monitor/protocol.h"
+
+/* The monitor's own error channel. Its stderr is /dev/null once the CLI
+   has its report, so what goes wrong later (the log file cannot be
+   written, a teardown fails) goes where podman's conmon sends it, to
+   syslog (the journal), and to monitor.log in the state dir, which exists
+   whether or not a syslog daemon runs. */
+static int mlog_dirfd = -1;
+static char mlog_id[13];
+
+void
+pc_mon_log_open (int dirfd, const char *id)
+{
+  mlog_dirfd = dirfd;
+  snprintf (mlog_id, sizeof mlog_id, "%.12s", id ? id : "");
+  openlog ("pc-monitor", LOG_PID, LOG_USER);
+}
+
+static void
+mlog_write (const char *msg)
+{
+  syslog (LOG_ERR, "%s: %s", mlog_id, msg);
+  if (mlog_dirfd < 0)
+    return;
+  int fd = openat (mlog_dirfd, PC_MONITOR_LOGFILE,
+                   O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+  if (fd < 0)
+    return;
+  struct stat st;
+  /* Bounded: a monitor that fails over and over starts the file over. */
+  if (fstat (fd, &st) == 0 && st.st_size > PC_MONITOR_LOGFILE_MAX && ftruncate (fd, 0) < 0)
+    {
+      /* Appending is all that is left. */
+    }
+  struct timespec now;
+  clock_gettime (CLOCK_REALTIME, &now);
+  char ts[PC_K8S_TS_MAX], go[PC_K8S_TS_MAX];
+  size_t tl = pc_k8s_format_timestamp (&now, ts);
+  pc_k8s_go_timestamp (ts, tl, go);
+  pc_autofree char *line = xasprintf ("%s %s\n", go, msg);
+  pc_write_all (fd, line, strlen (line), NULL);
+  close (fd);
+}
+
+void
+pc_monitor_log (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  char *msg = NULL;
+  if (vasprintf (&msg, fmt, ap) < 0)
+    msg = NULL;
+  va_end (ap);
+  if (msg)
+    mlog_write (msg);
+  free (msg);
+}
+
+void
+pc_monitor_log_error (const pc_error *e, const char *context)
+{
+  const char *m = e && e->msg ? e->msg : "unknown error";
+  if (context)
+    pc_monitor_log ("%s: %s", context, m);
+  else
+    pc_monitor_log ("%s", m);
+}
 
 int
 pc_mon_write_file (int dirfd, const char *name, const char *data, size_t len, pc_error **err)
