@@ -9,10 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
+#include "lib/log.h"
 #include "lib/xalloc.h"
 #include "pkg/storage/storage.h"
 
@@ -87,24 +92,137 @@ layer_dirs (const struct pc_rootfs_mount *m)
   return v;
 }
 
-/* Reads etc/NAME from the topmost layer that has it; NULL when none does. */
+/* The image's /etc/passwd and /etc/group are outside data: a FIFO would
+   block the reader, a device could do anything when opened, and a huge file
+   would be read whole. Only a regular file of at most this size is read;
+   anything else is ignored with a warning, as if the image had none. */
+#define PC_ETC_FILE_MAX (4 * 1024 * 1024)
+
+/* An overlay whiteout (char 0/0), or fuse-overlayfs' `.wh.NAME` beside it. */
+static bool
+is_whiteout (int dfd, const char *name, const struct stat *st)
+{
+  if (st && S_ISCHR (st->st_mode) && st->st_rdev == makedev (0, 0))
+    return true;
+  char wh[NAME_MAX + 1];
+  if (snprintf (wh, sizeof wh, ".wh.%s", name) >= (int) sizeof wh)
+    return false;
+  struct stat ws;
+  return fstatat (dfd, wh, &ws, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static bool
+is_opaque (int dfd)
+{
+  static const char *const names[] = { "user.overlay.opaque", "trusted.overlay.opaque",
+                                       "user.fuseoverlayfs.opaque", NULL };
+  char v[2];
+  for (const char *const *n = names; *n; n++)
+    if (fgetxattr (dfd, *n, v, sizeof v) == 1 && v[0] == 'y')
+      return true;
+  struct stat st;
+  return fstatat (dfd, ".wh..wh..opq", &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Reads an open regular file of at most PC_ETC_FILE_MAX bytes. */
+static char *
+read_capped (int fd, const char *path)
+{
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return NULL;
+  if (!S_ISREG (st.st_mode) || st.st_size > PC_ETC_FILE_MAX)
+    {
+      pc_warn ("ignoring the image's /%s: %s", path,
+               S_ISREG (st.st_mode) ? "larger than 4 MiB" : "not a regular file");
+      return NULL;
+    }
+  size_t cap = (size_t) st.st_size + 1, len = 0;
+  char *buf = xmalloc (cap + 1);
+  for (;;)
+    {
+      ssize_t n = read (fd, buf + len, cap - len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      len += (size_t) n;
+      if (len == cap)
+        {
+          /* It grew while read: whatever it is now, it is not what fstat saw. */
+          free (buf);
+          pc_warn ("ignoring the image's /%s: it changed while read", path);
+          return NULL;
+        }
+    }
+  buf[len] = '\0';
+  return buf;
+}
+
+/* Reads etc/NAME as the merged root shows it: from the topmost layer that
+   has it, unless a whiteout in a higher layer deleted it or an opaque etc/
+   hid the lower ones. NULL when the root has none (or none worth reading). */
 static char *
 read_layered (char **dirs, const char *path)
 {
+  const char *slash = strchr (path, '/');
+  pc_autofree char *dir = xstrndup (path, (size_t) (slash - path));
+  const char *name = slash + 1;
   for (char **d = dirs; d && *d; d++)
     {
-      pc_autoclose int dfd = open (*d, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+      pc_autoclose int lfd = open (*d, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+      if (lfd < 0)
+        continue;
+      struct stat st;
+      if (fstatat (lfd, dir, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        {
+          if (is_whiteout (lfd, dir, NULL))
+            return NULL;
+          continue;
+        }
+      if (is_whiteout (lfd, dir, &st))
+        return NULL;
+      if (!S_ISDIR (st.st_mode))
+        {
+          /* etc/ a symlink: resolve it inside this layer, as before. */
+          pc_autoerror pc_error *err = NULL;
+          pc_autoclose int fd = pc_safe_openat (lfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0, &err);
+          if (fd >= 0)
+            return read_capped (fd, path);
+          continue;
+        }
+      pc_autoclose int dfd = openat (lfd, dir, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
       if (dfd < 0)
         continue;
-      pc_autoerror pc_error *err = NULL;
-      pc_autoclose int fd = pc_safe_openat (dfd, path, O_RDONLY | O_CLOEXEC, 0, &err);
+      bool opaque = is_opaque (dfd);
+      if (fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        {
+          if (opaque || is_whiteout (dfd, name, NULL))
+            return NULL;
+          continue;
+        }
+      if (is_whiteout (dfd, name, &st))
+        return NULL;
+      if (S_ISLNK (st.st_mode))
+        {
+          pc_autoerror pc_error *err = NULL;
+          pc_autoclose int fd = pc_safe_openat (lfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0, &err);
+          if (fd >= 0)
+            return read_capped (fd, path);
+          if (opaque)
+            return NULL;
+          continue;
+        }
+      if (!S_ISREG (st.st_mode))
+        {
+          /* Never opened: opening a device can act, a FIFO can block. */
+          pc_warn ("ignoring the image's /%s: not a regular file", path);
+          return NULL;
+        }
+      pc_autoclose int fd = openat (dfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
       if (fd < 0)
-        continue;
-      char *buf = NULL;
-      size_t len;
-      pc_autoerror pc_error *rerr = NULL;
-      if (pc_read_fd_all (fd, &buf, &len, &rerr) == 0)
-        return buf;
+        return NULL;
+      return read_capped (fd, path);
     }
   return NULL;
 }
