@@ -148,7 +148,7 @@ reset_signals (void)
 
 void
 rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, int sync_fd,
-                 int console_fd, const char *ready_info)
+                 int *fds, const char *ready_info)
 {
   pc_error *err = NULL;
   if (rt_rlimits_apply (p->rlimits, p->n_rlimits, &err) < 0)
@@ -227,10 +227,9 @@ rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, i
       rt_child_fail (sync_fd, err);
     }
 
-  if (rt_sync_send (sync_fd, "ready", 0, ready_info, console_fd, &err) < 0)
+  if (rt_sync_send_fds (sync_fd, "ready", 0, ready_info, fds, &err) < 0)
     _exit (1);
-  if (console_fd >= 0)
-    close (console_fd);
+  rt_sync_fds_close (fds);
   if (rt_sync_wait_for (sync_fd, "start", NULL, &err) < 0)
     _exit (1);   /* pc went away or aborted: nobody to report to */
 

@@ -106,7 +106,10 @@ child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, in
   char info[160];
   snprintf (info, sizeof info, "rootfs %.2f ms, mounts+dev %.2f ms, pivot+mask %.2f ms",
             t_rootfs - t0, t_mounts - t_rootfs, t_pivot - t_mounts);
-  rt_child_finish (&s->proc, &s->seccomp, sync_fd, console, info);
+  int fds[RT_SYNC_FD__COUNT];
+  rt_sync_fds_init (fds);
+  fds[RT_SYNC_FD_CONSOLE] = console;
+  rt_child_finish (&s->proc, &s->seccomp, sync_fd, fds, info);
 }
 
 static int
@@ -131,27 +134,26 @@ reap (pid_t pid, int *status)
 
 /* Waits for "ready"; errors and early exits become one pc_error. */
 int
-rt_parent_wait_ready (int sync_fd, pid_t pid, int *console_fd, pc_error **err)
+rt_parent_wait_ready (int sync_fd, pid_t pid, struct pc_runtime_process *out, pc_error **err)
 {
   pc_autofree char *type = NULL;
   pc_autofree char *message = NULL;
   int errnum = 0;
-  if (rt_sync_recv (sync_fd, &type, &errnum, &message, console_fd, err) < 0)
+  int fds[RT_SYNC_FD__COUNT];
+  if (rt_sync_recv_fds (sync_fd, &type, &errnum, &message, fds, err) < 0)
     return -1;
   if (type != NULL && strcmp (type, "ready") == 0)
     {
       if (message)
         pc_debug ("container setup: %s", message);
+      out->console_fd = steal_fd (&fds[RT_SYNC_FD_CONSOLE]);
+      out->tap_fd = steal_fd (&fds[RT_SYNC_FD_TAP]);
       return 0;
     }
   int status = 0;
   kill (pid, SIGKILL);
   reap (pid, &status);
-  if (console_fd && *console_fd >= 0)
-    {
-      close (*console_fd);
-      *console_fd = -1;
-    }
+  rt_sync_fds_close (fds);
   if (type != NULL && strcmp (type, "error") == 0)
     return pc_error_make (err, errnum, "%s", message ? message : "container setup failed");
   if (type == NULL)
@@ -241,7 +243,7 @@ create_process (struct rt_spec *s, const struct pc_runtime_io *io, struct pc_run
           return -1;
         }
     }
-  if (rt_parent_wait_ready (parent_fd, pid, &out->console_fd, err) < 0)
+  if (rt_parent_wait_ready (parent_fd, pid, out, err) < 0)
     return -1;
   pc_debug ("runtime create: parse+seccomp %.2f ms (compile %.2f ms), clone %.2f ms, child setup %.2f ms",
             t_parse - t_start, s->seccomp_ms, t_clone - t_parse, now_ms () - t_clone);
@@ -256,6 +258,7 @@ pc_runtime_create (json_object *spec, const struct pc_runtime_io *io,
 {
   out->pid = -1;
   out->console_fd = -1;
+  out->tap_fd = -1;
   out->sync_fd = -1;
   struct rt_spec s;
   int ret = -1;
@@ -308,4 +311,6 @@ pc_runtime_abort (struct pc_runtime_process *p)
     close (steal_fd (&p->sync_fd));
   if (p->console_fd >= 0)
     close (steal_fd (&p->console_fd));
+  if (p->tap_fd >= 0)
+    close (steal_fd (&p->tap_fd));
 }

@@ -83,7 +83,10 @@ exec_child (const struct rt_process *p, const struct rt_seccomp *seccomp, const 
       if (console < 0)
         rt_child_fail (sync_fd, err);
     }
-  rt_child_finish (p, seccomp, sync_fd, console, NULL);
+  int fds[RT_SYNC_FD__COUNT];
+  rt_sync_fds_init (fds);
+  fds[RT_SYNC_FD_CONSOLE] = console;
+  rt_child_finish (p, seccomp, sync_fd, fds, NULL);
 }
 
 /* The middle process joins the namespaces (setns of a pid namespace only
@@ -148,7 +151,7 @@ exec_process (pid_t container_pid, struct rt_process *p, struct rt_seccomp *sc,
   pid_t pid;
   if (rt_sync_recv_pid (parent_fd, mid, &pid, err) < 0)
     return -1;
-  if (rt_parent_wait_ready (parent_fd, pid, &out->console_fd, err) < 0)
+  if (rt_parent_wait_ready (parent_fd, pid, out, err) < 0)
     {
       /* CLONE_PARENT made it our child: reap it, or the container's pid 1
          can never finish exiting (its namespace waits for every zombie). */
@@ -169,6 +172,7 @@ pc_runtime_exec_seccomp (pid_t container_pid, json_object *process_spec, json_ob
 {
   out->pid = -1;
   out->console_fd = -1;
+  out->tap_fd = -1;
   out->sync_fd = -1;
   struct rt_process p;
   struct rt_seccomp sc = { 0 };

@@ -155,9 +155,11 @@ int rt_tmpcopyup (int olddirfd, int newmfd, pc_error **err);
 int rt_terminal_setup (const struct rt_process *p, pc_error **err);
 
 /* child.c */
-/* Applies user, caps, no_new_privs, rlimits... waits for start, loads seccomp and execs. Never returns. */
+/* fds: RT_SYNC_FD__COUNT entries (console, tap; -1 = none), sent with
+   "ready" and closed here.
+   Applies user, caps, no_new_privs, rlimits... waits for start, loads seccomp and execs. Never returns. */
 void rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, int sync_fd,
-                      int console_fd, const char *ready_info)
+                      int *fds, const char *ready_info)
   __attribute__ ((noreturn));
 /* Reports the error on the sync socket and exits. */
 void rt_child_fail (int sync_fd, pc_error *e) __attribute__ ((noreturn));
@@ -189,6 +191,8 @@ int rt_sync_wait_for (int fd, const char *type, int *recv_fd, pc_error **err);
 int rt_sync_recv_pid (int fd, pid_t middle, pid_t *pid, pc_error **err);
 
 /* create.c */
-int rt_parent_wait_ready (int sync_fd, pid_t pid, int *console_fd, pc_error **err);
+/* Fills out->console_fd and out->tap_fd from the "ready" message. */
+int rt_parent_wait_ready (int sync_fd, pid_t pid, struct pc_runtime_process *out,
+                          pc_error **err);
 
 #endif

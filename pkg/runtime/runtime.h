@@ -22,6 +22,9 @@ struct pc_runtime_process
 {
   pid_t pid;          /* in the caller's pid namespace */
   int console_fd;     /* pty master when terminal, else -1 */
+  int tap_fd;         /* tap device the container opened in its network
+                         namespace (passed with the console on the sync
+                         socket), else -1 */
   int sync_fd;        /* internal */
 };
 
