@@ -1,7 +1,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
+#include <stdio.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,20 +111,83 @@ main (void)
   ok (fd >= 0, "lock of a killed holder is free");
   pc_unlock (fd);
 
-  h = hold_in_child (dfd, "b", true);
-  pid_t releaser = fork ();
-  if (releaser == 0)
-    {
-      usleep (200000);
-      _exit (0);
-    }
-  /* The releaser's exit is our cue: release the holder once it is gone. */
-  waitpid (releaser, NULL, 0);
-  close (h.release);
-  fd = pc_lock_open (dfd, "b", true, &err);
-  ok (fd >= 0, "pc_lock_open waits for the holder and then gets the lock");
-  waitpid (h.pid, NULL, 0);
-  pc_unlock (fd);
+  /* pc_lock_open blocks while another process holds the lock: proven by the
+     order of two writes to one pipe, not by timing. The holder writes 'R'
+     just before it unlocks, the waiter 'G' just after its pc_lock_open
+     returns; the holder is released only once the kernel lists the waiter
+     as blocked on the lock. "RG" means the call waited; "GR" that it did
+     not. */
+  {
+    int log[2], go[2], ready[2];
+    if (pipe2 (log, O_CLOEXEC) < 0 || pipe2 (go, O_CLOEXEC) < 0 || pipe2 (ready, O_CLOEXEC) < 0)
+      abort ();
+    pid_t holder = fork ();
+    if (holder == 0)
+      {
+        close (go[1]);
+        int lfd = pc_lock_open (dfd, "b", true, NULL);
+        char c = lfd >= 0 ? 'L' : 'E';
+        if (write (ready[1], &c, 1) != 1 || read (go[0], &c, 1) < 0)
+          _exit (2);
+        if (write (log[1], "R", 1) != 1)
+          _exit (3);
+        pc_unlock (lfd);
+        _exit (0);
+      }
+    close (ready[1]);
+    char c = 0;
+    if (read (ready[0], &c, 1) != 1 || c != 'L')
+      abort ();
+    pid_t waiter = fork ();
+    if (waiter == 0)
+      {
+        close (go[1]);
+        int lfd = pc_lock_open (dfd, "b", true, NULL);
+        if (write (log[1], lfd >= 0 ? "G" : "E", 1) != 1)
+          _exit (2);
+        pc_unlock (lfd);
+        _exit (0);
+      }
+    close (log[1]);
+    /* Wait (bounded) until the kernel shows a blocked lock request: the
+       waiter is inside pc_lock_open. */
+    struct stat lst;
+    if (fstatat (dfd, "b", &lst, 0) < 0)
+      abort ();
+    char ino[32];
+    snprintf (ino, sizeof ino, ":%lu ", (unsigned long) lst.st_ino);
+    bool blocked = false;
+    for (int i = 0; i < 1000 && !blocked; i++)
+      {
+        FILE *f = fopen ("/proc/locks", "re");
+        char line[256];
+        while (f && fgets (line, sizeof line, f))
+          if (strstr (line, "->") != NULL && strstr (line, ino) != NULL)
+            blocked = true;
+        if (f)
+          fclose (f);
+        if (!blocked)
+          {
+            /* Or the waiter did not wait at all: its 'G' is already there. */
+            struct pollfd p = { log[0], POLLIN, 0 };
+            if (poll (&p, 1, 10) > 0)
+              break;
+          }
+      }
+    ok (blocked, "the second pc_lock_open is blocked in the kernel while the lock is held");
+    close (go[1]);
+    char order[3] = { 0 };
+    size_t n = 0;
+    ssize_t r;
+    while (n < 2 && (r = read (log[0], order + n, 2 - n)) > 0)
+      n += (size_t) r;
+    is_str (order, "RG", "pc_lock_open returned only after the holder released the lock");
+    waitpid (holder, NULL, 0);
+    waitpid (waiter, NULL, 0);
+    close (log[0]);
+    close (go[0]);
+    close (ready[0]);
+  }
 
   ok (pc_lock_open (dfd, "nodir/x", true, &err) < 0 && err && err->status == ENOENT,
       "lock in a missing dir fails with ENOENT");
