@@ -47,10 +47,18 @@ load helpers
 }
 
 @test "kill -9 during a load leaves no image and the next load succeeds" {
-    for delay in 0.005 0.01 0.02; do
+    # Killed at three points of the load, each reached by a condition: at
+    # once, once the store exists, once a first layer is being written. A
+    # load faster than the poll is killed after it ended, which the checks
+    # below must accept as well.
+    local point
+    for point in start store layer; do
         "$PC" load -i "$PC_FIXTURES/layered.docker.tar" >/dev/null 2>&1 &
         p=$!
-        sleep $delay
+        case $point in
+            store) wait_for -t 20 sh -c '[ -d "$0/pc/storage" ] || ! kill -0 "$1"' "$XDG_DATA_HOME" "$p" ;;
+            layer) wait_for -t 20 sh -c '[ -n "$(ls -A "$0/pc/storage/layers" 2>/dev/null)" ] || ! kill -0 "$1"' "$XDG_DATA_HOME" "$p" ;;
+        esac
         kill -9 $p 2>/dev/null || true
         wait $p 2>/dev/null || true
         run_pc images --format '{{.Repository}}'

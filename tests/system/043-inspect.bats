@@ -76,8 +76,8 @@ assert s["linux"]["seccomp"]["defaultAction"]
     grep -q '^bin/' "$PC_TEST_DIR/list"
     assert_equal "$(tar xOf "$PC_TEST_DIR/ex.tar" marker)" "exported"
     # a running container too, without what is mounted over /proc
-    run_pc run -d --name exr busybox sh -c 'echo live > /live; sleep 100'
-    sleep 0.3
+    run_pc run -d --name exr busybox sh -c 'echo live > /live; echo written; sleep 100'
+    wait_for sh -c '"$0" logs exr | grep -q written' "$PC"
     "$PC" export exr > "$PC_TEST_DIR/exr.tar"
     assert_equal "$(tar xOf "$PC_TEST_DIR/exr.tar" live)" "live"
     run tar tf "$PC_TEST_DIR/exr.tar" proc/self/status
@@ -98,7 +98,7 @@ assert s["linux"]["seccomp"]["defaultAction"]
 
 @test "top lists the container's processes with podman's columns" {
     run_pc run -d --name tp busybox sh -c 'sleep 100 & sleep 200'
-    sleep 0.3
+    wait_for sh -c '"$0" top tp | grep -q "sleep 100" && "$0" top tp | grep -q "sleep 200"' "$PC"
     run_pc top tp
     assert_equal "$(echo "${lines[0]}" | tr -s ' ')" "USER PID PPID %CPU ELAPSED TTY TIME COMMAND"
     assert_contains "$output" "sleep 100"

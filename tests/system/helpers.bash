@@ -117,6 +117,13 @@ wait_for() {
     done
 }
 
+assert_not_equal() {
+    if [ "$1" = "$2" ]; then
+        echo "# expected something other than: '$2'" >&2
+        return 1
+    fi
+}
+
 # skip_if_root / skip_unless_root: for behaviour that differs by user.
 skip_if_root() { [ "$(id -u)" -ne 0 ] || skip "${1:-runs as an unprivileged user}"; }
 skip_unless_root() { [ "$(id -u)" -eq 0 ] || skip "${1:-needs root}"; }
