@@ -170,6 +170,11 @@ eng_unlock (int fd)
 int
 eng_write_volatile (int dirfd, const char *path, const char *data, size_t len, pc_error **err)
 {
+  /* Atomic (temp + rename) but no fsync: the runtime directory is a tmpfs
+     ($XDG_RUNTIME_DIR or /run) whose content a crash or reboot takes away
+     anyway, and state.json, the etc files and the pause marker are written
+     on every start. What must survive a crash (container.json, names) goes
+     through pc_write_file_atomic, which syncs. */
   pc_autofree char *tmp = xasprintf ("%s.tmp-%d", path, (int) getpid ());
   pc_autoclose int fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
                                 0644);

@@ -223,7 +223,9 @@ eng_record_save (struct pc_engine *e, struct pc_container *c, pc_error **err)
   pc_autofree char *path = xasprintf ("%s/container.json", c->id);
   const char *s = json_object_to_json_string_ext (c->rec, JSON_C_TO_STRING_PLAIN
                                                              | JSON_C_TO_STRING_NOSLASHESCAPE);
-  return eng_write_volatile (e->ctr_dfd, path, s, strlen (s), err);
+  /* The record lives in the data dir and must survive a crash: temp file,
+     fsync, rename, fsync of the directory. */
+  return pc_write_file_atomic (e->ctr_dfd, path, s, strlen (s), 0644, err);
 }
 
 static int
@@ -274,7 +276,7 @@ eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_erro
     return pc_error_errno (err, errno, "reserve name \"%s\"", name);
   struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
   pc_autoerror pc_error *werr = NULL;
-  if (fcntl (fd, F_SETLK, &fl) < 0 || pc_write_all (fd, id, 64, &werr) < 0)
+  if (fcntl (fd, F_SETLK, &fl) < 0 || pc_write_all (fd, id, 64, &werr) < 0 || fsync (fd) < 0)
     {
       close (fd);
       unlinkat (e->names_dfd, tmp, 0);
@@ -285,6 +287,9 @@ eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_erro
       if (linkat (e->names_dfd, tmp, e->names_dfd, name, 0) == 0)
         {
           unlinkat (e->names_dfd, tmp, 0);
+          /* The name must survive a crash as the record does: the data
+             was synced before the link, the directory entry now. */
+          fsync (e->names_dfd);
           /* fd stays open: the lock must outlive this call. */
           return 0;
         }
