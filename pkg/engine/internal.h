@@ -82,11 +82,21 @@ void eng_record_add_home (json_object *rec, const char *home);
 json_object *eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_mount *m,
                              const struct eng_user *u, json_object *rec, pc_error **err);
 /* etcfiles.c: hostname, hosts and resolv.conf in the state dir */
+/* rootfs.c: the monitor's hooks mount and unmount the root filesystem the
+   spec's "run.pc.rootfs" annotation describes (data: a pc_rootfs_mount). */
+int eng_rootfs_from_spec (json_object *spec, struct pc_rootfs_mount *m, pc_error **err);
+int eng_rootfs_prepare (void *data, pc_error **err);
+void eng_rootfs_teardown (void *data);
+
 int eng_write_etc_files (struct pc_container *c, int state_dfd, pc_error **err);
 /* "name|uid[:group|gid]" against the image's /etc/passwd and /etc/group,
    read through the layers of m (upper first). */
 int eng_resolve_user (const struct pc_rootfs_mount *m, const char *user, struct eng_user *out,
                       pc_error **err);
+
+/* create.c: -e KEY=VAL / KEY (the host's value) / KEY* (every host variable
+   with that prefix) into an ordered list where a later KEY wins. */
+void eng_env_add_user (char ***env, const char *s);
 
 /* lifecycle.c */
 int eng_wait_exit (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms,

@@ -132,6 +132,11 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   if (ld == NULL)
     ld = "k8s-file";
   static struct rm_on_exit rmx;
+  /* Read by the monitor's hooks in the forked monitor: static, like rmx. */
+  static struct pc_rootfs_mount rootfs;
+  pc_rootfs_mount_clear (&rootfs);
+  if (eng_rootfs_from_spec (spec, &rootfs, err) < 0)
+    goto out;
   struct pc_monitor_config mc = {
     .id = c->id,
     .state_dir = state_dir,
@@ -142,6 +147,9 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
     .stdin_open = pc_json_get_bool (cfg, "OpenStdin", false),
     .terminal = pc_json_get_bool (cfg, "Tty", false),
     .passthrough_fds = { -1, -1, -1 },
+    .prepare = eng_rootfs_prepare,
+    .teardown = eng_rootfs_teardown,
+    .hook_data = &rootfs,
   };
   if (strcmp (ld, "passthrough") == 0 && passthrough_fds)
     memcpy (mc.passthrough_fds, passthrough_fds, sizeof mc.passthrough_fds);

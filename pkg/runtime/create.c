@@ -47,8 +47,8 @@ join_namespaces (const struct rt_spec *s, pc_error **err)
 {
   for (size_t i = 0; i < s->n_join; i++)
     {
-      if (s->join[i].flag == CLONE_NEWPID)
-        continue;   /* joined by the parent around clone */
+      if (s->join[i].flag == CLONE_NEWPID || s->join[i].flag == CLONE_NEWUSER)
+        continue;   /* joined by the middle process before the clone */
       pc_autoclose int fd = open (s->join[i].path, O_RDONLY | O_CLOEXEC);
       if (fd < 0)
         return pc_error_errno (err, errno, "open namespace `%s`", s->join[i].path);
@@ -90,7 +90,7 @@ child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, in
   if (rt_mount_all (s, rootfd, &err) < 0 || rt_setup_dev (s, rootfd, &err) < 0)
     rt_child_fail (sync_fd, err);
   double t_mounts = now_ms ();
-  if (rt_pivot_root (rootfd, &err) < 0)
+  if (rt_pivot_root (rootfd, &err) < 0 || rt_root_propagation (s, &err) < 0)
     rt_child_fail (sync_fd, err);
   close (rootfd);
   if (rt_finish_rootfs (s, &err) < 0)
@@ -178,20 +178,25 @@ create_process (struct rt_spec *s, const struct pc_runtime_io *io, struct pc_run
   pc_autoclose int parent_fd = sv[0];
   pc_autoclose int child_fd = sv[1];
 
-  /* Joining a pid namespace only affects children, and a rootless pc could
-     not switch back: a middle process joins it and clones the container
-     process with CLONE_PARENT, so that it is still our child. */
+  /* Joining a pid namespace only affects children, and neither a user nor a
+     pid namespace can be left again: a middle process joins them (the user
+     namespace first: it owns the others) and clones the container process
+     with CLONE_PARENT, so that it is still our child. */
   pc_autoclose int join_pidns = -1;
+  pc_autoclose int join_userns = -1;
   for (size_t i = 0; i < s->n_join; i++)
-    if (s->join[i].flag == CLONE_NEWPID)
-      {
-        join_pidns = open (s->join[i].path, O_RDONLY | O_CLOEXEC);
-        if (join_pidns < 0)
-          return pc_error_errno (err, errno, "open pid namespace `%s`", s->join[i].path);
-      }
+    {
+      int *fd = s->join[i].flag == CLONE_NEWPID ? &join_pidns
+                : s->join[i].flag == CLONE_NEWUSER ? &join_userns : NULL;
+      if (fd == NULL)
+        continue;
+      *fd = open (s->join[i].path, O_RDONLY | O_CLOEXEC);
+      if (*fd < 0)
+        return pc_error_errno (err, errno, "open namespace `%s`", s->join[i].path);
+    }
 
   pid_t pid;
-  if (join_pidns < 0)
+  if (join_pidns < 0 && join_userns < 0)
     {
       pid = clone_ns (s->clone_flags);
       if (pid == 0)
@@ -209,9 +214,12 @@ create_process (struct rt_spec *s, const struct pc_runtime_io *io, struct pc_run
         {
           pc_error *cerr = NULL;
           close (parent_fd);
-          if (setns (join_pidns, CLONE_NEWPID) < 0)
+          if (join_userns >= 0 && setns (join_userns, CLONE_NEWUSER) < 0)
+            rt_child_fail (child_fd, (pc_error_errno (&cerr, errno, "join the user namespace"), cerr));
+          if (join_pidns >= 0 && setns (join_pidns, CLONE_NEWPID) < 0)
             rt_child_fail (child_fd, (pc_error_errno (&cerr, errno, "join the pid namespace"), cerr));
-          close (join_pidns);
+          pc_closep (&join_userns);
+          pc_closep (&join_pidns);
           pid_t c = clone_ns (s->clone_flags | CLONE_PARENT);
           if (c == 0)
             child_main (s, io, terminal, child_fd);

@@ -91,8 +91,6 @@ struct rt_spec
   char *root;                /* root.path, absolute */
   bool root_readonly;
   unsigned long root_propagation;   /* MS_SLAVE etc., with MS_REC */
-  char *rootfs_driver;       /* from annotation run.pc.rootfs, NULL = plain directory */
-  char *rootfs_source;
   struct rt_mount *mounts;
   size_t n_mounts;
   char **devices;            /* linux.devices paths, bound from the host */
@@ -144,6 +142,8 @@ int rt_setup_dev (const struct rt_spec *s, int rootfd, pc_error **err);
 /* rootfs.c (child side) */
 int rt_mount_rootfs (const struct rt_spec *s, pc_error **err);
 int rt_pivot_root (int rootfd, pc_error **err);
+/* After the pivot: / gets the spec's rootfsPropagation. */
+int rt_root_propagation (const struct rt_spec *s, pc_error **err);
 int rt_mask_paths (const struct rt_spec *s, pc_error **err);
 int rt_finish_rootfs (const struct rt_spec *s, pc_error **err);
 

@@ -15,63 +15,25 @@
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
 #include "pkg/runtime/internal.h"
-#ifdef PC_HAVE_STORAGE
-#include "pkg/storage/storage.h"
-#endif
 
-static int
-run_fuse_overlayfs (const char *options, const char *target, pc_error **err)
-{
-  pid_t pid = fork ();
-  if (pid < 0)
-    return pc_error_errno (err, errno, "fork fuse-overlayfs");
-  if (pid == 0)
-    {
-      char *argv[] = { (char *) "fuse-overlayfs", (char *) "-o", (char *) options,
-                       (char *) target, NULL };
-      execvp (argv[0], argv);
-      _exit (errno == ENOENT ? 127 : 126);
-    }
-  int status;
-  while (waitpid (pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return pc_error_errno (err, errno, "wait for fuse-overlayfs");
-  if (WIFEXITED (status) && WEXITSTATUS (status) == 127)
-    return pc_error_make (err, ENOENT, "fuse-overlayfs not found: install the fuse-overlayfs package");
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-    return pc_error_make (err, EIO, "fuse-overlayfs failed to mount `%s` (status %d)", target,
-                          WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
-  return 0;
-}
-
+/* root.path is a root filesystem the caller mounted (pc's engine mounts it in
+   the monitor's mount namespace, as runc expects of its caller). The new
+   mount namespace gets rootfsPropagation on / (rslave by default, so nothing
+   mounted here reaches the namespace it was copied from), and the root is
+   bound onto itself: pivot_root needs a mount point even for a plain
+   directory, and refuses a shared new root, so the root mount is private
+   until the pivot and takes the requested propagation after it. */
 int
 rt_mount_rootfs (const struct rt_spec *s, pc_error **err)
 {
-  if (mount ("", "/", NULL, s->root_propagation, NULL) < 0)
-    return pc_error_errno (err, errno, "make / %s", (s->root_propagation & MS_SHARED) ? "shared" : "private");
-
-  const char *driver = s->rootfs_driver;
-#ifdef PC_HAVE_STORAGE
-  if (driver != NULL)
-    {
-      struct pc_rootfs_mount m = { .driver = s->rootfs_driver, .source = s->rootfs_source,
-                                   .target = s->root };
-      return pc_storage_mount_rootfs (&m, err);
-    }
-#endif
-  if (driver != NULL && strcmp (driver, "overlay") == 0)
-    {
-      if (mount ("overlay", s->root, "overlay", 0, s->rootfs_source) < 0)
-        return pc_error_errno (err, errno, "mount overlay on `%s`", s->root);
-      return 0;
-    }
-  if (driver != NULL && strcmp (driver, "fuse-overlayfs") == 0)
-    return run_fuse_overlayfs (s->rootfs_source, s->root, err);
-
-  /* vfs, or a plain directory: pivot_root needs a mount point. */
-  const char *src = driver != NULL ? s->rootfs_source : s->root;
-  if (mount (src, s->root, NULL, MS_BIND | MS_REC, NULL) < 0)
-    return pc_error_errno (err, errno, "bind `%s` on `%s`", src, s->root);
+  bool shared = (s->root_propagation & MS_SHARED) != 0;
+  unsigned long first = shared ? (MS_SLAVE | MS_REC) : s->root_propagation;
+  if (mount (NULL, "/", NULL, first, NULL) < 0)
+    return pc_error_errno (err, errno, "set the propagation of /");
+  if (mount (s->root, s->root, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return pc_error_errno (err, errno, "bind the root `%s` onto itself", s->root);
+  if (mount (NULL, s->root, NULL, MS_PRIVATE, NULL) < 0)
+    return pc_error_errno (err, errno, "make the root `%s` private", s->root);
   return 0;
 }
 
@@ -87,6 +49,14 @@ rt_pivot_root (int rootfd, pc_error **err)
     return pc_error_errno (err, errno, "detach the old root");
   if (chdir ("/") < 0)
     return pc_error_errno (err, errno, "chdir /");
+  return 0;
+}
+
+int
+rt_root_propagation (const struct rt_spec *s, pc_error **err)
+{
+  if (mount (NULL, "/", NULL, s->root_propagation, NULL) < 0)
+    return pc_error_errno (err, errno, "set the propagation of the container's /");
   return 0;
 }
 

@@ -29,8 +29,9 @@ struct pc_runtime_process
 };
 
 /* Creates the container from an OCI runtime spec, stopped right before exec,
-   like `runc create`. Namespaces, rootfs mount (annotation "run.pc.rootfs"
-   holds {"driver","source","target"} and root.path == target), /proc /sys
+   like `runc create`. root.path is a root filesystem the caller has mounted
+   (or a plain directory), as runc expects; namespaces (a user namespace is
+   created with the spec's mappings or joined by path), /proc /sys
    /dev, devpts, shm, mqueue, bind mounts, pivot_root, masked/readonly paths,
    hostname, rlimits, oom_score_adj, sysctl, user, cwd, env. Capabilities,
    no_new_privs and seccomp are applied by the child right before exec.

@@ -222,8 +222,6 @@ parse_namespaces (json_object *lnx, struct rt_spec *s, pc_error **err)
       const char *path = get_str (ns, "path");
       if (path && *path)
         {
-          if (flag == CLONE_NEWUSER)
-            return pc_error_make (err, ENOTSUP, "joining a user namespace by path is not supported");
           s->join[s->n_join].flag = flag;
           s->join[s->n_join++].path = xstrdup (path);
         }
@@ -327,38 +325,6 @@ rt_process_parse (json_object *process, struct rt_process *p, pc_error **err)
   return 0;
 }
 
-static int
-parse_rootfs_annotation (json_object *spec, struct rt_spec *s, pc_error **err)
-{
-  const char *a = get_str (get (spec, "annotations"), "run.pc.rootfs");
-  if (a == NULL)
-    return 0;
-  json_object *o = json_tokener_parse (a);
-  if (o == NULL)
-    return pc_error_make (err, EINVAL, "annotation run.pc.rootfs is not valid JSON");
-  const char *driver = get_str (o, "driver");
-  const char *source = get_str (o, "source");
-  const char *target = get_str (o, "target");
-  int ret = 0;
-  if (driver == NULL || source == NULL)
-    ret = pc_error_make (err, EINVAL, "annotation run.pc.rootfs needs `driver` and `source`");
-  else if (strcmp (driver, "overlay") != 0 && strcmp (driver, "vfs") != 0
-           && strcmp (driver, "fuse-overlayfs") != 0)
-    ret = pc_error_make (err, EINVAL, "unknown storage driver `%s` in run.pc.rootfs", driver);
-  else
-    {
-      s->rootfs_driver = xstrdup (driver);
-      s->rootfs_source = xstrdup (source);
-      if (s->root == NULL && target)
-        s->root = xstrdup (target);
-      else if (target && strcmp (target, s->root) != 0)
-        ret = pc_error_make (err, EINVAL, "run.pc.rootfs target `%s` differs from root.path `%s`",
-                             target, s->root);
-    }
-  json_object_put (o);
-  return ret;
-}
-
 int
 rt_spec_parse (json_object *spec, struct rt_spec *s, pc_error **err)
 {
@@ -372,8 +338,6 @@ rt_spec_parse (json_object *spec, struct rt_spec *s, pc_error **err)
   if (rp)
     s->root = xstrdup (rp);
   s->root_readonly = json_object_get_boolean (get (root, "readonly"));
-  if (parse_rootfs_annotation (spec, s, err) < 0)
-    return -1;
   if (s->root == NULL || s->root[0] != '/')
     return pc_error_make (err, EINVAL, "root.path must be an absolute path");
 
@@ -449,8 +413,6 @@ rt_spec_clear (struct rt_spec *s)
   free (s->idmap.uid_map);
   free (s->idmap.gid_map);
   free (s->root);
-  free (s->rootfs_driver);
-  free (s->rootfs_source);
   for (size_t i = 0; i < s->n_mounts; i++)
     {
       free (s->mounts[i].dest);

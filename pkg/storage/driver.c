@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -168,6 +172,89 @@ pc_store_driver (struct pc_store *s, pc_error **err)
   return s->driver;
 }
 
+/* fuse-overlayfs stays in the foreground as the caller's child and dies with
+   it (PDEATHSIG): a daemonized one would outlive a killed monitor and keep its
+   mount namespace, and the container's root, alive for good. It is ready
+   once the target has become a mount point; that wait has a deadline. Its
+   stderr goes to a memfd, read when it fails. */
+static int
+mount_fuse_overlayfs (const struct pc_rootfs_mount *m, pc_error **err)
+{
+  struct stat before;
+  if (stat (m->target, &before) < 0)
+    return pc_error_errno (err, errno, "stat mount point `%s`", m->target);
+  pc_autoclose int efd = memfd_create ("fuse-overlayfs-stderr", MFD_CLOEXEC);
+  if (efd < 0)
+    return pc_error_errno (err, errno, "memfd_create");
+  pid_t parent = getpid ();
+  fflush (NULL);
+  pid_t pid = fork ();
+  if (pid < 0)
+    return pc_error_errno (err, errno, "fork fuse-overlayfs");
+  if (pid == 0)
+    {
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid () != parent)
+        _exit (1);
+      int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+      if (null < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (efd, 2) < 0)
+        _exit (1);
+      char *argv[] = { (char *) "fuse-overlayfs", (char *) "-f", (char *) "-o", m->source,
+                       m->target, NULL };
+      execvp (argv[0], argv);
+      _exit (errno == ENOENT ? 127 : 126);
+    }
+  struct timespec t0;
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  long nap_ns = 100 * 1000;
+  for (;;)
+    {
+      int status;
+      pid_t w = waitpid (pid, &status, WNOHANG);
+      if (w == pid)
+        {
+          char buf[1024] = "";
+          ssize_t r = pread (efd, buf, sizeof buf - 1, 0);
+          buf[r > 0 ? r : 0] = '\0';
+          for (size_t n = strlen (buf); n > 0 && buf[n - 1] == '\n'; n--)
+            buf[n - 1] = '\0';
+          if (WIFEXITED (status) && WEXITSTATUS (status) == 127)
+            return pc_error_make (err, ENOENT, "fuse-overlayfs not found: install the fuse-overlayfs package");
+          return pc_error_make (err, EIO, "fuse-overlayfs failed to mount `%s` (%s %d)%s%s", m->target,
+                                WIFEXITED (status) ? "exit" : "signal",
+                                WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status),
+                                *buf ? ": " : "", buf);
+        }
+      struct stat now;
+      if (stat (m->target, &now) == 0 && now.st_dev != before.st_dev)
+        return 0;
+      struct timespec t;
+      clock_gettime (CLOCK_MONOTONIC, &t);
+      if (t.tv_sec - t0.tv_sec >= 10)
+        {
+          kill (pid, SIGKILL);
+          while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+          return pc_error_make (err, ETIMEDOUT, "fuse-overlayfs did not mount `%s` within 10 s",
+                                m->target);
+        }
+      struct timespec nap = { 0, nap_ns };
+      nanosleep (&nap, NULL);
+      if (nap_ns < 5 * 1000 * 1000)
+        nap_ns *= 2;
+    }
+}
+
+int
+pc_storage_unmount_rootfs (const struct pc_rootfs_mount *m, pc_error **err)
+{
+  /* Detached: the container is gone, and fuse-overlayfs ends once the last
+     reference to its mount does. */
+  if (umount2 (m->target, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+    return pc_error_errno (err, errno, "unmount `%s`", m->target);
+  return 0;
+}
+
 int
 pc_storage_mount_rootfs (const struct pc_rootfs_mount *m, pc_error **err)
 {
@@ -182,17 +269,7 @@ pc_storage_mount_rootfs (const struct pc_rootfs_mount *m, pc_error **err)
       return pc_storage_mount_overlay_legacy (m->source, m->target, err);
     }
   if (strcmp (m->driver, "fuse-overlayfs") == 0)
-    {
-      char *argv[] = { (char *) "fuse-overlayfs", (char *) "-o", m->source, m->target, NULL };
-      pc_autofree char *errout = NULL;
-      int status;
-      if (pc_run_capture (argv, NULL, &errout, &status, err) < 0)
-        return pc_error_wrap (err, "run fuse-overlayfs");
-      if (status != 0)
-        return pc_error_make (err, EIO, "fuse-overlayfs failed (exit %d): %s", status,
-                              errout ? errout : "");
-      return 0;
-    }
+    return mount_fuse_overlayfs (m, err);
   if (strcmp (m->driver, "vfs") == 0)
     {
       if (mount (m->source, m->target, "none", MS_BIND | MS_REC, NULL) < 0)

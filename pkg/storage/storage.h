@@ -132,8 +132,9 @@ int pc_store_container_create (struct pc_store *s, const char *cid, const struct
                                pc_error **err);
 int pc_store_container_remove (struct pc_store *s, const char *cid, pc_error **err);
 
-/* How to mount the container root; filled for the runtime, which mounts it
-   inside the container's own mount namespace (so a crash leaves no stale mount). */
+/* How to mount the container root. The engine mounts it in the container's
+   monitor, inside the monitor's own mount namespace (so a crash leaves no
+   stale mount), and the runtime gets it as root.path. */
 struct pc_rootfs_mount
 {
   char *driver; /* "overlay", "fuse-overlayfs", "vfs" */
@@ -143,9 +144,13 @@ struct pc_rootfs_mount
 int pc_store_container_rootfs (struct pc_store *s, const char *cid, struct pc_rootfs_mount *out,
                                pc_error **err);
 void pc_rootfs_mount_clear (struct pc_rootfs_mount *m);
-/* Mount it (called in the container's mount namespace, before pivot_root).
-   Any number of lower layers: overlay uses fsconfig "lowerdir+" per layer. */
+/* Mount it in the caller's mount namespace. Any number of lower layers:
+   overlay uses fsconfig "lowerdir+" per layer. fuse-overlayfs runs in the
+   foreground as the caller's child and is killed when the caller dies
+   (PDEATHSIG): the caller reaps it once it ends. */
 int pc_storage_mount_rootfs (const struct pc_rootfs_mount *m, pc_error **err);
+/* Detaches it (fuse-overlayfs then ends by itself). */
+int pc_storage_unmount_rootfs (const struct pc_rootfs_mount *m, pc_error **err);
 
 /* Layer diff of a container (upper dir) as an OCI layer tar with whiteouts. */
 int pc_storage_diff_tar (struct pc_store *s, const char *cid, int out_fd, pc_error **err);

@@ -15,8 +15,8 @@ import sys
 
 p = argparse.ArgumentParser()
 p.add_argument('--rootfs', required=True)
-p.add_argument('--rootfs-driver', help='vfs or overlay: writes the run.pc.rootfs annotation')
-p.add_argument('--rootfs-source')
+p.add_argument('--propagation', help='linux.rootfsPropagation')
+p.add_argument('--userns-path', help='join this user namespace instead of creating one')
 p.add_argument('--hostname', default='pctest')
 p.add_argument('--env', action='append', default=[])
 p.add_argument('--cwd', default='/')
@@ -102,9 +102,10 @@ if a.userns:
                                     {"containerID": 1, "hostID": 1, "size": 65535}]
     spec["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 1},
                                     {"containerID": 1, "hostID": 1, "size": 65535}]
-if a.rootfs_driver:
-    spec["annotations"]["run.pc.rootfs"] = json.dumps(
-        {"driver": a.rootfs_driver, "source": a.rootfs_source, "target": os.path.abspath(a.rootfs)})
+if a.propagation:
+    spec["linux"]["rootfsPropagation"] = a.propagation
+if a.userns_path:
+    spec["linux"]["namespaces"].append({"type": "user", "path": a.userns_path})
 if a.seccomp_cache:
     spec["annotations"]["run.pc.seccomp-cache"] = a.seccomp_cache
 if a.seccomp:

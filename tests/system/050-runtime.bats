@@ -161,16 +161,26 @@ run_ctr() {
     assert_contains "$output" "Read-only file system"
 }
 
-@test "runtime: overlay root from the run.pc.rootfs annotation keeps changes in the upper dir" {
+@test "runtime: an overlay root the caller mounted keeps changes in the upper dir" {
     in_userns mkdir -p "$PC_TEST_DIR/ov/upper" "$PC_TEST_DIR/ov/work" "$PC_TEST_DIR/ov/merged"
     local src="lowerdir=$ROOTFS,upperdir=$PC_TEST_DIR/ov/upper,workdir=$PC_TEST_DIR/ov/work,userxattr"
-    python3 "$MKSPEC" --rootfs "$PC_TEST_DIR/ov/merged" --rootfs-driver overlay --rootfs-source "$src" \
+    python3 "$MKSPEC" --rootfs "$PC_TEST_DIR/ov/merged" \
         -- sh -c 'echo new > /created; rm /bin/cat; mount | grep " / "' >"$PC_TEST_DIR/config.json"
-    run in_userns "$RT" "$PC_TEST_DIR/config.json"
+    # The runtime pivots into root.path as its caller mounted it, as runc does.
+    run in_userns sh -c "mount -t overlay overlay -o '$src' '$PC_TEST_DIR/ov/merged' && '$RT' '$PC_TEST_DIR/config.json'"
     [ "$status" -eq 0 ]
     assert_contains "$output" "overlay"
     [ -f "$PC_TEST_DIR/ov/upper/created" ]
     [ -f "$ROOTFS/bin/cat" ]          # the lower layer is untouched
+}
+
+@test "runtime: rootfsPropagation applies to the container's root (private by default, shared on request)" {
+    # The root's line: mount point (field 5) "/".
+    run_ctr 0 -- awk '$5 == "/"' /proc/self/mountinfo
+    [ -n "$output" ]
+    [[ "$output" != *shared:* ]]
+    run_ctr 0 --propagation rshared -- awk '$5 == "/"' /proc/self/mountinfo
+    assert_contains "$output" "shared:"
 }
 
 @test "runtime: a setup error in the container comes back as one clear error" {
