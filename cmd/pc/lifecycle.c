@@ -199,7 +199,8 @@ stop_or_restart (const struct pc_command *cmd, int argc, char **argv, bool resta
     return exit_code;
   if (need_args (cmd, nargs, all) < 0)
     return PC_EXIT_ERROR;
-  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  /* Signals travel through the monitors: only restart needs the namespace. */
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (restart ? PC_ENGINE_USERNS : 0);
   if (e == NULL)
     return PC_EXIT_ERROR;
   struct stop_data d = { .timeout = tset ? (int) timeout : -1, .restart = restart };
@@ -248,7 +249,7 @@ pc_cmd_kill (const struct pc_command *cmd, int argc, char **argv)
   pc_error *err = NULL;
   if (signal && pc_parse_signal (signal, &sig, &err) < 0)
     return pc_cli_fail (err);
-  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
   struct each_opts eo = { .all = all, .print = true, .missing_code = PC_EXIT_ERROR,

@@ -312,23 +312,44 @@ pc_engine_wait (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms,
   return r;
 }
 
+/* Through the monitor (pc_monitor_signal), whose pidfd pins it: if the
+   state still says running once it is open, the pid is the monitor's. */
 static int
 signal_container (struct pc_engine *e, struct pc_container *c, int sig, pc_error **err)
 {
-  pc_autoclose int pfd = pidfd_open_ (c->state.pid);
+  pc_autoclose int pfd = pidfd_open_ (c->state.monitor_pid);
   if (pfd < 0)
     {
       if (errno == ESRCH)
         return 0;
-      return pc_error_errno (err, errno, "open pidfd of container %s", c->id);
+      return pc_error_errno (err, errno, "open pidfd of the monitor of container %s", c->id);
     }
-  /* The pidfd pins the process: if the monitor still lives, it is ours. */
   eng_state_read (e, c, true);
   if (c->state.status != PC_STATUS_RUNNING && c->state.status != PC_STATUS_PAUSED)
     return 0;
-  if (pidfd_signal (pfd, sig) < 0 && errno != ESRCH)
-    return pc_error_errno (err, errno, "send signal %d to container %s", sig, c->id);
+  if (pc_monitor_signal (pfd, sig, err) < 0)
+    {
+      if ((*err)->status == ESRCH)
+        {
+          pc_error_clear (err);
+          return 0;
+        }
+      return pc_error_wrap (err, "container %s", c->id);
+    }
   return 0;
+}
+
+/* The last resort when the monitor does not act (stopped, hung): the
+   container dies with it (PDEATHSIG), and the next look records 137. */
+static void
+kill_monitor (struct pc_engine *e, struct pc_container *c)
+{
+  pc_autoclose int pfd = pidfd_open_ (c->state.monitor_pid);
+  if (pfd < 0)
+    return;
+  eng_state_read (e, c, true);
+  if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
+    pidfd_signal (pfd, SIGKILL);
 }
 
 int
@@ -336,7 +357,7 @@ pc_engine_kill (struct pc_engine *e, struct pc_container *c, int sig, pc_error *
 {
   eng_state_read (e, c, true);
   if (c->state.status != PC_STATUS_RUNNING && c->state.status != PC_STATUS_PAUSED)
-    return pc_error_make (err, EINVAL, "can only kill running containers. %s is in state %s: container state improper",
+    return pc_error_makec (err, PC_ERR_STATE, EINVAL, "can only kill running containers. %s is in state %s: container state improper",
                           c->id, pc_container_status_name (c->state.status));
   return signal_container (e, c, sig, err);
 }
@@ -368,10 +389,17 @@ stop_unlocked (struct pc_engine *e, struct pc_container *c, int timeout, pc_erro
     }
   if (signal_container (e, c, SIGKILL, err) < 0)
     return -1;
-  /* SIGKILL cannot be ignored; the bound only guards against a hung monitor. */
-  int r = eng_wait_exit (e, c, 30000, err);
+  /* SIGKILL cannot be ignored: a container still there after a while has a
+     monitor that does not act (stopped, hung), which then goes too. */
+  int r = eng_wait_exit (e, c, 5000, err);
   if (r == 1)
-    return pc_error_make (err, ETIMEDOUT, "container %s did not exit after SIGKILL", c->id);
+    {
+      pc_warn ("the monitor of container %s did not act on SIGKILL: killing the monitor", c->name);
+      kill_monitor (e, c);
+      r = eng_wait_exit (e, c, 5000, err);
+    }
+  if (r == 1)
+    return pc_error_makec (err, PC_ERR_TIMEOUT, ETIMEDOUT, "container %s did not exit after SIGKILL", c->id);
   return r;
 }
 

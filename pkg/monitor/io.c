@@ -300,6 +300,10 @@ signal_event (struct pc_mloop *l, int fd, short revents, void *data)
           if (!m->exited)
             kill (m->proc.pid, SIGKILL);
         }
+      else if ((int) si.ssi_signo == pc_monitor_relay_signo () && si.ssi_code == SI_QUEUE
+               && si.ssi_int > 0 && si.ssi_int < 65 && !m->exited)
+        /* A pc command's signal for the container (relay.c). */
+        kill (m->proc.pid, si.ssi_int);
     }
   reap (m);
 }

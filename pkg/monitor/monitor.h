@@ -97,6 +97,13 @@ int pc_monitor_start (const char *state_dir, pc_error **err);
 int pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, bool tty,
                        bool start, const char *detach_keys, int *exit_code, pc_error **err);
 
+/* Sends `sig` to the container through its monitor (pidfd of the monitor,
+   checked by the caller against its recorded start time): works from any
+   user namespace of the user, for processes of any container uid. */
+int pc_monitor_signal (int monitor_pidfd, int sig, pc_error **err);
+/* The real-time signal the monitor takes relayed signals on. */
+int pc_monitor_relay_signo (void);
+
 /* ENOENT when the container has not exited (no exit file). finished may be NULL. */
 int pc_monitor_read_exit (const char *state_dir, int *exit_code, struct timespec *finished,
                           pc_error **err);

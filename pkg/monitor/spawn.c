@@ -168,6 +168,7 @@ setup_signals (struct pc_monitor *m, pc_error **err)
   sigaddset (&set, SIGCHLD);
   sigaddset (&set, SIGTERM);
   sigaddset (&set, SIGINT);
+  sigaddset (&set, pc_monitor_relay_signo ());
   if (sigprocmask (SIG_BLOCK, &set, NULL) < 0)
     return pc_error_errno (err, errno, "block signals");
   m->sig_fd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
