@@ -290,3 +290,27 @@ pc_fds_cloexec_from (unsigned from)
   closedir (d);
   return ret;
 }
+
+int
+pc_require_single_threaded (const char *what, pc_error **err)
+{
+  char buf[1024];
+  pc_autoclose int fd = open ("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;   /* no /proc: nothing to check with */
+  ssize_t r = read (fd, buf, sizeof buf - 1);
+  if (r <= 0)
+    return 0;
+  buf[r] = '\0';
+  /* num_threads is field 20; fields resume after comm's last ')'. */
+  char *p = strrchr (buf, ')');
+  int field = 2;
+  for (; p && *p && field < 20; p++)
+    if (*p == ' ')
+      field++;
+  long n = p && field == 20 ? strtol (p, NULL, 10) : 1;
+  if (n != 1)
+    return pc_error_make (err, EDEADLK, "internal error: %s needs a single-threaded process, "
+                          "this one has %ld threads", what, n);
+  return 0;
+}

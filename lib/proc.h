@@ -24,5 +24,9 @@ int pc_set_nonblock (int fd, bool on);
    executed next: close_range (CLOSE_RANGE_CLOEXEC, Linux 5.11), else each
    fd listed in /proc/self/fd. 0, or -1 with errno set when neither works. */
 int pc_fds_cloexec_from (unsigned from);
+/* Fails (with `what` in the message) unless the calling process has exactly
+   one thread: code that forks or clones without exec, or unshares or joins
+   a user namespace, must run before any thread exists. */
+int pc_require_single_threaded (const char *what, pc_error **err);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/log.h"
+#include "lib/proc.h"
 #include "lib/xalloc.h"
 
 #define PC_USERNS_ENV "_PC_USERNS"
@@ -318,6 +319,8 @@ pc_rootless_enter (pc_error **err)
   if (geteuid () == 0 || pc_rootless_in_userns ())
     return 0;
 
+  if (pc_require_single_threaded ("entering pc's user namespace", err) < 0)
+    return -1;
   uid_t uid = getuid ();
   gid_t gid = getgid ();
   struct pc_idmap map;

@@ -271,6 +271,9 @@ pc_runtime_create (json_object *spec, const struct pc_runtime_io *io,
   struct rt_spec s;
   int ret = -1;
   double t_start = now_ms ();
+  /* The container process is cloned without fork handlers. */
+  if (pc_require_single_threaded ("creating a container", err) < 0)
+    return -1;
   if (rt_spec_parse (spec, &s, err) == 0)
     {
       json_object *lnx = NULL, *sc = NULL, *ann = NULL, *cache = NULL;

@@ -62,7 +62,7 @@ pc_store_container_create (struct pc_store *s, const char *cid, const struct pc_
   if (driver == NULL)
     return -1;
   bool vfs = strcmp (driver, "vfs") == 0;
-  if (pc_store_enter_userns (err) < 0)
+  if (pc_store_require_userns (__func__, err) < 0)
     return -1;
   if (pc_store_lock (s, err) < 0)
     return -1;
@@ -133,7 +133,7 @@ pc_store_container_remove (struct pc_store *s, const char *cid, pc_error **err)
 {
   if (check_cid (cid, err) < 0)
     return -1;
-  if (pc_store_enter_userns (err) < 0)
+  if (pc_store_require_userns (__func__, err) < 0)
     return -1;
   if (pc_store_lock (s, err) < 0)
     return -1;

@@ -229,7 +229,7 @@ drop_links (struct pc_store *s, const char *dir, const char *id)
 int
 pc_store_image_delete (struct pc_store *s, const char *id, pc_error **err)
 {
-  if (pc_store_enter_userns (err) < 0)
+  if (pc_store_require_userns (__func__, err) < 0)
     return -1;
   if (pc_store_lock (s, err) < 0)
     return -1;

@@ -270,7 +270,7 @@ int
 pc_store_import (struct pc_store *s, int fd, json_object *changes, const char *name,
                  const char *message, char **new_id, pc_error **err)
 {
-  if (pc_store_enter_userns (err) < 0)
+  if (pc_store_require_userns (__func__, err) < 0)
     return -1;
   pc_staging_cleanup_stale (s);
   struct pc_staging st;
@@ -313,7 +313,7 @@ int
 pc_store_commit (struct pc_store *s, const char *cid, const struct pc_image *base,
                  json_object *config, const char *name, char **new_id, pc_error **err)
 {
-  if (pc_store_enter_userns (err) < 0)
+  if (pc_store_require_userns (__func__, err) < 0)
     return -1;
   struct pc_staging st;
   if (pc_staging_new (s, "commit", &st, err) < 0)

@@ -281,7 +281,7 @@ load_oci (struct pc_store *s, struct pc_staging *st, struct pc_archive_files *fi
 int
 pc_store_load (struct pc_store *s, int fd, pc_store_loaded_fn loaded, void *data, pc_error **err)
 {
-  if (pc_store_enter_userns (err) < 0)
+  if (pc_store_require_userns (__func__, err) < 0)
     return -1;
   pc_staging_cleanup_stale (s);
   struct pc_staging st;

@@ -13,9 +13,10 @@
      containers/<cid>/             container layer: diff/ work/ merged/ (rootfs/ for vfs)
      tmp/                          staging; a crash leaves only this behind
 
-   An unprivileged caller is moved into pc's user namespace by the store
-   itself (pc_rootless_enter) when an operation creates or removes files
-   owned by container ids: layer extraction, layer and container removal. */
+   Operations that create or remove files owned by container ids (layer
+   extraction, layer and container removal, commit, import, the vfs diff)
+   need an unprivileged caller to be in pc's user namespace already: the
+   command enters it at its start (pkg/engine), the store never does. */
 #ifndef PC_PKG_STORAGE_H
 #define PC_PKG_STORAGE_H
 

@@ -36,8 +36,11 @@ struct pc_image
 int pc_store_lock (struct pc_store *s, pc_error **err);
 void pc_store_unlock (struct pc_store *s);
 
-/* Enter the user namespace when unprivileged (no-op otherwise). */
-int pc_store_enter_userns (pc_error **err);
+/* Operations that create or remove files owned by container ids run in pc's
+   user namespace, entered once by the command at its start, before any
+   thread (the engine's PC_ENGINE_USERNS): the store never enters it halfway
+   through an operation. Fails (a caller's bug) when the caller is outside. */
+int pc_store_require_userns (const char *op, pc_error **err);
 
 /* Blobs */
 int pc_store_blob_path (const char *digest, char *buf, size_t len);

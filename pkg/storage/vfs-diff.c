@@ -245,7 +245,7 @@ pc_storage_vfs_diff_tar (struct pc_store *s, const char *cid, json_object *rec, 
   const char *image_id = pc_json_get_string (rec, "image");
   if (image_id == NULL)
     return pc_error_make (err, EINVAL, "container storage %s: no image recorded", cid);
-  if (pc_store_enter_userns (err) < 0)
+  if (pc_store_require_userns (__func__, err) < 0)
     return -1;
   pc_autoimage struct pc_image *img = NULL;
   if (pc_store_image_read (s, image_id, &img, err) < 0)
