@@ -45,15 +45,40 @@ pc_cli_fail_code (pc_error *err, int code)
 }
 
 int
+pc_cli_exit_code_for (const pc_error *err, unsigned kind)
+{
+  switch (pc_error_class_of (err))
+    {
+    case PC_ERR_CMD_NOT_FOUND:
+      return (kind & PC_EXIT_INVOKES) ? PC_EXIT_NOT_FOUND : PC_EXIT_ERROR;
+    case PC_ERR_CANNOT_INVOKE:
+      return (kind & PC_EXIT_INVOKES) ? PC_EXIT_CANNOT_INVOKE : PC_EXIT_ERROR;
+    case PC_ERR_NOT_FOUND:
+      return (kind & PC_EXIT_REMOVES) ? 1 : PC_EXIT_ERROR;
+    case PC_ERR_IN_USE:
+    case PC_ERR_STATE:
+      return (kind & PC_EXIT_REMOVES) ? 2 : PC_EXIT_ERROR;
+    default:
+      return PC_EXIT_ERROR;
+    }
+}
+
+int
+pc_cli_fail_as (pc_error *err, unsigned kind)
+{
+  return pc_cli_fail_code (err, pc_cli_exit_code_for (err, kind));
+}
+
+int
 pc_cli_fail (pc_error *err)
 {
-  return pc_cli_fail_code (err, PC_EXIT_ERROR);
+  return pc_cli_fail_as (err, 0);
 }
 
 int
 pc_cli_fail_lookup (pc_error *err, int missing_code)
 {
-  if (missing_code && err && err->status == ENOENT)
+  if (missing_code && pc_error_class_of (err) == PC_ERR_NOT_FOUND)
     {
       pc_error_free (err);
       return missing_code;

@@ -90,11 +90,31 @@ int pc_cli_parse_args (const struct pc_command *cmd, const struct pc_opt *opts,
 
 void pc_cli_print_help (const struct pc_command *cmd, const struct pc_opt *opts);
 
-/* Prints "Error: <msg>" and returns 125 (or `code`), freeing the error. */
+/* What a command's failures mean to its caller: the class of the error
+   decides the exit code, per kind of command, as podman's do. */
+enum
+{
+  /* The command runs the container's command and reports on it (run,
+     exec): the command not found exits 127, one that cannot be invoked
+     (not executable, a missing -w directory, an unknown -u user) 126. */
+  PC_EXIT_INVOKES = 1 << 0,
+  /* podman rm, rmi: no such object exits 1, in use or running 2. */
+  PC_EXIT_REMOVES = 1 << 1,
+};
+/* The one place that turns a failure into an exit code: from its class
+   alone, never its message or errno. Anything the command's kind does not
+   single out is pc's own failure, 125. */
+int pc_cli_exit_code_for (const pc_error *err, unsigned kind);
+
+/* Prints "Error: <msg>", frees the error and returns its exit code:
+   pc_cli_exit_code_for (err, kind); pc_cli_fail is kind 0 (always 125). */
+int pc_cli_fail_as (pc_error *err, unsigned kind);
 int pc_cli_fail (pc_error *err);
+/* The same with a code the command chose without an error class. */
 int pc_cli_fail_code (pc_error *err, int code);
-/* For a failed lookup: when missing_code is not 0 and err says ENOENT, frees
-   err and returns missing_code without a message; otherwise pc_cli_fail. */
+/* For a failed lookup: when missing_code is not 0 and the error's class is
+   "not found", frees err and returns missing_code without a message
+   (container/image exists); otherwise pc_cli_fail. */
 int pc_cli_fail_lookup (pc_error *err, int missing_code);
 int pc_cli_errorf (int code, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 

@@ -23,10 +23,6 @@ pc_engine_closep (struct pc_engine **e)
 }
 #define pc_autoengine __attribute__ ((cleanup (pc_engine_closep)))
 
-/* Exit code for an engine error: 127 / 126 for exec failures
-   (ENOENT / EACCES from the runtime), else 125. */
-int pc_cli_container_exit_code (const pc_error *err);
-
 /* The `pc container` family and its members, for the root table. */
 extern const struct pc_command pc_container_commands[];
 

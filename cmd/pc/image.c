@@ -334,8 +334,7 @@ pc_cmd_rmi (const struct pc_command *cmd, int argc, char **argv)
               pc_error_free (err);
               continue;
             }
-          int code = cls == PC_ERR_NOT_FOUND ? 1 : cls == PC_ERR_IN_USE ? 2 : PC_EXIT_ERROR;
-          pc_cli_fail_code (err, code);
+          int code = pc_cli_fail_as (err, PC_EXIT_REMOVES);
           if (status == 0 || cls != PC_ERR_NOT_FOUND)
             status = code;
           continue;

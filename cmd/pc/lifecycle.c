@@ -20,8 +20,7 @@ struct each_opts
   bool all;
   bool ignore_missing;   /* --ignore */
   bool print;            /* print the name given (full id with --all) */
-  int missing_code;      /* exit code for "no such container" */
-  int state_code;        /* exit code for a container in the wrong state */
+  unsigned exit_kind;    /* PC_EXIT_REMOVES for rm's 1 and 2 */
 };
 
 static int
@@ -41,8 +40,7 @@ each_container (struct pc_engine *e, char **args, int nargs, const struct each_o
           int r = fn (e, v[i], data, &err);
           if (r < 0)
             {
-              rc = err->status == EBUSY || err->status == EINVAL ? eo->state_code : PC_EXIT_ERROR;
-              pc_cli_fail_code (err, rc);
+              rc = pc_cli_fail_as (err, eo->exit_kind);
               err = NULL;
             }
           else if (r == 0 && eo->print)
@@ -56,22 +54,19 @@ each_container (struct pc_engine *e, char **args, int nargs, const struct each_o
       pc_autocontainer struct pc_container *c = NULL;
       if (pc_engine_lookup (e, args[i], &c, &err) < 0)
         {
-          if (eo->ignore_missing && err->status == ENOENT)
+          if (eo->ignore_missing && pc_error_class_of (err) == PC_ERR_NOT_FOUND)
             {
               pc_error_clear (&err);
               continue;
             }
-          rc = err->status == ENOENT ? eo->missing_code : PC_EXIT_ERROR;
-          pc_cli_fail_code (err, rc);
+          rc = pc_cli_fail_as (err, eo->exit_kind);
           err = NULL;
           continue;
         }
       int r = fn (e, c, data, &err);
       if (r < 0)
         {
-          rc = err->status == EBUSY || err->status == EINVAL ? eo->state_code
-                                                             : pc_cli_container_exit_code (err);
-          pc_cli_fail_code (err, rc);
+          rc = pc_cli_fail_as (err, eo->exit_kind);
           err = NULL;
         }
       else if (r == 0 && eo->print)
@@ -139,8 +134,7 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
     return PC_EXIT_ERROR;
   if (!attach)
     {
-      struct each_opts eo = { .all = all, .print = true, .missing_code = PC_EXIT_ERROR,
-                              .state_code = PC_EXIT_ERROR };
+      struct each_opts eo = { .all = all, .print = true };
       return each_container (e, args, nargs, &eo, start_one, NULL);
     }
   pc_autocontainer struct pc_container *c = NULL;
@@ -148,12 +142,13 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
   if (pc_engine_lookup (e, args[0], &c, &err) < 0)
     return pc_cli_fail (err);
   bool running = c->state.status == PC_STATUS_RUNNING;
+  /* podman start -a exits 125 when the command cannot run, as start does. */
   if (!running && pc_engine_start (e, c, true, NULL, &err) < 0)
-    return pc_cli_fail_code (err, pc_cli_container_exit_code (err));
+    return pc_cli_fail (err);
   int code = 0;
   int a = pc_engine_attach (e, c, !running, detach_keys, &code, &err);
   if (a < 0)
-    return pc_cli_fail_code (err, pc_cli_container_exit_code (err));
+    return pc_cli_fail (err);
   if (a == 0 && pc_json_get_bool (pc_json_get (c->rec, "HostConfig"), "AutoRemove", false))
     {
       pc_error *rerr = NULL;
@@ -204,8 +199,7 @@ stop_or_restart (const struct pc_command *cmd, int argc, char **argv, bool resta
   if (e == NULL)
     return PC_EXIT_ERROR;
   struct stop_data d = { .timeout = tset ? (int) timeout : -1, .restart = restart };
-  struct each_opts eo = { .all = all, .ignore_missing = ignore, .print = true,
-                          .missing_code = PC_EXIT_ERROR, .state_code = PC_EXIT_ERROR };
+  struct each_opts eo = { .all = all, .ignore_missing = ignore, .print = true };
   return each_container (e, args, nargs, &eo, stop_one, &d);
 }
 
@@ -252,8 +246,7 @@ pc_cmd_kill (const struct pc_command *cmd, int argc, char **argv)
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
-  struct each_opts eo = { .all = all, .print = true, .missing_code = PC_EXIT_ERROR,
-                          .state_code = PC_EXIT_ERROR };
+  struct each_opts eo = { .all = all, .print = true };
   if (all)
     {
       /* --all means the running ones. */
@@ -317,7 +310,7 @@ pc_cmd_rm (const struct pc_command *cmd, int argc, char **argv)
   /* podman: rm of a missing container exits 1, of a running one 2; with
      --force a missing container is no error. */
   struct each_opts eo = { .all = all, .ignore_missing = ignore || force, .print = true,
-                          .missing_code = 1, .state_code = 2 };
+                          .exit_kind = PC_EXIT_REMOVES };
   return each_container (e, args, nargs, &eo, rm_one, &d);
 }
 
@@ -423,7 +416,7 @@ pc_cmd_wait (const struct pc_command *cmd, int argc, char **argv)
   for (int i = 0; i < nargs && rc == 0; i++)
     if (pc_engine_lookup (e, args[i], &ctrs[i], &err) < 0)
       {
-        if (ignore && err->status == ENOENT)
+        if (ignore && pc_error_class_of (err) == PC_ERR_NOT_FOUND)
           pc_error_clear (&err);
         else
           rc = pc_cli_fail (err);
@@ -523,8 +516,7 @@ pause_cmd (const struct pc_command *cmd, int argc, char **argv, bool on)
   const char *why = NULL;
   if (!pc_engine_can_pause (&why))
     return pc_cli_errorf (PC_EXIT_ERROR, "%s %s", on ? "pause" : "unpause", why);
-  struct each_opts eo = { .all = all, .print = true, .missing_code = PC_EXIT_ERROR,
-                          .state_code = PC_EXIT_ERROR };
+  struct each_opts eo = { .all = all, .print = true };
   return each_container (e, args, nargs, &eo, pause_one, &on);
 }
 

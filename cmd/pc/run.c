@@ -42,22 +42,6 @@ pc_cli_open_container (unsigned flags, const char *ref, int missing_code,
   return 0;
 }
 
-int
-pc_cli_container_exit_code (const pc_error *err)
-{
-  if (err && err->status == ENOENT && strstr (err->msg, "executable file"))
-    return PC_EXIT_NOT_FOUND;
-  if (err && err->status == ENOENT && strstr (err->msg, "not found"))
-    return PC_EXIT_NOT_FOUND;
-  if (err && err->status == EACCES)
-    return PC_EXIT_CANNOT_INVOKE;
-  /* podman: a -w directory missing in the container cannot be invoked. */
-  if (err && err->status == ENOENT && strncmp (err->msg, "workdir \"", 9) == 0)
-    return PC_EXIT_CANNOT_INVOKE;
-
-  return PC_EXIT_ERROR;
-}
-
 struct run_flags
 {
   struct pc_create_opts o;
@@ -207,10 +191,8 @@ create_common (const struct pc_command *cmd, bool is_run, int argc, char **argv,
   if (pc_engine_create (*ep, &f->o, cp, &err) < 0)
     {
       /* pc resolves -u at create; podman does it at start, where a user or
-         group the image does not know is "cannot invoke", 126. */
-      if (is_run && err->status == ENOENT && strncmp (err->msg, "unable to find ", 15) == 0)
-        return pc_cli_fail_code (err, PC_EXIT_CANNOT_INVOKE);
-      return pc_cli_fail (err);
+         group the image does not know is "cannot invoke", 126 from run. */
+      return pc_cli_fail_as (err, is_run ? PC_EXIT_INVOKES : 0);
     }
   if (f->cidfile && write_cidfile (f->cidfile, (*cp)->id) < 0)
     return PC_EXIT_ERROR;
@@ -248,7 +230,7 @@ pc_cmd_run (const struct pc_command *cmd, int argc, char **argv)
     {
       if (pc_engine_start (e, c, false, passthrough, &err) < 0)
         {
-          r = pc_cli_fail_code (err, pc_cli_container_exit_code (err));
+          r = pc_cli_fail_as (err, PC_EXIT_INVOKES);
           goto out;
         }
       printf ("%s\n", c->id);
@@ -257,14 +239,14 @@ pc_cmd_run (const struct pc_command *cmd, int argc, char **argv)
     }
   if (pc_engine_start (e, c, true, passthrough, &err) < 0)
     {
-      r = pc_cli_fail_code (err, pc_cli_container_exit_code (err));
+      r = pc_cli_fail_as (err, PC_EXIT_INVOKES);
       goto cleanup;
     }
   int code = 0;
   int a = pc_engine_attach (e, c, true, f.detach_keys, &code, &err);
   if (a < 0)
     {
-      r = pc_cli_fail_code (err, pc_cli_container_exit_code (err));
+      r = pc_cli_fail_as (err, PC_EXIT_INVOKES);
       goto cleanup;
     }
   r = a == 1 ? 0 : code;

@@ -74,9 +74,13 @@ pc_cmd_unshare (const struct pc_command *cmd, int argc, char **argv)
       args = shell_argv;
     }
   fflush (NULL);
+  pc_error *xerr = NULL;
   if (strchr (args[0], '/') == NULL && !in_path (args[0]))
-    return pc_cli_errorf (PC_EXIT_NOT_FOUND, "exec: \"%s\": executable file not found in $PATH",
-                          args[0]);
+    {
+      pc_error_makec (&xerr, PC_ERR_CMD_NOT_FOUND, ENOENT,
+                      "exec: \"%s\": executable file not found in $PATH", args[0]);
+      return pc_cli_fail_as (xerr, PC_EXIT_INVOKES);
+    }
   execvp (args[0], args);
   int e = errno;
   if (args == shell_argv && strcmp (shell_argv[0], "/bin/sh") != 0)
@@ -86,8 +90,10 @@ pc_cmd_unshare (const struct pc_command *cmd, int argc, char **argv)
       e = errno;
     }
   if (e == ENOENT)
-    return pc_cli_errorf (PC_EXIT_NOT_FOUND, "exec: \"%s\": executable file not found in $PATH",
-                          args[0]);
-  return pc_cli_errorf (e == EACCES ? PC_EXIT_CANNOT_INVOKE : PC_EXIT_ERROR, "exec: \"%s\": %s",
-                        args[0], strerror (e));
+    pc_error_makec (&xerr, PC_ERR_CMD_NOT_FOUND, e, "exec: \"%s\": executable file not found in $PATH",
+                    args[0]);
+  else
+    pc_error_makec (&xerr, e == EACCES ? PC_ERR_CANNOT_INVOKE : PC_ERR_GENERIC, e, "exec: \"%s\": %s",
+                    args[0], strerror (e));
+  return pc_cli_fail_as (xerr, PC_EXIT_INVOKES);
 }

@@ -124,7 +124,7 @@ apply_change (json_object *cfg, const char *change, pc_error **err)
       json_object_object_add (ep, port, json_object_new_object ());
     }
   else
-    return pc_error_make (err, EINVAL, "invalid change \"%s\" - invalid instruction %s", change, key);
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid change \"%s\" - invalid instruction %s", change, key);
   return 0;
 }
 
@@ -136,7 +136,7 @@ pc_engine_commit (struct pc_engine *e, struct pc_container *c, const char *name,
     {
       const char *why = NULL;
       if (!pc_engine_can_pause (&why))
-        return pc_error_make (err, ENOTSUP, "pause %s: commit with --pause=false", why);
+        return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "pause %s: commit with --pause=false", why);
     }
   struct pc_store *s = pc_engine_store (e, err);
   if (s == NULL)

@@ -61,7 +61,7 @@ pc_engine_parse_ulimit (const char *s, pc_error **err)
   const char *eq = strchr (s, '=');
   if (eq == NULL)
     {
-      pc_error_make (err, EINVAL, "invalid ulimit argument: %s", s);
+      pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid ulimit argument: %s", s);
       return NULL;
     }
   pc_autofree char *name = xstrndup (s, (size_t) (eq - s));
@@ -71,7 +71,7 @@ pc_engine_parse_ulimit (const char *s, pc_error **err)
       rl = ulimit_names[i].rlimit;
   if (rl == NULL)
     {
-      pc_error_make (err, EINVAL, "invalid ulimit type: %s", name);
+      pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid ulimit type: %s", name);
       return NULL;
     }
   pc_autofree char *vals = xstrdup (eq + 1);
@@ -81,14 +81,14 @@ pc_engine_parse_ulimit (const char *s, pc_error **err)
   int64_t soft, hard;
   if (!parse_limit (vals, &soft) || (colon && !parse_limit (colon + 1, &hard)))
     {
-      pc_error_make (err, EINVAL, "invalid ulimit argument: %s", s);
+      pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid ulimit argument: %s", s);
       return NULL;
     }
   if (!colon)
     hard = soft;
   if (soft != -1 && hard != -1 && soft > hard)
     {
-      pc_error_make (err, EINVAL, "ulimit soft limit must be less than or equal to hard limit: %lld > %lld",
+      pc_error_makec (err, PC_ERR_INVALID, EINVAL, "ulimit soft limit must be less than or equal to hard limit: %lld > %lld",
                      (long long) soft, (long long) hard);
       return NULL;
     }
@@ -168,7 +168,7 @@ pc_engine_parse_env_file (const char *path, char ***env, pc_error **err)
       if (*line == '\0' || *line == '#')
         continue;
       if (*line == '=')
-        return pc_error_make (err, EINVAL, "invalid environment variable: \"%s\"", line);
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid environment variable: \"%s\"", line);
       env_add_user (env, line);
     }
   return 0;
@@ -189,17 +189,17 @@ eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **err)
 {
   const char *ld = o->log_driver ? o->log_driver : "k8s-file";
   if (strcmp (ld, "k8s-file") != 0 && strcmp (ld, "none") != 0 && strcmp (ld, "passthrough") != 0)
-    return pc_error_make (err, EINVAL, "log driver \"%s\" is not supported: use k8s-file, none or passthrough", ld);
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "log driver \"%s\" is not supported: use k8s-file, none or passthrough", ld);
   const char *net = o->network ? o->network : "none";
   if (strcmp (net, "none") != 0 && strcmp (net, "host") != 0)
-    return pc_error_make (err, ENOTSUP, "network mode \"%s\" is not supported yet: use --network none or host", net);
+    return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "network mode \"%s\" is not supported yet: use --network none or host", net);
   for (char **s = o->security_opt; s && *s; s++)
     if (strcmp (*s, "no-new-privileges") != 0 && strcmp (*s, "no-new-privileges=true") != 0
         && strcmp (*s, "no-new-privileges=false") != 0 && strncmp (*s, "seccomp=", 8) != 0)
-      return pc_error_make (err, EINVAL, "invalid --security-opt 1: \"%s\"", *s);
+      return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid --security-opt 1: \"%s\"", *s);
   for (char **t = o->tmpfs; t && *t; t++)
     if ((*t)[0] != '/')
-      return pc_error_make (err, EINVAL, "invalid mount destination \"%s\": must be an absolute path", *t);
+      return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid mount destination \"%s\": must be an absolute path", *t);
   json_object *add = json_object_new_array (), *drop = json_object_new_array ();
   json_object_object_add (hc, "CapAdd", add);
   json_object_object_add (hc, "CapDrop", drop);
@@ -208,7 +208,7 @@ eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **err)
       {
         const char *canon = strcasecmp (*c, "all") == 0 ? "ALL" : pc_runtime_cap_canonical (*c);
         if (canon == NULL)
-          return pc_error_make (err, EINVAL, "unknown capability \"%s\": invalid argument", *c);
+          return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "unknown capability \"%s\": invalid argument", *c);
         json_object_array_add (k ? drop : add, json_object_new_string (canon));
       }
   json_object *ul = json_object_new_array ();
@@ -291,7 +291,7 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
       if (cmd)
         json_object_put (cmd);
       json_object_put (cfg);
-      return pc_error_make (err, EINVAL, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+      return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
     }
   json_object *first = ep && json_object_array_length (ep) ? ep : cmd;
   json_object_object_add (rec, "Path", json_object_get (json_object_array_get_idx (first, 0)));

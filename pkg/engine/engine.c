@@ -145,7 +145,7 @@ eng_lock_container (struct pc_engine *e, const char *id, pc_error **err)
   if (fd < 0)
     {
       if (errno == ENOENT)
-        return pc_error_make (err, ENOENT, "no container with ID \"%s\" found: no such container", id);
+        return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "no container with ID \"%s\" found: no such container", id);
       return pc_error_errno (err, errno, "open lock of container %s", id);
     }
   struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };

@@ -279,7 +279,7 @@ lookup_passwd (char **dirs, const char *u, struct eng_user *out, char **uname, p
         }
     }
   if (!numeric)
-    return pc_error_make (err, ENOENT, "unable to find user %s: no matching entries in passwd file", u);
+    return pc_error_makec (err, PC_ERR_CANNOT_INVOKE, ENOENT, "unable to find user %s: no matching entries in passwd file", u);
   out->uid = (uid_t) num;
   out->gid = 0;
   out->home = xstrdup ("/");
@@ -339,7 +339,7 @@ eng_resolve_user (const struct pc_rootfs_mount *m, const char *user, struct eng_
             }
         }
       if (!gfound)
-        return pc_error_make (err, ENOENT, "unable to find group %s: no matching entries in group file", grp);
+        return pc_error_makec (err, PC_ERR_CANNOT_INVOKE, ENOENT, "unable to find group %s: no matching entries in group file", grp);
       out->gid = (gid_t) g;
     }
   /* As podman: the primary group is always a supplementary one, and a user

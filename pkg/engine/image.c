@@ -21,20 +21,14 @@ store_of (struct pc_engine *e, pc_error **err)
   return pc_engine_store (e, err);
 }
 
-/* A store lookup with the class a user's exit code depends on. */
+/* A store lookup: the store gives "not found" its class. */
 static int
 image_lookup (struct pc_engine *e, const char *ref, struct pc_image **img, pc_error **err)
 {
   struct pc_store *s = store_of (e, err);
   if (s == NULL)
     return -1;
-  if (pc_store_image_lookup (s, ref, img, err) < 0)
-    {
-      if (pc_error_class_of (*err) == PC_ERR_GENERIC && (*err)->status == ENOENT)
-        pc_error_set_class (err, PC_ERR_NOT_FOUND);
-      return -1;
-    }
-  return 0;
+  return pc_store_image_lookup (s, ref, img, err);
 }
 
 char *
@@ -260,7 +254,7 @@ remove_users (struct pc_engine *e, char **users, pc_error **err)
       pc_autocontainer struct pc_container *c = NULL;
       if (pc_engine_lookup (e, *u, &c, err) < 0)
         {
-          if ((*err)->status == ENOENT || pc_error_class_of (*err) == PC_ERR_NOT_FOUND)
+          if (pc_error_class_of (*err) == PC_ERR_NOT_FOUND)
             {
               pc_error_clear (err);
               continue;
@@ -324,7 +318,7 @@ pc_engine_image_remove (struct pc_engine *e, const char *ref, bool force,
     return -1;
   if (pc_store_image_delete (s, id, err) < 0)
     {
-      if ((*err)->status == EBUSY)
+      if (pc_error_class_of (*err) == PC_ERR_IN_USE)
         {
           pc_error_clear (err);
           return pc_error_makec (err, PC_ERR_IN_USE, EBUSY,

@@ -167,12 +167,27 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   clock_gettime (CLOCK_REALTIME, &started);
   if (pc_monitor_spawn (&mc, &cpid, &mpid, err) < 0)
     {
-      /* podman names the container in this one. */
-      if (*err && (*err)->status == ENOENT && strncmp ((*err)->msg, "workdir \"", 9) == 0)
+      /* podman names the container in this one: a missing -w directory, the
+         runtime's one "cannot invoke" that is not about the command's file. */
+      if (pc_error_class_of (*err) == PC_ERR_CANNOT_INVOKE && (*err)->status == ENOENT)
         {
           char *msg = xasprintf ("%s on container %s", (*err)->msg, c->id);
           free ((*err)->msg);
           (*err)->msg = msg;
+        }
+      /* A monitor that wrote its pid file created the container, and its
+         command failed to start: the monitor stays to record how the
+         container exited (127: command not found), which ps and inspect
+         show instead of "created". */
+      unsigned long long mstart = 0;
+      pc_autoerror pc_error *werr = NULL;
+      if (pc_monitor_read_pid (state_dir, &mpid, &mstart, &werr) == 0)
+        {
+          when = pc_time_format_rfc3339 (&started);
+          st = xasprintf ("{\"Pid\":0,\"MonitorPid\":%d,\"MonitorStart\":%llu,\"StartedAt\":\"%s\"}",
+                          (int) mpid, mstart, when);
+          if (eng_write_volatile (sdfd, "state.json", st, strlen (st), &werr) == 0)
+            pc_engine_wait_state (e, c, 1u << PC_STATUS_EXITED, 5000, &werr);
         }
       goto out;
     }
@@ -274,7 +289,7 @@ pc_engine_wait_state (struct pc_engine *e, struct pc_container *c, unsigned stat
           char path[96];
           snprintf (path, sizeof path, "%s/container.json", c->id);
           if (faccessat (e->ctr_dfd, path, F_OK, 0) < 0)
-            return pc_error_make (err, ENOENT, "no container with ID \"%s\" found: no such container", c->id);
+            return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "no container with ID \"%s\" found: no such container", c->id);
         }
       struct pollfd p[2] = { { .fd = ino, .events = POLLIN }, { .fd = pfd, .events = POLLIN } };
       int wait = -1;
@@ -468,7 +483,7 @@ pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int t
   if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
     {
       if (!force)
-        r = pc_error_make (err, EBUSY,
+        r = pc_error_makec (err, PC_ERR_STATE, EBUSY,
                            "cannot remove container %s as it is %s - running or paused containers cannot be "
                            "removed without force: container state improper",
                            c->id, pc_container_status_name (c->state.status));

@@ -111,12 +111,12 @@ freeze_locked (struct pc_engine *e, struct pc_container *c, bool on, pc_error **
   eng_state_read (e, c, true);
   if (on && c->state.status != PC_STATUS_RUNNING)
     {
-      pc_error_make (err, EINVAL, "\"%s\" is not running, can't pause: container state improper", c->id);
+      pc_error_makec (err, PC_ERR_STATE, EINVAL, "\"%s\" is not running, can't pause: container state improper", c->id);
       goto out;
     }
   if (!on && c->state.status != PC_STATUS_PAUSED)
     {
-      pc_error_make (err, EINVAL, "\"%s\" is not paused, can't unpause: container state improper", c->id);
+      pc_error_makec (err, PC_ERR_STATE, EINVAL, "\"%s\" is not paused, can't unpause: container state improper", c->id);
       goto out;
     }
   bool v2 = cgroup2_unified ();
@@ -172,7 +172,7 @@ freeze (struct pc_engine *e, struct pc_container *c, bool on, pc_error **err)
 {
   const char *why = NULL;
   if (!pc_engine_can_pause (&why))
-    return pc_error_make (err, ENOTSUP, "%s %s", on ? "pause" : "unpause", why);
+    return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "%s %s", on ? "pause" : "unpause", why);
   int lock = eng_lock_container (e, c->id, err);
   if (lock < 0)
     return -1;

@@ -194,7 +194,7 @@ eng_record_load (struct pc_engine *e, const char *id, struct pc_container **out,
   if (fd < 0)
     {
       if (errno == ENOENT || errno == ENOTDIR)
-        return pc_error_make (err, ENOENT, "no container with name or ID \"%s\" found: no such container", id);
+        return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "no container with name or ID \"%s\" found: no such container", id);
       return pc_error_errno (err, errno, "open record of container %s", id);
     }
   int r = pc_read_fd_all (fd, &buf, &len, err);
@@ -263,7 +263,7 @@ int
 eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_error **err)
 {
   if (!eng_name_valid (name))
-    return pc_error_make (err, EINVAL, "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
   /* The reservation appears complete and locked at once: a temp file that
      is locked and written first, then linked into place (link fails with
      EEXIST atomically). The lock (per process, not inherited) lives as long
@@ -309,7 +309,7 @@ eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_erro
       name_lookup (e, name, other);
       close (fd);
       unlinkat (e->names_dfd, tmp, 0);
-      return pc_error_make (err, EEXIST,
+      return pc_error_makec (err, PC_ERR_EXISTS, EEXIST,
                             "the container name \"%s\" is already in use by %s. You have to remove "
                             "that container to be able to reuse that name: that name is already in use",
                             name, other);
@@ -373,7 +373,7 @@ pc_engine_lookup (struct pc_engine *e, const char *ref, struct pc_container **ou
                 matches++;
               }
           if (matches > 1)
-            return pc_error_make (err, EINVAL,
+            return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
                                   "more than one result for container ID prefix \"%s\": use more characters of the ID", ref);
           if (matches == 1 && eng_record_load (e, id, &c, err) < 0)
             return -1;
@@ -381,7 +381,7 @@ pc_engine_lookup (struct pc_engine *e, const char *ref, struct pc_container **ou
             goto found;
         }
     }
-  return pc_error_make (err, ENOENT, "no container with name or ID \"%s\" found: no such container", ref);
+  return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "no container with name or ID \"%s\" found: no such container", ref);
 
 found:
   eng_state_read (e, c, true);

@@ -253,7 +253,7 @@ pc_engine_top (struct pc_engine *e, struct pc_container *c, char *const *descrip
 {
   eng_state_read (e, c, true);
   if (c->state.status != PC_STATUS_RUNNING && c->state.status != PC_STATUS_PAUSED)
-    return pc_error_make (err, EINVAL, "top can only be used on running containers: container state improper");
+    return pc_error_makec (err, PC_ERR_STATE, EINVAL, "top can only be used on running containers: container state improper");
   /* podman accepts "-eo pid,user" style lists: split on commas and spaces. */
   pc_autostrv char **ds = NULL;
   for (char *const *d = descriptors && descriptors[0] ? descriptors : (char *const *) default_descs; *d; d++)
@@ -267,7 +267,7 @@ pc_engine_top (struct pc_engine *e, struct pc_container *c, char *const *descrip
             if (strcmp (descs[i].name, t) == 0)
               break;
           if (i == N_DESCS)
-            return pc_error_make (err, EINVAL, "unknown descriptor: %s", t);
+            return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "unknown descriptor: %s", t);
           pc_strv_append (&ds, t);
         }
     }

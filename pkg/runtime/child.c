@@ -22,7 +22,8 @@
 void
 rt_child_fail (int sync_fd, pc_error *e)
 {
-  rt_sync_send (sync_fd, "error", e ? e->status : EIO, e ? e->msg : "unknown error", -1, NULL);
+  rt_sync_send (sync_fd, pc_error_class_name (pc_error_class_of (e)), e ? e->status : EIO,
+                e ? e->msg : "unknown error", -1, NULL);
   _exit (1);
 }
 
@@ -184,7 +185,7 @@ rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, i
           if (d < 0 && err && (err->status == ENOENT || err->status == ENOTDIR))
             {
               pc_error_clear (&err);
-              pc_error_make (&err, ENOENT, "workdir \"%s\" does not exist", p->cwd);
+              pc_error_makec (&err, PC_ERR_CANNOT_INVOKE, ENOENT, "workdir \"%s\" does not exist", p->cwd);
             }
         }
       else
@@ -246,6 +247,7 @@ rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, i
     msg = xasprintf ("`%s`: permission denied", name);
   else
     msg = xasprintf ("exec `%s`: %s", name, strerror (e));
-  rt_sync_send (sync_fd, "error", e, msg, -1, NULL);
+  enum pc_error_class cls = e == ENOENT ? PC_ERR_CMD_NOT_FOUND : PC_ERR_CANNOT_INVOKE;
+  rt_sync_send (sync_fd, pc_error_class_name (cls), e, msg, -1, NULL);
   _exit (e == ENOENT ? 127 : 126);
 }

@@ -132,6 +132,16 @@ reap (pid_t pid, int *status)
     ;
 }
 
+/* The child reports a failure with its class's name as the message type
+   (rt_child_fail): "error" for the generic class, "command not found",
+   "cannot invoke"... True when `type` is one; *cls is the class. */
+static bool
+failure_type (const char *type, enum pc_error_class *cls)
+{
+  *cls = pc_error_class_from_name (type);
+  return *cls != PC_ERR_GENERIC || strcmp (type, pc_error_class_name (PC_ERR_GENERIC)) == 0;
+}
+
 /* Waits for "ready"; errors and early exits become one pc_error. */
 int
 rt_parent_wait_ready (int sync_fd, pid_t pid, struct pc_runtime_process *out, pc_error **err)
@@ -151,11 +161,12 @@ rt_parent_wait_ready (int sync_fd, pid_t pid, struct pc_runtime_process *out, pc
       return 0;
     }
   int status = 0;
+  enum pc_error_class cls;
   kill (pid, SIGKILL);
   reap (pid, &status);
   rt_sync_fds_close (fds);
-  if (type != NULL && strcmp (type, "error") == 0)
-    return pc_error_make (err, errnum, "%s", message ? message : "container setup failed");
+  if (type != NULL && failure_type (type, &cls))
+    return pc_error_makec (err, cls, errnum, "%s", message ? message : "container setup failed");
   if (type == NULL)
     {
       if (WIFSIGNALED (status))
@@ -304,8 +315,9 @@ pc_runtime_start (struct pc_runtime_process *p, pc_error **err)
     return -1;
   if (type == NULL)
     return 0;   /* the close-on-exec end went away: exec succeeded */
-  if (strcmp (type, "error") == 0)
-    return pc_error_make (err, errnum, "%s", message ? message : "exec failed");
+  enum pc_error_class cls;
+  if (failure_type (type, &cls))
+    return pc_error_makec (err, cls, errnum, "%s", message ? message : "exec failed");
   return pc_error_make (err, EPROTO, "unexpected `%s` on the sync socket", type);
 }
 

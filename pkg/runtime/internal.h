@@ -161,7 +161,8 @@ int rt_terminal_setup (const struct rt_process *p, pc_error **err);
 void rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, int sync_fd,
                       int *fds, const char *ready_info)
   __attribute__ ((noreturn));
-/* Reports the error on the sync socket and exits. */
+/* Reports the error on the sync socket and exits. The message's type is
+   the error's class name ("error" when generic), so the parent keeps it. */
 void rt_child_fail (int sync_fd, pc_error *e) __attribute__ ((noreturn));
 int rt_setup_stdio (const struct pc_runtime_io *io, pc_error **err);
 

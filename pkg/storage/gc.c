@@ -240,7 +240,7 @@ pc_store_image_delete (struct pc_store *s, const char *id, pc_error **err)
   pc_autostrv char **users = pc_store_image_users (s, id);
   if (users[0])
     {
-      pc_error_make (err, EBUSY, "image used by %s: image is in use by a container: consider listing external containers and force-removing image", users[0]);
+      pc_error_makec (err, PC_ERR_IN_USE, EBUSY, "image used by %s: image is in use by a container: consider listing external containers and force-removing image", users[0]);
       goto out;
     }
   rec = pc_json_read_file (s->root_fd, p, &e);

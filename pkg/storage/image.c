@@ -337,14 +337,14 @@ pc_store_image_lookup (struct pc_store *s, const char *ref, struct pc_image **ou
 
   pc_autofree char *norm = NULL;
   if (pc_ref_normalize (ref, &norm, NULL) < 0)
-    return pc_error_make (err, ENOENT, "%s: image not known", ref);
+    return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "%s: image not known", ref);
   if (strchr (norm, '@'))
     {
       pc_autofree char *repo = NULL, *digest = NULL;
       pc_ref_split (norm, &repo, NULL, &digest);
       if (lookup_digest (s, digest, out) == 0)
         return 0;
-      return pc_error_make (err, ENOENT, "%s: image not known", ref);
+      return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "%s: image not known", ref);
     }
   if (lookup_name (s, norm, out) == 0)
     return 0;
@@ -361,7 +361,7 @@ pc_store_image_lookup (struct pc_store *s, const char *ref, struct pc_image **ou
       if (lookup_short_scan (s, path_tag, out) == 0)
         return 0;
     }
-  return pc_error_make (err, ENOENT, "%s: image not known", ref);
+  return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "%s: image not known", ref);
 }
 
 int
@@ -547,7 +547,7 @@ pc_store_image_untag (struct pc_store *s, const char *id, const char *name, pc_e
       have = true;
   if (!have)
     {
-      pc_error_make (err, ENOENT, "%s: tag not known", norm);
+      pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "%s: tag not known", norm);
       goto out;
     }
   if (record_drop_name (s, id, norm, err) < 0)

@@ -62,7 +62,7 @@ struct pc_image_layer
 
 struct pc_image; /* id (sha256 hex of config), names, config json, layer chain */
 /* ref: name, short id, full id, name@sha256:..., sha256:<id>. Not found:
-   err->status == ENOENT, "busybox: image not known". */
+   class PC_ERR_NOT_FOUND (ENOENT), "busybox: image not known". */
 int pc_store_image_lookup (struct pc_store *s, const char *ref, struct pc_image **out,
                            pc_error **err);
 const char *pc_image_id (const struct pc_image *img);

@@ -67,6 +67,21 @@ relay_console (int master)
     }
 }
 
+/* As pc run: the class the runtime gave the failure decides. */
+static int
+exit_code_for (const pc_error *err)
+{
+  switch (pc_error_class_of (err))
+    {
+    case PC_ERR_CMD_NOT_FOUND:
+      return 127;
+    case PC_ERR_CANNOT_INVOKE:
+      return 126;
+    default:
+      return 125;
+    }
+}
+
 static int
 wait_status (pid_t pid)
 {
@@ -102,7 +117,7 @@ run_exec (json_object *spec, pid_t container, const char *cmd, bool direct)
       fprintf (stderr, "Error: %s\n", err->msg);
       if (e.pid > 0)
         wait_status (e.pid);
-      rc = err->status == ENOENT ? 127 : err->status == EACCES ? 126 : 125;
+      rc = exit_code_for (err);
       pc_error_free (err);
     }
   else
@@ -195,7 +210,7 @@ main (int argc, char **argv)
       int st;
       waitpid (p.pid, &st, 0);
       json_object_put (spec);
-      int rc = err->status == ENOENT ? 127 : err->status == EACCES ? 126 : 125;
+      int rc = exit_code_for (err);
       pc_error_free (err);
       return rc;
     }
