@@ -126,8 +126,8 @@ env_has (char **env, const char *key)
 
 /* -e KEY=VAL; KEY alone takes the host's value (skipped when unset); KEY*
    takes every host variable with that prefix. */
-static void
-env_add_user (char ***env, const char *s)
+void
+eng_env_add_user (char ***env, const char *s)
 {
   extern char **environ;
   if (strchr (s, '='))
@@ -169,7 +169,7 @@ pc_engine_parse_env_file (const char *path, char ***env, pc_error **err)
         continue;
       if (*line == '=')
         return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid environment variable: \"%s\"", line);
-      env_add_user (env, line);
+      eng_env_add_user (env, line);
     }
   return 0;
 }
@@ -323,7 +323,7 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
         return -1;
       }
   for (char **v = o->env; v && *v; v++)
-    env_add_user (&env, *v);
+    eng_env_add_user (&env, *v);
   if (!env_has (env, "container"))
     pc_strv_append (&env, "container=pc");
   char shortid[13];

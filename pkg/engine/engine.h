@@ -70,6 +70,7 @@ struct pc_container_state
   int exit_code;
   bool monitor_lost;         /* exited because the monitor vanished */
   struct timespec started_at, finished_at;  /* zero when never */
+  unsigned long long pid_start, monitor_start;  /* start times of pid and monitor_pid */
 };
 
 struct pc_container
@@ -167,6 +168,24 @@ int pc_engine_pause (struct pc_engine *e, struct pc_container *c, pc_error **err
 int pc_engine_unpause (struct pc_engine *e, struct pc_container *c, pc_error **err);
 /* Is pause possible here? false with podman's message for the CLI. */
 bool pc_engine_can_pause (const char **why);
+
+/* `pc exec`: a process in a running container, joined from the caller's
+   user namespace (the initial one: a command that execs enters no namespace
+   of its own) through a pidfd of the container's pid 1. Its stdin (with
+   interactive), stdout and stderr are relayed from and to the caller's 0, 1
+   and 2; returns 0 with *exit_code once it exited (126/127 come back as
+   errors of class PC_ERR_CANNOT_INVOKE / PC_ERR_CMD_NOT_FOUND). */
+struct pc_exec_opts
+{
+  char **command;
+  char **env;                /* -e, as for create */
+  char **env_files;
+  const char *user;          /* -u USER[:GROUP]; NULL = the container's */
+  const char *workdir;       /* -w; NULL = the container's */
+  bool interactive;          /* -i */
+};
+int pc_engine_exec (struct pc_engine *e, struct pc_container *c, const struct pc_exec_opts *o,
+                    int *exit_code, pc_error **err);
 
 /* podman's `container inspect` object (new reference). */
 json_object *pc_engine_inspect (struct pc_engine *e, struct pc_container *c);

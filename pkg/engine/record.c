@@ -146,6 +146,8 @@ eng_state_read (struct pc_engine *e, struct pc_container *c, bool fix)
     return 0;
   unsigned long long mon_start = 0, pid_start = 0;
   parse_state_json (buf, (size_t) n, st, &mon_start, &pid_start);
+  st->pid_start = pid_start;
+  st->monitor_start = mon_start;
   if (read_exit (dfd, c->id, st))
     {
       st->status = PC_STATUS_EXITED;

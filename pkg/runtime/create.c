@@ -59,8 +59,10 @@ join_namespaces (const struct rt_spec *s, pc_error **err)
 }
 
 static void __attribute__ ((noreturn))
-child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, int sync_fd)
+child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, int sync_fd, int *gate)
 {
+  if (gate)
+    rt_gate_wait (gate);
   pc_error *err = NULL;
   double t0 = now_ms ();
   if (s->clone_flags & CLONE_NEWUSER)
@@ -213,7 +215,7 @@ create_process (struct rt_spec *s, const struct pc_runtime_io *io, struct pc_run
       if (pid == 0)
         {
           close (parent_fd);
-          child_main (s, io, terminal, child_fd);
+          child_main (s, io, terminal, child_fd, NULL);
         }
       if (pid < 0)
         return pc_error_errno (err, errno, "create the container process");
@@ -231,14 +233,19 @@ create_process (struct rt_spec *s, const struct pc_runtime_io *io, struct pc_run
             rt_child_fail (child_fd, (pc_error_errno (&cerr, errno, "join the pid namespace"), cerr));
           pc_closep (&join_userns);
           pc_closep (&join_pidns);
+          int gate[2];
+          if (rt_gate_open (gate) < 0)
+            rt_child_fail (child_fd, (pc_error_errno (&cerr, errno, "pipe"), cerr));
           pid_t c = clone_ns (s->clone_flags | CLONE_PARENT);
           if (c == 0)
-            child_main (s, io, terminal, child_fd);
+            child_main (s, io, terminal, child_fd, gate);
           if (c < 0)
             rt_child_fail (child_fd, (pc_error_errno (&cerr, errno, "create the container process"), cerr));
           char buf[32];
           snprintf (buf, sizeof buf, "%d", (int) c);
           rt_sync_send (child_fd, "pid", 0, buf, -1, NULL);
+          /* Only now may the container process speak on the socket. */
+          rt_gate_release (gate);
           _exit (0);
         }
       if (mid < 0)

@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -63,9 +65,10 @@ struct rt_exec_args
 
 static void __attribute__ ((noreturn))
 exec_child (const struct rt_process *p, const struct rt_seccomp *seccomp, const struct pc_runtime_io *io,
-            bool terminal, int sync_fd)
+            bool terminal, int sync_fd, int gate[2])
 {
   pc_error *err = NULL;
+  rt_gate_wait (gate);
   if (setresgid (0, 0, 0) < 0 && errno != EINVAL)
     rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "setgid 0"), err));
   if (setresuid (0, 0, 0) < 0 && errno != EINVAL)
@@ -98,17 +101,24 @@ exec_middle (const struct rt_process *p, const struct rt_seccomp *seccomp, const
              bool terminal, int pidfd, int flags, int sync_fd)
 {
   pc_error *err = NULL;
+  /* Nothing in the container may ptrace this process, open its /proc/PID/exe
+     or read its memory while it still holds pc's state (CVE-2019-5736). */
+  if (prctl (PR_SET_DUMPABLE, 0) < 0)
+    rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "prctl PR_SET_DUMPABLE"), err));
   if (flags && setns (pidfd, flags) < 0)
     {
       pc_error_errno (&err, errno, "join the container's namespaces");
       rt_child_fail (sync_fd, err);
     }
   close (pidfd);
+  int gate[2];
+  if (rt_gate_open (gate) < 0)
+    rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "pipe"), err));
   /* clone3 wants exit_signal 0 with CLONE_PARENT: the child inherits ours (SIGCHLD). */
   struct rt_exec_args args = { .flags = CLONE_PARENT };
   pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
   if (pid == 0)
-    exec_child (p, seccomp, io, terminal, sync_fd);
+    exec_child (p, seccomp, io, terminal, sync_fd, gate);
   if (pid < 0)
     {
       pc_error_errno (&err, errno, "create the exec process");
@@ -117,19 +127,24 @@ exec_middle (const struct rt_process *p, const struct rt_seccomp *seccomp, const
   char buf[32];
   snprintf (buf, sizeof buf, "%d", (int) pid);
   rt_sync_send (sync_fd, "pid", 0, buf, -1, NULL);
+  /* Only now may the exec process speak on the socket. */
+  rt_gate_release (gate);
   _exit (0);
 }
 
 static int
-exec_process (pid_t container_pid, struct rt_process *p, struct rt_seccomp *sc,
+exec_process (int pidfd, pid_t container_pid, struct rt_process *p, struct rt_seccomp *sc,
               const struct pc_runtime_io *io, struct pc_runtime_process *out, pc_error **err)
 {
   int flags;
   if (differing_namespaces (container_pid, &flags, err) < 0)
     return -1;
-  pc_autoclose int pidfd = (int) syscall (SYS_pidfd_open, container_pid, 0);
-  if (pidfd < 0)
-    return pc_error_errno (err, errno, "open the container process %d", (int) container_pid);
+  /* The pidfd was opened before the namespaces were looked up by pid: if
+     the process is still the pidfd's, they were its namespaces. */
+  struct pollfd alive = { .fd = pidfd, .events = POLLIN };
+  if (poll (&alive, 1, 0) != 0)
+    return pc_error_makec (err, PC_ERR_STATE, ESRCH, "the container process %d has exited",
+                           (int) container_pid);
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return pc_error_errno (err, errno, "create the sync socket");
@@ -166,24 +181,38 @@ exec_process (pid_t container_pid, struct rt_process *p, struct rt_seccomp *sc,
 }
 
 int
-pc_runtime_exec_seccomp (pid_t container_pid, json_object *process_spec, json_object *seccomp,
-                         const struct pc_runtime_io *io, struct pc_runtime_process *out,
-                         pc_error **err)
+pc_runtime_exec_pidfd (int pidfd, pid_t container_pid, json_object *process_spec,
+                       json_object *seccomp, const char *seccomp_cache, const struct pc_runtime_io *io,
+                       struct pc_runtime_process *out, pc_error **err)
 {
   out->pid = -1;
   out->console_fd = -1;
   out->tap_fd = -1;
   out->sync_fd = -1;
+  /* The exec process is cloned without fork handlers. */
+  if (pc_require_single_threaded ("exec in a container", err) < 0)
+    return -1;
   struct rt_process p;
   struct rt_seccomp sc = { 0 };
   double ms;
   int ret = -1;
   if (rt_process_parse (process_spec, &p, err) == 0
-      && rt_seccomp_compile (seccomp, NULL, &sc, &ms, err) == 0)
-    ret = exec_process (container_pid, &p, &sc, io, out, err);
+      && rt_seccomp_compile (seccomp, seccomp_cache, &sc, &ms, err) == 0)
+    ret = exec_process (pidfd, container_pid, &p, &sc, io, out, err);
   rt_process_clear (&p);
   free (sc.prog.filter);
   return ret;
+}
+
+int
+pc_runtime_exec_seccomp (pid_t container_pid, json_object *process_spec, json_object *seccomp,
+                         const struct pc_runtime_io *io, struct pc_runtime_process *out,
+                         pc_error **err)
+{
+  pc_autoclose int pidfd = (int) syscall (SYS_pidfd_open, container_pid, 0);
+  if (pidfd < 0)
+    return pc_error_errno (err, errno, "open the container process %d", (int) container_pid);
+  return pc_runtime_exec_pidfd (pidfd, container_pid, process_spec, seccomp, NULL, io, out, err);
 }
 
 int

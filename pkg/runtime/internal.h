@@ -190,6 +190,13 @@ int rt_sync_send (int fd, const char *type, int errnum, const char *message, int
 int rt_sync_recv (int fd, char **type, int *errnum, char **message, int *recv_fd, pc_error **err);
 int rt_sync_wait_for (int fd, const char *type, int *recv_fd, pc_error **err);
 int rt_sync_recv_pid (int fd, pid_t middle, pid_t *pid, pc_error **err);
+/* A middle process that clones with CLONE_PARENT reports the new pid on the
+   sync socket it shares with that process, which must say nothing there
+   before: the clone waits at a gate (a pipe) until the middle process has
+   reported and released it (EOF). */
+int rt_gate_open (int gate[2]);
+void rt_gate_wait (int gate[2]);
+void rt_gate_release (int gate[2]);
 
 /* create.c */
 /* Fills out->console_fd and out->tap_fd from the "ready" message. */

@@ -58,6 +58,16 @@ void pc_runtime_abort (struct pc_runtime_process *p);
    pc_runtime_start. */
 int pc_runtime_exec (pid_t container_pid, json_object *process_spec, const struct pc_runtime_io *io,
                      struct pc_runtime_process *out, pc_error **err);
+/* The same for a container process the caller holds a pidfd of (opened,
+   then checked against the recorded start time, so that the pid cannot have
+   been reused). The calling process may be in the initial user namespace:
+   the exec process joins the container's user namespace with the others.
+   It is made non-dumpable before it joins. seccomp_cache: as the
+   annotation "run.pc.seccomp-cache" of pc_runtime_create, or NULL. */
+int pc_runtime_exec_pidfd (int pidfd, pid_t container_pid, json_object *process_spec,
+                           json_object *seccomp, const char *seccomp_cache,
+                           const struct pc_runtime_io *io,
+                           struct pc_runtime_process *out, pc_error **err);
 int pc_runtime_exec_seccomp (pid_t container_pid, json_object *process_spec, json_object *seccomp,
                              const struct pc_runtime_io *io, struct pc_runtime_process *out,
                              pc_error **err);

@@ -11,6 +11,7 @@
    of a kind it does not know, so a newer child can pass more.
    The child's end is close-on-exec, so EOF after "start" means exec worked. */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -294,4 +295,27 @@ rt_sync_recv_pid (int fd, pid_t middle, pid_t *pid, pc_error **err)
     return pc_error_make (err, errnum, "%s", message ? message : "setup failed");
   return pc_error_make (err, EIO, "the helper process that joins the pid namespace failed (status %d)",
                         WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
+}
+
+int
+rt_gate_open (int gate[2])
+{
+  return pipe2 (gate, O_CLOEXEC);
+}
+
+void
+rt_gate_wait (int gate[2])
+{
+  char c;
+  close (gate[1]);
+  while (read (gate[0], &c, 1) < 0 && errno == EINTR)
+    ;
+  close (gate[0]);
+}
+
+void
+rt_gate_release (int gate[2])
+{
+  close (gate[0]);
+  close (gate[1]);
 }

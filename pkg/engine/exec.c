@@ -1,0 +1,301 @@
+/* pc exec: another process in a running container. The pc process stays in
+   the initial user namespace (it enters none of its own), holds a pidfd of
+   the container's pid 1 checked against its recorded start time, and the
+   runtime's exec process joins every namespace of the container through
+   that pidfd, its user namespace included. The process's stdio are pipes
+   pc relays: it never holds one of the user's own fds (a terminal could be
+   driven from inside with TIOCSTI). */
+#include "pkg/engine/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/cleanup.h"
+#include "lib/fileutil.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/proc.h"
+#include "lib/xalloc.h"
+#include "pkg/runtime/runtime.h"
+#include "pkg/storage/storage.h"
+
+static json_object *
+strv_json (char **v)
+{
+  json_object *a = json_object_new_array ();
+  for (; v && *v; v++)
+    json_object_array_add (a, json_object_new_string (*v));
+  return a;
+}
+
+/* The container's process object with the exec's changes. */
+static json_object *
+exec_process_spec (json_object *spec, const struct pc_exec_opts *o, pc_error **err)
+{
+  json_object *src = pc_json_get (spec, "process");
+  if (src == NULL || !json_object_is_type (src, json_type_object))
+    {
+      pc_error_make (err, EINVAL, "the container's config.json has no process");
+      return NULL;
+    }
+  pc_autojson json_object *p = NULL;
+  if (json_object_deep_copy (src, &p, NULL) < 0)
+    {
+      pc_error_make (err, ENOMEM, "copy the container's process");
+      return NULL;
+    }
+  json_object_object_add (p, "args", strv_json (o->command));
+  json_object_object_add (p, "terminal", json_object_new_boolean (false));
+  json_object_object_del (p, "consoleSize");
+
+  pc_autostrv char **env = NULL;
+  json_object *cenv = pc_json_get (p, "env");
+  for (size_t i = 0; cenv && json_object_is_type (cenv, json_type_array)
+                     && i < json_object_array_length (cenv); i++)
+    {
+      const char *kv = json_object_get_string (json_object_array_get_idx (cenv, i));
+      if (kv && strchr (kv, '='))
+        eng_env_add_user (&env, kv);
+    }
+  for (char **f = o->env_files; f && *f; f++)
+    if (pc_engine_parse_env_file (*f, &env, err) < 0)
+      return NULL;
+  for (char **v = o->env; v && *v; v++)
+    eng_env_add_user (&env, *v);
+  json_object_object_add (p, "env", strv_json (env));
+  if (o->workdir)
+    json_object_object_add (p, "cwd", json_object_new_string (o->workdir));
+
+  if (o->user)
+    {
+      struct pc_rootfs_mount m;
+      if (eng_rootfs_from_spec (spec, &m, err) < 0)
+        return NULL;
+      struct eng_user u;
+      int r = eng_resolve_user (&m, o->user, &u, err);
+      pc_rootfs_mount_clear (&m);
+      if (r < 0)
+        return NULL;
+      free (u.home);
+      json_object *user = json_object_new_object ();
+      json_object_object_add (user, "uid", json_object_new_int64 (u.uid));
+      json_object_object_add (user, "gid", json_object_new_int64 (u.gid));
+      json_object *groups = json_object_new_array ();
+      for (size_t i = 0; i < u.n_groups; i++)
+        json_object_array_add (groups, json_object_new_int64 (u.groups[i]));
+      json_object_object_add (user, "additionalGids", groups);
+      json_object *old = pc_json_get (pc_json_get (src, "user"), "umask");
+      if (old)
+        json_object_object_add (user, "umask", json_object_get (old));
+      json_object_object_add (p, "user", user);
+      /* As for the container's own user: a non-root user keeps no
+         capabilities but the bounding set. */
+      json_object *caps = pc_json_get (p, "capabilities");
+      if (u.uid != 0 && caps && json_object_is_type (caps, json_type_object))
+        {
+          static const char *const sets[] = { "effective", "permitted", "inheritable", "ambient" };
+          for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+            json_object_object_add (caps, sets[i], json_object_new_array ());
+        }
+    }
+  return steal_pointer (&p);
+}
+
+/* One direction of the relay. Reads only when what was read before is
+   written out, and never blocks on the write: the process may be filling
+   its stdout while it is not reading its stdin. */
+struct relay
+{
+  int from, to;
+  bool open;
+  char buf[65536];
+  size_t off, len;
+};
+
+/* false at EOF or when the other end is gone. */
+static bool
+relay_read (struct relay *r)
+{
+  ssize_t n = read (r->from, r->buf, sizeof r->buf);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return true;
+  if (n <= 0)
+    return false;
+  r->off = 0;
+  r->len = (size_t) n;
+  return true;
+}
+
+static bool
+relay_write (struct relay *r)
+{
+  while (r->off < r->len)
+    {
+      ssize_t n = write (r->to, r->buf + r->off, r->len - r->off);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        return true;
+      if (n <= 0)
+        return false;
+      r->off += (size_t) n;
+    }
+  r->off = r->len = 0;
+  return true;
+}
+
+static int
+wait_status (pid_t pid)
+{
+  int status = 0;
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return 125;
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  return 128 + WTERMSIG (status);
+}
+
+/* Relays stdin (when given), stdout and stderr until the process has exited
+   and its output is drained; returns its exit code. */
+static int
+relay_until_exit (pid_t pid, int in_w, int out_r, int err_r)
+{
+  pc_autoclose int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  static struct relay r[3];
+  r[0] = (struct relay) { .from = 0, .to = in_w, .open = in_w >= 0 };
+  r[1] = (struct relay) { .from = out_r, .to = 1, .open = true };
+  r[2] = (struct relay) { .from = err_r, .to = 2, .open = true };
+  if (in_w >= 0)
+    pc_set_nonblock (in_w, true);
+  bool exited = pidfd < 0;
+  while (r[1].open || r[2].open)
+    {
+      struct pollfd pf[4];
+      int idx[4];
+      nfds_t n = 0;
+      for (int i = 0; i < 3; i++)
+        if (r[i].open)
+          {
+            bool pending = r[i].len > 0;
+            pf[n] = (struct pollfd) { .fd = pending ? r[i].to : r[i].from,
+                                      .events = pending ? POLLOUT : POLLIN };
+            idx[n++] = i;
+          }
+      if (!exited)
+        {
+          pf[n] = (struct pollfd) { .fd = pidfd, .events = POLLIN };
+          idx[n++] = -1;
+        }
+      /* Once it has exited, output left in the pipes is drained, but a
+         background child that keeps them open is not waited for. */
+      int k = poll (pf, n, exited ? 0 : -1);
+      if (k < 0 && errno == EINTR)
+        continue;
+      if (k <= 0)
+        break;
+      for (nfds_t i = 0; i < n; i++)
+        {
+          if (!(pf[i].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR)))
+            continue;
+          if (idx[i] < 0)
+            {
+              exited = true;
+              continue;
+            }
+          struct relay *x = &r[idx[i]];
+          bool ok = x->len > 0 ? relay_write (x) : relay_read (x) && relay_write (x);
+          if (!ok)
+            {
+              x->open = false;
+              if (idx[i] == 0)
+                {
+                  close (in_w);   /* EOF for the process */
+                  in_w = -1;
+                }
+            }
+        }
+    }
+  if (in_w >= 0)
+    close (in_w);
+  return wait_status (pid);
+}
+
+int
+pc_engine_exec (struct pc_engine *e, struct pc_container *c, const struct pc_exec_opts *o,
+                int *exit_code, pc_error **err)
+{
+  if (o->command == NULL || o->command[0] == NULL)
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                           "must provide a non-empty command to start an exec session: invalid argument");
+  eng_state_read (e, c, true);
+  if (c->state.status != PC_STATUS_RUNNING)
+    return pc_error_makec (err, PC_ERR_STATE, EINVAL,
+                           "can only create exec sessions on running containers: container state improper");
+  pc_autoclose int pidfd = (int) syscall (SYS_pidfd_open, c->state.pid, 0);
+  /* Checked once the pidfd is open: if pid 1 still has its recorded start
+     time, the pidfd is the container's and no reused pid can slip in. */
+  if (pidfd < 0 || c->state.pid_start == 0
+      || eng_proc_start_time (c->state.pid) != c->state.pid_start)
+    return pc_error_makec (err, PC_ERR_STATE, ESRCH,
+                           "can only create exec sessions on running containers: container state improper");
+
+  pc_autofree char *spath = xasprintf ("%s/config.json", c->id);
+  pc_autojson json_object *spec = pc_json_read_file (e->ctr_dfd, spath, err);
+  if (spec == NULL)
+    return pc_error_wrap (err, "container %s", c->id);
+  pc_autojson json_object *process = exec_process_spec (spec, o, err);
+  if (process == NULL)
+    return -1;
+  json_object *seccomp = pc_json_get (pc_json_get (spec, "linux"), "seccomp");
+
+  int in_p[2] = { -1, -1 }, out_p[2], err_p[2];
+  if ((o->interactive && pipe2 (in_p, O_CLOEXEC) < 0) || pipe2 (out_p, O_CLOEXEC) < 0)
+    return pc_error_errno (err, errno, "pipe");
+  if (pipe2 (err_p, O_CLOEXEC) < 0)
+    {
+      int saved = errno;
+      close (out_p[0]);
+      close (out_p[1]);
+      return pc_error_errno (err, saved, "pipe");
+    }
+  struct pc_runtime_io io = { in_p[0], out_p[1], err_p[1], false };
+  struct pc_runtime_process proc;
+  const char *cache = pc_json_get_string (pc_json_get (spec, "annotations"), "run.pc.seccomp-cache");
+  int r = pc_runtime_exec_pidfd (pidfd, c->state.pid, process, seccomp, cache, &io, &proc, err);
+  /* The process holds its ends now. */
+  pc_closep (&in_p[0]);
+  pc_closep (&out_p[1]);
+  pc_closep (&err_p[1]);
+  if (r == 0)
+    pc_debug ("exec process %d created in container %s", (int) proc.pid, c->id);
+  if (r == 0 && pc_runtime_start (&proc, err) < 0)
+    {
+      /* The exec failed (not found, cannot invoke): the process is gone. */
+      pc_runtime_abort (&proc);
+      r = -1;
+    }
+  if (r < 0)
+    {
+      if (in_p[1] >= 0)
+        close (in_p[1]);
+      close (out_p[0]);
+      close (err_p[0]);
+      return -1;
+    }
+  pc_set_nonblock (out_p[0], true);
+  pc_set_nonblock (err_p[0], true);
+  *exit_code = relay_until_exit (proc.pid, in_p[1], out_p[0], err_p[0]);
+  close (out_p[0]);
+  close (err_p[0]);
+  if (proc.console_fd >= 0)
+    close (proc.console_fd);
+  return 0;
+}
