@@ -77,6 +77,86 @@ pc_read_file (int dirfd, const char *path, char **out, size_t *len, pc_error **e
   return 0;
 }
 
+static const char *
+size_words (size_t n, char *buf, size_t sz)
+{
+  if (n >= (1 << 20) && n % (1 << 20) == 0)
+    snprintf (buf, sz, "%zu MiB", n >> 20);
+  else if (n >= 1024 && n % 1024 == 0)
+    snprintf (buf, sz, "%zu KiB", n >> 10);
+  else
+    snprintf (buf, sz, "%zu bytes", n);
+  return buf;
+}
+
+int
+pc_read_fd_max (int fd, size_t max, char **out, size_t *len, pc_error **err)
+{
+  char words[32];
+  struct stat st;
+  size_t cap = 4096, n = 0;
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      if ((uintmax_t) st.st_size > max)
+        return pc_error_makec (err, PC_ERR_INVALID, EFBIG, "larger than the limit of %s",
+                               size_words (max, words, sizeof words));
+      cap = (size_t) st.st_size + 2;
+    }
+  pc_autofree char *buf = xmalloc (cap);
+  for (;;)
+    {
+      if (cap - n < 2)
+        {
+          cap = cap * 2 > max + 2 ? max + 2 : cap * 2;
+          buf = xrealloc (buf, cap);
+        }
+      ssize_t r = read (fd, buf + n, cap - n - 1);
+      if (r < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return pc_error_errno (err, errno, "read");
+        }
+      if (r == 0)
+        break;
+      n += (size_t) r;
+      if (n > max)
+        return pc_error_makec (err, PC_ERR_INVALID, EFBIG, "larger than the limit of %s",
+                               size_words (max, words, sizeof words));
+    }
+  buf[n] = '\0';
+  if (len)
+    *len = n;
+  *out = steal_pointer (&buf);
+  return 0;
+}
+
+int
+pc_read_file_max (int dirfd, const char *path, size_t max, int flags, char **out, size_t *len,
+                  pc_error **err)
+{
+  pc_autoclose int fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0)
+    return pc_error_errno (err, errno, "open `%s`", path);
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return pc_error_errno (err, errno, "stat `%s`", path);
+  if (S_ISDIR (st.st_mode))
+    return pc_error_makec (err, PC_ERR_INVALID, EISDIR, "`%s` is a directory, not a file", path);
+  if (!S_ISREG (st.st_mode))
+    {
+      if (flags & PC_READ_REGULAR)
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "`%s` is not a regular file", path);
+      /* A pipe or device the user named: read it, blocking, up to max. */
+      int fl = fcntl (fd, F_GETFL);
+      if (fl < 0 || fcntl (fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+        return pc_error_errno (err, errno, "fcntl `%s`", path);
+    }
+  if (pc_read_fd_max (fd, max, out, len, err) < 0)
+    return pc_error_wrap (err, "`%s`", path);
+  return 0;
+}
+
 /* Splits path into an open directory fd and the last component. */
 static int
 open_parent (int dirfd, const char *path, int *parent, const char **base, pc_error **err)

@@ -15,6 +15,16 @@ int pc_write_file_atomic (int dirfd, const char *path, const void *data, size_t 
 /* *out is NUL-terminated (not counted in *len); len may be NULL. */
 int pc_read_file (int dirfd, const char *path, char **out, size_t *len, pc_error **err);
 int pc_read_fd_all (int fd, char **out, size_t *len, pc_error **err);
+/* Reads at most max bytes of fd; more is an EFBIG error (class invalid)
+   saying the limit, and nothing is returned. */
+int pc_read_fd_max (int fd, size_t max, char **out, size_t *len, pc_error **err);
+/* Opens path O_NONBLOCK (a FIFO never blocks the open), fstats it and reads
+   it whole with pc_read_fd_max. PC_READ_REGULAR refuses anything but a
+   regular file (for files named by an image or a record); without it a
+   FIFO, pipe or character device the user named is read up to max too. */
+#define PC_READ_REGULAR 1
+int pc_read_file_max (int dirfd, const char *path, size_t max, int flags, char **out,
+                      size_t *len, pc_error **err);
 /* Retries on EINTR and short writes. */
 int pc_write_all (int fd, const void *buf, size_t len, pc_error **err);
 /* Existing directories are fine. */

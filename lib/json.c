@@ -66,11 +66,161 @@ pc_json_write_file_atomic (int dirfd, const char *path, json_object *obj, mode_t
   return pc_write_file_atomic (dirfd, path, s, strlen (s), mode, err);
 }
 
+static json_object *
+get_typed (json_object *o, const char *key, json_type t)
+{
+  json_object *v = NULL;
+  if (o == NULL || !json_object_is_type (o, json_type_object)
+      || !json_object_object_get_ex (o, key, &v) || !json_object_is_type (v, t))
+    return NULL;
+  return v;
+}
+
+json_object *
+pc_json_get_array (json_object *o, const char *key)
+{
+  return get_typed (o, key, json_type_array);
+}
+
+json_object *
+pc_json_get_object (json_object *o, const char *key)
+{
+  return get_typed (o, key, json_type_object);
+}
+
+size_t
+pc_json_array_len (json_object *a)
+{
+  if (a == NULL || !json_object_is_type (a, json_type_array))
+    return 0;
+  return json_object_array_length (a);
+}
+
+static json_object *
+array_at (json_object *a, size_t i, json_type t)
+{
+  if (i >= pc_json_array_len (a))
+    return NULL;
+  json_object *v = json_object_array_get_idx (a, i);
+  return v != NULL && json_object_is_type (v, t) ? v : NULL;
+}
+
+const char *
+pc_json_array_string_at (json_object *a, size_t i)
+{
+  json_object *v = array_at (a, i, json_type_string);
+  return v ? json_object_get_string (v) : NULL;
+}
+
+json_object *
+pc_json_array_object_at (json_object *a, size_t i)
+{
+  return array_at (a, i, json_type_object);
+}
+
+bool
+pc_json_is_string_array (json_object *a)
+{
+  if (a == NULL || !json_object_is_type (a, json_type_array))
+    return false;
+  for (size_t i = 0; i < json_object_array_length (a); i++)
+    if (pc_json_array_string_at (a, i) == NULL)
+      return false;
+  return true;
+}
+
+/* "null", "a string", "an array"... for messages. */
+static const char *
+type_name (json_object *v)
+{
+  switch (v == NULL ? json_type_null : json_object_get_type (v))
+    {
+    case json_type_null: return "null";
+    case json_type_boolean: return "a boolean";
+    case json_type_double: return "a number";
+    case json_type_int: return "a number";
+    case json_type_object: return "an object";
+    case json_type_array: return "an array";
+    case json_type_string: return "a string";
+    }
+  return "unknown";
+}
+
+static const char *
+type_want (json_type t)
+{
+  switch (t)
+    {
+    case json_type_int: return "an integer";
+    case json_type_double: return "a number";
+    case json_type_boolean: return "a boolean";
+    case json_type_object: return "an object";
+    case json_type_array: return "an array";
+    case json_type_string: return "a string";
+    case json_type_null: return "null";
+    }
+  return "unknown";
+}
+
+int
+pc_json_check_type (json_object *o, const char *key, json_type t, const char *what,
+                    pc_error **err)
+{
+  json_object *v = NULL;
+  if (o == NULL || !json_object_is_type (o, json_type_object)
+      || !json_object_object_get_ex (o, key, &v) || v == NULL || json_object_is_type (v, t))
+    return 0;
+  return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "%s: `%s` is %s, not %s", what, key,
+                         type_name (v), type_want (t));
+}
+
+int
+pc_json_check_strings (json_object *o, const char *key, const char *what, pc_error **err)
+{
+  if (pc_json_check_type (o, key, json_type_array, what, err) < 0)
+    return -1;
+  json_object *a = pc_json_get_array (o, key);
+  for (size_t i = 0; i < pc_json_array_len (a); i++)
+    if (pc_json_array_string_at (a, i) == NULL)
+      return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "%s: `%s[%zu]` is %s, not a string",
+                             what, key, i, type_name (json_object_array_get_idx (a, i)));
+  return 0;
+}
+
+int
+pc_json_check_string_map (json_object *o, const char *key, const char *what, pc_error **err)
+{
+  if (pc_json_check_type (o, key, json_type_object, what, err) < 0)
+    return -1;
+  json_object *m = pc_json_get_object (o, key);
+  if (m == NULL)
+    return 0;
+  json_object_object_foreach (m, k, v)
+    if (v == NULL || !json_object_is_type (v, json_type_string))
+      return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "%s: `%s.%s` is %s, not a string", what,
+                             key, k, type_name (v));
+  return 0;
+}
+
+json_object *
+pc_json_read_file_max (int dirfd, const char *path, size_t max, pc_error **err)
+{
+  pc_autofree char *buf = NULL;
+  size_t len = 0;
+  if (pc_read_file_max (dirfd, path, max, PC_READ_REGULAR, &buf, &len, err) < 0)
+    return NULL;
+  json_object *o = pc_json_parse (buf, len, err);
+  if (o == NULL)
+    pc_error_wrap (err, "parse `%s`", path);
+  return o;
+}
+
 const char *
 pc_json_get_string (json_object *o, const char *key)
 {
   json_object *v = NULL;
-  if (o == NULL || !json_object_object_get_ex (o, key, &v) || !json_object_is_type (v, json_type_string))
+  if (o == NULL || !json_object_is_type (o, json_type_object)
+      || !json_object_object_get_ex (o, key, &v) || !json_object_is_type (v, json_type_string))
     return NULL;
   return json_object_get_string (v);
 }
@@ -79,7 +229,8 @@ int64_t
 pc_json_get_int (json_object *o, const char *key, int64_t def)
 {
   json_object *v = NULL;
-  if (o == NULL || !json_object_object_get_ex (o, key, &v))
+  if (o == NULL || !json_object_is_type (o, json_type_object)
+      || !json_object_object_get_ex (o, key, &v))
     return def;
   if (json_object_is_type (v, json_type_int) || json_object_is_type (v, json_type_double))
     return json_object_get_int64 (v);
@@ -90,7 +241,8 @@ bool
 pc_json_get_bool (json_object *o, const char *key, bool def)
 {
   json_object *v = NULL;
-  if (o == NULL || !json_object_object_get_ex (o, key, &v) || !json_object_is_type (v, json_type_boolean))
+  if (o == NULL || !json_object_is_type (o, json_type_object)
+      || !json_object_object_get_ex (o, key, &v) || !json_object_is_type (v, json_type_boolean))
     return def;
   return json_object_get_boolean (v);
 }

@@ -40,8 +40,15 @@ struct parser
   bool trim_right;     /* the action ended with " -}}" */
   char *strval;        /* unquoted TK_STRING */
   int depth;           /* open parentheses */
+  int nest;            /* parentheses and if/range/with blocks open, for the cap */
   pc_error **err;
 };
+
+/* Parsing recurses once per open parenthesis or block: without a cap,
+   60,000 "(" overflow the stack. Go's text/template stops at 10,000
+   ("max expression depth exceeded"); 1,000 is more than any format needs
+   and safe for every stack this runs on. */
+#define PC_TMPL_MAX_NEST 1000
 
 static int __attribute__ ((format (printf, 2, 3)))
 fail (struct parser *ps, const char *fmt, ...)
@@ -338,10 +345,14 @@ parse_operand (struct parser *ps, struct pc_tmpl_arg *a)
     case TK_LPAREN:
       {
         a->kind = PC_TA_PIPE;
+        if (ps->nest >= PC_TMPL_MAX_NEST)
+          return fail (ps, "max expression depth exceeded (more than %d levels)", PC_TMPL_MAX_NEST);
         ps->depth++;
         if (next (ps) < 0)
           return -1;
+        ps->nest++;
         a->pipe = parse_pipeline (ps, false, "parenthesized pipeline");
+        ps->nest--;
         if (a->pipe == NULL)
           return -1;
         if (ps->tok != TK_RPAREN)
@@ -504,8 +515,25 @@ unescape_text (const char *s, size_t n)
 
 static int parse_list (struct parser *ps, struct pc_tmpl_node **out, enum stop *stop);
 
+static struct pc_tmpl_node *parse_control_1 (struct parser *ps, enum pc_tmpl_node_kind kind,
+                                             const char *name);
+
 static struct pc_tmpl_node *
 parse_control (struct parser *ps, enum pc_tmpl_node_kind kind, const char *name)
+{
+  if (ps->nest >= PC_TMPL_MAX_NEST)
+    {
+      fail (ps, "max expression depth exceeded (more than %d levels)", PC_TMPL_MAX_NEST);
+      return NULL;
+    }
+  ps->nest++;
+  struct pc_tmpl_node *n = parse_control_1 (ps, kind, name);
+  ps->nest--;
+  return n;
+}
+
+static struct pc_tmpl_node *
+parse_control_1 (struct parser *ps, enum pc_tmpl_node_kind kind, const char *name)
 {
   struct pc_tmpl_node *n = xmalloc0 (sizeof *n);
   n->kind = kind;

@@ -13,6 +13,37 @@
 #include "lib/json.h"
 #include "lib/xalloc.h"
 
+/* An archive named on the command line: a regular file, or a pipe/FIFO the
+   user streams in. A device (/dev/zero would fill the disk) or a directory
+   is refused before anything is read; O_NONBLOCK keeps the open of a FIFO
+   with no writer from hanging before that check. */
+static int
+open_archive (const char *path, const char *what)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0)
+    return -pc_cli_errorf (PC_EXIT_ERROR, "open %s: %s", path, strerror (errno));
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    {
+      int e = errno;
+      close (fd);
+      return -pc_cli_errorf (PC_EXIT_ERROR, "stat %s: %s", path, strerror (e));
+    }
+  if (!S_ISREG (st.st_mode) && !S_ISFIFO (st.st_mode))
+    {
+      close (fd);
+      return -pc_cli_errorf (PC_EXIT_ERROR, "%s %s: %s, not a regular file or a pipe", what, path,
+                             S_ISDIR (st.st_mode) ? "a directory"
+                             : S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode) ? "a device"
+                                                                             : "a socket");
+    }
+  int fl = fcntl (fd, F_GETFL);
+  if (fl >= 0)
+    fcntl (fd, F_SETFL, fl & ~O_NONBLOCK);
+  return fd;
+}
+
 static void
 print_loaded (const char *name, void *data)
 {
@@ -43,9 +74,9 @@ pc_cmd_load (const struct pc_command *cmd, int argc, char **argv)
     }
   else
     {
-      fd = open (input, O_RDONLY | O_CLOEXEC);
+      fd = open_archive (input, "load");
       if (fd < 0)
-        return pc_cli_errorf (PC_EXIT_ERROR, "open %s: %s", input, strerror (errno));
+        return -fd;
     }
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
   if (e == NULL)
@@ -153,9 +184,9 @@ pc_cmd_import (const struct pc_command *cmd, int argc, char **argv)
     fd = dup (0);
   else
     {
-      fd = open (args[0], O_RDONLY | O_CLOEXEC);
+      fd = open_archive (args[0], "import");
       if (fd < 0)
-        return pc_cli_errorf (PC_EXIT_ERROR, "open %s: %s", args[0], strerror (errno));
+        return -fd;
     }
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
   if (e == NULL)

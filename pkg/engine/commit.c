@@ -47,8 +47,8 @@ env_put (json_object *cfg, const char *kv)
   size_t klen = strcspn (kv, "=");
   for (size_t i = 0; i < json_object_array_length (env); i++)
     {
-      const char *s = json_object_get_string (json_object_array_get_idx (env, i));
-      if (strncmp (s, kv, klen) == 0 && s[klen] == '=')
+      const char *s = pc_json_array_string_at (env, i);
+      if (s && strncmp (s, kv, klen) == 0 && s[klen] == '=')
         {
           json_object_array_put_idx (env, i, json_object_new_string (kv));
           return;
@@ -144,38 +144,42 @@ pc_engine_commit (struct pc_engine *e, struct pc_container *c, const char *name,
   pc_autoimage struct pc_image *base = NULL;
   if (pc_store_image_lookup (s, pc_json_get_string (c->rec, "Image"), &base, err) < 0)
     return pc_error_wrap (err, "base image of %s", c->name);
+  if (pc_image_config_check (pc_image_config (base), pc_image_id (base), err) < 0)
+    return pc_error_wrap (err, "base image of %s", c->name);
 
   pc_autojson json_object *img = NULL;
   pc_autofree char *text = xstrdup (json_object_to_json_string (pc_image_config (base)));
   img = pc_json_parse (text, strlen (text), err);
   if (img == NULL)
     return -1;
-  json_object *cfg = pc_json_get (img, "config");
+  json_object *cfg = pc_json_get_object (img, "config");
   if (cfg == NULL)
     {
       cfg = json_object_new_object ();
       json_object_object_add (img, "config", cfg);
     }
-  json_object *cc = pc_json_get (c->rec, "Config");
+  json_object *cc = pc_json_get_object (c->rec, "Config");
   /* The container's settings, without what belongs to this container only. */
   json_object *env = json_object_new_array ();
-  json_object *cenv = pc_json_get (cc, "Env");
-  for (size_t i = 0; cenv && i < json_object_array_length (cenv); i++)
+  json_object *cenv = pc_json_get_array (cc, "Env");
+  for (size_t i = 0; i < pc_json_array_len (cenv); i++)
     {
-      const char *kv = json_object_get_string (json_object_array_get_idx (cenv, i));
-      if (strncmp (kv, "HOSTNAME=", 9) != 0)
+      const char *kv = pc_json_array_string_at (cenv, i);
+      if (kv && strncmp (kv, "HOSTNAME=", 9) != 0)
         json_object_array_add (env, json_object_new_string (kv));
     }
   json_object_object_add (cfg, "Env", env);
-  json_object *ep = pc_json_get (cc, "Entrypoint");
-  json_object_object_add (cfg, "Entrypoint", ep && json_object_array_length (ep) ? json_object_get (ep) : NULL);
-  json_object_object_add (cfg, "Cmd", json_object_get (pc_json_get (cc, "Cmd")));
+  json_object *ep = pc_json_get_array (cc, "Entrypoint");
+  json_object_object_add (cfg, "Entrypoint", pc_json_is_string_array (ep) && pc_json_array_len (ep)
+                                             ? json_object_get (ep) : NULL);
+  json_object *cmd = pc_json_get_array (cc, "Cmd");
+  json_object_object_add (cfg, "Cmd", pc_json_is_string_array (cmd) ? json_object_get (cmd) : NULL);
   const char *wd = pc_json_get_string (cc, "WorkingDir");
   json_object_object_add (cfg, "WorkingDir", json_object_new_string (wd ? wd : "/"));
   const char *user = pc_json_get_string (cc, "User");
   if (user && *user)
     json_object_object_add (cfg, "User", json_object_new_string (user));
-  json_object *labels = pc_json_get (cc, "Labels");
+  json_object *labels = pc_json_get_object (cc, "Labels");
   if (labels && json_object_object_length (labels))
     json_object_object_add (cfg, "Labels", json_object_get (labels));
   int sig = (int) pc_json_get_int (cc, "StopSignal", 15);

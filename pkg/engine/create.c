@@ -154,9 +154,12 @@ eng_env_add_user (char ***env, const char *s)
 int
 pc_engine_parse_env_file (const char *path, char ***env, pc_error **err)
 {
+  /* The kernel refuses an environment much over 2 MiB at exec anyway;
+     1 MiB keeps --env-file /dev/zero from eating memory, and a FIFO or
+     <(...) is still read, up to that. */
   pc_autofree char *buf = NULL;
-  if (pc_read_file (AT_FDCWD, path, &buf, NULL, err) < 0)
-    return pc_error_wrap (err, "open env file");
+  if (pc_read_file_max (AT_FDCWD, path, 1 << 20, 0, &buf, NULL, err) < 0)
+    return pc_error_wrap (err, "env file");
   char *save = NULL;
   for (char *line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
@@ -252,7 +255,9 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
                   const char *name, const char *data_dir, json_object *hc, json_object **out,
                   pc_error **err)
 {
-  json_object *icfg = pc_json_get (img->config, "config");
+  if (pc_image_config_check (img->config, img->id, err) < 0)
+    return pc_error_wrap (err, "image %s", img->name ? img->name : img->id);
+  json_object *icfg = pc_json_get_object (img->config, "config");
   pc_autojson json_object *rec = json_object_new_object ();
   json_object *cfg = json_object_new_object ();
   struct timespec now;
@@ -266,7 +271,7 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
     {
       pc_autoerror pc_error *jerr = NULL;
       json_object *j = o->entrypoint[0] == '[' ? pc_json_parse (o->entrypoint, strlen (o->entrypoint), &jerr) : NULL;
-      if (j && json_object_is_type (j, json_type_array))
+      if (pc_json_is_string_array (j))
         ep = j;
       else
         {
@@ -277,12 +282,12 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
             json_object_array_add (ep, json_object_new_string (o->entrypoint));
         }
     }
-  else if (pc_json_get (icfg, "Entrypoint") && json_object_is_type (pc_json_get (icfg, "Entrypoint"), json_type_array))
-    ep = json_object_get (pc_json_get (icfg, "Entrypoint"));
+  else if (pc_json_get_array (icfg, "Entrypoint"))
+    ep = json_object_get (pc_json_get_array (icfg, "Entrypoint"));
   if (o->command && o->command[0])
     cmd = strv_json (o->command);
-  else if (!o->entrypoint && pc_json_get (icfg, "Cmd") && json_object_is_type (pc_json_get (icfg, "Cmd"), json_type_array))
-    cmd = json_object_get (pc_json_get (icfg, "Cmd"));
+  else if (!o->entrypoint && pc_json_get_array (icfg, "Cmd"))
+    cmd = json_object_get (pc_json_get_array (icfg, "Cmd"));
   size_t nargs = (ep ? json_object_array_length (ep) : 0) + (cmd ? json_object_array_length (cmd) : 0);
   if (nargs == 0)
     {
@@ -308,9 +313,10 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
   pc_autostrv char **env = NULL;
   pc_strv_append (&env, "PATH=" DEFAULT_PATH);
   pc_strv_append (&env, "TERM=xterm");
-  json_object *ienv = pc_json_get (icfg, "Env");
-  for (size_t i = 0; ienv && json_object_is_type (ienv, json_type_array) && i < json_object_array_length (ienv); i++)
-    env_set (&env, json_object_get_string (json_object_array_get_idx (ienv, i)));
+  json_object *ienv = pc_json_get_array (icfg, "Env");
+  for (size_t i = 0; i < pc_json_array_len (ienv); i++)
+    if (pc_json_array_string_at (ienv, i))
+      env_set (&env, pc_json_array_string_at (ienv, i));
   for (char **f = o->env_files; f && *f; f++)
     if (pc_engine_parse_env_file (*f, &env, err) < 0)
       {
@@ -339,8 +345,8 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
   const char *user = o->user ? o->user : pc_json_get_string (icfg, "User");
   const char *wd = o->workdir ? o->workdir : pc_json_get_string (icfg, "WorkingDir");
   json_object *labels = json_object_new_object ();
-  json_object *ilabels = pc_json_get (icfg, "Labels");
-  if (ilabels && json_object_is_type (ilabels, json_type_object))
+  json_object *ilabels = pc_json_get_object (icfg, "Labels");
+  if (ilabels)
     {
       json_object_object_foreach (ilabels, lk, lv)
         json_object_object_add (labels, lk, json_object_get (lv));
@@ -438,9 +444,11 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
 void
 eng_record_add_home (json_object *rec, const char *home)
 {
-  json_object *env = pc_json_get (pc_json_get (rec, "Config"), "Env");
-  for (size_t i = 0; i < json_object_array_length (env); i++)
-    if (strncmp (json_object_get_string (json_object_array_get_idx (env, i)), "HOME=", 5) == 0)
+  json_object *env = pc_json_get_array (pc_json_get_object (rec, "Config"), "Env");
+  if (env == NULL)
+    return;
+  for (size_t i = 0; i < pc_json_array_len (env); i++)
+    if (pc_json_array_string_at (env, i) && strncmp (pc_json_array_string_at (env, i), "HOME=", 5) == 0)
       return;
   pc_autofree char *h = xasprintf ("HOME=%s", home ? home : "/");
   json_object_array_add (env, json_object_new_string (h));

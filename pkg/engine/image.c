@@ -49,19 +49,23 @@ static json_object *
 repo_digests (json_object *rec)
 {
   json_object *out = json_object_new_array ();
-  json_object *names = pc_json_get (rec, "names");
-  json_object *digests = pc_json_get (rec, "digests");
-  for (size_t i = 0; names && i < json_object_array_length (names); i++)
+  json_object *names = pc_json_get_array (rec, "names");
+  json_object *digests = pc_json_get_array (rec, "digests");
+  for (size_t i = 0; i < pc_json_array_len (names); i++)
     {
-      const char *n = json_object_get_string (json_object_array_get_idx (names, i));
+      const char *n = pc_json_array_string_at (names, i);
+      if (n == NULL)
+        continue;
       const char *at = strrchr (n, '@');
       const char *slash = strrchr (n, '/');
       const char *colon = strrchr (slash ? slash : n, ':');
       size_t rl = at ? (size_t) (at - n) : colon ? (size_t) (colon - n) : strlen (n);
-      for (size_t j = 0; digests && j < json_object_array_length (digests); j++)
+      for (size_t j = 0; j < pc_json_array_len (digests); j++)
         {
+          if (pc_json_array_string_at (digests, j) == NULL)
+            continue;
           pc_autofree char *rd = xasprintf ("%.*s@%s", (int) rl, n,
-                                            json_object_get_string (json_object_array_get_idx (digests, j)));
+                                            pc_json_array_string_at (digests, j));
           bool dup = false;
           for (size_t k = 0; k < json_object_array_length (out); k++)
             if (strcmp (json_object_get_string (json_object_array_get_idx (out, k)), rd) == 0)
@@ -126,8 +130,8 @@ summary_json (struct pc_store *s, json_object *rec)
   const char *id = pc_json_get_string (rec, "id");
   json_object_object_add (o, "Id", json_object_new_string (id));
   json_object_object_add (o, "ParentId", json_object_new_string (""));
-  json_object *names = pc_json_get (rec, "names");
-  json_object_object_add (o, "RepoTags", names && json_object_array_length (names) ? json_object_get (names) : NULL);
+  json_object *names = pc_json_get_array (rec, "names");
+  json_object_object_add (o, "RepoTags", pc_json_array_len (names) ? json_object_get (names) : NULL);
   json_object_object_add (o, "RepoDigests", repo_digests (rec));
   struct timespec t = { 0 };
   const char *created = pc_json_get_string (rec, "created");
@@ -143,18 +147,18 @@ summary_json (struct pc_store *s, json_object *rec)
   pc_autoerror pc_error *e = NULL;
   if (pc_store_image_lookup (s, id, &img, &e) == 0)
     {
-      json_object *l = pc_json_get (pc_image_config (img), "config.Labels");
-      if (l && json_object_is_type (l, json_type_object) && json_object_object_length (l))
+      json_object *l = pc_json_get_object (pc_json_get_object (pc_image_config (img), "config"), "Labels");
+      if (l && json_object_object_length (l))
         labels = json_object_get (l);
       pc_image_free (img);
     }
   json_object_object_add (o, "Labels", labels);
   pc_autostrv char **users = pc_store_image_users (s, id);
   json_object_object_add (o, "Containers", json_object_new_int ((int) pc_strv_len (users)));
-  if (names && json_object_array_length (names))
+  if (pc_json_array_len (names))
     json_object_object_add (o, "Names", json_object_get (names));
   json_object_object_add (o, "Digest", json_object_new_string (pc_json_get_string (rec, "digest") ?: ""));
-  json_object_object_add (o, "History", json_object_get (pc_json_get (rec, "names_history")));
+  json_object_object_add (o, "History", json_object_get (pc_json_get_array (rec, "names_history")));
   json_object_object_add (o, "CreatedAt", created_at_json (&t));
   return o;
 }
@@ -345,8 +349,7 @@ pc_engine_image_prune (struct pc_engine *e, bool all, char ***removed, pc_error 
   for (size_t i = 0; i < json_object_array_length (recs); i++)
     {
       json_object *rec = json_object_array_get_idx (recs, i);
-      json_object *names = pc_json_get (rec, "names");
-      if (!all && names && json_object_array_length (names) > 0)
+      if (!all && pc_json_array_len (pc_json_get_array (rec, "names")) > 0)
         continue;
       const char *id = pc_json_get_string (rec, "id");
       pc_autostrv char **users = pc_store_image_users (s, id);
@@ -484,8 +487,8 @@ inspect_json (struct pc_store *s, struct pc_image *img, json_object *repo_digest
   json_object_object_add (o, "ManifestType", json_object_new_string (pc_json_get_string (rec, "manifest_type") ?: ""));
   json_object_object_add (o, "User", json_object_new_string (config ? pc_json_get_string (config, "User") ?: "" : ""));
   json_object_object_add (o, "History", copy_or_null (pc_json_get (cfg, "history")));
-  json_object *nh = pc_json_get (rec, "names_history");
-  json_object_object_add (o, "NamesHistory", nh && json_object_array_length (nh) ? json_object_get (nh) : NULL);
+  json_object *nh = pc_json_get_array (rec, "names_history");
+  json_object_object_add (o, "NamesHistory", pc_json_array_len (nh) ? json_object_get (nh) : NULL);
   return o;
 }
 

@@ -17,6 +17,11 @@
 #include "pkg/runtime/runtime.h"
 #include "pkg/storage/storage.h"
 
+/* podman reads a seccomp profile whole, with no limit; the default profile
+   is 16 KB, so 4 MiB leaves room for any real one and keeps a profile of
+   /dev/zero from eating memory. */
+#define PC_SECCOMP_PROFILE_MAX (4 << 20)
+
 static const char *const masked_paths[] = {
   "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
   "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
@@ -54,9 +59,9 @@ strv_to_json (const char *const *v, size_t n)
 static bool
 json_array_has (json_object *a, const char *s)
 {
-  size_t n = a ? json_object_array_length (a) : 0;
+  size_t n = pc_json_array_len (a);
   for (size_t i = 0; i < n; i++)
-    if (strcasecmp (json_object_get_string (json_object_array_get_idx (a, i)), s) == 0)
+    if (pc_json_array_string_at (a, i) && strcasecmp (pc_json_array_string_at (a, i), s) == 0)
       return true;
   return false;
 }
@@ -68,8 +73,8 @@ effective_caps (json_object *hc, size_t *n_out)
 {
   size_t n_all = 0;
   const char *const *all = pc_runtime_all_caps (&n_all);
-  json_object *add = pc_json_get (hc, "CapAdd");
-  json_object *drop = pc_json_get (hc, "CapDrop");
+  json_object *add = pc_json_get_array (hc, "CapAdd");
+  json_object *drop = pc_json_get_array (hc, "CapDrop");
   bool privileged = pc_json_get_bool (hc, "Privileged", false);
   size_t last = last_cap (n_all);
   pc_autofree bool *set = xmalloc0 (n_all * sizeof *set);
@@ -83,16 +88,18 @@ effective_caps (json_object *hc, size_t *n_out)
           set[i] = true;
   if (json_array_has (drop, "ALL") && !privileged)
     memset (set, 0, n_all * sizeof *set);
-  for (size_t k = 0; add && k < json_object_array_length (add); k++)
+  for (size_t k = 0; k < pc_json_array_len (add); k++)
     {
-      const char *c = pc_runtime_cap_canonical (json_object_get_string (json_object_array_get_idx (add, k)));
+      const char *a = pc_json_array_string_at (add, k);
+      const char *c = a ? pc_runtime_cap_canonical (a) : NULL;
       for (size_t i = 0; c && i < n_all; i++)
         if (strcmp (all[i], c) == 0)
           set[i] = true;
     }
-  for (size_t k = 0; drop && k < json_object_array_length (drop); k++)
+  for (size_t k = 0; k < pc_json_array_len (drop); k++)
     {
-      const char *c = pc_runtime_cap_canonical (json_object_get_string (json_object_array_get_idx (drop, k)));
+      const char *d = pc_json_array_string_at (drop, k);
+      const char *c = d ? pc_runtime_cap_canonical (d) : NULL;
       for (size_t i = 0; c && i < n_all; i++)
         if (strcmp (all[i], c) == 0 && !json_array_has (add, c))
           set[i] = false;
@@ -156,8 +163,8 @@ add_tmpfs (json_object *mounts, const char *dest, const char *opts)
 static bool
 has_mount (json_object *mounts, const char *dest)
 {
-  for (size_t i = 0; i < json_object_array_length (mounts); i++)
-    if (strcmp (pc_json_get_string (json_object_array_get_idx (mounts, i), "destination"), dest) == 0)
+  for (size_t i = 0; i < pc_json_array_len (mounts); i++)
+    if (strcmp (pc_json_get_string (json_object_array_get_idx (mounts, i), "destination") ?: "", dest) == 0)
       return true;
   return false;
 }
@@ -188,11 +195,12 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, bool host_ne
     add_mount (mounts, "/sys", "sysfs", "sysfs", sys_o);
   add_mount (mounts, "/dev/shm", "tmpfs", "shm", shm_o);
 
-  json_object *tmpfs = pc_json_get (hc, "Tmpfs");
+  json_object *tmpfs = pc_json_get_object (hc, "Tmpfs");
   if (tmpfs)
     {
       json_object_object_foreach (tmpfs, dest, opts)
-        add_tmpfs (mounts, dest, json_object_get_string (opts));
+        if (opts && json_object_is_type (opts, json_type_string))
+          add_tmpfs (mounts, dest, json_object_get_string (opts));
     }
   if (read_only_tmpfs)
     {
@@ -218,12 +226,14 @@ static json_object *
 build_rlimits (json_object *hc)
 {
   json_object *out = json_object_new_array ();
-  json_object *ul = pc_json_get (hc, "Ulimits");
+  json_object *ul = pc_json_get_array (hc, "Ulimits");
   bool have_nofile = false, have_nproc = false;
-  for (size_t i = 0; ul && i < json_object_array_length (ul); i++)
+  for (size_t i = 0; i < pc_json_array_len (ul); i++)
     {
-      json_object *u = json_object_array_get_idx (ul, i);
+      json_object *u = pc_json_array_object_at (ul, i);
       const char *name = pc_json_get_string (u, "Name");
+      if (name == NULL)
+        continue;
       json_object *r = json_object_new_object ();
       json_object_object_add (r, "type", json_object_new_string (name));
       json_object_object_add (r, "hard", json_object_new_uint64 ((uint64_t) pc_json_get_int (u, "Hard", 0)));
@@ -257,12 +267,12 @@ static int
 build_seccomp (json_object *hc, const char *const *caps, json_object **out, pc_error **err)
 {
   *out = NULL;
-  json_object *so = pc_json_get (hc, "SecurityOpt");
+  json_object *so = pc_json_get_array (hc, "SecurityOpt");
   const char *profile_path = NULL;
-  for (size_t i = 0; so && i < json_object_array_length (so); i++)
+  for (size_t i = 0; i < pc_json_array_len (so); i++)
     {
-      const char *s = json_object_get_string (json_object_array_get_idx (so, i));
-      if (strncmp (s, "seccomp=", 8) == 0)
+      const char *s = pc_json_array_string_at (so, i);
+      if (s && strncmp (s, "seccomp=", 8) == 0)
         profile_path = s + 8;
     }
   if (pc_json_get_bool (hc, "Privileged", false) && profile_path == NULL)
@@ -270,7 +280,8 @@ build_seccomp (json_object *hc, const char *const *caps, json_object **out, pc_e
   if (profile_path && strcmp (profile_path, "unconfined") == 0)
     return 0;
   pc_autofree char *text = NULL;
-  if (profile_path && pc_read_file (AT_FDCWD, profile_path, &text, NULL, err) < 0)
+  if (profile_path
+      && pc_read_file_max (AT_FDCWD, profile_path, PC_SECCOMP_PROFILE_MAX, 0, &text, NULL, err) < 0)
     return pc_error_wrap (err, "opening seccomp profile failed");
   *out = pc_runtime_seccomp_to_oci (text, caps, err);
   if (*out == NULL)
@@ -281,10 +292,12 @@ build_seccomp (json_object *hc, const char *const *caps, json_object **out, pc_e
 static bool
 security_opt_has (json_object *hc, const char *opt)
 {
-  json_object *so = pc_json_get (hc, "SecurityOpt");
-  for (size_t i = 0; so && i < json_object_array_length (so); i++)
+  json_object *so = pc_json_get_array (hc, "SecurityOpt");
+  for (size_t i = 0; i < pc_json_array_len (so); i++)
     {
-      const char *s = json_object_get_string (json_object_array_get_idx (so, i));
+      const char *s = pc_json_array_string_at (so, i);
+      if (s == NULL)
+        continue;
       if (strcmp (s, opt) == 0 || (strncmp (s, opt, strlen (opt)) == 0 && strcmp (s + strlen (opt), "=true") == 0))
         return true;
     }
@@ -295,8 +308,8 @@ json_object *
 eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_mount *m,
                 const struct eng_user *u, json_object *rec, pc_error **err)
 {
-  json_object *cfg = pc_json_get (rec, "Config");
-  json_object *hc = pc_json_get (rec, "HostConfig");
+  json_object *cfg = pc_json_get_object (rec, "Config");
+  json_object *hc = pc_json_get_object (rec, "HostConfig");
   pc_autojson json_object *spec = json_object_new_object ();
   json_object_object_add (spec, "ociVersion", json_object_new_string ("1.0.2-dev"));
 
@@ -316,14 +329,21 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
     }
   json_object_object_add (proc, "user", user);
   json_object *args = json_object_new_array ();
-  json_object *ep = pc_json_get (cfg, "Entrypoint");
-  json_object *cmd = pc_json_get (cfg, "Cmd");
-  for (size_t i = 0; ep && json_object_is_type (ep, json_type_array) && i < json_object_array_length (ep); i++)
-    json_object_array_add (args, json_object_get (json_object_array_get_idx (ep, i)));
-  for (size_t i = 0; cmd && json_object_is_type (cmd, json_type_array) && i < json_object_array_length (cmd); i++)
-    json_object_array_add (args, json_object_get (json_object_array_get_idx (cmd, i)));
+  json_object *ep = pc_json_get_array (cfg, "Entrypoint");
+  json_object *cmd = pc_json_get_array (cfg, "Cmd");
+  for (size_t i = 0; i < pc_json_array_len (ep); i++)
+    if (pc_json_array_string_at (ep, i))
+      json_object_array_add (args, json_object_get (json_object_array_get_idx (ep, i)));
+  for (size_t i = 0; i < pc_json_array_len (cmd); i++)
+    if (pc_json_array_string_at (cmd, i))
+      json_object_array_add (args, json_object_get (json_object_array_get_idx (cmd, i)));
   json_object_object_add (proc, "args", args);
-  json_object_object_add (proc, "env", json_object_get (pc_json_get (cfg, "Env")));
+  json_object *env = json_object_new_array ();
+  json_object *renv = pc_json_get_array (cfg, "Env");
+  for (size_t i = 0; i < pc_json_array_len (renv); i++)
+    if (pc_json_array_string_at (renv, i))
+      json_object_array_add (env, json_object_get (json_object_array_get_idx (renv, i)));
+  json_object_object_add (proc, "env", env);
   const char *wd = pc_json_get_string (cfg, "WorkingDir");
   json_object_object_add (proc, "cwd", json_object_new_string (wd && *wd ? wd : "/"));
 
@@ -339,7 +359,7 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
     }
   else
     {
-      json_object *add = pc_json_get (hc, "CapAdd");
+      json_object *add = pc_json_get_array (hc, "CapAdd");
       pc_autofree const char **added = xmalloc0 ((ncaps + 1) * sizeof *added);
       size_t na = 0;
       for (size_t i = 0; i < ncaps; i++)

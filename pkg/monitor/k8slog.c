@@ -369,7 +369,8 @@ pc_k8s_tail_offset (int fd, int64_t tail, off_t *offset, pc_error **err)
                   p = peek;
                   avail = (size_t) pr;
                 }
-              if (is_full_line (p, avail) && ++full == tail + 1)
+              /* full > tail, not full == tail + 1: --tail may be INT64_MAX. */
+              if (is_full_line (p, avail) && ++full > tail)
                 {
                   *offset = next_start;
                   return 0;

@@ -20,6 +20,10 @@
 
 #define OUTBUF 65536
 #define READBUF 65536
+/* A line the container wrote without a newline is stored as P parts and
+   printed joined; past this much it is printed in pieces as it comes, so a
+   300 MB line is never held whole (the bytes printed are the same). */
+#define PC_LOG_LINE_MAX (1 << 20)
 
 struct buf
 {
@@ -134,6 +138,18 @@ line (struct reader *r, const char *p, size_t n)
   struct buf *part = &r->partial[s];
   if (l.partial)
     {
+      if (part->len && part->len + l.msg_len > PC_LOG_LINE_MAX)
+        {
+          int ret = 0;
+          if (in_range (r->o, &r->partial_time[s]))
+            {
+              struct pc_k8s_line pl = { .ts = r->partial_ts[s], .ts_len = r->partial_ts_len[s] };
+              ret = emit (r, s, &pl, part->p, part->len, false);
+            }
+          part->len = 0;
+          if (ret < 0)
+            return -1;
+        }
       buf_add (part, l.msg, l.msg_len);
       size_t tl = l.ts_len < PC_K8S_TS_MAX ? l.ts_len : PC_K8S_TS_MAX - 1;
       memcpy (r->partial_ts[s], l.ts, tl);

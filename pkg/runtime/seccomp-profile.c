@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "lib/json.h"
 #include "lib/xalloc.h"
 #include "pkg/runtime/internal.h"
 
@@ -119,9 +120,80 @@ architectures (json_object *profile)
   return out;
 }
 
+#define WHAT "seccomp profile"
+
+static int
+check_filter (json_object *f, const char *key, pc_error **err)
+{
+  if (pc_json_check_type (f, key, json_type_object, WHAT, err) < 0)
+    return -1;
+  json_object *o = pc_json_get_object (f, key);
+  if (pc_json_check_strings (o, "caps", WHAT, err) < 0
+      || pc_json_check_strings (o, "arches", WHAT, err) < 0
+      || pc_json_check_type (o, "minKernel", json_type_string, WHAT, err) < 0)
+    return pc_error_wrap (err, "`%s`", key);
+  return 0;
+}
+
+/* Every field read below, of the type docker's profile format gives it, so
+   that a profile of the wrong shape is an error, never an assertion. */
+static int
+check_profile (json_object *p, pc_error **err)
+{
+  if (!json_object_is_type (p, json_type_object))
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, WHAT ": not a JSON object");
+  if (pc_json_check_type (p, "defaultAction", json_type_string, WHAT, err) < 0
+      || pc_json_check_type (p, "defaultErrnoRet", json_type_int, WHAT, err) < 0
+      || pc_json_check_strings (p, "architectures", WHAT, err) < 0
+      || pc_json_check_strings (p, "flags", WHAT, err) < 0
+      || pc_json_check_type (p, "archMap", json_type_array, WHAT, err) < 0
+      || pc_json_check_type (p, "syscalls", json_type_array, WHAT, err) < 0)
+    return -1;
+  json_object *map = pc_json_get_array (p, "archMap");
+  for (size_t i = 0; i < pc_json_array_len (map); i++)
+    {
+      json_object *e = pc_json_array_object_at (map, i);
+      if (e == NULL)
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, WHAT ": archMap[%zu] is not an object", i);
+      if (pc_json_check_type (e, "architecture", json_type_string, WHAT, err) < 0
+          || pc_json_check_strings (e, "subArchitectures", WHAT, err) < 0)
+        return pc_error_wrap (err, "archMap[%zu]", i);
+    }
+  json_object *sc = pc_json_get_array (p, "syscalls");
+  for (size_t i = 0; i < pc_json_array_len (sc); i++)
+    {
+      json_object *r = pc_json_array_object_at (sc, i);
+      if (r == NULL)
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, WHAT ": syscalls[%zu] is not an object", i);
+      if (pc_json_check_strings (r, "names", WHAT, err) < 0
+          || pc_json_check_type (r, "name", json_type_string, WHAT, err) < 0
+          || pc_json_check_type (r, "action", json_type_string, WHAT, err) < 0
+          || pc_json_check_type (r, "errnoRet", json_type_int, WHAT, err) < 0
+          || pc_json_check_type (r, "args", json_type_array, WHAT, err) < 0
+          || check_filter (r, "includes", err) < 0 || check_filter (r, "excludes", err) < 0)
+        return pc_error_wrap (err, "syscalls[%zu]", i);
+      json_object *args = pc_json_get_array (r, "args");
+      for (size_t k = 0; k < pc_json_array_len (args); k++)
+        {
+          json_object *a = pc_json_array_object_at (args, k);
+          if (a == NULL)
+            return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                                   WHAT ": syscalls[%zu].args[%zu] is not an object", i, k);
+          if (pc_json_check_type (a, "index", json_type_int, WHAT, err) < 0
+              || pc_json_check_type (a, "value", json_type_int, WHAT, err) < 0
+              || pc_json_check_type (a, "valueTwo", json_type_int, WHAT, err) < 0
+              || pc_json_check_type (a, "op", json_type_string, WHAT, err) < 0)
+            return pc_error_wrap (err, "syscalls[%zu].args[%zu]", i, k);
+        }
+    }
+  return 0;
+}
+
 static json_object *
 convert (json_object *profile, const char *const *caps, pc_error **err)
 {
+  if (check_profile (profile, err) < 0)
+    return NULL;
   json_object *da = get (profile, "defaultAction");
   if (da == NULL || !json_object_is_type (da, json_type_string))
     {

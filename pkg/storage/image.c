@@ -12,8 +12,12 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
+#include "lib/log.h"
 #include "lib/xalloc.h"
 #include "pkg/storage/store-private.h"
+
+/* pc writes these records; a far larger one was not written by pc. */
+#define PC_IMAGE_RECORD_MAX (16 << 20)
 
 static bool
 is_hex_str (const char *s, size_t min, size_t max)
@@ -94,10 +98,59 @@ dup_or_null (const char *s)
   return s ? xstrdup (s) : NULL;
 }
 
+/* An image record (images/<id>.json) as pc writes it; one that holds other
+   types was damaged or written by someone else and is refused whole. */
+static int
+check_image_record (json_object *rec, pc_error **err)
+{
+  if (rec == NULL || !json_object_is_type (rec, json_type_object))
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "not a JSON object");
+  if (pc_json_get_string (rec, "id") == NULL)
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "no string `id`");
+  static const char *const strs[] = { "id", "digest", "created", "loaded", NULL };
+  for (size_t i = 0; strs[i]; i++)
+    if (pc_json_check_type (rec, strs[i], json_type_string, "image record", err) < 0)
+      return -1;
+  if (pc_json_check_strings (rec, "names", "image record", err) < 0
+      || pc_json_check_strings (rec, "names_history", "image record", err) < 0
+      || pc_json_check_strings (rec, "digests", "image record", err) < 0
+      || pc_json_check_type (rec, "layers", json_type_array, "image record", err) < 0)
+    return -1;
+  json_object *layers = pc_json_get_array (rec, "layers");
+  for (size_t i = 0; i < pc_json_array_len (layers); i++)
+    {
+      json_object *l = json_object_array_get_idx (layers, i);
+      if (l == NULL || !json_object_is_type (l, json_type_object))
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "image record: `layers[%zu]` is not an object", i);
+      static const char *const lstrs[] = { "chain_id", "diff_id", "blob", "media_type", NULL };
+      for (size_t k = 0; lstrs[k]; k++)
+        if (pc_json_check_type (l, lstrs[k], json_type_string, "image record layer", err) < 0)
+          return -1;
+    }
+  return 0;
+}
+
+/* Reads and checks an image record; the error names the file. */
+static json_object *
+read_image_record (int dirfd, const char *path, pc_error **err)
+{
+  pc_autojson json_object *rec = pc_json_read_file_max (dirfd, path, PC_IMAGE_RECORD_MAX, err);
+  if (rec == NULL)
+    return NULL;
+  if (check_image_record (rec, err) < 0)
+    {
+      pc_error_wrap (err, "corrupt image record `%s`", path);
+      return NULL;
+    }
+  return steal_pointer (&rec);
+}
+
 int
 pc_image_from_record (struct pc_store *s, json_object *rec, struct pc_image **out,
                       pc_error **err)
 {
+  if (check_image_record (rec, err) < 0)
+    return pc_error_wrap (err, "corrupt image record");
   const char *id = pc_json_get_string (rec, "id");
   if (id == NULL || !is_hex_str (id, 64, 64))
     return pc_error_make (err, EINVAL, "corrupt image record: no id");
@@ -106,12 +159,12 @@ pc_image_from_record (struct pc_store *s, json_object *rec, struct pc_image **ou
   img->store = s;
   img->record = json_object_get (rec);
   img->names = xmalloc0 (sizeof (char *));
-  json_object *names = pc_json_get (rec, "names");
-  size_t nn = names && json_object_is_type (names, json_type_array) ? json_object_array_length (names) : 0;
+  json_object *names = pc_json_get_array (rec, "names");
+  size_t nn = pc_json_array_len (names);
   for (size_t i = 0; i < nn; i++)
-    pc_strv_append (&img->names, json_object_get_string (json_object_array_get_idx (names, i)));
-  json_object *layers = pc_json_get (rec, "layers");
-  size_t nl = layers && json_object_is_type (layers, json_type_array) ? json_object_array_length (layers) : 0;
+    pc_strv_append (&img->names, pc_json_array_string_at (names, i));
+  json_object *layers = pc_json_get_array (rec, "layers");
+  size_t nl = pc_json_array_len (layers);
   img->layers = xmalloc0 ((nl + 1) * sizeof *img->layers);
   img->n_layers = nl;
   for (size_t i = 0; i < nl; i++)
@@ -140,9 +193,9 @@ pc_store_image_read (struct pc_store *s, const char *id, struct pc_image **out, 
   if (!is_hex_str (id, 64, 64))
     return pc_error_make (err, EINVAL, "invalid image id `%s`", id);
   pc_autofree char *p = xasprintf ("images/%s.json", id);
-  pc_autojson json_object *rec = pc_json_read_file (s->root_fd, p, err);
+  pc_autojson json_object *rec = read_image_record (s->root_fd, p, err);
   if (rec == NULL)
-    return -1;
+    return pc_error_wrap (err, "%s", s->root);
   return pc_image_from_record (s, rec, out, err);
 }
 
@@ -325,8 +378,16 @@ pc_store_image_lookup (struct pc_store *s, const char *ref, struct pc_image **ou
     id += 7;
   if (is_hex_str (id, 64, 64))
     {
-      if (pc_store_image_read (s, id, out, NULL) == 0)
+      pc_autoerror pc_error *e = NULL;
+      if (pc_store_image_read (s, id, out, &e) == 0)
         return 0;
+      /* A record that is there but damaged is that error, not "not known". */
+      if (e && e->status != ENOENT)
+        {
+          if (err)
+            *err = steal_pointer (&e);
+          return -1;
+        }
     }
   else if (is_hex_str (id, 3, 63))
     {
@@ -384,9 +445,12 @@ pc_store_list_images (struct pc_store *s, json_object **out, pc_error **err)
       if (n != 69 || strcmp (de->d_name + 64, ".json") != 0)
         continue;
       pc_autoerror pc_error *e = NULL;
-      json_object *rec = pc_json_read_file (dirfd (d), de->d_name, &e);
+      pc_autofree char *p = xasprintf ("images/%s", de->d_name);
+      json_object *rec = read_image_record (s->root_fd, p, &e);
       if (rec)
         json_object_array_add (arr, rec);
+      else
+        pc_warn ("skipping an image of %s: %s", s->root, e->msg);
     }
   closedir (d);
   *out = arr;
@@ -423,16 +487,16 @@ record_drop_name (struct pc_store *s, const char *id, const char *name, pc_error
 {
   pc_autofree char *p = xasprintf ("images/%s.json", id);
   pc_autoerror pc_error *e = NULL;
-  pc_autojson json_object *rec = pc_json_read_file (s->root_fd, p, &e);
+  pc_autojson json_object *rec = read_image_record (s->root_fd, p, &e);
   if (rec == NULL)
     return 0;
-  json_object *names = pc_json_get (rec, "names");
+  json_object *names = pc_json_get_array (rec, "names");
   json_object *nn = json_object_new_array ();
   bool changed = false;
-  for (size_t i = 0; names && i < json_object_array_length (names); i++)
+  for (size_t i = 0; i < pc_json_array_len (names); i++)
     {
-      const char *n = json_object_get_string (json_object_array_get_idx (names, i));
-      if (strcmp (n, name) == 0)
+      const char *n = pc_json_array_string_at (names, i);
+      if (n == NULL || strcmp (n, name) == 0)
         changed = true;
       else
         json_object_array_add (nn, json_object_new_string (n));
@@ -456,7 +520,7 @@ add_history (json_object *rec, const char *name)
       json_object_object_add (rec, "names_history", h);
     }
   for (size_t i = 0; i < json_object_array_length (h); i++)
-    if (strcmp (json_object_get_string (json_object_array_get_idx (h, i)), name) == 0)
+    if (pc_json_array_string_at (h, i) && strcmp (pc_json_array_string_at (h, i), name) == 0)
       {
         json_object_array_del_idx (h, i, 1);
         break;
@@ -499,18 +563,18 @@ pc_store_image_tag (struct pc_store *s, const char *id, const char *name, pc_err
     return -1;
   int r = -1;
   pc_autofree char *p = xasprintf ("images/%s.json", id);
-  pc_autojson json_object *rec = pc_json_read_file (s->root_fd, p, err);
+  pc_autojson json_object *rec = read_image_record (s->root_fd, p, err);
   if (rec == NULL)
     goto out;
-  json_object *names = pc_json_get (rec, "names");
+  json_object *names = pc_json_get_array (rec, "names");
   if (names == NULL)
     {
       names = json_object_new_array ();
       json_object_object_add (rec, "names", names);
     }
   bool have = false;
-  for (size_t i = 0; i < json_object_array_length (names); i++)
-    if (strcmp (json_object_get_string (json_object_array_get_idx (names, i)), norm) == 0)
+  for (size_t i = 0; i < pc_json_array_len (names); i++)
+    if (pc_json_array_string_at (names, i) && strcmp (pc_json_array_string_at (names, i), norm) == 0)
       have = true;
   if (!have)
     {
@@ -537,13 +601,13 @@ pc_store_image_untag (struct pc_store *s, const char *id, const char *name, pc_e
     return -1;
   int r = -1;
   pc_autofree char *p = xasprintf ("images/%s.json", id);
-  pc_autojson json_object *rec = pc_json_read_file (s->root_fd, p, err);
+  pc_autojson json_object *rec = read_image_record (s->root_fd, p, err);
   if (rec == NULL)
     goto out;
-  json_object *names = pc_json_get (rec, "names");
+  json_object *names = pc_json_get_array (rec, "names");
   bool have = false;
-  for (size_t i = 0; names && i < json_object_array_length (names); i++)
-    if (strcmp (json_object_get_string (json_object_array_get_idx (names, i)), norm) == 0)
+  for (size_t i = 0; i < pc_json_array_len (names); i++)
+    if (pc_json_array_string_at (names, i) && strcmp (pc_json_array_string_at (names, i), norm) == 0)
       have = true;
   if (!have)
     {
@@ -565,7 +629,7 @@ pc_store_image_register (struct pc_store *s, const struct pc_new_image *ni, pc_e
   const char *id = ni->config_digest + 7;
   pc_autofree char *p = xasprintf ("images/%s.json", id);
   pc_autoerror pc_error *e = NULL;
-  pc_autojson json_object *rec = pc_json_read_file (s->root_fd, p, &e);
+  pc_autojson json_object *rec = read_image_record (s->root_fd, p, &e);
   if (rec == NULL)
     {
       rec = json_object_new_object ();
@@ -603,20 +667,26 @@ pc_store_image_register (struct pc_store *s, const struct pc_new_image *ni, pc_e
   else
     {
       /* Same config loaded again, maybe from another manifest: remember the digest. */
-      json_object *digests = pc_json_get (rec, "digests");
+      json_object *digests = pc_json_get_array (rec, "digests");
       bool have = false;
-      for (size_t i = 0; digests && i < json_object_array_length (digests); i++)
-        if (strcmp (json_object_get_string (json_object_array_get_idx (digests, i)), ni->manifest_digest) == 0)
+      for (size_t i = 0; i < pc_json_array_len (digests); i++)
+        if (pc_json_array_string_at (digests, i)
+            && strcmp (pc_json_array_string_at (digests, i), ni->manifest_digest) == 0)
           have = true;
       if (!have && digests)
         json_object_array_add (digests, json_object_new_string (ni->manifest_digest));
     }
-  json_object *names = pc_json_get (rec, "names");
+  json_object *names = pc_json_get_array (rec, "names");
+  if (names == NULL)
+    {
+      names = json_object_new_array ();
+      json_object_object_add (rec, "names", names);
+    }
   for (char **n = ni->names; n && *n; n++)
     {
       bool have = false;
-      for (size_t i = 0; i < json_object_array_length (names); i++)
-        if (strcmp (json_object_get_string (json_object_array_get_idx (names, i)), *n) == 0)
+      for (size_t i = 0; i < pc_json_array_len (names); i++)
+        if (pc_json_array_string_at (names, i) && strcmp (pc_json_array_string_at (names, i), *n) == 0)
           have = true;
       if (!have)
         {

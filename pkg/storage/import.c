@@ -367,7 +367,7 @@ pc_store_commit (struct pc_store *s, const char *cid, const struct pc_image *bas
     json_object *hist = pc_json_get (cfg, "history");
     if (hist == NULL || !json_object_is_type (hist, json_type_array))
       {
-        json_object *bh = base ? pc_json_get (pc_image_config (base), "history") : NULL;
+        json_object *bh = base ? pc_json_get_array (pc_image_config (base), "history") : NULL;
         hist = bh ? json_object_get (bh) : json_object_new_array ();
         /* copy, so the base image's config is not modified */
         const char *t = json_object_to_json_string (hist);

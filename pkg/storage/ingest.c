@@ -197,22 +197,71 @@ layer_diff_size (struct pc_store *s, const char *chain)
   return r ? pc_json_get_int (r, "diff_size", 0) : 0;
 }
 
+/* Null is allowed where Go would read it as empty. A config that holds
+   another type is refused at ingest, before it is stored. */
+int
+pc_image_config_check (json_object *config, const char *digest, pc_error **err)
+{
+  pc_autofree char *what = xasprintf ("image config %s", digest);
+  if (!json_object_is_type (config, json_type_object))
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "%s is not a JSON object", what);
+  static const char *const strs[] = { "architecture", "os", "created", "author", NULL };
+  for (size_t i = 0; strs[i]; i++)
+    if (pc_json_check_type (config, strs[i], json_type_string, what, err) < 0)
+      return -1;
+  if (pc_json_check_type (config, "config", json_type_object, what, err) < 0
+      || pc_json_check_type (config, "rootfs", json_type_object, what, err) < 0
+      || pc_json_check_type (config, "history", json_type_array, what, err) < 0)
+    return -1;
+  json_object *c = pc_json_get_object (config, "config");
+  static const char *const cstrs[] = { "User", "WorkingDir", "StopSignal", "Hostname", NULL };
+  for (size_t i = 0; cstrs[i]; i++)
+    if (pc_json_check_type (c, cstrs[i], json_type_string, what, err) < 0)
+      return -1;
+  if (pc_json_check_strings (c, "Env", what, err) < 0
+      || pc_json_check_strings (c, "Cmd", what, err) < 0
+      || pc_json_check_strings (c, "Entrypoint", what, err) < 0
+      || pc_json_check_string_map (c, "Labels", what, err) < 0
+      || pc_json_check_type (c, "ExposedPorts", json_type_object, what, err) < 0
+      || pc_json_check_type (c, "Volumes", json_type_object, what, err) < 0
+      || pc_json_check_strings (pc_json_get_object (config, "rootfs"), "diff_ids", what, err) < 0)
+    return -1;
+  json_object *h = pc_json_get_array (config, "history");
+  for (size_t i = 0; i < pc_json_array_len (h); i++)
+    {
+      json_object *e = json_object_array_get_idx (h, i);
+      if (e == NULL || !json_object_is_type (e, json_type_object))
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "%s: `history[%zu]` is not an object",
+                               what, i);
+      static const char *const hstrs[] = { "created", "created_by", "author", "comment", NULL };
+      for (size_t k = 0; hstrs[k]; k++)
+        if (pc_json_check_type (e, hstrs[k], json_type_string, what, err) < 0)
+          return -1;
+      if (pc_json_check_type (e, "empty_layer", json_type_boolean, what, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
 int
 pc_store_ingest (struct pc_store *s, struct pc_staging *st, struct pc_ingest *in, char **id_out,
                  pc_error **err)
 {
-  /* The config is the image id: verify it and its diff_ids. */
+  /* The config is the image id: verify it and its diff_ids. podman reads a
+     config of at most 4 MiB (containers/image MaxConfigBodySize). */
   pc_autofree char *cdata = NULL;
   size_t clen;
-  if (pc_read_file (st->dir_fd, in->config_staged, &cdata, &clen, err) < 0)
-    return pc_error_wrap (err, "read image config");
+  if (pc_read_file_max (st->dir_fd, in->config_staged, 4 << 20, PC_READ_REGULAR, &cdata, &clen,
+                        err) < 0)
+    return pc_error_wrap (err, "read image config %s", in->config_digest);
   pc_autojson json_object *config = pc_json_parse (cdata, clen, err);
   if (config == NULL)
     return pc_error_wrap (err, "image config %s", in->config_digest);
+  if (pc_image_config_check (config, in->config_digest, err) < 0)
+    return -1;
   in->config_size = (int64_t) clen;
-  json_object *diff_ids = pc_json_get (config, "rootfs.diff_ids");
-  size_t nd = diff_ids && json_object_is_type (diff_ids, json_type_array)
-              ? json_object_array_length (diff_ids) : 0;
+  json_object *diff_ids = pc_json_get_array (pc_json_get_object (config, "rootfs"), "diff_ids");
+  size_t nd = pc_json_array_len (diff_ids);
   if (nd != in->n_layers)
     return pc_error_make (err, EINVAL, "image config %s lists %zu layers, the manifest %zu",
                           in->config_digest, nd, in->n_layers);
@@ -224,7 +273,7 @@ pc_store_ingest (struct pc_store *s, struct pc_staging *st, struct pc_ingest *in
   bool locked = false;
   for (size_t i = 0; i < in->n_layers; i++)
     {
-      const char *did = json_object_get_string (json_object_array_get_idx (diff_ids, i));
+      const char *did = pc_json_array_string_at (diff_ids, i);
       if (did == NULL || strncmp (did, "sha256:", 7) != 0 || strlen (did) != 71)
         {
           pc_error_make (err, EINVAL, "image config: invalid diff_id `%s`", did ? did : "");

@@ -14,17 +14,41 @@
 #include "pkg/storage/archive-in.h"
 #include "pkg/storage/ingest.h"
 
+/* podman (containers/image iolimits) reads a docker-archive manifest.json
+   of at most 1 MiB, and manifests, indexes and configs of at most 4 MiB. */
+#define PC_LOAD_TAR_MANIFEST_MAX (1 << 20)
+#define PC_LOAD_JSON_MAX (4 << 20)
+
 static json_object *
-read_json_entry (struct pc_staging *st, const struct pc_archive_file *f, pc_error **err)
+read_json_entry (struct pc_staging *st, const struct pc_archive_file *f, size_t max,
+                 pc_error **err)
 {
   pc_autofree char *data = NULL;
   size_t len;
-  if (pc_read_file (st->dir_fd, f->staged, &data, &len, err) < 0)
-    return NULL;
+  if (pc_read_file_max (st->dir_fd, f->staged, max, PC_READ_REGULAR, &data, &len, err) < 0)
+    {
+      pc_error_wrap (err, "archive entry `%s`", f->path);
+      return NULL;
+    }
   json_object *o = pc_json_parse (data, len, err);
   if (o == NULL)
     pc_error_wrap (err, "archive entry `%s`", f->path);
   return o;
+}
+
+/* One manifest.json entry: {"Config": string, "Layers": [string],
+   "RepoTags": [string] or null}, as docker save writes it. */
+static int
+check_docker_entry (json_object *m, size_t i, pc_error **err)
+{
+  pc_autofree char *what = xasprintf ("docker-archive: manifest.json entry %zu", i);
+  if (m == NULL || !json_object_is_type (m, json_type_object))
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "%s is not an object", what);
+  if (pc_json_check_type (m, "Config", json_type_string, what, err) < 0
+      || pc_json_check_strings (m, "Layers", what, err) < 0
+      || pc_json_check_strings (m, "RepoTags", what, err) < 0)
+    return -1;
+  return 0;
 }
 
 static void
@@ -75,14 +99,20 @@ load_docker (struct pc_store *s, struct pc_staging *st, struct pc_archive_files 
              const struct pc_archive_file *mf, pc_store_loaded_fn loaded, void *data,
              pc_error **err)
 {
-  pc_autojson json_object *manifest = read_json_entry (st, mf, err);
+  pc_autojson json_object *manifest = read_json_entry (st, mf, PC_LOAD_TAR_MANIFEST_MAX, err);
   if (manifest == NULL)
     return -1;
-  if (!json_object_is_type (manifest, json_type_array) || json_object_array_length (manifest) == 0)
+  if (!json_object_is_type (manifest, json_type_array))
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                           "docker-archive: manifest.json is not an array of images");
+  if (pc_json_array_len (manifest) == 0)
     return pc_error_make (err, EINVAL, "docker-archive: manifest.json lists no image");
-  for (size_t i = 0; i < json_object_array_length (manifest); i++)
+  for (size_t i = 0; i < pc_json_array_len (manifest); i++)
+    if (check_docker_entry (json_object_array_get_idx (manifest, i), i, err) < 0)
+      return -1;
+  for (size_t i = 0; i < pc_json_array_len (manifest); i++)
     {
-      json_object *m = json_object_array_get_idx (manifest, i);
+      json_object *m = pc_json_array_object_at (manifest, i);
       const char *cpath = pc_json_get_string (m, "Config");
       const struct pc_archive_file *cf = cpath ? pc_archive_find (files, cpath) : NULL;
       if (cf == NULL)
@@ -93,10 +123,10 @@ load_docker (struct pc_store *s, struct pc_staging *st, struct pc_archive_files 
       in.config_staged = xstrdup (cf->staged);
       snprintf (in.config_digest, sizeof in.config_digest, "%s", cf->digest);
       in.synthesize_docker = true;
-      json_object *layers = pc_json_get (m, "Layers");
-      for (size_t j = 0; layers && j < json_object_array_length (layers); j++)
+      json_object *layers = pc_json_get_array (m, "Layers");
+      for (size_t j = 0; j < pc_json_array_len (layers); j++)
         {
-          const char *lp = json_object_get_string (json_object_array_get_idx (layers, j));
+          const char *lp = pc_json_array_string_at (layers, j);
           const struct pc_archive_file *lf = lp ? pc_archive_find (files, lp) : NULL;
           if (lf == NULL)
             {
@@ -121,9 +151,9 @@ load_docker (struct pc_store *s, struct pc_staging *st, struct pc_archive_files 
           pc_ingest_add_layer (&in, lf->staged, lf->digest, lf->size,
                                pc_media_type_for_compression (comp, true));
         }
-      json_object *tags = pc_json_get (m, "RepoTags");
-      for (size_t j = 0; tags && j < json_object_array_length (tags); j++)
-        add_name (&in, json_object_get_string (json_object_array_get_idx (tags, j)));
+      json_object *tags = pc_json_get_array (m, "RepoTags");
+      for (size_t j = 0; j < pc_json_array_len (tags); j++)
+        add_name (&in, pc_json_array_string_at (tags, j));
       pc_autofree char *id = NULL;
       int r = pc_store_ingest (s, st, &in, &id, err);
       if (r == 0)
@@ -139,6 +169,12 @@ load_docker (struct pc_store *s, struct pc_staging *st, struct pc_archive_files 
 static const struct pc_archive_file *
 oci_blob (struct pc_archive_files *files, json_object *desc, const char *what, pc_error **err)
 {
+  if (desc == NULL || !json_object_is_type (desc, json_type_object))
+    {
+      pc_error_makec (err, PC_ERR_INVALID, EINVAL, "oci-archive: %s descriptor is not an object",
+                      what);
+      return NULL;
+    }
   const char *digest = pc_json_get_string (desc, "digest");
   if (digest == NULL || strncmp (digest, "sha256:", 7) != 0 || strlen (digest) != 71)
     {
@@ -177,24 +213,31 @@ load_oci_manifest (struct pc_store *s, struct pc_staging *st, struct pc_archive_
   const struct pc_archive_file *mf = oci_blob (files, desc, "manifest", err);
   if (mf == NULL)
     return -1;
-  pc_autojson json_object *m = read_json_entry (st, mf, err);
+  pc_autojson json_object *m = read_json_entry (st, mf, PC_LOAD_JSON_MAX, err);
   if (m == NULL)
+    return -1;
+  if (!json_object_is_type (m, json_type_object))
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "oci-archive: manifest %s is not an object",
+                           mf->digest);
+  if (pc_json_check_type (m, "manifests", json_type_array, "oci-archive: manifest", err) < 0
+      || pc_json_check_type (m, "layers", json_type_array, "oci-archive: manifest", err) < 0
+      || pc_json_check_type (m, "config", json_type_object, "oci-archive: manifest", err) < 0)
     return -1;
   const char *mt = pc_json_get_string (m, "mediaType");
   if (mt == NULL)
     mt = pc_json_get_string (desc, "mediaType");
-  json_object *manifests = pc_json_get (m, "manifests");
-  if (manifests && json_object_is_type (manifests, json_type_array))
+  json_object *manifests = pc_json_get_array (m, "manifests");
+  if (manifests)
     {
       /* An index: take linux/amd64 (or the only entry). */
       if (depth > 2)
         return pc_error_make (err, EINVAL, "oci-archive: indexes nested too deeply");
       json_object *pick = NULL;
-      for (size_t i = 0; i < json_object_array_length (manifests); i++)
+      for (size_t i = 0; i < pc_json_array_len (manifests); i++)
         {
           json_object *d = json_object_array_get_idx (manifests, i);
-          const char *os = pc_json_get_string (pc_json_get (d, "platform"), "os");
-          const char *arch = pc_json_get_string (pc_json_get (d, "platform"), "architecture");
+          const char *os = pc_json_get_string (pc_json_get_object (d, "platform"), "os");
+          const char *arch = pc_json_get_string (pc_json_get_object (d, "platform"), "architecture");
           if (pick == NULL || (os && strcmp (os, "linux") == 0 && arch && strcmp (arch, "amd64") == 0))
             pick = d;
         }
@@ -202,7 +245,7 @@ load_oci_manifest (struct pc_store *s, struct pc_staging *st, struct pc_archive_
         return pc_error_make (err, EINVAL, "oci-archive: empty image index");
       return load_oci_manifest (s, st, files, pick, name, loaded, data, depth + 1, err);
     }
-  json_object *cdesc = pc_json_get (m, "config");
+  json_object *cdesc = pc_json_get_object (m, "config");
   const struct pc_archive_file *cf = cdesc ? oci_blob (files, cdesc, "config", err) : NULL;
   if (cf == NULL)
     return cdesc ? -1 : pc_error_make (err, EINVAL, "oci-archive: manifest without config");
@@ -212,9 +255,9 @@ load_oci_manifest (struct pc_store *s, struct pc_staging *st, struct pc_archive_
   in.manifest_staged = xstrdup (mf->staged);
   snprintf (in.manifest_digest, sizeof in.manifest_digest, "%s", mf->digest);
   in.manifest_type = xstrdup (mt ? mt : "application/vnd.oci.image.manifest.v1+json");
-  json_object *layers = pc_json_get (m, "layers");
+  json_object *layers = pc_json_get_array (m, "layers");
   int r = -1;
-  for (size_t j = 0; layers && j < json_object_array_length (layers); j++)
+  for (size_t j = 0; j < pc_json_array_len (layers); j++)
     {
       json_object *ld = json_object_array_get_idx (layers, j);
       const struct pc_archive_file *lf = oci_blob (files, ld, "layer", err);
@@ -247,7 +290,7 @@ out:
 static const char *
 oci_name (json_object *desc)
 {
-  json_object *ann = pc_json_get (desc, "annotations");
+  json_object *ann = pc_json_get_object (desc, "annotations");
   const char *n = pc_json_get_string (ann, "io.containerd.image.name");
   if (n)
     return n;
@@ -261,12 +304,13 @@ static int
 load_oci (struct pc_store *s, struct pc_staging *st, struct pc_archive_files *files,
           const struct pc_archive_file *idx, pc_store_loaded_fn loaded, void *data, pc_error **err)
 {
-  pc_autojson json_object *index = read_json_entry (st, idx, err);
+  pc_autojson json_object *index = read_json_entry (st, idx, PC_LOAD_JSON_MAX, err);
   if (index == NULL)
     return -1;
-  json_object *manifests = pc_json_get (index, "manifests");
-  size_t n = manifests && json_object_is_type (manifests, json_type_array)
-             ? json_object_array_length (manifests) : 0;
+  if (pc_json_check_type (index, "manifests", json_type_array, "oci-archive: index.json", err) < 0)
+    return -1;
+  json_object *manifests = pc_json_get_array (index, "manifests");
+  size_t n = pc_json_array_len (manifests);
   if (n == 0)
     return pc_error_make (err, EINVAL, "oci-archive: index.json lists no image");
   for (size_t i = 0; i < n; i++)

@@ -83,6 +83,21 @@ sink_file (struct sink *k, const char *path, const void *data, size_t len, pc_er
   return sink_data (k, fd, data, len, err);
 }
 
+/* A blob damaged on disk is not passed on as the image: what was copied is
+   hashed on the way and compared with the digest it claims. */
+static int
+check_digest (struct pc_sha256 *h, const char *want, const char *what, pc_error **err)
+{
+  char hex[65];
+  pc_sha256_final_hex (h, hex);
+  if (strncmp (want, "sha256:", 7) != 0 || strcmp (want + 7, hex) != 0)
+    return pc_error_make (err, EIO,
+                          "%s %s is corrupt in the store (its content is sha256:%s): remove the "
+                          "image and load or pull it again",
+                          what, want, hex);
+  return 0;
+}
+
 /* A stored blob, as is. */
 static int
 sink_blob (struct sink *k, struct pc_store *s, const char *path, const char *digest, pc_error **err)
@@ -100,17 +115,19 @@ sink_blob (struct sink *k, struct pc_store *s, const char *path, const char *dig
   if (sink_begin (k, path, st.st_size, err, &fd) < 0)
     return -1;
   pc_autofree char *buf = xmalloc (BLOCK);
+  pc_autosha256 struct pc_sha256 *h = pc_sha256_new ();
   ssize_t n;
   int64_t total = 0;
   while ((n = read (in, buf, BLOCK)) > 0)
     {
+      pc_sha256_update (h, buf, (size_t) n);
       if (sink_data (k, fd, buf, (size_t) n, err) < 0)
         return -1;
       total += n;
     }
   if (n < 0 || total != st.st_size)
     return pc_error_errno (err, n < 0 ? errno : EIO, "read blob %s", digest);
-  return 0;
+  return check_digest (h, digest, "blob", err);
 }
 
 /* A stored layer blob, decompressed (docker-archive layers are plain tars). */
@@ -132,6 +149,7 @@ sink_layer_tar (struct sink *k, struct pc_store *s, const char *path,
   pc_autofree char *buf = xmalloc (BLOCK);
   int ret = -1;
   pc_autoclose int fd = -1;
+  pc_autosha256 struct pc_sha256 *h = pc_sha256_new ();
   int64_t total = 0;
   la_ssize_t n;
   if (archive_read_open_fd (a, in, BLOCK) != ARCHIVE_OK || archive_read_next_header (a, &e) != ARCHIVE_OK)
@@ -143,6 +161,7 @@ sink_layer_tar (struct sink *k, struct pc_store *s, const char *path,
     goto out;
   while ((n = archive_read_data (a, buf, BLOCK)) > 0)
     {
+      pc_sha256_update (h, buf, (size_t) n);
       if (total + n > l->diff_size)
         {
           pc_error_make (err, EIO, "layer %s is larger than recorded", l->diff_id);
@@ -158,6 +177,8 @@ sink_layer_tar (struct sink *k, struct pc_store *s, const char *path,
                      (long long) total, (long long) l->diff_size, n < 0 ? archive_error_string (a) : "short");
       goto out;
     }
+  if (check_digest (h, l->diff_id, "layer", err) < 0)
+    goto out;
   ret = 0;
 out:
   archive_read_free (a);

@@ -68,6 +68,12 @@ int pc_store_image_lookup (struct pc_store *s, const char *ref, struct pc_image 
 const char *pc_image_id (const struct pc_image *img);
 /* OCI image config, borrowed. */
 json_object *pc_image_config (const struct pc_image *img);
+/* Checks that each field of an image config pc reads has the type the OCI
+   image spec gives it (Env an array of strings, Labels an object of
+   strings, history an array of objects...); the error names the field and
+   digest (the image id or config digest). Loads refuse such a config; create and
+   commit check again, for stores that hold one from before. */
+int pc_image_config_check (json_object *config, const char *digest, pc_error **err);
 /* Borrowed, NULL-terminated. */
 char **pc_image_names (const struct pc_image *img);
 const char *pc_image_digest (const struct pc_image *img);   /* manifest digest */
@@ -132,6 +138,9 @@ int pc_storage_apply_change (json_object *image_config, const char *change, pc_e
 int pc_store_container_create (struct pc_store *s, const char *cid, const struct pc_image *img,
                                pc_error **err);
 int pc_store_container_remove (struct pc_store *s, const char *cid, pc_error **err);
+/* Ids of every container layer in the store, complete or not (a creator
+   killed half-way leaves one); NULL-terminated. */
+char **pc_store_container_ids (struct pc_store *s);
 
 /* How to mount the container root. The engine mounts it in the container's
    monitor, inside the monitor's own mount namespace (so a crash leaves no
