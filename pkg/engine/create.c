@@ -519,10 +519,19 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
       undo_create (e, id, name, false);
       return pc_error_errno (err, saved, "create container directory");
     }
+  /* Held until the record is written: a container without a record whose
+     lock is free was abandoned by a killed create (reconcile.c). */
+  int lock = eng_lock_container (e, id, err);
+  if (lock < 0)
+    {
+      undo_create (e, id, name, false);
+      return -1;
+    }
   pc_debug ("image %s resolved, name reserved", pc_image_id (img));
   if (pc_store_container_create (store, id, img, err) < 0)
     {
       undo_create (e, id, name, false);
+      eng_unlock (lock);
       return pc_error_wrap (err, "creating container storage");
     }
 
@@ -581,5 +590,6 @@ out:
   pc_rootfs_mount_clear (&m);
   if (ret < 0)
     undo_create (e, id, name, true);
+  eng_unlock (lock);
   return ret;
 }

@@ -317,6 +317,9 @@ pc_engine_image_remove (struct pc_engine *e, const char *ref, bool force,
       pc_strv_append (&out->untagged, norm);
       return 0;
     }
+  /* Containers abandoned by a killed create use the image until collected. */
+  if (eng_reconcile (e, err) < 0)
+    return -1;
   pc_autostrv char **users = pc_store_image_users (s, id);
   if (users[0] && force && remove_users (e, users, err) < 0)
     return -1;
@@ -342,6 +345,8 @@ pc_engine_image_prune (struct pc_engine *e, bool all, char ***removed, pc_error 
   *removed = NULL;
   struct pc_store *s = store_of (e, err);
   if (s == NULL)
+    return -1;
+  if (eng_reconcile (e, err) < 0)
     return -1;
   pc_autojson json_object *recs = NULL;
   if (pc_store_list_images (s, &recs, err) < 0)

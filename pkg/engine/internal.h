@@ -98,6 +98,11 @@ int eng_resolve_user (const struct pc_rootfs_mount *m, const char *user, struct 
    with that prefix) into an ordered list where a later KEY wins. */
 void eng_env_add_user (char ***env, const char *s);
 
+/* reconcile.c: collects what killed creates left (engine directories
+   without a record, storage containers without an engine record, names
+   reserved for them) when nobody holds their lock. Needs the user namespace. */
+int eng_reconcile (struct pc_engine *e, pc_error **err);
+
 /* lifecycle.c */
 int eng_wait_exit (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms,
                    pc_error **err);

@@ -16,6 +16,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
+#include "lib/log.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
@@ -406,6 +407,14 @@ cmp_created_desc (const void *a, const void *b)
 int
 pc_engine_list (struct pc_engine *e, struct pc_container ***out, size_t *n, pc_error **err)
 {
+  /* A command in the user namespace (rm -a, container prune) can collect
+     what killed creates left; ps, outside it, lists records only. */
+  if (e->flags & PC_ENGINE_USERNS)
+    {
+      pc_autoerror pc_error *rerr = NULL;
+      if (eng_reconcile (e, &rerr) < 0)
+        pc_debug ("collecting abandoned containers: %s", rerr->msg);
+    }
   int dfd = dup (e->ctr_dfd);
   if (dfd < 0)
     return pc_error_errno (err, errno, "dup");

@@ -1,5 +1,6 @@
 /* Container layers: the writable upper (and work) directory on top of an
    image's layers, or a full copy for vfs; and how to mount them. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -209,4 +210,21 @@ pc_store_container_rootfs (struct pc_store *s, const char *cid, struct pc_rootfs
   else
     out->source = xasprintf ("lowerdir=%s,upperdir=%s/diff,workdir=%s/work", lower, cdir, cdir);
   return 0;
+}
+
+char **
+pc_store_container_ids (struct pc_store *s)
+{
+  char **ids = xmalloc0 (sizeof (char *));
+  int fd = openat (s->root_fd, "containers", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  if (d == NULL && fd >= 0)
+    close (fd);
+  struct dirent *de;
+  while (d && (de = readdir (d)))
+    if (check_cid (de->d_name, NULL) == 0)
+      pc_strv_append (&ids, de->d_name);
+  if (d)
+    closedir (d);
+  return ids;
 }

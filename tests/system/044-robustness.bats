@@ -107,3 +107,29 @@ mounts_of_store() {
     run_pc start again
     wait_for_state again running
 }
+
+@test "kill -9 of create at any point leaves nothing that pins the image or a name" {
+    local i p
+    for i in $(seq 1 30); do
+        "$PC" create --name k$i busybox true >/dev/null 2>&1 &
+        p=$!
+        # Spread the kills over the whole create: from before the name is
+        # reserved to after the record is written.
+        sleep "0.0$((i % 10))$((i % 7))"
+        kill -9 "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    # The next command that holds the user namespace collects what the
+    # killed creates left; every name is free again.
+    run_pc rm -fa
+    run_pc rmi -f busybox
+    assert_contains "$output" "Deleted:"
+    run find "$XDG_DATA_HOME/pc/storage/containers" -mindepth 1 -maxdepth 1
+    assert_equal "$output" ""
+    run find "$XDG_DATA_HOME/pc/storage/engine/containers" -mindepth 1 -maxdepth 1
+    assert_equal "$output" ""
+    pc_busybox
+    for i in $(seq 1 30); do
+        run_pc create --name k$i busybox true
+    done
+}
