@@ -109,13 +109,14 @@ start_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **e
 int
 pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
 {
-  bool attach = false, interactive = false, all = false;
+  bool attach = false, interactive = false, all = false, sig_proxy = false, sig_proxy_set = false;
   pc_autofree char *detach_keys = NULL;
   const struct pc_opt opts[] = {
     { "all", 0, PC_OPT_BOOL, &all, NULL, "Start all containers regardless of their state or configuration" },
     { "attach", 'a', PC_OPT_BOOL, &attach, NULL, "Attach container's STDOUT and STDERR" },
     { "detach-keys", 0, PC_OPT_STRING, &detach_keys, "[a-Z]", "Override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")" },
     { "interactive", 'i', PC_OPT_BOOL, &interactive, NULL, "Make STDIN available to the contained process" },
+    { "sig-proxy", 0, PC_OPT_BOOL, &sig_proxy, NULL, "Proxy received signals to the process (default true if attaching, false otherwise)", &sig_proxy_set },
     { NULL },
   };
   char **args;
@@ -129,6 +130,10 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
     return pc_cli_fail (kerr);
   if (attach && (nargs != 1 || all))
     return pc_cli_errorf (PC_EXIT_ERROR, "you cannot start and attach multiple containers at once");
+  if (!sig_proxy_set)
+    sig_proxy = attach;
+  if (sig_proxy && !attach)
+    return pc_cli_errorf (PC_EXIT_ERROR, "you cannot use sig-proxy without --attach: invalid argument");
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
   if (e == NULL)
     return PC_EXIT_ERROR;
@@ -146,7 +151,7 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
   if (!running && pc_engine_start (e, c, true, NULL, &err) < 0)
     return pc_cli_fail (err);
   int code = 0;
-  int a = pc_engine_attach (e, c, !running, detach_keys, &code, &err);
+  int a = pc_engine_attach (e, c, !running, detach_keys, sig_proxy, &code, &err);
   if (a < 0)
     return pc_cli_fail (err);
   if (a == 0 && pc_json_get_bool (pc_json_get (c->rec, "HostConfig"), "AutoRemove", false))

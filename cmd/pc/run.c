@@ -50,6 +50,7 @@ struct run_flags
   char *detach_keys;
   long stop_timeout;
   bool stop_timeout_set, entrypoint_set;
+  bool sig_proxy;
 };
 
 static void
@@ -81,6 +82,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
 {
   memset (f, 0, sizeof *f);
   f->o.read_only_tmpfs = true;
+  f->sig_proxy = true;
   const struct pc_opt opts[] = {
     { "cap-add", 0, PC_OPT_STRV, &f->o.cap_add, "strings", "Add capabilities to the container" },
     { "cap-drop", 0, PC_OPT_STRV, &f->o.cap_drop, "strings", "Drop capabilities from the container" },
@@ -103,6 +105,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "replace", 0, PC_OPT_BOOL, &f->o.replace, NULL, "If a container with the same name exists, replace it" },
     { "rm", 0, PC_OPT_BOOL, &f->o.rm, NULL, "Remove container (and pod if created) after exit" },
     { "security-opt", 0, PC_OPT_STRV, &f->o.security_opt, "stringArray", "Security Options (no-new-privileges, seccomp=unconfined|PROFILE)" },
+    { "sig-proxy", 0, PC_OPT_BOOL, &f->sig_proxy, NULL, "Proxy received signals to the process (default true)" },
     { "stop-signal", 0, PC_OPT_STRING, &f->stop_signal, "string", "Signal to stop a container. Default is SIGTERM" },
     { "stop-timeout", 0, PC_OPT_UINT, &f->stop_timeout, "uint", "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL. (default 10)", &f->stop_timeout_set },
     { "tmpfs", 0, PC_OPT_STRV, &f->o.tmpfs, "tmpfs", "Mount a temporary filesystem (tmpfs) into a container" },
@@ -119,7 +122,8 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     {
       size_t k = 0;
       for (const struct pc_opt *o = opts; o->name; o++)
-        if (strcmp (o->name, "detach") != 0 && strcmp (o->name, "detach-keys") != 0)
+        if (strcmp (o->name, "detach") != 0 && strcmp (o->name, "detach-keys") != 0
+            && strcmp (o->name, "sig-proxy") != 0)
           create_opts[k++] = *o;
       create_opts[k] = (struct pc_opt) { NULL };
       table = create_opts;
@@ -243,7 +247,7 @@ pc_cmd_run (const struct pc_command *cmd, int argc, char **argv)
       goto cleanup;
     }
   int code = 0;
-  int a = pc_engine_attach (e, c, true, f.detach_keys, &code, &err);
+  int a = pc_engine_attach (e, c, true, f.detach_keys, f.sig_proxy, &code, &err);
   if (a < 0)
     {
       r = pc_cli_fail_as (err, PC_EXIT_INVOKES);

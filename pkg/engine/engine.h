@@ -144,9 +144,10 @@ int pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
                      const int passthrough_fds[3], pc_error **err);
 /* Attach for run / start -a: relays stdio until exit; *exit_code. Returns 1
    on detach. detach_keys: podman's syntax, NULL for the default
-   (ctrl-p,ctrl-q), "" for none. */
+   (ctrl-p,ctrl-q), "" for none. sig_proxy: the signals pc gets meanwhile go
+   to the container (podman's --sig-proxy). */
 int pc_engine_attach (struct pc_engine *e, struct pc_container *c, bool start,
-                      const char *detach_keys, int *exit_code, pc_error **err);
+                      const char *detach_keys, bool sig_proxy, int *exit_code, pc_error **err);
 /* Validates --detach-keys before anything is created or started. */
 int pc_engine_check_detach_keys (const char *detach_keys, pc_error **err);
 /* Stop signal, then SIGKILL after timeout seconds (-1 = the container's). */

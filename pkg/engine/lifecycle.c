@@ -212,12 +212,29 @@ out:
 
 int
 pc_engine_attach (struct pc_engine *e, struct pc_container *c, bool start,
-                  const char *detach_keys, int *exit_code, pc_error **err)
+                  const char *detach_keys, bool sig_proxy, int *exit_code, pc_error **err)
 {
   pc_autofree char *state_dir = pc_container_state_dir (e, c);
   bool tty = pc_json_get_bool (pc_json_get (c->rec, "Config"), "Tty", false);
   bool in = pc_json_get_bool (pc_json_get (c->rec, "Config"), "OpenStdin", false);
-  int r = pc_monitor_attach (state_dir, in ? 0 : -1, 1, 2, tty, start, detach_keys, exit_code, err);
+  /* The pidfd pins the monitor: if the state still says running once it
+     is open (pid and start time checked), it is this container's. */
+  pc_autoclose int mon = -1;
+  if (sig_proxy)
+    {
+      eng_state_read (e, c, true);
+      if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
+        {
+          mon = pidfd_open_ (c->state.monitor_pid);
+          eng_state_read (e, c, true);
+          if (mon >= 0 && c->state.status != PC_STATUS_RUNNING && c->state.status != PC_STATUS_PAUSED)
+            {
+              close (mon);
+              mon = -1;
+            }
+        }
+    }
+  int r = pc_monitor_attach (state_dir, in ? 0 : -1, 1, 2, tty, start, detach_keys, mon, exit_code, err);
   if (r == 0)
     pc_debug ("container exited with status %d", *exit_code);
   return r;

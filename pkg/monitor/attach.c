@@ -93,7 +93,27 @@ struct attach
   char pkt[PC_MONITOR_PKT_MAX];
   size_t pkt_len;
   bool want_close;
+  /* --sig-proxy: the monitor's pidfd, -1 when signals are not proxied. */
+  int proxy_pidfd;
 };
+
+/* The signals pc proxies to the container, as podman's ProxySignals: every
+   catchable one but SIGCHLD, SIGPIPE and SIGURG, which are pc's own, and
+   SIGWINCH with a tty, which becomes a resize. glibc keeps the first two
+   real-time signals for itself (sigaddset refuses them). */
+static void
+proxy_set (sigset_t *set, bool tty)
+{
+  sigemptyset (set);
+  for (int s = 1; s < NSIG; s++)
+    {
+      if (s == SIGKILL || s == SIGSTOP || s == SIGCHLD || s == SIGPIPE || s == SIGURG)
+        continue;
+      if (s == SIGWINCH && tty)
+        continue;
+      sigaddset (set, s);
+    }
+}
 
 static int
 send_resize (struct attach *a, pc_error **err)
@@ -103,6 +123,34 @@ send_resize (struct attach *a, pc_error **err)
     return 0;
   struct pc_msg_resize rs = { .rows = ws.ws_row, .cols = ws.ws_col };
   return send_pkt (a->sock, PC_MSG_RESIZE, &rs, sizeof rs, err);
+}
+
+/* Drains the signalfd: SIGWINCH with a tty is a resize, the rest goes to
+   the container through its monitor. A container that has exited can no
+   longer take it; its exit packet is on its way. */
+static void
+relay_signals (struct attach *a, int sig_fd)
+{
+  struct signalfd_siginfo si;
+  bool resize = false;
+  while (read (sig_fd, &si, sizeof si) == (ssize_t) sizeof si)
+    {
+      int sig = (int) si.ssi_signo;
+      if (sig == SIGWINCH && a->tty_fd >= 0)
+        {
+          resize = true;
+          continue;
+        }
+      if (a->proxy_pidfd < 0)
+        continue;
+      pc_autoerror pc_error *err = NULL;
+      if (pc_monitor_signal (a->proxy_pidfd, sig, &err) < 0)
+        pc_debug ("signal %d not proxied: %s", sig, err->msg);
+      else
+        pc_debug ("proxied signal %d to the container", sig);
+    }
+  if (resize)
+    send_resize (a, NULL);
 }
 
 /* Sends what input is pending, as far as the socket takes it. */
@@ -275,21 +323,17 @@ attach_loop (struct attach *a, int sig_fd, int *exit_code, pc_error **err)
             input = false;
         }
       if (p[2].revents)
-        {
-          struct signalfd_siginfo si;
-          while (read (sig_fd, &si, sizeof si) == (ssize_t) sizeof si)
-            ;
-          send_resize (a, NULL);
-        }
+        relay_signals (a, sig_fd);
     }
 }
 
 int
 pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, bool tty, bool start,
-                   const char *detach_keys, int *exit_code, pc_error **err)
+                   const char *detach_keys, int proxy_pidfd, int *exit_code, pc_error **err)
 {
   pc_autofree struct attach *ap = xmalloc0 (sizeof *ap);
   struct attach *a = ap;
+  a->proxy_pidfd = proxy_pidfd;
   a->in_fd = in_fd;
   a->out_fd = out_fd;
   a->err_fd = err_fd;
@@ -329,15 +373,21 @@ pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, boo
       cfmakeraw (&t);
       raw = tcsetattr (in_fd, TCSADRAIN, &t) == 0;
     }
+  /* Blocked from here, before the start: a signal that comes while the
+     container starts waits in the signalfd for the loop to proxy it. */
   pc_autoclose int sig_fd = -1;
-  sigset_t winch, old;
-  sigemptyset (&winch);
-  sigaddset (&winch, SIGWINCH);
-  bool masked = false;
+  sigset_t set, old;
+  if (proxy_pidfd >= 0)
+    proxy_set (&set, tty);
+  else
+    sigemptyset (&set);
   if (a->tty_fd >= 0)
+    sigaddset (&set, SIGWINCH);
+  bool masked = false;
+  if (!sigisemptyset (&set))
     {
-      masked = sigprocmask (SIG_BLOCK, &winch, &old) == 0;
-      sig_fd = signalfd (-1, &winch, SFD_CLOEXEC | SFD_NONBLOCK);
+      masked = sigprocmask (SIG_BLOCK, &set, &old) == 0;
+      sig_fd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     }
 
   int ret = send_resize (a, err);

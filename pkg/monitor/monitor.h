@@ -93,9 +93,12 @@ int pc_monitor_start (const char *state_dir, pc_error **err);
    in_fd, it is put in raw mode (restored on return) and SIGWINCH becomes
    resize requests. With start, attaches first then starts, so no output is
    lost (pc run, pc start -a). When the container already exited (no socket)
-   the exit file gives *exit_code. */
+   the exit file gives *exit_code. proxy_pidfd >= 0 (--sig-proxy): the
+   monitor's pidfd; the signals this process gets while attached go to the
+   container through it (pc_monitor_signal), as podman proxies them. */
 int pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, bool tty,
-                       bool start, const char *detach_keys, int *exit_code, pc_error **err);
+                       bool start, const char *detach_keys, int proxy_pidfd, int *exit_code,
+                       pc_error **err);
 
 /* Sends `sig` to the container through its monitor (pidfd of the monitor,
    checked by the caller against its recorded start time): works from any
