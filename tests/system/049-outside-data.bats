@@ -16,11 +16,13 @@ run_bounded() {
     shift
     run timeout 30 "$PC" "$@"
     if [ "$status" -eq 124 ]; then
-        echo "# pc $* hung (killed after 30 s)" >&2
+        local cmd="$*"
+        echo "# pc ${cmd:0:300} hung (killed after 30 s)" >&2
         return 1
     fi
     if [ "$status" -ne "$want" ]; then
-        echo "# pc $*: exit status $status, expected $want: ${output:0:2000}" >&2
+        local cmd="$*"
+        echo "# pc ${cmd:0:300}: exit status $status, expected $want: ${output:0:2000}" >&2
         return 1
     fi
 }
