@@ -209,3 +209,19 @@ run_ctr() {
     run_ctr 127 -- sleep 30
     assert_contains "$output" "executable file \`nosuchcmd\` not found in \$PATH: No such file or directory"
 }
+
+@test "runtime: a user namespace is joined by path (the other namespaces are created in it)" {
+    # A user namespace of its own held by a sleeping process; the container
+    # joins it, so it sees that namespace's single mapping.
+    run in_userns sh -c "
+        unshare -U --map-root-user sleep 30 & holder=\$!
+        while [ \"\$(readlink /proc/\$holder/ns/user)\" = \"\$(readlink /proc/self/ns/user)\" ]; do sleep 0.01; done
+        python3 '$MKSPEC' --rootfs '$ROOTFS' --no-seccomp --userns-path /proc/\$holder/ns/user \
+            -- sh -c 'cat /proc/self/uid_map; readlink /proc/self/ns/user' >'$PC_TEST_DIR/config.json'
+        '$RT' '$PC_TEST_DIR/config.json'; rc=\$?
+        echo \"holder \$(readlink /proc/\$holder/ns/user)\"
+        kill \$holder; exit \$rc"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^\ +0\ +0\ +1$ ]]
+    assert_equal "${lines[1]}" "${lines[2]#holder }"
+}
