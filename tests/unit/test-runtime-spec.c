@@ -139,10 +139,25 @@ test_errors (void)
                 "destination must be an absolute path", "relative mount destination");
   expect_error ("{\"process\":{\"args\":[\"x\"]}," ROOT "," NS ",\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/b\",\"options\":[\"size=1\"]}]}",
                 "unsupported option `size=1`", "filesystem option on a bind mount");
-  expect_error ("{\"process\":{\"args\":[\"x\"]},\"root\":{\"path\":\"/r\"}," NS ",\"annotations\":{\"run.pc.rootfs\":\"{\\\"driver\\\":\\\"zfs\\\",\\\"source\\\":\\\"x\\\"}\"}}",
-                "unknown storage driver `zfs`", "unknown rootfs driver");
   expect_error ("{\"process\":{\"args\":[\"x\"]}," ROOT "," NS ",\"hostname\":\"h\"}",
                 "uts namespace", "hostname without uts namespace");
+}
+
+/* root.path is a root its caller mounted, as for runc: the engine's
+   annotation saying how it mounts it is not the runtime's to read. */
+static void
+test_rootfs_annotation_ignored (void)
+{
+  struct rt_spec s;
+  pc_error *err = NULL;
+  json_object *o = J ("{\"process\":{\"args\":[\"x\"]},\"root\":{\"path\":\"/r\"}," NS ","
+                      "\"annotations\":{\"run.pc.rootfs\":\"{\\\"driver\\\":\\\"zfs\\\"}\"}}");
+  int r = rt_spec_parse (o, &s, &err);
+  ok (r == 0 && err == NULL, "the runtime ignores the engine's rootfs annotation");
+  is_str (s.root, "/r", "root.path is the root");
+  pc_error_free (err);
+  rt_spec_clear (&s);
+  json_object_put (o);
 }
 
 static void
@@ -169,6 +184,7 @@ main (void)
   test_mount_options ();
   test_spec ();
   test_errors ();
+  test_rootfs_annotation_ignored ();
   test_names ();
   return done_testing ();
 }
