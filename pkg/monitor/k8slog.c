@@ -387,7 +387,7 @@ pc_k8s_tail_offset (int fd, int64_t tail, off_t *offset, pc_error **err)
       ssize_t pr = pread (fd, peek, HEAD_PEEK, 0);
       if (pr < 0)
         return pc_error_errno (err, errno, "read log");
-      if (is_full_line (peek, (size_t) pr) && ++full == tail + 1)
+      if (is_full_line (peek, (size_t) pr) && ++full > tail)
         {
           *offset = next_start;
           return 0;

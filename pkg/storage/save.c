@@ -319,12 +319,14 @@ save_docker (struct pc_store *s, struct sink *k, struct pc_image **imgs, char **
       if (sink_blob (k, s, cp, cd, err) < 0)
         return -1;
       json_object *m = json_object_new_object ();
+      json_object_array_add (manifest, m); /* owned by manifest, on every way out */
       json_object_object_add (m, "Config", json_object_new_string (cp));
       json_object *tags = json_object_new_array ();
       if (names[i])
         json_object_array_add (tags, json_object_new_string (names[i]));
       json_object_object_add (m, "RepoTags", tags);
       json_object *layers = json_object_new_array ();
+      json_object_object_add (m, "Layers", layers);
       for (size_t j = 0; j < pc_image_n_layers (imgs[i]); j++)
         {
           const struct pc_image_layer *l = pc_image_layer (imgs[i], j);
@@ -333,8 +335,6 @@ save_docker (struct pc_store *s, struct sink *k, struct pc_image **imgs, char **
             return -1;
           json_object_array_add (layers, json_object_new_string (lp));
         }
-      json_object_object_add (m, "Layers", layers);
-      json_object_array_add (manifest, m);
     }
   const char *mj = json_object_to_json_string_ext (manifest, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
   return sink_file (k, "manifest.json", mj, strlen (mj), err);
