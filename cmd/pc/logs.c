@@ -1,6 +1,5 @@
 /* pc logs: the container's k8s-file log, stdout lines to stdout and stderr
-   lines to stderr, through pkg/monitor's reader. */
-#include <errno.h>
+   lines to stderr, read by the engine. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +7,8 @@
 
 #include "cmd/pc/container.h"
 #include "lib/cleanup.h"
-#include "lib/json.h"
 #include "lib/parse.h"
 #include "lib/timeutil.h"
-#include "pkg/monitor/monitor.h"
 
 /* podman's ParseInputTime(until, false): a time, unix seconds, or a
    duration counted forward from now ("--until 3s" is three seconds from
@@ -59,7 +56,7 @@ pc_cmd_logs (const struct pc_command *cmd, int argc, char **argv)
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, 1, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  struct pc_log_options lo = { .follow = follow, .timestamps = timestamps, .tail = tail_set ? tail : -1 };
+  struct pc_engine_log_opts lo = { .follow = follow, .timestamps = timestamps, .tail = tail_set ? tail : -1 };
   pc_error *err = NULL;
   if (since && pc_parse_time_or_duration (since, &lo.since, &err) < 0)
     return pc_cli_fail (err);
@@ -78,24 +75,11 @@ pc_cmd_logs (const struct pc_command *cmd, int argc, char **argv)
           err = NULL;
           continue;
         }
-      const char *driver = pc_json_get_string (pc_json_get (pc_json_get (c->rec, "HostConfig"), "LogConfig"), "Type");
-      if (driver && strcmp (driver, "k8s-file") != 0)
-        {
-          rc = pc_cli_errorf (PC_EXIT_ERROR, "this container is using the '%s' log driver, cannot read logs: this container is not logging output", driver);
-          continue;
-        }
-      pc_autofree char *log = pc_container_log_path (e, c);
-      pc_autofree char *state = pc_container_state_dir (e, c);
       fflush (stdout);
-      if (pc_monitor_logs (log, &lo, 1, 2, state, &err) < 0)
+      if (pc_engine_logs (e, c, &lo, 1, 2, &err) < 0)
         {
-          if (err->status == ENOENT)
-            pc_error_clear (&err);   /* never started: no log yet */
-          else
-            {
-              rc = pc_cli_fail (err);
-              err = NULL;
-            }
+          rc = pc_cli_fail (err);
+          err = NULL;
         }
     }
   return rc;

@@ -9,9 +9,7 @@
 #include "cmd/pc/commands.h"
 #include "lib/cleanup.h"
 #include "lib/format.h"
-#include "lib/xalloc.h"
-#include "pkg/rootless/rootless.h"
-#include "pkg/storage/storage.h"
+#include "pkg/engine/engine.h"
 
 static const char *
 str (json_object *o, const char *key)
@@ -79,11 +77,11 @@ cmd_system_check (const struct pc_command *cmd, int argc, char **argv)
     return exit_code;
 
   pc_error *err = NULL;
-  pc_autofree char *graph = pc_global.root ? xstrdup (pc_global.root) : pc_storage_default_root ();
-  json_object *checks = pc_rootless_check (graph, &err);
-  if (checks == NULL)
+  const struct pc_engine_options eo = { .root = pc_global.root, .runroot = pc_global.runroot };
+  json_object *checks = NULL;
+  enum pc_engine_check_status worst;
+  if (pc_engine_system_check (&eo, &checks, &worst, &err) < 0)
     return pc_cli_fail (err);
-  enum pc_check_status worst = pc_rootless_check_worst (checks);
   if (format && strcmp (format, "json") != 0)
     {
       int r2 = pc_format_print (stdout, format, checks, NULL, &err);
@@ -93,9 +91,10 @@ cmd_system_check (const struct pc_command *cmd, int argc, char **argv)
     }
   else if (format)
     {
-      static const char *const names[] = { "pass", "warn", "fail" };
       json_object *o = json_object_new_object ();
-      json_object_object_add (o, "Result", json_object_new_string (names[worst]));
+      json_object_object_add (o, "Result", json_object_new_string (worst == PC_ENGINE_CHECK_FAIL ? "fail"
+                                                                    : worst == PC_ENGINE_CHECK_WARN ? "warn"
+                                                                    : "pass"));
       json_object_object_add (o, "Checks", checks);
       puts (json_object_to_json_string_ext (o, JSON_C_TO_STRING_PRETTY
                                                    | JSON_C_TO_STRING_SPACED
@@ -107,7 +106,7 @@ cmd_system_check (const struct pc_command *cmd, int argc, char **argv)
       print_checks (checks);
       json_object_put (checks);
     }
-  return worst == PC_CHECK_FAIL ? 1 : 0;
+  return worst == PC_ENGINE_CHECK_FAIL ? 1 : 0;
 }
 
 const struct pc_command pc_system_commands[] = {

@@ -308,4 +308,49 @@ int pc_engine_image_unmount (struct pc_engine *e, const char *ref, char **id, pc
 /* Mounted images: array of {"Id", "Path"}. */
 int pc_engine_image_mounts (struct pc_engine *e, json_object **out, pc_error **err);
 
+/* `pc logs` (pkg/engine/logs.c). */
+struct pc_engine_log_opts
+{
+  bool follow;                  /* until the container exits (or until passes) */
+  bool timestamps;              /* podman's RFC3339Nano prefix */
+  int64_t tail;                 /* the last N lines; -1 all */
+  struct timespec since, until; /* zero = unset */
+};
+/* The container's log: stdout lines to out_fd, stderr lines to err_fd. A
+   container that never started has none yet: 0, nothing printed. A log
+   driver other than k8s-file fails with class PC_ERR_UNSUPPORTED and
+   podman's "this container is using the 'none' log driver, cannot read
+   logs: ...". */
+int pc_engine_logs (struct pc_engine *e, struct pc_container *c, const struct pc_engine_log_opts *o,
+                    int out_fd, int err_fd, pc_error **err);
+
+/* The host (pkg/engine/system.c). These take the options, not an open
+   engine: they create no records and work where pc never ran. */
+
+/* `pc info`: podman's info shape, {"host": {arch, cgroupControllers,
+   cgroupVersion, cpus, hostname, idMappings, kernel, memFree, memTotal, os,
+   rootlessPrerequisites, security}, "store": {graphRoot, graphStatus,
+   runRoot}, "version": {Version}}. New reference. */
+json_object *pc_engine_info (const struct pc_engine_options *o);
+
+enum pc_engine_check_status
+{
+  PC_ENGINE_CHECK_PASS,
+  PC_ENGINE_CHECK_WARN,  /* pc runs without it, with less */
+  PC_ENGINE_CHECK_FAIL,  /* needed */
+};
+/* `pc system check`: every rootless prerequisite (pkg/rootless's probes),
+   as a JSON array of {"Name", "Status": "pass"|"warn"|"fail",
+   "Value", "Message", "Fix"} (new reference in *checks), and the worst
+   status. The overlay probe runs on the store's filesystem. */
+int pc_engine_system_check (const struct pc_engine_options *o, json_object **checks,
+                            enum pc_engine_check_status *worst, pc_error **err);
+
+/* `pc unshare`: enters pc's user namespace (rootless only: as root it fails
+   with class PC_ERR_INVALID) and execs argv (NULL or empty: $SHELL, else
+   /bin/sh) with PC_GRAPHROOT, PC_RUNROOT and PC_ROOTLESS_UID set. Returns
+   only on failure: class PC_ERR_CMD_NOT_FOUND for a command that does not
+   exist, PC_ERR_CANNOT_INVOKE for one that cannot run. */
+int pc_engine_unshare (const struct pc_engine_options *o, char **argv, pc_error **err);
+
 #endif
