@@ -37,4 +37,33 @@ int pc_safe_openat (int rootfd, const char *path, int flags, mode_t mode, pc_err
 /* The fallback walk alone (pc_safe_openat uses it on ENOSYS); public for tests. */
 int pc_safe_openat_walk (int rootfd, const char *path, int flags, mode_t mode, pc_error **err);
 
+/* A file the user names for output (-o, --cidfile). A regular file or a
+   new one is written to a temporary file beside it (fd) and renamed into
+   place by pc_output_commit; a device, FIFO or socket is written in place.
+   pc_output_abort (also after commit, or on a zeroed one) removes only the
+   temporary file: what the user named is never truncated, replaced or
+   unlinked unless the operation succeeded. PC_OUTPUT_EXCL: the path must
+   not exist (checked at open and again, atomically, at commit). */
+#define PC_OUTPUT_EXCL 1
+struct pc_output
+{
+  int fd;
+  int dirfd;
+  char *base;
+  char *tmp;
+  char *path;
+  int flags;
+};
+#define PC_OUTPUT_INIT { .fd = -1, .dirfd = -1 }
+void pc_output_init (struct pc_output *out);
+int pc_output_open (const char *path, int flags, struct pc_output *out, pc_error **err);
+int pc_output_commit (struct pc_output *out, pc_error **err);
+void pc_output_abort (struct pc_output *out);
+static inline void
+pc_output_cleanup (struct pc_output *out)
+{
+  pc_output_abort (out);
+}
+#define pc_autooutput __attribute__ ((cleanup (pc_output_cleanup)))
+
 #endif

@@ -8,6 +8,7 @@
 
 #include "cmd/pc/container.h"
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 
 int
 pc_cmd_export (const struct pc_command *cmd, int argc, char **argv)
@@ -23,30 +24,19 @@ pc_cmd_export (const struct pc_command *cmd, int argc, char **argv)
     return exit_code;
   if (output == NULL && isatty (1))
     return pc_cli_errorf (PC_EXIT_ERROR, "refusing to export to terminal. Use -o flag or redirect");
-  pc_autoclose int fd = -1;
-  if (output)
-    {
-      fd = open (output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (fd < 0)
-        return pc_cli_errorf (PC_EXIT_ERROR, "opening %s: %s", output, strerror (errno));
-    }
+  /* The container first: a typo must leave the output alone. */
   pc_autoengine struct pc_engine *e = NULL;
   pc_autocontainer struct pc_container *c = NULL;
   int rc = pc_cli_open_container (PC_ENGINE_USERNS, args[0], 0, &e, &c);
   if (rc != 0)
-    {
-      /* A missing container removes the output file; a store that does
-         not open leaves it. */
-      if (e && output)
-        unlink (output);
-      return rc;
-    }
+    return rc;
   pc_error *err = NULL;
-  if (pc_engine_export (e, c, fd >= 0 ? fd : 1, &err) < 0)
-    {
-      if (output)
-        unlink (output);
-      return pc_cli_fail (err);
-    }
+  pc_autooutput struct pc_output out = PC_OUTPUT_INIT;
+  if (output && pc_output_open (output, 0, &out, &err) < 0)
+    return pc_cli_fail (err);
+  if (pc_engine_export (e, c, output ? out.fd : 1, &err) < 0)
+    return pc_cli_fail (err);
+  if (output && pc_output_commit (&out, &err) < 0)
+    return pc_cli_fail (err);
   return 0;
 }

@@ -10,6 +10,7 @@
 #include "cmd/pc/commands.h"
 #include "cmd/pc/image.h"
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/json.h"
 #include "lib/xalloc.h"
 
@@ -132,30 +133,21 @@ pc_cmd_save (const struct pc_command *cmd, int argc, char **argv)
   if (e == NULL)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
-  pc_autofree char *tmp = NULL;
+  pc_autooutput struct pc_output out = PC_OUTPUT_INIT;
   if (fd < 0 && f != PC_ENGINE_SAVE_OCI_DIR)
     {
-      /* Written next to the target and renamed: a failed save leaves no half file. */
-      tmp = xasprintf ("%s.pc-tmp-%d", output, (int) getpid ());
-      fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      /* A file is written beside and renamed in on success; /dev/null or a
+         FIFO is written in place and never replaced. */
+      if (pc_output_open (output, 0, &out, &err) < 0)
+        return pc_cli_fail (err);
+      fd = dup (out.fd);
       if (fd < 0)
-        return pc_cli_errorf (PC_EXIT_ERROR, "open %s: %s", output, strerror (errno));
+        return pc_cli_errorf (PC_EXIT_ERROR, "dup: %s", strerror (errno));
     }
   if (pc_engine_image_save (e, args, f, fd, f == PC_ENGINE_SAVE_OCI_DIR ? output : NULL, &err) < 0)
-    {
-      if (tmp)
-        unlink (tmp);
-      return pc_cli_fail (err);
-    }
-  if (tmp)
-    {
-      if (fsync (fd) < 0 || rename (tmp, output) < 0)
-        {
-          int saved = errno;
-          unlink (tmp);
-          return pc_cli_errorf (PC_EXIT_ERROR, "write %s: %s", output, strerror (saved));
-        }
-    }
+    return pc_cli_fail (err);
+  if (out.fd >= 0 && pc_output_commit (&out, &err) < 0)
+    return pc_cli_fail (err);
   return 0;
 }
 

@@ -164,14 +164,12 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
 static int
 write_cidfile (const char *path, const char *id)
 {
+  /* Written whole or not at all, and never over a file that appeared
+     since the check in parse_run_flags. */
   pc_autoerror pc_error *err = NULL;
-  pc_autoclose int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0)
-    {
-      fprintf (stderr, "Error: opening cidfile %s: %s\n", path, strerror (errno));
-      return -1;
-    }
-  if (pc_write_all (fd, id, strlen (id), &err) < 0)
+  pc_autooutput struct pc_output out = PC_OUTPUT_INIT;
+  if (pc_output_open (path, PC_OUTPUT_EXCL, &out, &err) < 0
+      || pc_write_all (out.fd, id, strlen (id), &err) < 0 || pc_output_commit (&out, &err) < 0)
     {
       fprintf (stderr, "Error: writing cidfile %s: %s\n", path, err->msg);
       return -1;

@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +43,14 @@ count_entries (const char *dir)
       n++;
   closedir (d);
   return n;
+}
+
+static const char *
+adir_of (const char *dir, const char *name)
+{
+  static char buf[4096];
+  snprintf (buf, sizeof buf, "%s/%s", dir, name);
+  return buf;
 }
 
 static char *
@@ -247,6 +259,193 @@ test_rm_rf (const char *dir, int dfd)
   rmdir (work);
 }
 
+
+/* Nests depth directories under dfd/name, each holding a file, with a
+   side directory every 97 levels (so the walk climbs back up through levels
+   whose streams it closed and finds more to remove there). */
+static void
+make_deep (int dfd, const char *name, int depth)
+{
+  MUST (mkdirat (dfd, name, 0755));
+  int fd = openat (dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  MUST (fd);
+  for (int i = 0; i < depth; i++)
+    {
+      put (fd, "f", "x");
+      if (i % 97 == 5)
+        {
+          MUST (mkdirat (fd, "side", 0755));
+          put (fd, "side/g", "y");
+          MUST (mkdirat (fd, "side2", 0555));
+        }
+      MUST (mkdirat (fd, "d", 0755));
+      int next = openat (fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      MUST (next);
+      close (fd);
+      fd = next;
+    }
+  close (fd);
+}
+
+static void
+test_rm_rf_deep (int dfd)
+{
+  pc_error *err = NULL;
+  /* Few fds, many levels: the old recursive walk held two per level. */
+  struct rlimit old, low = { 64, 64 };
+  MUST (getrlimit (RLIMIT_NOFILE, &old));
+  make_deep (dfd, "deep", 3000);
+  low.rlim_max = old.rlim_max;
+  MUST (setrlimit (RLIMIT_NOFILE, &low));
+  int r = pc_rm_rf_at (dfd, "deep", &err);
+  MUST (setrlimit (RLIMIT_NOFILE, &old));
+  if (r < 0)
+    printf ("# %s\n", err->msg);
+  is_int (r, 0, "a tree 3000 directories deep is removed with 64 fds");
+  ok (faccessat (dfd, "deep", F_OK, AT_SYMLINK_NOFOLLOW) < 0, "nothing of it is left");
+  pc_error_clear (&err);
+
+  /* Deep down a link to /: removed as a link, never followed. */
+  make_deep (dfd, "deep2", 40);
+  MUST (symlinkat ("/", dfd, "deep2/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/root-link"));
+  is_int (pc_rm_rf_at (dfd, "deep2", &err), 0, "deep tree with a link to / removed");
+  ok (access ("/etc/passwd", F_OK) == 0, "the link's target untouched");
+  pc_error_clear (&err);
+}
+
+static void
+test_rm_rf_mount (const char *dir, int dfd)
+{
+  if (geteuid () != 0)
+    {
+      for (int i = 0; i < 2; i++)
+        ok (1, "# SKIP a mount point in the tree needs root");
+      return;
+    }
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      pc_error *err = NULL;
+      if (unshare (CLONE_NEWNS) < 0 || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        _exit (100);
+      /* An fd from the old namespace would not see the new mount. */
+      dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      char *mp = NULL;
+      if (pc_mkdir_p (dfd, "mnt/a/m", 0755, &err) < 0 || asprintf (&mp, "%s/mnt/a/m", dir) < 0)
+        _exit (101);
+      if (mount ("tmpfs", mp, "tmpfs", 0, NULL) < 0)
+        _exit (102);
+      put (dfd, "mnt/a/m/keep", "x");
+      int r = pc_rm_rf_at (dfd, "mnt", &err);
+      int e = r < 0 ? err->status : 0;
+      if (r < 0)
+        printf ("# %s\n", err->msg);
+      bool kept = faccessat (dfd, "mnt/a/m/keep", F_OK, 0) == 0;
+      umount2 (mp, MNT_DETACH);
+      _exit (r < 0 && e == EBUSY && kept ? 0 : 1);
+    }
+  int st = 0;
+  waitpid (pid, &st, 0);
+  is_int (WIFEXITED (st) ? WEXITSTATUS (st) : 200, 0, "rm -rf stops at a mount point (EBUSY) and leaves what is mounted");
+  pc_error *err = NULL;
+  is_int (pc_rm_rf_at (dfd, "mnt", &err), 0, "the tree goes once unmounted");
+  pc_error_free (err);
+}
+
+static char *
+fd_text (int dfd, const char *name)
+{
+  return slurp (dfd, name);
+}
+
+static void
+test_output (const char *dir, int dfd)
+{
+  pc_error *err = NULL;
+  char *p = NULL, *fifo = NULL;
+  MUST (mkdirat (dfd, "out", 0755));
+  if (asprintf (&p, "%s/out/file", dir) < 0 || asprintf (&fifo, "%s/out/fifo", dir) < 0)
+    abort ();
+
+  /* A new file appears only on commit. */
+  struct pc_output o = PC_OUTPUT_INIT;
+  is_int (pc_output_open (p, 0, &o, &err), 0, "output: open a new file");
+  MUST (pc_write_all (o.fd, "new", 3, &err));
+  ok (faccessat (dfd, "out/file", F_OK, 0) < 0, "output: not there before commit");
+  is_int (pc_output_commit (&o, &err), 0, "output: commit");
+  char *s = fd_text (dfd, "out/file");
+  is_str (s, "new", "output: written on commit");
+  free (s);
+  is_int (count_entries (adir_of (dir, "out")), 1, "output: no temporary file left");
+
+  /* An existing file is untouched by a failed operation, keeps its mode. */
+  MUST (fchmodat (dfd, "out/file", 0600, 0));
+  is_int (pc_output_open (p, 0, &o, &err), 0, "output: open an existing file");
+  MUST (pc_write_all (o.fd, "half", 4, &err));
+  s = fd_text (dfd, "out/file");
+  is_str (s, "new", "output: existing content intact while writing");
+  free (s);
+  pc_output_abort (&o);
+  s = fd_text (dfd, "out/file");
+  is_str (s, "new", "output: existing content intact after abort");
+  free (s);
+  is_int (count_entries (adir_of (dir, "out")), 1, "output: abort removes only its temporary file");
+  is_int (pc_output_open (p, 0, &o, &err), 0, "output: open again");
+  MUST (pc_write_all (o.fd, "replaced", 8, &err));
+  is_int (pc_output_commit (&o, &err), 0, "output: commit over the file");
+  s = fd_text (dfd, "out/file");
+  is_str (s, "replaced", "output: replaced on commit");
+  free (s);
+  struct stat st;
+  MUST (fstatat (dfd, "out/file", &st, 0));
+  is_int (st.st_mode & 07777, 0600, "output: the replaced file keeps its mode");
+
+  /* A FIFO is written in place, never replaced nor unlinked. */
+  MUST (mkfifo (fifo, 0600));
+  int rfd = open (fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  MUST (rfd);
+  is_int (pc_output_open (fifo, 0, &o, &err), 0, "output: open a FIFO");
+  MUST (pc_write_all (o.fd, "piped", 5, &err));
+  pc_output_abort (&o);
+  MUST (fstatat (dfd, "out/fifo", &st, 0));
+  ok (S_ISFIFO (st.st_mode), "output: a FIFO stays after abort");
+  char buf[16] = { 0 };
+  is_int ((int) read (rfd, buf, sizeof buf - 1), 5, "output: the FIFO got the data in place");
+  is_int (pc_output_open (fifo, 0, &o, &err), 0, "output: open the FIFO again");
+  is_int (pc_output_commit (&o, &err), 0, "output: commit on a FIFO");
+  MUST (fstatat (dfd, "out/fifo", &st, 0));
+  ok (S_ISFIFO (st.st_mode), "output: a FIFO stays after commit");
+  close (rfd);
+
+  /* /dev/null read-only check: only that it is opened in place. */
+  is_int (pc_output_open ("/dev/null", 0, &o, &err), 0, "output: /dev/null");
+  ok (o.tmp == NULL, "output: /dev/null is written in place");
+  pc_output_abort (&o);
+  MUST (stat ("/dev/null", &st));
+  ok (S_ISCHR (st.st_mode), "output: /dev/null is still a device");
+
+  /* EXCL: refused when it exists, and when it appears before commit. */
+  ok (pc_output_open (p, PC_OUTPUT_EXCL, &o, &err) < 0 && pc_error_class_of (err) == PC_ERR_EXISTS,
+      "output: EXCL refuses an existing file");
+  pc_error_clear (&err);
+  char *q = NULL;
+  if (asprintf (&q, "%s/out/excl", dir) < 0)
+    abort ();
+  is_int (pc_output_open (q, PC_OUTPUT_EXCL, &o, &err), 0, "output: EXCL on a new path");
+  put (dfd, "out/excl", "theirs");
+  ok (pc_output_commit (&o, &err) < 0 && pc_error_class_of (err) == PC_ERR_EXISTS,
+      "output: EXCL commit refuses a file that appeared");
+  pc_error_clear (&err);
+  s = fd_text (dfd, "out/excl");
+  is_str (s, "theirs", "output: the file that appeared is kept");
+  free (s);
+  ok (pc_output_open (adir_of (dir, "out"), 0, &o, &err) < 0, "output: a directory is refused");
+  pc_error_clear (&err);
+  free (p);
+  free (q);
+  free (fifo);
+}
+
 typedef int (*open_fn) (int, const char *, int, mode_t, pc_error **);
 
 static void
@@ -375,6 +574,9 @@ main (void)
   close (afd);
   test_read_mkdir (dfd);
   test_rm_rf (dir, dfd);
+  test_rm_rf_deep (dfd);
+  test_rm_rf_mount (dir, dfd);
+  test_output (dir, dfd);
   test_safe_open ("openat2", pc_safe_openat, dfd);
   test_safe_open ("walk", pc_safe_openat_walk, dfd);
 
