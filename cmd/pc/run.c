@@ -74,6 +74,7 @@ run_flags_clear (struct run_flags *f)
   pc_strv_free (f->o.cap_drop);
   pc_strv_free (f->o.security_opt);
   pc_strv_free (f->o.ulimits);
+  pc_strv_free (f->o.devices);
 }
 
 static int
@@ -89,6 +90,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "cidfile", 0, PC_OPT_STRING, &f->cidfile, "string", "Write the container ID to the file" },
     { "detach", 'd', PC_OPT_BOOL, &f->detach, NULL, "Run container in background and print container ID" },
     { "detach-keys", 0, PC_OPT_STRING, &f->detach_keys, "[a-Z]", "Override the key sequence for detaching a container. Format is a single character [a-Z] or a comma separated sequence of `ctrl-<value>`, where `<value>` is one of: `a-z`, `@`, `^`, `[`, `\\`, `]`, `^` or `_` (default \"ctrl-p,ctrl-q\")" },
+    { "device", 0, PC_OPT_STRV, &f->o.devices, "stringArray", "Add a host device to the container (HOST[:CONTAINER][:PERMISSIONS], permissions of r, w, m)" },
     { "entrypoint", 0, PC_OPT_STRING, &f->entrypoint, "string", "Overwrite the default ENTRYPOINT of the image", &f->entrypoint_set },
     { "env", 'e', PC_OPT_STRV, &f->o.env, "stringArray", "Set environment variables in container" },
     { "env-file", 0, PC_OPT_STRV, &f->o.env_files, "stringArray", "Read in a file of environment variables" },

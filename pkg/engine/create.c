@@ -214,6 +214,15 @@ eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **err)
           return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "unknown capability \"%s\": invalid argument", *c);
         json_object_array_add (k ? drop : add, json_object_new_string (canon));
       }
+  json_object *devs = json_object_new_array ();
+  json_object_object_add (hc, "Devices", devs);
+  for (char **d = o->devices; d && *d; d++)
+    {
+      json_object *x = eng_device_parse (*d, err);
+      if (x == NULL)
+        return -1;
+      json_object_array_add (devs, x);
+    }
   json_object *ul = json_object_new_array ();
   json_object_object_add (hc, "Ulimits", ul);
   for (char **u = o->ulimits; u && *u; u++)

@@ -123,6 +123,7 @@ struct pc_create_opts
   bool privileged;
   char **security_opt;
   char **ulimits;            /* name=soft[:hard] */
+  char **devices;            /* --device HOST[:CONTAINER][:PERMS] */
   const char *stop_signal;
   int stop_timeout;          /* seconds; -1 = default (10) */
   const char *log_driver;    /* k8s-file (default), none, passthrough */

@@ -79,6 +79,12 @@ void eng_record_add_home (json_object *rec, const char *home);
 
 /* spec.c: the OCI spec of a record; run_dir: RUN (the generated /etc files
    and the seccomp cache live under it). */
+/* --device HOST[:CONTAINER][:PERMS] -> HostConfig.Devices entry
+   {PathOnHost, PathInContainer, CgroupPermissions}; the host path must be a
+   device node. NULL with *err on a bad value. */
+json_object *eng_device_parse (const char *arg, pc_error **err);
+/* Removes the cgroup of the container's device policy (spec.c). */
+void eng_spec_cgroup_remove (const char *id);
 json_object *eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_mount *m,
                              const struct eng_user *u, json_object *rec, pc_error **err);
 /* etcfiles.c: hostname, hosts and resolv.conf in the state dir */

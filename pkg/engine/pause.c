@@ -60,6 +60,7 @@ eng_cgroup_remove (const char *id)
 {
   pc_autofree char *d = cgroup_dir (id);
   rmdir (d);
+  eng_spec_cgroup_remove (id);
 }
 
 static int

@@ -64,6 +64,11 @@ child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, in
   if (gate)
     rt_gate_wait (gate);
   pc_error *err = NULL;
+  /* Into the cgroup of the device policy before anything is opened. */
+  if (rt_cgroup_enter (s->cgroup_procs_fd, &err) < 0)
+    rt_child_fail (sync_fd, err);
+  if (s->cgroup_procs_fd >= 0)
+    close (s->cgroup_procs_fd);
   double t0 = now_ms ();
   if (s->clone_flags & CLONE_NEWUSER)
     {
@@ -300,7 +305,8 @@ pc_runtime_create (json_object *spec, const struct pc_runtime_io *io,
       if (json_object_object_get_ex (spec, "annotations", &ann))
         json_object_object_get_ex (ann, "run.pc.seccomp-cache", &cache);
       if (rt_seccomp_compile (sc, cache ? json_object_get_string (cache) : NULL, &s.seccomp,
-                              &s.seccomp_ms, err) == 0)
+                              &s.seccomp_ms, err) == 0
+          && rt_cgroup_prepare (&s.cgroup, &s.cgroup_procs_fd, err) == 0)
         ret = create_process (&s, io, out, t_start, now_ms (), err);
     }
   rt_spec_clear (&s);

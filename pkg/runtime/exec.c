@@ -98,9 +98,15 @@ exec_child (const struct rt_process *p, const struct rt_seccomp *seccomp, const 
    pid and exits. */
 static void __attribute__ ((noreturn))
 exec_middle (const struct rt_process *p, const struct rt_seccomp *seccomp, const struct pc_runtime_io *io,
-             bool terminal, int pidfd, int flags, int sync_fd)
+             bool terminal, int pidfd, int flags, int cgroup_fd, int sync_fd)
 {
   pc_error *err = NULL;
+  /* The container's device policy holds for what runs in it (the new
+     process inherits the cgroup). */
+  if (rt_cgroup_enter (cgroup_fd, &err) < 0)
+    rt_child_fail (sync_fd, err);
+  if (cgroup_fd >= 0)
+    close (cgroup_fd);
   /* Nothing in the container may ptrace this process, open its /proc/PID/exe
      or read its memory while it still holds pc's state (CVE-2019-5736). */
   if (prctl (PR_SET_DUMPABLE, 0) < 0)
@@ -139,8 +145,11 @@ exec_process (int pidfd, pid_t container_pid, struct rt_process *p, struct rt_se
   int flags;
   if (differing_namespaces (container_pid, &flags, err) < 0)
     return -1;
-  /* The pidfd was opened before the namespaces were looked up by pid: if
-     the process is still the pidfd's, they were its namespaces. */
+  pc_autoclose int cgroup_fd = -1;
+  if (rt_cgroup_open_of (container_pid, &cgroup_fd, err) < 0)
+    return -1;
+  /* The pidfd was opened before the namespaces and the cgroup were looked
+     up by pid: if the process is still the pidfd's, they were its own. */
   struct pollfd alive = { .fd = pidfd, .events = POLLIN };
   if (poll (&alive, 1, 0) != 0)
     return pc_error_makec (err, PC_ERR_STATE, ESRCH, "the container process %d has exited",
@@ -157,7 +166,7 @@ exec_process (int pidfd, pid_t container_pid, struct rt_process *p, struct rt_se
   if (mid == 0)
     {
       close (parent_fd);
-      exec_middle (p, sc, io, terminal, pidfd, flags, child_fd);
+      exec_middle (p, sc, io, terminal, pidfd, flags, cgroup_fd, child_fd);
     }
   if (mid < 0)
     return pc_error_errno (err, errno, "create the exec process");

@@ -53,6 +53,43 @@ struct rt_ns
   char *path;     /* join this one instead of creating */
 };
 
+/* linux.devices: a node the container gets at `path`. With a type it is
+   made with mknod by a runtime that may (root in the initial user
+   namespace); otherwise, or when mknod is refused, the host's node at the
+   same path is bound. */
+struct rt_device
+{
+  char *path;
+  char type;             /* 'c', 'b', or 0 when the spec gives none */
+  unsigned major, minor;
+  mode_t mode;           /* fileMode, permission bits */
+  uid_t uid;
+  gid_t gid;
+};
+
+/* linux.resources.devices: one rule of the device policy. */
+enum
+{
+  RT_DEV_READ = 1,
+  RT_DEV_WRITE = 2,
+  RT_DEV_MKNOD = 4,
+};
+struct rt_dev_rule
+{
+  bool allow;
+  char type;             /* 'a' (all), 'c', 'b' */
+  int64_t major, minor;  /* -1: any */
+  unsigned access;       /* RT_DEV_* */
+};
+
+struct rt_cgroup
+{
+  char *path;                 /* linux.cgroupsPath without its leading '/' */
+  struct rt_dev_rule *rules;  /* linux.resources.devices, in order */
+  size_t n_rules;
+  bool has_rules;             /* the spec has linux.resources.devices */
+};
+
 struct rt_process
 {
   bool terminal;
@@ -93,7 +130,10 @@ struct rt_spec
   unsigned long root_propagation;   /* MS_SLAVE etc., with MS_REC */
   struct rt_mount *mounts;
   size_t n_mounts;
-  char **devices;            /* linux.devices paths, bound from the host */
+  struct rt_device *devices; /* linux.devices */
+  size_t n_devices;
+  struct rt_cgroup cgroup;   /* linux.cgroupsPath and the device policy */
+  int cgroup_procs_fd;       /* the container process moves itself in here first (-1: none) */
   char **masked;
   char **readonly;
   char *hostname;
@@ -128,6 +168,30 @@ int rt_seccomp_compile (json_object *seccomp, const char *cache_dir, struct rt_s
                         double *compile_ms, pc_error **err);
 int rt_seccomp_load (const struct rt_seccomp *s, pc_error **err);
 
+
+/* cgroup-devices.c */
+int rt_cgroup_parse (json_object *lnx, struct rt_cgroup *out, pc_error **err);
+void rt_cgroup_clear (struct rt_cgroup *c);
+/* In the parent, before the clone: creates the container's cgroup with the
+   device policy and opens its cgroup.procs (*procs_fd -1 when there is no
+   policy to apply: no rules, or not root of the initial user namespace). */
+int rt_cgroup_prepare (const struct rt_cgroup *c, int *procs_fd, pc_error **err);
+/* In the container (or exec) process, before anything else: moves itself in. */
+int rt_cgroup_enter (int procs_fd, pc_error **err);
+/* For exec: cgroup.procs of the cgroup that holds pid's device policy
+   (-1 when none). */
+int rt_cgroup_open_of (pid_t pid, int *procs_fd, pc_error **err);
+/* The pieces, for tests: dir is a cgroup directory of a v1 devices
+   hierarchy or of cgroup v2. */
+int rt_cgroup_devices_apply (const char *dir, bool v2, const struct rt_dev_rule *rules, size_t n,
+                             int *procs_fd, pc_error **err);
+struct bpf_insn;
+/* Writes the v2 program to out (room for 8 + 8 * n); returns its length. */
+size_t rt_cgroup_devices_bpf (const struct rt_dev_rule *rules, size_t n, struct bpf_insn *out);
+int rt_cgroup_devices_v1 (int dirfd, const char *dir, const struct rt_dev_rule *rules, size_t n,
+                          pc_error **err);
+int rt_cgroup_devices_v2 (int dirfd, const char *dir, const struct rt_dev_rule *rules, size_t n,
+                          pc_error **err);
 
 /* mounts.c (child side) */
 int rt_safe_open_dir_p (int rootfd, const char *path, pc_error **err);

@@ -11,6 +11,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -293,6 +294,37 @@ static const char *const dev_links[][2] = {
   { "ptmx", "pts/ptmx" },
 };
 
+/* A linux.devices node made with mknod, as runc makes it. 1 when mknod is
+   refused (a user namespace): the caller binds the host's node instead. */
+static int
+make_node (int rootfd, const struct rt_device *dev, pc_error **err)
+{
+  pc_autofree char *dir = xstrdup (dev->path);
+  char *slash = strrchr (dir, '/');
+  const char *base = slash + 1;
+  *slash = '\0';
+  if (*base == '\0')
+    return pc_error_make (err, EINVAL, "not a file name");
+  pc_autoclose int dirfd = rt_safe_open_dir_p (rootfd, *dir ? dir : "/", err);
+  if (dirfd < 0)
+    return -1;
+  /* Whatever the image has there goes: the spec decides what the node is. */
+  if (unlinkat (dirfd, base, 0) < 0 && errno != ENOENT)
+    return pc_error_errno (err, errno, "replace `%s`", dev->path);
+  mode_t type = dev->type == 'b' ? S_IFBLK : S_IFCHR;
+  if (mknodat (dirfd, base, type | (dev->mode & 0777), makedev (dev->major, dev->minor)) < 0)
+    {
+      if (errno == EPERM)
+        return 1;
+      return pc_error_errno (err, errno, "mknod `%s`", dev->path);
+    }
+  /* mknod applies the umask. */
+  if (fchmodat (dirfd, base, dev->mode & 0777, 0) < 0
+      || fchownat (dirfd, base, dev->uid, dev->gid, AT_SYMLINK_NOFOLLOW) < 0)
+    return pc_error_errno (err, errno, "set the owner and mode of `%s`", dev->path);
+  return 0;
+}
+
 /* The host's device nodes, bind-mounted: a user namespace cannot mknod. */
 int
 rt_setup_dev (const struct rt_spec *s, int rootfd, pc_error **err)
@@ -313,14 +345,20 @@ rt_setup_dev (const struct rt_spec *s, int rootfd, pc_error **err)
   for (size_t i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
     if (symlinkat (dev_links[i][1], devfd, dev_links[i][0]) < 0 && errno != EEXIST)
       return pc_error_errno (err, errno, "create /dev/%s", dev_links[i][0]);
-  for (char **p = s->devices; p && *p; p++)
+  for (size_t i = 0; i < s->n_devices; i++)
     {
-      pc_autoclose int d = rt_safe_open_dest (rootfd, *p, false, err);
+      const struct rt_device *dev = &s->devices[i];
+      int r = dev->type ? make_node (rootfd, dev, err) : 1;
+      if (r < 0)
+        return pc_error_wrap (err, "add device `%s`", dev->path);
+      if (r == 0)
+        continue;
+      pc_autoclose int d = rt_safe_open_dest (rootfd, dev->path, false, err);
       if (d < 0)
         return -1;
-      pc_autoclose int mfd = rt_mount_bind (-1, *p, false, 0, 0, d, err);
+      pc_autoclose int mfd = rt_mount_bind (-1, dev->path, false, 0, 0, d, err);
       if (mfd < 0)
-        return pc_error_wrap (err, "add device `%s`", *p);
+        return pc_error_wrap (err, "add device `%s`", dev->path);
     }
   return 0;
 }

@@ -72,6 +72,10 @@ int pc_runtime_exec_seccomp (pid_t container_pid, json_object *process_spec, jso
                              const struct pc_runtime_io *io, struct pc_runtime_process *out,
                              pc_error **err);
 
+/* Removes the cgroup that held a container's device policy
+   (linux.cgroupsPath), once its processes are gone; errors are ignored. */
+void pc_runtime_cgroup_remove (const char *cgroups_path);
+
 /* The default seccomp profile, docker/podman JSON format, embedded at build time. */
 const char *pc_runtime_default_seccomp_json (void);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
@@ -325,10 +326,55 @@ rt_process_parse (json_object *process, struct rt_process *p, pc_error **err)
   return 0;
 }
 
+static int
+parse_devices (json_object *devs, struct rt_spec *s, pc_error **err)
+{
+  if (devs == NULL)
+    return 0;
+  if (!json_object_is_type (devs, json_type_array))
+    return pc_error_make (err, EINVAL, "linux.devices: expected an array");
+  size_t n = json_object_array_length (devs);
+  s->devices = xmalloc0 ((n + 1) * sizeof *s->devices);
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *d = json_object_array_get_idx (devs, i);
+      const char *path = get_str (d, "path");
+      if (path == NULL || path[0] != '/' || strstr (path, "..") != NULL)
+        return pc_error_make (err, EINVAL, "linux.devices[%zu]: path must be absolute", i);
+      struct rt_device *o = &s->devices[s->n_devices++];
+      o->path = xstrdup (path);
+      const char *type = get_str (d, "type");
+      if (type == NULL)
+        continue;   /* the host's node at the same path, bound */
+      if (strcmp (type, "c") != 0 && strcmp (type, "b") != 0 && strcmp (type, "u") != 0)
+        return pc_error_make (err, EINVAL, "linux.devices[%zu]: type must be `c`, `b` or `u`", i);
+      o->type = type[0] == 'b' ? 'b' : 'c';
+      const char *keys[] = { "major", "minor", "fileMode", "uid", "gid" };
+      int64_t v[5] = { 0, 0, 0666, 0, 0 };
+      for (size_t k = 0; k < 5; k++)
+        {
+          json_object *x = get (d, keys[k]);
+          if (x == NULL)
+            continue;
+          if (!json_object_is_type (x, json_type_int) || json_object_get_int64 (x) < 0
+              || json_object_get_int64 (x) > (int64_t) UINT32_MAX)
+            return pc_error_make (err, EINVAL, "linux.devices[%zu]: bad %s", i, keys[k]);
+          v[k] = json_object_get_int64 (x);
+        }
+      o->major = (unsigned) v[0];
+      o->minor = (unsigned) v[1];
+      o->mode = (mode_t) v[2] & 07777;
+      o->uid = (uid_t) v[3];
+      o->gid = (gid_t) v[4];
+    }
+  return 0;
+}
+
 int
 rt_spec_parse (json_object *spec, struct rt_spec *s, pc_error **err)
 {
   memset (s, 0, sizeof *s);
+  s->cgroup_procs_fd = -1;
   if (rt_process_parse (get (spec, "process"), &s->proc, err) < 0)
     return -1;
   const char *must = get_str (get (spec, "annotations"), "run.pc.workdir-must-exist");
@@ -364,14 +410,9 @@ rt_spec_parse (json_object *spec, struct rt_spec *s, pc_error **err)
 
   if (parse_mounts (get (spec, "mounts"), s, err) < 0)
     return -1;
-  json_object *devs = get (lnx, "devices");
-  for (size_t i = 0; devs && i < json_object_array_length (devs); i++)
-    {
-      const char *path = get_str (json_object_array_get_idx (devs, i), "path");
-      if (path == NULL || path[0] != '/')
-        return pc_error_make (err, EINVAL, "linux.devices[%zu]: path must be absolute", i);
-      pc_strv_append (&s->devices, path);
-    }
+  if (parse_devices (get (lnx, "devices"), s, err) < 0
+      || rt_cgroup_parse (lnx, &s->cgroup, err) < 0)
+    return -1;
   if (strv_from_array (get (lnx, "maskedPaths"), "linux.maskedPaths", &s->masked, err) < 0
       || strv_from_array (get (lnx, "readonlyPaths"), "linux.readonlyPaths", &s->readonly, err) < 0)
     return -1;
@@ -421,7 +462,12 @@ rt_spec_clear (struct rt_spec *s)
       pc_strv_free (s->mounts[i].data);
     }
   free (s->mounts);
-  pc_strv_free (s->devices);
+  for (size_t i = 0; i < s->n_devices; i++)
+    free (s->devices[i].path);
+  free (s->devices);
+  rt_cgroup_clear (&s->cgroup);
+  if (s->cgroup_procs_fd >= 0)
+    close (s->cgroup_procs_fd);
   pc_strv_free (s->masked);
   pc_strv_free (s->readonly);
   free (s->hostname);
@@ -429,4 +475,5 @@ rt_spec_clear (struct rt_spec *s)
   pc_strv_free (s->sysctl);
   free (s->seccomp.prog.filter);
   memset (s, 0, sizeof *s);
+  s->cgroup_procs_fd = -1;
 }
