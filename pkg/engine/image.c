@@ -321,6 +321,23 @@ pc_engine_image_remove (struct pc_engine *e, const char *ref, bool force,
   if (eng_reconcile (e, err) < 0)
     return -1;
   pc_autostrv char **users = pc_store_image_users (s, id);
+  /* A container whose storage a failed rm half removed still uses the
+     image: its engine record says so. */
+  struct pc_container **all = NULL;
+  size_t n_all = 0;
+  if (pc_engine_list (e, &all, &n_all, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n_all; i++)
+    {
+      const char *img_id = pc_json_get_string (all[i]->rec, "Image");
+      if (img_id && strcmp (img_id, id) == 0 && !pc_strv_contains (users, all[i]->id))
+        pc_strv_append (&users, all[i]->id);
+    }
+  pc_container_list_free (all, n_all);
+  if (users[0] && !force)
+    return pc_error_makec (err, PC_ERR_IN_USE, EBUSY,
+                           "image used by %s: image is in use by a container: consider listing external containers and force-removing image",
+                           users[0]);
   if (users[0] && force && remove_users (e, users, err) < 0)
     return -1;
   if (pc_store_image_delete (s, id, err) < 0)
