@@ -70,9 +70,11 @@ commit_blob (struct pc_store *s, struct pc_staging *st, const char *staged, cons
     return 0;
   if (fchmodat (st->dir_fd, staged, 0644, 0) < 0 && errno != ENOENT)
     return pc_error_errno (err, errno, "chmod blob");
-  if (renameat (st->dir_fd, staged, s->root_fd, path) < 0)
+  /* Linked, not moved: another image of the same archive may share the
+     blob (a base layer); the staging dir goes as a whole afterwards. */
+  if (linkat (st->dir_fd, staged, s->root_fd, path, 0) < 0)
     {
-      if (errno == ENOENT && faccessat (s->root_fd, path, F_OK, 0) == 0)
+      if ((errno == ENOENT || errno == EEXIST) && faccessat (s->root_fd, path, F_OK, 0) == 0)
         return 0;
       return pc_error_errno (err, errno, "store blob %s", digest);
     }

@@ -10,6 +10,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
+#include "lib/log.h"
 #include "lib/xalloc.h"
 #include "pkg/storage/archive-in.h"
 #include "pkg/storage/ingest.h"
@@ -51,6 +52,21 @@ check_docker_entry (json_object *m, size_t i, pc_error **err)
   return 0;
 }
 
+/* Every name an archive gives is checked before anything is committed: a
+   name the store cannot hold fails the whole load. Names by digest are
+   not kept (as podman). */
+static int
+check_name (const char *name, pc_error **err)
+{
+  pc_autofree char *norm = NULL;
+  if (pc_ref_normalize (name, &norm, err) < 0)
+    {
+      pc_error_set_class (err, PC_ERR_INVALID);
+      return pc_error_wrap (err, "image name in the archive");
+    }
+  return 0;
+}
+
 static void
 add_name (struct pc_ingest *in, const char *name)
 {
@@ -62,19 +78,98 @@ add_name (struct pc_ingest *in, const char *name)
     pc_strv_append (&in->names, norm);
 }
 
-static void
-report (struct pc_ingest *in, const char *id, pc_store_loaded_fn loaded, void *data)
+/* What this load changed, undone if a later part fails: images it created
+   are deleted, names it added to an image already there are removed. */
+struct load_undo
 {
-  if (loaded == NULL)
-    return;
+  char **created;
+  char **tagged_ids;   /* parallel: id, name */
+  char **tagged_names;
+  char **loaded;       /* told to the caller only once all succeeded */
+  char *last_id;       /* of the last image ingested */
+};
+
+static void
+undo_note (struct pc_store *s, struct load_undo *u, const char *id, bool existed,
+           char **names_before, char **names)
+{
+  (void) s;
+  if (!existed)
+    {
+      pc_strv_append (&u->created, id);
+      return;
+    }
+  for (char **n = names; n && *n; n++)
+    if (!pc_strv_contains (names_before, *n))
+      {
+        pc_strv_append (&u->tagged_ids, id);
+        pc_strv_append (&u->tagged_names, *n);
+      }
+}
+
+static void
+undo_run (struct pc_store *s, struct load_undo *u)
+{
+  for (char **id = u->created; id && *id; id++)
+    {
+      pc_autoerror pc_error *e = NULL;
+      if (pc_store_image_delete (s, *id, &e) < 0)
+        pc_debug ("load: undo image %s: %s", *id, e->msg);
+    }
+  for (size_t i = 0; u->tagged_ids && u->tagged_ids[i]; i++)
+    {
+      pc_autoerror pc_error *e = NULL;
+      if (pc_store_image_untag (s, u->tagged_ids[i], u->tagged_names[i], &e) < 0)
+        pc_debug ("load: undo name %s: %s", u->tagged_names[i], e->msg);
+    }
+}
+
+static void
+collect_loaded (struct pc_ingest *in, const char *id, struct load_undo *u)
+{
   if (in->names == NULL || in->names[0] == NULL)
     {
       pc_autofree char *s = xasprintf ("sha256:%s", id);
-      loaded (s, data);
+      pc_strv_append (&u->loaded, s);
       return;
     }
   for (char **n = in->names; *n; n++)
-    loaded (*n, data);
+    pc_strv_append (&u->loaded, *n);
+}
+
+/* On failure undoes the load, on success reports what it loaded. */
+static void
+undo_finish (struct pc_store *s, struct load_undo *u, int ret, pc_store_loaded_fn loaded,
+             void *data)
+{
+  if (ret < 0)
+    undo_run (s, u);
+  else if (loaded)
+    for (char **n = u->loaded; n && *n; n++)
+      loaded (*n, data);
+  pc_strv_free (u->created);
+  pc_strv_free (u->tagged_ids);
+  pc_strv_free (u->tagged_names);
+  pc_strv_free (u->loaded);
+  free (u->last_id);
+  memset (u, 0, sizeof *u);
+}
+
+/* pc_store_ingest, noting for undo what the image was before. */
+static int
+ingest_noted (struct pc_store *s, struct pc_staging *st, struct pc_ingest *in,
+              struct load_undo *u, char **id_out, pc_error **err)
+{
+  pc_autoimage struct pc_image *before = NULL;
+  pc_autoerror pc_error *e = NULL;
+  bool existed = pc_store_image_read (s, in->config_digest + 7, &before, &e) == 0;
+  pc_autostrv char **names_before = existed ? pc_strv_dup (pc_image_names (before)) : NULL;
+  if (pc_store_ingest (s, st, in, id_out, err) < 0)
+    return -1;
+  undo_note (s, u, *id_out, existed, names_before, in->names);
+  free (u->last_id);
+  u->last_id = xstrdup (*id_out);
+  return 0;
 }
 
 /* A docker-archive file name "<hex>.tar[.gz]" or "<hex>.json" promises a digest. */
@@ -110,15 +205,49 @@ load_docker (struct pc_store *s, struct pc_staging *st, struct pc_archive_files 
   for (size_t i = 0; i < pc_json_array_len (manifest); i++)
     if (check_docker_entry (json_object_array_get_idx (manifest, i), i, err) < 0)
       return -1;
-  for (size_t i = 0; i < pc_json_array_len (manifest); i++)
+  /* Everything is checked before the first image is committed: each name,
+     and that an image listed twice is the same image (loaded once, with
+     the names of both entries). */
+  size_t n = pc_json_array_len (manifest);
+  pc_autofree ssize_t *same_as = xmalloc0 ((n ? n : 1) * sizeof *same_as);
+  for (size_t i = 0; i < n; i++)
     {
+      json_object *m = pc_json_array_object_at (manifest, i);
+      json_object *tags = pc_json_get_array (m, "RepoTags");
+      for (size_t j = 0; j < pc_json_array_len (tags); j++)
+        if (check_name (pc_json_array_string_at (tags, j), err) < 0)
+          return -1;
+      same_as[i] = -1;
+      for (size_t k = 0; k < i && same_as[i] < 0; k++)
+        {
+          json_object *o = pc_json_array_object_at (manifest, k);
+          if (same_as[k] >= 0
+              || strcmp (pc_json_get_string (m, "Config"), pc_json_get_string (o, "Config")) != 0)
+            continue;
+          if (strcmp (json_object_to_json_string (pc_json_get (m, "Layers")),
+                      json_object_to_json_string (pc_json_get (o, "Layers"))) != 0)
+            return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                                   "docker-archive: manifest.json lists config `%s` twice with different layers",
+                                   pc_json_get_string (m, "Config"));
+          same_as[i] = (ssize_t) k;
+        }
+    }
+  struct load_undo undo = { 0 };
+  int ret = -1;
+  for (size_t i = 0; i < n; i++)
+    {
+      if (same_as[i] >= 0)
+        continue;
       json_object *m = pc_json_array_object_at (manifest, i);
       const char *cpath = pc_json_get_string (m, "Config");
       const struct pc_archive_file *cf = cpath ? pc_archive_find (files, cpath) : NULL;
       if (cf == NULL)
-        return pc_error_make (err, EINVAL, "docker-archive: config `%s` is missing", cpath ? cpath : "");
+        {
+          pc_error_make (err, EINVAL, "docker-archive: config `%s` is missing", cpath ? cpath : "");
+          goto out;
+        }
       if (check_named_digest (cf, err) < 0)
-        return -1;
+        goto out;
       struct pc_ingest in = { 0 };
       in.config_staged = xstrdup (cf->staged);
       snprintf (in.config_digest, sizeof in.config_digest, "%s", cf->digest);
@@ -131,12 +260,13 @@ load_docker (struct pc_store *s, struct pc_staging *st, struct pc_archive_files 
           if (lf == NULL)
             {
               pc_ingest_clear (&in);
-              return pc_error_make (err, EINVAL, "docker-archive: layer `%s` is missing", lp ? lp : "");
+              pc_error_make (err, EINVAL, "docker-archive: layer `%s` is missing", lp ? lp : "");
+              goto out;
             }
           if (check_named_digest (lf, err) < 0)
             {
               pc_ingest_clear (&in);
-              return -1;
+              goto out;
             }
           int comp;
           {
@@ -146,23 +276,34 @@ load_docker (struct pc_store *s, struct pc_staging *st, struct pc_archive_files 
           if (comp < 0)
             {
               pc_ingest_clear (&in);
-              return pc_error_wrap (err, "layer `%s`", lp);
+              pc_error_wrap (err, "layer `%s`", lp);
+              goto out;
             }
           pc_ingest_add_layer (&in, lf->staged, lf->digest, lf->size,
                                pc_media_type_for_compression (comp, true));
         }
-      json_object *tags = pc_json_get_array (m, "RepoTags");
-      for (size_t j = 0; j < pc_json_array_len (tags); j++)
-        add_name (&in, pc_json_array_string_at (tags, j));
+      for (size_t k = i; k < n; k++)
+        {
+          if (k != i && same_as[k] != (ssize_t) i)
+            continue;
+          json_object *tags = pc_json_get_array (pc_json_array_object_at (manifest, k), "RepoTags");
+          for (size_t j = 0; j < pc_json_array_len (tags); j++)
+            add_name (&in, pc_json_array_string_at (tags, j));
+        }
       pc_autofree char *id = NULL;
-      int r = pc_store_ingest (s, st, &in, &id, err);
-      if (r == 0)
-        report (&in, id, loaded, data);
-      pc_ingest_clear (&in);
+      int r = ingest_noted (s, st, &in, &undo, &id, err);
       if (r < 0)
-        return -1;
+        {
+          pc_ingest_clear (&in);
+          goto out;
+        }
+      collect_loaded (&in, id, &undo);
+      pc_ingest_clear (&in);
     }
-  return 0;
+  ret = 0;
+out:
+  undo_finish (s, &undo, ret, loaded, data);
+  return ret;
 }
 
 /* blobs/sha256/<hex> of an oci layout, verified against its name and size. */
@@ -207,8 +348,8 @@ oci_blob (struct pc_archive_files *files, json_object *desc, const char *what, p
 
 static int
 load_oci_manifest (struct pc_store *s, struct pc_staging *st, struct pc_archive_files *files,
-                   json_object *desc, const char *name, pc_store_loaded_fn loaded, void *data,
-                   int depth, pc_error **err)
+                   json_object *desc, const char *name, struct load_undo *undo, int depth,
+                   pc_error **err)
 {
   const struct pc_archive_file *mf = oci_blob (files, desc, "manifest", err);
   if (mf == NULL)
@@ -243,7 +384,7 @@ load_oci_manifest (struct pc_store *s, struct pc_staging *st, struct pc_archive_
         }
       if (pick == NULL)
         return pc_error_make (err, EINVAL, "oci-archive: empty image index");
-      return load_oci_manifest (s, st, files, pick, name, loaded, data, depth + 1, err);
+      return load_oci_manifest (s, st, files, pick, name, undo, depth + 1, err);
     }
   json_object *cdesc = pc_json_get_object (m, "config");
   const struct pc_archive_file *cf = cdesc ? oci_blob (files, cdesc, "config", err) : NULL;
@@ -277,9 +418,9 @@ load_oci_manifest (struct pc_store *s, struct pc_staging *st, struct pc_archive_
     }
   add_name (&in, name);
   pc_autofree char *id = NULL;
-  r = pc_store_ingest (s, st, &in, &id, err);
+  r = ingest_noted (s, st, &in, undo, &id, err);
   if (r == 0)
-    report (&in, id, loaded, data);
+    collect_loaded (&in, id, undo);
 out:
   pc_ingest_clear (&in);
   return r;
@@ -315,11 +456,55 @@ load_oci (struct pc_store *s, struct pc_staging *st, struct pc_archive_files *fi
     return pc_error_make (err, EINVAL, "oci-archive: index.json lists no image");
   for (size_t i = 0; i < n; i++)
     {
-      json_object *d = json_object_array_get_idx (manifests, i);
-      if (load_oci_manifest (s, st, files, d, oci_name (d), loaded, data, 0, err) < 0)
+      const char *name = oci_name (json_object_array_get_idx (manifests, i));
+      if (name && check_name (name, err) < 0)
         return -1;
     }
-  return 0;
+  struct load_undo undo = { 0 };
+  int ret = 0;
+  pc_autostrv char **ids = xmalloc0 ((n + 1) * sizeof *ids);
+  for (size_t i = 0; i < n && ret == 0; i++)
+    {
+      json_object *d = json_object_array_get_idx (manifests, i);
+      ids[i] = xstrdup ("");
+      /* The same manifest listed again is loaded once; its blobs have
+         already left the staging dir. Its other name is added. */
+      const char *dg = pc_json_get_string (d, "digest");
+      size_t k = 0;
+      while (k < i && !(dg && pc_json_get_string (json_object_array_get_idx (manifests, k), "digest")
+                        && strcmp (dg, pc_json_get_string (json_object_array_get_idx (manifests, k),
+                                                           "digest")) == 0))
+        k++;
+      if (k < i)
+        {
+          const char *name = oci_name (d);
+          pc_autofree char *norm = NULL;
+          pc_autoerror pc_error *e = NULL;
+          if (name && pc_ref_normalize (name, &norm, &e) == 0 && !strchr (norm, '@')
+              && !pc_strv_contains (undo.loaded, norm) && *ids[k])
+            {
+              ret = pc_store_image_tag (s, ids[k], norm, err);
+              if (ret == 0)
+                {
+                  pc_strv_append (&undo.loaded, norm);
+                  if (!pc_strv_contains (undo.created, ids[k]))
+                    {
+                      pc_strv_append (&undo.tagged_ids, ids[k]);
+                      pc_strv_append (&undo.tagged_names, norm);
+                    }
+                }
+            }
+          continue;
+        }
+      ret = load_oci_manifest (s, st, files, d, oci_name (d), &undo, 0, err);
+      if (ret == 0 && undo.last_id)
+        {
+          free (ids[i]);
+          ids[i] = xstrdup (undo.last_id);
+        }
+    }
+  undo_finish (s, &undo, ret, loaded, data);
+  return ret;
 }
 
 int

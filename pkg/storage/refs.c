@@ -100,10 +100,18 @@ pc_ref_normalize (const char *ref, char **out, pc_error **err)
     domain = "docker.io";
   if (strcmp (domain, "docker.io") == 0 && strchr (path, '/') == NULL)
     lib = "library/";
-  if (digest)
-    *out = xasprintf ("%s/%s%s@%s", domain, lib, path, digest);
-  else
-    *out = xasprintf ("%s/%s%s:%s", domain, lib, path, tag ? tag : "latest");
+  pc_autofree char *full = digest ? xasprintf ("%s/%s%s@%s", domain, lib, path, digest)
+                                  : xasprintf ("%s/%s%s:%s", domain, lib, path, tag ? tag : "latest");
+  /* The store keeps a name as one file name (names/, '/' and '%' written
+     as %XX): a longer one could be recorded but never linked. */
+  size_t esc_len = 0;
+  for (const char *p = full; *p; p++)
+    esc_len += (*p == '/' || *p == '%') ? 3 : 1;
+  if (esc_len > 255)
+    return pc_error_makec (err, PC_ERR_INVALID, ENAMETOOLONG,
+                           "invalid reference format: `%.80s...` is too long (%zu characters; at most 255 once each '/' counts 3)",
+                           ref, esc_len);
+  *out = steal_pointer (&full);
   return 0;
 }
 
