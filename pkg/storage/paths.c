@@ -92,7 +92,8 @@ pc_storage_configured_driver (void)
     user_conf = xasprintf ("%s/pc/storage.conf", xdg);
   else if (home && *home)
     user_conf = xasprintf ("%s/.config/pc/storage.conf", home);
-  if (user_conf && geteuid () != 0)
+  /* Root in pc's user namespace is still the user: their file counts. */
+  if (user_conf && pc_storage_real_uid () != 0)
     d = conf_driver (user_conf);
   if (d == NULL)
     d = conf_driver ("/etc/pc/storage.conf");

@@ -46,3 +46,16 @@ print(m["layers"][-1]["digest"].split(":")[1])' "$PC_TEST_DIR/oci")
     assert_equal "$(grep -v '^etc/' <<<"$output")" "$(printf 'data/\ndata/.wh.added.txt\ndata/only.txt')"
     assert_not_contains "$output" "etc/motd"
 }
+
+@test "driver = \"vfs\" in the user's storage.conf is used by commands in the user namespace" {
+    # pc reads $XDG_CONFIG_HOME/pc/storage.conf (docs/storage.md). Inside
+    # pc's user namespace the euid is 0; the file is still the user's.
+    mkdir -p "$XDG_CONFIG_HOME/pc"
+    printf '[storage]\ndriver = "vfs"\n' > "$XDG_CONFIG_HOME/pc/storage.conf"
+    pc_load_fixture busybox
+    run_pc create --name confvfs localhost/busybox true
+    run_pc inspect --format '{{.Driver}}' confvfs
+    assert_equal "$output" "vfs"
+    run_pc run --rm localhost/busybox echo ran
+    assert_equal "$output" "ran"
+}
