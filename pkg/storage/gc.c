@@ -133,6 +133,8 @@ int
 pc_store_gc (struct pc_store *s, pc_error **err)
 {
   struct strset layers = { 0 }, blobs = { 0 };
+  /* Staging dirs of killed operations go with the rest of the garbage. */
+  pc_staging_cleanup_stale (s);
   collect_refs (s, &layers, &blobs);
   int r = 0;
   DIR *d = open_sub (s, "layers");

@@ -272,7 +272,6 @@ pc_store_import (struct pc_store *s, int fd, json_object *changes, const char *n
 {
   if (pc_store_require_userns (__func__, err) < 0)
     return -1;
-  pc_staging_cleanup_stale (s);
   struct pc_staging st;
   if (pc_staging_new (s, "import", &st, err) < 0)
     return -1;

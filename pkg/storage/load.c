@@ -512,7 +512,6 @@ pc_store_load (struct pc_store *s, int fd, pc_store_loaded_fn loaded, void *data
 {
   if (pc_store_require_userns (__func__, err) < 0)
     return -1;
-  pc_staging_cleanup_stale (s);
   struct pc_staging st;
   if (pc_staging_new (s, "load", &st, err) < 0)
     return -1;

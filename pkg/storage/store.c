@@ -179,6 +179,9 @@ pc_staging_new (struct pc_store *s, const char *kind, struct pc_staging *st, pc_
   char rnd[65];
   if (pc_random_id (rnd, err) < 0)
     return -1;
+  /* Every operation that stages (load, import, commit, a layer) first
+     collects what killed ones left: their flock died with them. */
+  pc_staging_cleanup_stale (s);
   st->name = xasprintf ("tmp/%s-%.16s", kind, rnd);
   st->dir_fd = -1;
   st->lock_fd = -1;
