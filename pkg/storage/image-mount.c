@@ -70,7 +70,11 @@ pc_store_image_mount (struct pc_store *s, const struct pc_image *img, char **pat
   for (size_t i = 0; i < img->n_layers; i++)
     chain[i] = xstrdup (img->layers[i].chain_id);
   pc_autofree char *lower = pc_store_lowerdirs (s, chain, img->n_layers, NULL);
-  pc_autofree char *opts = xasprintf ("lowerdir=%s", lower);
+  /* ro, nosuid, nodev: a view to read, never a way to run an image's setuid
+     file or open its device nodes with the host's rights. fuse-overlayfs adds
+     allow_other when root runs it (with default_permissions, so file modes
+     still decide); the mount point is under the 0700 runroot either way. */
+  pc_autofree char *opts = xasprintf ("ro,nosuid,nodev,lowerdir=%s", lower);
   char *argv[] = { (char *) "fuse-overlayfs", (char *) "-o", opts, p, NULL };
   pc_autofree char *errout = NULL;
   int status;

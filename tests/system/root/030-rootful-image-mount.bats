@@ -46,3 +46,16 @@ teardown() {
     [ "$status" -eq 125 ]
     assert_contains "$output" "is not mounted"
 }
+
+@test "rootful image mount is read-only, nosuid and nodev" {
+    command -v fuse-overlayfs >/dev/null || skip "fuse-overlayfs not installed"
+    run "${PCR[@]}" image mount localhost/busybox
+    [ "$status" -eq 0 ] || { echo "$output" >&2; false; }
+    local path=$output opts
+    opts=$(awk -v p="$path" '$5 == p { print $6 }' /proc/self/mountinfo)
+    [[ ",$opts," == *,ro,* ]] || { echo "# options: $opts" >&2; false; }
+    [[ ",$opts," == *,nosuid,* ]] || { echo "# options: $opts" >&2; false; }
+    [[ ",$opts," == *,nodev,* ]] || { echo "# options: $opts" >&2; false; }
+    run touch "$path/new-file"
+    [ "$status" -ne 0 ]
+}
