@@ -254,7 +254,6 @@ pc_engine_exec (struct pc_engine *e, struct pc_container *c, const struct pc_exe
   pc_autojson json_object *process = exec_process_spec (spec, o, err);
   if (process == NULL)
     return -1;
-  json_object *seccomp = pc_json_get (pc_json_get (spec, "linux"), "seccomp");
 
   int in_p[2] = { -1, -1 }, out_p[2], err_p[2];
   if ((o->interactive && pipe2 (in_p, O_CLOEXEC) < 0) || pipe2 (out_p, O_CLOEXEC) < 0)
@@ -267,19 +266,25 @@ pc_engine_exec (struct pc_engine *e, struct pc_container *c, const struct pc_exe
       return pc_error_errno (err, saved, "pipe");
     }
   struct pc_runtime_io io = { in_p[0], out_p[1], err_p[1], false };
-  struct pc_runtime_process proc;
-  const char *cache = pc_json_get_string (pc_json_get (spec, "annotations"), "run.pc.seccomp-cache");
-  int r = pc_runtime_exec_pidfd (pidfd, c->state.pid, process, seccomp, cache, &io, &proc, err);
+  /* The container's runtime; an external one would be named in its record. */
+  const struct pc_runtime_ops *rt = pc_runtime_builtin ();
+  struct pc_runtime_ctr *ctr = NULL, *proc = NULL;
+  struct pc_runtime_created info;
+  int r = rt->open (c->id, pidfd, c->state.pid, &ctr, err);
+  if (r == 0)
+    r = rt->exec (ctr, spec, process, &io, &proc, &info, err);
   /* The process holds its ends now. */
   pc_closep (&in_p[0]);
   pc_closep (&out_p[1]);
   pc_closep (&err_p[1]);
+  if (ctr != NULL)
+    rt->delete (ctr, NULL);   /* a handle from open: only released */
   if (r == 0)
-    pc_debug ("exec process %d created in container %s", (int) proc.pid, c->id);
-  if (r == 0 && pc_runtime_start (&proc, err) < 0)
+    pc_debug ("exec process %d created in container %s", (int) info.pid, c->id);
+  if (r == 0 && rt->start (proc, err) < 0)
     {
       /* The exec failed (not found, cannot invoke): the process is gone. */
-      pc_runtime_abort (&proc);
+      rt->abort (proc);
       r = -1;
     }
   if (r < 0)
@@ -292,10 +297,15 @@ pc_engine_exec (struct pc_engine *e, struct pc_container *c, const struct pc_exe
     }
   pc_set_nonblock (out_p[0], true);
   pc_set_nonblock (err_p[0], true);
-  *exit_code = relay_until_exit (proc.pid, in_p[1], out_p[0], err_p[0]);
+  *exit_code = relay_until_exit (info.pid, in_p[1], out_p[0], err_p[0]);
   close (out_p[0]);
   close (err_p[0]);
-  if (proc.console_fd >= 0)
-    close (proc.console_fd);
+  if (info.console_fd >= 0)
+    close (info.console_fd);
+  if (info.tap_fd >= 0)
+    close (info.tap_fd);
+  /* Reaped by relay_until_exit: the handle only goes. */
+  if (rt->delete (proc, NULL) < 0)
+    rt->abort (proc);
   return 0;
 }

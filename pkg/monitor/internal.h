@@ -33,7 +33,9 @@ struct pc_monitor
   bool pty;
   char *in_pending;      /* stdin bytes the pipe/pty had no room for */
   size_t in_pending_len;
-  struct pc_runtime_process proc;
+  const struct pc_runtime_ops *rt;   /* the runtime behind the container */
+  struct pc_runtime_ctr *ctr;        /* its handle on the container, NULL before create */
+  pid_t pid;                         /* the container process, the monitor's child */
   bool started, exited;
   int start_status;      /* errno of a failed exec, else 0 */
   enum pc_error_class start_class;   /* and its class */

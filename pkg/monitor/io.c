@@ -220,7 +220,7 @@ pc_mon_do_start (struct pc_monitor *m, pc_error **err)
       return 0;
     }
   m->started = true;
-  if (pc_runtime_start (&m->proc, err) < 0)
+  if (m->rt->start (m->ctr, err) < 0)
     {
       m->start_status = (*err && (*err)->status) ? (*err)->status : EIO;
       m->start_class = pc_error_class_of (*err);
@@ -282,7 +282,7 @@ reap (struct pc_monitor *m)
         continue;
       if (r <= 0)
         return;
-      if (r == m->proc.pid && !m->exited)
+      if (r == m->pid && !m->exited)
         container_exited (m, status);
     }
 }
@@ -298,12 +298,13 @@ signal_event (struct pc_mloop *l, int fd, short revents, void *data)
         {
           /* The monitor is being stopped: a container never outlives it. */
           if (!m->exited)
-            kill (m->proc.pid, SIGKILL);
+            m->rt->kill (m->ctr, SIGKILL, NULL);
         }
       else if ((int) si.ssi_signo == pc_monitor_relay_signo () && si.ssi_code == SI_QUEUE
                && si.ssi_int > 0 && si.ssi_int < 65 && !m->exited)
-        /* A pc command's signal for the container (relay.c). */
-        kill (m->proc.pid, si.ssi_int);
+        /* A pc command's signal for the container (relay.c); one that
+           arrives as it exits finds it gone, which is no error. */
+        m->rt->kill (m->ctr, si.ssi_int, NULL);
     }
   reap (m);
 }
@@ -336,6 +337,19 @@ pc_mon_io_start (struct pc_monitor *m)
 static void
 finish (struct pc_monitor *m)
 {
+  /* The container is reaped: the runtime lets go of it (`runc delete`)
+     before teardown unmounts its root. */
+  if (m->ctr != NULL)
+    {
+      pc_error *derr = NULL;
+      if (m->rt->delete (m->ctr, &derr) < 0)
+        {
+          pc_monitor_log_error (derr, "delete the container from its runtime");
+          pc_error_free (derr);
+          m->rt->abort (m->ctr);
+        }
+      m->ctr = NULL;
+    }
   /* What must be free when `pc wait` returns (mounts, published ports) is
      released before the exit file says the container is gone. */
   if (m->cfg->teardown)
@@ -368,15 +382,15 @@ pc_mon_finish_now (struct pc_monitor *m)
   /* The loop cannot go on: the container does not outlive its monitor,
      and the end is recorded as always. */
   pc_monitor_log ("the monitor's poll loop failed: %s", strerror (errno));
-  if (!m->exited && m->proc.pid > 0)
+  if (!m->exited && m->ctr != NULL)
     {
-      kill (m->proc.pid, SIGKILL);
+      m->rt->kill (m->ctr, SIGKILL, NULL);
       int status;
       pid_t r;
       do
-        r = waitpid (m->proc.pid, &status, 0);
+        r = waitpid (m->pid, &status, 0);
       while (r < 0 && errno == EINTR);
-      if (r == m->proc.pid)
+      if (r == m->pid)
         container_exited (m, status);
       else
         m->exit_code = 137;

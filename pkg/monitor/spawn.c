@@ -295,7 +295,10 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
       fail (sync_fd, err);
     }
 
-  if (pc_runtime_create (cfg->spec, &io, &m->proc, &err) < 0)
+  /* An external runtime chosen by name would come in here (pc_runtime_find). */
+  m->rt = pc_runtime_builtin ();
+  struct pc_runtime_created created;
+  if (m->rt->create (cfg->spec, &io, &m->ctr, &created, &err) < 0)
     {
       unlinkat (m->dirfd, PC_MONITOR_SOCKET, 0);
       if (cfg->teardown)
@@ -305,6 +308,10 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
   /* This process's copy of the spec is not needed any more (the CLI's copy
      is untouched): an idle monitor should not carry it. */
   json_object_put (cfg->spec);
+  m->pid = created.pid;
+  /* No network loop takes the tap device yet. */
+  if (created.tap_fd >= 0)
+    close (created.tap_fd);
   /* The container holds its ends now; ours must go so EOF can come. */
   if (!passthrough)
     for (int i = 0; i < 3; i++)
@@ -319,9 +326,9 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
         close (cfg->passthrough_fds[i]);
   if (m->pty)
     {
-      m->out_fd = m->proc.console_fd;
+      m->out_fd = created.console_fd;
       /* -t without -i: the terminal's input is not the clients'. */
-      m->in_fd = cfg->stdin_open ? m->proc.console_fd : -1;
+      m->in_fd = cfg->stdin_open ? created.console_fd : -1;
     }
   if (m->out_fd >= 0)
     pc_set_nonblock (m->out_fd, true);
@@ -336,7 +343,7 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
 
   if (pc_mon_write_pid_file (m->dirfd, &err) < 0 || setup_signals (m, &err) < 0)
     {
-      pc_runtime_abort (&m->proc);
+      m->rt->abort (steal_pointer (&m->ctr));
       unlinkat (m->dirfd, PC_MONITOR_SOCKET, 0);
       unlinkat (m->dirfd, PC_MONITOR_PIDFILE, 0);
       if (cfg->teardown)
@@ -344,7 +351,7 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
       fail (sync_fd, err);
     }
 
-  report (sync_fd, start_err, m->proc.pid);
+  report (sync_fd, start_err, m->pid);
   close (sync_fd);
   pc_error_free (start_err);
   if (debug_stderr)

@@ -72,6 +72,94 @@ int pc_runtime_exec_seccomp (pid_t container_pid, json_object *process_spec, jso
                              const struct pc_runtime_io *io, struct pc_runtime_process *out,
                              pc_error **err);
 
+/* The runtime interface: one operations table, the commands of the OCI
+   runtime command line (runtime-spec runtime.md: create, start, kill,
+   state, delete; runc's exec). The monitor and `pc exec` call a runtime
+   only through it, so an external OCI runtime (runc, crun, runsc) can be
+   put behind it later without touching them. The built-in runtime is the
+   functions above, in-process. docs/runtime.md says what an adapter for an
+   external runtime has to do.
+
+   Every operation on a container or exec process takes its handle, opaque
+   and owned by the runtime. create and exec return the process stopped
+   right before exec, as `runc create` does; start lets it exec. The caller
+   of create or exec is the parent of the process and reaps it itself
+   (waitpid); kill and state act on the process the handle was made for
+   (the built-in runtime keeps a pidfd, so a reused pid is never hit), and
+   delete releases the handle once the process has exited. */
+struct pc_runtime_ctr;
+
+/* OCI runtime state "status" */
+enum pc_runtime_status
+{
+  PC_RUNTIME_CREATING = 0,
+  PC_RUNTIME_CREATED,    /* stopped before exec: start has not run */
+  PC_RUNTIME_RUNNING,
+  PC_RUNTIME_STOPPED,    /* exited (reaped or not) */
+};
+
+struct pc_runtime_state
+{
+  enum pc_runtime_status status;
+  pid_t pid;             /* in the caller's pid namespace */
+};
+
+/* What create and exec hand to their caller besides the handle. */
+struct pc_runtime_created
+{
+  pid_t pid;             /* in the caller's pid namespace; the caller reaps it */
+  int console_fd;        /* pty master when terminal, else -1; the caller's to close */
+  int tap_fd;            /* tap device opened in the container's network
+                            namespace, else -1; the caller's to close */
+};
+
+struct pc_runtime_ops
+{
+  const char *name;      /* "pc" for the built-in runtime */
+  /* `runc create`: the spec is a complete OCI config whose root.path is a
+     root filesystem the caller has mounted (or a plain directory). The
+     caller must be single-threaded. On failure nothing is left running. */
+  int (*create) (json_object *spec, const struct pc_runtime_io *io, struct pc_runtime_ctr **out,
+                 struct pc_runtime_created *info, pc_error **err);
+  /* A handle on a running container that another process created (pc
+     exec runs beside the container's monitor): `id` names the container
+     for a runtime that keeps state by id; the built-in runtime takes a
+     pidfd of its pid 1, which the caller has checked against the recorded
+     start time, and keeps a duplicate. Such a handle takes exec, kill and
+     state; delete only releases it. */
+  int (*open) (const char *id, int pidfd, pid_t pid, struct pc_runtime_ctr **out, pc_error **err);
+  /* `runc start`: returns when exec succeeded, or with its error (class
+     PC_ERR_CMD_NOT_FOUND / PC_ERR_CANNOT_INVOKE). Starting twice is a
+     PC_ERR_STATE error. */
+  int (*start) (struct pc_runtime_ctr *c, pc_error **err);
+  /* `runc kill`: signal 1..64 to the process; ESRCH (PC_ERR_STATE) once it
+     has exited. */
+  int (*kill) (struct pc_runtime_ctr *c, int sig, pc_error **err);
+  /* `runc state` */
+  int (*state) (struct pc_runtime_ctr *c, struct pc_runtime_state *st, pc_error **err);
+  /* `runc delete`: frees the handle of a stopped process (or one from
+     open); refuses (PC_ERR_STATE, handle kept) while the process is
+     created or running. */
+  int (*delete) (struct pc_runtime_ctr *c, pc_error **err);
+  /* `runc exec` without the start: another process in the running
+     container c, stopped before exec; call start on *out. spec is the
+     container's own config (its linux.seccomp and the seccomp cache
+     annotation apply; an external runtime keeps its own copy and may
+     ignore it); process is the OCI "process" object to run. */
+  int (*exec) (struct pc_runtime_ctr *c, json_object *spec, json_object *process,
+               const struct pc_runtime_io *io, struct pc_runtime_ctr **out,
+               struct pc_runtime_created *info, pc_error **err);
+  /* `runc delete --force` of a created or failed process: kills and reaps
+     it, frees the handle. NULL is a no-op. */
+  void (*abort) (struct pc_runtime_ctr *c);
+};
+
+/* The built-in runtime. */
+const struct pc_runtime_ops *pc_runtime_builtin (void);
+/* By name: NULL or "pc" is the built-in runtime; any other name is a
+   PC_ERR_UNSUPPORTED error (external runtimes are not there yet). */
+const struct pc_runtime_ops *pc_runtime_find (const char *name, pc_error **err);
+
 /* Removes the cgroup that held a container's device policy
    (linux.cgroupsPath), once its processes are gone; errors are ignored. */
 void pc_runtime_cgroup_remove (const char *cgroups_path);
