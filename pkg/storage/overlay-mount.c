@@ -8,6 +8,7 @@
    (the trick containers/storage plays) and the mount runs from that
    directory with relative lower paths. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +21,33 @@
 #include "lib/xalloc.h"
 #include "pkg/storage/store-private.h"
 
+/* The kernel's overlay stacks at most OVL_MAX_STACK (500) lower layers and
+   says only EINVAL past that: name the limit and the ways around it. */
+int
+pc_storage_overlay_check_layers (const char *data, const char *target, pc_error **err)
+{
+  const char *l = strstr (data, "lowerdir=");
+  if (l == NULL || (l != data && l[-1] != ','))
+    return 0;
+  size_t n = 1;
+  for (const char *p = l + 9; *p && *p != ','; p++)
+    n += *p == ':';
+  if (n <= PC_OVERLAY_MAX_LAYERS)
+    return 0;
+  return pc_error_makec (err, PC_ERR_UNSUPPORTED, EINVAL,
+                         "mount overlay on `%s`: the image has %zu layers, the kernel's overlay stacks at most %d: "
+                         "use fuse-overlayfs (pc --storage-driver fuse-overlayfs, or driver = \"fuse-overlayfs\" in storage.conf) "
+                         "or flatten the image (pc export of a container of it | pc import)",
+                         target, n, PC_OVERLAY_MAX_LAYERS);
+}
+
 /* Returns 0, -1 with err set, or -errno (fsopen or "lowerdir+" missing,
    err untouched) when the caller should use mount(2). */
 int
 pc_storage_mount_overlay_fsconfig (const char *data, const char *target, pc_error **err)
 {
+  if (pc_storage_overlay_check_layers (data, target, err) < 0)
+    return -1;
   int fsfd = fsopen ("overlay", FSOPEN_CLOEXEC);
   if (fsfd < 0)
     return -errno;
@@ -46,13 +69,17 @@ pc_storage_mount_overlay_fsconfig (const char *data, const char *target, pc_erro
         {
           pc_autofree char *l = xstrdup (val);
           char *s2 = NULL;
+          bool first = true;
           for (char *dir = strtok_r (l, ":", &s2); dir; dir = strtok_r (NULL, ":", &s2))
-            if (fsconfig (fs, FSCONFIG_SET_STRING, "lowerdir+", dir, 0) < 0)
-              {
-                if (errno == EINVAL)
-                  return -EINVAL; /* kernel without lowerdir+ */
-                return pc_error_errno (err, errno, "overlay lower layer `%s`", dir);
-              }
+            {
+              if (fsconfig (fs, FSCONFIG_SET_STRING, "lowerdir+", dir, 0) < 0)
+                {
+                  if (errno == EINVAL && first)
+                    return -EINVAL; /* kernel without lowerdir+ */
+                  return pc_error_errno (err, errno, "overlay lower layer `%s`", dir);
+                }
+              first = false;
+            }
           continue;
         }
       if (fsconfig (fs, FSCONFIG_SET_STRING, opt, val, 0) < 0)
@@ -149,6 +176,8 @@ shorten_lowers (const char *data, const char *base, size_t *n_layers, pc_error *
 int
 pc_storage_mount_overlay_legacy (const char *data, const char *target, pc_error **err)
 {
+  if (pc_storage_overlay_check_layers (data, target, err) < 0)
+    return -1;
   long page = sysconf (_SC_PAGESIZE);
   if (page <= 0)
     page = 4096;

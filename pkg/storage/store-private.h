@@ -114,6 +114,9 @@ char *pc_store_lowerdirs (struct pc_store *s, char *const *chain_ids, size_t n, 
    -errno when fsopen or "lowerdir+" is missing (use the legacy one). The
    legacy one is mount(2); options longer than a page go through short
    symlinks l/<n> in the upper dir's parent. target must be absolute. */
+/* OVL_MAX_STACK in the kernel's fs/overlayfs. */
+#define PC_OVERLAY_MAX_LAYERS 500
+int pc_storage_overlay_check_layers (const char *data, const char *target, pc_error **err);
 int pc_storage_mount_overlay_fsconfig (const char *data, const char *target, pc_error **err);
 int pc_storage_mount_overlay_legacy (const char *data, const char *target, pc_error **err);
 

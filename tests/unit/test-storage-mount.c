@@ -153,6 +153,28 @@ main (void)
   is_int (err ? err->status : 0, E2BIG, "status E2BIG");
   pc_error_clear (&err);
 
+  /* The kernel's limit: 500 lower layers mount, 601 are refused with the
+     limit and the ways around it named (the kernel says only EINVAL). */
+  pc_autofree char *cdir3 = xasprintf ("%s/containers/c3", tmpl);
+  pc_autofree char *target3 = xasprintf ("%s/merged", cdir3);
+  pc_autofree char *data500 = make_layers (tmpl, cdir3, PC_OVERLAY_MAX_LAYERS);
+  is_int (in_child (data500, target3, PC_OVERLAY_MAX_LAYERS, false), 0,
+          "%d layers: the kernel's maximum mounts", PC_OVERLAY_MAX_LAYERS);
+  pc_autofree char *data601 = make_layers (tmpl, cdir3, 601);
+  struct pc_rootfs_mount m = { .driver = (char *) "overlay", .source = data601, .target = target3 };
+  r = pc_storage_mount_rootfs (&m, &err);
+  is_int (r, -1, "601 layers: refused");
+  ok (err && strstr (err->msg, "601 layers") && strstr (err->msg, "at most 500")
+          && strstr (err->msg, "fuse-overlayfs") && strstr (err->msg, "flatten"),
+      "the error names the count, the kernel's limit, fuse-overlayfs and flattening");
+  if (err)
+    printf ("# %s\n", err->msg);
+  is_int (pc_error_class_of (err), PC_ERR_UNSUPPORTED, "class unsupported");
+  pc_error_clear (&err);
+  r = pc_storage_mount_overlay_legacy (data601, target3, &err);
+  ok (r == -1 && err && strstr (err->msg, "at most 500"), "mount(2) path: the same error");
+  pc_error_clear (&err);
+
   pc_rm_rf_at (AT_FDCWD, tmpl, &err);
   pc_error_clear (&err);
   return done_testing ();
