@@ -44,17 +44,28 @@ pc_error_make (pc_error **err, int status, const char *fmt, ...)
   return -1;
 }
 
+/* "ctx: strerror(errnum)" with a class; the one body of the errno makers. */
+static int
+verrnoc (pc_error **err, enum pc_error_class cls, int errnum, const char *fmt, va_list ap)
+{
+  bool fresh = err && *err == NULL;
+  char *ctx = xvasprintf (fmt, ap);
+  if (ctx == NULL)
+    abort ();
+  pc_error_make (err, errnum, "%s: %s", ctx, strerror (errnum));
+  free (ctx);
+  if (fresh)
+    (*err)->cls = cls;
+  return -1;
+}
+
 int
 pc_error_errno (pc_error **err, int errnum, const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);
-  char *ctx = xvasprintf (fmt, ap);
+  verrnoc (err, PC_ERR_GENERIC, errnum, fmt, ap);
   va_end (ap);
-  if (ctx == NULL)
-    abort ();
-  pc_error_make (err, errnum, "%s: %s", ctx, strerror (errnum));
-  free (ctx);
   return -1;
 }
 
@@ -94,17 +105,10 @@ pc_error_makec (pc_error **err, enum pc_error_class cls, int status, const char 
 int
 pc_error_errnoc (pc_error **err, enum pc_error_class cls, int errnum, const char *fmt, ...)
 {
-  bool fresh = err && *err == NULL;
   va_list ap;
   va_start (ap, fmt);
-  char *ctx = xvasprintf (fmt, ap);
+  verrnoc (err, cls, errnum, fmt, ap);
   va_end (ap);
-  if (ctx == NULL)
-    abort ();
-  pc_error_make (err, errnum, "%s: %s", ctx, strerror (errnum));
-  free (ctx);
-  if (fresh)
-    (*err)->cls = cls;
   return -1;
 }
 
