@@ -98,7 +98,7 @@ matches (const struct filters *f, struct pc_container *c)
   if (f->status)
     {
       bool any = false;
-      const char *st = pc_container_status_name (c->state.status);
+      const char *st = c->problem ? "unknown" : pc_container_status_name (c->state.status);
       for (char **s = f->status; *s && !any; s++)
         any = strcmp (*s, st) == 0 || (strcmp (*s, "stopped") == 0 && c->state.status == PC_STATUS_EXITED)
               || (strcmp (*s, "configured") == 0 && c->state.status == PC_STATUS_CREATED);
@@ -221,6 +221,13 @@ pc_cmd_ps (const struct pc_command *cmd, int argc, char **argv)
         continue;
       if (!matches (&f, c))
         continue;
+      /* A record that cannot be read is shown, never skipped: its
+         container may run and its name is taken until it is removed. */
+      if (c->problem)
+        fprintf (stderr, "WARN: container %s: record %s (its processes are %s; \"pc rm -f %.12s\" "
+                 "stops them and frees its name)\n", c->id, c->problem,
+                 c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED
+                 ? "running" : "not running", c->id);
       if (last >= 0 && shown >= (size_t) last)
         break;
       shown++;
@@ -230,6 +237,13 @@ pc_cmd_ps (const struct pc_command *cmd, int argc, char **argv)
           continue;
         }
       json_object *raw = pc_engine_ps_row (e, c);
+      if (c->problem)
+        {
+          bool up = c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED;
+          json_object_object_add (raw, "State", json_object_new_string ("unknown"));
+          json_object_object_add (raw, "Status", json_object_new_string (up ? "Unknown (record unreadable, up)"
+                                                                           : "Unknown (record unreadable)"));
+        }
       if (json)
         json_object_array_add (rows, raw);
       else

@@ -80,6 +80,8 @@ struct pc_container
   json_object *rec;          /* container.json (owned) */
   struct pc_container_state state;
   struct timespec created;
+  char *problem;             /* the record cannot be read: path and why (rec is then
+                                an empty object, name ""); NULL when it is fine */
 };
 
 void pc_container_free (struct pc_container *c);

@@ -42,6 +42,10 @@ int eng_record_load (struct pc_engine *e, const char *id, struct pc_container **
                      pc_error **err);
 int eng_record_save (struct pc_engine *e, struct pc_container *c, pc_error **err);
 int eng_state_read (struct pc_engine *e, struct pc_container *c, bool fix);
+/* RUN/ctr/ID/monitor.pid as the monitor wrote it; -1 when absent or bad. */
+int eng_monitor_pidfile (int run_dfd, const char *id, pid_t *pid, unsigned long long *start);
+/* Releases every name reserved for id (a record that cannot be read). */
+void eng_names_release_id (struct pc_engine *e, const char *id);
 /* Reserves `name` for `id` (O_EXCL). EEXIST with podman's message when taken. */
 int eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_error **err);
 void eng_name_release (struct pc_engine *e, const char *name, const char *id);

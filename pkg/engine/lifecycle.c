@@ -12,6 +12,7 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +45,127 @@ now_ms (void)
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
   return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The monitors the state dir names, alive (pid and start time checked once
+   the pidfd is open): state.json's and monitor.pid's, which differ only
+   when a pc was killed between the two. Returns how many pidfds it put in
+   pfds (at most 2). */
+static size_t
+open_monitors (struct pc_engine *e, struct pc_container *c, int pfds[2], pid_t pids[2])
+{
+  pc_autoerror pc_error *err = NULL;
+  int rfd = eng_run_dfd (e, &err);
+  pid_t cand[2] = { 0, 0 };
+  unsigned long long start[2] = { 0, 0 };
+  cand[0] = c->state.monitor_pid;
+  start[0] = c->state.monitor_start;
+  if (rfd >= 0 && eng_monitor_pidfile (rfd, c->id, &cand[1], &start[1]) < 0)
+    cand[1] = 0;
+  size_t n = 0;
+  for (size_t i = 0; i < 2; i++)
+    {
+      if (cand[i] <= 0 || start[i] == 0 || (i == 1 && cand[1] == cand[0] && start[1] == start[0]))
+        continue;
+      int fd = pidfd_open_ (cand[i]);
+      if (fd < 0)
+        continue;
+      if (eng_proc_start_time (cand[i]) != start[i])
+        {
+          close (fd);
+          continue;
+        }
+      pfds[n] = fd;
+      pids[n++] = cand[i];
+    }
+  return n;
+}
+
+/* Waits until every pidfd says its process has exited. true when they all
+   have within timeout_ms. */
+static bool
+pidfds_wait (const int *pfds, size_t n, int64_t timeout_ms)
+{
+  int64_t deadline = now_ms () + timeout_ms;
+  for (size_t i = 0; i < n; i++)
+    for (;;)
+      {
+        int64_t left = deadline - now_ms ();
+        struct pollfd p = { .fd = pfds[i], .events = POLLIN };
+        int r = poll (&p, 1, left > 0 ? (int) left : 0);
+        if (r == 1)
+          break;
+        if (r == 0 || (r < 0 && errno != EINTR))
+          return false;
+      }
+  return true;
+}
+
+/* The children of pid (the container's pid 1, a fuse-overlayfs daemon) as
+   pidfds, each checked to be pid's child once open. */
+static size_t
+open_children (pid_t pid, int *out, size_t max)
+{
+  char path[64], buf[4096];
+  snprintf (path, sizeof path, "/proc/%d/task/%d/children", (int) pid, (int) pid);
+  pc_autoclose int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  ssize_t len = read (fd, buf, sizeof buf - 1);
+  if (len <= 0)
+    return 0;
+  buf[len] = '\0';
+  size_t n = 0;
+  char *save = NULL;
+  for (char *t = strtok_r (buf, " \n", &save); t && n < max; t = strtok_r (NULL, " \n", &save))
+    {
+      pid_t child = (pid_t) atoi (t);
+      int cfd = child > 0 ? pidfd_open_ (child) : -1;
+      if (cfd < 0)
+        continue;
+      char spath[64], st[512];
+      snprintf (spath, sizeof spath, "%d/stat", (int) child);
+      pc_autoclose int pdir = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      int sl = pdir >= 0 ? eng_read_small (pdir, spath, st, sizeof st) : -1;
+      const char *rp = sl > 0 ? strrchr (st, ')') : NULL;
+      int ppid = 0;
+      if (rp == NULL || sscanf (rp + 1, " %*c %d", &ppid) != 1 || ppid != pid)
+        {
+          close (cfd);
+          continue;
+        }
+      out[n++] = cfd;
+    }
+  return n;
+}
+
+/* rm's guarantee: nothing the records name runs on once the container is
+   removed. A monitor still alive here (stopped, hung, or left by a pc
+   killed before it recorded it) is killed with its children (the container
+   dies with it by PDEATHSIG, its mounts with the last process of its mount
+   namespace), and the removal waits, with a deadline, until they are gone. */
+static int
+reap_monitors (struct pc_engine *e, struct pc_container *c, pc_error **err)
+{
+  int pfds[2 + 2 * 16];
+  pid_t mpids[2];
+  size_t nm = open_monitors (e, c, pfds, mpids);
+  if (nm == 0)
+    return 0;
+  size_t n = nm;
+  for (size_t i = 0; i < nm; i++)
+    n += open_children (mpids[i], pfds + n, 16);
+  pc_debug ("container %.12s: killing its monitor %d that is still there", c->id, (int) mpids[0]);
+  for (size_t i = 0; i < n; i++)
+    pidfd_signal (pfds[i], SIGKILL);   /* a child as another uid may refuse: PDEATHSIG takes it */
+  bool gone = pidfds_wait (pfds, n, 10000);
+  for (size_t i = 0; i < n; i++)
+    close (pfds[i]);
+  if (!gone)
+    return pc_error_makec (err, PC_ERR_TIMEOUT, ETIMEDOUT,
+                           "the monitor of container %s (pid %d) or its container is still there "
+                           "10 seconds after SIGKILL", c->id, (int) mpids[0]);
+  return 0;
 }
 
 /* What the monitor needs to remove an --rm container after it exited: it
@@ -117,6 +239,24 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
       ret = 0;
       goto out;
     }
+  {
+    /* An exited container's monitor finishing its end (on_exit, its pid
+       file) goes within moments; one that does not (stopped, hung) would
+       be joined by a second monitor over the same state dir: refused. */
+    int pfds[2];
+    pid_t mpids[2];
+    size_t nm = open_monitors (e, c, pfds, mpids);
+    bool gone = pidfds_wait (pfds, nm, 5000);
+    for (size_t i = 0; i < nm; i++)
+      close (pfds[i]);
+    if (!gone)
+      {
+        pc_error_makec (err, PC_ERR_STATE, EBUSY,
+                        "the monitor of container %s (pid %d) is still running but does not act: "
+                        "\"pc rm -f\" removes the container and kills it", c->id, (int) mpids[0]);
+        goto out;
+      }
+  }
   sdfd = clean_state_dir (e, c->id, err);
   if (sdfd < 0)
     goto out;
@@ -264,12 +404,82 @@ reached (const struct pc_container *c, unsigned states)
   return c->state.status == PC_STATUS_CREATED && IN_STATES (PC_STATUS_EXITED, states);
 }
 
+/* How long a container's pid 1 may be a zombie, its exit unrecorded, before
+   pc wait stops waiting for its monitor (stopped, hung) to record it. */
+#define ZOMBIE_GRACE_MS 5000
+
+/* The exit status of the container's pid 1 while it is a zombie its
+   monitor has not reaped (field 52 of /proc/PID/stat, a wait status; the
+   owner of the container's user namespace may read it). -1 when it is not
+   a zombie or cannot be read. */
+static int
+zombie_exit_code (pid_t pid)
+{
+  char path[64], buf[1024];
+  snprintf (path, sizeof path, "%d/stat", (int) pid);
+  pc_autoclose int pdir = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int n = pdir >= 0 ? eng_read_small (pdir, path, buf, sizeof buf) : -1;
+  const char *p = n > 0 ? strrchr (buf, ')') : NULL;
+  if (p == NULL || p[1] != ' ' || p[2] != 'Z')
+    return -1;
+  /* The space at p + 1 comes before field 3; 49 more before field 52. */
+  p++;
+  for (int field = 3; field < 52 && p; field++)
+    p = strchr (p + 1, ' ');
+  if (p == NULL)
+    return -1;
+  int status = atoi (p + 1);
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  if (WIFSIGNALED (status))
+    return 128 + WTERMSIG (status);
+  return -1;
+}
+
+/* The container exited but its monitor does not record it (SIGSTOPped,
+   hung): wait records what the zombie says, as the monitor would have.
+   Its monitor, mounts included, stays until it runs again or rm -f kills
+   it. */
+static bool
+record_zombie_exit (struct pc_engine *e, struct pc_container *c, pid_t pid)
+{
+  int code = zombie_exit_code (pid);
+  if (code < 0)
+    return false;
+  pc_autoerror pc_error *err = NULL;
+  int rfd = eng_run_dfd (e, &err);
+  if (rfd < 0)
+    return false;
+  struct timespec now;
+  clock_gettime (CLOCK_REALTIME, &now);
+  pc_autofree char *when = pc_time_format_rfc3339 (&now);
+  pc_autofree char *body = xasprintf ("{\"exitCode\":%d,\"finishedAt\":\"%s\",\"monitorStuck\":true}",
+                                      code, when);
+  pc_autofree char *path = xasprintf ("%s/exit", c->id);
+  pc_warn ("container %s exited (%d) but its monitor (pid %d) does not record it: recorded by wait",
+           c->id, code, (int) c->state.monitor_pid);
+  return eng_write_volatile (rfd, path, body, strlen (body), &err) == 0;
+}
+
+static int wait_state (struct pc_engine *e, struct pc_container *c, unsigned states,
+                       int64_t timeout_ms, bool zombie_ok, pc_error **err);
+
 /* Waits until the container is in one of `states` (bits 1 << PC_STATUS_*):
    inotify on its state directory for files appearing or going (start,
-   pause, exit), and a pidfd on its monitor. 0 when it is, 1 on timeout. */
+   pause, exit), and a pidfd on its monitor. 0 when it is, 1 on timeout.
+   Waiting for an exit also watches the container's pid 1: if it exited
+   and its monitor has not recorded that ZOMBIE_GRACE_MS later (stopped,
+   hung), the exit is recorded from the zombie, so `pc wait` returns. */
 int
 pc_engine_wait_state (struct pc_engine *e, struct pc_container *c, unsigned states,
                       int64_t timeout_ms, pc_error **err)
+{
+  return wait_state (e, c, states, timeout_ms, IN_STATES (PC_STATUS_EXITED, states), err);
+}
+
+static int
+wait_state (struct pc_engine *e, struct pc_container *c, unsigned states, int64_t timeout_ms,
+            bool zombie_ok, pc_error **err)
 {
   eng_state_read (e, c, true);
   if (reached (c, states))
@@ -285,6 +495,7 @@ pc_engine_wait_state (struct pc_engine *e, struct pc_container *c, unsigned stat
   /* A created container: first wait for its state directory to appear. */
   inotify_add_watch (ino, run, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
   int64_t deadline = timeout_ms >= 0 ? now_ms () + timeout_ms : -1;
+  int64_t zombie_since = -1;
   for (;;)
     {
       inotify_add_watch (ino, dir, IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_ONLYDIR);
@@ -292,13 +503,38 @@ pc_engine_wait_state (struct pc_engine *e, struct pc_container *c, unsigned stat
       if (reached (c, states))
         return 0;
       pc_autoclose int pfd = -1;
+      pc_autoclose int cfd = -1;
       if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
         {
           pfd = pidfd_open_ (c->state.monitor_pid);
+          pid_t cpid = c->state.pid;
+          unsigned long long cstart = c->state.pid_start;
+          if (zombie_ok && cpid > 0 && cstart)
+            cfd = pidfd_open_ (cpid);
           /* Opened after the start-time check: re-check it now. */
           eng_state_read (e, c, true);
           if (reached (c, states))
             return 0;
+          /* A zombie's start time too (eng_proc_start_time counts it gone). */
+          if (cfd >= 0 && pc_monitor_proc_start_time (cpid) != cstart)
+            {
+              close (cfd);
+              cfd = -1;
+            }
+          struct pollfd z = { .fd = cfd, .events = POLLIN };
+          if (cfd >= 0 && poll (&z, 1, 0) == 1)
+            {
+              if (zombie_since < 0)
+                zombie_since = now_ms ();
+              else if (now_ms () - zombie_since >= ZOMBIE_GRACE_MS && record_zombie_exit (e, c, cpid))
+                {
+                  eng_state_read (e, c, true);
+                  if (reached (c, states))
+                    return 0;
+                }
+              close (cfd);
+              cfd = -1;
+            }
         }
       else
         {
@@ -308,7 +544,8 @@ pc_engine_wait_state (struct pc_engine *e, struct pc_container *c, unsigned stat
           if (faccessat (e->ctr_dfd, path, F_OK, 0) < 0)
             return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "no container with ID \"%s\" found: no such container", c->id);
         }
-      struct pollfd p[2] = { { .fd = ino, .events = POLLIN }, { .fd = pfd, .events = POLLIN } };
+      struct pollfd p[3] = { { .fd = ino, .events = POLLIN }, { .fd = pfd, .events = POLLIN },
+                             { .fd = cfd, .events = POLLIN } };
       int wait = -1;
       if (deadline >= 0)
         {
@@ -317,7 +554,14 @@ pc_engine_wait_state (struct pc_engine *e, struct pc_container *c, unsigned stat
             return 1;
           wait = (int) (left > 1000000 ? 1000000 : left);
         }
-      int r = poll (p, pfd >= 0 ? 2 : 1, wait);
+      if (zombie_since >= 0)
+        {
+          int64_t left = zombie_since + ZOMBIE_GRACE_MS - now_ms ();
+          left = left < 0 ? 0 : left;
+          if (wait < 0 || left < wait)
+            wait = (int) left + 1;
+        }
+      int r = poll (p, pfd < 0 ? 1 : cfd < 0 ? 2 : 3, wait);
       if (r < 0 && errno != EINTR)
         return pc_error_errno (err, errno, "poll");
       char buf[4096];
@@ -331,7 +575,8 @@ pc_engine_wait_state (struct pc_engine *e, struct pc_container *c, unsigned stat
 int
 eng_wait_exit (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms, pc_error **err)
 {
-  return pc_engine_wait_state (e, c, 1u << PC_STATUS_EXITED, timeout_ms, err);
+  /* stop and rm -f: a monitor that does not act is killed, not waited past. */
+  return wait_state (e, c, 1u << PC_STATUS_EXITED, timeout_ms, false, err);
 }
 
 int
@@ -417,7 +662,7 @@ stop_unlocked (struct pc_engine *e, struct pc_container *c, int timeout, pc_erro
         return r;
       const char *sn = pc_signal_name (sig);
       pc_warn ("StopSignal %s failed to stop container %s in %d seconds, resorting to SIGKILL",
-               sn ? sn : "?", c->name, timeout);
+               sn ? sn : "?", *c->name ? c->name : c->id, timeout);
     }
   if (signal_container (e, c, SIGKILL, err) < 0)
     return -1;
@@ -426,7 +671,7 @@ stop_unlocked (struct pc_engine *e, struct pc_container *c, int timeout, pc_erro
   int r = eng_wait_exit (e, c, 5000, err);
   if (r == 1)
     {
-      pc_warn ("the monitor of container %s did not act on SIGKILL: killing the monitor", c->name);
+      pc_warn ("the monitor of container %s did not act on SIGKILL: killing the monitor", *c->name ? c->name : c->id);
       kill_monitor (e, c);
       r = eng_wait_exit (e, c, 5000, err);
     }
@@ -460,17 +705,20 @@ eng_remove_locked (struct pc_engine *e, struct pc_container *c, pc_error **err)
 {
   char path[96];
   snprintf (path, sizeof path, "%s/container.json", c->id);
-  if (faccessat (e->ctr_dfd, path, F_OK, 0) < 0 && errno == ENOENT)
+  if (faccessat (e->ctr_dfd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
     return 0;   /* removed by someone else meanwhile (--rm) */
   struct pc_store *s = pc_engine_store (e, err);
   if (s == NULL)
     return -1;
   if (pc_store_container_remove (s, c->id, err) < 0)
-    return pc_error_wrap (err, "removing storage for container \"%s\"", c->name);
+    return pc_error_wrap (err, "removing storage for container \"%s\"", *c->name ? c->name : c->id);
   /* The record first, so nobody sees a half-removed container. */
-  if (unlinkat (e->ctr_dfd, path, 0) < 0 && errno != ENOENT)
+  /* A record that is a directory goes with the container's directory. */
+  if (unlinkat (e->ctr_dfd, path, 0) < 0 && errno != ENOENT && errno != EISDIR)
     return pc_error_errno (err, errno, "remove record of %s", c->id);
   eng_name_release (e, c->name, c->id);
+  if (c->problem)
+    eng_names_release_id (e, c->id);
   int rfd = eng_run_dfd (e, err);
   if (rfd >= 0)
     pc_rm_rf_at (rfd, c->id, err);
@@ -525,6 +773,12 @@ pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int t
             r = pc_error_makec (err, PC_ERR_STATE, EBUSY, "container %s was started again while being removed", c->id);
         }
     }
+  /* Whatever the status says, a monitor the state dir still names is
+     gone before the record goes (rm -f of a created container whose pc
+     was killed, or one whose record cannot be read). Without force only
+     an exited or created container gets here. */
+  if (r == 0)
+    r = reap_monitors (e, c, err);
   if (r == 0)
     r = eng_remove_locked (e, c, err);
   eng_unlock (lock);

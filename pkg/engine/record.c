@@ -43,6 +43,7 @@ pc_container_free (struct pc_container *c)
   if (c == NULL)
     return;
   free (c->name);
+  free (c->problem);
   if (c->rec)
     json_object_put (c->rec);
   free (c);
@@ -131,6 +132,23 @@ record_lost (int dfd, const char *id, struct pc_container_state *st)
 }
 
 int
+eng_monitor_pidfile (int run_dfd, const char *id, pid_t *pid, unsigned long long *start)
+{
+  char path[96], buf[128];
+  snprintf (path, sizeof path, "%s/monitor.pid", id);
+  int n = eng_read_small (run_dfd, path, buf, sizeof buf);
+  if (n <= 0)
+    return -1;
+  int p = 0;
+  unsigned long long st = 0;
+  if (sscanf (buf, "%d %llu", &p, &st) != 2 || p <= 0 || st == 0)
+    return -1;
+  *pid = p;
+  *start = st;
+  return 0;
+}
+
+int
 eng_state_read (struct pc_engine *e, struct pc_container *c, bool fix)
 {
   struct pc_container_state *st = &c->state;
@@ -143,10 +161,33 @@ eng_state_read (struct pc_engine *e, struct pc_container *c, bool fix)
   char path[96], buf[1024];
   snprintf (path, sizeof path, "%s/state.json", c->id);
   int n = eng_read_small (dfd, path, buf, sizeof buf);
+  unsigned long long mon_start = 0, pid_start = 0;
+  if (n > 0)
+    parse_state_json (buf, (size_t) n, st, &mon_start, &pid_start);
+  if (st->monitor_pid <= 0 || mon_start == 0)
+    {
+      /* No state.json (its pc was killed between the monitor's report and
+         writing it) or a damaged one: the monitor's own pid file still
+         names it. A live monitor means a container that is up or waits
+         for its start; either way it is not "created", and rm -f must
+         find it. */
+      pid_t mp;
+      unsigned long long ms;
+      if (eng_monitor_pidfile (dfd, c->id, &mp, &ms) == 0 && eng_proc_start_time (mp) == ms)
+        {
+          st->monitor_pid = mp;
+          mon_start = ms;
+          st->pid = 0;
+          n = n > 0 ? n : 1;
+          /* The monitor wrote its pid file as it set the container up. */
+          struct stat sb;
+          snprintf (path, sizeof path, "%s/monitor.pid", c->id);
+          if (st->started_at.tv_sec == 0 && fstatat (dfd, path, &sb, 0) == 0)
+            st->started_at = sb.st_mtim;
+        }
+    }
   if (n <= 0)
     return 0;
-  unsigned long long mon_start = 0, pid_start = 0;
-  parse_state_json (buf, (size_t) n, st, &mon_start, &pid_start);
   st->pid_start = pid_start;
   st->monitor_start = mon_start;
   if (read_exit (dfd, c->id, st))
@@ -207,6 +248,11 @@ eng_record_load (struct pc_engine *e, const char *id, struct pc_container **out,
   json_object *rec = pc_json_parse (buf, len, err);
   if (rec == NULL)
     return pc_error_wrap (err, "record of container %s", id);
+  if (!json_object_is_type (rec, json_type_object))
+    {
+      json_object_put (rec);
+      return pc_error_make (err, EINVAL, "record of container %s is not a JSON object", id);
+    }
   struct pc_container *c = xmalloc0 (sizeof *c);
   snprintf (c->id, sizeof c->id, "%s", id);
   c->rec = rec;
@@ -218,6 +264,60 @@ eng_record_load (struct pc_engine *e, const char *id, struct pc_container **out,
     pc_time_parse_rfc3339 (created, &c->created, &terr);
   *out = c;
   return 0;
+}
+
+/* The record, or when it exists but cannot be read (garbage, truncated,
+   empty, a directory, a symlink) a stand-in that names the problem: the
+   container is still listed and rm -f still stops it and frees its name.
+   ENOENT when there is no record at all (being created, or removed). */
+static int
+record_load_any (struct pc_engine *e, const char *id, struct pc_container **out, pc_error **err)
+{
+  pc_autoerror pc_error *lerr = NULL;
+  if (eng_record_load (e, id, out, &lerr) == 0)
+    return 0;
+  char path[96];
+  snprintf (path, sizeof path, "%s/container.json", id);
+  struct stat sb;
+  if (fstatat (e->ctr_dfd, path, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+    return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "no container with name or ID \"%s\" found: no such container", id);
+  struct pc_container *c = xmalloc0 (sizeof *c);
+  snprintf (c->id, sizeof c->id, "%s", id);
+  c->rec = json_object_new_object ();
+  c->name = xstrdup ("");
+  c->problem = xasprintf ("%s/containers/%s: %s", e->data_dir, path,
+                          S_ISLNK (sb.st_mode) ? "is a symbolic link"
+                          : S_ISDIR (sb.st_mode) ? "is a directory"
+                          : lerr && lerr->msg ? lerr->msg : "cannot be read");
+  c->created.tv_sec = sb.st_mtim.tv_sec;
+  c->created.tv_nsec = sb.st_mtim.tv_nsec;
+  *out = c;
+  return 0;
+}
+
+/* Every name reserved for `id` (a reservation's content is the id): what
+   a record that cannot be read no longer says. */
+void
+eng_names_release_id (struct pc_engine *e, const char *id)
+{
+  int fd = dup (e->names_dfd);
+  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  if (d == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+  rewinddir (d);
+  struct dirent *de;
+  while ((de = readdir (d)))
+    {
+      char buf[80];
+      if (de->d_name[0] != '.' && eng_read_small (e->names_dfd, de->d_name, buf, sizeof buf) >= 64
+          && memcmp (buf, id, 64) == 0)
+        eng_name_release (e, de->d_name, id);
+    }
+  closedir (d);
 }
 
 int
@@ -338,7 +438,7 @@ pc_engine_lookup (struct pc_engine *e, const char *ref, struct pc_container **ou
   if (eng_name_valid (ref) && name_lookup (e, ref, id) == 0)
     {
       pc_autoerror pc_error *lerr = NULL;
-      if (eng_record_load (e, id, &c, &lerr) == 0)
+      if (record_load_any (e, id, &c, &lerr) == 0)
         goto found;
     }
   if (is_hex (ref) && strlen (ref) <= 64)
@@ -346,7 +446,7 @@ pc_engine_lookup (struct pc_engine *e, const char *ref, struct pc_container **ou
       if (strlen (ref) == 64)
         {
           pc_autoerror pc_error *lerr = NULL;
-          if (eng_record_load (e, ref, &c, &lerr) == 0)
+          if (record_load_any (e, ref, &c, &lerr) == 0)
             goto found;
         }
       else
@@ -370,7 +470,7 @@ pc_engine_lookup (struct pc_engine *e, const char *ref, struct pc_container **ou
               {
                 char path[96];
                 snprintf (path, sizeof path, "%s/container.json", de->d_name);
-                if (faccessat (e->ctr_dfd, path, F_OK, 0) < 0)
+                if (faccessat (e->ctr_dfd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
                   continue;
                 memcpy (id, de->d_name, 65);
                 matches++;
@@ -378,7 +478,7 @@ pc_engine_lookup (struct pc_engine *e, const char *ref, struct pc_container **ou
           if (matches > 1)
             return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
                                   "more than one result for container ID prefix \"%s\": use more characters of the ID", ref);
-          if (matches == 1 && eng_record_load (e, id, &c, err) < 0)
+          if (matches == 1 && record_load_any (e, id, &c, err) < 0)
             return -1;
           if (c)
             goto found;
@@ -434,8 +534,9 @@ pc_engine_list (struct pc_engine *e, struct pc_container ***out, size_t *n, pc_e
         continue;
       struct pc_container *c = NULL;
       pc_autoerror pc_error *lerr = NULL;
-      /* Records being created or removed right now are not there yet / any more. */
-      if (eng_record_load (e, de->d_name, &c, &lerr) < 0)
+      /* Records being created or removed right now are not there yet / any
+         more; one that cannot be read is listed with its problem. */
+      if (record_load_any (e, de->d_name, &c, &lerr) < 0)
         continue;
       eng_state_read (e, c, true);
       if (len == cap)

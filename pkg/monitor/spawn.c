@@ -5,10 +5,22 @@
      {"version":V,"errno":E,"class":"not found","message":"..."}   it failed
    V is PC_MONITOR_SYNC_VERSION; "class" is pc_error_class_name, so a
    command that is not found (127) or cannot run (126) keeps its class.
-   No exec, no sleeps: the CLI waits only for that one message. */
+   No exec, no sleeps: the CLI waits only for that one message.
+
+   The creator (the pc that spawned the monitor) is watched until the
+   container is started: a monitor whose creator died before that tears
+   down, so a killed `pc run` leaves nothing running. Before the report the
+   sync pipe's write end is O_ASYNC: the creator's death closes the last
+   read end and SIGIO (default action: terminate) ends the monitor wherever
+   its work is (a long seccomp compile); the container dies with it
+   (PDEATHSIG) and the mounts with its mount namespace. After the report a
+   pidfd of the creator, opened by the creator itself before the fork (so
+   no reused pid can stand in for it), is in the poll loop until the start
+   (creator_event). */
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -190,11 +202,52 @@ make_pipe (int fds[2], pc_error **err)
   return 0;
 }
 
-static void monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
+/* Until the report: the creator's death (its read end of the sync pipe
+   closed) is SIGIO, whose default action ends the monitor. */
+static int
+watch_creator_async (int sync_fd, pc_error **err)
+{
+  int fl = fcntl (sync_fd, F_GETFL);
+  if (fl < 0 || fcntl (sync_fd, F_SETOWN, getpid ()) < 0 || fcntl (sync_fd, F_SETFL, fl | O_ASYNC) < 0)
+    return pc_error_errno (err, errno, "watch the creating pc through the sync pipe");
+  /* Died before the watch was armed: no reader is left. */
+  struct pollfd p = { .fd = sync_fd, .events = POLLOUT };
+  if (poll (&p, 1, 0) == 1 && (p.revents & POLLERR))
+    _exit (1);
+  return 0;
+}
+
+static void
+unwatch_creator_async (int sync_fd)
+{
+  int fl = fcntl (sync_fd, F_GETFL);
+  if (fl >= 0)
+    fcntl (sync_fd, F_SETFL, fl & ~O_ASYNC);
+}
+
+/* After the report: the creator's pidfd is readable once it has exited. A
+   container it started (a START on the attach socket) is the user's now;
+   one it never started would wait for a start nobody sends, holding its
+   root mount: the monitor stops, through the one exit path (SIGTERM to
+   itself, read from the signalfd: the container is killed, reaped, torn
+   down and its end recorded). */
+static void
+creator_event (struct pc_mloop *l, int fd, short revents, void *data)
+{
+  struct pc_monitor *m = data;
+  pc_mloop_remove (l, fd);
+  close (fd);
+  if (m->started || m->exited)
+    return;
+  pc_monitor_log ("the pc that created the container exited before starting it: stopping");
+  kill (getpid (), SIGTERM);
+}
+
+static void monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
   __attribute__ ((noreturn));
 
 static void
-monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
+monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
 {
   static struct pc_monitor mon;
   struct pc_monitor *m = &mon;
@@ -203,9 +256,11 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
   bool passthrough = strcmp (driver, "passthrough") == 0;
 
   reset_signals ();
-  int keep[5];
+  int keep[6];
   size_t nkeep = 0;
   keep[nkeep++] = sync_fd;
+  if (creator_fd >= 0)
+    keep[nkeep++] = creator_fd;
   /* With --log-level debug the runtime's setup lines reach the user's
      stderr; it is let go as soon as the CLI has its report. */
   bool debug_stderr = pc_log_get_level () >= PC_LOG_DEBUG && !passthrough;
@@ -215,7 +270,7 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
     for (int i = 0; i < 3; i++)
       if (cfg->passthrough_fds[i] >= 0)
         keep[nkeep++] = cfg->passthrough_fds[i];
-  if (close_inherited (keep, nkeep, &err) < 0)
+  if (close_inherited (keep, nkeep, &err) < 0 || watch_creator_async (sync_fd, &err) < 0)
     fail (sync_fd, err);
 
   memset (m, 0, sizeof *m);
@@ -351,6 +406,8 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
       fail (sync_fd, err);
     }
 
+  /* The creator reads the report and closes its end: that is no death. */
+  unwatch_creator_async (sync_fd);
   report (sync_fd, start_err, m->pid);
   close (sync_fd);
   pc_error_free (start_err);
@@ -366,6 +423,10 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd)
 
   pc_mon_server_start (m);
   pc_mon_io_start (m);
+  if (creator_fd >= 0 && !m->started)
+    pc_mloop_add (&m->loop, creator_fd, POLLIN, creator_event, m);
+  else if (creator_fd >= 0)
+    close (creator_fd);
   /* Idle from here on: give back what setting up took. */
   malloc_trim (0);
   pc_mloop_run (&m->loop);
@@ -381,6 +442,10 @@ pc_monitor_spawn (const struct pc_monitor_config *cfg, pid_t *container_pid, pid
   int sync[2];
   if (pipe2 (sync, O_CLOEXEC) < 0)
     return pc_error_errno (err, errno, "create monitor sync pipe");
+  /* Opened by the creator on itself: the monitor's pidfd of it cannot
+     name another process, however late it looks. -1 without pidfds (the
+     sync pipe still watches until the report). */
+  pc_autoclose int creator = (int) syscall (SYS_pidfd_open, getpid (), 0);
   /* Buffered output would be written twice, once by the monitor. */
   fflush (NULL);
   pid_t mid = fork ();
@@ -400,7 +465,7 @@ pc_monitor_spawn (const struct pc_monitor_config *cfg, pid_t *container_pid, pid
       if (p < 0)
         _exit (1);
       if (p == 0)
-        monitor_main (cfg, sync[1]);
+        monitor_main (cfg, sync[1], creator);
       _exit (0);
     }
   close (sync[1]);
