@@ -46,6 +46,10 @@ int eng_state_read (struct pc_engine *e, struct pc_container *c, bool fix);
 int eng_monitor_pidfile (int run_dfd, const char *id, pid_t *pid, unsigned long long *start);
 /* Releases every name reserved for id (a record that cannot be read). */
 void eng_names_release_id (struct pc_engine *e, const char *id);
+/* lifecycle.c: kills the monitors c's state dir names (state.json's and
+   monitor.pid's, start times checked) with their children, and waits, with
+   a deadline, until they are gone. */
+int eng_reap_monitors (struct pc_engine *e, struct pc_container *c, pc_error **err);
 /* Reserves `name` for `id` (O_EXCL). EEXIST with podman's message when taken. */
 int eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_error **err);
 void eng_name_release (struct pc_engine *e, const char *name, const char *id);

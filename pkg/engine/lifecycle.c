@@ -144,8 +144,8 @@ open_children (pid_t pid, int *out, size_t max)
    killed before it recorded it) is killed with its children (the container
    dies with it by PDEATHSIG, its mounts with the last process of its mount
    namespace), and the removal waits, with a deadline, until they are gone. */
-static int
-reap_monitors (struct pc_engine *e, struct pc_container *c, pc_error **err)
+int
+eng_reap_monitors (struct pc_engine *e, struct pc_container *c, pc_error **err)
 {
   int pfds[2 + 2 * 16];
   pid_t mpids[2];
@@ -778,7 +778,7 @@ pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int t
      was killed, or one whose record cannot be read). Without force only
      an exited or created container gets here. */
   if (r == 0)
-    r = reap_monitors (e, c, err);
+    r = eng_reap_monitors (e, c, err);
   if (r == 0)
     r = eng_remove_locked (e, c, err);
   eng_unlock (lock);

@@ -60,42 +60,26 @@ try_lock (struct pc_engine *e, const char *id, bool *no_dir)
   return fd;
 }
 
-/* Names reserved for `id` (a reservation's content is the id). */
-static void
-release_names_of (struct pc_engine *e, const char *id)
-{
-  int fd = dup (e->names_dfd);
-  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
-  if (d == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return;
-    }
-  rewinddir (d);
-  struct dirent *de;
-  while ((de = readdir (d)))
-    {
-      if (de->d_name[0] == '.')
-        continue;
-      char buf[80];
-      if (eng_read_small (e->names_dfd, de->d_name, buf, sizeof buf) >= 64
-          && memcmp (buf, id, 64) == 0)
-        eng_name_release (e, de->d_name, id);
-    }
-  closedir (d);
-}
-
 static void
 collect (struct pc_engine *e, struct pc_store *s, const char *id)
 {
   pc_autoerror pc_error *err = NULL;
+  /* A record deleted while its container ran leaves a live monitor: it
+     goes first, with the container and the root it mounted. */
+  struct pc_container c = { 0 };
+  memcpy (c.id, id, 64);
+  eng_state_read (e, &c, false);
+  if (eng_reap_monitors (e, &c, &err) < 0)
+    {
+      pc_warn ("collect abandoned container %.12s: %s", id, err->msg);
+      return;
+    }
   if (s && pc_store_container_remove (s, id, &err) < 0)
     {
       pc_warn ("collect the storage of abandoned container %.12s: %s", id, err->msg);
       return;
     }
-  release_names_of (e, id);
+  eng_names_release_id (e, id);
   int rfd = eng_run_dfd (e, &err);
   if (rfd >= 0)
     pc_rm_rf_at (rfd, id, &err);

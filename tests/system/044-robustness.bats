@@ -133,3 +133,19 @@ mounts_of_store() {
         run_pc create --name k$i busybox true
     done
 }
+
+@test "a running container whose record was deleted is collected with its monitor and process" {
+    run_pc run -d --name gone busybox sleep 1000
+    local id mon pid
+    id=$("$PC" inspect --format '{{.Id}}' gone)
+    mon=$(monitor_pid gone)
+    pid=$(ctr_pid gone)
+    rm "$XDG_DATA_HOME/pc/storage/engine/containers/$id/container.json"
+    # rm -a lists in the user namespace: what has no record is collected.
+    run_pc rm -fa
+    wait_for sh -c "! kill -0 $mon"
+    wait_for sh -c "! kill -0 $pid"
+    run_pc rmi -f busybox
+    assert_contains "$output" "Deleted:"
+    assert_equal "$(mounts_of_store)" ""
+}
