@@ -48,6 +48,7 @@ struct run_flags
   bool detach;
   char *name, *entrypoint, *workdir, *user, *hostname, *stop_signal, *log_driver, *network, *cidfile;
   char *detach_keys;
+  char *init_path;
   long stop_timeout;
   bool stop_timeout_set, entrypoint_set;
   bool sig_proxy;
@@ -66,6 +67,7 @@ run_flags_clear (struct run_flags *f)
   free (f->network);
   free (f->cidfile);
   free (f->detach_keys);
+  free (f->init_path);
   pc_strv_free (f->o.env);
   pc_strv_free (f->o.env_files);
   pc_strv_free (f->o.labels);
@@ -95,6 +97,8 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "env", 'e', PC_OPT_STRV, &f->o.env, "stringArray", "Set environment variables in container" },
     { "env-file", 0, PC_OPT_STRV, &f->o.env_files, "stringArray", "Read in a file of environment variables" },
     { "hostname", 'h', PC_OPT_STRING, &f->hostname, "string", "Set container hostname" },
+    { "init", 0, PC_OPT_BOOL, &f->o.init, NULL, "Run an init binary inside the container that forwards signals and reaps processes" },
+    { "init-path", 0, PC_OPT_STRING, &f->init_path, "string", "Path to the container-init binary" },
     { "interactive", 'i', PC_OPT_BOOL, &f->o.interactive, NULL, "Keep STDIN open even if not attached" },
     { "label", 'l', PC_OPT_STRV, &f->o.labels, "stringArray", "Set metadata on container" },
     { "log-driver", 0, PC_OPT_STRING, &f->log_driver, "string", "Logging driver for the container (k8s-file, none, passthrough)" },
@@ -150,6 +154,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
   f->o.stop_timeout = f->stop_timeout_set ? (int) f->stop_timeout : -1;
   f->o.log_driver = f->log_driver;
   f->o.network = f->network;
+  f->o.init_path = f->init_path;
   if (f->stop_timeout_set && f->stop_timeout < 0)
     {
       fprintf (stderr, "Error: invalid argument \"%ld\" for \"--stop-timeout\" flag: must be positive\n", f->stop_timeout);

@@ -214,6 +214,30 @@ eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **err)
           return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "unknown capability \"%s\": invalid argument", *c);
         json_object_array_add (k ? drop : add, json_object_new_string (canon));
       }
+  json_object_object_add (hc, "Init", json_object_new_boolean (o->init));
+  if (o->init)
+    {
+      /* podman's check and words; the path is recorded absolute, for the
+         monitor that binds it later. */
+      const char *ip = o->init_path && *o->init_path ? o->init_path : PC_INIT_DEFAULT_BINARY;
+      struct stat st;
+      if (stat (ip, &st) < 0)
+        {
+          int e = errno;
+          char why[128];
+          snprintf (why, sizeof why, "%s", strerror (e));
+          why[0] = (char) tolower ((unsigned char) why[0]);
+          return pc_error_makec (err, PC_ERR_NOT_FOUND, e,
+                                 "container-init binary not found on the host: stat %s: %s", ip, why);
+        }
+      if (!S_ISREG (st.st_mode))
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                               "container-init binary %s is not a regular file", ip);
+      pc_autofree char *abs = realpath (ip, NULL);
+      if (abs == NULL)
+        return pc_error_errnoc (err, PC_ERR_NOT_FOUND, errno, "container-init binary %s", ip);
+      json_object_object_add (hc, "InitPath", json_object_new_string (abs));
+    }
   json_object *devs = json_object_new_array ();
   json_object_object_add (hc, "Devices", devs);
   for (char **d = o->devices; d && *d; d++)
@@ -321,7 +345,9 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
   /* Env: defaults < image < env files < -e, then podman's additions. */
   pc_autostrv char **env = NULL;
   pc_strv_append (&env, "PATH=" DEFAULT_PATH);
-  pc_strv_append (&env, "TERM=xterm");
+  /* As podman (since 4.7) and docker: TERM only for a terminal. */
+  if (o->tty)
+    pc_strv_append (&env, "TERM=xterm");
   json_object *ienv = pc_json_get_array (icfg, "Env");
   for (size_t i = 0; i < pc_json_array_len (ienv); i++)
     if (pc_json_array_string_at (ienv, i))
@@ -398,7 +424,10 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
   json_object_object_add (cfg, "Entrypoint", ep ? ep : json_object_new_array ());
   json_object_object_add (cfg, "OnBuild", NULL);
   json_object_object_add (cfg, "Labels", labels);
-  json_object_object_add (cfg, "Annotations", json_object_new_object ());
+  json_object *annotations = json_object_new_object ();
+  if (pc_json_get_bool (hc, "Init", false))
+    json_object_object_add (annotations, "io.podman.annotations.init", json_object_new_string ("TRUE"));
+  json_object_object_add (cfg, "Annotations", annotations);
   json_object_object_add (cfg, "StopSignal", json_object_new_int (stopsig));
   json_object_object_add (cfg, "StopTimeout",
                           json_object_new_int (o->stop_timeout >= 0 ? o->stop_timeout : PC_DEFAULT_STOP_TIMEOUT));
@@ -436,6 +465,22 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
 
   json_object_object_add (rec, "Id", json_object_new_string (id));
   json_object_object_add (rec, "Created", json_object_new_string (created));
+  if (pc_json_get_bool (hc, "Init", false))
+    {
+      /* podman shows the init as the container's Path, the command after
+         "--" as its Args; the path of the binary moves to the record's
+         top level, which inspect does not show. */
+      json_object *iargs = json_object_new_array ();
+      json_object_array_add (iargs, json_object_new_string ("--"));
+      json_object_array_add (iargs, json_object_get (pc_json_get (rec, "Path")));
+      for (size_t i = 0; i < json_object_array_length (args); i++)
+        json_object_array_add (iargs, json_object_get (json_object_array_get_idx (args, i)));
+      json_object_put (args);
+      args = iargs;
+      json_object_object_add (rec, "Path", json_object_new_string (PC_INIT_PATH));
+      json_object_object_add (rec, "InitPath", json_object_get (pc_json_get (hc, "InitPath")));
+      json_object_object_del (hc, "InitPath");
+    }
   json_object_object_add (rec, "Args", args);
   json_object_object_add (rec, "Image", json_object_new_string (img->id));
   json_object_object_add (rec, "ImageName", json_object_new_string (imgname));

@@ -134,6 +134,8 @@ struct pc_create_opts
   bool interactive;
   bool tty;
   bool replace;
+  bool init;                 /* --init: catatonit as pid 1 */
+  const char *init_path;     /* --init-path; NULL = the default */
 };
 
 int pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o,

@@ -19,7 +19,55 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "pkg/rootless/rootless.h"
 #include "pkg/storage/storage.h"
+
+/* /run/.containerenv as podman writes it: empty, except for a privileged
+   container, which is told its engine, name, id, image and whether it runs
+   rootless (podman's graphRootMounted=1 needs a volume over the store,
+   which pc does not mount). Values quoted as Go's %q does for them. */
+static char *
+go_quote (const char *s)
+{
+  size_t n = strlen (s);
+  char *out = xmalloc (4 * n + 3), *o = out;
+  *o++ = '"';
+  for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+    if (*p == '"' || *p == '\\')
+      {
+        *o++ = '\\';
+        *o++ = (char) *p;
+      }
+    else if (*p < 0x20 || *p == 0x7f)
+      o += sprintf (o, "\\x%02x", *p);
+    else
+      *o++ = (char) *p;
+  *o++ = '"';
+  *o = '\0';
+  return out;
+}
+
+static int
+write_containerenv (struct pc_container *c, int state_dfd, pc_error **err)
+{
+  json_object *hc = pc_json_get (c->rec, "HostConfig");
+  pc_autofree char *env = NULL;
+  if (pc_json_get_bool (hc, "Privileged", false))
+    {
+      const char *vals[] = { c->name, c->id, pc_json_get_string (c->rec, "ImageName"),
+                             pc_json_get_string (c->rec, "Image") };
+      char *q[4];
+      for (size_t i = 0; i < 4; i++)
+        q[i] = go_quote (vals[i] ? vals[i] : "");
+      env = xasprintf ("engine=\"pc-%s\"\nname=%s\nid=%s\nimage=%s\nimageid=%s\nrootless=%d\n",
+                       PC_VERSION, q[0], q[1], q[2], q[3], pc_rootless_host_uid () != 0);
+      for (size_t i = 0; i < 4; i++)
+        free (q[i]);
+    }
+  else
+    env = xstrdup ("");
+  return eng_write_volatile (state_dfd, "containerenv", env, strlen (env), err);
+}
 
 int
 eng_write_etc_files (struct pc_container *c, int state_dfd, pc_error **err)
@@ -58,7 +106,9 @@ eng_write_etc_files (struct pc_container *c, int state_dfd, pc_error **err)
       resolv = xstrdup ("");
       len = 0;
     }
-  return eng_write_volatile (state_dfd, "resolv.conf", resolv, len, err);
+  if (eng_write_volatile (state_dfd, "resolv.conf", resolv, len, err) < 0)
+    return -1;
+  return write_containerenv (c, state_dfd, err);
 }
 
 /* The layer directories of a rootfs, topmost first. */

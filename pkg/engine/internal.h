@@ -23,6 +23,10 @@ struct pc_engine
 };
 
 #define PC_DEFAULT_STOP_TIMEOUT 10
+/* Where --init's binary is mounted in the container (podman's path), and
+   the binary used when --init-path is not given (Debian's catatonit). */
+#define PC_INIT_PATH "/run/podman-init"
+#define PC_INIT_DEFAULT_BINARY "/usr/bin/catatonit"
 
 /* engine.c */
 int eng_run_dfd (struct pc_engine *e, pc_error **err);

@@ -223,6 +223,22 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, bool host_ne
       if (!has_mount (mounts, dest))
         add_mount (mounts, dest, "bind", src, pc_json_get_bool (hc, "ReadonlyRootfs", false) ? bind_ro_o : bind_o);
     }
+  /* podman's /run/.containerenv, unless something other than a tmpfs is
+     mounted over /run. */
+  bool run_mounted = false;
+  for (size_t i = 0; i < pc_json_array_len (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      if (strcmp (pc_json_get_string (m, "destination") ?: "", "/run") == 0
+          && strcmp (pc_json_get_string (m, "type") ?: "", "tmpfs") != 0)
+        run_mounted = true;
+    }
+  if (!run_mounted && !has_mount (mounts, "/run/.containerenv"))
+    {
+      pc_autofree char *src = xasprintf ("%s/ctr/%s/containerenv", run_dir, id);
+      add_mount (mounts, "/run/.containerenv", "bind", src,
+                 pc_json_get_bool (hc, "ReadonlyRootfs", false) ? bind_ro_o : bind_o);
+    }
   return mounts;
 }
 
@@ -540,6 +556,11 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
     }
   json_object_object_add (proc, "user", user);
   json_object *args = json_object_new_array ();
+  if (pc_json_get_bool (hc, "Init", false))
+    {
+      json_object_array_add (args, json_object_new_string (PC_INIT_PATH));
+      json_object_array_add (args, json_object_new_string ("--"));
+    }
   json_object *ep = pc_json_get_array (cfg, "Entrypoint");
   json_object *cmd = pc_json_get_array (cfg, "Cmd");
   for (size_t i = 0; i < pc_json_array_len (ep); i++)
@@ -600,6 +621,13 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
   json_object *mounts = build_mounts (run_dir, id, hc, host_net,
                                      ro && pc_json_get_bool (hc, "ReadOnlyTmpfs", true));
   json_object_object_add (spec, "mounts", mounts);
+  /* --init: the init binary read-only at podman's path, as pid 1. */
+  const char *init_path = pc_json_get_string (rec, "InitPath");
+  if (pc_json_get_bool (hc, "Init", false) && init_path)
+    {
+      static const char *const init_o[] = { "bind", "ro", "nosuid", "nodev", NULL };
+      add_mount (mounts, PC_INIT_PATH, "bind", init_path, init_o);
+    }
 
   /* linux */
   json_object *linux_ = json_object_new_object ();
