@@ -1,6 +1,7 @@
 /* pc exec: run a process in a running container. The command enters no
    user namespace of its own: the engine joins the container's through its
    pid 1 (see pkg/engine/exec.c). */
+#include <fcntl.h>
 #include <stdio.h>
 
 #include "cmd/pc/container.h"
@@ -9,15 +10,23 @@
 int
 pc_cmd_exec (const struct pc_command *cmd, int argc, char **argv)
 {
-  bool interactive = false;
+  bool interactive = false, tty = false, detach = false, privileged = false;
+  long preserve_fds = 0;
+  pc_autofree char *detach_keys = NULL;
   pc_autostrv char **env = NULL;
   pc_autostrv char **env_files = NULL;
   pc_autofree char *user = NULL;
   pc_autofree char *workdir = NULL;
+  pc_autofree char *session_id = NULL;
   const struct pc_opt opts[] = {
+    { "detach", 'd', PC_OPT_BOOL, &detach, NULL, "Run the exec session in detached mode (backgrounded)" },
+    { "detach-keys", 0, PC_OPT_STRING, &detach_keys, "string", "Select the key sequence for detaching a container. Format is a single character [a-Z] or ctrl-<value> where <value> is one of: a-z, @, ^, [, , or _" },
     { "env", 'e', PC_OPT_STRV, &env, "stringArray", "Set environment variables" },
     { "env-file", 0, PC_OPT_STRV, &env_files, "file", "Read in a file of environment variables" },
     { "interactive", 'i', PC_OPT_BOOL, &interactive, NULL, "Keep STDIN open even if not attached" },
+    { "preserve-fds", 0, PC_OPT_UINT, &preserve_fds, "uint", "Pass N additional file descriptors to the container" },
+    { "privileged", 0, PC_OPT_BOOL, &privileged, NULL, "Give the process extended Linux capabilities inside the container" },
+    { "tty", 't', PC_OPT_BOOL, &tty, NULL, "Allocate a pseudo-TTY. The default is false" },
     { "user", 'u', PC_OPT_STRING, &user, "user", "Sets the username or UID used and optionally the groupname or GID for the specified command" },
     { "workdir", 'w', PC_OPT_STRING, &workdir, "string", "Working directory inside the container" },
     { NULL },
@@ -30,6 +39,16 @@ pc_cmd_exec (const struct pc_command *cmd, int argc, char **argv)
     return pc_cli_errorf (PC_EXIT_ERROR, "exec requires the name or ID of a container or the --latest flag");
   if (nargs < 2)
     return pc_cli_errorf (PC_EXIT_ERROR, "must provide a non-empty command to start an exec session: invalid argument");
+  /* Before pc opens anything: the fds passed on must be the caller's, not
+     ones pc opened into a gap. */
+  for (long fd = 3; fd < 3 + preserve_fds; fd++)
+    if (fcntl ((int) fd, F_GETFD) < 0)
+      return pc_cli_errorf (PC_EXIT_ERROR, "--preserve-fds %ld: file descriptor %ld is not open", preserve_fds, fd);
+  if (preserve_fds > 0 && (tty || detach))
+    return pc_cli_errorf (PC_EXIT_ERROR, "--preserve-fds cannot be used with --tty or --detach: those sessions are started by the container's monitor");
+  pc_error *err = NULL;
+  if (detach_keys && pc_engine_check_detach_keys (detach_keys, &err) < 0)
+    return pc_cli_fail_as (err, PC_EXIT_ERROR);
   pc_autoengine struct pc_engine *e = NULL;
   pc_autocontainer struct pc_container *c = NULL;
   int rc = pc_cli_open_container (0, args[0], 0, &e, &c);
@@ -42,10 +61,23 @@ pc_cmd_exec (const struct pc_command *cmd, int argc, char **argv)
     .user = user,
     .workdir = workdir,
     .interactive = interactive,
+    .tty = tty,
+    .detach = detach,
+    .privileged = privileged,
+    .preserve_fds = (int) preserve_fds,
+    .detach_keys = detach_keys,
+    .session_id = &session_id,
   };
-  pc_error *err = NULL;
   fflush (stdout);
-  if (pc_engine_exec (e, c, &o, &exit_code, &err) < 0)
+  int r = pc_engine_exec (e, c, &o, &exit_code, &err);
+  if (r < 0)
     return pc_cli_fail_as (err, PC_EXIT_INVOKES);
+  if (r == 1)
+    {
+      /* -d prints the session's id, as podman; the detach keys print nothing. */
+      if (session_id)
+        printf ("%s\n", session_id);
+      return 0;
+    }
   return exit_code;
 }

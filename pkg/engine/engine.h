@@ -189,7 +189,17 @@ struct pc_exec_opts
   const char *user;          /* -u USER[:GROUP]; NULL = the container's */
   const char *workdir;       /* -w; NULL = the container's */
   bool interactive;          /* -i */
+  bool tty;                  /* -t: a pty of its own, sized as the caller's terminal */
+  bool detach;               /* -d: owned and reaped by the container's monitor */
+  bool privileged;           /* every capability, no seccomp */
+  int preserve_fds;          /* the caller's fds 3..3+N-1 passed on (not with -t/-d) */
+  const char *detach_keys;   /* -t: podman's syntax; NULL = ctrl-p,ctrl-q, "" = none */
+  char **session_id;         /* -d: set to the session's id (malloc'd) */
 };
+/* -t and -d run through the container's monitor (pkg/monitor/exec.c): it
+   owns the process and reaps it, so the detach keys leave it running as a
+   detached session; with -t the caller relays the pty master the monitor
+   hands over, in raw mode. Returns 1 when the user detached. */
 int pc_engine_exec (struct pc_engine *e, struct pc_container *c, const struct pc_exec_opts *o,
                     int *exit_code, pc_error **err);
 

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +24,8 @@
 #include "lib/log.h"
 #include "lib/proc.h"
 #include "lib/xalloc.h"
+#include "pkg/engine/exec-session.h"
+#include "pkg/monitor/monitor.h"
 #include "pkg/runtime/runtime.h"
 #include "pkg/storage/storage.h"
 
@@ -52,8 +55,17 @@ exec_process_spec (json_object *spec, const struct pc_exec_opts *o, pc_error **e
       return NULL;
     }
   json_object_object_add (p, "args", strv_json (o->command));
-  json_object_object_add (p, "terminal", json_object_new_boolean (false));
+  json_object_object_add (p, "terminal", json_object_new_boolean (o->tty));
   json_object_object_del (p, "consoleSize");
+  struct winsize ws;
+  if (o->tty && (ioctl (0, TIOCGWINSZ, &ws) == 0 || ioctl (1, TIOCGWINSZ, &ws) == 0)
+      && ws.ws_row > 0 && ws.ws_col > 0)
+    {
+      json_object *cs = json_object_new_object ();
+      json_object_object_add (cs, "height", json_object_new_int (ws.ws_row));
+      json_object_object_add (cs, "width", json_object_new_int (ws.ws_col));
+      json_object_object_add (p, "consoleSize", cs);
+    }
 
   pc_autostrv char **env = NULL;
   json_object *cenv = pc_json_get (p, "env");
@@ -69,6 +81,12 @@ exec_process_spec (json_object *spec, const struct pc_exec_opts *o, pc_error **e
       return NULL;
   for (char **v = o->env; v && *v; v++)
     eng_env_add_user (&env, *v);
+  /* As podman: TERM for a terminal, unless the user set one. */
+  bool has_term = false;
+  for (char **v = env; v && *v; v++)
+    has_term |= strncmp (*v, "TERM=", 5) == 0;
+  if (o->tty && !has_term)
+    eng_env_add_user (&env, "TERM=xterm");
   json_object_object_add (p, "env", strv_json (env));
   if (o->workdir)
     json_object_object_add (p, "cwd", json_object_new_string (o->workdir));
@@ -104,6 +122,25 @@ exec_process_spec (json_object *spec, const struct pc_exec_opts *o, pc_error **e
           for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
             json_object_object_add (caps, sets[i], json_object_new_array ());
         }
+    }
+  if (o->privileged)
+    {
+      /* podman's exec --privileged: every capability (of the container's
+         user namespace, rootless), and no seccomp filter (the caller drops
+         linux.seccomp). */
+      size_t n;
+      const char *const *all = pc_runtime_all_caps (&n);
+      json_object *caps = json_object_new_object ();
+      static const char *const sets[] = { "bounding", "effective", "permitted" };
+      for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        {
+          json_object *a = json_object_new_array ();
+          for (size_t k = 0; k < n; k++)
+            if (all[k])
+              json_object_array_add (a, json_object_new_string (all[k]));
+          json_object_object_add (caps, sets[i], a);
+        }
+      json_object_object_add (p, "capabilities", caps);
     }
   return steal_pointer (&p);
 }
@@ -254,6 +291,14 @@ pc_engine_exec (struct pc_engine *e, struct pc_container *c, const struct pc_exe
   pc_autojson json_object *process = exec_process_spec (spec, o, err);
   if (process == NULL)
     return -1;
+  json_object *lnx = pc_json_get_object (spec, "linux");
+  if (o->privileged && lnx)
+    json_object_object_del (lnx, "seccomp");
+  if (o->tty || o->detach)
+    {
+      pc_autofree char *state_dir = pc_container_state_dir (e, c);
+      return eng_exec_session (state_dir, spec, process, o, exit_code, err);
+    }
 
   int in_p[2] = { -1, -1 }, out_p[2], err_p[2];
   if ((o->interactive && pipe2 (in_p, O_CLOEXEC) < 0) || pipe2 (out_p, O_CLOEXEC) < 0)
@@ -265,7 +310,7 @@ pc_engine_exec (struct pc_engine *e, struct pc_container *c, const struct pc_exe
       close (out_p[1]);
       return pc_error_errno (err, saved, "pipe");
     }
-  struct pc_runtime_io io = { in_p[0], out_p[1], err_p[1], false };
+  struct pc_runtime_io io = { in_p[0], out_p[1], err_p[1], false, o->preserve_fds };
   /* The container's runtime; an external one would be named in its record. */
   const struct pc_runtime_ops *rt = pc_runtime_builtin ();
   struct pc_runtime_ctr *ctr = NULL, *proc = NULL;

@@ -10,6 +10,19 @@
 #include "lib/json.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
+#include "pkg/monitor/monitor.h"
+
+/* The exec sessions the container's monitor recorded (pc exec -d, -t). */
+static json_object *
+exec_ids (struct pc_engine *e, struct pc_container *c)
+{
+  json_object *a = json_object_new_array ();
+  pc_autofree char *dir = pc_container_state_dir (e, c);
+  pc_autostrv char **ids = pc_monitor_exec_list (dir);
+  for (char **i = ids; i && *i; i++)
+    json_object_array_add (a, json_object_new_string (*i));
+  return a;
+}
 
 static json_object *
 time_json (const struct timespec *t)
@@ -98,7 +111,7 @@ pc_engine_inspect (struct pc_engine *e, struct pc_container *c)
   json_object_object_add (o, "AppArmorProfile", json_object_new_string (""));
   json_object_object_add (o, "EffectiveCaps", caps_json (e, c, "effective"));
   json_object_object_add (o, "BoundingCaps", caps_json (e, c, "bounding"));
-  json_object_object_add (o, "ExecIDs", json_object_new_array ());
+  json_object_object_add (o, "ExecIDs", exec_ids (e, c));
   copy_key (o, rec, "Mounts");
   json_object_object_add (o, "Dependencies", json_object_new_array ());
   json_object *ns = json_object_new_object ();

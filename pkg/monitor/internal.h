@@ -66,6 +66,17 @@ void pc_mon_server_start (struct pc_monitor *m);
 void pc_mon_broadcast (struct pc_monitor *m, int type, const void *data, size_t len);
 void pc_mon_send_exit (struct pc_monitor *m);
 void pc_mon_clients_pause (struct pc_monitor *m, bool pause);
+/* Sends one packet to a client (kept when its socket is full); -1 when it
+   is gone (dropped). */
+int pc_mon_client_send (struct pc_monitor *m, struct pc_mon_client *c, const char *pkt, size_t len);
+/* Takes a client out of the list and the loop; returns its fd, the caller's now. */
+int pc_mon_client_take (struct pc_monitor *m, struct pc_mon_client *c);
+
+/* exec.c: exec sessions the monitor owns. A PC_MSG_EXEC request with its
+   memfd (closed here; -1 when none came); and the reaping of a child that
+   is not the container: true when it was an exec session's process. */
+void pc_mon_exec_request (struct pc_monitor *m, struct pc_mon_client *c, int memfd);
+bool pc_mon_exec_reaped (struct pc_monitor *m, pid_t pid, int status);
 
 /* io.c: container stdio, the signalfd and the end of the container. */
 void pc_mon_io_start (struct pc_monitor *m);

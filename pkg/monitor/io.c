@@ -284,6 +284,8 @@ reap (struct pc_monitor *m)
         return;
       if (r == m->pid && !m->exited)
         container_exited (m, status);
+      else if (r != m->pid)
+        pc_mon_exec_reaped (m, r, status);
     }
 }
 

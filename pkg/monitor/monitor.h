@@ -127,6 +127,29 @@ int pc_monitor_logs (const char *log_path, const struct pc_log_options *o, int o
                      const char *state_dir /* for follow: stop when the container exited */,
                      pc_error **err);
 
+/* Exec sessions the monitor owns (pc exec -d / -t; pkg/monitor/exec.c).
+   request: {"process": OCI process object, "seccomp": OCI linux.seccomp or
+   null, "seccompCache": dir or null, "detach": bool}. The monitor runs the
+   process in the container, reaps it and records it in STATE_DIR/exec/.
+   On success *id is the session's id (64 hex, malloc'd). Attached (not
+   detach): *conn is the connection the exit code comes on
+   (pc_monitor_exec_exit) and, for a terminal process, *console_fd the pty
+   master (else -1). A monitor too old for exec sessions is a
+   PC_ERR_UNSUPPORTED error. */
+int pc_monitor_exec (const char *state_dir, json_object *request, char **id, int *conn,
+                     int *console_fd, pc_error **err);
+/* After conn polled readable: 1 with *exit_code once the session's process
+   exited, 0 to go on, -1 when the connection ended without it (the monitor
+   is gone: pc_monitor_exec_record says what is known). */
+int pc_monitor_exec_exit (int conn, int *exit_code);
+/* The session's record: *running, and *exit_code once it exited. ENOENT
+   (PC_ERR_NOT_FOUND) when there is none. */
+int pc_monitor_exec_record (const char *state_dir, const char *id, bool *running, int *exit_code,
+                            pc_error **err);
+/* The ids of the recorded sessions (inspect's ExecIDs), sorted; a
+   NULL-terminated vector, NULL when none. */
+char **pc_monitor_exec_list (const char *state_dir);
+
 /* Additions beyond API.md. */
 
 /* Reads state_dir/monitor.pid. ENOENT when there is none. */

@@ -26,9 +26,18 @@
      PC_MSG_START        no payload: let a created container exec; answered by
                          PC_MSG_START_RESULT (also when it already runs)
      PC_MSG_DETACH       no payload: the client leaves; the container runs on
+     PC_MSG_EXEC         a memfd in SCM_RIGHTS holding one JSON object (at most
+                         PC_MONITOR_EXEC_REQ_MAX bytes): {"process": OCI process,
+                         "seccomp": OCI linux.seccomp or null, "seccompCache":
+                         dir or null, "detach": bool}. The monitor runs the
+                         process in the container (pkg/monitor/exec.c), owns
+                         and reaps it; answered by PC_MSG_EXEC_RESULT. Only to
+                         a monitor whose HELLO has PC_MONITOR_FEATURE_EXEC.
 
    monitor -> client
-     PC_MSG_HELLO        uint32 protocol version; first packet of a connection
+     PC_MSG_HELLO        uint32 protocol version, then (since exec sessions)
+                         uint32 feature bits PC_MONITOR_FEATURE_*; first packet
+                         of a connection. Older monitors send no feature bits.
      PC_MSG_STDOUT       container stdout bytes (all pty output with -t)
      PC_MSG_STDERR       container stderr bytes
      PC_MSG_START_RESULT int32 status (0, or the errno of the failure: ENOENT,
@@ -36,7 +45,17 @@
                          (pc_error_class_name) with its NUL, then the error
                          message (no NUL)
      PC_MSG_EXIT         int32 exit code (128+signal when killed); last packet,
-                         the monitor closes the connection after it */
+                         the monitor closes the connection after it
+     PC_MSG_EXEC_RESULT  as START_RESULT; on success the message is the exec
+                         session's id (64 hex) and, for a terminal process
+                         that is not detached, the pty master comes in
+                         SCM_RIGHTS. A detached session's connection is an
+                         ordinary client's from then on; an attached one's
+                         carries only PC_MSG_EXEC_EXIT (and the client's
+                         PC_MSG_DETACH): the monitor drains the pty once the
+                         client is gone, so the process never blocks on it.
+     PC_MSG_EXEC_EXIT    int32 exit code of the exec session's process; then
+                         the monitor closes the connection */
 #ifndef PC_PKG_MONITOR_PROTOCOL_H
 #define PC_PKG_MONITOR_PROTOCOL_H
 
@@ -68,7 +87,18 @@ enum pc_monitor_msg
   PC_MSG_EXIT = 8,
   PC_MSG_DETACH = 9,
   PC_MSG_HELLO = 10,
+  PC_MSG_EXEC = 11,
+  PC_MSG_EXEC_RESULT = 12,
+  PC_MSG_EXEC_EXIT = 13,
 };
+
+/* Feature bits after the version in HELLO: message types added without a
+   change to any existing packet, so older clients keep working. */
+#define PC_MONITOR_FEATURE_EXEC 1u
+#define PC_MONITOR_FEATURES PC_MONITOR_FEATURE_EXEC
+#define PC_MONITOR_EXEC_REQ_MAX (4 * 1024 * 1024)
+/* Exec session records in the state dir: exec/ID.json, see pkg/monitor/exec.c. */
+#define PC_MONITOR_EXEC_DIR "exec"
 
 struct pc_msg_resize
 {
@@ -79,6 +109,8 @@ struct pc_msg_resize
 /* Connects to STATE_DIR/attach and checks the monitor's HELLO: a monitor of
    another protocol version gives an error that names both versions. */
 int pc_mon_attach_connect (const char *state_dir, pc_error **err);
+/* The same, with the monitor's feature bits (0 from an older monitor). */
+int pc_mon_attach_connect_features (const char *state_dir, uint32_t *features, pc_error **err);
 /* PC_MSG_START_RESULT payload (after the type byte): encoded into buf (at
    least PC_MONITOR_PKT_MAX - 1 bytes), returns its length; decoded into 0
    or the error it carries, with its status and class. */

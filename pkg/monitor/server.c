@@ -131,9 +131,81 @@ send_start_result (struct pc_monitor *m, struct pc_mon_client *c, const pc_error
   free (pkt);
 }
 
-static void
-handle_packet (struct pc_monitor *m, struct pc_mon_client *c, const char *pkt, size_t len)
+/* One packet and at most one fd passed with it (the exec request's memfd);
+   any other fds are closed. */
+static ssize_t
+recv_with_fd (int fd, char *pkt, size_t size, int *passed)
 {
+  union
+  {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE (4 * sizeof (int))];
+  } cm;
+  struct iovec iov = { .iov_base = pkt, .iov_len = size };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
+                        .msg_controllen = sizeof cm.buf };
+  ssize_t r = recvmsg (fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  if (r < 0)
+    return r;
+  for (struct cmsghdr *h = CMSG_FIRSTHDR (&msg); h; h = CMSG_NXTHDR (&msg, h))
+    if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
+      {
+        size_t n = (h->cmsg_len - CMSG_LEN (0)) / sizeof (int);
+        for (size_t i = 0; i < n; i++)
+          {
+            int f;
+            memcpy (&f, CMSG_DATA (h) + i * sizeof (int), sizeof f);
+            if (*passed < 0)
+              *passed = f;
+            else
+              close (f);
+          }
+      }
+  return r;
+}
+
+/* Takes c out of the clients: its fd is the caller's from now on (an
+   attached exec session's connection, pkg/monitor/exec.c). */
+int
+pc_mon_client_take (struct pc_monitor *m, struct pc_mon_client *c)
+{
+  int fd = c->fd;
+  if (c->pending)
+    {
+      /* Nothing but the exec result can be queued on a new connection. */
+      free (c->pending);
+      c->pending = NULL;
+      m->blocked_clients--;
+      if (m->blocked_clients == 0)
+        pc_mon_output_pause (m, false);
+    }
+  for (struct pc_mon_client **p = &m->clients; *p; p = &(*p)->next)
+    if (*p == c)
+      {
+        *p = c->next;
+        break;
+      }
+  pc_mloop_remove (&m->loop, fd);
+  free (c);
+  return fd;
+}
+
+int
+pc_mon_client_send (struct pc_monitor *m, struct pc_mon_client *c, const char *pkt, size_t len)
+{
+  return client_send (m, c, pkt, len);
+}
+
+static void
+handle_packet (struct pc_monitor *m, struct pc_mon_client *c, const char *pkt, size_t len, int passed)
+{
+  if (pkt[0] == PC_MSG_EXEC)
+    {
+      pc_mon_exec_request (m, c, passed);
+      return;
+    }
+  if (passed >= 0)
+    close (passed);
   switch (pkt[0])
     {
     case PC_MSG_STDIN:
@@ -195,15 +267,18 @@ client_event (struct pc_mloop *l, int fd, short revents, void *data)
   if (revents & POLLIN)
     {
       char pkt[PC_MONITOR_PKT_MAX];
-      ssize_t r = recv (fd, pkt, sizeof pkt, MSG_DONTWAIT);
+      int passed = -1;
+      ssize_t r = recv_with_fd (fd, pkt, sizeof pkt, &passed);
       if (r < 0 && (errno == EAGAIN || errno == EINTR))
         return;
       if (r <= 0)
         {
+          if (passed >= 0)
+            close (passed);
           client_drop (m, c);
           return;
         }
-      handle_packet (m, c, pkt, (size_t) r);
+      handle_packet (m, c, pkt, (size_t) r, passed);
       return;
     }
   if (revents & (POLLHUP | POLLERR | POLLNVAL))
@@ -223,10 +298,11 @@ listen_event (struct pc_mloop *l, int fd, short revents, void *data)
   m->clients = c;
   pc_mloop_add (l, cfd, m->in_pending ? 0 : POLLIN, client_event, m);
   /* Before anything else: which protocol this monitor speaks. */
-  char hello[1 + sizeof (uint32_t)];
-  uint32_t v = PC_MONITOR_PROTOCOL_VERSION;
+  char hello[1 + 2 * sizeof (uint32_t)];
+  uint32_t v = PC_MONITOR_PROTOCOL_VERSION, features = PC_MONITOR_FEATURES;
   hello[0] = PC_MSG_HELLO;
   memcpy (hello + 1, &v, sizeof v);
+  memcpy (hello + 1 + sizeof v, &features, sizeof features);
   client_send (m, c, hello, sizeof hello);
 }
 

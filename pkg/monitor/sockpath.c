@@ -70,6 +70,14 @@ version_mismatch (pc_error **err, uint32_t theirs)
 int
 pc_mon_attach_connect (const char *state_dir, pc_error **err)
 {
+  uint32_t features;
+  return pc_mon_attach_connect_features (state_dir, &features, err);
+}
+
+int
+pc_mon_attach_connect_features (const char *state_dir, uint32_t *features, pc_error **err)
+{
+  *features = 0;
   pc_autoclose int fd = pc_mon_socket_connect (state_dir, PC_MONITOR_SOCKET, err);
   if (fd < 0)
     return -1;
@@ -98,6 +106,8 @@ pc_mon_attach_connect (const char *state_dir, pc_error **err)
   memcpy (&v, pkt + 1, sizeof v);
   if (v != PC_MONITOR_PROTOCOL_VERSION)
     return version_mismatch (err, v);
+  if (n >= 1 + 2 * (ssize_t) sizeof (uint32_t))
+    memcpy (features, pkt + 1 + sizeof v, sizeof *features);
   return steal_fd (&fd);
 }
 

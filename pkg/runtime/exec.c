@@ -75,8 +75,12 @@ exec_child (const struct rt_process *p, const struct rt_seccomp *seccomp, const 
     rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "setuid 0"), err));
   if (!terminal && rt_setup_stdio (io, &err) < 0)
     rt_child_fail (sync_fd, err);
-  if (pc_fds_cloexec_from (3) < 0)
+  unsigned keep = io->preserve_fds > 0 ? (unsigned) io->preserve_fds : 0;
+  if (pc_fds_cloexec_from (3 + keep) < 0)
     rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "mark pc's fds close-on-exec"), err));
+  for (unsigned fd = 3; fd < 3 + keep; fd++)
+    if (fcntl ((int) fd, F_SETFD, 0) < 0)
+      rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "pass on fd %u", fd), err));
   if (chdir ("/") < 0)
     rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "chdir /"), err));
   int console = -1;

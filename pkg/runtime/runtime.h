@@ -16,6 +16,9 @@ struct pc_runtime_io
 {
   int stdin_fd, stdout_fd, stderr_fd;   /* used when !terminal; -1 = /dev/null */
   bool terminal;                        /* spec.process.terminal: child creates a pty in its devpts */
+  int preserve_fds;                     /* exec only: the caller's fds 3..3+N-1 are passed
+                                           on (runc exec --preserve-fds); the caller makes
+                                           sure they are the ones it means */
 };
 
 struct pc_runtime_process
