@@ -142,3 +142,35 @@ wait_until() {
     assert_contains "$output" "CapEff:	000001ffffffffff"
     [[ "$plain" != *000001ffffffffff* ]]
 }
+
+@test "security: a process in the container never sees pc's executable, fds or memory through an exec'd process (CVE-2019-5736 pattern)" {
+    # The scanner looks at every process it can see, over and over, while
+    # pc exec runs 40 times: the exec'd process is non-dumpable until it has
+    # exec'd, so /proc/PID/exe, fd/ and mem of it are refused while it still
+    # is a copy of pc; afterwards they are the container's own.
+    run_pc run -d --name x busybox sh -c '
+        while [ ! -e /stop ]; do
+            for p in /proc/[0-9]*; do
+                [ "$p" = /proc/$$ ] && continue
+                readlink $p/exe >>/exe.log 2>/dev/null
+                ls -l $p/fd/ 2>/dev/null | sed -n "s/.*-> //p" >>/fd.log
+                dd if=$p/mem bs=1 count=1 skip=4096 2>/dev/null >>/mem.log
+                ( exec 5>>$p/exe ) 2>/dev/null && echo "$p" >>/writable.log
+            done
+        done; touch /done; sleep 1000'
+    local i
+    for i in $(seq 1 40); do
+        "$PC" exec x true
+    done
+    run_pc exec x touch /stop
+    wait_until "$PC" exec x test -e /done
+    run_pc exec x sh -c 'sort -u /exe.log'
+    echo "$output"
+    # Only the container's binary: never pc's (a host path).
+    assert_equal "$output" "/bin/busybox"
+    run_pc exec x sh -c 'sort -u /fd.log'
+    echo "$output"
+    [[ "$output" != *"$PC_TEST_DIR"* && "$output" != *pc* && "$output" != */tmp/* ]]
+    run_pc exec x sh -c 'cat /writable.log 2>/dev/null | wc -l'
+    assert_equal "$output" "0"
+}
