@@ -548,6 +548,39 @@ def case_pull(ctx):
             server.wait()
 
 
+# -- exec CTR true -------------------------------------------------------------------------
+def case_exec(ctx):
+    case = {"id": "exec-true",
+            "title": "`exec CTR true` into a running container",
+            "about": "A detached busybox container (`sleep`, `--network none`) runs; each "
+                     "sample is one `exec CTR true` (pc: the process joins from the initial "
+                     "user namespace through a pidfd of pid 1; podman: conmon + runc exec). "
+                     "No floor."}
+    name = "bench-exec"
+
+    def build(tool):
+        if tool == "floor":
+            return None
+        v = Variant(tool, [ctx.argv(tool, "exec", name, "true")])
+        ctx.gate(v, ["exec", "run"], image=True)
+        if v.status is None:
+            try:
+                ctx.runner.run(ctx.argv(tool, "rm", "-f", "-t", "0", name))
+                ctx.runner.check(ctx.argv(tool, "run", "-d", "--network", "none", "--name", name,
+                                          ctx.refs["busybox"], "sleep", "100000"),
+                                 "starting the container (setup)")
+            except Failed as e:
+                v.fail("setup: " + str(e))
+        return v
+
+    w, r = ctx.counts((3, 30), (1, 10))
+    try:
+        return ctx.timed(case, make_variants(ctx, build), w, r)
+    finally:
+        for tool in ("pc", "podman"):
+            ctx.runner.run(ctx.argv(tool, "rm", "-f", "-t", "0", name))
+
+
 CASES = [
     ("unshare", case_unshare),
     ("load-busybox", lambda ctx: case_load(ctx, "busybox")),
@@ -556,6 +589,7 @@ CASES = [
     ("run-rm-true", lambda ctx: case_run_rm(ctx, False)),
     ("run-rm-breakdown", case_breakdown),
     ("run-d-stop-rm", case_run_stop_rm),
+    ("exec-true", case_exec),
     ("create", case_create),
     ("ps-a-100", case_ps),
     ("images-100", case_images),
