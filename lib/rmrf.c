@@ -143,13 +143,15 @@ push (struct walk *w, int fd, const char *name, pc_error **err)
       w->cap = w->cap ? w->cap * 2 : 32;
       w->lv = xrealloc (w->lv, w->cap * sizeof *w->lv);
     }
+  /* name may live in the parent's stream (a dirent): copied before that
+     stream can go. */
+  char *copy = w->depth > 0 ? xstrdup (name) : NULL;
   /* Deep down, the parent's stream goes: one fd for the whole descent. */
   if (w->depth >= KEEP_OPEN && w->lv[w->depth - 1].d)
     {
       closedir (w->lv[w->depth - 1].d);
       w->lv[w->depth - 1].d = NULL;
     }
-  char *copy = w->depth > 0 ? xstrdup (name) : NULL;
   w->lv[w->depth] = (struct level) { .name = copy, .dev = st.st_dev, .ino = st.st_ino, .d = d };
   w->depth++;
   return 0;

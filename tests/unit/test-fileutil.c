@@ -326,7 +326,7 @@ test_rm_rf_mount (const char *dir, int dfd)
   if (pid == 0)
     {
       pc_error *err = NULL;
-      if (unshare (CLONE_NEWNS) < 0 || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+      if (unshare (CLONE_NEWNS) < 0 || mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
         _exit (100);
       /* An fd from the old namespace would not see the new mount. */
       dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

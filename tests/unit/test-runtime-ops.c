@@ -207,6 +207,14 @@ test_cycle (void)
   struct pc_runtime_ctr *ctr = NULL;
   struct pc_runtime_created info;
   int r = rt->create (spec, &io, &ctr, &info, &err);
+  if (r < 0 && err && err->status == ENOSYS)
+    {
+      /* valgrind 3.19 has no clone3: the runtime cannot run under it. */
+      printf ("ok %d # SKIP no clone3 here (valgrind?): %s\n", ++tap_count, err->msg);
+      pc_error_clear (&err);
+      json_object_put (spec);
+      goto out;
+    }
   ok (r == 0 && ctr != NULL && info.pid > 0, "create%s%s", err ? ": " : "", err ? err->msg : "");
   pc_error_clear (&err);
   if (r < 0)
