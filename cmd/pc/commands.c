@@ -8,6 +8,8 @@ static const struct pc_command root_subcommands[] = {
     .usage = "commit [options] CONTAINER [IMAGE]", .run = pc_cmd_commit },
   { .name = "container", .summary = "Manage containers",
     .usage = "container [command]", .subcommands = pc_container_commands },
+  { .name = "cp", .summary = "Copy files/folders between a container and the local filesystem",
+    .usage = "cp [options] [CONTAINER:]SRC_PATH [CONTAINER:]DEST_PATH", .run = pc_cmd_cp },
   { .name = "create", .summary = "Create but do not start a container",
     .usage = "create [options] IMAGE [COMMAND [ARG...]]", .run = pc_cmd_create,
     .flags = PC_CMD_STOP_AT_POSITIONAL },

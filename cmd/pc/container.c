@@ -9,6 +9,8 @@ const struct pc_command pc_container_commands[] = {
   { .name = "create", .summary = "Create but do not start a container",
     .usage = "container create [options] IMAGE [COMMAND [ARG...]]", .run = pc_cmd_create,
     .flags = PC_CMD_STOP_AT_POSITIONAL },
+  { .name = "cp", .summary = "Copy files/folders between a container and the local filesystem",
+    .usage = "container cp [options] [CONTAINER:]SRC_PATH [CONTAINER:]DEST_PATH", .run = pc_cmd_cp },
   { .name = "exec", .summary = "Run a process in a running container",
     .usage = "container exec [options] CONTAINER COMMAND [ARG...]", .run = pc_cmd_exec,
     .flags = PC_CMD_STOP_AT_POSITIONAL },

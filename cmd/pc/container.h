@@ -43,6 +43,7 @@ int pc_cmd_ps (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_container_inspect (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_inspect (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_logs (const struct pc_command *cmd, int argc, char **argv);
+int pc_cmd_cp (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_export (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_commit (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_top (const struct pc_command *cmd, int argc, char **argv);

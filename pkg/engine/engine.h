@@ -208,6 +208,26 @@ json_object *pc_engine_inspect (struct pc_engine *e, struct pc_container *c);
 /* One `ps --format json` row (new reference). */
 json_object *pc_engine_ps_row (struct pc_engine *e, struct pc_container *c);
 
+/* `pc cp` between the host and one container (podman's rules for
+   trailing "/" and "/.", existing or missing destinations). host_path "-":
+   a tar stream from stdin into the container directory, or the container
+   path as a tar stream to stdout. archive (podman's default): what is
+   copied in belongs to the container's main user; otherwise it keeps the
+   source's ids as the container's user namespace maps them. What is copied
+   out belongs to the user who runs pc. A running container is joined
+   through its pid 1 (pc must not have entered a user namespace of its
+   own); a stopped one is mounted in pc's user namespace, entered here. */
+struct pc_cp_opts
+{
+  bool to_container;         /* host -> container; else container -> host */
+  const char *ctr_path;
+  const char *host_path;
+  bool archive;              /* -a, --archive (default true) */
+  bool overwrite;            /* a directory may replace a non-directory and the reverse */
+};
+int pc_engine_cp (struct pc_engine *e, struct pc_container *c, const struct pc_cp_opts *o,
+                  pc_error **err);
+
 /* The container's whole filesystem as a tar stream. */
 int pc_engine_export (struct pc_engine *e, struct pc_container *c, int out_fd, pc_error **err);
 
