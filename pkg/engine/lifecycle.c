@@ -733,6 +733,20 @@ int
 pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int timeout,
                   pc_error **err)
 {
+  /* The monitor of a container that has exited is finishing: its teardown,
+     then for --rm a removal of its own, which needs the lock. It gets a
+     moment to end by itself before anything would kill it (run --rm waited
+     here on a monitor it had killed mid-removal). */
+  eng_state_read (e, c, false);
+  if (c->state.status == PC_STATUS_EXITED)
+    {
+      int pfds[2];
+      pid_t pids[2];
+      size_t n = open_monitors (e, c, pfds, pids);
+      pidfds_wait (pfds, n, 2000);
+      for (size_t i = 0; i < n; i++)
+        close (pfds[i]);
+    }
   int lock = eng_lock_container (e, c->id, err);
   if (lock < 0)
     {

@@ -149,3 +149,9 @@ mounts_of_store() {
     assert_contains "$output" "Deleted:"
     assert_equal "$(mounts_of_store)" ""
 }
+
+@test "run --rm lets the monitor finish its own removal instead of killing it" {
+    run_pc --log-level debug run --rm --name fin busybox true
+    [[ "$output" != *"killing its monitor"* ]]
+    run_pc 1 container exists fin
+}
