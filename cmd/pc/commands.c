@@ -4,6 +4,8 @@
 #include <stddef.h>
 
 static const struct pc_command root_subcommands[] = {
+  { .name = "attach", .summary = "Attach to a running container",
+    .usage = "attach [options] CONTAINER", .run = pc_cmd_attach },
   { .name = "commit", .summary = "Create new image based on the changed container",
     .usage = "commit [options] CONTAINER [IMAGE]", .run = pc_cmd_commit },
   { .name = "container", .summary = "Manage containers",

@@ -4,6 +4,8 @@
 #include "cmd/pc/container.h"
 
 const struct pc_command pc_container_commands[] = {
+  { .name = "attach", .summary = "Attach to a running container",
+    .usage = "container attach [options] CONTAINER", .run = pc_cmd_attach },
   { .name = "commit", .summary = "Create new image based on the changed container",
     .usage = "container commit [options] CONTAINER [IMAGE]", .run = pc_cmd_commit },
   { .name = "create", .summary = "Create but do not start a container",

@@ -150,8 +150,17 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
   /* podman start -a exits 125 when the command cannot run, as start does. */
   if (!running && pc_engine_start (e, c, true, NULL, &err) < 0)
     return pc_cli_fail (err);
+  /* podman: -a relays stdout and stderr, -i also stdin. */
+  struct pc_attach_opts ao = {
+    .start = !running,
+    .in = interactive,
+    .out = true,
+    .err = true,
+    .detach_keys = detach_keys,
+    .sig_proxy = sig_proxy,
+  };
   int code = 0;
-  int a = pc_engine_attach (e, c, !running, detach_keys, sig_proxy, &code, &err);
+  int a = pc_engine_attach (e, c, &ao, &code, &err);
   if (a < 0)
     return pc_cli_fail (err);
   if (a == 0 && pc_json_get_bool (pc_json_get (c->rec, "HostConfig"), "AutoRemove", false))

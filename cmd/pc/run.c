@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cmd/pc/container.h"
@@ -49,6 +50,7 @@ struct run_flags
   char *name, *entrypoint, *workdir, *user, *hostname, *stop_signal, *log_driver, *network, *cidfile;
   char *detach_keys;
   char *init_path;
+  char **attach;             /* --attach: the streams named, NULL for all */
   long stop_timeout;
   bool stop_timeout_set, entrypoint_set;
   bool sig_proxy;
@@ -68,6 +70,7 @@ run_flags_clear (struct run_flags *f)
   free (f->cidfile);
   free (f->detach_keys);
   free (f->init_path);
+  pc_strv_free (f->attach);
   pc_strv_free (f->o.env);
   pc_strv_free (f->o.env_files);
   pc_strv_free (f->o.labels);
@@ -87,6 +90,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
   f->o.read_only_tmpfs = true;
   f->sig_proxy = true;
   const struct pc_opt opts[] = {
+    { "attach", 'a', PC_OPT_STRV, &f->attach, "strings", "Attach to STDIN, STDOUT or STDERR" },
     { "cap-add", 0, PC_OPT_STRV, &f->o.cap_add, "strings", "Add capabilities to the container" },
     { "cap-drop", 0, PC_OPT_STRV, &f->o.cap_drop, "strings", "Drop capabilities from the container" },
     { "cidfile", 0, PC_OPT_STRING, &f->cidfile, "string", "Write the container ID to the file" },
@@ -141,6 +145,22 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
   if (pc_engine_check_detach_keys (f->detach_keys, &kerr) < 0)
     {
       pc_cli_fail (kerr);
+      return -1;
+    }
+  for (char **s = f->attach; s && *s; s++)
+    if (strcasecmp (*s, "stdin") != 0 && strcasecmp (*s, "stdout") != 0 && strcasecmp (*s, "stderr") != 0)
+      {
+        fprintf (stderr, "Error: invalid stream \"%s\" for --attach - must be one of stdin, stdout, or stderr: invalid argument\n", *s);
+        return -1;
+      }
+  if (is_run && f->attach && f->detach)
+    {
+      fprintf (stderr, "Error: --attach and --detach cannot be used together: invalid argument\n");
+      return -1;
+    }
+  if (f->attach && f->log_driver && strcmp (f->log_driver, "passthrough") == 0)
+    {
+      fprintf (stderr, "Error: cannot specify --attach with --log-driver=passthrough: invalid argument\n");
       return -1;
     }
   f->o.image = (*args)[0];
@@ -224,6 +244,15 @@ pc_cmd_create (const struct pc_command *cmd, int argc, char **argv)
   return r;
 }
 
+static bool
+has_stream (char **v, const char *name)
+{
+  for (; v && *v; v++)
+    if (strcasecmp (*v, name) == 0)
+      return true;
+  return false;
+}
+
 int
 pc_cmd_run (const struct pc_command *cmd, int argc, char **argv)
 {
@@ -251,8 +280,18 @@ pc_cmd_run (const struct pc_command *cmd, int argc, char **argv)
       r = pc_cli_fail_as (err, PC_EXIT_INVOKES);
       goto cleanup;
     }
+  /* podman: without --attach all three; with it only the streams named,
+     and stdin also with -i. */
+  struct pc_attach_opts ao = {
+    .start = true,
+    .in = f.attach == NULL || f.o.interactive || has_stream (f.attach, "stdin"),
+    .out = f.attach == NULL || has_stream (f.attach, "stdout"),
+    .err = f.attach == NULL || has_stream (f.attach, "stderr"),
+    .detach_keys = f.detach_keys,
+    .sig_proxy = f.sig_proxy,
+  };
   int code = 0;
-  int a = pc_engine_attach (e, c, true, f.detach_keys, f.sig_proxy, &code, &err);
+  int a = pc_engine_attach (e, c, &ao, &code, &err);
   if (a < 0)
     {
       r = pc_cli_fail_as (err, PC_EXIT_INVOKES);

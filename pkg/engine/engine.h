@@ -147,12 +147,22 @@ int pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o,
    exited container is started again from its layer. */
 int pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
                      const int passthrough_fds[3], pc_error **err);
-/* Attach for run / start -a: relays stdio until exit; *exit_code. Returns 1
-   on detach. detach_keys: podman's syntax, NULL for the default
-   (ctrl-p,ctrl-q), "" for none. sig_proxy: the signals pc gets meanwhile go
-   to the container (podman's --sig-proxy). */
-int pc_engine_attach (struct pc_engine *e, struct pc_container *c, bool start,
-                      const char *detach_keys, bool sig_proxy, int *exit_code, pc_error **err);
+/* What pc_engine_attach relays. */
+struct pc_attach_opts
+{
+  bool start;                /* the container waits for its start (pc_engine_start with
+                                attach): attach first, then start it */
+  bool running_only;         /* pc attach: a container that does not run is refused with
+                                podman's "you can only attach to running containers" */
+  bool in;                   /* pc's stdin to the container's (when it was made with -i) */
+  bool out, err;             /* its stdout, stderr to pc's (podman's run --attach) */
+  const char *detach_keys;   /* podman's syntax, NULL for ctrl-p,ctrl-q, "" for none */
+  bool sig_proxy;            /* the signals pc gets meanwhile go to the container */
+};
+/* Attach for run, start -a, attach: relays stdio until the container exits
+   (returns 0, *exit_code set) or the user detaches (returns 1). */
+int pc_engine_attach (struct pc_engine *e, struct pc_container *c, const struct pc_attach_opts *o,
+                      int *exit_code, pc_error **err);
 /* Validates --detach-keys before anything is created or started. */
 int pc_engine_check_detach_keys (const char *detach_keys, pc_error **err);
 /* Stop signal, then SIGKILL after timeout seconds (-1 = the container's). */

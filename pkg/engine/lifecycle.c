@@ -351,16 +351,23 @@ out:
 }
 
 int
-pc_engine_attach (struct pc_engine *e, struct pc_container *c, bool start,
-                  const char *detach_keys, bool sig_proxy, int *exit_code, pc_error **err)
+pc_engine_attach (struct pc_engine *e, struct pc_container *c, const struct pc_attach_opts *o,
+                  int *exit_code, pc_error **err)
 {
   pc_autofree char *state_dir = pc_container_state_dir (e, c);
-  bool tty = pc_json_get_bool (pc_json_get (c->rec, "Config"), "Tty", false);
-  bool in = pc_json_get_bool (pc_json_get (c->rec, "Config"), "OpenStdin", false);
+  json_object *cfg = pc_json_get (c->rec, "Config");
+  bool tty = pc_json_get_bool (cfg, "Tty", false);
+  bool in = o->in && pc_json_get_bool (cfg, "OpenStdin", false);
+  if (o->running_only)
+    {
+      eng_state_read (e, c, true);
+      if (c->state.status != PC_STATUS_RUNNING)
+        return pc_error_makec (err, PC_ERR_STATE, EINVAL, "you can only attach to running containers");
+    }
   /* The pidfd pins the monitor: if the state still says running once it
      is open (pid and start time checked), it is this container's. */
   pc_autoclose int mon = -1;
-  if (sig_proxy)
+  if (o->sig_proxy)
     {
       eng_state_read (e, c, true);
       if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
@@ -374,7 +381,8 @@ pc_engine_attach (struct pc_engine *e, struct pc_container *c, bool start,
             }
         }
     }
-  int r = pc_monitor_attach (state_dir, in ? 0 : -1, 1, 2, tty, start, detach_keys, mon, exit_code, err);
+  int r = pc_monitor_attach (state_dir, in ? 0 : -1, o->out ? 1 : -1, o->err ? 2 : -1, tty, o->start,
+                             o->detach_keys, mon, exit_code, err);
   if (r == 0)
     pc_debug ("container exited with status %d", *exit_code);
   return r;

@@ -275,6 +275,50 @@ relay_output (struct attach *a, int *exit_code, pc_error **err)
   return 0;
 }
 
+/* The user's terminal while pc holds it raw, for a signal that ends pc:
+   without --sig-proxy (which takes them into the signalfd) HUP, INT, TERM
+   ... kill pc, and the shell that gets the terminal back must not get it
+   raw. tcsetattr is async-signal-safe. */
+static int raw_fd = -1;
+static struct termios raw_saved;
+static const int fatal_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM };
+#define N_FATAL (sizeof fatal_signals / sizeof *fatal_signals)
+
+static void
+restore_and_die (int sig)
+{
+  if (raw_fd >= 0)
+    tcsetattr (raw_fd, TCSANOW, &raw_saved);
+  signal (sig, SIG_DFL);
+  /* Blocked while this handler runs: delivered, with the default action,
+     when it returns. */
+  raise (sig);
+}
+
+/* Installs restore_and_die for the fatal signals that still have their
+   default action (an ignored one stays ignored); old[] keeps what was. */
+static void
+fatal_handlers_install (struct sigaction old[N_FATAL], bool installed[N_FATAL])
+{
+  struct sigaction sa = { .sa_handler = restore_and_die };
+  sigemptyset (&sa.sa_mask);
+  for (size_t i = 0; i < N_FATAL; i++)
+    {
+      installed[i] = false;
+      if (sigaction (fatal_signals[i], NULL, &old[i]) < 0 || old[i].sa_handler != SIG_DFL)
+        continue;
+      installed[i] = sigaction (fatal_signals[i], &sa, NULL) == 0;
+    }
+}
+
+static void
+fatal_handlers_remove (const struct sigaction old[N_FATAL], const bool installed[N_FATAL])
+{
+  for (size_t i = 0; i < N_FATAL; i++)
+    if (installed[i])
+      sigaction (fatal_signals[i], &old[i], NULL);
+}
+
 static int
 attach_loop (struct attach *a, int sig_fd, int *exit_code, pc_error **err)
 {
@@ -360,6 +404,8 @@ pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, boo
 
   struct termios saved;
   bool raw = false;
+  struct sigaction old_fatal[N_FATAL];
+  bool fatal_set[N_FATAL] = { false };
   if (tty)
     {
       if (in_fd >= 0 && isatty (in_fd))
@@ -371,6 +417,13 @@ pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, boo
     {
       struct termios t = saved;
       cfmakeraw (&t);
+      if (proxy_pidfd < 0)
+        {
+          /* Before the switch: no moment where a signal leaves it raw. */
+          raw_fd = in_fd;
+          raw_saved = saved;
+          fatal_handlers_install (old_fatal, fatal_set);
+        }
       raw = tcsetattr (in_fd, TCSADRAIN, &t) == 0;
     }
   /* Blocked from here, before the start: a signal that comes while the
@@ -415,6 +468,8 @@ pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, boo
 
   if (raw)
     tcsetattr (in_fd, TCSADRAIN, &saved);
+  fatal_handlers_remove (old_fatal, fatal_set);
+  raw_fd = -1;
   if (masked)
     {
       struct signalfd_siginfo si;
