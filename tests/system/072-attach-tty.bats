@@ -78,12 +78,13 @@ in_top() {
     assert_equal "$output" "exited 3"
 }
 
-@test "attach -t: the detach keys leave it running (exit 0), --detach-keys, a second attach sees the same shell" {
+@test "attach -t: the window size at attach and on resize, the detach keys leave it running (exit 0), --detach-keys, a second attach sees the same shell" {
     run_pc run -d -it --name t busybox sh
     # Its line editor is on once it has printed its prompt: keys typed
     # earlier may be taken by the terminal's cooked mode instead.
     wait_for bash -c "'$PC' logs t | grep -q '# '"
-    run $DRIVE 'send:\r' 'expect:# ' 'send:Y=7\r' 'send:\x10\x11' 'expect:rc=0' 'expect:TTY-RESTORED' \
+    run $DRIVE --rows 33 --cols 101 'send:\r' 'expect:# ' 'send:Y=7; stty size\r' 'expect:33 101' \
+        'resize:35x111' 'send:stty size\r' 'expect:35 111' 'send:\x10\x11' 'expect:rc=0' 'expect:TTY-RESTORED' \
         -- sh -c "$(term_wrap "'$PC' attach t")"
     echo "$output"
     assert_contains "${lines[-1]}" "EXIT 0"
