@@ -50,7 +50,18 @@ int eng_state_read (struct pc_engine *e, struct pc_container *c, bool fix);
 int eng_monitor_pidfile (int run_dfd, const char *id, pid_t *pid, unsigned long long *start);
 /* Releases every name reserved for id (a record that cannot be read). */
 void eng_names_release_id (struct pc_engine *e, const char *id);
-/* lifecycle.c: kills the monitors c's state dir names (state.json's and
+/* engine.c: a pidfd of pid (-1 with errno), a signal through one, and a
+   monotonic clock in ms. */
+int eng_pidfd_open (pid_t pid);
+int eng_pidfd_signal (int pidfd, int sig);
+int64_t eng_now_ms (void);
+
+/* reap.c: the monitors c's state dir names (state.json's and monitor.pid's),
+   alive, as pidfds (at most 2) opened then checked against their start
+   times; a wait, with a deadline, until every pidfd's process has exited. */
+size_t eng_open_monitors (struct pc_engine *e, struct pc_container *c, int pfds[2], pid_t pids[2]);
+bool eng_pidfds_wait (const int *pfds, size_t n, int64_t timeout_ms);
+/* reap.c: kills the monitors c's state dir names (state.json's and
    monitor.pid's, start times checked) with their children, and waits, with
    a deadline, until they are gone. */
 int eng_reap_monitors (struct pc_engine *e, struct pc_container *c, pc_error **err);

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,147 +25,6 @@
 #include "pkg/monitor/monitor.h"
 #include "pkg/rootless/rootless.h"
 #include "pkg/storage/storage.h"
-
-static int
-pidfd_open_ (pid_t pid)
-{
-  return (int) syscall (SYS_pidfd_open, pid, 0);
-}
-
-static int
-pidfd_signal (int pidfd, int sig)
-{
-  return (int) syscall (SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-}
-
-static int64_t
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The monitors the state dir names, alive (pid and start time checked once
-   the pidfd is open): state.json's and monitor.pid's, which differ only
-   when a pc was killed between the two. Returns how many pidfds it put in
-   pfds (at most 2). */
-static size_t
-open_monitors (struct pc_engine *e, struct pc_container *c, int pfds[2], pid_t pids[2])
-{
-  pc_autoerror pc_error *err = NULL;
-  int rfd = eng_run_dfd (e, &err);
-  pid_t cand[2] = { 0, 0 };
-  unsigned long long start[2] = { 0, 0 };
-  cand[0] = c->state.monitor_pid;
-  start[0] = c->state.monitor_start;
-  if (rfd >= 0 && eng_monitor_pidfile (rfd, c->id, &cand[1], &start[1]) < 0)
-    cand[1] = 0;
-  size_t n = 0;
-  for (size_t i = 0; i < 2; i++)
-    {
-      if (cand[i] <= 0 || start[i] == 0 || (i == 1 && cand[1] == cand[0] && start[1] == start[0]))
-        continue;
-      int fd = pidfd_open_ (cand[i]);
-      if (fd < 0)
-        continue;
-      if (eng_proc_start_time (cand[i]) != start[i])
-        {
-          close (fd);
-          continue;
-        }
-      pfds[n] = fd;
-      pids[n++] = cand[i];
-    }
-  return n;
-}
-
-/* Waits until every pidfd says its process has exited. true when they all
-   have within timeout_ms. */
-static bool
-pidfds_wait (const int *pfds, size_t n, int64_t timeout_ms)
-{
-  int64_t deadline = now_ms () + timeout_ms;
-  for (size_t i = 0; i < n; i++)
-    for (;;)
-      {
-        int64_t left = deadline - now_ms ();
-        struct pollfd p = { .fd = pfds[i], .events = POLLIN };
-        int r = poll (&p, 1, left > 0 ? (int) left : 0);
-        if (r == 1)
-          break;
-        if (r == 0 || (r < 0 && errno != EINTR))
-          return false;
-      }
-  return true;
-}
-
-/* The children of pid (the container's pid 1, a fuse-overlayfs daemon) as
-   pidfds, each checked to be pid's child once open. */
-static size_t
-open_children (pid_t pid, int *out, size_t max)
-{
-  char path[64], buf[4096];
-  snprintf (path, sizeof path, "/proc/%d/task/%d/children", (int) pid, (int) pid);
-  pc_autoclose int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return 0;
-  ssize_t len = read (fd, buf, sizeof buf - 1);
-  if (len <= 0)
-    return 0;
-  buf[len] = '\0';
-  size_t n = 0;
-  char *save = NULL;
-  for (char *t = strtok_r (buf, " \n", &save); t && n < max; t = strtok_r (NULL, " \n", &save))
-    {
-      pid_t child = (pid_t) atoi (t);
-      int cfd = child > 0 ? pidfd_open_ (child) : -1;
-      if (cfd < 0)
-        continue;
-      char spath[64], st[512];
-      snprintf (spath, sizeof spath, "%d/stat", (int) child);
-      pc_autoclose int pdir = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-      int sl = pdir >= 0 ? eng_read_small (pdir, spath, st, sizeof st) : -1;
-      const char *rp = sl > 0 ? strrchr (st, ')') : NULL;
-      int ppid = 0;
-      if (rp == NULL || sscanf (rp + 1, " %*c %d", &ppid) != 1 || ppid != pid)
-        {
-          close (cfd);
-          continue;
-        }
-      out[n++] = cfd;
-    }
-  return n;
-}
-
-/* rm's guarantee: nothing the records name runs on once the container is
-   removed. A monitor still alive here (stopped, hung, or left by a pc
-   killed before it recorded it) is killed with its children (the container
-   dies with it by PDEATHSIG, its mounts with the last process of its mount
-   namespace), and the removal waits, with a deadline, until they are gone. */
-int
-eng_reap_monitors (struct pc_engine *e, struct pc_container *c, pc_error **err)
-{
-  int pfds[2 + 2 * 16];
-  pid_t mpids[2];
-  size_t nm = open_monitors (e, c, pfds, mpids);
-  if (nm == 0)
-    return 0;
-  size_t n = nm;
-  for (size_t i = 0; i < nm; i++)
-    n += open_children (mpids[i], pfds + n, 16);
-  pc_debug ("container %.12s: killing its monitor %d that is still there", c->id, (int) mpids[0]);
-  for (size_t i = 0; i < n; i++)
-    pidfd_signal (pfds[i], SIGKILL);   /* a child as another uid may refuse: PDEATHSIG takes it */
-  bool gone = pidfds_wait (pfds, n, 10000);
-  for (size_t i = 0; i < n; i++)
-    close (pfds[i]);
-  if (!gone)
-    return pc_error_makec (err, PC_ERR_TIMEOUT, ETIMEDOUT,
-                           "the monitor of container %s (pid %d) or its container is still there "
-                           "10 seconds after SIGKILL", c->id, (int) mpids[0]);
-  return 0;
-}
 
 /* What the monitor needs to remove an --rm container after it exited: it
    is a fork of this process, so plain copies are valid there. */
@@ -245,8 +103,8 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
        be joined by a second monitor over the same state dir: refused. */
     int pfds[2];
     pid_t mpids[2];
-    size_t nm = open_monitors (e, c, pfds, mpids);
-    bool gone = pidfds_wait (pfds, nm, 5000);
+    size_t nm = eng_open_monitors (e, c, pfds, mpids);
+    bool gone = eng_pidfds_wait (pfds, nm, 5000);
     for (size_t i = 0; i < nm; i++)
       close (pfds[i]);
     if (!gone)
@@ -372,7 +230,7 @@ pc_engine_attach (struct pc_engine *e, struct pc_container *c, const struct pc_a
       eng_state_read (e, c, true);
       if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
         {
-          mon = pidfd_open_ (c->state.monitor_pid);
+          mon = eng_pidfd_open (c->state.monitor_pid);
           eng_state_read (e, c, true);
           if (mon >= 0 && c->state.status != PC_STATUS_RUNNING && c->state.status != PC_STATUS_PAUSED)
             {
@@ -502,7 +360,7 @@ wait_state (struct pc_engine *e, struct pc_container *c, unsigned states, int64_
   pc_autofree char *dir = xasprintf ("%s/ctr/%s", e->run_dir, c->id);
   /* A created container: first wait for its state directory to appear. */
   inotify_add_watch (ino, run, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
-  int64_t deadline = timeout_ms >= 0 ? now_ms () + timeout_ms : -1;
+  int64_t deadline = timeout_ms >= 0 ? eng_now_ms () + timeout_ms : -1;
   int64_t zombie_since = -1;
   for (;;)
     {
@@ -514,11 +372,11 @@ wait_state (struct pc_engine *e, struct pc_container *c, unsigned states, int64_
       pc_autoclose int cfd = -1;
       if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
         {
-          pfd = pidfd_open_ (c->state.monitor_pid);
+          pfd = eng_pidfd_open (c->state.monitor_pid);
           pid_t cpid = c->state.pid;
           unsigned long long cstart = c->state.pid_start;
           if (zombie_ok && cpid > 0 && cstart)
-            cfd = pidfd_open_ (cpid);
+            cfd = eng_pidfd_open (cpid);
           /* Opened after the start-time check: re-check it now. */
           eng_state_read (e, c, true);
           if (reached (c, states))
@@ -533,8 +391,8 @@ wait_state (struct pc_engine *e, struct pc_container *c, unsigned states, int64_
           if (cfd >= 0 && poll (&z, 1, 0) == 1)
             {
               if (zombie_since < 0)
-                zombie_since = now_ms ();
-              else if (now_ms () - zombie_since >= ZOMBIE_GRACE_MS && record_zombie_exit (e, c, cpid))
+                zombie_since = eng_now_ms ();
+              else if (eng_now_ms () - zombie_since >= ZOMBIE_GRACE_MS && record_zombie_exit (e, c, cpid))
                 {
                   eng_state_read (e, c, true);
                   if (reached (c, states))
@@ -557,14 +415,14 @@ wait_state (struct pc_engine *e, struct pc_container *c, unsigned states, int64_
       int wait = -1;
       if (deadline >= 0)
         {
-          int64_t left = deadline - now_ms ();
+          int64_t left = deadline - eng_now_ms ();
           if (left <= 0)
             return 1;
           wait = (int) (left > 1000000 ? 1000000 : left);
         }
       if (zombie_since >= 0)
         {
-          int64_t left = zombie_since + ZOMBIE_GRACE_MS - now_ms ();
+          int64_t left = zombie_since + ZOMBIE_GRACE_MS - eng_now_ms ();
           left = left < 0 ? 0 : left;
           if (wait < 0 || left < wait)
             wait = (int) left + 1;
@@ -602,7 +460,7 @@ pc_engine_wait (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms,
 static int
 signal_container (struct pc_engine *e, struct pc_container *c, int sig, pc_error **err)
 {
-  pc_autoclose int pfd = pidfd_open_ (c->state.monitor_pid);
+  pc_autoclose int pfd = eng_pidfd_open (c->state.monitor_pid);
   if (pfd < 0)
     {
       if (errno == ESRCH)
@@ -629,12 +487,12 @@ signal_container (struct pc_engine *e, struct pc_container *c, int sig, pc_error
 static void
 kill_monitor (struct pc_engine *e, struct pc_container *c)
 {
-  pc_autoclose int pfd = pidfd_open_ (c->state.monitor_pid);
+  pc_autoclose int pfd = eng_pidfd_open (c->state.monitor_pid);
   if (pfd < 0)
     return;
   eng_state_read (e, c, true);
   if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
-    pidfd_signal (pfd, SIGKILL);
+    eng_pidfd_signal (pfd, SIGKILL);
 }
 
 int
@@ -750,8 +608,8 @@ pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int t
     {
       int pfds[2];
       pid_t pids[2];
-      size_t n = open_monitors (e, c, pfds, pids);
-      pidfds_wait (pfds, n, 2000);
+      size_t n = eng_open_monitors (e, c, pfds, pids);
+      eng_pidfds_wait (pfds, n, 2000);
       for (size_t i = 0; i < n; i++)
         close (pfds[i]);
     }
