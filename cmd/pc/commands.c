@@ -76,6 +76,8 @@ static const struct pc_command root_subcommands[] = {
     .flags = PC_CMD_STOP_AT_POSITIONAL },
   { .name = "version", .summary = "Display the pc version information",
     .usage = "version [options]", .run = pc_cmd_version },
+  { .name = "volume", .summary = "Manage volumes",
+    .usage = "volume [command]", .subcommands = pc_volume_commands },
   { .name = "wait", .summary = "Block on one or more containers",
     .usage = "wait [options] CONTAINER [CONTAINER...]", .run = pc_cmd_wait },
   { .name = NULL },

@@ -398,4 +398,43 @@ int pc_engine_system_check (const struct pc_engine_options *o, json_object **che
    exist, PC_ERR_CANNOT_INVOKE for one that cannot run. */
 int pc_engine_unshare (const struct pc_engine_options *o, char **argv, pc_error **err);
 
+/* Named volumes (pkg/engine/volume.c): ROOT/volumes/NAME/{volume.json,_data}
+   as podman lays them out, each created whole (temp + rename under the
+   lock ROOT/volumes/.lock) and listed sorted by name. Objects are podman's
+   `volume inspect` shape: Name, Driver, Mountpoint, CreatedAt, Labels,
+   Scope, Options, UID/GID (when set), MountCount, NeedsCopyUp, NeedsChown.
+   A missing volume fails with class PC_ERR_NOT_FOUND and podman's
+   "no volume with name "x" found: no such volume". */
+struct pc_volume_create_opts
+{
+  const char *name;          /* NULL or "": a generated 64-hex name */
+  const char *driver;        /* NULL = "local", the only one */
+  char **labels;             /* KEY=VAL or KEY */
+  char **opts;               /* type=tmpfs|bind, device=, o=, size=, uid=, gid= ... */
+  bool ignore;               /* an existing volume is no error (returned as it is) */
+};
+/* podman's [a-zA-Z0-9][a-zA-Z0-9_.-]* */
+bool pc_engine_volume_name_valid (const char *name);
+int pc_engine_volume_create (struct pc_engine *e, const struct pc_volume_create_opts *o,
+                             json_object **out, pc_error **err);
+int pc_engine_volume_lookup (struct pc_engine *e, const char *name, json_object **out,
+                             pc_error **err);
+/* Every volume, sorted by name; new reference in *out. */
+int pc_engine_volume_list (struct pc_engine *e, json_object **out, pc_error **err);
+/* podman's volume filters ("key=value": name (regexp), driver, scope, label,
+   label!, opt, dangling, until); one key's values ORed (label's ANDed),
+   keys ANDed. */
+int pc_engine_volume_filter (json_object *vol, char *const *filters, bool *match,
+                             pc_error **err);
+/* force: will remove the containers that use it first (none can yet). */
+int pc_engine_volume_remove (struct pc_engine *e, const char *name, bool force, pc_error **err);
+/* Removes the unused volumes matching filters (label, label!, until);
+   *removed gets their names (NULL-terminated, malloc'd, NULL when none). */
+int pc_engine_volume_prune (struct pc_engine *e, char *const *filters, char ***removed,
+                            pc_error **err);
+/* For the container side (-v NAME:/path): the host path of the volume's
+   _data, creating the volume first when create_if_missing. malloc'd. */
+int pc_engine_volume_path (struct pc_engine *e, const char *name, bool create_if_missing,
+                           char **path, pc_error **err);
+
 #endif
