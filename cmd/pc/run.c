@@ -75,6 +75,8 @@ run_flags_clear (struct run_flags *f)
   pc_strv_free (f->o.env_files);
   pc_strv_free (f->o.labels);
   pc_strv_free (f->o.tmpfs);
+  pc_strv_free (f->o.volumes);
+  pc_strv_free (f->o.mounts);
   pc_strv_free (f->o.cap_add);
   pc_strv_free (f->o.cap_drop);
   pc_strv_free (f->o.security_opt);
@@ -106,6 +108,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "interactive", 'i', PC_OPT_BOOL, &f->o.interactive, NULL, "Keep STDIN open even if not attached" },
     { "label", 'l', PC_OPT_STRV, &f->o.labels, "stringArray", "Set metadata on container" },
     { "log-driver", 0, PC_OPT_STRING, &f->log_driver, "string", "Logging driver for the container (k8s-file, none, passthrough)" },
+    { "mount", 0, PC_OPT_STRV, &f->o.mounts, "stringArray", "Attach a filesystem mount to the container (type=bind|tmpfs)" },
     { "name", 0, PC_OPT_STRING, &f->name, "string", "Assign a name to the container" },
     { "network", 0, PC_OPT_STRING, &f->network, "string", "Connect a container to a network (none, host)" },
     { "net", 0, PC_OPT_STRING, &f->network, "string", "Connect a container to a network (none, host)" },
@@ -122,6 +125,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "tty", 't', PC_OPT_BOOL, &f->o.tty, NULL, "Allocate a pseudo-TTY for container" },
     { "ulimit", 0, PC_OPT_STRV, &f->o.ulimits, "strings", "Ulimit options" },
     { "user", 'u', PC_OPT_STRING, &f->user, "string", "Username or UID (format: <name|uid>[:<group|gid>])" },
+    { "volume", 'v', PC_OPT_STRV, &f->o.volumes, "stringArray", "Bind mount a host path: HOST-DIR:CONTAINER-DIR[:OPTIONS]" },
     { "workdir", 'w', PC_OPT_STRING, &f->workdir, "string", "Working directory inside the container" },
     { NULL },
   };

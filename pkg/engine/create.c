@@ -200,9 +200,8 @@ eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **err)
     if (strcmp (*s, "no-new-privileges") != 0 && strcmp (*s, "no-new-privileges=true") != 0
         && strcmp (*s, "no-new-privileges=false") != 0 && strncmp (*s, "seccomp=", 8) != 0)
       return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid --security-opt 1: \"%s\"", *s);
-  for (char **t = o->tmpfs; t && *t; t++)
-    if ((*t)[0] != '/')
-      return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid mount destination \"%s\": must be an absolute path", *t);
+  if (eng_mounts_check (o, hc, err) < 0)
+    return -1;
   json_object *add = json_object_new_array (), *drop = json_object_new_array ();
   json_object_object_add (hc, "CapAdd", add);
   json_object_object_add (hc, "CapDrop", drop);
@@ -441,7 +440,6 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
   json_object_object_add (lc, "Path", json_object_new_string (strcmp (ld, "k8s-file") == 0 ? logpath : ""));
   json_object_object_add (lc, "Tag", json_object_new_string (""));
   json_object_object_add (lc, "Size", json_object_new_string ("0B"));
-  json_object_object_add (hc, "Binds", json_object_new_array ());
   json_object_object_add (hc, "NetworkMode", json_object_new_string (o->network ? o->network : "none"));
   json_object_object_add (hc, "AutoRemove", json_object_new_boolean (o->rm));
   json_object_object_add (hc, "LogConfig", lc);
@@ -449,14 +447,6 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
   json_object_object_add (hc, "ReadonlyRootfs", json_object_new_boolean (o->read_only));
   json_object_object_add (hc, "ReadOnlyTmpfs", json_object_new_boolean (o->read_only_tmpfs));
   json_object_object_add (hc, "SecurityOpt", strv_json (o->security_opt));
-  json_object *tmpfs = json_object_new_object ();
-  for (char **t = o->tmpfs; t && *t; t++)
-    {
-      const char *colon = strchr (*t, ':');
-      pc_autofree char *dest = colon ? xstrndup (*t, (size_t) (colon - *t)) : xstrdup (*t);
-      json_object_object_add (tmpfs, dest, json_object_new_string (colon ? colon + 1 : ""));
-    }
-  json_object_object_add (hc, "Tmpfs", tmpfs);
   json_object *rp = json_object_new_object ();
   json_object_object_add (rp, "Name", json_object_new_string (""));
   json_object_object_add (rp, "MaximumRetryCount", json_object_new_int (0));
@@ -488,7 +478,9 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
   json_object_object_add (rec, "RestartCount", json_object_new_int (0));
   json_object_object_add (rec, "Driver", json_object_new_string (img->driver ? img->driver : ""));
   json_object_object_add (rec, "OCIRuntime", json_object_new_string ("pc"));
-  json_object_object_add (rec, "Mounts", json_object_new_array ());
+  json_object *user_mounts = pc_json_get_array (hc, ENG_MOUNTS_KEY);
+  json_object_object_add (rec, "Mounts", user_mounts ? json_object_get (user_mounts) : json_object_new_array ());
+  json_object_object_del (hc, ENG_MOUNTS_KEY);
   json_object_object_add (rec, "Config", cfg);
   json_object_object_add (rec, "HostConfig", json_object_get (hc));
   *out = steal_pointer (&rec);

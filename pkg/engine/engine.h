@@ -121,6 +121,8 @@ struct pc_create_opts
   bool read_only;
   bool read_only_tmpfs;      /* --read-only-tmpfs (default true) */
   char **tmpfs;              /* /path[:options] */
+  char **volumes;            /* -v HOST:CTR[:OPTIONS] */
+  char **mounts;             /* --mount type=bind|tmpfs,... */
   char **cap_add, **cap_drop;
   bool privileged;
   char **security_opt;

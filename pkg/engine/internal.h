@@ -92,6 +92,14 @@ struct eng_image
 };
 /* Flag checks that touch nothing; fills hc's CapAdd, CapDrop, Ulimits. */
 int eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **err);
+/* binds.c: -v, --mount and --tmpfs into hc's Binds and Tmpfs, and the
+   record's Mounts kept under ENG_MOUNTS_KEY until eng_build_record moves
+   them; podman's errors for bad options and duplicate destinations. */
+#define ENG_MOUNTS_KEY "PcMounts"
+int eng_mounts_check (const struct pc_create_opts *o, json_object *hc, pc_error **err);
+/* A new array of OCI mounts ordered by the depth of their destination
+   (stable: equal depths keep their order). */
+json_object *eng_mounts_by_depth (json_object *mounts);
 /* The record (podman's inspect shape): image config merged with the flags;
    takes a reference to hc (from eng_check_opts). data_dir: ROOT/engine. */
 int eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, const char *id,

@@ -173,9 +173,33 @@ has_mount (json_object *mounts, const char *dest)
   return false;
 }
 
+/* The record's Mounts (podman's inspect shape) as OCI bind mounts. */
+static void
+add_user_binds (json_object *mounts, json_object *user)
+{
+  for (size_t i = 0; i < pc_json_array_len (user); i++)
+    {
+      json_object *u = pc_json_array_object_at (user, i);
+      const char *type = pc_json_get_string (u, "Type");
+      const char *src = pc_json_get_string (u, "Source");
+      const char *dst = pc_json_get_string (u, "Destination");
+      if (type == NULL || strcmp (type, "bind") != 0 || src == NULL || dst == NULL)
+        continue;
+      pc_autostrv char **o = NULL;
+      json_object *uo = pc_json_get_array (u, "Options");
+      for (size_t k = 0; k < pc_json_array_len (uo); k++)
+        if (pc_json_array_string_at (uo, k))
+          pc_strv_append (&o, pc_json_array_string_at (uo, k));
+      pc_strv_append (&o, pc_json_get_string (u, "Propagation") ?: "rprivate");
+      if (!pc_json_get_bool (u, "RW", true))
+        pc_strv_append (&o, "ro");
+      add_mount (mounts, dst, "bind", src, (const char *const *) o);
+    }
+}
+
 static json_object *
-build_mounts (const char *run_dir, const char *id, json_object *hc, bool host_net,
-              bool read_only_tmpfs)
+build_mounts (const char *run_dir, const char *id, json_object *hc, json_object *user,
+              bool host_net, bool read_only_tmpfs)
 {
   json_object *mounts = json_object_new_array ();
   static const char *const proc_o[] = { "nosuid", "noexec", "nodev", NULL };
@@ -206,6 +230,7 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, bool host_ne
         if (opts && json_object_is_type (opts, json_type_string))
           add_tmpfs (mounts, dest, json_object_get_string (opts));
     }
+  add_user_binds (mounts, user);
   if (read_only_tmpfs)
     {
       static const char *const rot[] = { "/tmp", "/var/tmp", "/run", NULL };
@@ -618,7 +643,7 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
 
   const char *netmode = pc_json_get_string (hc, "NetworkMode");
   bool host_net = netmode && strcmp (netmode, "host") == 0;
-  json_object *mounts = build_mounts (run_dir, id, hc, host_net,
+  json_object *mounts = build_mounts (run_dir, id, hc, pc_json_get_array (rec, "Mounts"), host_net,
                                      ro && pc_json_get_bool (hc, "ReadOnlyTmpfs", true));
   json_object_object_add (spec, "mounts", mounts);
   /* --init: the init binary read-only at podman's path, as pid 1. */
@@ -659,6 +684,8 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
   json_object_object_add (linux_, "cgroupsPath", json_object_new_string (cgpath));
   if (build_devices (hc, linux_, mounts, err) < 0)
     return NULL;
+  /* Parents before what is mounted inside them, as podman sorts them. */
+  json_object_object_add (spec, "mounts", eng_mounts_by_depth (mounts));
   json_object *seccomp = NULL;
   if (build_seccomp (hc, caps, &seccomp, err) < 0)
     return NULL;

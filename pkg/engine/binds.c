@@ -1,0 +1,453 @@
+/* -v/--volume HOST:CTR[:OPTIONS], --mount type=bind|tmpfs and --tmpfs,
+   checked together before anything is created: podman's words for bad
+   options and for two mounts on one destination. Binds become the record's
+   "Mounts" (podman's inspect shape, which spec.c turns into OCI mounts) and
+   HostConfig "Binds"; tmpfs mounts from --mount join HostConfig "Tmpfs". */
+#include "pkg/engine/internal.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include "lib/cleanup.h"
+#include "lib/json.h"
+#include "lib/xalloc.h"
+
+/* A lexically cleaned absolute path, as Go's filepath.Clean: no "//", no
+   "." components, ".." removed with the component before it. */
+static char *
+clean_path (const char *p)
+{
+  pc_autostrv char **parts = NULL;
+  pc_autofree char *copy = xstrdup (p);
+  char *save = NULL;
+  for (char *t = strtok_r (copy, "/", &save); t; t = strtok_r (NULL, "/", &save))
+    {
+      if (strcmp (t, ".") == 0)
+        continue;
+      if (strcmp (t, "..") == 0)
+        {
+          size_t n = pc_strv_len (parts);
+          if (n > 0)
+            {
+              free (parts[n - 1]);
+              parts[n - 1] = NULL;
+            }
+          continue;
+        }
+      pc_strv_append (&parts, t);
+    }
+  size_t len = 1;
+  for (char **q = parts; q && *q; q++)
+    len += strlen (*q) + 1;
+  char *out = xmalloc0 (len + 1);
+  for (char **q = parts; q && *q; q++)
+    {
+      strcat (out, "/");
+      strcat (out, *q);
+    }
+  if (*out == '\0')
+    strcpy (out, "/");
+  return out;
+}
+
+struct bind
+{
+  char *src, *dst;
+  bool ro, ro_set;
+  const char *prop;     /* NULL: rprivate */
+  bool nonrecursive;
+  char **flags;         /* nosuid, nodev, noexec, suid, dev, exec */
+};
+
+static void
+bind_clear (struct bind *b)
+{
+  free (b->src);
+  free (b->dst);
+  pc_strv_free (b->flags);
+}
+
+static const char *const propagations[] = { "shared", "rshared", "slave", "rslave", "private",
+                                            "rprivate", "unbindable", "runbindable", NULL };
+static const char *const fs_flags[] = { "nosuid", "suid", "nodev", "dev", "noexec", "exec", NULL };
+
+static const char *
+in_list (const char *const *l, const char *s)
+{
+  for (; *l; l++)
+    if (strcmp (*l, s) == 0)
+      return *l;
+  return NULL;
+}
+
+/* One -v option, or a --mount key with no value that means the same. */
+static int
+bind_option (struct bind *b, const char *o, pc_error **err)
+{
+  const char *p;
+  if (strcmp (o, "ro") == 0 || strcmp (o, "rw") == 0)
+    {
+      if (b->ro_set)
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "cannot pass 'ro' and 'rw' options more than once: invalid argument");
+      b->ro_set = true;
+      b->ro = o[1] == 'o';
+    }
+  else if ((p = in_list (propagations, o)) != NULL)
+    {
+      if (b->prop)
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "cannot pass multiple propagation options: invalid argument");
+      b->prop = p;
+    }
+  else if (in_list (fs_flags, o))
+    pc_strv_append (&b->flags, o);
+  else if (strcmp (o, "z") == 0 || strcmp (o, "Z") == 0)
+    ; /* SELinux relabelling: there is no SELinux to relabel for here. */
+  else if (strcmp (o, "bind") == 0)
+    b->nonrecursive = true;
+  else if (strcmp (o, "rbind") == 0)
+    b->nonrecursive = false;
+  else if (strcmp (o, "U") == 0 || strcmp (o, "O") == 0 || strcmp (o, "idmap") == 0
+           || strncmp (o, "idmap=", 6) == 0)
+    return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "volume option \"%s\" is not supported yet", o);
+  else
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid option type \"%s\"", o);
+  return 0;
+}
+
+/* The source: absolute, or relative to the working directory when it starts
+   with "." (podman's rule); anything else names a volume. It must exist:
+   podman never creates a missing host path (a typo would make a directory). */
+static int
+bind_source (struct bind *b, const char *src, pc_error **err)
+{
+  if (src[0] != '/' && src[0] != '.')
+    return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP,
+                           "\"%s\" is a named volume: named volumes are not supported yet", src);
+  if (src[0] == '/')
+    b->src = clean_path (src);
+  else
+    {
+      pc_autofree char *cwd = getcwd (NULL, 0);
+      if (cwd == NULL)
+        return pc_error_errno (err, errno, "get the working directory for \"%s\"", src);
+      pc_autofree char *abs = xasprintf ("%s/%s", cwd, src);
+      b->src = clean_path (abs);
+    }
+  struct statfs sf;
+  if (statfs (b->src, &sf) < 0)
+    {
+      int e = errno;
+      return pc_error_makec (err, e == ENOENT ? PC_ERR_NOT_FOUND : PC_ERR_GENERIC, e,
+                             "statfs %s: %s", b->src, strerror (e));
+    }
+  return 0;
+}
+
+static int
+bind_dest (struct bind *b, const char *dst, pc_error **err)
+{
+  if (dst[0] != '/')
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid container path \"%s\", must be an absolute path", dst);
+  b->dst = clean_path (dst);
+  return 0;
+}
+
+static int
+parse_volume (const char *spec, struct bind *b, pc_error **err)
+{
+  pc_autostrv char **parts = NULL;
+  pc_autofree char *copy = xstrdup (spec);
+  char *s = copy;
+  for (char *c; (c = strchr (s, ':')) != NULL; s = c + 1)
+    {
+      *c = '\0';
+      pc_strv_append (&parts, s);
+    }
+  pc_strv_append (&parts, s);
+  size_t n = pc_strv_len (parts);
+  if (n == 1)
+    {
+      if (parts[0][0] == '/')
+        return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP,
+                               "anonymous volumes (-v %s) are not supported yet", spec);
+      return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid container path \"%s\", must be an absolute path", spec);
+    }
+  if (n > 3 || parts[0][0] == '\0' || parts[1][0] == '\0')
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "incorrect volume format \"%s\", should be [host-dir:]ctr-dir[:option]", spec);
+  if (bind_dest (b, parts[1], err) < 0)
+    return -1;
+  if (n == 3)
+    {
+      pc_autofree char *opts = xstrdup (parts[2]);
+      char *save = NULL;
+      for (char *t = strtok_r (opts, ",", &save); t; t = strtok_r (NULL, ",", &save))
+        if (bind_option (b, t, err) < 0)
+          return -1;
+    }
+  return bind_source (b, parts[0], err);
+}
+
+static bool
+is_true (const char *v, bool *bad)
+{
+  if (v == NULL || strcmp (v, "true") == 0 || strcmp (v, "1") == 0)
+    return true;
+  if (strcmp (v, "false") != 0 && strcmp (v, "0") != 0)
+    *bad = true;
+  return false;
+}
+
+/* --mount: bind fills *b (returns 1), tmpfs fills *tdst and *topts (2). */
+static int
+parse_mount (const char *spec, struct bind *b, char **tdst, char **topts, pc_error **err)
+{
+  pc_autofree char *copy = xstrdup (spec);
+  pc_autofree char *type = NULL, *src = NULL, *dst = NULL;
+  pc_autostrv char **keys = NULL, **tmpfs_o = NULL;
+  char *save = NULL;
+  for (char *t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save))
+    {
+      char *eq = strchr (t, '=');
+      const char *v = eq ? eq + 1 : NULL;
+      if (eq)
+        *eq = '\0';
+      if (strcmp (t, "type") == 0 && v)
+        {
+          free (type);
+          type = xstrdup (v);
+        }
+      else if ((strcmp (t, "src") == 0 || strcmp (t, "source") == 0) && v)
+        {
+          free (src);
+          src = xstrdup (v);
+        }
+      else if ((strcmp (t, "dst") == 0 || strcmp (t, "destination") == 0 || strcmp (t, "target") == 0) && v)
+        {
+          free (dst);
+          dst = xstrdup (v);
+        }
+      else
+        {
+          if (eq)
+            *eq = '=';
+          pc_strv_append (&keys, t);
+        }
+    }
+  if (type == NULL)
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--mount \"%s\": must specify a type (type=bind or type=tmpfs)", spec);
+  bool bind = strcmp (type, "bind") == 0, tmpfs = strcmp (type, "tmpfs") == 0;
+  if (!bind && !tmpfs)
+    {
+      if (strcmp (type, "volume") == 0 || strcmp (type, "image") == 0 || strcmp (type, "devpts") == 0)
+        return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "--mount type=%s is not supported yet", type);
+      return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid filesystem type \"%s\"", type);
+    }
+  if (dst == NULL)
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--mount \"%s\": must set volume destination", spec);
+  for (char **k = keys; k && *k; k++)
+    {
+      pc_autofree char *key = xstrdup (*k);
+      char *eq = strchr (key, '=');
+      const char *v = eq ? eq + 1 : NULL;
+      if (eq)
+        *eq = '\0';
+      bool bad = false;
+      if (strcmp (key, "ro") == 0 || strcmp (key, "readonly") == 0 || strcmp (key, "rw") == 0)
+        {
+          bool on = is_true (v, &bad);
+          if (bad)
+            return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid value for %s: \"%s\"", key, v);
+          bool ro = key[1] == 'w' ? !on : on;
+          if (tmpfs)
+            pc_strv_append (&tmpfs_o, ro ? "ro" : "rw");
+          else if (bind_option (b, ro ? "ro" : "rw", err) < 0)
+            return -1;
+        }
+      else if (in_list (fs_flags, key) && v == NULL)
+        {
+          if (tmpfs)
+            pc_strv_append (&tmpfs_o, key);
+          else
+            pc_strv_append (&b->flags, key);
+        }
+      else if (bind && strcmp (key, "bind-propagation") == 0 && v && in_list (propagations, v))
+        {
+          if (bind_option (b, v, err) < 0)
+            return -1;
+        }
+      else if (bind && strcmp (key, "bind-nonrecursive") == 0)
+        {
+          b->nonrecursive = is_true (v, &bad);
+          if (bad)
+            return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid value for bind-nonrecursive: \"%s\"", v);
+        }
+      else if (bind && (strcmp (key, "relabel") == 0 || strcmp (key, "z") == 0 || strcmp (key, "Z") == 0
+                        || strcmp (key, "consistency") == 0))
+        ; /* no SELinux here; consistency is a macOS word podman ignores too */
+      else if (tmpfs && strcmp (key, "tmpfs-size") == 0 && v && *v)
+        {
+          pc_autofree char *o = xasprintf ("size=%s", v);
+          pc_strv_append (&tmpfs_o, o);
+        }
+      else if (tmpfs && strcmp (key, "tmpfs-mode") == 0 && v && *v && strspn (v, "01234567") == strlen (v))
+        {
+          pc_autofree char *o = xasprintf ("mode=%s", v);
+          pc_strv_append (&tmpfs_o, o);
+        }
+      else if (tmpfs && (strcmp (key, "tmpcopyup") == 0 || strcmp (key, "notmpcopyup") == 0) && v == NULL)
+        pc_strv_append (&tmpfs_o, key);
+      else if (bind && (strcmp (key, "U") == 0 || strcmp (key, "chown") == 0 || strcmp (key, "idmap") == 0))
+        return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "--mount option \"%s\" is not supported yet", key);
+      else
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "%s: invalid mount option", *k);
+    }
+  if (tmpfs)
+    {
+      if (src)
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "source is not supported with tmpfs mounts");
+      if (dst[0] != '/')
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid container path \"%s\", must be an absolute path", dst);
+      *tdst = clean_path (dst);
+      size_t len = 1;
+      for (char **o = tmpfs_o; o && *o; o++)
+        len += strlen (*o) + 1;
+      *topts = xmalloc0 (len);
+      for (char **o = tmpfs_o; o && *o; o++)
+        {
+          if (o != tmpfs_o)
+            strcat (*topts, ",");
+          strcat (*topts, *o);
+        }
+      return 2;
+    }
+  if (src == NULL)
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--mount \"%s\": must set source for a bind mount", spec);
+  if (bind_dest (b, dst, err) < 0 || bind_source (b, src, err) < 0)
+    return -1;
+  return 1;
+}
+
+static char *
+join_strv (char *const *v, const char *sep)
+{
+  size_t len = 1;
+  for (char *const *p = v; p && *p; p++)
+    len += strlen (*p) + strlen (sep);
+  char *out = xmalloc0 (len);
+  for (char *const *p = v; p && *p; p++)
+    {
+      if (p != v)
+        strcat (out, sep);
+      strcat (out, *p);
+    }
+  return out;
+}
+
+/* podman's inspect Mounts entry and its HostConfig.Binds string. */
+static void
+bind_record (const struct bind *b, json_object *mounts, json_object *binds)
+{
+  const char *prop = b->prop ? b->prop : "rprivate";
+  pc_autostrv char **o = NULL;
+  for (char **f = b->flags; f && *f; f++)
+    pc_strv_append (&o, *f);
+  pc_strv_append (&o, b->nonrecursive ? "bind" : "rbind");
+  json_object *m = json_object_new_object ();
+  json_object_object_add (m, "Type", json_object_new_string ("bind"));
+  json_object_object_add (m, "Source", json_object_new_string (b->src));
+  json_object_object_add (m, "Destination", json_object_new_string (b->dst));
+  json_object_object_add (m, "Driver", json_object_new_string (""));
+  json_object_object_add (m, "Mode", json_object_new_string (""));
+  json_object *oa = json_object_new_array ();
+  for (char **p = o; p && *p; p++)
+    json_object_array_add (oa, json_object_new_string (*p));
+  json_object_object_add (m, "Options", oa);
+  json_object_object_add (m, "RW", json_object_new_boolean (!b->ro));
+  json_object_object_add (m, "Propagation", json_object_new_string (prop));
+  json_object_array_add (mounts, m);
+  pc_autofree char *ol = join_strv (o, ",");
+  pc_autofree char *s = xasprintf ("%s:%s:%s,%s,%s", b->src, b->dst, b->ro ? "ro" : "rw", prop, ol);
+  json_object_array_add (binds, json_object_new_string (s));
+}
+
+static int
+claim_dest (char ***seen, const char *dst, pc_error **err)
+{
+  if (pc_strv_contains (*seen, dst))
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "%s: duplicate mount destination", dst);
+  pc_strv_append (seen, dst);
+  return 0;
+}
+
+int
+eng_mounts_check (const struct pc_create_opts *o, json_object *hc, pc_error **err)
+{
+  pc_autostrv char **seen = NULL;
+  pc_autojson json_object *mounts = json_object_new_array ();
+  pc_autojson json_object *binds = json_object_new_array ();
+  pc_autojson json_object *tmpfs = json_object_new_object ();
+  for (char **t = o->tmpfs; t && *t; t++)
+    {
+      if ((*t)[0] != '/')
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid mount destination \"%s\": must be an absolute path", *t);
+      const char *colon = strchr (*t, ':');
+      pc_autofree char *raw = colon ? xstrndup (*t, (size_t) (colon - *t)) : xstrdup (*t);
+      pc_autofree char *dest = clean_path (raw);
+      if (claim_dest (&seen, dest, err) < 0)
+        return -1;
+      json_object_object_add (tmpfs, dest, json_object_new_string (colon ? colon + 1 : ""));
+    }
+  for (int k = 0; k < 2; k++)
+    for (char **v = k ? o->mounts : o->volumes; v && *v; v++)
+      {
+        struct bind b = { 0 };
+        pc_autofree char *tdst = NULL, *topts = NULL;
+        int r = k ? parse_mount (*v, &b, &tdst, &topts, err) : parse_volume (*v, &b, err);
+        if (r >= 0 && claim_dest (&seen, tdst ? tdst : b.dst, err) < 0)
+          r = -1;
+        if (r == 2)
+          json_object_object_add (tmpfs, tdst, json_object_new_string (topts));
+        else if (r >= 0)
+          bind_record (&b, mounts, binds);
+        bind_clear (&b);
+        if (r < 0)
+          return -1;
+      }
+  json_object_object_add (hc, "Binds", steal_pointer (&binds));
+  json_object_object_add (hc, "Tmpfs", steal_pointer (&tmpfs));
+  json_object_object_add (hc, ENG_MOUNTS_KEY, steal_pointer (&mounts));
+  return 0;
+}
+
+static size_t
+depth (const char *dst)
+{
+  size_t d = 0;
+  for (const char *p = dst ? dst : ""; *p; p++)
+    if (*p == '/' && p[1] != '\0' && p[1] != '/')
+      d++;
+  return d;
+}
+
+json_object *
+eng_mounts_by_depth (json_object *mounts)
+{
+  size_t n = pc_json_array_len (mounts), max = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      size_t d = depth (pc_json_get_string (json_object_array_get_idx (mounts, i), "destination"));
+      max = d > max ? d : max;
+    }
+  json_object *out = json_object_new_array ();
+  for (size_t d = 0; d <= max; d++)
+    for (size_t i = 0; i < n; i++)
+      {
+        json_object *m = json_object_array_get_idx (mounts, i);
+        if (depth (pc_json_get_string (m, "destination")) == d)
+          json_object_array_add (out, json_object_get (m));
+      }
+  return out;
+}

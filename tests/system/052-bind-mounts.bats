@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# -v/--volume HOST:CTR[:OPTIONS] and --mount type=bind|tmpfs for a rootless
+# container: podman's rules for sources (absolute or ./relative; a missing
+# one is an error, never created), options and duplicate destinations;
+# inspect's Mounts; destinations resolved inside the container's root.
+
+load helpers
+load helpers-containers
+
+setup() {
+    pc_setup
+    skip_if_root "rootless behaviour"
+    pc_busybox
+    HOSTDIR=$PC_TEST_DIR/host
+    mkdir -p "$HOSTDIR"
+    echo from-host > "$HOSTDIR/in.txt"
+}
+
+teardown() { pc_teardown; }
+
+@test "-v: the container reads and writes a host dir; its files belong to the user" {
+    run_pc run --rm -v "$HOSTDIR:/data" busybox sh -c 'cat /data/in.txt; echo from-ctr > /data/out.txt; id -u'
+    assert_contains "$output" "from-host"
+    [ "$(cat "$HOSTDIR/out.txt")" = from-ctr ]
+    assert_equal "$(stat -c %u:%g "$HOSTDIR/out.txt")" "$(id -u):$(id -g)"
+}
+
+@test "-v :ro refuses writes with Read-only file system; --volume repeats" {
+    mkdir -p "$PC_TEST_DIR/two"
+    run_pc 1 run --rm --volume "$HOSTDIR:/data:ro" -v "$PC_TEST_DIR/two:/two:rw,z" busybox \
+        sh -c 'echo ok > /two/w && cat /data/in.txt && echo x > /data/new'
+    assert_contains "$output" "from-host"
+    assert_contains "$output" "Read-only file system"
+    [ ! -e "$HOSTDIR/new" ]
+    [ "$(cat "$PC_TEST_DIR/two/w")" = ok ]
+}
+
+@test "-v nosuid,nodev,noexec reach the mount; propagation options are taken" {
+    run_pc run --rm -v "$HOSTDIR:/data:noexec,nosuid,nodev,rslave,Z" busybox \
+        sh -c 'grep " /data " /proc/self/mountinfo'
+    assert_contains "$output" "noexec"
+    assert_contains "$output" "nosuid"
+    assert_contains "$output" "nodev"
+    run_pc run --rm -v "$HOSTDIR:/data" busybox sh -c 'grep " /data " /proc/self/mountinfo'
+    assert_not_contains "$output" "noexec"
+    run_pc create --name p -v "$HOSTDIR:/data:rshared" busybox true
+    run_pc inspect --format '{{range .Mounts}}{{.Propagation}}{{end}}' p
+    assert_equal "$output" "rshared"
+    run_pc 125 create -v "$HOSTDIR:/data:shared,private" busybox true
+    assert_contains "$output" "multiple propagation options"
+}
+
+@test "-v: relative ./paths resolve from the working directory; names and missing paths are refused" {
+    cd "$PC_TEST_DIR"
+    run_pc run --rm -v ./host:/data busybox cat /data/in.txt
+    assert_equal "$output" "from-host"
+    run_pc 125 run --rm -v myvol:/data busybox true
+    assert_contains "$output" "named volumes are not supported yet"
+    run_pc 125 run --rm -v "$PC_TEST_DIR/nosuch:/data" busybox true
+    assert_contains "$output" "statfs $PC_TEST_DIR/nosuch: No such file or directory"
+    [ ! -e "$PC_TEST_DIR/nosuch" ]
+    run_pc 125 run --rm -v "$HOSTDIR:data" busybox true
+    assert_contains "$output" "must be an absolute path"
+    run_pc 125 run --rm -v "$HOSTDIR:/data:bogus" busybox true
+    assert_contains "$output" 'invalid option type "bogus"'
+    run_pc 125 run --rm -v "$HOSTDIR:/data:ro,rw" busybox true
+    assert_contains "$output" "more than once"
+    run_pc 0 ps -a --format '{{.Names}}'
+    assert_equal "$output" ""
+}
+
+@test "a second mount on one destination is an error, whatever the flags" {
+    run_pc 125 create -v "$HOSTDIR:/data" -v "$HOSTDIR:/data/" busybox true
+    assert_contains "$output" "/data: duplicate mount destination"
+    run_pc 125 create -v "$HOSTDIR:/data" --mount "type=tmpfs,dst=/data" busybox true
+    assert_contains "$output" "/data: duplicate mount destination"
+    run_pc 125 create --tmpfs /data --mount "type=bind,src=$HOSTDIR,dst=/data" busybox true
+    assert_contains "$output" "/data: duplicate mount destination"
+}
+
+@test "--mount type=bind and type=tmpfs with podman's keys" {
+    run_pc 1 run --rm --mount "type=bind,source=$HOSTDIR,destination=/data,readonly" busybox \
+        sh -c 'cat /data/in.txt; touch /data/x'
+    assert_contains "$output" "from-host"
+    assert_contains "$output" "Read-only file system"
+    run_pc run --rm --mount "type=bind,src=$HOSTDIR,target=/data,bind-propagation=rshared,relabel=private" \
+        busybox sh -c 'echo w > /data/w'
+    [ "$(cat "$HOSTDIR/w")" = w ]
+    run_pc run --rm --mount "type=tmpfs,dst=/scratch,tmpfs-size=1m,tmpfs-mode=700" busybox \
+        sh -c 'stat -c %a /scratch; grep " /scratch " /proc/self/mountinfo'
+    assert_contains "$output" "700"
+    assert_contains "$output" "size=1024k"
+    run_pc 125 run --rm --mount "type=bind,dst=/data" busybox true
+    assert_contains "$output" "must set source"
+    run_pc 125 run --rm --mount "type=bind,src=$HOSTDIR,dst=/data,frobnicate=1" busybox true
+    assert_contains "$output" "frobnicate=1: invalid mount option"
+    run_pc 125 run --rm --mount "type=volume,src=v,dst=/data" busybox true
+    assert_contains "$output" "not supported yet"
+}
+
+@test "inspect shows Mounts and Binds as podman does" {
+    run_pc create --name c1 -v "$HOSTDIR:/data:ro" --mount "type=bind,src=$HOSTDIR,dst=/other,bind-nonrecursive" busybox true
+    run_pc inspect --format '{{json .Mounts}}' c1
+    assert_contains "$output" "{\"Type\":\"bind\",\"Source\":\"$HOSTDIR\",\"Destination\":\"/data\",\"Driver\":\"\",\"Mode\":\"\",\"Options\":[\"rbind\"],\"RW\":false,\"Propagation\":\"rprivate\"}"
+    assert_contains "$output" "\"Destination\":\"/other\",\"Driver\":\"\",\"Mode\":\"\",\"Options\":[\"bind\"],\"RW\":true"
+    run_pc inspect --format '{{json .HostConfig.Binds}}' c1
+    assert_contains "$output" "\"$HOSTDIR:/data:ro,rprivate,rbind\""
+}
+
+@test "mounts go on in depth order: a bind inside another is not hidden by it" {
+    # The parent is given last: it must still be mounted first.
+    mkdir -p "$PC_TEST_DIR/outer"
+    run_pc run --rm -v "$HOSTDIR:/deep/inner" -v "$PC_TEST_DIR/outer:/deep" busybox cat /deep/inner/in.txt
+    assert_equal "$output" "from-host"
+    run_pc run --rm -v "$HOSTDIR:/deep2/inner" --mount type=tmpfs,dst=/deep2 busybox cat /deep2/inner/in.txt
+    assert_equal "$output" "from-host"
+}
+
+@test "a symlink in the image to a host path does not lead a bind mount out of the root" {
+    victim=$PC_TEST_DIR/victim
+    mkdir -p "$victim"
+    # An image whose /tmplink points at /tmp and /escape at a real host
+    # directory: both resolve inside the container's root.
+    run_pc run --name mk busybox sh -c "ln -s /tmp /tmplink && ln -s $victim /escape"
+    run_pc commit mk hostile
+    run_pc run --rm -v "$HOSTDIR:/tmplink/pc-bind-escape-$$" hostile \
+        sh -c "cat /tmp/pc-bind-escape-$$/in.txt"
+    assert_equal "$output" "from-host"
+    [ ! -e "/tmp/pc-bind-escape-$$" ]
+    # $victim does not exist inside the root: refused, nothing made on the host.
+    run_pc 125 run --rm -v "$HOSTDIR:/escape/sub" hostile true
+    assert_contains "$output" "No such file or directory"
+    [ -z "$(ls -A "$victim")" ]
+}
