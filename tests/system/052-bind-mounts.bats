@@ -23,6 +23,9 @@ teardown() { pc_teardown; }
     assert_contains "$output" "from-host"
     [ "$(cat "$HOSTDIR/out.txt")" = from-ctr ]
     assert_equal "$(stat -c %u:%g "$HOSTDIR/out.txt")" "$(id -u):$(id -g)"
+    # A single file, onto a path the image does not have.
+    run_pc run --rm -v "$HOSTDIR/in.txt:/etc/app/conf.txt:ro" busybox cat /etc/app/conf.txt
+    assert_equal "$output" "from-host"
 }
 
 @test "-v :ro refuses writes with Read-only file system; --volume repeats" {
