@@ -34,39 +34,6 @@ pc_write_all (int fd, const void *buf, size_t len, pc_error **err)
 }
 
 int
-pc_read_fd_all (int fd, char **out, size_t *len, pc_error **err)
-{
-  size_t cap = 4096, n = 0;
-  struct stat st;
-  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0)
-    cap = (size_t) st.st_size + 1;
-  pc_autofree char *buf = xmalloc (cap);
-  for (;;)
-    {
-      if (cap - n < 2)
-        {
-          cap *= 2;
-          buf = xrealloc (buf, cap);
-        }
-      ssize_t r = read (fd, buf + n, cap - n - 1);
-      if (r < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return pc_error_errno (err, errno, "read");
-        }
-      if (r == 0)
-        break;
-      n += (size_t) r;
-    }
-  buf[n] = '\0';
-  if (len)
-    *len = n;
-  *out = steal_pointer (&buf);
-  return 0;
-}
-
-int
 pc_read_file (int dirfd, const char *path, char **out, size_t *len, pc_error **err)
 {
   pc_autoclose int fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -129,6 +96,13 @@ pc_read_fd_max (int fd, size_t max, char **out, size_t *len, pc_error **err)
     *len = n;
   *out = steal_pointer (&buf);
   return 0;
+}
+
+int
+pc_read_fd_all (int fd, char **out, size_t *len, pc_error **err)
+{
+  /* No limit but what memory allows: one reading loop for both. */
+  return pc_read_fd_max (fd, SIZE_MAX / 2, out, len, err);
 }
 
 int
