@@ -132,3 +132,19 @@ skip_unless_root() { [ "$(id -u)" -eq 0 ] || skip "${1:-needs root}"; }
 pc_load_fixture() {
     run_pc load -i "$PC_FIXTURES/$1.docker.tar"
 }
+
+# Root tests: a store of the test's own (PCR runs pc on it) holding the
+# busybox fixture; root_store_teardown removes its containers and the store.
+root_store_setup() {
+    skip_unless_root
+    pc_setup
+    PCR=("$PC" --root "$PC_TEST_DIR/root" --runroot "$PC_TEST_DIR/runroot")
+    run "${PCR[@]}" load -i "$PC_FIXTURES/busybox.docker.tar"
+    [ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+}
+
+root_store_teardown() {
+    [ -n "${PC_TEST_DIR:-}" ] || return 0
+    "${PCR[@]}" rm -fa -t 0 >/dev/null 2>&1 || true
+    rm -rf "$PC_TEST_DIR"
+}

@@ -6,11 +6,7 @@
 load ../helpers
 
 setup() {
-    skip_unless_root
-    pc_setup
-    PCR=("$PC" --root "$PC_TEST_DIR/root" --runroot "$PC_TEST_DIR/runroot")
-    run "${PCR[@]}" load -i "$PC_FIXTURES/busybox.docker.tar"
-    [ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+    root_store_setup || return 1
 }
 
 teardown() {

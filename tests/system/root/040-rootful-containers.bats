@@ -5,18 +5,10 @@
 load ../helpers
 
 setup() {
-    skip_unless_root
-    pc_setup
-    PCR=("$PC" --root "$PC_TEST_DIR/root" --runroot "$PC_TEST_DIR/runroot")
-    run "${PCR[@]}" load -i "$PC_FIXTURES/busybox.docker.tar"
-    [ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+    root_store_setup || return 1
 }
 
-teardown() {
-    [ -n "${PC_TEST_DIR:-}" ] || return 0
-    "${PCR[@]}" rm -fa -t 0 >/dev/null 2>&1 || true
-    rm -rf "$PC_TEST_DIR"
-}
+teardown() { root_store_teardown; }
 
 @test "rootful run: container root is host root, no user namespace, exit code kept" {
     run "${PCR[@]}" run --rm localhost/busybox sh -c 'cat /proc/self/uid_map; exit 7'

@@ -8,18 +8,10 @@
 load ../helpers
 
 setup() {
-    skip_unless_root
-    pc_setup
-    PCR=("$PC" --root "$PC_TEST_DIR/root" --runroot "$PC_TEST_DIR/runroot")
-    run "${PCR[@]}" load -i "$PC_FIXTURES/busybox.docker.tar"
-    [ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+    root_store_setup || return 1
 }
 
-teardown() {
-    [ -n "${PC_TEST_DIR:-}" ] || return 0
-    "${PCR[@]}" rm -fa -t 0 >/dev/null 2>&1 || true
-    rm -rf "$PC_TEST_DIR"
-}
+teardown() { root_store_teardown; }
 
 # in_private_dev CMD...: runs CMD with a tmpfs /dev holding only a fresh
 # null device, then prints the file type of that /dev/null.

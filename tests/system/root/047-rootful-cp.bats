@@ -6,11 +6,7 @@
 load ../helpers
 
 setup() {
-    skip_unless_root
-    pc_setup
-    PCR=("$PC" --root "$PC_TEST_DIR/root" --runroot "$PC_TEST_DIR/runroot")
-    run "${PCR[@]}" load -i "$PC_FIXTURES/busybox.docker.tar"
-    [ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+    root_store_setup || return 1
     W=$PC_TEST_DIR/w
     mkdir -p "$W/src/sub"
     echo hello >"$W/src/a"
@@ -18,11 +14,7 @@ setup() {
     cd "$W"
 }
 
-teardown() {
-    [ -n "${PC_TEST_DIR:-}" ] || return 0
-    "${PCR[@]}" rm -fa -t 0 >/dev/null 2>&1 || true
-    rm -rf "$PC_TEST_DIR"
-}
+teardown() { root_store_teardown; }
 
 @test "rootful cp both ways, running and stopped, --user owns what is copied in" {
     run "${PCR[@]}" run -d --name r --user 1000:1000 busybox sh -c 'touch /tmp/ready; sleep 1000'
