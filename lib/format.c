@@ -429,7 +429,7 @@ pc_format_go_time (const struct timespec *t, bool utc, char *buf, size_t size)
     {
       snprintf (frac, sizeof frac, ".%09ld", (long) t->tv_nsec);
       size_t n = strlen (frac);
-      while (frac[n - 1] == '0')
+      while (n > 1 && frac[n - 1] == '0')
         frac[--n] = '\0';
     }
   snprintf (buf, size, "%s%s %s", date, frac, zone);

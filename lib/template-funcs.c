@@ -77,7 +77,7 @@ map_chars (const char *name, json_object **a, size_t n, json_object **out, int m
   if (nargs (name, n, 1, err) < 0 || want_string (a[0], &s, err) < 0)
     return -1;
   bool word_start = true;
-  for (char *p = s; *p; p++)
+  for (char *p = s; p && *p; p++)
     {
       if (mode == 0)
         *p = (char) toupper ((unsigned char) *p);

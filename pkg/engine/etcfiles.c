@@ -308,7 +308,7 @@ static int
 lookup_passwd (char **dirs, const char *u, struct eng_user *out, char **uname, pc_error **err)
 {
   pc_autofree char *passwd = read_layered (dirs, "etc/passwd");
-  unsigned long num;
+  unsigned long num = 0;
   bool numeric = parse_id (u, &num);
   for (char *save = NULL, *line = passwd ? strtok_r (passwd, "\n", &save) : NULL; line;
        line = strtok_r (NULL, "\n", &save))
