@@ -128,6 +128,7 @@ struct rt_spec
   char *root;                /* root.path, absolute */
   bool root_readonly;
   unsigned long root_propagation;   /* MS_SLAVE etc., with MS_REC */
+  bool root_propagation_set;        /* the spec gave rootfsPropagation */
   struct rt_mount *mounts;
   size_t n_mounts;
   struct rt_device *devices; /* linux.devices */

@@ -250,10 +250,15 @@ static int
 mount_one (const struct rt_mount *m, int rootfd, pc_error **err)
 {
   bool dir = true;
+  /* The source is opened once, following the user's symlinks as podman does,
+     and that fd is both what is checked and what is cloned: no window
+     between a stat of the path and the open_tree of it. */
+  pc_autoclose int srcfd = -1;
   if (m->bind)
     {
       struct stat st;
-      if (stat (m->source, &st) < 0)
+      srcfd = open (m->source, O_PATH | O_CLOEXEC);
+      if (srcfd < 0 || fstat (srcfd, &st) < 0)
         return pc_error_errno (err, errno, "stat the source");
       dir = S_ISDIR (st.st_mode);
     }
@@ -263,7 +268,7 @@ mount_one (const struct rt_mount *m, int rootfd, pc_error **err)
   uint64_t clr = m->attr_clr | (m->atime_set ? MOUNT_ATTR__ATIME : 0);
   pc_autoclose int mfd = -1;
   if (m->bind)
-    mfd = rt_mount_bind (-1, m->source, m->recursive, m->attr_set, clr, destfd, err);
+    mfd = rt_mount_bind (srcfd, m->source, m->recursive, m->attr_set, clr, destfd, err);
   else
     mfd = mount_fs_with_fallback (m, destfd, m->attr_set, err);
   if (mfd < 0)

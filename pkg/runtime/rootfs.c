@@ -52,9 +52,16 @@ rt_pivot_root (int rootfd, pc_error **err)
   return 0;
 }
 
+/* As runc: only a rootfsPropagation the spec asked for is applied to the new
+   /, after the pivot (before it, it would reach the old root's peers). The
+   default (rslave, recursive) was applied before the root was bound and made
+   private; applying it again, recursively, would turn every bind mount that
+   asked for [r]shared propagation into a slave of nothing. */
 int
 rt_root_propagation (const struct rt_spec *s, pc_error **err)
 {
+  if (!s->root_propagation_set)
+    return 0;
   if (mount (NULL, "/", NULL, s->root_propagation, NULL) < 0)
     return pc_error_errno (err, errno, "set the propagation of the container's /");
   return 0;

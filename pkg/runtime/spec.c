@@ -402,7 +402,7 @@ rt_spec_parse (json_object *spec, struct rt_spec *s, pc_error **err)
         if (strcmp (prop, prop_options[i].name) == 0)
           {
             s->root_propagation = prop_options[i].prop | (prop_options[i].rec ? MS_REC : 0);
-            found = true;
+            s->root_propagation_set = found = true;
           }
       if (!found)
         return pc_error_make (err, EINVAL, "unknown rootfsPropagation `%s`", prop);

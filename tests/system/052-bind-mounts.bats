@@ -49,6 +49,16 @@ teardown() { pc_teardown; }
     run_pc create --name p -v "$HOSTDIR:/data:rshared" busybox true
     run_pc inspect --format '{{range .Mounts}}{{.Propagation}}{{end}}' p
     assert_equal "$output" "rshared"
+    # What the container's mount table says, as with podman: [r]shared gives
+    # the bind a peer group of its own, the others leave it private.
+    for p in rshared shared; do
+        run_pc run --rm -v "$HOSTDIR:/data:$p" busybox grep " /data " /proc/self/mountinfo
+        assert_contains "$output" " shared:"
+    done
+    for p in rslave private rprivate; do
+        run_pc run --rm -v "$HOSTDIR:/data:$p" busybox grep " /data " /proc/self/mountinfo
+        assert_not_contains "$output" "shared:"
+    done
     run_pc 125 create -v "$HOSTDIR:/data:shared,private" busybox true
     assert_contains "$output" "multiple propagation options"
 }
@@ -70,6 +80,17 @@ teardown() { pc_teardown; }
     assert_contains "$output" "more than once"
     run_pc 0 ps -a --format '{{.Names}}'
     assert_equal "$output" ""
+}
+
+@test "-v noexec: a script on the bind cannot be run; without it, it can" {
+    printf '#!/bin/sh\necho ran\n' > "$HOSTDIR/script.sh"
+    chmod 755 "$HOSTDIR/script.sh"
+    run_pc 126 run --rm -v "$HOSTDIR:/data:noexec" busybox /data/script.sh
+    assert_contains "$output" "ermission denied"
+    run_pc 126 run --rm -v "$HOSTDIR:/data:noexec" busybox sh -c '/data/script.sh'
+    assert_contains "$output" "Permission denied"
+    run_pc run --rm -v "$HOSTDIR:/data:exec" busybox /data/script.sh
+    assert_equal "$output" "ran"
 }
 
 @test "a second mount on one destination is an error, whatever the flags" {
