@@ -50,6 +50,7 @@ struct run_flags
   char *name, *entrypoint, *workdir, *user, *hostname, *stop_signal, *log_driver, *network, *cidfile;
   char *detach_keys;
   char *init_path;
+  char *userns, *subuidname, *subgidname;
   char **attach;             /* --attach: the streams named, NULL for all */
   long stop_timeout;
   bool stop_timeout_set, entrypoint_set;
@@ -70,6 +71,12 @@ run_flags_clear (struct run_flags *f)
   free (f->cidfile);
   free (f->detach_keys);
   free (f->init_path);
+  free (f->userns);
+  free (f->subuidname);
+  free (f->subgidname);
+  pc_strv_free (f->o.uidmap);
+  pc_strv_free (f->o.gidmap);
+  pc_strv_free (f->o.group_add);
   pc_strv_free (f->attach);
   pc_strv_free (f->o.env);
   pc_strv_free (f->o.env_files);
@@ -102,6 +109,8 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "entrypoint", 0, PC_OPT_STRING, &f->entrypoint, "string", "Overwrite the default ENTRYPOINT of the image", &f->entrypoint_set },
     { "env", 'e', PC_OPT_STRV, &f->o.env, "stringArray", "Set environment variables in container" },
     { "env-file", 0, PC_OPT_STRV, &f->o.env_files, "stringArray", "Read in a file of environment variables" },
+    { "gidmap", 0, PC_OPT_STRV, &f->o.gidmap, "strings", "GID map to use for the user namespace (CONTAINER:HOST:SIZE)" },
+    { "group-add", 0, PC_OPT_STRV, &f->o.group_add, "strings", "Add additional groups to the primary container process. 'keep-groups' allows container processes to use supplementary groups." },
     { "hostname", 'h', PC_OPT_STRING, &f->hostname, "string", "Set container hostname" },
     { "init", 0, PC_OPT_BOOL, &f->o.init, NULL, "Run an init binary inside the container that forwards signals and reaps processes" },
     { "init-path", 0, PC_OPT_STRING, &f->init_path, "string", "Path to the container-init binary" },
@@ -121,10 +130,14 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "sig-proxy", 0, PC_OPT_BOOL, &f->sig_proxy, NULL, "Proxy received signals to the process (default true)" },
     { "stop-signal", 0, PC_OPT_STRING, &f->stop_signal, "string", "Signal to stop a container. Default is SIGTERM" },
     { "stop-timeout", 0, PC_OPT_UINT, &f->stop_timeout, "uint", "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL. (default 10)", &f->stop_timeout_set },
+    { "subgidname", 0, PC_OPT_STRING, &f->subgidname, "string", "Name of range listed in /etc/subgid for use in user namespace" },
+    { "subuidname", 0, PC_OPT_STRING, &f->subuidname, "string", "Name of range listed in /etc/subuid for use in user namespace" },
     { "tmpfs", 0, PC_OPT_STRV, &f->o.tmpfs, "tmpfs", "Mount a temporary filesystem (tmpfs) into a container" },
     { "tty", 't', PC_OPT_BOOL, &f->o.tty, NULL, "Allocate a pseudo-TTY for container" },
     { "ulimit", 0, PC_OPT_STRV, &f->o.ulimits, "strings", "Ulimit options" },
+    { "uidmap", 0, PC_OPT_STRV, &f->o.uidmap, "strings", "UID map to use for the user namespace (CONTAINER:HOST:SIZE)" },
     { "user", 'u', PC_OPT_STRING, &f->user, "string", "Username or UID (format: <name|uid>[:<group|gid>])" },
+    { "userns", 0, PC_OPT_STRING, &f->userns, "string", "User namespace to use: keep-id[:uid=N,gid=N], nomap, auto[:size=N], host, private" },
     { "volume", 'v', PC_OPT_STRV, &f->o.volumes, "stringArray", "Bind mount a host path: HOST-DIR:CONTAINER-DIR[:OPTIONS]" },
     { "workdir", 'w', PC_OPT_STRING, &f->workdir, "string", "Working directory inside the container" },
     { NULL },
@@ -179,6 +192,9 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
   f->o.log_driver = f->log_driver;
   f->o.network = f->network;
   f->o.init_path = f->init_path;
+  f->o.userns = f->userns;
+  f->o.subuidname = f->subuidname;
+  f->o.subgidname = f->subgidname;
   if (f->stop_timeout_set && f->stop_timeout < 0)
     {
       fprintf (stderr, "Error: invalid argument \"%ld\" for \"--stop-timeout\" flag: must be positive\n", f->stop_timeout);

@@ -202,6 +202,8 @@ eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **err)
       return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid --security-opt 1: \"%s\"", *s);
   if (eng_mounts_check (o, hc, err) < 0)
     return -1;
+  if (eng_userns_check (o, hc, err) < 0)
+    return -1;
   json_object *add = json_object_new_array (), *drop = json_object_new_array ();
   json_object_object_add (hc, "CapAdd", add);
   json_object_object_add (hc, "CapDrop", drop);
@@ -585,6 +587,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
   pc_autojson json_object *rec = NULL;
   pc_autojson json_object *spec = NULL;
   struct eng_user u = { 0 };
+  struct eng_userns ns = { .lock_fd = -1 };
   pc_autofree char *spath = xasprintf ("%s/config.json", id);
   pc_autofree char *imgname = image_display_name (img, o->image);
   pc_autoerror pc_error *derr = NULL;
@@ -599,12 +602,15 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
     goto out;
   if (eng_build_record (&ei, o, id, name, e->data_dir, hc, &rec, err) < 0)
     goto out;
+  if (eng_userns_plan (e, rec, &m, &ns, o, err) < 0 || eng_userns_shift_rootfs (&ns, &m, err) < 0)
+    goto out;
   json_object *cfg = pc_json_get (rec, "Config");
-  if (eng_resolve_user (&m, pc_json_get_string (cfg, "User"), &u, err) < 0)
+  if (eng_resolve_user (&m, pc_json_get_string (cfg, "User"), &u, err) < 0
+      || eng_userns_groups (rec, &m, &u, err) < 0)
     goto out;
   eng_record_add_home (rec, u.home);
   spec = eng_build_spec (e->run_dir, id, &m, &u, rec, err);
-  if (spec == NULL)
+  if (spec == NULL || eng_userns_spec (e, id, &ns, &m, spec, err) < 0)
     goto out;
   /* podman creates a missing WorkingDir of the image, but not one given with -w. */
   if (o->workdir)
@@ -633,6 +639,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
 
 out:
   free (u.home);
+  eng_userns_clear (&ns);
   pc_rootfs_mount_clear (&m);
   if (ret < 0)
     undo_create (e, id, name, true);

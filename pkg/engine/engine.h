@@ -138,6 +138,10 @@ struct pc_create_opts
   bool replace;
   bool init;                 /* --init: catatonit as pid 1 */
   const char *init_path;     /* --init-path; NULL = the default */
+  const char *userns;        /* --userns: keep-id[:uid=N,gid=N], nomap, auto[:size=N], host, private */
+  char **uidmap, **gidmap;   /* --uidmap/--gidmap CONTAINER:HOST:SIZE */
+  const char *subuidname, *subgidname;
+  char **group_add;          /* --group-add GID|NAME|keep-groups */
 };
 
 int pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o,

@@ -277,6 +277,13 @@ read_layered (char **dirs, const char *path)
   return NULL;
 }
 
+char *
+eng_image_etc_file (const struct pc_rootfs_mount *m, const char *path)
+{
+  pc_autostrv char **dirs = layer_dirs (m);
+  return read_layered (dirs, path);
+}
+
 static bool
 parse_id (const char *s, unsigned long *out)
 {

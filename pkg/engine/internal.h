@@ -8,6 +8,7 @@
 
 #include "lib/error.h"
 #include "pkg/engine/engine.h"
+#include "pkg/rootless/rootless.h"
 
 struct pc_engine
 {
@@ -130,6 +131,37 @@ int eng_write_etc_files (struct pc_container *c, int state_dfd, pc_error **err);
    read through the layers of m (upper first). */
 int eng_resolve_user (const struct pc_rootfs_mount *m, const char *user, struct eng_user *out,
                       pc_error **err);
+
+/* etcfiles.c: an /etc file of the image (path relative, "etc/passwd") read
+   through the layers of m, capped; NULL when absent or not a regular file. */
+char *eng_image_etc_file (const struct pc_rootfs_mount *m, const char *path);
+
+/* userns.c: --userns, --uidmap/--gidmap, --subuidname/--subgidname,
+   --group-add (docs/userns.md). */
+struct eng_userns
+{
+  bool nested;             /* the container gets a user namespace of its own */
+  bool keep_id;
+  bool keep_groups;        /* --group-add keep-groups */
+  uid_t uid;               /* keep-id: the container ids of the user */
+  gid_t gid;
+  struct pc_idmap map;     /* relative to pc's namespace */
+  int lock_fd;             /* auto: held until the record is written */
+};
+/* Flag checks that touch nothing: HostConfig.UsernsMode and GroupAdd. */
+int eng_userns_check (const struct pc_create_opts *o, json_object *hc, pc_error **err);
+/* The container's map (in the process's user namespace), recorded as
+   HostConfig.IDMappings; keep-id sets Config.User when -u was not given. */
+int eng_userns_plan (struct pc_engine *e, json_object *rec, const struct pc_rootfs_mount *m,
+                     struct eng_userns *ns, const struct pc_create_opts *o, pc_error **err);
+void eng_userns_clear (struct eng_userns *ns);
+/* A nested namespace sees the image through fuse-overlayfs' id shift. */
+int eng_userns_shift_rootfs (const struct eng_userns *ns, struct pc_rootfs_mount *m, pc_error **err);
+int eng_userns_groups (json_object *rec, const struct pc_rootfs_mount *m, struct eng_user *u,
+                       pc_error **err);
+/* The user namespace and its maps in the spec, keep-id's passwd and group. */
+int eng_userns_spec (struct pc_engine *e, const char *id, const struct eng_userns *ns,
+                     const struct pc_rootfs_mount *m, json_object *spec, pc_error **err);
 
 /* create.c: -e KEY=VAL / KEY (the host's value) / KEY* (every host variable
    with that prefix) into an ordered list where a later KEY wins. */

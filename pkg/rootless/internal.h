@@ -10,9 +10,6 @@
    with access(X_OK), never by running them. Fills out (PATH_MAX). */
 bool pc_rootless_find_helper (const char *name, char *out);
 
-/* The invoking user's name (NULL when the uid has no passwd entry); cached. */
-const char *pc_rootless_user_name (void);
-
 /* The first id after every range in the file (at least 100000), as useradd
    picks it: the suggestion for "usermod --add-subuids START-END USER". */
 uint32_t pc_subid_suggest_start (const char *path);

@@ -45,6 +45,9 @@ bool pc_rootless_in_userns (void);
 uid_t pc_rootless_host_uid (void);
 gid_t pc_rootless_host_gid (void);
 
+/* The invoking user's name (NULL when the uid has no passwd entry); cached. */
+const char *pc_rootless_user_name (void);
+
 /* Default rootless mapping, host-relative: 0 = the user, 1..N = the subuid /
    subgid ranges. Without ranges or without newuidmap/newgidmap: the single-id
    mapping (0 = the user only) and one warning per process saying what is lost

@@ -123,7 +123,7 @@ exec_path (const struct rt_process *p)
 static int
 switch_user (const struct rt_process *p, pc_error **err)
 {
-  if (setgroups (p->n_groups, p->groups) < 0 && !(errno == EPERM && p->n_groups == 0))
+  if (!p->keep_groups && setgroups (p->n_groups, p->groups) < 0 && !(errno == EPERM && p->n_groups == 0))
     return pc_error_errno (err, errno, "setgroups");
   if (setresgid (p->gid, p->gid, p->gid) < 0)
     return pc_error_errno (err, errno, "setgid %u (is the gid mapped in the user namespace?)",

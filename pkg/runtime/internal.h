@@ -102,6 +102,7 @@ struct rt_process
   gid_t gid;
   gid_t *groups;
   size_t n_groups;
+  bool keep_groups;      /* annotation run.oci.keep_original_groups=1 (crun's): no setgroups */
   mode_t umask;
   bool has_umask;
   struct rt_caps caps;

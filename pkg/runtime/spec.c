@@ -379,6 +379,8 @@ rt_spec_parse (json_object *spec, struct rt_spec *s, pc_error **err)
     return -1;
   const char *must = get_str (get (spec, "annotations"), "run.pc.workdir-must-exist");
   s->proc.cwd_must_exist = must && strcmp (must, "true") == 0;
+  const char *keep = get_str (get (spec, "annotations"), "run.oci.keep_original_groups");
+  s->proc.keep_groups = keep && strcmp (keep, "1") == 0;
   json_object *root = get (spec, "root");
   const char *rp = get_str (root, "path");
   if (rp)

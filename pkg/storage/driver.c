@@ -278,3 +278,46 @@ pc_storage_mount_rootfs (const struct pc_rootfs_mount *m, pc_error **err)
     }
   return pc_error_make (err, EINVAL, "unknown storage driver `%s`", m->driver);
 }
+
+int
+pc_rootfs_mount_shift (struct pc_rootfs_mount *m, const char *uidmapping, const char *gidmapping,
+                       pc_error **err)
+{
+  if (!have_program ("fuse-overlayfs"))
+    return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOENT,
+                           "a container with a user namespace of its own needs fuse-overlayfs to show "
+                           "the image's files under the container's id mapping without copying them: "
+                           "install the fuse-overlayfs package");
+  pc_autofree char *base = NULL;
+  if (strcmp (m->driver, "vfs") == 0)
+    {
+      /* The vfs copy is the upper dir: writes go to it as before. */
+      pc_autofree char *cdir = xstrdup (m->target);
+      char *slash = strrchr (cdir, '/');
+      if (slash == NULL)
+        return pc_error_make (err, EINVAL, "bad container root `%s`", m->target);
+      *slash = '\0';
+      pc_autofree char *lower = xasprintf ("%s/shift-empty", cdir);
+      pc_autofree char *work = xasprintf ("%s/shift-work", cdir);
+      if ((mkdir (lower, 0700) < 0 && errno != EEXIST) || (mkdir (work, 0700) < 0 && errno != EEXIST))
+        return pc_error_errno (err, errno, "create the directories of the shifted root in `%s`", cdir);
+      base = xasprintf ("lowerdir=%s,upperdir=%s,workdir=%s", lower, m->source, work);
+    }
+  else if (strcmp (m->driver, "overlay") == 0 || strcmp (m->driver, "fuse-overlayfs") == 0)
+    {
+      /* Native overlay's userxattr has no meaning for fuse-overlayfs, which
+         reads user.overlay.opaque and 0/0 whiteouts as they are. */
+      base = xstrdup (m->source);
+      size_t n = strlen (base);
+      if (n >= 10 && strcmp (base + n - 10, ",userxattr") == 0)
+        base[n - 10] = '\0';
+    }
+  else
+    return pc_error_make (err, EINVAL, "unknown storage driver `%s`", m->driver);
+  char *src = xasprintf ("%s,uidmapping=%s,gidmapping=%s", base, uidmapping, gidmapping);
+  free (m->source);
+  m->source = src;
+  free (m->driver);
+  m->driver = xstrdup ("fuse-overlayfs");
+  return 0;
+}

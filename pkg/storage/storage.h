@@ -161,6 +161,18 @@ void pc_rootfs_mount_clear (struct pc_rootfs_mount *m);
 int pc_storage_mount_rootfs (const struct pc_rootfs_mount *m, pc_error **err);
 /* Detaches it (fuse-overlayfs then ends by itself). */
 int pc_storage_unmount_rootfs (const struct pc_rootfs_mount *m, pc_error **err);
+/* The same root seen through an id shift (a container in a user namespace of
+   its own: keep-id, nomap, auto, --uidmap): `m` becomes a fuse-overlayfs
+   mount with uidmapping=/gidmapping= (pc_idmap_fuse_mapping's format), so a
+   file owned by image id X shows as container id X and a file the container
+   creates as container id X lands on disk as X, as in a default container.
+   The kernel refuses idmapped overlay mounts, and an unprivileged user
+   cannot idmap the store's filesystem. overlay: the same lower, upper and
+   work dirs; vfs: the container's copy becomes the upper dir over an empty
+   lower one. Nothing is copied or chowned. Needs the fuse-overlayfs program
+   (class PC_ERR_UNSUPPORTED with the fix when it is missing). */
+int pc_rootfs_mount_shift (struct pc_rootfs_mount *m, const char *uidmapping,
+                           const char *gidmapping, pc_error **err);
 
 /* Layer diff of a container (upper dir) as an OCI layer tar with whiteouts. */
 int pc_storage_diff_tar (struct pc_store *s, const char *cid, int out_fd, pc_error **err);
