@@ -193,9 +193,8 @@ eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **err)
   const char *ld = o->log_driver ? o->log_driver : "k8s-file";
   if (strcmp (ld, "k8s-file") != 0 && strcmp (ld, "none") != 0 && strcmp (ld, "passthrough") != 0)
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "log driver \"%s\" is not supported: use k8s-file, none or passthrough", ld);
-  const char *net = o->network ? o->network : "none";
-  if (strcmp (net, "none") != 0 && strcmp (net, "host") != 0)
-    return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "network mode \"%s\" is not supported yet: use --network none or host", net);
+  if (eng_network_check (o->network, err) < 0)
+    return -1;
   for (char **s = o->security_opt; s && *s; s++)
     if (strcmp (*s, "no-new-privileges") != 0 && strcmp (*s, "no-new-privileges=true") != 0
         && strcmp (*s, "no-new-privileges=false") != 0 && strncmp (*s, "seccomp=", 8) != 0)
@@ -442,7 +441,8 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
   json_object_object_add (lc, "Path", json_object_new_string (strcmp (ld, "k8s-file") == 0 ? logpath : ""));
   json_object_object_add (lc, "Tag", json_object_new_string (""));
   json_object_object_add (lc, "Size", json_object_new_string ("0B"));
-  json_object_object_add (hc, "NetworkMode", json_object_new_string (o->network ? o->network : "none"));
+  pc_autofree char *netmode = eng_network_mode (o->network);
+  json_object_object_add (hc, "NetworkMode", json_object_new_string (netmode));
   json_object_object_add (hc, "AutoRemove", json_object_new_boolean (o->rm));
   json_object_object_add (hc, "LogConfig", lc);
   json_object_object_add (hc, "Privileged", json_object_new_boolean (o->privileged));

@@ -131,7 +131,7 @@ struct pc_create_opts
   const char *stop_signal;
   int stop_timeout;          /* seconds; -1 = default (10) */
   const char *log_driver;    /* k8s-file (default), none, passthrough */
-  const char *network;       /* none (default until networking lands), host */
+  const char *network;       /* slirp4netns[:OPTS] (default; private, bridge), none, host */
   bool rm;
   bool interactive;
   bool tty;

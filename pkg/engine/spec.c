@@ -705,6 +705,9 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
   pc_autofree char *cache = xasprintf ("%s/seccomp", run_dir);
   json_object_object_add (ann, "run.pc.seccomp-cache", json_object_new_string (cache));
   json_object_object_add (ann, "io.container.manager", json_object_new_string ("pc"));
+  /* The monitor starts libslirp on a tap device for this one (pkg/monitor/net.c). */
+  if (eng_network_is_slirp (hc))
+    json_object_object_add (ann, "run.pc.network", json_object_new_string (pc_json_get_string (hc, "NetworkMode")));
   json_object_object_add (spec, "annotations", ann);
   return steal_pointer (&spec);
 }

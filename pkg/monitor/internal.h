@@ -11,6 +11,7 @@
 #include "pkg/monitor/k8slog.h"
 #include "pkg/monitor/loop.h"
 #include "pkg/monitor/monitor.h"
+#include "pkg/network/network.h"
 #include "pkg/runtime/runtime.h"
 
 struct pc_mon_client
@@ -45,6 +46,7 @@ struct pc_monitor
   struct pc_k8s_writer log;
   struct pc_mon_client *clients;
   int blocked_clients;   /* clients with a pending packet: output reading pauses */
+  struct pc_net *net;    /* the container's libslirp network, or NULL (net.c) */
 };
 
 /* sockpath.c: unix sockets under a dir fd, whatever the path length. */
@@ -77,6 +79,12 @@ int pc_mon_client_take (struct pc_monitor *m, struct pc_mon_client *c);
    is not the container: true when it was an exec session's process. */
 void pc_mon_exec_request (struct pc_monitor *m, struct pc_mon_client *c, int memfd);
 bool pc_mon_exec_reaped (struct pc_monitor *m, pid_t pid, int status);
+
+/* net.c: the container's network (spec annotation "run.pc.network"):
+   started after create, before the start; stopped before the exit is
+   recorded. */
+int pc_mon_net_start (struct pc_monitor *m, json_object *spec, pc_error **err);
+void pc_mon_net_stop (struct pc_monitor *m);
 
 /* io.c: container stdio, the signalfd and the end of the container. */
 void pc_mon_io_start (struct pc_monitor *m);

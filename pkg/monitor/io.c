@@ -352,8 +352,10 @@ finish (struct pc_monitor *m)
         }
       m->ctr = NULL;
     }
-  /* What must be free when `pc wait` returns (mounts, published ports) is
-     released before the exit file says the container is gone. */
+  /* What must be free when `pc wait` returns (mounts, published ports,
+     the network's sockets) is released before the exit file says the
+     container is gone. */
+  pc_mon_net_stop (m);
   if (m->cfg->teardown)
     m->cfg->teardown (m->cfg->hook_data);
   if (m->log_failing)

@@ -360,11 +360,20 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
         cfg->teardown (cfg->hook_data);
       fail (sync_fd, err);
     }
+  m->pid = created.pid;
+  /* The network is there before the container can exec. */
+  if (pc_mon_net_start (m, cfg->spec, &err) < 0)
+    {
+      m->rt->abort (steal_pointer (&m->ctr));
+      unlinkat (m->dirfd, PC_MONITOR_SOCKET, 0);
+      if (cfg->teardown)
+        cfg->teardown (cfg->hook_data);
+      fail (sync_fd, err);
+    }
   /* This process's copy of the spec is not needed any more (the CLI's copy
      is untouched): an idle monitor should not carry it. */
   json_object_put (cfg->spec);
-  m->pid = created.pid;
-  /* No network loop takes the tap device yet. */
+  /* The runtime opens no tap: the monitor made its own (net.c). */
   if (created.tap_fd >= 0)
     close (created.tap_fd);
   /* The container holds its ends now; ours must go so EOF can come. */

@@ -1,0 +1,11 @@
+/* Shared between the files of pkg/network (not a public interface). */
+#ifndef PC_PKG_NETWORK_INTERNAL_H
+#define PC_PKG_NETWORK_INTERNAL_H
+
+#include "pkg/network/network.h"
+
+/* tap.c: creates and configures tap0 (and lo) in the network namespace of
+   pid; returns the tap fd (non-blocking, CLOEXEC) or -1. */
+int pc_net_tap_create (pid_t pid, const struct pc_net_slirp_opts *o, pc_error **err);
+
+#endif

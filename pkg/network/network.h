@@ -1,0 +1,87 @@
+/* pc's networking: the default rootless network (libslirp linked into the
+   container's monitor, a tap device in the container's network namespace),
+   the --network modes, and the DNS files.
+
+   The monitor calls pc_net_start once the container process exists (its
+   network namespace with it) and before it execs; then, in every
+   iteration of its poll loop, pc_net_prepare before poll and pc_net_check
+   after it (libslirp's fill/poll model); pc_net_free when the container
+   has exited, before its exit is recorded. No thread, no process. */
+#ifndef PC_PKG_NETWORK_H
+#define PC_PKG_NETWORK_H
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+
+/* podman's slirp4netns mode: 10.0.2.0/24, gateway (the host) 10.0.2.2,
+   DNS forwarder 10.0.2.3, the container 10.0.2.100, fd00::/64. */
+#define PC_NET_DEFAULT_MTU 65520
+#define PC_NET_TAP_NAME "tap0"
+
+struct pc_net_slirp_opts
+{
+  unsigned mtu;                 /* 1280..65520 */
+  struct in_addr net, mask;     /* cidr=, default 10.0.2.0/24 */
+  unsigned prefix;              /* the mask's length */
+  bool allow_host_loopback;     /* 10.0.2.2 reaches the host's 127.0.0.1 */
+  bool enable_ipv6;             /* fd00::/64 by router advertisement */
+};
+
+enum pc_net_kind
+{
+  PC_NET_NONE,                  /* a network namespace with lo alone */
+  PC_NET_HOST,                  /* the host's */
+  PC_NET_SLIRP,                 /* slirp4netns (private, bridge when rootless) */
+};
+
+struct pc_net_mode
+{
+  enum pc_net_kind kind;
+  struct pc_net_slirp_opts slirp;
+};
+
+/* --network VALUE: none, host, slirp4netns[:OPT=V,...], private, bridge
+   (private and bridge are the default network, slirp4netns). NULL or "" is
+   the default. Bad values are PC_ERR_INVALID, known podman modes pc lacks
+   PC_ERR_UNSUPPORTED. */
+int pc_net_mode_parse (const char *arg, struct pc_net_mode *out, pc_error **err);
+/* "none", "host", or "slirp4netns" followed by the options that differ
+   from the defaults (":allow_host_loopback=true,mtu=1500"); parses back to
+   the same mode. malloc'd. */
+char *pc_net_mode_format (const struct pc_net_mode *m);
+/* The kind alone: "none", "host", "slirp4netns" (podman's NetworkMode). */
+const char *pc_net_kind_name (enum pc_net_kind k);
+
+/* Addresses of a slirp network: the host (gateway), the DNS forwarder and
+   the container, as dotted quads. */
+struct pc_net_addrs
+{
+  char gateway[INET_ADDRSTRLEN], dns[INET_ADDRSTRLEN], guest[INET_ADDRSTRLEN];
+};
+void pc_net_slirp_addrs (const struct pc_net_slirp_opts *o, struct pc_net_addrs *out);
+
+struct pc_net;
+
+/* In the network namespace of process `pid` (the caller's child, not yet
+   reaped, so the pid cannot be reused): brings lo up, creates tap0 with
+   the container's address, MTU and default route; back in the caller's
+   namespace, starts libslirp on it. The caller needs CAP_NET_ADMIN and
+   CAP_SYS_ADMIN over that namespace (the monitor, root in the user
+   namespace that owns it). */
+int pc_net_start (pid_t pid, const struct pc_net_slirp_opts *o, struct pc_net **out,
+                  pc_error **err);
+/* Poll loop glue. add(fd, events, data) registers a pollfd for this
+   iteration and returns its index; check gets those pollfds back in the
+   same order. */
+typedef int (*pc_net_add_fn) (int fd, short events, void *data);
+void pc_net_prepare (struct pc_net *n, int *timeout_ms, pc_net_add_fn add, void *data);
+void pc_net_check (struct pc_net *n, const struct pollfd *pfd, size_t npfd, bool poll_failed);
+/* Closes every socket libslirp holds and the tap device. NULL is fine. */
+void pc_net_free (struct pc_net *n);
+
+#endif

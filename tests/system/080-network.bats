@@ -1,0 +1,153 @@
+#!/usr/bin/env bats
+# The default rootless network: libslirp in the container's monitor, tap0
+# in the container's network namespace, addresses as podman's slirp4netns
+# mode. Traffic goes only to 127.0.0.1 of the host (through 10.0.2.2 with
+# allow_host_loopback=true) and inside the containers.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup() {
+    pc_setup
+    pc_load_fixture busybox
+    LISTENER=
+}
+
+teardown() {
+    [ -z "${LISTENER:-}" ] || kill "$LISTENER" 2>/dev/null || true
+    pc_teardown
+}
+
+# listen_tcp OUT: a host listener on 127.0.0.1 (free port written as the
+# first line of OUT, then each connection's data echoed back as "echo:DATA"
+# and logged in OUT). Its fds are closed: bats waits for whatever holds its
+# output open.
+listen_tcp() {
+    command -v python3 >/dev/null || skip "no python3 on the host for a listener"
+    python3 -c 'import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept()
+    d = b""
+    while not d.endswith(b"\n"):
+        b = c.recv(4096)
+        if not b: break
+        d += b
+    c.sendall(b"echo:" + d); print(d.decode(), end="", flush=True)
+    # Hold the connection until the peer closes it.
+    while c.recv(4096): pass
+    print("closed", flush=True); c.close()' >"$1" 2>&1 </dev/null 3>&- &
+    LISTENER=$!
+    wait_for test -s "$1"
+    PORT=$(head -1 "$1")
+}
+
+@test "default network: lo and tap0 with podman's slirp4netns addresses, MTU and route" {
+    run_pc run --rm busybox ip -o -4 addr show
+    assert_contains "$output" "lo    inet 127.0.0.1/8"
+    assert_contains "$output" "tap0    inet 10.0.2.100/24"
+    run_pc run --rm busybox sh -c 'ls /sys/class/net; cat /sys/class/net/tap0/mtu /sys/class/net/lo/operstate'
+    assert_equal "$output" "$(printf 'lo\ntap0\n65520\nunknown')"
+    # The default route goes to the gateway 10.0.2.2 (0202000A).
+    run_pc run --rm busybox cat /proc/net/route
+    assert_contains "$output" "$(printf 'tap0\t00000000\t0202000A\t0003')"
+    assert_contains "$output" "$(printf 'tap0\t0002000A\t00000000\t0001')"
+    run_pc inspect --format '{{.HostConfig.NetworkMode}}' "$("$PC" create busybox true)"
+    assert_equal "$output" slirp4netns
+}
+
+@test "--network private and bridge are the default network; none has loopback alone" {
+    for mode in private bridge slirp4netns; do
+        run_pc run --rm --network "$mode" busybox ls /sys/class/net
+        assert_equal "$output" "$(printf 'lo\ntap0')"
+    done
+    run_pc run --rm --network none busybox ls /sys/class/net
+    assert_equal "$output" lo
+    run_pc run --rm --network none busybox cat /proc/net/route
+    assert_equal "$(wc -l <<<"$output")" 1
+}
+
+@test "--network slirp4netns:mtu=,cidr= set the container's MTU, address and gateway" {
+    run_pc run --rm --network slirp4netns:mtu=1500,cidr=10.7.0.0/24 busybox \
+        sh -c 'cat /sys/class/net/tap0/mtu; ip -o -4 addr show tap0; ip route'
+    assert_contains "$output" 1500
+    assert_contains "$output" "inet 10.7.0.100/24"
+    assert_contains "$output" "default via 10.7.0.2 dev tap0"
+    run_pc inspect --format '{{.HostConfig.NetworkMode}}' \
+        "$("$PC" create --network slirp4netns:mtu=1500,cidr=10.7.0.0/24 busybox true)"
+    assert_equal "$output" "slirp4netns:cidr=10.7.0.0/24,mtu=1500"
+}
+
+@test "--network refuses bad values and bad slirp4netns options" {
+    run_pc 125 run --rm --network bogus busybox true
+    assert_contains "$output" bogus
+    run_pc 125 run --rm --network slirp4netns:mtu=12 busybox true
+    assert_contains "$output" "invalid mtu"
+    run_pc 125 run --rm --network slirp4netns:cidr=10.0.2.0/30 busybox true
+    assert_contains "$output" "invalid cidr"
+    run_pc 125 run --rm --network slirp4netns:allow_host_loopback=maybe busybox true
+    assert_contains "$output" allow_host_loopback
+    run_pc 125 run --rm --network slirp4netns:colour=blue busybox true
+    assert_contains "$output" "unknown option for slirp4netns"
+    # Nothing was created by the refused ones.
+    run_pc ps -a -q
+    assert_equal "$output" ""
+}
+
+@test "allow_host_loopback=true: a TCP round trip to a host listener on 127.0.0.1 via 10.0.2.2" {
+    local log=$PC_TEST_DIR/listener
+    listen_tcp "$log"
+    run_pc run --rm --network slirp4netns:allow_host_loopback=true busybox \
+        sh -c "echo from-the-container | nc 10.0.2.2 $PORT"
+    assert_equal "$output" "echo:from-the-container"
+    wait_for grep -q closed "$log"
+    # The default does not reach the host's loopback.
+    run_pc 1 run --rm busybox sh -c "echo refused | timeout 5 nc 10.0.2.2 $PORT"
+    assert_not_contains "$(cat "$log")" refused
+}
+
+@test "allow_host_loopback=true: a container downloads a file from a host HTTP server, checksum intact" {
+    command -v python3 >/dev/null || skip "no python3 on the host for an HTTP server"
+    local dir=$PC_TEST_DIR/www log=$PC_TEST_DIR/http
+    mkdir -p "$dir"
+    head -c 3000000 /dev/urandom >"$dir/blob"
+    (cd "$dir" && exec python3 -c 'import http.server, socketserver, sys
+h = http.server.SimpleHTTPRequestHandler
+s = socketserver.TCPServer(("127.0.0.1", 0), h)
+print(s.server_address[1], flush=True)
+s.serve_forever()' >"$log" 2>/dev/null </dev/null 3>&-) &
+    LISTENER=$!
+    wait_for test -s "$log"
+    local port
+    port=$(head -1 "$log")
+    run_pc run --rm --network slirp4netns:allow_host_loopback=true busybox \
+        sh -c "wget -q -O - http://10.0.2.2:$port/blob | md5sum"
+    assert_equal "${output%% *}" "$(md5sum <"$dir/blob" | cut -d' ' -f1)"
+    run_pc 1 run --rm busybox sh -c "timeout 5 wget -q -O /dev/null http://10.0.2.2:$port/blob"
+}
+
+@test "the network of a created container comes up at pc start" {
+    local id
+    id=$("$PC" create busybox sh -c 'ip -o -4 addr show tap0')
+    run_pc start -a "$id"
+    assert_contains "$output" "inet 10.0.2.100/24"
+    run_pc rm "$id"
+}
+
+@test "the container's connections are closed before its exit is recorded" {
+    command -v ss >/dev/null || skip "no ss on the host"
+    local log=$PC_TEST_DIR/listener
+    listen_tcp "$log"
+    run_pc run -d --name holder --network slirp4netns:allow_host_loopback=true busybox \
+        sh -c "(echo held; sleep 1000) | nc 10.0.2.2 $PORT"
+    wait_for grep -q held "$log"
+    run_pc kill holder
+    run_pc wait holder
+    # The moment wait returns, the listener's end has seen the close: no
+    # established connection to its port is left.
+    run ss -Htn state established "( sport = :$PORT )"
+    assert_equal "$output" ""
+    wait_for grep -q closed "$log"
+}
