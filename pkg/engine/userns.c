@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,24 +222,40 @@ pick_auto_range (struct pc_engine *e, uint32_t lo, uint64_t hi, uint32_t size, u
   close (dfd);
   if (*lock_fd < 0)
     return -1;
-  struct pc_container **all = NULL;
-  size_t n = 0;
-  if (pc_engine_list (e, &all, &n, err) < 0)
-    return -1;
-  struct pc_idmap_entry *used = xmalloc0 ((n * PC_IDMAP_MAX + 1) * sizeof *used);
-  size_t nu = 0;
-  for (size_t i = 0; i < n; i++)
+  /* The records as they are: pc_engine_list would collect this create's
+     own directory (its lock is ours, so it looks abandoned). */
+  int cfd = dup (e->ctr_dfd);
+  pc_autoclosedir DIR *d = cfd >= 0 ? fdopendir (cfd) : NULL;
+  if (d == NULL)
     {
-      json_object *hc = pc_json_get (all[i]->rec, "HostConfig");
+      if (cfd >= 0)
+        close (cfd);
+      return pc_error_errno (err, errno, "read the containers directory");
+    }
+  rewinddir (d);
+  size_t cap = 64, nu = 0;
+  struct pc_idmap_entry *used = xmalloc (cap * sizeof *used);
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      if (de->d_name[0] == '.' || strlen (de->d_name) != 64)
+        continue;
+      pc_autofree char *rp = xasprintf ("%s/container.json", de->d_name);
+      pc_autoerror pc_error *rerr = NULL;
+      pc_autojson json_object *rec = pc_json_read_file (e->ctr_dfd, rp, &rerr);
+      json_object *hc = rec ? pc_json_get (rec, "HostConfig") : NULL;
       const char *mode = pc_json_get_string (hc, "UsernsMode");
       if (mode == NULL || strncmp (mode, "auto", 4) != 0)
         continue;
       json_object *um = pc_json_get (pc_json_get (hc, "IDMappings"), "UidMap");
       for (size_t k = 0; k < pc_json_array_len (um) && k < PC_IDMAP_MAX; k++)
-        if (pc_json_array_string_at (um, k) && parse_map_string (pc_json_array_string_at (um, k), &used[nu]))
-          nu++;
+        {
+          if (nu == cap)
+            used = xrealloc (used, (cap *= 2) * sizeof *used);
+          if (pc_json_array_string_at (um, k) && parse_map_string (pc_json_array_string_at (um, k), &used[nu]))
+            nu++;
+        }
     }
-  pc_container_list_free (all, n);
   uint64_t cand = lo;
   for (bool moved = true; moved;)
     {

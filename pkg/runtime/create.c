@@ -58,6 +58,32 @@ join_namespaces (const struct rt_spec *s, pc_error **err)
   return 0;
 }
 
+/* A new user namespace may leave the caller's user unmapped (nomap, auto,
+   --uidmap): its 0 then cannot walk the caller's 0700 directories (the
+   store, XDG_RUNTIME_DIR). Until here the process kept the caller's ids, so
+   the root was bound and opened by path; the bind sources are opened now
+   and named by their fd, then it becomes the namespace's root (when mapped). */
+static void
+become_userns_root (struct rt_spec *s, int sync_fd)
+{
+  pc_error *err = NULL;
+  for (size_t i = 0; i < s->n_mounts; i++)
+    {
+      struct rt_mount *m = &s->mounts[i];
+      if (!m->bind || m->source == NULL || m->source[0] != '/')
+        continue;
+      int fd = open (m->source, O_PATH | O_CLOEXEC);
+      if (fd < 0)
+        continue;   /* the mount reports it */
+      free (m->source);
+      m->source = xasprintf ("/proc/self/fd/%d", fd);
+    }
+  if (setresgid (0, 0, 0) < 0 && errno != EINVAL)
+    rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "setgid 0"), err));
+  if (setresuid (0, 0, 0) < 0 && errno != EINVAL)
+    rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "setuid 0"), err));
+}
+
 static void __attribute__ ((noreturn))
 child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, int sync_fd, int *gate)
 {
@@ -74,11 +100,6 @@ child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, in
     {
       if (rt_sync_wait_for (sync_fd, "mapped", NULL, &err) < 0)
         _exit (1);
-      /* Become the namespace's root when it is mapped (keep-id maps may not map it). */
-      if (setresgid (0, 0, 0) < 0 && errno != EINVAL)
-        rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "setgid 0"), err));
-      if (setresuid (0, 0, 0) < 0 && errno != EINVAL)
-        rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "setuid 0"), err));
     }
   if (join_namespaces (s, &err) < 0)
     rt_child_fail (sync_fd, err);
@@ -94,6 +115,8 @@ child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, in
   int rootfd = open (s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "open the root `%s`", s->root), err));
+  if (s->clone_flags & CLONE_NEWUSER)
+    become_userns_root (s, sync_fd);
   if (rt_mount_all (s, rootfd, &err) < 0 || rt_setup_dev (s, rootfd, &err) < 0)
     rt_child_fail (sync_fd, err);
   double t_mounts = now_ms ();
