@@ -109,9 +109,20 @@ bind_option (struct bind *b, const char *o, pc_error **err)
     b->nonrecursive = true;
   else if (strcmp (o, "rbind") == 0)
     b->nonrecursive = false;
-  else if (strcmp (o, "U") == 0 || strcmp (o, "O") == 0 || strcmp (o, "idmap") == 0
-           || strncmp (o, "idmap=", 6) == 0)
+  else if (strcmp (o, "U") == 0 || strcmp (o, "O") == 0)
     return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "volume option \"%s\" is not supported yet", o);
+  else if (strcmp (o, "idmap") == 0 || strncmp (o, "idmap=", 6) == 0)
+    {
+      /* docs/userns.md: mount_setattr(MOUNT_ATTR_IDMAP) needs CAP_SYS_ADMIN
+         over the user namespace owning the source's filesystem. */
+      if (geteuid () != 0 || pc_rootless_in_userns ())
+        return pc_error_makec (err, PC_ERR_UNSUPPORTED, EPERM,
+                               "volume option \"%s\": an unprivileged user cannot make an idmapped mount "
+                               "of a host directory (the kernel wants CAP_SYS_ADMIN over the user namespace "
+                               "that owns its filesystem, the host's); use --userns=keep-id to own what the "
+                               "container writes there, or :U to chown the directory to the container's user", o);
+      return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "volume option \"%s\" is not supported yet as root", o);
+    }
   else
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid option type \"%s\"", o);
   return 0;

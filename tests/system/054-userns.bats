@@ -167,3 +167,10 @@ $(id -u)
     run_pc inspect --format '{{json .HostConfig.GroupAdd}}' g
     assert_equal "$output" '["keep-groups"]'
 }
+
+@test "-v SRC:DST:idmap as the user: refused, naming the kernel's rule and the alternatives" {
+    run_pc 125 run --rm -v "$HOSTDIR:/data:idmap" busybox true
+    assert_contains "$output" 'volume option "idmap": an unprivileged user cannot make an idmapped mount'
+    assert_contains "$output" "CAP_SYS_ADMIN"
+    assert_contains "$output" "--userns=keep-id"
+}
