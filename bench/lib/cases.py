@@ -143,6 +143,30 @@ def case_run_rm(ctx, network_none):
     return ctx.timed(case, variants, w, r, notes)
 
 
+def case_run_rm_keepid(ctx):
+    """`run --rm --userns=keep-id`: the container's own user namespace and the
+    image seen through an id shift (pc: fuse-overlayfs uidmapping=; podman:
+    its storage's idmapped copy of the image), against run-rm-true-netnone."""
+    case = {"id": "run-rm-true-keepid",
+            "title": "`run --rm --network none --userns=keep-id busybox true`",
+            "about": "As run-rm-true-netnone, with `--userns=keep-id`: a user namespace "
+                     "nested in the rootless one, the user's uid inside, the image's root "
+                     "files still root's. Compare with run-rm-true-netnone from the same "
+                     "run for the cost of keep-id. Floor: the same bwrap as there."}
+
+    def build(tool):
+        if tool == "floor":
+            return Variant("floor", [bwrap_true(ctx)],
+                           label="bwrap --unshare-all --ro-bind ROOTFS / --proc /proc --dev /dev /bin/true")
+        v = Variant(tool, [ctx.argv(tool, "run", "--rm", "--network", "none", "--userns=keep-id",
+                                    ctx.refs["busybox"], "true")])
+        ctx.gate(v, ["run"], image=True)
+        return v
+
+    w, r = ctx.counts((3, 30), (1, 8))
+    return ctx.timed(case, make_variants(ctx, build), w, r)
+
+
 def interfaces(ctx, tool):
     """The interfaces the default network gives (names, note), so a reader
     can tell whether both tools set up the same thing."""
@@ -587,6 +611,7 @@ CASES = [
     ("load-layered", lambda ctx: case_load(ctx, "layered")),
     ("run-rm-true-netnone", lambda ctx: case_run_rm(ctx, True)),
     ("run-rm-true", lambda ctx: case_run_rm(ctx, False)),
+    ("run-rm-true-keepid", case_run_rm_keepid),
     ("run-rm-breakdown", case_breakdown),
     ("run-d-stop-rm", case_run_stop_rm),
     ("exec-true", case_exec),
