@@ -83,7 +83,7 @@ bool pc_mon_exec_reaped (struct pc_monitor *m, pid_t pid, int status);
 /* net.c: the container's network (spec annotation "run.pc.network"):
    started after create, before the start; stopped before the exit is
    recorded. */
-int pc_mon_net_start (struct pc_monitor *m, json_object *spec, pc_error **err);
+int pc_mon_net_start (struct pc_monitor *m, json_object *spec, int netns_fd, pc_error **err);
 void pc_mon_net_stop (struct pc_monitor *m);
 
 /* io.c: container stdio, the signalfd and the end of the container. */

@@ -34,7 +34,7 @@ net_check (struct pc_mloop *l, const struct pollfd *pfd, size_t n, bool poll_fai
 }
 
 int
-pc_mon_net_start (struct pc_monitor *m, json_object *spec, pc_error **err)
+pc_mon_net_start (struct pc_monitor *m, json_object *spec, int netns_fd, pc_error **err)
 {
   const char *mode = pc_json_get_string (pc_json_get (spec, "annotations"), "run.pc.network");
   if (mode == NULL)
@@ -44,7 +44,9 @@ pc_mon_net_start (struct pc_monitor *m, json_object *spec, pc_error **err)
     return pc_error_wrap (err, "the container's network");
   if (nm.kind != PC_NET_SLIRP)
     return 0;
-  if (pc_net_start (m->pid, &nm.slirp, &m->net, err) < 0)
+  if (netns_fd < 0)
+    return pc_error_make (err, EINVAL, "the runtime gave no network namespace for the container's network");
+  if (pc_net_start (netns_fd, &nm.slirp, &m->net, err) < 0)
     return -1;
   pc_mloop_add_hook (&m->loop, net_prepare, net_check, m);
   return 0;

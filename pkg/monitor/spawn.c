@@ -362,7 +362,10 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
     }
   m->pid = created.pid;
   /* The network is there before the container can exec. */
-  if (pc_mon_net_start (m, cfg->spec, &err) < 0)
+  int net_rc = pc_mon_net_start (m, cfg->spec, created.netns_fd, &err);
+  if (created.netns_fd >= 0)
+    close (created.netns_fd);
+  if (net_rc < 0)
     {
       m->rt->abort (steal_pointer (&m->ctr));
       unlinkat (m->dirfd, PC_MONITOR_SOCKET, 0);

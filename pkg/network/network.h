@@ -67,13 +67,14 @@ void pc_net_slirp_addrs (const struct pc_net_slirp_opts *o, struct pc_net_addrs 
 
 struct pc_net;
 
-/* In the network namespace of process `pid` (the caller's child, not yet
-   reaped, so the pid cannot be reused): brings lo up, creates tap0 with
-   the container's address, MTU and default route; back in the caller's
-   namespace, starts libslirp on it. The caller needs CAP_NET_ADMIN and
-   CAP_SYS_ADMIN over that namespace (the monitor, root in the user
-   namespace that owns it). */
-int pc_net_start (pid_t pid, const struct pc_net_slirp_opts *o, struct pc_net **out,
+/* In the network namespace netns_fd names (an nsfs fd, from the runtime:
+   a container process that switched uids is not dumpable, so its
+   /proc/PID/ns/net is closed to the monitor): brings lo up, creates tap0
+   with the container's address, MTU and default route; in the caller's
+   own namespace, starts libslirp on it. The caller needs CAP_NET_ADMIN
+   and CAP_SYS_ADMIN over that namespace (the monitor, root in the user
+   namespace that owns it). netns_fd stays the caller's. */
+int pc_net_start (int netns_fd, const struct pc_net_slirp_opts *o, struct pc_net **out,
                   pc_error **err);
 /* Poll loop glue. add(fd, events, data) registers a pollfd for this
    iteration and returns its index; check gets those pollfds back in the

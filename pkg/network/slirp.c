@@ -134,9 +134,9 @@ static const SlirpCb callbacks = {
 };
 
 int
-pc_net_start (pid_t pid, const struct pc_net_slirp_opts *o, struct pc_net **out, pc_error **err)
+pc_net_start (int netns_fd, const struct pc_net_slirp_opts *o, struct pc_net **out, pc_error **err)
 {
-  int tap = pc_net_tap_create (pid, o, err);
+  int tap = pc_net_tap_create (netns_fd, o, err);
   if (tap < 0)
     return -1;
   struct pc_net *n = xmalloc0 (sizeof *n);

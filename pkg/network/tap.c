@@ -155,14 +155,9 @@ out:
 }
 
 int
-pc_net_tap_create (pid_t pid, const struct pc_net_slirp_opts *o, pc_error **err)
+pc_net_tap_create (int netns_fd, const struct pc_net_slirp_opts *o, pc_error **err)
 {
-  char path[64];
-  snprintf (path, sizeof path, "/proc/%d/ns/net", (int) pid);
-  pc_autoclose int nsfd = open (path, O_RDONLY | O_CLOEXEC);
-  if (nsfd < 0)
-    return pc_error_errno (err, errno, "open the container's network namespace `%s`", path);
-  struct tap_job j = { .netns_fd = nsfd, .o = o, .tap_fd = -1 };
+  struct tap_job j = { .netns_fd = netns_fd, .o = o, .tap_fd = -1 };
   size_t stack_size = 64 * 1024;
   void *stack = mmap (NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED)

@@ -103,6 +103,13 @@ child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, in
     }
   if (join_namespaces (s, &err) < 0)
     rt_child_fail (sync_fd, err);
+  /* Its caller (the monitor) sets up the network in it: once the process
+     has switched to another uid it is not dumpable, and its
+     /proc/PID/ns/net is closed to a caller without CAP_SYS_PTRACE over the
+     initial user namespace. Opened while /proc is still the caller's. */
+  int netns = -1;
+  if ((s->clone_flags & CLONE_NEWNET) && (netns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+    rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "open the container's network namespace"), err));
   if (!terminal && rt_setup_stdio (io, &err) < 0)
     rt_child_fail (sync_fd, err);
   /* Nothing of pc's leaks into the container. */
@@ -139,6 +146,7 @@ child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, in
   int fds[RT_SYNC_FD__COUNT];
   rt_sync_fds_init (fds);
   fds[RT_SYNC_FD_CONSOLE] = console;
+  fds[RT_SYNC_FD_NETNS] = netns;
   rt_child_finish (&s->proc, &s->seccomp, sync_fd, fds, info);
 }
 
@@ -188,6 +196,7 @@ rt_parent_wait_ready (int sync_fd, pid_t pid, struct pc_runtime_process *out, pc
         pc_debug ("container setup: %s", message);
       out->console_fd = steal_fd (&fds[RT_SYNC_FD_CONSOLE]);
       out->tap_fd = steal_fd (&fds[RT_SYNC_FD_TAP]);
+      out->netns_fd = steal_fd (&fds[RT_SYNC_FD_NETNS]);
       return 0;
     }
   int status = 0;
@@ -313,6 +322,7 @@ pc_runtime_create (json_object *spec, const struct pc_runtime_io *io,
   out->pid = -1;
   out->console_fd = -1;
   out->tap_fd = -1;
+  out->netns_fd = -1;
   out->sync_fd = -1;
   struct rt_spec s;
   int ret = -1;
@@ -372,4 +382,6 @@ pc_runtime_abort (struct pc_runtime_process *p)
     close (steal_fd (&p->console_fd));
   if (p->tap_fd >= 0)
     close (steal_fd (&p->tap_fd));
+  if (p->netns_fd >= 0)
+    close (steal_fd (&p->netns_fd));
 }

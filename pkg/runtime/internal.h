@@ -221,7 +221,7 @@ int rt_tmpcopyup (int olddirfd, int newmfd, pc_error **err);
 int rt_terminal_setup (const struct rt_process *p, pc_error **err);
 
 /* child.c */
-/* fds: RT_SYNC_FD__COUNT entries (console, tap; -1 = none), sent with
+/* fds: RT_SYNC_FD__COUNT entries (console, tap, netns; -1 = none), sent with
    "ready" and closed here.
    Applies user, caps, no_new_privs, rlimits... waits for start, loads seccomp and execs. Never returns. */
 void rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, int sync_fd,
@@ -238,6 +238,7 @@ enum rt_sync_fd_kind
 {
   RT_SYNC_FD_CONSOLE = 0,  /* pty master */
   RT_SYNC_FD_TAP,          /* tap device opened in the container's netns */
+  RT_SYNC_FD_NETNS,        /* the container's new network namespace (nsfs) */
   RT_SYNC_FD__COUNT
 };
 #define RT_SYNC_MAX_FDS 4  /* per message, whatever the kinds */

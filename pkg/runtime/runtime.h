@@ -28,6 +28,8 @@ struct pc_runtime_process
   int tap_fd;         /* tap device the container opened in its network
                          namespace (passed with the console on the sync
                          socket), else -1 */
+  int netns_fd;       /* the container's new network namespace (an nsfs
+                         fd for setns), else -1 */
   int sync_fd;        /* internal */
 };
 
@@ -114,6 +116,8 @@ struct pc_runtime_created
   int console_fd;        /* pty master when terminal, else -1; the caller's to close */
   int tap_fd;            /* tap device opened in the container's network
                             namespace, else -1; the caller's to close */
+  int netns_fd;          /* the container's new network namespace (nsfs, for
+                            setns), else -1; the caller's to close */
 };
 
 struct pc_runtime_ops
