@@ -4,6 +4,7 @@
    "Mounts" (podman's inspect shape, which spec.c turns into OCI mounts) and
    HostConfig "Binds"; tmpfs mounts from --mount join HostConfig "Tmpfs". */
 #include "pkg/engine/internal.h"
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,8 @@ struct bind
   bool ro, ro_set;
   const char *prop;     /* NULL: rprivate */
   bool nonrecursive;
+  bool chown;           /* U */
+  bool overlay;         /* O */
   char **flags;         /* nosuid, nodev, noexec, suid, dev, exec */
 };
 
@@ -109,8 +112,10 @@ bind_option (struct bind *b, const char *o, pc_error **err)
     b->nonrecursive = true;
   else if (strcmp (o, "rbind") == 0)
     b->nonrecursive = false;
-  else if (strcmp (o, "U") == 0 || strcmp (o, "O") == 0)
-    return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "volume option \"%s\" is not supported yet", o);
+  else if (strcmp (o, "U") == 0)
+    b->chown = true; /* done by the runtime at each start, in the container's user namespace */
+  else if (strcmp (o, "O") == 0)
+    b->overlay = true;
   else if (strcmp (o, "idmap") == 0 || strncmp (o, "idmap=", 6) == 0)
     {
       /* docs/userns.md: mount_setattr(MOUNT_ATTR_IDMAP) needs CAP_SYS_ADMIN
@@ -125,6 +130,46 @@ bind_option (struct bind *b, const char *o, pc_error **err)
     }
   else
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid option type \"%s\"", o);
+  if (b->overlay && (b->ro_set || b->prop || b->flags || b->nonrecursive))
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "can't use 'O' with other options");
+  return 0;
+}
+
+/* strerror as Go prints it, lower-case: podman's messages carry Go's. */
+static char *
+go_strerror (int e)
+{
+  char *s = xstrdup (strerror (e));
+  s[0] = (char) tolower ((unsigned char) s[0]);
+  return s;
+}
+
+/* podman resolves a ./relative -v source with filepath.EvalSymlinks first:
+   a missing one is "lstat FIRST/MISSING: no such file or directory", the
+   path cleaned and relative, up to the first component that is not there. */
+static int
+missing_relative (const char *src, pc_error **err)
+{
+  pc_autofree char *clean = clean_path (src); /* "/a/b" for "./a/b" */
+  for (char *p = clean + 1; *p; p++)
+    {
+      bool end = p[1] == '\0';
+      if (*p != '/' && !end)
+        continue;
+      char saved = end ? '\0' : *p;
+      if (!end)
+        *p = '\0';
+      struct stat st;
+      int r = lstat (clean + 1, &st), e = errno;
+      if (r < 0)
+        {
+          pc_autofree char *why = go_strerror (e);
+          return pc_error_makec (err, e == ENOENT ? PC_ERR_NOT_FOUND : PC_ERR_GENERIC, e,
+                                 "lstat %s: %s", clean + 1, why);
+        }
+      if (!end)
+        *p = saved;
+    }
   return 0;
 }
 
@@ -134,6 +179,16 @@ bind_option (struct bind *b, const char *o, pc_error **err)
 static int
 bind_source (struct bind *b, const char *src, pc_error **err)
 {
+  /* "~" and "~/..." are the user's home (podman 4.3 would take "~/x" for a
+     volume name and refuse it; the shell expands an unquoted one anyway). */
+  pc_autofree char *home_src = NULL;
+  if (src[0] == '~' && (src[1] == '\0' || src[1] == '/'))
+    {
+      const char *home = getenv ("HOME");
+      if (home == NULL || home[0] != '/')
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "%s: HOME is not set to an absolute path", src);
+      src = home_src = xasprintf ("%s%s", home, src + 1);
+    }
   if (src[0] != '/' && src[0] != '.')
     return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP,
                            "\"%s\" is a named volume: named volumes are not supported yet", src);
@@ -146,13 +201,16 @@ bind_source (struct bind *b, const char *src, pc_error **err)
         return pc_error_errno (err, errno, "get the working directory for \"%s\"", src);
       pc_autofree char *abs = xasprintf ("%s/%s", cwd, src);
       b->src = clean_path (abs);
+      if (missing_relative (src, err) < 0)
+        return -1;
     }
   struct statfs sf;
   if (statfs (b->src, &sf) < 0)
     {
       int e = errno;
+      pc_autofree char *why = go_strerror (e);
       return pc_error_makec (err, e == ENOENT ? PC_ERR_NOT_FOUND : PC_ERR_GENERIC, e,
-                             "statfs %s: %s", b->src, strerror (e));
+                             "statfs %s: %s", b->src, why);
     }
   return 0;
 }
@@ -310,7 +368,13 @@ parse_mount (const char *spec, struct bind *b, char **tdst, char **topts, pc_err
         }
       else if (tmpfs && (strcmp (key, "tmpcopyup") == 0 || strcmp (key, "notmpcopyup") == 0) && v == NULL)
         pc_strv_append (&tmpfs_o, key);
-      else if (bind && (strcmp (key, "U") == 0 || strcmp (key, "chown") == 0 || strcmp (key, "idmap") == 0))
+      else if (bind && (strcmp (key, "U") == 0 || strcmp (key, "chown") == 0))
+        {
+          b->chown = is_true (v, &bad);
+          if (bad)
+            return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid value for %s: \"%s\"", key, v);
+        }
+      else if (bind && strcmp (key, "idmap") == 0)
         return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "--mount option \"%s\" is not supported yet", key);
       else
         return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "%s: invalid mount option", *k);
@@ -336,7 +400,17 @@ parse_mount (const char *spec, struct bind *b, char **tdst, char **topts, pc_err
     }
   if (src == NULL)
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--mount \"%s\": must set source for a bind mount", spec);
-  if (bind_dest (b, dst, err) < 0 || bind_source (b, src, err) < 0)
+  /* --mount type=bind takes any relative source from the working directory,
+     and reports a missing one by its absolute path, as podman. */
+  pc_autofree char *abs = NULL;
+  if (src[0] != '/' && !(src[0] == '~' && (src[1] == '\0' || src[1] == '/')))
+    {
+      pc_autofree char *cwd = getcwd (NULL, 0);
+      if (cwd == NULL)
+        return pc_error_errno (err, errno, "get the working directory for \"%s\"", src);
+      abs = xasprintf ("%s/%s", cwd, src);
+    }
+  if (bind_dest (b, dst, err) < 0 || bind_source (b, abs ? abs : src, err) < 0)
     return -1;
   return 1;
 }
@@ -363,6 +437,11 @@ bind_record (const struct bind *b, json_object *mounts, json_object *binds)
 {
   const char *prop = b->prop ? b->prop : "rprivate";
   pc_autostrv char **o = NULL;
+  /* podman shows U and O first. */
+  if (b->chown)
+    pc_strv_append (&o, "U");
+  if (b->overlay)
+    pc_strv_append (&o, "O");
   for (char **f = b->flags; f && *f; f++)
     pc_strv_append (&o, *f);
   pc_strv_append (&o, b->nonrecursive ? "bind" : "rbind");
@@ -380,7 +459,9 @@ bind_record (const struct bind *b, json_object *mounts, json_object *binds)
   json_object_object_add (m, "Propagation", json_object_new_string (prop));
   json_object_array_add (mounts, m);
   pc_autofree char *ol = join_strv (o, ",");
-  pc_autofree char *s = xasprintf ("%s:%s:%s,%s,%s", b->src, b->dst, b->ro ? "ro" : "rw", prop, ol);
+  pc_autofree char *s = xasprintf ("%s:%s:%s%s%s,%s,%s", b->src, b->dst, b->chown ? "U," : "",
+                                   b->overlay ? "O," : "", b->ro ? "ro" : "rw", prop,
+                                   ol + (b->chown ? 2 : 0) + (b->overlay ? 2 : 0));
   json_object_array_add (binds, json_object_new_string (s));
 }
 

@@ -26,6 +26,8 @@ struct rt_mount
   unsigned long propagation;  /* MS_SHARED / MS_SLAVE / MS_PRIVATE / MS_UNBINDABLE or 0 */
   bool prop_recursive;
   bool tmpcopyup;
+  bool chown;            /* podman's U: the source chowned to process.user first */
+  bool overlay;          /* podman's O: a throwaway overlay over the source, not a bind */
   char **data;           /* fs options "key=value" or "flag", for fsconfig */
 };
 

@@ -4,8 +4,10 @@
    fd with the new mount API (fsopen/fsmount, open_tree/mount_setattr,
    move_mount), so a symlink in the image can never redirect a mount out of
    the root, and attributes are set before a mount becomes visible. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -246,28 +248,160 @@ mount_fs_with_fallback (const struct rt_mount *m, int destfd, uint64_t attrs, pc
 }
 
 
+/* podman's U: the tree below dirfd (a directory opened for reading) and its
+   entries chowned to the container's user where they differ, symlinks
+   themselves and never followed, as podman's ChangeHostPathOwnership. */
 static int
-mount_one (const struct rt_mount *m, int rootfd, pc_error **err)
+chown_tree (int dirfd, uid_t uid, gid_t gid, int depth, pc_error **err)
+{
+  if (depth > 256)
+    return pc_error_make (err, ELOOP, "chown: the tree is more than 256 directories deep");
+  int dup = fcntl (dirfd, F_DUPFD_CLOEXEC, 3);
+  DIR *d = dup >= 0 ? fdopendir (dup) : NULL;
+  if (d == NULL)
+    {
+      int e = errno;
+      if (dup >= 0)
+        close (dup);
+      return pc_error_errno (err, e, "read a directory to chown");
+    }
+  int r = 0;
+  struct dirent *de;
+  while (r == 0 && (errno = 0, de = readdir (d)) != NULL)
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      struct stat st;
+      if (fstatat (dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        r = pc_error_errno (err, errno, "stat `%s`", de->d_name);
+      else if ((st.st_uid != uid || st.st_gid != gid)
+               && fchownat (dirfd, de->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+        r = pc_error_errno (err, errno, "chown `%s` to %u:%u", de->d_name, uid, gid);
+      else if (S_ISDIR (st.st_mode))
+        {
+          pc_autoclose int sub = openat (dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (sub < 0)
+            r = pc_error_errno (err, errno, "open `%s`", de->d_name);
+          else if (chown_tree (sub, uid, gid, depth + 1, err) < 0)
+            r = pc_error_wrap (err, "in `%s`", de->d_name);
+        }
+    }
+  if (r == 0 && errno != 0)
+    r = pc_error_errno (err, errno, "read a directory to chown");
+  closedir (d);
+  return r;
+}
+
+/* podman's list of host paths U never chowns (pkg/chown), and the home. */
+static bool
+dangerous_host_path (const char *path)
+{
+  static const char *const never[] = { "/", "/bin", "/boot", "/dev", "/etc", "/etc/passwd", "/etc/pki",
+                                       "/etc/shadow", "/home", "/lib", "/lib64", "/media", "/opt", "/proc",
+                                       "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var",
+                                       "/var/lib", "/var/log", NULL };
+  for (const char *const *p = never; *p; p++)
+    if (strcmp (*p, path) == 0)
+      return true;
+  const char *home = getenv ("HOME");
+  return home && *home && strcmp (home, path) == 0;
+}
+
+static int
+chown_source (int srcfd, const struct stat *st, uid_t uid, gid_t gid, pc_error **err)
+{
+  char link[64], real[4096];
+  snprintf (link, sizeof link, "/proc/self/fd/%d", srcfd);
+  ssize_t n = readlink (link, real, sizeof real - 1);
+  if (n < 0)
+    return pc_error_errno (err, errno, "find the source's path");
+  real[n] = '\0';
+  if (dangerous_host_path (real))
+    return pc_error_makec (err, PC_ERR_CANNOT_INVOKE, EPERM,
+                           "chowning host path \"%s\" is not allowed. You can manually `chown -R %u:%u %s`",
+                           real, uid, gid, real);
+  if ((st->st_uid != uid || st->st_gid != gid) && fchownat (srcfd, "", uid, gid, AT_EMPTY_PATH) < 0)
+    return pc_error_errno (err, errno, "chown the source to %u:%u", uid, gid);
+  if (!S_ISDIR (st->st_mode))
+    return 0;
+  pc_autoclose int dfd = openat (srcfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return pc_error_errno (err, errno, "open the source to chown it");
+  return chown_tree (dfd, uid, gid, 0, err);
+}
+
+/* podman's O: an overlay with the source as its lower layer and the upper
+   and work directories on a tmpfs of its own (detached, never visible), so
+   the container's changes go when its mount namespace goes and the host
+   directory is never written. The layers are named by /proc/self/fd paths of
+   fds already open: nothing is looked up again by name. */
+static int
+mount_overlay (int srcfd, const struct stat *st, int destfd, uint64_t attrs, pc_error **err)
+{
+  if (!S_ISDIR (st->st_mode))
+    return pc_error_make (err, ENOTDIR, "the O option needs a directory");
+  pc_autoclose int fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0 || fsconfig (fs, FSCONFIG_SET_STRING, "mode", "0700", 0) < 0
+      || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return pc_error_errno (err, errno, "create the tmpfs for the overlay's upper layer");
+  pc_autoclose int tmp = fsmount (fs, FSMOUNT_CLOEXEC, 0);
+  if (tmp < 0)
+    return pc_error_errno (err, errno, "mount the tmpfs for the overlay's upper layer");
+  /* The upper dir's owner and mode are what the merged root shows. */
+  if (mkdirat (tmp, "upper", st->st_mode & 07777) < 0 || mkdirat (tmp, "work", 0700) < 0)
+    return pc_error_errno (err, errno, "create the overlay's upper and work directories");
+  /* An owner this namespace does not map stays root's; chown cleared the
+     setgid bit. */
+  if (fchownat (tmp, "upper", st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) == 0
+      && fchmodat (tmp, "upper", st->st_mode & 07777, 0) < 0)
+    return pc_error_errno (err, errno, "set the mode of the overlay's upper directory");
+  pc_autoclose int up = openat (tmp, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  pc_autoclose int work = openat (tmp, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (up < 0 || work < 0)
+    return pc_error_errno (err, errno, "open the overlay's upper and work directories");
+  pc_autofree char *lower = xasprintf ("lowerdir=/proc/self/fd/%d", srcfd);
+  pc_autofree char *upper = xasprintf ("upperdir=/proc/self/fd/%d", up);
+  pc_autofree char *wdir = xasprintf ("workdir=/proc/self/fd/%d", work);
+  char *data[] = { lower, upper, wdir, (char *) "userxattr", NULL };
+  int mfd = rt_mount_fs ("overlay", "overlay", data, attrs, destfd, err);
+  if (mfd >= 0 || (*err)->status != EINVAL)
+    return mfd;
+  /* Kernels before 6.15 take no layer from a detached mount: the tmpfs goes
+     onto the destination first, hidden under the overlay. */
+  pc_error_clear (err);
+  if (move_mount (tmp, "", destfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return pc_error_errno (err, errno, "attach the tmpfs for the overlay's upper layer");
+  return rt_mount_fs ("overlay", "overlay", data, attrs, destfd, err);
+}
+
+static int
+mount_one (const struct rt_mount *m, const struct rt_spec *s, int rootfd, pc_error **err)
 {
   bool dir = true;
   /* The source is opened once, following the user's symlinks as podman does,
      and that fd is both what is checked and what is cloned: no window
      between a stat of the path and the open_tree of it. */
   pc_autoclose int srcfd = -1;
+  struct stat st;
   if (m->bind)
     {
-      struct stat st;
       srcfd = open (m->source, O_PATH | O_CLOEXEC);
       if (srcfd < 0 || fstat (srcfd, &st) < 0)
         return pc_error_errno (err, errno, "stat the source");
       dir = S_ISDIR (st.st_mode);
+      if (m->chown && chown_source (srcfd, &st, s->proc.uid, s->proc.gid, err) < 0)
+        return -1;
+      if (m->chown && fstat (srcfd, &st) < 0)
+        return pc_error_errno (err, errno, "stat the source");
     }
   pc_autoclose int destfd = rt_safe_open_dest (rootfd, m->dest, dir, err);
   if (destfd < 0)
     return -1;
   uint64_t clr = m->attr_clr | (m->atime_set ? MOUNT_ATTR__ATIME : 0);
   pc_autoclose int mfd = -1;
-  if (m->bind)
+  if (m->bind && m->overlay)
+    mfd = mount_overlay (srcfd, &st, destfd, m->attr_set, err);
+  else if (m->bind)
     mfd = rt_mount_bind (srcfd, m->source, m->recursive, m->attr_set, clr, destfd, err);
   else
     mfd = mount_fs_with_fallback (m, destfd, m->attr_set, err);
@@ -282,7 +416,7 @@ int
 rt_mount_all (const struct rt_spec *s, int rootfd, pc_error **err)
 {
   for (size_t i = 0; i < s->n_mounts; i++)
-    if (mount_one (&s->mounts[i], rootfd, err) < 0)
+    if (mount_one (&s->mounts[i], s, rootfd, err) < 0)
       return pc_error_wrap (err, "mount `%s` on `%s`",
                             s->mounts[i].source ? s->mounts[i].source : s->mounts[i].type,
                             s->mounts[i].dest);

@@ -128,6 +128,10 @@ rt_mount_parse_options (json_object *options, struct rt_mount *m, pc_error **err
         m->tmpcopyup = true;
       else if (strcmp (o, "notmpcopyup") == 0)
         m->tmpcopyup = false;
+      else if (strcmp (o, "U") == 0)
+        m->chown = true;
+      else if (strcmp (o, "O") == 0)
+        m->overlay = true;
       /* SELinux relabeling: without SELinux there is no label to apply. */
       else if (strcmp (o, "z") == 0 || strcmp (o, "Z") == 0 || strcmp (o, "defaults") == 0)
         ;
