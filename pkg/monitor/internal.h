@@ -47,6 +47,9 @@ struct pc_monitor
   struct pc_mon_client *clients;
   int blocked_clients;   /* clients with a pending packet: output reading pauses */
   struct pc_net *net;    /* the container's libslirp network, or NULL (net.c) */
+  char *net_mode;        /* its mode until it is up, NULL for none */
+  int netns_fd;          /* the container's network namespace until then, or -1 */
+  pc_error *net_err;     /* it failed to come up: the start fails with it */
 };
 
 /* sockpath.c: unix sockets under a dir fd, whatever the path length. */
@@ -80,10 +83,11 @@ int pc_mon_client_take (struct pc_monitor *m, struct pc_mon_client *c);
 void pc_mon_exec_request (struct pc_monitor *m, struct pc_mon_client *c, int memfd);
 bool pc_mon_exec_reaped (struct pc_monitor *m, pid_t pid, int status);
 
-/* net.c: the container's network (spec annotation "run.pc.network"):
-   started after create, before the start; stopped before the exit is
-   recorded. */
-int pc_mon_net_start (struct pc_monitor *m, json_object *spec, int netns_fd, pc_error **err);
+/* net.c: the container's network (spec annotation "run.pc.network").
+   prepare after the create (takes *netns_fd when the network needs it),
+   up before the container may exec, stop before the exit is recorded. */
+int pc_mon_net_prepare (struct pc_monitor *m, json_object *spec, int *netns_fd, pc_error **err);
+int pc_mon_net_up (struct pc_monitor *m, pc_error **err);
 void pc_mon_net_stop (struct pc_monitor *m);
 
 /* io.c: container stdio, the signalfd and the end of the container. */

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/cleanup.h"
 #include "lib/xalloc.h"
 #include "pkg/monitor/internal.h"
 #include "pkg/monitor/protocol.h"
@@ -220,6 +221,16 @@ pc_mon_do_start (struct pc_monitor *m, pc_error **err)
       return 0;
     }
   m->started = true;
+  /* The network came up after the report (net.c); without it, no start:
+     the container is taken down through the usual end. */
+  if (m->net_err)
+    {
+      m->rt->kill (m->ctr, SIGKILL, NULL);
+      m->start_status = m->net_err->status ? m->net_err->status : EIO;
+      m->start_class = pc_error_class_of (m->net_err);
+      *err = steal_pointer (&m->net_err);
+      return -1;
+    }
   if (m->rt->start (m->ctr, err) < 0)
     {
       m->start_status = (*err && (*err)->status) ? (*err)->status : EIO;

@@ -1,12 +1,22 @@
 /* The container's network in the monitor: libslirp (pkg/network) as a hook
-   of the poll loop, started once the container process (and its network
-   namespace) exists and before it execs, released when it has exited,
-   before its exit is recorded. Which network: the spec's annotation
-   "run.pc.network" (pc_net_mode_format); none without it. */
+   of the poll loop. Which network: the spec's annotation "run.pc.network"
+   (pc_net_mode_format); none without it. pc_mon_net_prepare, right after
+   the create, keeps the mode and the runtime's fd of the container's
+   network namespace; pc_mon_net_up makes tap0 and starts libslirp. That
+   must happen before the container execs, but not before the CLI has its
+   report: for an attached run the start request comes later, so the setup
+   runs while the CLI connects (off the critical path), and a failure is
+   the start's (pc_mon_net_start_error). Released when the container has
+   exited, before its exit is recorded. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lib/json.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
 #include "pkg/monitor/internal.h"
 #include "pkg/network/network.h"
 
@@ -34,8 +44,9 @@ net_check (struct pc_mloop *l, const struct pollfd *pfd, size_t n, bool poll_fai
 }
 
 int
-pc_mon_net_start (struct pc_monitor *m, json_object *spec, int netns_fd, pc_error **err)
+pc_mon_net_prepare (struct pc_monitor *m, json_object *spec, int *netns_fd, pc_error **err)
 {
+  m->netns_fd = -1;
   const char *mode = pc_json_get_string (pc_json_get (spec, "annotations"), "run.pc.network");
   if (mode == NULL)
     return 0;
@@ -44,10 +55,32 @@ pc_mon_net_start (struct pc_monitor *m, json_object *spec, int netns_fd, pc_erro
     return pc_error_wrap (err, "the container's network");
   if (nm.kind != PC_NET_SLIRP)
     return 0;
-  if (netns_fd < 0)
+  if (*netns_fd < 0)
     return pc_error_make (err, EINVAL, "the runtime gave no network namespace for the container's network");
-  if (pc_net_start (netns_fd, &nm.slirp, &m->net, err) < 0)
+  m->net_mode = xstrdup (mode);
+  m->netns_fd = *netns_fd;
+  *netns_fd = -1;
+  return 0;
+}
+
+int
+pc_mon_net_up (struct pc_monitor *m, pc_error **err)
+{
+  if (m->net_mode == NULL || m->net != NULL)
+    return 0;
+  struct pc_net_mode nm;
+  if (pc_net_mode_parse (m->net_mode, &nm, err) < 0)
     return -1;
+  struct timespec t0, t1;
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  int r = pc_net_start (m->netns_fd, &nm.slirp, &m->net, err);
+  close (m->netns_fd);
+  m->netns_fd = -1;
+  if (r < 0)
+    return -1;
+  clock_gettime (CLOCK_MONOTONIC, &t1);
+  pc_debug ("network %s up in %.3f ms", m->net_mode,
+            (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6);
   pc_mloop_add_hook (&m->loop, net_prepare, net_check, m);
   return 0;
 }
@@ -55,6 +88,11 @@ pc_mon_net_start (struct pc_monitor *m, json_object *spec, int netns_fd, pc_erro
 void
 pc_mon_net_stop (struct pc_monitor *m)
 {
+  if (m->netns_fd >= 0)
+    close (m->netns_fd);
+  m->netns_fd = -1;
+  free (m->net_mode);
+  m->net_mode = NULL;
   if (m->net == NULL)
     return;
   pc_mloop_remove_hook (&m->loop, m);

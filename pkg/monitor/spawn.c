@@ -275,7 +275,7 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
 
   memset (m, 0, sizeof *m);
   m->cfg = cfg;
-  m->in_fd = m->out_fd = m->err_fd = m->listen_fd = m->sig_fd = -1;
+  m->in_fd = m->out_fd = m->err_fd = m->listen_fd = m->sig_fd = m->netns_fd = -1;
   m->log.fd = -1;
   pc_mloop_init (&m->loop);
   tzset ();
@@ -362,9 +362,13 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
     }
   m->pid = created.pid;
   /* The network is there before the container can exec. */
-  int net_rc = pc_mon_net_start (m, cfg->spec, created.netns_fd, &err);
+  /* The network must be there before the container can exec: now when it
+     starts at once, else after the report, while the CLI connects. */
+  int net_rc = pc_mon_net_prepare (m, cfg->spec, &created.netns_fd, &err);
   if (created.netns_fd >= 0)
     close (created.netns_fd);
+  if (net_rc == 0 && cfg->start_now)
+    net_rc = pc_mon_net_up (m, &err);
   if (net_rc < 0)
     {
       m->rt->abort (steal_pointer (&m->ctr));
@@ -433,6 +437,8 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
         }
     }
 
+  if (!m->started)
+    pc_mon_net_up (m, &m->net_err);
   pc_mon_server_start (m);
   pc_mon_io_start (m);
   if (creator_fd >= 0 && !m->started)

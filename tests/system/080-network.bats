@@ -128,6 +128,20 @@ s.serve_forever()' >"$log" 2>/dev/null </dev/null 3>&-) &
     run_pc 1 run --rm busybox sh -c "timeout 5 wget -q -O /dev/null http://10.0.2.2:$port/blob"
 }
 
+@test "a container that runs as another uid (-u 1000) gets the network too" {
+    run_pc run --rm -u 1000:1000 busybox sh -c 'id -u; ip -o -4 addr show tap0'
+    assert_contains "$output" "1000"
+    assert_contains "$output" "inet 10.0.2.100/24"
+}
+
+@test "detached (-d), the network is up before the command runs" {
+    run_pc run -d --name det busybox sh -c 'ip -o -4 addr show tap0; sleep 1000'
+    wait_for sh -c "'$PC' logs det | grep -q 10.0.2.100"
+    run_pc exec det cat /sys/class/net/tap0/operstate
+    assert_equal "$output" unknown
+    run_pc rm -f -t 0 det
+}
+
 @test "the network of a created container comes up at pc start" {
     local id
     id=$("$PC" create busybox sh -c 'ip -o -4 addr show tap0')
