@@ -288,6 +288,7 @@ pc_cmd_kill (const struct pc_command *cmd, int argc, char **argv)
 struct rm_data
 {
   bool force;
+  bool volumes;
   int timeout;
 };
 
@@ -295,7 +296,10 @@ static int
 rm_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err)
 {
   struct rm_data *d = data;
-  return pc_engine_remove (e, c, d->force, d->timeout, err);
+  if (pc_engine_remove (e, c, d->force, d->timeout, err) < 0)
+    return -1;
+  /* After the record is gone: a volume in use is not removed. */
+  return d->volumes ? pc_engine_container_remove_volumes (e, c->rec, err) : 0;
 }
 
 int
@@ -308,7 +312,7 @@ pc_cmd_rm (const struct pc_command *cmd, int argc, char **argv)
     { "force", 'f', PC_OPT_BOOL, &force, NULL, "Force removal of a running or unusable container" },
     { "ignore", 'i', PC_OPT_BOOL, &ignore, NULL, "Ignore errors when a specified container is missing" },
     { "time", 't', PC_OPT_UINT, &timeout, "uint", "Seconds to wait for stop before killing the container", &tset },
-    { "volumes", 'v', PC_OPT_BOOL, &volumes, NULL, "Remove anonymous volumes associated with the container (pc creates none)" },
+    { "volumes", 'v', PC_OPT_BOOL, &volumes, NULL, "Remove anonymous volumes associated with the container" },
     { NULL },
   };
   char **args;
@@ -320,7 +324,7 @@ pc_cmd_rm (const struct pc_command *cmd, int argc, char **argv)
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
   if (e == NULL)
     return PC_EXIT_ERROR;
-  struct rm_data d = { .force = force, .timeout = tset ? (int) timeout : -1 };
+  struct rm_data d = { .force = force, .volumes = volumes, .timeout = tset ? (int) timeout : -1 };
   /* podman: rm of a missing container exits 1, of a running one 2; with
      --force a missing container is no error. */
   struct each_opts eo = { .all = all, .ignore_missing = ignore || force, .print = true,

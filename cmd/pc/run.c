@@ -84,6 +84,7 @@ run_flags_clear (struct run_flags *f)
   pc_strv_free (f->o.tmpfs);
   pc_strv_free (f->o.volumes);
   pc_strv_free (f->o.mounts);
+  pc_strv_free (f->o.volumes_from);
   pc_strv_free (f->o.cap_add);
   pc_strv_free (f->o.cap_drop);
   pc_strv_free (f->o.security_opt);
@@ -117,7 +118,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "interactive", 'i', PC_OPT_BOOL, &f->o.interactive, NULL, "Keep STDIN open even if not attached" },
     { "label", 'l', PC_OPT_STRV, &f->o.labels, "stringArray", "Set metadata on container" },
     { "log-driver", 0, PC_OPT_STRING, &f->log_driver, "string", "Logging driver for the container (k8s-file, none, passthrough)" },
-    { "mount", 0, PC_OPT_STRV, &f->o.mounts, "stringArray", "Attach a filesystem mount to the container (type=bind|tmpfs)" },
+    { "mount", 0, PC_OPT_STRV, &f->o.mounts, "stringArray", "Attach a filesystem mount to the container (type=bind|tmpfs|volume)" },
     { "name", 0, PC_OPT_STRING, &f->name, "string", "Assign a name to the container" },
     { "network", 0, PC_OPT_STRING, &f->network, "string", "Connect a container to a network (none, host)" },
     { "net", 0, PC_OPT_STRING, &f->network, "string", "Connect a container to a network (none, host)" },
@@ -138,7 +139,8 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "uidmap", 0, PC_OPT_STRV, &f->o.uidmap, "strings", "UID map to use for the user namespace (CONTAINER:HOST:SIZE)" },
     { "user", 'u', PC_OPT_STRING, &f->user, "string", "Username or UID (format: <name|uid>[:<group|gid>])" },
     { "userns", 0, PC_OPT_STRING, &f->userns, "string", "User namespace to use: keep-id[:uid=N,gid=N], nomap, auto[:size=N], host, private" },
-    { "volume", 'v', PC_OPT_STRV, &f->o.volumes, "stringArray", "Bind mount a host path: HOST-DIR:CONTAINER-DIR[:OPTIONS]" },
+    { "volume", 'v', PC_OPT_STRV, &f->o.volumes, "stringArray", "Bind mount a volume into the container: [HOST-DIR|VOLUME:]CONTAINER-DIR[:OPTIONS]" },
+    { "volumes-from", 0, PC_OPT_STRV, &f->o.volumes_from, "stringArray", "Mount volumes from the specified container(s): CONTAINER[:ro|rw|z]" },
     { "workdir", 'w', PC_OPT_STRING, &f->workdir, "string", "Working directory inside the container" },
     { NULL },
   };

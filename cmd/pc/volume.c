@@ -1,10 +1,15 @@
-/* pc volume create|ls|inspect|rm|prune|exists: podman's volume commands. */
+/* pc volume create|ls|inspect|rm|prune|exists|export|import|mount|unmount:
+   podman's volume commands. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/pc/commands.h"
 #include "cmd/pc/container.h"
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/format.h"
 #include "lib/json.h"
 #include "lib/xalloc.h"
@@ -210,7 +215,7 @@ cmd_rm (const struct pc_command *cmd, int argc, char **argv)
   int status = 0;
   for (char **n = names; n && *n; n++)
     {
-      if (pc_engine_volume_remove (e, *n, force, &err) < 0)
+      if (pc_engine_volume_remove (e, *n, force, (int) timeout, &err) < 0)
         {
           enum pc_error_class cls = pc_error_class_of (err);
           /* podman 4.3: -f ignores volumes that do not exist. */
@@ -299,18 +304,156 @@ cmd_exists (const struct pc_command *cmd, int argc, char **argv)
   return 0;
 }
 
+static int
+cmd_export (const struct pc_command *cmd, int argc, char **argv)
+{
+  pc_autofree char *output = NULL;
+  const struct pc_opt opts[] = {
+    { "output", 'o', PC_OPT_STRING, &output, "string", "Write to a specified file (default: stdout, which must be redirected)" },
+    { NULL },
+  };
+  char **args;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 1, 1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
+  /* The files may belong to the container's subordinate ids: read in pc's
+     user namespace, where they show the ids the container sees. */
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  pc_autojson json_object *v = NULL;
+  /* The volume first: a typo must leave the output alone. */
+  if (pc_engine_volume_lookup (e, args[0], &v, &err) < 0)
+    {
+      if (pc_error_class_of (err) == PC_ERR_NOT_FOUND)
+        {
+          pc_error_free (err);
+          return pc_cli_errorf (PC_EXIT_ERROR, "no such volume %s", args[0]);
+        }
+      return pc_cli_fail (err);
+    }
+  pc_autooutput struct pc_output out = PC_OUTPUT_INIT;
+  if (output && pc_output_open (output, 0, &out, &err) < 0)
+    return pc_cli_fail (err);
+  if (pc_engine_volume_export (e, args[0], output ? out.fd : 1, &err) < 0)
+    return pc_cli_fail (err);
+  if (output && pc_output_commit (&out, &err) < 0)
+    return pc_cli_fail (err);
+  return 0;
+}
+
+static int
+cmd_import (const struct pc_command *cmd, int argc, char **argv)
+{
+  const struct pc_opt opts[] = { { NULL } };
+  char **args;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 2, 2, &args, &nargs, &exit_code) != 0)
+    return exit_code;
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  pc_autojson json_object *v = NULL;
+  if (pc_engine_volume_lookup (e, args[0], &v, &err) < 0)
+    {
+      if (pc_error_class_of (err) == PC_ERR_NOT_FOUND)
+        {
+          pc_error_free (err);
+          return pc_cli_errorf (PC_EXIT_ERROR, "no such volume %s", args[0]);
+        }
+      return pc_cli_fail (err);
+    }
+  pc_autoclose int fd = -1;
+  if (strcmp (args[1], "-") == 0)
+    fd = dup (0);
+  else
+    fd = open (args[1], O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return pc_cli_errorf (PC_EXIT_ERROR, "open %s: %s", args[1], strerror (errno));
+  if (pc_engine_volume_import (e, args[0], fd, &err) < 0)
+    return pc_cli_fail (err);
+  return 0;
+}
+
+/* podman mounts only volumes that need it (type=...), as root; a plain
+   local volume's mountpoint is its _data. */
+static int
+cmd_mount (const struct pc_command *cmd, int argc, char **argv)
+{
+  const struct pc_opt opts[] = { { NULL } };
+  char **args;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 1, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
+  if (geteuid () != 0)
+    return pc_cli_errorf (PC_EXIT_ERROR, "cannot run command \"pc volume mount\" in rootless mode, "
+                          "must execute `pc unshare` first");
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  int status = 0;
+  for (int i = 0; i < nargs; i++)
+    {
+      pc_error *err = NULL;
+      pc_autojson json_object *v = NULL;
+      if (pc_engine_volume_lookup (e, args[i], &v, &err) < 0)
+        {
+          status = pc_cli_fail (err);
+          continue;
+        }
+      puts (pc_json_get_string (v, "Mountpoint"));
+    }
+  return status;
+}
+
+static int
+cmd_unmount (const struct pc_command *cmd, int argc, char **argv)
+{
+  const struct pc_opt opts[] = { { NULL } };
+  char **args;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 1, -1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  int status = 0;
+  for (int i = 0; i < nargs; i++)
+    {
+      pc_error *err = NULL;
+      pc_autojson json_object *v = NULL;
+      if (pc_engine_volume_lookup (e, args[i], &v, &err) < 0)
+        {
+          status = pc_cli_fail (err);
+          continue;
+        }
+      puts (args[i]);
+    }
+  return status;
+}
+
 const struct pc_command pc_volume_commands[] = {
   { .name = "create", .summary = "Create a new volume",
     .usage = "volume create [options] [NAME]", .run = cmd_create },
   { .name = "exists", .summary = "Check if volume exists",
     .usage = "volume exists VOLUME", .run = cmd_exists },
+  { .name = "export", .summary = "Export volumes",
+    .usage = "volume export [options] VOLUME", .run = cmd_export },
+  { .name = "import", .summary = "Import a tarball contents into a podman volume",
+    .usage = "volume import VOLUME [SOURCE]", .run = cmd_import },
   { .name = "inspect", .summary = "Display detailed information on one or more volumes",
     .usage = "volume inspect [options] VOLUME [VOLUME...]", .run = cmd_inspect },
   { .name = "ls", .alias = "list", .summary = "List volumes",
     .usage = "volume ls [options]", .run = cmd_ls },
+  { .name = "mount", .summary = "Mount volume",
+    .usage = "volume mount VOLUME [VOLUME...]", .run = cmd_mount },
   { .name = "prune", .summary = "Remove all unused volumes",
     .usage = "volume prune [options]", .run = cmd_prune },
   { .name = "rm", .alias = "remove", .summary = "Remove one or more volumes",
     .usage = "volume rm [options] VOLUME [VOLUME...]", .run = cmd_rm },
+  { .name = "unmount", .alias = "umount", .summary = "Unmount volume",
+    .usage = "volume unmount VOLUME [VOLUME...]", .run = cmd_unmount },
   { .name = NULL },
 };

@@ -54,6 +54,12 @@ clean_path (const char *p)
   return out;
 }
 
+char *
+eng_mount_clean_path (const char *p)
+{
+  return clean_path (p);
+}
+
 struct bind
 {
   char *src, *dst;
@@ -63,6 +69,9 @@ struct bind
   bool chown;           /* U */
   bool overlay;         /* O */
   char **flags;         /* nosuid, nodev, noexec, suid, dev, exec */
+  char *vol;            /* a named or anonymous volume's name; src unused */
+  bool nocopy;          /* volume: no copy-up of the image's content */
+  bool anon;            /* vol is an anonymous volume's new random name */
 };
 
 static void
@@ -70,6 +79,7 @@ bind_clear (struct bind *b)
 {
   free (b->src);
   free (b->dst);
+  free (b->vol);
   pc_strv_free (b->flags);
 }
 
@@ -174,8 +184,9 @@ missing_relative (const char *src, pc_error **err)
 }
 
 /* The source: absolute, or relative to the working directory when it starts
-   with "." (podman's rule); anything else names a volume. It must exist:
-   podman never creates a missing host path (a typo would make a directory). */
+   with "." (podman's rule); anything else names a volume, made on first use
+   (eng_volumes_attach). A host path must exist: podman never creates a
+   missing one (a typo would make a directory). */
 static int
 bind_source (struct bind *b, const char *src, pc_error **err)
 {
@@ -190,8 +201,13 @@ bind_source (struct bind *b, const char *src, pc_error **err)
       src = home_src = xasprintf ("%s%s", home, src + 1);
     }
   if (src[0] != '/' && src[0] != '.')
-    return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP,
-                           "\"%s\" is a named volume: named volumes are not supported yet", src);
+    {
+      if (!pc_engine_volume_name_valid (src))
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                               "volume name \"%s\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", src);
+      b->vol = xstrdup (src);
+      return 0;
+    }
   if (src[0] == '/')
     b->src = clean_path (src);
   else
@@ -239,21 +255,30 @@ parse_volume (const char *spec, struct bind *b, pc_error **err)
   size_t n = pc_strv_len (parts);
   if (n == 1)
     {
-      if (parts[0][0] == '/')
-        return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP,
-                               "anonymous volumes (-v %s) are not supported yet", spec);
-      return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid container path \"%s\", must be an absolute path", spec);
+      /* -v /path: an anonymous volume, named now so Binds can show it. */
+      if (parts[0][0] != '/')
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid container path \"%s\", must be an absolute path", spec);
+      if ((b->vol = eng_volume_random_name (err)) == NULL)
+        return -1;
+      b->anon = true;
+      return bind_dest (b, parts[0], err);
     }
   if (n > 3 || parts[0][0] == '\0' || parts[1][0] == '\0')
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "incorrect volume format \"%s\", should be [host-dir:]ctr-dir[:option]", spec);
   if (bind_dest (b, parts[1], err) < 0)
     return -1;
+  bool is_vol = parts[0][0] != '/' && parts[0][0] != '.';
   if (n == 3)
     {
       pc_autofree char *opts = xstrdup (parts[2]);
       char *save = NULL;
       for (char *t = strtok_r (opts, ",", &save); t; t = strtok_r (NULL, ",", &save))
-        if (bind_option (b, t, err) < 0)
+        if (is_vol && (strcmp (t, "nocopy") == 0 || strcmp (t, "copy") == 0))
+          {
+            b->nocopy = t[0] == 'n';
+            pc_strv_append (&b->flags, t);
+          }
+        else if (bind_option (b, t, err) < 0)
           return -1;
     }
   return bind_source (b, parts[0], err);
@@ -308,9 +333,10 @@ parse_mount (const char *spec, struct bind *b, char **tdst, char **topts, pc_err
   if (type == NULL)
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--mount \"%s\": must specify a type (type=bind or type=tmpfs)", spec);
   bool bind = strcmp (type, "bind") == 0, tmpfs = strcmp (type, "tmpfs") == 0;
-  if (!bind && !tmpfs)
+  bool volume = strcmp (type, "volume") == 0;
+  if (!bind && !tmpfs && !volume)
     {
-      if (strcmp (type, "volume") == 0 || strcmp (type, "image") == 0 || strcmp (type, "devpts") == 0)
+      if (strcmp (type, "image") == 0 || strcmp (type, "devpts") == 0)
         return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "--mount type=%s is not supported yet", type);
       return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid filesystem type \"%s\"", type);
     }
@@ -366,6 +392,11 @@ parse_mount (const char *spec, struct bind *b, char **tdst, char **topts, pc_err
           pc_autofree char *o = xasprintf ("mode=%s", v);
           pc_strv_append (&tmpfs_o, o);
         }
+      else if (volume && strcmp (key, "volume-nocopy") == 0 && v == NULL)
+        {
+          b->nocopy = true;
+          pc_strv_append (&b->flags, "nocopy");
+        }
       else if (tmpfs && (strcmp (key, "tmpcopyup") == 0 || strcmp (key, "notmpcopyup") == 0) && v == NULL)
         pc_strv_append (&tmpfs_o, key);
       else if (bind && (strcmp (key, "U") == 0 || strcmp (key, "chown") == 0))
@@ -397,6 +428,19 @@ parse_mount (const char *spec, struct bind *b, char **tdst, char **topts, pc_err
           strcat (*topts, *o);
         }
       return 2;
+    }
+  if (volume)
+    {
+      /* No source: an anonymous volume. A path is no volume name. */
+      if (bind_dest (b, dst, err) < 0)
+        return -1;
+      b->anon = src == NULL;
+      if (src == NULL)
+        return (b->vol = eng_volume_random_name (err)) ? 1 : -1;
+      if (src[0] == '/' || src[0] == '.')
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                               "volume name \"%s\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*", src);
+      return bind_source (b, src, err) < 0 ? -1 : 1;
     }
   if (src == NULL)
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--mount \"%s\": must set source for a bind mount", spec);
@@ -435,6 +479,11 @@ join_strv (char *const *v, const char *sep)
 static void
 bind_record (const struct bind *b, json_object *mounts, json_object *binds)
 {
+  if (b->vol)
+    {
+      eng_volume_mount_record (b->vol, b->anon, b->dst, b->ro, b->flags, mounts, binds);
+      return;
+    }
   const char *prop = b->prop ? b->prop : "rprivate";
   pc_autostrv char **o = NULL;
   /* podman shows U and O first. */

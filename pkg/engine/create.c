@@ -600,7 +600,8 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
   int ret = -1;
   if (pc_store_container_rootfs (store, id, &m, err) < 0)
     goto out;
-  if (eng_build_record (&ei, o, id, name, e->data_dir, hc, &rec, err) < 0)
+  if (eng_build_record (&ei, o, id, name, e->data_dir, hc, &rec, err) < 0
+      || eng_volumes_attach (e, o, ei.config, rec, err) < 0)
     goto out;
   if (eng_userns_plan (e, rec, &m, &ns, o, err) < 0 || eng_userns_shift_rootfs (&ns, &m, err) < 0)
     goto out;
@@ -612,6 +613,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
   spec = eng_build_spec (e->run_dir, id, &m, &u, rec, err);
   if (spec == NULL || eng_userns_spec (e, id, &ns, &m, spec, err) < 0)
     goto out;
+  eng_volumes_annotate (e, rec, spec);
   /* podman creates a missing WorkingDir of the image, but not one given with -w. */
   if (o->workdir)
     json_object_object_add (pc_json_get (spec, "annotations"), "run.pc.workdir-must-exist",
@@ -642,7 +644,12 @@ out:
   eng_userns_clear (&ns);
   pc_rootfs_mount_clear (&m);
   if (ret < 0)
-    undo_create (e, id, name, true);
+    {
+      undo_create (e, id, name, true);
+      pc_autoerror pc_error *verr = NULL;
+      if (rec)
+        pc_engine_container_remove_volumes (e, rec, &verr);
+    }
   eng_unlock (lock);
   return ret;
 }

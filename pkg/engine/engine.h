@@ -123,6 +123,7 @@ struct pc_create_opts
   char **tmpfs;              /* /path[:options] */
   char **volumes;            /* -v HOST:CTR[:OPTIONS] */
   char **mounts;             /* --mount type=bind|tmpfs,... */
+  char **volumes_from;       /* --volumes-from CTR[:ro|rw|z] */
   char **cap_add, **cap_drop;
   bool privileged;
   char **security_opt;
@@ -418,6 +419,7 @@ struct pc_volume_create_opts
   char **labels;             /* KEY=VAL or KEY */
   char **opts;               /* type=tmpfs|bind, device=, o=, size=, uid=, gid= ... */
   bool ignore;               /* an existing volume is no error (returned as it is) */
+  bool anonymous;            /* made for a container (-v /path, image VOLUME): rm -v removes it */
 };
 /* podman's [a-zA-Z0-9][a-zA-Z0-9_.-]* */
 bool pc_engine_volume_name_valid (const char *name);
@@ -432,12 +434,23 @@ int pc_engine_volume_list (struct pc_engine *e, json_object **out, pc_error **er
    keys ANDed. */
 int pc_engine_volume_filter (json_object *vol, char *const *filters, bool *match,
                              pc_error **err);
-/* force: will remove the containers that use it first (none can yet). */
-int pc_engine_volume_remove (struct pc_engine *e, const char *name, bool force, pc_error **err);
+/* A volume a container names is refused (class PC_ERR_IN_USE, podman's
+   message) unless force, which removes those containers first (stopped
+   as by pc rm -f -t timeout; -1: each container's own). */
+int pc_engine_volume_remove (struct pc_engine *e, const char *name, bool force, int timeout,
+                             pc_error **err);
 /* Removes the unused volumes matching filters (label, label!, until);
    *removed gets their names (NULL-terminated, malloc'd, NULL when none). */
 int pc_engine_volume_prune (struct pc_engine *e, char *const *filters, char ***removed,
                             pc_error **err);
+/* The volume's _data as a tar stream to out_fd (podman's volume export),
+   or a tar stream from in_fd unpacked into it (import). In pc's user
+   namespace: the files keep their owners. */
+int pc_engine_volume_export (struct pc_engine *e, const char *name, int out_fd, pc_error **err);
+int pc_engine_volume_import (struct pc_engine *e, const char *name, int in_fd, pc_error **err);
+/* Removes the anonymous volumes a removed container's record names (rm -v,
+   run --rm), except those another container still uses. */
+int pc_engine_container_remove_volumes (struct pc_engine *e, json_object *rec, pc_error **err);
 /* For the container side (-v NAME:/path): the host path of the volume's
    _data, creating the volume first when create_if_missing. malloc'd. */
 int pc_engine_volume_path (struct pc_engine *e, const char *name, bool create_if_missing,

@@ -98,6 +98,38 @@ int eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **
    them; podman's errors for bad options and duplicate destinations. */
 #define ENG_MOUNTS_KEY "PcMounts"
 int eng_mounts_check (const struct pc_create_opts *o, json_object *hc, pc_error **err);
+/* A destination cleaned as Go's filepath.Clean (binds.c). */
+char *eng_mount_clean_path (const char *p);
+/* volume-use.c: volumes in containers. A record Mounts entry of Type
+   "volume" in podman's inspect shape (Source filled by eng_volumes_attach),
+   and its HostConfig.Binds string when binds is not NULL. */
+void eng_volume_mount_record (const char *name, bool anonymous, const char *dst, bool ro,
+                              char *const *flags, json_object *mounts, json_object *binds);
+/* After eng_build_record: --volumes-from, the image's VOLUMEs (anonymous
+   volumes), then every volume the record names found or created (first
+   use) and its _data path set as Source. */
+int eng_volumes_attach (struct pc_engine *e, const struct pc_create_opts *o, json_object *img_config,
+                        json_object *rec, pc_error **err);
+/* The spec's "run.pc.volumes" annotation: what eng_volumes_prepare does. */
+void eng_volumes_annotate (struct pc_engine *e, json_object *rec, json_object *spec);
+/* In the monitor's prepare hook, the container's root mounted at root:
+   typed volumes mounted, first-mount chown and copy-up (volume.json's
+   NeedsChown, NeedsCopyUp). */
+int eng_volumes_prepare (json_object *spec, const char *root, pc_error **err);
+/* The number of containers whose records name volume `name` (their ids in
+   *ids, the running ones counted in *running), or -1. */
+int eng_volume_users (struct pc_engine *e, const char *name, char ***ids, size_t *running,
+                      pc_error **err);
+/* MountCount of a volume object (or an array of them) from the
+   containers; eng_volume_user_count then tells how many name it (-1 when
+   not counted). */
+int eng_volumes_usage (struct pc_engine *e, json_object *vols, pc_error **err);
+int eng_volume_user_count (json_object *vol);
+/* volume.c: pc_engine_volume_lookup without MountCount, which lists the
+   containers (and so reconciles: not while a create holds its lock). */
+int eng_volume_lookup (struct pc_engine *e, const char *name, json_object **out, pc_error **err);
+/* volume.c: 64 random hex digits. */
+char *eng_volume_random_name (pc_error **err);
 /* A new array of OCI mounts ordered by the depth of their destination
    (stable: equal depths keep their order). */
 json_object *eng_mounts_by_depth (json_object *mounts);

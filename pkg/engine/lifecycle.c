@@ -60,6 +60,30 @@ rm_on_exit (void *data, int exit_code)
   pc_engine_close (e);
 }
 
+/* The monitor's hooks: the root filesystem mounted, then the volumes
+   (a volume's first mount copies the image's content from that root). */
+struct start_hooks
+{
+  struct pc_rootfs_mount rootfs;
+  json_object *spec;
+};
+
+static int
+start_prepare (void *data, pc_error **err)
+{
+  struct start_hooks *h = data;
+  if (eng_rootfs_prepare (&h->rootfs, err) < 0)
+    return -1;
+  return eng_volumes_prepare (h->spec, h->rootfs.target, err);
+}
+
+static void
+start_teardown (void *data)
+{
+  struct start_hooks *h = data;
+  eng_rootfs_teardown (&h->rootfs);
+}
+
 static int
 clean_state_dir (struct pc_engine *e, const char *id, pc_error **err)
 {
@@ -131,10 +155,11 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
     ld = "k8s-file";
   static struct rm_on_exit rmx;
   /* Read by the monitor's hooks in the forked monitor: static, like rmx. */
-  static struct pc_rootfs_mount rootfs;
-  pc_rootfs_mount_clear (&rootfs);
-  if (eng_rootfs_from_spec (spec, &rootfs, err) < 0)
+  static struct start_hooks hooks;
+  pc_rootfs_mount_clear (&hooks.rootfs);
+  if (eng_rootfs_from_spec (spec, &hooks.rootfs, err) < 0)
     goto out;
+  hooks.spec = spec;
   struct pc_monitor_config mc = {
     .id = c->id,
     .state_dir = state_dir,
@@ -145,9 +170,9 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
     .stdin_open = pc_json_get_bool (cfg, "OpenStdin", false),
     .terminal = pc_json_get_bool (cfg, "Tty", false),
     .passthrough_fds = { -1, -1, -1 },
-    .prepare = eng_rootfs_prepare,
-    .teardown = eng_rootfs_teardown,
-    .hook_data = &rootfs,
+    .prepare = start_prepare,
+    .teardown = start_teardown,
+    .hook_data = &hooks,
   };
   if (strcmp (ld, "passthrough") == 0 && passthrough_fds)
     memcpy (mc.passthrough_fds, passthrough_fds, sizeof mc.passthrough_fds);
@@ -592,6 +617,13 @@ eng_remove_locked (struct pc_engine *e, struct pc_container *c, pc_error **err)
   eng_cgroup_remove (c->id);
   if (pc_rm_rf_at (e->ctr_dfd, c->id, err) < 0)
     return -1;
+  /* run --rm takes its anonymous volumes along (podman's rule). */
+  if (pc_json_get_bool (pc_json_get (c->rec, "HostConfig"), "AutoRemove", false))
+    {
+      pc_autoerror pc_error *verr = NULL;
+      if (pc_engine_container_remove_volumes (e, c->rec, &verr) < 0)
+        pc_warn ("%s", verr->msg);
+    }
   return 0;
 }
 

@@ -173,7 +173,8 @@ has_mount (json_object *mounts, const char *dest)
   return false;
 }
 
-/* The record's Mounts (podman's inspect shape) as OCI bind mounts. */
+/* The record's Mounts (podman's inspect shape) as OCI bind mounts; a
+   volume is its _data (Source), its copy words are no mount options. */
 static void
 add_user_binds (json_object *mounts, json_object *user)
 {
@@ -183,12 +184,14 @@ add_user_binds (json_object *mounts, json_object *user)
       const char *type = pc_json_get_string (u, "Type");
       const char *src = pc_json_get_string (u, "Source");
       const char *dst = pc_json_get_string (u, "Destination");
-      if (type == NULL || strcmp (type, "bind") != 0 || src == NULL || dst == NULL)
+      if (type == NULL || (strcmp (type, "bind") != 0 && strcmp (type, "volume") != 0) || src == NULL
+          || *src == '\0' || dst == NULL)
         continue;
       pc_autostrv char **o = NULL;
       json_object *uo = pc_json_get_array (u, "Options");
       for (size_t k = 0; k < pc_json_array_len (uo); k++)
-        if (pc_json_array_string_at (uo, k))
+        if (pc_json_array_string_at (uo, k) && strcmp (pc_json_array_string_at (uo, k), "nocopy") != 0
+            && strcmp (pc_json_array_string_at (uo, k), "copy") != 0)
           pc_strv_append (&o, pc_json_array_string_at (uo, k));
       pc_strv_append (&o, pc_json_get_string (u, "Propagation") ?: "rprivate");
       if (!pc_json_get_bool (u, "RW", true))

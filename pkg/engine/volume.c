@@ -25,6 +25,7 @@
 #include "lib/lock.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
+#include "pkg/engine/cp-copy.h"
 #include "pkg/engine/internal.h"
 
 #define VOL_RECORD "volume.json"
@@ -161,15 +162,20 @@ load_volume (struct pc_engine *e, int dfd, const char *name, pc_error **err)
     json_object_object_add (v, "UID", json_object_new_int64 (json_object_get_int64 (uid)));
   if (json_object_object_get_ex (rec, "GID", &gid) && json_object_is_type (gid, json_type_int))
     json_object_object_add (v, "GID", json_object_new_int64 (json_object_get_int64 (gid)));
-  /* No container uses volumes yet: nothing mounts one, nothing copied up. */
+  /* podman's omitempty fields: shown only when true. MountCount is
+     counted from the containers by the callers (eng_volumes_usage). */
+  if (pc_json_get_bool (rec, "Anonymous", false))
+    json_object_object_add (v, "Anonymous", json_object_new_boolean (true));
   json_object_object_add (v, "MountCount", json_object_new_int (0));
-  json_object_object_add (v, "NeedsCopyUp", json_object_new_boolean (true));
-  json_object_object_add (v, "NeedsChown", json_object_new_boolean (true));
+  if (pc_json_get_bool (rec, "NeedsCopyUp", true))
+    json_object_object_add (v, "NeedsCopyUp", json_object_new_boolean (true));
+  if (pc_json_get_bool (rec, "NeedsChown", true))
+    json_object_object_add (v, "NeedsChown", json_object_new_boolean (true));
   return v;
 }
 
-static char *
-random_name (pc_error **err)
+char *
+eng_volume_random_name (pc_error **err)
 {
   unsigned char r[32];
   if (getrandom (r, sizeof r, 0) != sizeof r)
@@ -211,7 +217,7 @@ pc_engine_volume_create (struct pc_engine *e, const struct pc_volume_create_opts
         return -1;
       name = xstrdup (o->name);
     }
-  else if ((name = random_name (err)) == NULL)
+  else if ((name = eng_volume_random_name (err)) == NULL)
     return -1;
 
   pc_autojson json_object *rec = json_object_new_object ();
@@ -220,6 +226,8 @@ pc_engine_volume_create (struct pc_engine *e, const struct pc_volume_create_opts
   struct timespec now;
   clock_gettime (CLOCK_REALTIME, &now);
   json_object_object_add (rec, "CreatedAt", string_take (pc_time_format_rfc3339 (&now)));
+  if (o->anonymous)
+    json_object_object_add (rec, "Anonymous", json_object_new_boolean (true));
   json_object *labels = json_object_new_object ();
   json_object_object_add (rec, "Labels", labels);
   for (char *const *l = o->labels; l && *l; l++)
@@ -318,7 +326,7 @@ out:
 }
 
 int
-pc_engine_volume_lookup (struct pc_engine *e, const char *name, json_object **out, pc_error **err)
+eng_volume_lookup (struct pc_engine *e, const char *name, json_object **out, pc_error **err)
 {
   if (!pc_engine_volume_name_valid (name))
     return no_such_volume (name, err);
@@ -327,6 +335,19 @@ pc_engine_volume_lookup (struct pc_engine *e, const char *name, json_object **ou
     return -1;
   *out = load_volume (e, dfd, name, err);
   return *out ? 0 : -1;
+}
+
+int
+pc_engine_volume_lookup (struct pc_engine *e, const char *name, json_object **out, pc_error **err)
+{
+  if (eng_volume_lookup (e, name, out, err) < 0)
+    return -1;
+  if (eng_volumes_usage (e, *out, err) < 0)
+    {
+      json_object_put (steal_pointer (out));
+      return -1;
+    }
+  return 0;
 }
 
 static int
@@ -367,6 +388,11 @@ pc_engine_volume_list (struct pc_engine *e, json_object **out, pc_error **err)
       if (v)
         json_object_array_add (arr, v);
     }
+  if (eng_volumes_usage (e, arr, err) < 0)
+    {
+      json_object_put (arr);
+      return -1;
+    }
   *out = arr;
   return 0;
 }
@@ -376,7 +402,7 @@ pc_engine_volume_path (struct pc_engine *e, const char *name, bool create_if_mis
                        char **path, pc_error **err)
 {
   pc_autojson json_object *v = NULL;
-  if (pc_engine_volume_lookup (e, name, &v, err) < 0)
+  if (eng_volume_lookup (e, name, &v, err) < 0)
     {
       if (!create_if_missing || pc_error_class_of (*err) != PC_ERR_NOT_FOUND
           || !pc_engine_volume_name_valid (name))
@@ -390,30 +416,73 @@ pc_engine_volume_path (struct pc_engine *e, const char *name, bool create_if_mis
   return 0;
 }
 
-int
-pc_engine_volume_remove (struct pc_engine *e, const char *name, bool force, pc_error **err)
+/* Refused with podman's words when a container names the volume; with
+   force those containers are removed first (outside the volumes lock: an
+   --rm container's removal takes it for its anonymous volumes). */
+static int
+check_in_use (struct pc_engine *e, const char *name, bool force, int timeout, pc_error **err)
 {
-  (void) force;
+  pc_autostrv char **ids = NULL;
+  int users = eng_volume_users (e, name, &ids, NULL, err);
+  if (users <= 0)
+    return users;
+  if (!force)
+    {
+      size_t len = 1;
+      for (char **i = ids; *i; i++)
+        len += strlen (*i) + 1;
+      pc_autofree char *list = xmalloc0 (len);
+      for (char **i = ids; *i; i++)
+        {
+          if (i != ids)
+            strcat (list, ",");
+          strcat (list, *i);
+        }
+      return pc_error_makec (err, PC_ERR_IN_USE, EBUSY,
+                             "volume %s is being used by the following container(s): %s: volume is being used",
+                             name, list);
+    }
+  for (char **i = ids; *i; i++)
+    {
+      pc_autocontainer struct pc_container *c = NULL;
+      pc_autoerror pc_error *lerr = NULL;
+      if (pc_engine_lookup (e, *i, &c, &lerr) < 0)
+        continue;   /* gone meanwhile */
+      if (pc_engine_remove (e, c, true, timeout, err) < 0)
+        return pc_error_wrap (err, "remove container %s that uses volume %s", *i, name);
+    }
+  return 0;
+}
+
+int
+pc_engine_volume_remove (struct pc_engine *e, const char *name, bool force, int timeout,
+                         pc_error **err)
+{
   if (!pc_engine_volume_name_valid (name))
     return no_such_volume (name, err);
   pc_autoclose int dfd = vol_dir (e, err);
   if (dfd < 0)
     return -1;
+  pc_autofree char *rpath = xasprintf ("%s/" VOL_RECORD, name);
+  struct stat st;
+  if (fstatat (dfd, rpath, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return no_such_volume (name, err);
+  if (check_in_use (e, name, force, timeout, err) < 0)
+    return -1;
   int lk = pc_lock_open (dfd, VOL_LOCK, true, err);
   if (lk < 0)
     return -1;
-  pc_autofree char *rpath = xasprintf ("%s/" VOL_RECORD, name);
-  struct stat st;
   if (fstatat (dfd, rpath, &st, AT_SYMLINK_NOFOLLOW) < 0)
     {
       pc_unlock (lk);
       return no_such_volume (name, err);
     }
-  /* IN USE: once containers mount volumes, a volume a container names is
-     refused here with class PC_ERR_IN_USE and podman's "volume NAME is being
-     used by the following container(s): ID: volume is being used", unless
-     force, which removes those containers first (podman's rm -f). No
-     container can use a volume yet, so there is nothing to check. */
+  /* Again under the lock: a container made meanwhile is refused too. */
+  if (check_in_use (e, name, false, timeout, err) < 0)
+    {
+      pc_unlock (lk);
+      return -1;
+    }
   pc_autofree char *gone = xasprintf (".rm-%s", name);
   if (renameat (dfd, name, dfd, gone) < 0)
     {
@@ -471,8 +540,8 @@ match_one (json_object *v, const char *filter, bool *match, pc_error **err)
         want = false;
       else
         return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "%s is not a valid value for the \"dangling\" filter - must be true or false", val);
-      /* No container uses a volume yet: every volume is dangling. */
-      *match = want;
+      /* Counted by eng_volumes_usage when the volume was listed. */
+      *match = (eng_volume_user_count (v) <= 0) == want;
     }
   else if (strcmp (key, "until") == 0)
     {
@@ -548,19 +617,69 @@ pc_engine_volume_prune (struct pc_engine *e, char *const *filters, char ***remov
       bool m;
       if (pc_engine_volume_filter (v, filters, &m, err) < 0)
         return -1;
-      /* Only volumes no container uses; none can be used yet. */
-      if (!m)
+      /* Only volumes no container uses. */
+      if (!m || eng_volume_user_count (v) > 0)
         continue;
       const char *name = pc_json_get_string (v, "Name");
       pc_autoerror pc_error *gone = NULL;
-      if (pc_engine_volume_remove (e, name, false, &gone) < 0)
+      if (pc_engine_volume_remove (e, name, false, -1, &gone) < 0)
         {
-          if (pc_error_class_of (gone) == PC_ERR_NOT_FOUND)
+          /* Gone meanwhile, or taken by a container made meanwhile. */
+          if (pc_error_class_of (gone) == PC_ERR_NOT_FOUND || pc_error_class_of (gone) == PC_ERR_IN_USE)
             continue;
           *err = steal_pointer (&gone);
           return -1;
         }
       pc_strv_append (removed, name);
     }
+  return 0;
+}
+
+static int
+open_data (struct pc_engine *e, const char *name, pc_error **err)
+{
+  pc_autojson json_object *v = NULL;
+  if (eng_volume_lookup (e, name, &v, err) < 0)
+    {
+      if (pc_error_class_of (*err) == PC_ERR_NOT_FOUND)
+        {
+          pc_error_clear (err);
+          return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "no such volume %s", name);
+        }
+      return -1;
+    }
+  pc_autoclose int dfd = vol_dir (e, err);
+  if (dfd < 0)
+    return -1;
+  pc_autofree char *data = xasprintf ("%s/_data", name);
+  int fd = openat (dfd, data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return pc_error_errno (err, errno, "open volume %s", name);
+  return fd;
+}
+
+int
+pc_engine_volume_export (struct pc_engine *e, const char *name, int out_fd, pc_error **err)
+{
+  pc_autoclose int fd = open_data (e, name, err);
+  if (fd < 0)
+    return -1;
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return pc_error_errno (err, errno, "stat volume %s", name);
+  if (eng_cp_tar_out (fd, &st, NULL, out_fd, err) < 0)
+    return pc_error_wrap (err, "export volume %s", name);
+  return 0;
+}
+
+int
+pc_engine_volume_import (struct pc_engine *e, const char *name, int in_fd, pc_error **err)
+{
+  pc_autoclose int fd = open_data (e, name, err);
+  if (fd < 0)
+    return -1;
+  struct cp_ctx x = { .owner = OWNER_SOURCE, .overwrite = true };
+  if (eng_cp_untar_into (&x, in_fd, fd, err) < 0)
+    return pc_error_wrap (err, "import into volume %s", name);
   return 0;
 }

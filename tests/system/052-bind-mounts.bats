@@ -220,3 +220,52 @@ sub"
     assert_contains "$output" "No such file or directory"
     [ -z "$(ls -A "$victim")" ]
 }
+
+@test "-v onto an image's /data that is a symlink to /tmp or ../../../../tmp mounts inside the root; the host's /tmp is untouched" {
+    # An image from the busybox fixture plus the two hostile symlinks.
+    python3 - "$PC_FIXTURES/busybox.rootfs.tar" "$PC_TEST_DIR/hostile.tar" <<'PY'
+import shutil, sys, tarfile
+shutil.copyfile(sys.argv[1], sys.argv[2])
+with tarfile.open(sys.argv[2], "a") as t:
+    for name, target in (("data", "/tmp"), ("data2", "../../../../tmp")):
+        i = tarfile.TarInfo(name)
+        i.type, i.linkname = tarfile.SYMTYPE, target
+        t.addfile(i)
+PY
+    run_pc import "$PC_TEST_DIR/hostile.tar" localhost/hostile-links
+    host_mounts=$(wc -l < /proc/self/mountinfo)
+    mark=pc-052-$$-$RANDOM
+    for dst in /data /data2; do
+        run_pc run --rm -v "$HOSTDIR:$dst" localhost/hostile-links \
+            sh -c "cat $dst/in.txt; echo x > $dst/$mark; readlink $dst; cat /tmp/in.txt"
+        assert_equal "${lines[0]}" "from-host"
+        assert_equal "${lines[2]}" "from-host"
+        # The write went to the bind's source, not to the host's /tmp.
+        [ -f "$HOSTDIR/$mark" ]
+        [ ! -e "/tmp/$mark" ]
+        [ ! -e "/tmp/in.txt" ] || [ "$(cat /tmp/in.txt)" != from-host ]
+        rm -f "$HOSTDIR/$mark"
+    done
+    # No mount appeared in pc's caller's namespace.
+    assert_equal "$(wc -l < /proc/self/mountinfo)" "$host_mounts"
+    assert_not_contains "$(grep " /tmp " /proc/self/mountinfo)" "$HOSTDIR"
+}
+
+@test "--read-only: / refuses writes, /tmp /var/tmp /run are tmpfs; --read-only-tmpfs=false leaves them read-only" {
+    run_pc 1 run --rm --read-only busybox sh -c \
+        'touch /tmp/a /var/tmp/a /run/a && echo writable; grep -E " /(tmp|var/tmp|run) " /proc/self/mountinfo | cut -d" " -f5,9 | sort; touch /x'
+    assert_contains "$output" "writable"
+    assert_contains "$output" "/run tmpfs
+/tmp tmpfs
+/var/tmp tmpfs"
+    assert_contains "$output" "touch: /x: Read-only file system"
+    for p in /tmp /run; do
+        run_pc 1 run --rm --read-only --read-only-tmpfs=false busybox touch $p/a
+        assert_contains "$output" "touch: $p/a: Read-only file system"
+    done
+    run_pc run --rm --read-only --read-only-tmpfs=false busybox sh -c 'grep -cE " /(tmp|var/tmp|run) " /proc/self/mountinfo || true'
+    assert_equal "$output" "0"
+    # A bind on a read-only root stays writable unless :ro.
+    run_pc run --rm --read-only -v "$HOSTDIR:/data" busybox sh -c 'echo w > /data/w'
+    [ "$(cat "$HOSTDIR/w")" = w ]
+}
