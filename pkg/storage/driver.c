@@ -10,7 +10,10 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -172,77 +175,155 @@ pc_store_driver (struct pc_store *s, pc_error **err)
   return s->driver;
 }
 
-/* fuse-overlayfs stays in the foreground as the caller's child and dies with
-   it (PDEATHSIG): a daemonized one would outlive a killed monitor and keep its
-   mount namespace, and the container's root, alive for good. It is ready
-   once the target has become a mount point; that wait has a deadline. Its
-   stderr goes to a memfd, read when it fails. */
+/* Reads what fuse-overlayfs wrote to its stderr memfd, trailing newlines cut. */
+static void
+read_stderr (int efd, char *buf, size_t size)
+{
+  ssize_t r = pread (efd, buf, size - 1, 0);
+  buf[r > 0 ? r : 0] = '\0';
+  for (size_t n = strlen (buf); n > 0 && buf[n - 1] == '\n'; n--)
+    buf[n - 1] = '\0';
+}
+
+/* After the probe failed (probe_errno) or the deadline passed (0): stops
+   fuse-overlayfs if it still runs (a SIGKILL does not change the status of
+   one that is already exiting) and says why it failed. */
+static int
+fuse_overlayfs_failed (const struct pc_rootfs_mount *m, pid_t pid, int efd, int probe_errno,
+                       pc_error **err)
+{
+  kill (pid, SIGKILL);
+  int status = 0;
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  umount2 (m->target, MNT_DETACH);
+  char buf[1024];
+  read_stderr (efd, buf, sizeof buf);
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 127)
+    return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOENT,
+                           "fuse-overlayfs not found: install the fuse-overlayfs package");
+  if (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL)
+    {
+      if (probe_errno == 0)
+        return pc_error_make (err, ETIMEDOUT, "fuse-overlayfs did not mount `%s` within 10 s%s%s",
+                              m->target, *buf ? ": " : "", buf);
+      return pc_error_make (err, probe_errno, "fuse-overlayfs's mount `%s` does not answer: %s%s%s",
+                            m->target, strerror (probe_errno), *buf ? ": " : "", buf);
+    }
+  return pc_error_make (err, EIO, "fuse-overlayfs failed to mount `%s` (%s %d)%s%s", m->target,
+                        WIFEXITED (status) ? "exit" : "signal",
+                        WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status),
+                        *buf ? ": " : "", buf);
+}
+
+/* The first request to the new mount (a statfs) waits in the kernel until
+   fuse-overlayfs has answered FUSE_INIT, or fails once the connection is
+   gone. That wait cannot be interrupted except by SIGKILL, so it runs in a
+   child whose exit the caller can wait for with a deadline. */
+static pid_t
+start_probe (const char *target, int *pidfd)
+{
+  fflush (NULL);
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      struct statfs sfs;
+      _exit (statfs (target, &sfs) == 0 ? 0 : errno > 0 && errno < 256 ? errno : EIO);
+    }
+  if (pid > 0)
+    {
+      *pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+      if (*pidfd < 0)
+        {
+          int e = errno;
+          kill (pid, SIGKILL);
+          while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+          errno = e;
+          return -1;
+        }
+    }
+  return pid;
+}
+
+/* The caller mounts the FUSE filesystem itself (allowed in a user
+   namespace) on a /dev/fuse fd it opened, and fuse-overlayfs serves that fd
+   (libfuse's "/dev/fd/N" mount point): the mount exists at once, and the
+   caller waits for fuse-overlayfs' answer to FUSE_INIT instead of polling for
+   a mount point to appear. fuse-overlayfs stays in the foreground as the
+   caller's child and dies with it (PDEATHSIG): a daemonized one would outlive
+   a killed monitor and keep its mount namespace, and the container's root,
+   alive for good. Nothing but that child holds the /dev/fuse fd, so when it
+   dies the connection is aborted and nothing waits on it. The wait has a
+   deadline; its stderr goes to a memfd, read when it fails. */
 static int
 mount_fuse_overlayfs (const struct pc_rootfs_mount *m, pc_error **err)
 {
-  struct stat before;
-  if (stat (m->target, &before) < 0)
-    return pc_error_errno (err, errno, "stat mount point `%s`", m->target);
   pc_autoclose int efd = memfd_create ("fuse-overlayfs-stderr", MFD_CLOEXEC);
   if (efd < 0)
     return pc_error_errno (err, errno, "memfd_create");
+  pc_autoclose int fusefd = open ("/dev/fuse", O_RDWR | O_CLOEXEC);
+  if (fusefd < 0)
+    return pc_error_errno (err, errno, "open /dev/fuse (needed by fuse-overlayfs)");
+  /* As fuse-overlayfs mounts when it runs as root: default_permissions,
+     allow_other, suid, noatime; libfuse adds nodev. */
+  pc_autofree char *opts = xasprintf ("fd=%d,rootmode=40000,user_id=%u,group_id=%u,"
+                                      "default_permissions,allow_other",
+                                      fusefd, (unsigned) geteuid (), (unsigned) getegid ());
+  if (mount ("fuse-overlayfs", m->target, "fuse.fuse-overlayfs", MS_NODEV | MS_NOATIME, opts) < 0)
+    return pc_error_errno (err, errno, "mount a FUSE filesystem on `%s` for fuse-overlayfs", m->target);
   pid_t parent = getpid ();
   fflush (NULL);
   pid_t pid = fork ();
   if (pid < 0)
-    return pc_error_errno (err, errno, "fork fuse-overlayfs");
+    {
+      int e = errno;
+      umount2 (m->target, MNT_DETACH);
+      return pc_error_errno (err, e, "fork fuse-overlayfs");
+    }
   if (pid == 0)
     {
       prctl (PR_SET_PDEATHSIG, SIGKILL);
       if (getppid () != parent)
         _exit (1);
+      /* Above stdio, and inherited across exec. */
+      int fd = fcntl (fusefd, F_DUPFD, 3);
       int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
-      if (null < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (efd, 2) < 0)
+      if (fd < 0 || null < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (efd, 2) < 0)
         _exit (1);
+      char mountpoint[32];
+      snprintf (mountpoint, sizeof mountpoint, "/dev/fd/%d", fd);
       char *argv[] = { (char *) "fuse-overlayfs", (char *) "-f", (char *) "-o", m->source,
-                       m->target, NULL };
+                       mountpoint, NULL };
       execvp (argv[0], argv);
       _exit (errno == ENOENT ? 127 : 126);
     }
-  struct timespec t0;
-  clock_gettime (CLOCK_MONOTONIC, &t0);
-  long nap_ns = 100 * 1000;
-  for (;;)
+  close (steal_fd (&fusefd));
+
+  int pidfd = -1;
+  pid_t probe = start_probe (m->target, &pidfd);
+  if (probe < 0)
     {
-      int status;
-      pid_t w = waitpid (pid, &status, WNOHANG);
-      if (w == pid)
-        {
-          char buf[1024] = "";
-          ssize_t r = pread (efd, buf, sizeof buf - 1, 0);
-          buf[r > 0 ? r : 0] = '\0';
-          for (size_t n = strlen (buf); n > 0 && buf[n - 1] == '\n'; n--)
-            buf[n - 1] = '\0';
-          if (WIFEXITED (status) && WEXITSTATUS (status) == 127)
-            return pc_error_make (err, ENOENT, "fuse-overlayfs not found: install the fuse-overlayfs package");
-          return pc_error_make (err, EIO, "fuse-overlayfs failed to mount `%s` (%s %d)%s%s", m->target,
-                                WIFEXITED (status) ? "exit" : "signal",
-                                WIFEXITED (status) ? WEXITSTATUS (status) : WTERMSIG (status),
-                                *buf ? ": " : "", buf);
-        }
-      struct stat now;
-      if (stat (m->target, &now) == 0 && now.st_dev != before.st_dev)
-        return 0;
-      struct timespec t;
-      clock_gettime (CLOCK_MONOTONIC, &t);
-      if (t.tv_sec - t0.tv_sec >= 10)
-        {
-          kill (pid, SIGKILL);
-          while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-          return pc_error_make (err, ETIMEDOUT, "fuse-overlayfs did not mount `%s` within 10 s",
-                                m->target);
-        }
-      struct timespec nap = { 0, nap_ns };
-      nanosleep (&nap, NULL);
-      if (nap_ns < 5 * 1000 * 1000)
-        nap_ns *= 2;
+      int e = errno;
+      kill (pid, SIGKILL);
+      while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+      umount2 (m->target, MNT_DETACH);
+      return pc_error_errno (err, e, "start a process to wait for fuse-overlayfs");
     }
+  pc_autoclose int probe_fd = pidfd;
+  struct pollfd p = { .fd = probe_fd, .events = POLLIN };
+  int r;
+  while ((r = poll (&p, 1, 10 * 1000)) < 0 && errno == EINTR)
+    ;
+  int status = 0;
+  if (r == 0)
+    kill (pid, SIGKILL);   /* aborts the connection, and the probe's wait with it */
+  while (waitpid (probe, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (r > 0 && WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return 0;
+  return fuse_overlayfs_failed (m, pid, efd, r == 0 ? 0 : WIFEXITED (status) ? WEXITSTATUS (status) : EIO, err);
 }
 
 int
@@ -314,7 +395,7 @@ pc_rootfs_mount_shift (struct pc_rootfs_mount *m, const char *uidmapping, const 
     }
   else
     return pc_error_make (err, EINVAL, "unknown storage driver `%s`", m->driver);
-  char *src = xasprintf ("%s,uidmapping=%s,gidmapping=%s", base, uidmapping, gidmapping);
+  char *src = xasprintf ("%s,noacl,uidmapping=%s,gidmapping=%s", base, uidmapping, gidmapping);
   free (m->source);
   m->source = src;
   free (m->driver);

@@ -174,3 +174,25 @@ $(id -u)
     assert_contains "$output" "CAP_SYS_ADMIN"
     assert_contains "$output" "--userns=keep-id"
 }
+
+@test "keep-id: a fuse-overlayfs that fails or never answers: its stderr is pc's error, the container can be removed" {
+    # The monitor mounts the FUSE filesystem itself and hands /dev/fuse to
+    # fuse-overlayfs; one that dies before it answers must not leave the
+    # start waiting on the mount.
+    local fake=$PC_TEST_DIR/fakebin
+    mkdir -p "$fake"
+    printf '#!/bin/sh\necho "fake fuse-overlayfs: cannot read lower dirs ($*)" >&2\nexit 3\n' >"$fake/fuse-overlayfs"
+    chmod +x "$fake/fuse-overlayfs"
+    PATH=$fake:$PATH run_pc 125 run --name broken --userns=keep-id busybox true
+    assert_contains "$output" "fuse-overlayfs failed to mount"
+    assert_contains "$output" "(exit 3): fake fuse-overlayfs: cannot read lower dirs"
+    assert_contains "$output" "/dev/fd/"
+    run_pc rm -f broken
+    # One that exits 0 without serving the mount.
+    printf '#!/bin/sh\nexit 0\n' >"$fake/fuse-overlayfs"
+    PATH=$fake:$PATH run_pc 125 run --rm --userns=keep-id busybox true
+    assert_contains "$output" "fuse-overlayfs failed to mount"
+    assert_contains "$output" "(exit 0)"
+    run_pc ps -a --format '{{.Names}}'
+    assert_equal "$output" ""
+}
