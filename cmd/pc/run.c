@@ -90,6 +90,10 @@ run_flags_clear (struct run_flags *f)
   pc_strv_free (f->o.security_opt);
   pc_strv_free (f->o.ulimits);
   pc_strv_free (f->o.devices);
+  pc_strv_free (f->o.dns);
+  pc_strv_free (f->o.dns_search);
+  pc_strv_free (f->o.dns_option);
+  pc_strv_free (f->o.add_host);
 }
 
 static int
@@ -100,6 +104,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
   f->o.read_only_tmpfs = true;
   f->sig_proxy = true;
   const struct pc_opt opts[] = {
+    { "add-host", 0, PC_OPT_STRV, &f->o.add_host, "strings", "Add a custom host-to-IP mapping (host:ip) (default [])" },
     { "attach", 'a', PC_OPT_STRV, &f->attach, "strings", "Attach to STDIN, STDOUT or STDERR" },
     { "cap-add", 0, PC_OPT_STRV, &f->o.cap_add, "strings", "Add capabilities to the container" },
     { "cap-drop", 0, PC_OPT_STRV, &f->o.cap_drop, "strings", "Drop capabilities from the container" },
@@ -107,6 +112,9 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "detach", 'd', PC_OPT_BOOL, &f->detach, NULL, "Run container in background and print container ID" },
     { "detach-keys", 0, PC_OPT_STRING, &f->detach_keys, "[a-Z]", "Override the key sequence for detaching a container. Format is a single character [a-Z] or a comma separated sequence of `ctrl-<value>`, where `<value>` is one of: `a-z`, `@`, `^`, `[`, `\\`, `]`, `^` or `_` (default \"ctrl-p,ctrl-q\")" },
     { "device", 0, PC_OPT_STRV, &f->o.devices, "stringArray", "Add a host device to the container (HOST[:CONTAINER][:PERMISSIONS], permissions of r, w, m)" },
+    { "dns", 0, PC_OPT_STRV, &f->o.dns, "strings", "Set custom DNS servers" },
+    { "dns-option", 0, PC_OPT_STRV, &f->o.dns_option, "strings", "Set custom DNS options" },
+    { "dns-search", 0, PC_OPT_STRV, &f->o.dns_search, "strings", "Set custom DNS search domains" },
     { "entrypoint", 0, PC_OPT_STRING, &f->entrypoint, "string", "Overwrite the default ENTRYPOINT of the image", &f->entrypoint_set },
     { "env", 'e', PC_OPT_STRV, &f->o.env, "stringArray", "Set environment variables in container" },
     { "env-file", 0, PC_OPT_STRV, &f->o.env_files, "stringArray", "Read in a file of environment variables" },
@@ -120,8 +128,9 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "log-driver", 0, PC_OPT_STRING, &f->log_driver, "string", "Logging driver for the container (k8s-file, none, passthrough)" },
     { "mount", 0, PC_OPT_STRV, &f->o.mounts, "stringArray", "Attach a filesystem mount to the container (type=bind|tmpfs|volume)" },
     { "name", 0, PC_OPT_STRING, &f->name, "string", "Assign a name to the container" },
-    { "network", 0, PC_OPT_STRING, &f->network, "string", "Connect a container to a network (none, host)" },
-    { "net", 0, PC_OPT_STRING, &f->network, "string", "Connect a container to a network (none, host)" },
+    { "network", 0, PC_OPT_STRING, &f->network, "string", "Connect a container to a network (slirp4netns[:OPTIONS] the default, private, none, host)" },
+    { "net", 0, PC_OPT_STRING, &f->network, "string", "Connect a container to a network (slirp4netns[:OPTIONS] the default, private, none, host)" },
+    { "no-hosts", 0, PC_OPT_BOOL, &f->o.no_hosts, NULL, "Do not create /etc/hosts within the container, instead use the version from the image" },
     { "privileged", 0, PC_OPT_BOOL, &f->o.privileged, NULL, "Give extended privileges to container" },
     { "read-only", 0, PC_OPT_BOOL, &f->o.read_only, NULL, "Make containers root filesystem read-only" },
     { "read-only-tmpfs", 0, PC_OPT_BOOL, &f->o.read_only_tmpfs, NULL, "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp (default true)" },

@@ -133,6 +133,9 @@ struct pc_create_opts
   int stop_timeout;          /* seconds; -1 = default (10) */
   const char *log_driver;    /* k8s-file (default), none, passthrough */
   const char *network;       /* slirp4netns[:OPTS] (default; private, bridge), none, host */
+  char **dns, **dns_search, **dns_option;   /* --dns, --dns-search, --dns-option */
+  char **add_host;           /* --add-host HOST:IP */
+  bool no_hosts;             /* --no-hosts: the image's /etc/hosts */
   bool rm;
   bool interactive;
   bool tty;

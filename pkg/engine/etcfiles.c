@@ -19,6 +19,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "pkg/network/network.h"
 #include "pkg/rootless/rootless.h"
 #include "pkg/storage/storage.h"
 
@@ -69,44 +70,106 @@ write_containerenv (struct pc_container *c, int state_dfd, pc_error **err)
   return eng_write_volatile (state_dfd, "containerenv", env, strlen (env), err);
 }
 
+/* A host file the container's copy is made from: NULL when it cannot be
+   read (a missing /etc/hosts is no error), is not a regular file, is
+   larger than 1 MiB or holds a NUL. */
+static char *
+read_host_file (const char *path)
+{
+  pc_autofree char *text = NULL;
+  size_t len = 0;
+  pc_autoerror pc_error *err = NULL;
+  if (pc_read_file_max (AT_FDCWD, path, 1024 * 1024, PC_READ_REGULAR, &text, &len, &err) < 0
+      || memchr (text, '\0', len) != NULL)
+    return NULL;
+  return steal_pointer (&text);
+}
+
+static char **
+strv_of (json_object *hc, const char *key)
+{
+  char **v = NULL;
+  json_object *a = pc_json_get_array (hc, key);
+  for (size_t i = 0; i < pc_json_array_len (a); i++)
+    if (pc_json_array_string_at (a, i))
+      pc_strv_append (&v, pc_json_array_string_at (a, i));
+  return v;
+}
+
+/* /etc/hosts and /etc/resolv.conf as podman writes them for the network
+   mode (docs/network.md): the host's files are the base. */
+static int
+write_dns_files (struct pc_container *c, const char *hostname, int state_dfd, pc_error **err)
+{
+  json_object *hc = pc_json_get (c->rec, "HostConfig");
+  struct pc_net_mode nm;
+  pc_autoerror pc_error *merr = NULL;
+  if (pc_net_mode_parse (pc_json_get_string (hc, "NetworkMode"), &nm, &merr) < 0)
+    nm.kind = PC_NET_NONE;
+  pc_autostrv char **dns = strv_of (hc, "Dns");
+  pc_autostrv char **search = strv_of (hc, "DnsSearch");
+  pc_autostrv char **options = strv_of (hc, "DnsOptions");
+  pc_autostrv char **extra = strv_of (hc, "ExtraHosts");
+  pc_autofree char *host_hosts = read_host_file ("/etc/hosts");
+  pc_autofree char *host_resolv = read_host_file ("/etc/resolv.conf");
+
+  pc_autofree char *hosts = NULL;
+  if (nm.kind == PC_NET_HOST && extra == NULL)
+    hosts = xstrdup (host_hosts ? host_hosts : "");
+  else
+    {
+      struct pc_net_addrs addrs;
+      char host_ip[INET_ADDRSTRLEN];
+      struct pc_net_hosts_opts ho = { .extra = extra, .hostname = hostname, .name = c->name };
+      if (nm.kind == PC_NET_SLIRP)
+        {
+          pc_net_slirp_addrs (&nm.slirp, &addrs);
+          ho.ip = addrs.guest;
+          /* podman 4.3: the host's own address, which slirp reaches
+             without allow_host_loopback; 10.0.2.2 when it has none. */
+          if (pc_net_host_ipv4 (host_ip))
+            ho.host_ip = host_ip;
+          else if (nm.slirp.allow_host_loopback)
+            ho.host_ip = addrs.gateway;
+        }
+      else if (nm.kind == PC_NET_NONE)
+        ho.ip = "127.0.0.1";
+      hosts = pc_net_hosts (host_hosts, &ho);
+    }
+  if (eng_write_volatile (state_dfd, "hosts", hosts, strlen (hosts), err) < 0)
+    return -1;
+
+  pc_autofree char *resolv = NULL;
+  if (nm.kind == PC_NET_HOST && dns == NULL && search == NULL && options == NULL)
+    /* The host's own resolver (127.0.0.53 too) is reachable from there. */
+    resolv = xstrdup (host_resolv ? host_resolv : "");
+  else
+    {
+      struct pc_net_addrs addrs;
+      struct pc_net_dns_opts ro = { .servers = dns, .search = search, .options = options };
+      if (nm.kind == PC_NET_SLIRP)
+        {
+          pc_net_slirp_addrs (&nm.slirp, &addrs);
+          ro.forwarder = addrs.dns;
+          ro.ipv6 = nm.slirp.enable_ipv6;
+        }
+      pc_autofree char *upstream = read_host_file ("/run/systemd/resolve/resolv.conf");
+      resolv = pc_net_resolv_conf (host_resolv, upstream, &ro);
+    }
+  return eng_write_volatile (state_dfd, "resolv.conf", resolv, strlen (resolv), err);
+}
+
 int
 eng_write_etc_files (struct pc_container *c, int state_dfd, pc_error **err)
 {
   json_object *cfg = pc_json_get (c->rec, "Config");
-  const char *netmode = pc_json_get_string (pc_json_get (c->rec, "HostConfig"), "NetworkMode");
   const char *hostname = pc_json_get_string (cfg, "Hostname");
   if (hostname == NULL || *hostname == '\0')
     hostname = c->id;
   pc_autofree char *hn = xasprintf ("%s\n", hostname);
   if (eng_write_volatile (state_dfd, "hostname", hn, strlen (hn), err) < 0)
     return -1;
-
-  pc_autofree char *hosts = NULL;
-  size_t len = 0;
-  pc_autoerror pc_error *rerr = NULL;
-  if (netmode && strcmp (netmode, "host") == 0 && pc_read_file (AT_FDCWD, "/etc/hosts", &hosts, &len, &rerr) == 0)
-    ;
-  else
-    {
-      free (hosts);
-      /* Without a network only loopback exists: localhost and our own name. */
-      hosts = xasprintf ("127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
-                         "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n"
-                         "127.0.1.1\t%s %s\n",
-                         hostname, c->name);
-      len = strlen (hosts);
-    }
-  if (eng_write_volatile (state_dfd, "hosts", hosts, len, err) < 0)
-    return -1;
-
-  pc_autofree char *resolv = NULL;
-  pc_error_clear (&rerr);
-  if (pc_read_file (AT_FDCWD, "/etc/resolv.conf", &resolv, &len, &rerr) < 0)
-    {
-      resolv = xstrdup ("");
-      len = 0;
-    }
-  if (eng_write_volatile (state_dfd, "resolv.conf", resolv, len, err) < 0)
+  if (write_dns_files (c, hostname, state_dfd, err) < 0)
     return -1;
   return write_containerenv (c, state_dfd, err);
 }

@@ -151,10 +151,11 @@ json_object *eng_device_parse (const char *arg, pc_error **err);
 void eng_spec_cgroup_remove (const char *id);
 json_object *eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_mount *m,
                              const struct eng_user *u, json_object *rec, pc_error **err);
-/* network.c: --network at create (pc_net_mode_parse); the canonical
+/* network.c: --network, --dns*, --add-host, --no-hosts at create (into
+   hc: Dns, DnsSearch, DnsOptions, ExtraHosts, NoHosts); the canonical
    NetworkMode of the record (default slirp4netns, malloc'd); whether a
    record's network is libslirp's. */
-int eng_network_check (const char *arg, pc_error **err);
+int eng_network_check (const struct pc_create_opts *o, json_object *hc, pc_error **err);
 char *eng_network_mode (const char *arg);
 bool eng_network_is_slirp (json_object *hc);
 /* etcfiles.c: hostname, hosts and resolv.conf in the state dir */

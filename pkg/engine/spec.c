@@ -248,6 +248,9 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, json_object 
     {
       pc_autofree char *dest = xasprintf ("/etc/%s", *f);
       pc_autofree char *src = xasprintf ("%s/ctr/%s/%s", run_dir, id, *f);
+      /* --no-hosts: the image's own /etc/hosts. */
+      if (strcmp (*f, "hosts") == 0 && pc_json_get_bool (hc, "NoHosts", false))
+        continue;
       if (!has_mount (mounts, dest))
         add_mount (mounts, dest, "bind", src, pc_json_get_bool (hc, "ReadonlyRootfs", false) ? bind_ro_o : bind_o);
     }

@@ -65,6 +65,40 @@ struct pc_net_addrs
 };
 void pc_net_slirp_addrs (const struct pc_net_slirp_opts *o, struct pc_net_addrs *out);
 
+/* /etc/resolv.conf: search, nameserver and options lines, as podman. The
+   user's servers (--dns) alone when given; else the forwarder (10.0.2.3,
+   NULL when there is none) and the host's servers, where loopback ones
+   are dropped and, when the host has only loopback ones (a local
+   resolver), `upstream`'s are taken (/run/systemd/resolve/resolv.conf);
+   IPv6 servers only with ipv6. search: --dns-search ("." alone: none),
+   else the host's; options: --dns-option, else the host's. host and
+   upstream may be NULL. malloc'd. */
+struct pc_net_dns_opts
+{
+  const char *forwarder;
+  bool ipv6;
+  char **servers, **search, **options;
+};
+char *pc_net_resolv_conf (const char *host, const char *upstream, const struct pc_net_dns_opts *o);
+/* /etc/hosts: --add-host entries ("HOST:IP") first, then base (the host's
+   /etc/hosts, NULL for none), localhost lines when base has none, then
+   host_ip host.containers.internal and ip hostname name (each when not
+   NULL). malloc'd. */
+struct pc_net_hosts_opts
+{
+  char **extra;
+  const char *host_ip;
+  const char *ip, *hostname, *name;
+};
+char *pc_net_hosts (const char *base, const struct pc_net_hosts_opts *o);
+bool pc_net_ip_is_loopback (const char *ip);
+/* The host's first non-loopback IPv4 address of an interface that is up
+   (podman's host.containers.internal). */
+bool pc_net_host_ipv4 (char out[INET_ADDRSTRLEN]);
+/* --dns IP and --add-host HOST:IP; PC_ERR_INVALID with podman's messages. */
+int pc_net_check_dns_server (const char *s, pc_error **err);
+int pc_net_check_add_host (const char *s, pc_error **err);
+
 struct pc_net;
 
 /* In the network namespace netns_fd names (an nsfs fd, from the runtime:

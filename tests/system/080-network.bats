@@ -165,3 +165,48 @@ s.serve_forever()' >"$log" 2>/dev/null </dev/null 3>&-) &
     assert_equal "$output" ""
     wait_for grep -q closed "$log"
 }
+
+@test "/etc/resolv.conf names the DNS forwarder 10.0.2.3 and the host's servers; /etc/hosts the container and the host" {
+    local want_ns
+    want_ns=$(printf 'nameserver 10.0.2.3\n'; grep '^nameserver' /etc/resolv.conf | awk '$2 !~ /^127\./ && $2 != "::1" && $2 !~ /:/')
+    run_pc run --rm busybox grep '^nameserver' /etc/resolv.conf
+    assert_equal "$output" "$want_ns"
+    run_pc run --rm --hostname web --name site busybox cat /etc/hosts
+    assert_contains "$output" "$(printf '10.0.2.100\tweb site')"
+    assert_contains "$output" "host.containers.internal"
+    assert_contains "$output" localhost
+    # With cidr= the container's own line follows.
+    run_pc run --rm --hostname web --name site --network slirp4netns:cidr=10.9.0.0/24 busybox grep web /etc/hosts
+    assert_equal "$output" "$(printf '10.9.0.100\tweb site')"
+}
+
+@test "the container resolves its own name through /etc/hosts (a TCP round trip inside it)" {
+    run_pc run --rm --hostname web busybox sh -c \
+        'nc -l -p 8080 -e echo served & sleep 0.2; for i in 1 2 3 4 5 6 7 8 9 10; do nc web 8080 && break; sleep 0.2; done'
+    assert_equal "$output" served
+}
+
+@test "--dns, --dns-search, --dns-option replace the host's; --add-host comes first; --no-hosts keeps the image's" {
+    run_pc run --rm --dns 9.9.9.9 --dns 2001:db8::1 --dns-search example.com --dns-option ndots:2 \
+        --add-host foo:1.2.3.4 --add-host six:2001:db8::6 busybox sh -c 'cat /etc/resolv.conf; head -2 /etc/hosts'
+    assert_equal "$output" "$(printf 'search example.com\nnameserver 9.9.9.9\nnameserver 2001:db8::1\noptions ndots:2\n1.2.3.4\tfoo\n2001:db8::6\tsix')"
+    run_pc 1 run --rm --dns-search . busybox grep -c search /etc/resolv.conf
+    assert_equal "$output" 0
+    run_pc inspect --format '{{.HostConfig.Dns}} {{.HostConfig.DnsSearch}} {{.HostConfig.DnsOptions}} {{.HostConfig.ExtraHosts}}' \
+        "$("$PC" create --dns 9.9.9.9 --dns-search example.com --dns-option ndots:2 --add-host foo:1.2.3.4 busybox true)"
+    assert_equal "$output" "[9.9.9.9] [example.com] [ndots:2] [foo:1.2.3.4]"
+    # The busybox image has no /etc/hosts of its own.
+    run_pc 1 run --rm --no-hosts busybox cat /etc/hosts
+    assert_contains "$output" "can't open"
+    run_pc 125 run --rm --no-hosts --add-host a:1.1.1.1 busybox true
+    assert_contains "$output" "--no-hosts and --add-host cannot be set together"
+    run_pc 125 run --rm --add-host foo:bar busybox true
+    assert_contains "$output" 'invalid IP address in add-host: "bar"'
+    run_pc 125 run --rm --dns 1.2.3 busybox true
+    assert_contains "$output" "1.2.3 is not an ip address"
+}
+
+@test "--network none: /etc/hosts names the container on 127.0.0.1, no forwarder in /etc/resolv.conf" {
+    run_pc 1 run --rm --network none --hostname solo --name alone busybox sh -c 'grep solo /etc/hosts; grep -c 10.0.2.3 /etc/resolv.conf'
+    assert_equal "$output" "$(printf '127.0.0.1\tsolo alone\n0')"
+}
