@@ -217,13 +217,18 @@ volumes_from (struct pc_engine *e, const char *arg, char *const *user_dests, jso
   return 0;
 }
 
-/* Rebuilds HostConfig.Binds from the Mounts: the entries added after the
-   flags were parsed (--volumes-from, image volumes) belong in it too. */
+/* HostConfig.Binds gets the entries added after the flags were parsed
+   (--volumes-from, image volumes): Mounts from index `from` on. */
 static void
-rebuild_binds (json_object *mounts, json_object *hc)
+append_binds (json_object *mounts, size_t from, json_object *hc)
 {
-  json_object *binds = json_object_new_array ();
-  for (size_t i = 0; i < pc_json_array_len (mounts); i++)
+  json_object *binds = pc_json_get_array (hc, "Binds");
+  if (binds == NULL)
+    {
+      binds = json_object_new_array ();
+      json_object_object_add (hc, "Binds", binds);
+    }
+  for (size_t i = from; i < pc_json_array_len (mounts); i++)
     {
       json_object *m = pc_json_array_object_at (mounts, i);
       const char *type = pc_json_get_string (m, "Type") ?: "";
@@ -245,7 +250,6 @@ rebuild_binds (json_object *mounts, json_object *hc)
           json_object_array_add (binds, json_object_new_string (s));
         }
     }
-  json_object_object_add (hc, "Binds", binds);
 }
 
 int
@@ -291,8 +295,10 @@ eng_volumes_attach (struct pc_engine *e, const struct pc_create_opts *o, json_ob
       if (cfg && json_object_deep_copy (ivols, &copy, NULL) == 0)
         json_object_object_add (cfg, "Volumes", copy);
     }
+  /* -v and --mount made one Binds string per Mounts entry; volumes-from
+     never replaces those (it skips their destinations). */
   if (changed)
-    rebuild_binds (mounts, hc);
+    append_binds (mounts, pc_strv_len (user_dests), hc);
 
   for (size_t i = 0; i < pc_json_array_len (mounts); i++)
     {

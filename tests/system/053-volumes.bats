@@ -366,6 +366,8 @@ PY
     run_pc inspect --format '{{range .Mounts}}{{.Destination}}={{.Type}},{{.RW}},{{if eq .Type "volume"}}{{.Name}}{{end}} {{end}}' same
     anon=$("$PC" inspect --format '{{range .Mounts}}{{if eq .Destination "/anon"}}{{.Name}}{{end}}{{end}}' src)
     assert_equal "$output" "/s=volume,false,shared /h=bind,true, /anon=volume,true,$anon "
+    run_pc inspect --format '{{json .HostConfig.Binds}}' same
+    assert_equal "$output" "[\"shared:/s:ro,rprivate,nosuid,nodev,rbind\",\"$PC_TEST_DIR/host:/h:rw,rprivate,rbind\",\"$anon:/anon:rw,rprivate,nosuid,nodev,rbind\"]"
     run_pc run --rm --volumes-from src:rw busybox sh -c 'echo w > /s/f; echo h > /h/f; echo a > /anon/f'
     [ "$(cat "$PC_TEST_DIR/host/f")" = h ]
     run_pc 1 run --rm --volumes-from src:ro busybox sh -c 'cat /s/f /anon/f; echo x > /h/g'
