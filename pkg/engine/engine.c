@@ -151,7 +151,7 @@ eng_lock_container (struct pc_engine *e, const char *id, pc_error **err)
       return pc_error_errno (err, errno, "open lock of container %s", id);
     }
   struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-  while (fcntl (fd, F_SETLKW, &fl) < 0)
+  while (fcntl (fd, F_OFD_SETLKW, &fl) < 0)
     {
       if (errno == EINTR)
         continue;

@@ -31,8 +31,11 @@ struct pc_engine
 
 /* engine.c */
 int eng_run_dfd (struct pc_engine *e, pc_error **err);
-/* fcntl (per-process) lock on DATA/containers/ID/lock: not inherited by the
-   monitor we fork, released when we exit. */
+/* An open file description lock (F_OFD_SETLKW) on DATA/containers/ID/lock,
+   released when the fd is closed or we exit. Not a POSIX record lock: those
+   belong to the process, so this process's own try-lock (reconcile during a
+   create) would succeed and its close would drop the creator's lock. The
+   monitor we fork closes every inherited fd. */
 int eng_lock_container (struct pc_engine *e, const char *id, pc_error **err);
 void eng_unlock (int fd);
 /* Small runtime-state files: temp + rename, no fsync (RUN is volatile). */

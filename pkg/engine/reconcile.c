@@ -52,7 +52,7 @@ try_lock (struct pc_engine *e, const char *id, bool *no_dir)
   if (fd < 0)
     return -1;
   struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-  if (fcntl (fd, F_SETLK, &fl) < 0)
+  if (fcntl (fd, F_OFD_SETLK, &fl) < 0)
     {
       close (fd);
       return -1;

@@ -352,7 +352,7 @@ name_is_stale (struct pc_engine *e, const char *name)
   if (fd < 0)
     return false;
   struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-  if (fcntl (fd, F_SETLK, &fl) < 0)
+  if (fcntl (fd, F_OFD_SETLK, &fl) < 0)
     return false;
   char id[65];
   if (name_lookup (e, name, id) < 0)
@@ -369,7 +369,9 @@ eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_erro
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
   /* The reservation appears complete and locked at once: a temp file that
      is locked and written first, then linked into place (link fails with
-     EEXIST atomically). The lock (per process, not inherited) lives as long
+     EEXIST atomically). The lock (an open file description lock: held by
+     this fd alone, so no other open/close of the file in this process can
+     release or share it; the monitor we fork closes it) lives as long
      as this process, so a creator that died mid-way leaves a reservation
      others can tell is stale. */
   char tmp[80];
@@ -379,7 +381,7 @@ eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_erro
     return pc_error_errno (err, errno, "reserve name \"%s\"", name);
   struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
   pc_autoerror pc_error *werr = NULL;
-  if (fcntl (fd, F_SETLK, &fl) < 0 || pc_write_all (fd, id, 64, &werr) < 0 || fsync (fd) < 0)
+  if (fcntl (fd, F_OFD_SETLK, &fl) < 0 || pc_write_all (fd, id, 64, &werr) < 0 || fsync (fd) < 0)
     {
       close (fd);
       unlinkat (e->names_dfd, tmp, 0);
