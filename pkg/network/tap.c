@@ -113,6 +113,14 @@ tap_child (void *arg)
       fail_step (j, "create the tap device " PC_NET_TAP_NAME " (TUNSETIFF)");
       goto out;
     }
+  /* Persistent: closing the last fd does not unregister the device (an
+     RCU grace period, tens of ms, on the container's exit path); it goes
+     with the namespace, which the kernel tears down on its own time. */
+  if (ioctl (tap, TUNSETPERSIST, 1) < 0)
+    {
+      fail_step (j, "make " PC_NET_TAP_NAME " persistent (TUNSETPERSIST)");
+      goto out;
+    }
   if (j->o->enable_ipv6)
     net_sysctl ("/proc/sys/net/ipv6/conf/" PC_NET_TAP_NAME "/accept_dad", "0");
   else
