@@ -40,6 +40,8 @@ static const struct pc_command root_subcommands[] = {
     .usage = "logs [options] CONTAINER [CONTAINER...]", .run = pc_cmd_logs },
   { .name = "pause", .summary = "Pause all the processes in one or more containers",
     .usage = "pause [options] CONTAINER [CONTAINER...]", .run = pc_cmd_pause },
+  { .name = "port", .summary = "List port mappings or a specific mapping for the container",
+    .usage = "port CONTAINER [PORT[/PROTOCOL]]", .run = pc_cmd_port },
   { .name = "ps", .summary = "List containers",
     .usage = "ps [options]", .run = pc_cmd_ps },
   { .name = "rename", .summary = "Rename an existing container",

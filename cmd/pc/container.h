@@ -47,6 +47,7 @@ int pc_cmd_cp (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_export (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_commit (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_top (const struct pc_command *cmd, int argc, char **argv);
+int pc_cmd_port (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_exec (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_attach (const struct pc_command *cmd, int argc, char **argv);
 

@@ -94,6 +94,7 @@ run_flags_clear (struct run_flags *f)
   pc_strv_free (f->o.dns_search);
   pc_strv_free (f->o.dns_option);
   pc_strv_free (f->o.add_host);
+  pc_strv_free (f->o.publish);
 }
 
 static int
@@ -132,6 +133,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "net", 0, PC_OPT_STRING, &f->network, "string", "Connect a container to a network (slirp4netns[:OPTIONS] the default, private, none, host)" },
     { "no-hosts", 0, PC_OPT_BOOL, &f->o.no_hosts, NULL, "Do not create /etc/hosts within the container, instead use the version from the image" },
     { "privileged", 0, PC_OPT_BOOL, &f->o.privileged, NULL, "Give extended privileges to container" },
+    { "publish", 'p', PC_OPT_STRV, &f->o.publish, "strings", "Publish a container's port, or a range of ports, to the host (default [])" },
     { "read-only", 0, PC_OPT_BOOL, &f->o.read_only, NULL, "Make containers root filesystem read-only" },
     { "read-only-tmpfs", 0, PC_OPT_BOOL, &f->o.read_only_tmpfs, NULL, "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp (default true)" },
     { "replace", 0, PC_OPT_BOOL, &f->o.replace, NULL, "If a container with the same name exists, replace it" },

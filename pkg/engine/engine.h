@@ -136,6 +136,7 @@ struct pc_create_opts
   char **dns, **dns_search, **dns_option;   /* --dns, --dns-search, --dns-option */
   char **add_host;           /* --add-host HOST:IP */
   bool no_hosts;             /* --no-hosts: the image's /etc/hosts */
+  char **publish;            /* -p [IP:][HOSTPORT:]CTRPORT[/PROTO] */
   bool rm;
   bool interactive;
   bool tty;

@@ -116,6 +116,9 @@ pc_engine_inspect (struct pc_engine *e, struct pc_container *c)
   json_object_object_add (o, "Dependencies", json_object_new_array ());
   json_object *ns = json_object_new_object ();
   json_object_object_add (ns, "Networks", json_object_new_object ());
+  /* Published ports (-p), in podman's shape. */
+  json_object *pb = pc_json_get_object (pc_json_get (rec, "HostConfig"), "PortBindings");
+  json_object_object_add (ns, "Ports", pb ? json_object_get (pb) : json_object_new_object ());
   json_object_object_add (o, "NetworkSettings", ns);
   json_object_object_add (o, "Namespace", json_object_new_string (""));
   json_object_object_add (o, "IsInfra", json_object_new_boolean (false));

@@ -161,6 +161,13 @@ json_object *eng_build_spec (const char *run_dir, const char *id, const struct p
 int eng_network_check (const struct pc_create_opts *o, json_object *hc, pc_error **err);
 char *eng_network_mode (const char *arg);
 bool eng_network_is_slirp (json_object *hc);
+/* Binds the record's published host ports (HostConfig.PortBindings) for
+   the monitor, before the container starts: a busy port is podman's
+   "rootlessport listen tcp ...: bind: address already in use" (class
+   cannot invoke, 126) with nothing left bound. */
+struct pc_net_forward;
+int eng_network_bind (json_object *hc, struct pc_net_forward **out, size_t *n, pc_error **err);
+void eng_network_forwards_free (struct pc_net_forward *f, size_t n);
 /* etcfiles.c: hostname, hosts and resolv.conf in the state dir */
 /* rootfs.c: the monitor's hooks mount and unmount the root filesystem the
    spec's "run.pc.rootfs" annotation describes (data: a pc_rootfs_mount). */

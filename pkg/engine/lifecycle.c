@@ -115,6 +115,8 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   pc_autofree char *log_path = pc_container_log_path (e, c);
   pc_autofree char *when = NULL;
   pc_autofree char *st = NULL;
+  struct pc_net_forward *fwd = NULL;   /* published ports, the monitor's after the spawn */
+  size_t nfwd = 0;
   eng_state_read (e, c, true);
   if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
     {
@@ -139,6 +141,9 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
         goto out;
       }
   }
+  /* Host ports first: a busy one fails the start before anything changed. */
+  if (eng_network_bind (pc_json_get (c->rec, "HostConfig"), &fwd, &nfwd, err) < 0)
+    goto out;
   sdfd = clean_state_dir (e, c->id, err);
   if (sdfd < 0)
     goto out;
@@ -173,6 +178,8 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
     .prepare = start_prepare,
     .teardown = start_teardown,
     .hook_data = &hooks,
+    .forwards = fwd,
+    .n_forwards = nfwd,
   };
   if (strcmp (ld, "passthrough") == 0 && passthrough_fds)
     memcpy (mc.passthrough_fds, passthrough_fds, sizeof mc.passthrough_fds);
@@ -229,6 +236,7 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   ret = 0;
 
 out:
+  eng_network_forwards_free (fwd, nfwd);
   eng_unlock (lock);
   return ret;
 }

@@ -3,12 +3,23 @@
    monitor in the spec's "run.pc.network" annotation (pkg/monitor/net.c). */
 #include "pkg/engine/internal.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include "lib/cleanup.h"
 #include "lib/json.h"
+#include "lib/log.h"
 #include "lib/xalloc.h"
 #include "pkg/network/network.h"
+
+static int ports_record (const struct pc_create_opts *o, const struct pc_net_mode *nm, json_object *hc,
+                         pc_error **err);
 
 static json_object *
 strv_array (char *const *v)
@@ -40,6 +51,122 @@ eng_network_check (const struct pc_create_opts *o, json_object *hc, pc_error **e
   json_object_object_add (hc, "ExtraHosts", strv_array (o->add_host));
   if (o->no_hosts)
     json_object_object_add (hc, "NoHosts", json_object_new_boolean (true));
+  return ports_record (o, &nm, hc, err);
+}
+
+/* A free TCP port of the host now (podman picks -p CTRPORT's host port
+   at create too). */
+static int
+free_port (const char *ip, unsigned *port, pc_error **err)
+{
+  pc_autoclose int s = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in a = { .sin_family = AF_INET };
+  if (ip && *ip)
+    inet_pton (AF_INET, ip, &a.sin_addr);
+  socklen_t al = sizeof a;
+  if (s < 0 || bind (s, (struct sockaddr *) &a, sizeof a) < 0 || getsockname (s, (struct sockaddr *) &a, &al) < 0)
+    return pc_error_errno (err, errno, "find a free host port");
+  *port = ntohs (a.sin_port);
+  return 0;
+}
+
+/* -p into HostConfig.PortBindings, podman's shape:
+   {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}. */
+static int
+ports_record (const struct pc_create_opts *o, const struct pc_net_mode *nm, json_object *hc, pc_error **err)
+{
+  pc_autofree struct pc_net_port *ports = NULL;
+  size_t n = 0;
+  for (char **p = o->publish; p && *p; p++)
+    if (pc_net_port_parse (*p, &ports, &n, err) < 0)
+      return -1;
+  json_object *pb = json_object_new_object ();
+  json_object_object_add (hc, "PortBindings", pb);
+  if (n && nm->kind != PC_NET_SLIRP)
+    {
+      /* podman's warning; the ports are not kept. */
+      pc_warn ("port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use");
+      return 0;
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      if (ports[i].udp)
+        return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "-p %u/udp: UDP ports are not supported yet",
+                               ports[i].ctr_port);
+      if (ports[i].host_ip[0] && strchr (ports[i].host_ip, ':'))
+        return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "-p [%s]:...: IPv6 host addresses are not supported yet",
+                               ports[i].host_ip);
+      if (ports[i].host_port == 0 && free_port (ports[i].host_ip, &ports[i].host_port, err) < 0)
+        return -1;
+      char key[32], hp[16];
+      snprintf (key, sizeof key, "%u/tcp", ports[i].ctr_port);
+      snprintf (hp, sizeof hp, "%u", ports[i].host_port);
+      json_object *arr = pc_json_get_array (pb, key);
+      if (arr == NULL)
+        {
+          arr = json_object_new_array ();
+          json_object_object_add (pb, key, arr);
+        }
+      json_object *b = json_object_new_object ();
+      json_object_object_add (b, "HostIp", json_object_new_string (ports[i].host_ip));
+      json_object_object_add (b, "HostPort", json_object_new_string (hp));
+      json_object_array_add (arr, b);
+    }
+  return 0;
+}
+
+void
+eng_network_forwards_free (struct pc_net_forward *f, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (f[i].fd >= 0)
+      close (f[i].fd);
+  free (f);
+}
+
+int
+eng_network_bind (json_object *hc, struct pc_net_forward **out, size_t *nout, pc_error **err)
+{
+  *out = NULL;
+  *nout = 0;
+  json_object *pb = pc_json_get_object (hc, "PortBindings");
+  if (pb == NULL || !eng_network_is_slirp (hc))
+    return 0;
+  json_object_object_foreach (pb, key, arr)
+    {
+      unsigned ctr = (unsigned) strtoul (key, NULL, 10);
+      for (size_t i = 0; i < pc_json_array_len (arr); i++)
+        {
+          json_object *b = pc_json_array_object_at (arr, i);
+          const char *ip = pc_json_get_string (b, "HostIp");
+          const char *hp = pc_json_get_string (b, "HostPort");
+          unsigned port = hp ? (unsigned) strtoul (hp, NULL, 10) : 0;
+          if (ctr == 0 || ctr > 65535 || port == 0 || port > 65535)
+            continue;
+          struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
+          if (ip && *ip && inet_pton (AF_INET, ip, &a.sin_addr) != 1)
+            continue;
+          int s = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+          int one = 1;
+          if (s >= 0)
+            setsockopt (s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+          if (s < 0 || bind (s, (struct sockaddr *) &a, sizeof a) < 0 || listen (s, 128) < 0)
+            {
+              int saved = errno;
+              if (s >= 0)
+                close (s);
+              eng_network_forwards_free (*out, *nout);
+              *out = NULL;
+              *nout = 0;
+              /* podman's words (its rootlessport's), exit 126. */
+              return pc_error_makec (err, PC_ERR_CANNOT_INVOKE, saved, "rootlessport listen tcp %s:%u: bind: %s",
+                                      ip && *ip ? ip : "0.0.0.0", port,
+                                      saved == EADDRINUSE ? "address already in use" : strerror (saved));
+            }
+          *out = xrealloc (*out, (*nout + 1) * sizeof **out);
+          (*out)[(*nout)++] = (struct pc_net_forward) { .fd = s, .ctr_port = ctr, .udp = false };
+        }
+    }
   return 0;
 }
 

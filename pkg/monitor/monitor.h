@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "lib/error.h"
+#include "pkg/network/network.h"
 
 struct pc_monitor_config
 {
@@ -62,6 +63,11 @@ struct pc_monitor_config
      The monitor is a fork of the CLI: the callback and its data are valid there. */
   void (*on_exit) (void *data, int exit_code);
   void *on_exit_data;
+  /* Published ports (-p): host sockets the engine bound; with the default
+     network the monitor relays them into the container (pkg/network),
+     otherwise it closes them. The fds are the monitor's. */
+  struct pc_net_forward *forwards;
+  size_t n_forwards;
 };
 
 /* For code that runs in the monitor (the hooks above): records an error

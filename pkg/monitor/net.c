@@ -54,7 +54,11 @@ pc_mon_net_prepare (struct pc_monitor *m, json_object *spec, int *netns_fd, pc_e
   if (pc_net_mode_parse (mode, &nm, err) < 0)
     return pc_error_wrap (err, "the container's network");
   if (nm.kind != PC_NET_SLIRP)
-    return 0;
+    {
+      for (size_t i = 0; i < m->cfg->n_forwards; i++)
+        close (m->cfg->forwards[i].fd);
+      return 0;
+    }
   if (*netns_fd < 0)
     return pc_error_make (err, EINVAL, "the runtime gave no network namespace for the container's network");
   m->net_mode = xstrdup (mode);
@@ -74,6 +78,8 @@ pc_mon_net_up (struct pc_monitor *m, pc_error **err)
   struct timespec t0, t1;
   clock_gettime (CLOCK_MONOTONIC, &t0);
   int r = pc_net_start (m->netns_fd, &nm.slirp, &m->net, err);
+  if (r == 0)
+    pc_net_add_forwards (m->net, m->netns_fd, m->cfg->forwards, m->cfg->n_forwards);
   close (m->netns_fd);
   m->netns_fd = -1;
   if (r < 0)

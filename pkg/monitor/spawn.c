@@ -256,8 +256,10 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
   bool passthrough = strcmp (driver, "passthrough") == 0;
 
   reset_signals ();
-  int keep[6];
+  pc_autofree int *keep = xmalloc ((6 + cfg->n_forwards) * sizeof *keep);
   size_t nkeep = 0;
+  for (size_t i = 0; i < cfg->n_forwards; i++)
+    keep[nkeep++] = cfg->forwards[i].fd;
   keep[nkeep++] = sync_fd;
   if (creator_fd >= 0)
     keep[nkeep++] = creator_fd;

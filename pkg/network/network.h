@@ -99,6 +99,26 @@ bool pc_net_host_ipv4 (char out[INET_ADDRSTRLEN]);
 int pc_net_check_dns_server (const char *s, pc_error **err);
 int pc_net_check_add_host (const char *s, pc_error **err);
 
+/* -p [IP:][HOSTPORT:]CTRPORT[/tcp|/udp], ports or equal-length ranges
+   (8000-8010:80-90). host_port 0: any free port (chosen at create). */
+struct pc_net_port
+{
+  char host_ip[INET6_ADDRSTRLEN];   /* "" = all addresses */
+  unsigned host_port, ctr_port;
+  bool udp;
+};
+/* Appends the bindings of one -p value to *v (*n of them). */
+int pc_net_port_parse (const char *arg, struct pc_net_port **v, size_t *n, pc_error **err);
+
+/* A published port the monitor relays: a host socket pc bound (listening
+   for TCP) before the container started, and the container's port. */
+struct pc_net_forward
+{
+  int fd;
+  unsigned ctr_port;
+  bool udp;
+};
+
 struct pc_net;
 
 /* In the network namespace netns_fd names (an nsfs fd, from the runtime:
@@ -110,6 +130,11 @@ struct pc_net;
    namespace that owns it). netns_fd stays the caller's. */
 int pc_net_start (int netns_fd, const struct pc_net_slirp_opts *o, struct pc_net **out,
                   pc_error **err);
+/* Relays connections accepted on fwd[i].fd to a socket opened in the
+   container's network namespace (a dup of netns_fd is kept), connected to
+   127.0.0.1:ctr_port there, with splice(2): the host side never goes
+   through libslirp. Takes the fds. */
+void pc_net_add_forwards (struct pc_net *n, int netns_fd, struct pc_net_forward *fwd, size_t nfwd);
 /* Poll loop glue. add(fd, events, data) registers a pollfd for this
    iteration and returns its index; check gets those pollfds back in the
    same order. */

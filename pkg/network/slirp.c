@@ -37,6 +37,7 @@ struct pc_net
   void *add_data;
   int tap_idx;           /* the tap's pollfd index in this iteration, -1 none */
   uint8_t *frame;        /* one frame: mtu + the ethernet header */
+  struct pc_net_fwd *fwd;   /* published ports, or NULL */
 };
 
 static int64_t
@@ -223,6 +224,8 @@ pc_net_prepare (struct pc_net *n, int *timeout_ms, pc_net_add_fn add, void *data
   n->add = add;
   n->add_data = data;
   n->tap_idx = add (n->tap_fd, POLLIN, data);
+  if (n->fwd)
+    pc_net_fwd_prepare (n->fwd, add, data);
   uint32_t t = *timeout_ms < 0 ? UINT32_MAX : (uint32_t) *timeout_ms;
   int64_t now_ms = now_ns () / 1000000;
   for (struct net_timer *k = n->timers; k; k = k->next)
@@ -281,6 +284,8 @@ pc_net_check (struct pc_net *n, const struct pollfd *pfd, size_t npfd, bool poll
   if (!poll_failed && n->tap_idx >= 0 && (size_t) n->tap_idx < npfd
       && (pfd[n->tap_idx].revents & POLLIN))
     read_tap (n);
+  if (n->fwd && !poll_failed)
+    pc_net_fwd_check (n->fwd, pfd, npfd);
   slirp_pollfds_poll (n->slirp, poll_failed, cb_get_revents, n);
   run_timers (n);
   n->pfd = NULL;
@@ -288,10 +293,20 @@ pc_net_check (struct pc_net *n, const struct pollfd *pfd, size_t npfd, bool poll
 }
 
 void
+pc_net_add_forwards (struct pc_net *n, int netns_fd, struct pc_net_forward *fwd, size_t nfwd)
+{
+  if (nfwd == 0)
+    return;
+  n->fwd = pc_net_fwd_new (netns_fd, fwd, nfwd);
+}
+
+void
 pc_net_free (struct pc_net *n)
 {
   if (n == NULL)
     return;
+  /* The host ports first: free for another container at once. */
+  pc_net_fwd_free (n->fwd);
   if (n->slirp)
     slirp_cleanup (n->slirp);
   while (n->timers)

@@ -163,14 +163,13 @@ out:
 }
 
 int
-pc_net_tap_create (int netns_fd, const struct pc_net_slirp_opts *o, pc_error **err)
+pc_net_run_in_clone (int (*fn) (void *), void *arg)
 {
-  struct tap_job j = { .netns_fd = netns_fd, .o = o, .tap_fd = -1 };
   size_t stack_size = 64 * 1024;
   void *stack = mmap (NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED)
-    return pc_error_errno (err, errno, "allocate a stack to configure the container's network");
-  pid_t child = clone (tap_child, (char *) stack + stack_size, CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, &j);
+    return -1;
+  pid_t child = clone (fn, (char *) stack + stack_size, CLONE_VM | CLONE_FILES | CLONE_VFORK | SIGCHLD, arg);
   int saved = errno;
   int status = 0;
   if (child > 0)
@@ -178,8 +177,21 @@ pc_net_tap_create (int netns_fd, const struct pc_net_slirp_opts *o, pc_error **e
       ;
   munmap (stack, stack_size);
   if (child < 0)
-    return pc_error_errno (err, saved, "clone to configure the container's network");
-  if (j.err || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    {
+      errno = saved;
+      return -1;
+    }
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 1;
+}
+
+int
+pc_net_tap_create (int netns_fd, const struct pc_net_slirp_opts *o, pc_error **err)
+{
+  struct tap_job j = { .netns_fd = netns_fd, .o = o, .tap_fd = -1 };
+  int r = pc_net_run_in_clone (tap_child, &j);
+  if (r < 0)
+    return pc_error_errno (err, errno, "clone to configure the container's network");
+  if (j.err || r != 0)
     {
       if (j.tap_fd >= 0)
         close (j.tap_fd);

@@ -210,3 +210,69 @@ s.serve_forever()' >"$log" 2>/dev/null </dev/null 3>&-) &
     run_pc 1 run --rm --network none --hostname solo --name alone busybox sh -c 'grep solo /etc/hosts; grep -c 10.0.2.3 /etc/resolv.conf'
     assert_equal "$output" "$(printf '127.0.0.1\tsolo alone\n0')"
 }
+
+# free_port: a free TCP port on the host's 127.0.0.1.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+@test "-p: busybox httpd in the container serves a file to curl on the host; pc port" {
+    command -v curl >/dev/null || skip "no curl on the host"
+    local www=$PC_TEST_DIR/www
+    mkdir -p "$www"
+    head -c 2000000 /dev/urandom >"$www/blob"
+    run_pc run -d --name web -p 127.0.0.1::80 -v "$www:/www" busybox httpd -f -p 80 -h /www
+    run_pc port web 80
+    local hostport=${output##*:}
+    assert_equal "$output" "127.0.0.1:$hostport"
+    run_pc port web
+    assert_equal "$output" "80/tcp -> 127.0.0.1:$hostport"
+    wait_for curl -sf -o "$PC_TEST_DIR/got" "http://127.0.0.1:$hostport/blob"
+    assert_equal "$(md5sum <"$PC_TEST_DIR/got")" "$(md5sum <"$www/blob")"
+    run_pc inspect --format '{{json .HostConfig.PortBindings}}' web
+    assert_equal "$output" "{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$hostport\"}]}"
+    run_pc inspect --format '{{json .NetworkSettings.Ports}}' web
+    assert_equal "$output" "{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$hostport\"}]}"
+    run_pc 125 port web 99
+    assert_contains "$output" 'failed to find published port "99"'
+    # A port the container does not listen on: the client's connection ends.
+    run_pc rm -f -t 0 web
+    run_pc run -d --name quiet -p "127.0.0.1:$hostport:81" busybox sleep 1000
+    run curl -s -m 5 "http://127.0.0.1:$hostport/"
+    [ "$status" -ne 0 ]
+    # The host port is free again once the container is gone.
+    run_pc rm -f -t 0 quiet
+    run_pc run --rm -p "127.0.0.1:$hostport:80" busybox true
+}
+
+@test "-p: a busy host port fails the run at once with podman's message (126), nothing left behind" {
+    local log=$PC_TEST_DIR/listener
+    listen_tcp "$log"
+    run_pc 126 run --rm -p "127.0.0.1:$PORT:80" busybox true
+    assert_equal "$output" "Error: rootlessport listen tcp 127.0.0.1:$PORT: bind: address already in use"
+    run_pc ps -a -q
+    assert_equal "$output" ""
+    run_pc 125 run --rm -p 80/sctp busybox true
+    run_pc 125 run --rm -p 8080-8081:80 busybox true
+    assert_contains "$output" "differ in length"
+}
+
+@test "-p: each published connection gets its own socket inside the container, data both ways" {
+    local hostport
+    hostport=$(free_port)
+    run_pc run -d --name echo -p "127.0.0.1:$hostport:7" busybox \
+        sh -c 'while true; do nc -l -p 7 -e cat; done'
+    local i
+    for i in 1 2 3; do
+        wait_for python3 -c "import socket, sys
+c = socket.create_connection(('127.0.0.1', $hostport), timeout=5)
+c.sendall(b'round-$i' * 100000); c.shutdown(socket.SHUT_WR)
+got = b''
+while True:
+    b = c.recv(65536)
+    if not b: break
+    got += b
+sys.exit(got != b'round-$i' * 100000)"
+    done
+    run_pc rm -f -t 0 echo
+}

@@ -108,5 +108,30 @@ main (void)
   ok (strcmp (a.gateway, "10.9.0.2") == 0 && strcmp (a.dns, "10.9.0.3") == 0
           && strcmp (a.guest, "10.9.0.100") == 0,
       "cidr 10.9.0.0/16: gateway .2, DNS .3, the container .100");
+  struct pc_net_port *pv = NULL;
+  size_t pn = 0;
+  ok (pc_net_port_parse ("127.0.0.1:8080:80", &pv, &pn, &err) == 0 && pn == 1
+          && strcmp (pv[0].host_ip, "127.0.0.1") == 0 && pv[0].host_port == 8080 && pv[0].ctr_port == 80
+          && !pv[0].udp,
+      "-p 127.0.0.1:8080:80");
+  ok (pc_net_port_parse ("8000-8002:90-92/udp", &pv, &pn, &err) == 0 && pn == 4 && pv[1].host_port == 8000
+          && pv[3].host_port == 8002 && pv[3].ctr_port == 92 && pv[3].udp && pv[1].host_ip[0] == '\0',
+      "-p 8000-8002:90-92/udp: three bindings, appended");
+  ok (pc_net_port_parse ("80", &pv, &pn, &err) == 0 && pn == 5 && pv[4].host_port == 0 && pv[4].ctr_port == 80,
+      "-p 80: any host port");
+  ok (pc_net_port_parse ("[::1]:8080:80", &pv, &pn, &err) == 0 && pn == 6 && strcmp (pv[5].host_ip, "::1") == 0,
+      "-p [::1]:8080:80");
+  ok (pc_net_port_parse ("127.0.0.1::80", &pv, &pn, &err) == 0 && pn == 7 && pv[6].host_port == 0,
+      "-p 127.0.0.1::80: any host port on that address");
+  free (pv);
+  pv = NULL;
+  pn = 0;
+  static const char *const badp[] = { "0", "70000", "80/sctp", "8080-8081:80", "a:b:c:d", "x:80", "1.2.3:80:80", NULL };
+  for (const char *const *b = badp; *b; b++)
+    {
+      ok (pc_net_port_parse (*b, &pv, &pn, &err) < 0 && pn == 0, "-p %s refused", *b);
+      pc_error_clear (&err);
+    }
+  free (pv);
   return done_testing ();
 }
