@@ -166,7 +166,21 @@ reporter_row (json_object *raw, const struct pc_container *ct, bool no_trunc)
   pc_format_go_time (&ct->created, false, buf, sizeof buf);
   json_object_object_add (o, "Created", json_object_new_string (buf));
   json_object_object_add (o, "CreatedAt", json_object_new_string (buf));
-  json_object_object_add (o, "Ports", json_object_new_string (""));
+  /* podman's PORTS: 0.0.0.0:8080->80/tcp, 127.0.0.1:8081->81/tcp */
+  json_object *ports = pc_json_get_array (raw, "Ports");
+  pc_autofree char *pstr = xstrdup ("");
+  for (size_t i = 0; i < pc_json_array_len (ports); i++)
+    {
+      json_object *p = pc_json_array_object_at (ports, i);
+      const char *ip = pc_json_get_string (p, "host_ip");
+      char *next = xasprintf ("%s%s%s:%lld->%lld/%s", pstr, i ? ", " : "", ip && *ip ? ip : "0.0.0.0",
+                              (long long) pc_json_get_int (p, "host_port", 0),
+                              (long long) pc_json_get_int (p, "container_port", 0),
+                              pc_json_get_string (p, "protocol") ?: "tcp");
+      free (pstr);
+      pstr = next;
+    }
+  json_object_object_add (o, "Ports", json_object_new_string (pstr));
   json_object_object_add (o, "Size", json_object_new_string (""));
   json_object *labels = pc_json_get (raw, "Labels");
   json_object_object_add (o, "Labels", labels ? json_object_get (labels) : json_object_new_object ());

@@ -141,6 +141,32 @@ unix_or_go_zero (const struct timespec *t)
   return t->tv_sec == 0 ? INT64_C (-62135596800) : (int64_t) t->tv_sec;
 }
 
+/* podman's ps --format json "Ports": [{host_ip, container_port, host_port,
+   range, protocol}], null when there are none. */
+static json_object *
+ps_ports (json_object *hc)
+{
+  json_object *pb = pc_json_get_object (hc, "PortBindings");
+  if (pb == NULL || json_object_object_length (pb) == 0)
+    return NULL;
+  json_object *a = json_object_new_array ();
+  json_object_object_foreach (pb, key, arr)
+    for (size_t i = 0; i < pc_json_array_len (arr); i++)
+      {
+        json_object *b = pc_json_array_object_at (arr, i);
+        const char *hp = pc_json_get_string (b, "HostPort");
+        const char *slash = strchr (key, '/');
+        json_object *p = json_object_new_object ();
+        json_object_object_add (p, "host_ip", json_object_new_string (pc_json_get_string (b, "HostIp") ?: ""));
+        json_object_object_add (p, "container_port", json_object_new_int (atoi (key)));
+        json_object_object_add (p, "host_port", json_object_new_int (hp ? atoi (hp) : 0));
+        json_object_object_add (p, "range", json_object_new_int (1));
+        json_object_object_add (p, "protocol", json_object_new_string (slash ? slash + 1 : "tcp"));
+        json_object_array_add (a, p);
+      }
+  return a;
+}
+
 json_object *
 pc_engine_ps_row (struct pc_engine *e, struct pc_container *c)
 {
@@ -181,7 +207,7 @@ pc_engine_ps_row (struct pc_engine *e, struct pc_container *c)
   json_object_object_add (o, "Pid", json_object_new_int (alive ? st->pid : 0));
   json_object_object_add (o, "Pod", json_object_new_string (""));
   json_object_object_add (o, "PodName", json_object_new_string (""));
-  json_object_object_add (o, "Ports", NULL);
+  json_object_object_add (o, "Ports", ps_ports (hc));
   json_object_object_add (o, "Size", NULL);
   json_object_object_add (o, "StartedAt", json_object_new_int64 (st->started_at.tv_sec));
   json_object_object_add (o, "State", json_object_new_string (pc_container_status_name (st->status)));

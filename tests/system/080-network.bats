@@ -233,6 +233,8 @@ free_port() {
     assert_equal "$output" "{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$hostport\"}]}"
     run_pc inspect --format '{{json .NetworkSettings.Ports}}' web
     assert_equal "$output" "{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$hostport\"}]}"
+    run_pc ps --format '{{.Names}} {{.Ports}}'
+    assert_equal "$output" "web 127.0.0.1:$hostport->80/tcp"
     run_pc 125 port web 99
     assert_contains "$output" 'failed to find published port "99"'
     # A port the container does not listen on: the client's connection ends.
