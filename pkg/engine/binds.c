@@ -72,6 +72,7 @@ struct bind
   char *vol;            /* a named or anonymous volume's name; src unused */
   bool nocopy;          /* volume: no copy-up of the image's content */
   bool anon;            /* vol is an anonymous volume's new random name */
+  char *idmap;          /* "idmap" or "idmap=uids=...;gids=..." as given (root only) */
 };
 
 static void
@@ -80,6 +81,7 @@ bind_clear (struct bind *b)
   free (b->src);
   free (b->dst);
   free (b->vol);
+  free (b->idmap);
   pc_strv_free (b->flags);
 }
 
@@ -136,7 +138,10 @@ bind_option (struct bind *b, const char *o, pc_error **err)
                                "of a host directory (the kernel wants CAP_SYS_ADMIN over the user namespace "
                                "that owns its filesystem, the host's); use --userns=keep-id to own what the "
                                "container writes there, or :U to chown the directory to the container's user", o);
-      return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "volume option \"%s\" is not supported yet as root", o);
+      /* The runtime makes it (pkg/runtime/idmap-mount.c), and refuses a bare
+         idmap when the container has no user namespace of its own. */
+      free (b->idmap);
+      b->idmap = xstrdup (o);
     }
   else
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid option type \"%s\"", o);
@@ -406,7 +411,11 @@ parse_mount (const char *spec, struct bind *b, char **tdst, char **topts, pc_err
             return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid value for %s: \"%s\"", key, v);
         }
       else if (bind && strcmp (key, "idmap") == 0)
-        return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "--mount option \"%s\" is not supported yet", key);
+        {
+          pc_autofree char *o = v ? xasprintf ("idmap=%s", v) : xstrdup ("idmap");
+          if (bind_option (b, o, err) < 0)
+            return -1;
+        }
       else
         return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "%s: invalid mount option", *k);
     }
@@ -491,6 +500,8 @@ bind_record (const struct bind *b, json_object *mounts, json_object *binds)
     pc_strv_append (&o, "U");
   if (b->overlay)
     pc_strv_append (&o, "O");
+  if (b->idmap)
+    pc_strv_append (&o, b->idmap);
   for (char **f = b->flags; f && *f; f++)
     pc_strv_append (&o, *f);
   pc_strv_append (&o, b->nonrecursive ? "bind" : "rbind");
@@ -508,9 +519,11 @@ bind_record (const struct bind *b, json_object *mounts, json_object *binds)
   json_object_object_add (m, "Propagation", json_object_new_string (prop));
   json_object_array_add (mounts, m);
   pc_autofree char *ol = join_strv (o, ",");
-  pc_autofree char *s = xasprintf ("%s:%s:%s%s%s,%s,%s", b->src, b->dst, b->chown ? "U," : "",
-                                   b->overlay ? "O," : "", b->ro ? "ro" : "rw", prop,
-                                   ol + (b->chown ? 2 : 0) + (b->overlay ? 2 : 0));
+  pc_autofree char *s = xasprintf ("%s:%s:%s%s%s%s%s,%s,%s", b->src, b->dst, b->chown ? "U," : "",
+                                   b->overlay ? "O," : "", b->idmap ? b->idmap : "", b->idmap ? "," : "",
+                                   b->ro ? "ro" : "rw", prop,
+                                   ol + (b->chown ? 2 : 0) + (b->overlay ? 2 : 0)
+                                   + (b->idmap ? strlen (b->idmap) + 1 : 0));
   json_object_array_add (binds, json_object_new_string (s));
 }
 

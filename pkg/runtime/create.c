@@ -339,8 +339,10 @@ pc_runtime_create (json_object *spec, const struct pc_runtime_io *io,
         json_object_object_get_ex (ann, "run.pc.seccomp-cache", &cache);
       if (rt_seccomp_compile (sc, cache ? json_object_get_string (cache) : NULL, &s.seccomp,
                               &s.seccomp_ms, err) == 0
-          && rt_cgroup_prepare (&s.cgroup, &s.cgroup_procs_fd, err) == 0)
+          && rt_cgroup_prepare (&s.cgroup, &s.cgroup_procs_fd, err) == 0
+          && rt_idmap_mounts_prepare (&s, err) == 0)
         ret = create_process (&s, io, out, t_start, now_ms (), err);
+      rt_idmap_mounts_close (&s);
     }
   rt_spec_clear (&s);
   return ret;

@@ -28,6 +28,8 @@ struct rt_mount
   bool tmpcopyup;
   bool chown;            /* podman's U: the source chowned to process.user first */
   bool overlay;          /* podman's O: a throwaway overlay over the source, not a bind */
+  char *idmap;           /* podman's idmap: "" (the container's maps) or "uids=...;gids=...", NULL: none */
+  int idmap_fd;          /* with idmap: the detached idmapped tree (idmap-mount.c) */
   char **data;           /* fs options "key=value" or "flag", for fsconfig */
 };
 
@@ -153,6 +155,10 @@ int rt_process_parse (json_object *process, struct rt_process *out, pc_error **e
 void rt_spec_clear (struct rt_spec *s);
 void rt_process_clear (struct rt_process *p);
 int rt_mount_parse_options (json_object *options, struct rt_mount *m, pc_error **err);
+/* idmap-mount.c: made in the parent before the clone, moved into place by the child. */
+int rt_idmap_mounts_prepare (struct rt_spec *s, pc_error **err);
+void rt_idmap_mounts_close (struct rt_spec *s);
+int rt_idmap_attach (const struct rt_mount *m, int destfd, pc_error **err);
 
 /* caps.c */
 int rt_cap_from_name (const char *name);

@@ -401,6 +401,8 @@ mount_one (const struct rt_mount *m, const struct rt_spec *s, int rootfd, pc_err
   pc_autoclose int mfd = -1;
   if (m->bind && m->overlay)
     mfd = mount_overlay (srcfd, &st, destfd, m->attr_set, err);
+  else if (m->bind && m->idmap)
+    mfd = rt_idmap_attach (m, destfd, err);
   else if (m->bind)
     mfd = rt_mount_bind (srcfd, m->source, m->recursive, m->attr_set, clr, destfd, err);
   else

@@ -132,6 +132,12 @@ rt_mount_parse_options (json_object *options, struct rt_mount *m, pc_error **err
         m->chown = true;
       else if (strcmp (o, "O") == 0)
         m->overlay = true;
+      else if (strcmp (o, "idmap") == 0 || strncmp (o, "idmap=", 6) == 0)
+        {
+          free (m->idmap);
+          m->idmap = xstrdup (o[5] == '=' ? o + 6 : "");
+          m->idmap_fd = -1;
+        }
       /* SELinux relabeling: without SELinux there is no label to apply. */
       else if (strcmp (o, "z") == 0 || strcmp (o, "Z") == 0 || strcmp (o, "defaults") == 0)
         ;
@@ -466,6 +472,7 @@ rt_spec_clear (struct rt_spec *s)
       free (s->mounts[i].type);
       free (s->mounts[i].source);
       pc_strv_free (s->mounts[i].data);
+      free (s->mounts[i].idmap);
     }
   free (s->mounts);
   for (size_t i = 0; i < s->n_devices; i++)
