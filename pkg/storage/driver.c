@@ -221,28 +221,30 @@ fuse_overlayfs_failed (const struct pc_rootfs_mount *m, pid_t pid, int efd, int 
    gone. That wait cannot be interrupted except by SIGKILL, so it runs in a
    child whose exit the caller can wait for with a deadline. */
 static pid_t
-start_probe (const char *target, int *pidfd)
+start_probe (const char *target, int *donefd)
 {
+  /* The probe's end of a pipe closes when it exits: a readable fd without
+     pidfd_open (valgrind does not know it). */
+  int p[2];
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return -1;
   fflush (NULL);
   pid_t pid = fork ();
   if (pid == 0)
     {
+      close (p[0]);
       struct statfs sfs;
       _exit (statfs (target, &sfs) == 0 ? 0 : errno > 0 && errno < 256 ? errno : EIO);
     }
-  if (pid > 0)
+  int e = errno;
+  close (p[1]);
+  if (pid < 0)
     {
-      *pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
-      if (*pidfd < 0)
-        {
-          int e = errno;
-          kill (pid, SIGKILL);
-          while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-          errno = e;
-          return -1;
-        }
+      close (p[0]);
+      errno = e;
+      return -1;
     }
+  *donefd = p[0];
   return pid;
 }
 
@@ -300,8 +302,8 @@ mount_fuse_overlayfs (const struct pc_rootfs_mount *m, pc_error **err)
     }
   close (steal_fd (&fusefd));
 
-  int pidfd = -1;
-  pid_t probe = start_probe (m->target, &pidfd);
+  int donefd = -1;
+  pid_t probe = start_probe (m->target, &donefd);
   if (probe < 0)
     {
       int e = errno;
@@ -311,7 +313,7 @@ mount_fuse_overlayfs (const struct pc_rootfs_mount *m, pc_error **err)
       umount2 (m->target, MNT_DETACH);
       return pc_error_errno (err, e, "start a process to wait for fuse-overlayfs");
     }
-  pc_autoclose int probe_fd = pidfd;
+  pc_autoclose int probe_fd = donefd;
   struct pollfd p = { .fd = probe_fd, .events = POLLIN };
   int r;
   while ((r = poll (&p, 1, 10 * 1000)) < 0 && errno == EINTR)
