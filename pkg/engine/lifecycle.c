@@ -74,13 +74,16 @@ start_prepare (void *data, pc_error **err)
   struct start_hooks *h = data;
   if (eng_rootfs_prepare (&h->rootfs, err) < 0)
     return -1;
-  return eng_volumes_prepare (h->spec, h->rootfs.target, err);
+  if (eng_volumes_prepare (h->spec, h->rootfs.target, err) < 0)
+    return -1;
+  return eng_image_mounts_prepare (h->spec, err);
 }
 
 static void
 start_teardown (void *data)
 {
   struct start_hooks *h = data;
+  eng_image_mounts_teardown (h->spec);
   eng_rootfs_teardown (&h->rootfs);
 }
 
@@ -276,6 +279,15 @@ pc_engine_attach (struct pc_engine *e, struct pc_container *c, const struct pc_a
                              o->detach_keys, mon, exit_code, err);
   if (r == 0)
     pc_debug ("container exited with status %d", *exit_code);
+  else if (r < 0 && o->start
+           && (pc_error_class_of (*err) == PC_ERR_CMD_NOT_FOUND || pc_error_class_of (*err) == PC_ERR_CANNOT_INVOKE))
+    {
+      /* The command failed to start (127, 126): the monitor records that
+         exit after telling us, and a `start -a` that returned must leave
+         inspect and ps saying "exited", as the detached start does. */
+      pc_autoerror pc_error *werr = NULL;
+      pc_engine_wait_state (e, c, 1u << PC_STATUS_EXITED, 5000, &werr);
+    }
   return r;
 }
 
