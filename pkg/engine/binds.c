@@ -1,5 +1,5 @@
-/* -v/--volume HOST:CTR[:OPTIONS], --mount type=bind|tmpfs and --tmpfs,
-   checked together before anything is created: podman's words for bad
+/* -v/--volume HOST:CTR[:OPTIONS], --mount type=bind|volume|tmpfs|image|devpts
+   and --tmpfs, checked together before anything is created: podman's words for bad
    options and for two mounts on one destination. Binds become the record's
    "Mounts" (podman's inspect shape, which spec.c turns into OCI mounts) and
    HostConfig "Binds"; tmpfs mounts from --mount join HostConfig "Tmpfs". */
@@ -72,6 +72,9 @@ struct bind
   char *vol;            /* a named or anonymous volume's name; src unused */
   bool nocopy;          /* volume: no copy-up of the image's content */
   bool anon;            /* vol is an anonymous volume's new random name */
+  char *image;          /* --mount type=image: the image as the user named it */
+  char *subpath;        /* type=image: the part of the image to mount, relative */
+  bool devpts;          /* --mount type=devpts: flags holds its options */
   char *idmap;          /* "idmap" or "idmap=uids=...;gids=..." as given (root only) */
 };
 
@@ -81,6 +84,8 @@ bind_clear (struct bind *b)
   free (b->src);
   free (b->dst);
   free (b->vol);
+  free (b->image);
+  free (b->subpath);
   free (b->idmap);
   pc_strv_free (b->flags);
 }
@@ -299,6 +304,76 @@ is_true (const char *v, bool *bad)
   return false;
 }
 
+/* A devpts option's value: decimal for uid, gid and max, octal for mode. */
+static bool
+devpts_value_ok (const char *key, const char *v)
+{
+  if (v == NULL || *v == '\0' || strlen (v) > 10)
+    return false;
+  const char *digits = strcmp (key, "mode") == 0 ? "01234567" : "0123456789";
+  if (strspn (v, digits) != strlen (v))
+    return false;
+  return strcmp (key, "mode") != 0 || strtoul (v, NULL, 8) <= 07777;
+}
+
+/* --mount type=image,source=IMAGE,destination=PATH[,rw=true|false][,subpath=P]
+   and type=devpts,destination=PATH[,uid=,gid=,mode=,max=], podman's keys and
+   words. The image is looked up at create (image-mount.c). */
+static int
+parse_image_devpts (bool image, const char *src, const char *dst, char **keys, struct bind *b,
+                    pc_error **err)
+{
+  if (image && (src == NULL || dst == NULL))
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "must set source and destination for image volume");
+  if (dst == NULL)
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "must set volume destination");
+  if (!image && src)
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "source: invalid mount option");
+  if (bind_dest (b, dst, err) < 0)
+    return -1;
+  b->ro = image;
+  b->devpts = !image;
+  if (image)
+    b->image = xstrdup (src);
+  for (char **k = keys; k && *k; k++)
+    {
+      pc_autofree char *key = xstrdup (*k);
+      char *eq = strchr (key, '=');
+      const char *v = eq ? eq + 1 : NULL;
+      if (eq)
+        *eq = '\0';
+      if (image && (strcmp (key, "rw") == 0 || strcmp (key, "readwrite") == 0))
+        {
+          /* podman 4.3 takes only "true" and "false" (and panics on a bare
+             rw, which pc reads as true). */
+          if (v && strcmp (v, "true") != 0 && strcmp (v, "false") != 0)
+            return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid %s value \"%s\": invalid mount option", key, v);
+          b->ro = v && strcmp (v, "false") == 0;
+        }
+      else if (image && strcmp (key, "subpath") == 0 && v && *v)
+        {
+          /* podman 5's key: only that part of the image, found inside it. */
+          pc_autofree char *abs = xasprintf ("/%s", v);
+          pc_autofree char *clean = clean_path (abs);
+          free (b->subpath);
+          b->subpath = strcmp (clean, "/") == 0 ? NULL : xstrdup (clean + 1);
+        }
+      else if (!image && (strcmp (key, "uid") == 0 || strcmp (key, "gid") == 0 || strcmp (key, "mode") == 0
+                          || strcmp (key, "max") == 0))
+        {
+          /* podman hands them to the runtime as they are, which fails at
+             start (126); pc says which one is wrong before anything exists. */
+          if (!devpts_value_ok (key, v))
+            return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid value for devpts option %s: \"%s\"",
+                                   key, v ? v : "");
+          pc_strv_append (&b->flags, *k);
+        }
+      else
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "%s: invalid mount option", key);
+    }
+  return 1;
+}
+
 /* --mount: bind fills *b (returns 1), tmpfs fills *tdst and *topts (2). */
 static int
 parse_mount (const char *spec, struct bind *b, char **tdst, char **topts, pc_error **err)
@@ -339,12 +414,10 @@ parse_mount (const char *spec, struct bind *b, char **tdst, char **topts, pc_err
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--mount \"%s\": must specify a type (type=bind or type=tmpfs)", spec);
   bool bind = strcmp (type, "bind") == 0, tmpfs = strcmp (type, "tmpfs") == 0;
   bool volume = strcmp (type, "volume") == 0;
+  if (strcmp (type, "image") == 0 || strcmp (type, "devpts") == 0)
+    return parse_image_devpts (type[0] == 'i', src, dst, keys, b, err);
   if (!bind && !tmpfs && !volume)
-    {
-      if (strcmp (type, "image") == 0 || strcmp (type, "devpts") == 0)
-        return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "--mount type=%s is not supported yet", type);
-      return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid filesystem type \"%s\"", type);
-    }
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid filesystem type \"%s\"", type);
   if (dst == NULL)
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--mount \"%s\": must set volume destination", spec);
   for (char **k = keys; k && *k; k++)
@@ -491,6 +564,11 @@ bind_record (const struct bind *b, json_object *mounts, json_object *binds)
   if (b->vol)
     {
       eng_volume_mount_record (b->vol, b->anon, b->dst, b->ro, b->flags, mounts, binds);
+      return;
+    }
+  if (b->image || b->devpts)
+    {
+      eng_image_devpts_record (b->image, b->subpath, b->dst, b->ro, b->flags, mounts, binds);
       return;
     }
   const char *prop = b->prop ? b->prop : "rprivate";

@@ -616,6 +616,8 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
   if (spec == NULL || eng_userns_spec (e, id, &ns, &m, spec, err) < 0)
     goto out;
   eng_volumes_annotate (e, rec, spec);
+  if (eng_image_mounts (e, rec, spec, err) < 0)
+    goto out;
   /* podman creates a missing WorkingDir of the image, but not one given with -w. */
   if (o->workdir)
     json_object_object_add (pc_json_get (spec, "annotations"), "run.pc.workdir-must-exist",

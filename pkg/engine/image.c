@@ -330,7 +330,10 @@ pc_engine_image_remove (struct pc_engine *e, const char *ref, bool force,
   for (size_t i = 0; i < n_all; i++)
     {
       const char *img_id = pc_json_get_string (all[i]->rec, "Image");
-      if (img_id && strcmp (img_id, id) == 0 && !pc_strv_contains (users, all[i]->id))
+      /* --mount type=image holds the image's layers too; podman 4.3 lets
+         rmi remove such an image and its containers then fail. */
+      if (((img_id && strcmp (img_id, id) == 0) || eng_image_mount_uses (all[i]->rec, id))
+          && !pc_strv_contains (users, all[i]->id))
         pc_strv_append (&users, all[i]->id);
     }
   pc_container_list_free (all, n_all);
@@ -368,6 +371,12 @@ pc_engine_image_prune (struct pc_engine *e, bool all, char ***removed, pc_error 
   pc_autojson json_object *recs = NULL;
   if (pc_store_list_images (s, &recs, err) < 0)
     return -1;
+  /* Images a --mount type=image names stay, as the containers' own. */
+  struct pc_container **ctrs = NULL;
+  size_t n_ctrs = 0;
+  if (pc_engine_list (e, &ctrs, &n_ctrs, err) < 0)
+    return -1;
+  int ret = 0;
   for (size_t i = 0; i < json_object_array_length (recs); i++)
     {
       json_object *rec = json_object_array_get_idx (recs, i);
@@ -375,13 +384,20 @@ pc_engine_image_prune (struct pc_engine *e, bool all, char ***removed, pc_error 
         continue;
       const char *id = pc_json_get_string (rec, "id");
       pc_autostrv char **users = pc_store_image_users (s, id);
-      if (users[0])
+      bool mounted = false;
+      for (size_t k = 0; id && k < n_ctrs && !mounted; k++)
+        mounted = eng_image_mount_uses (ctrs[k]->rec, id);
+      if (users[0] || mounted)
         continue;
       if (pc_store_image_delete (s, id, err) < 0)
-        return -1;
+        {
+          ret = -1;
+          break;
+        }
       pc_strv_append (removed, id);
     }
-  return 0;
+  pc_container_list_free (ctrs, n_ctrs);
+  return ret;
 }
 
 int

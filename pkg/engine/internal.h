@@ -133,6 +133,23 @@ int eng_volume_user_count (json_object *vol);
 int eng_volume_lookup (struct pc_engine *e, const char *name, json_object **out, pc_error **err);
 /* volume.c: 64 random hex digits. */
 char *eng_volume_random_name (pc_error **err);
+/* image-mount.c: --mount type=image and type=devpts (docs/mounts.md). The
+   record's Mounts entry (podman's shapes: Type "image" with the image as
+   named; a devpts one as a "bind" of "devpts") and a devpts' Binds string. */
+void eng_image_devpts_record (const char *image, const char *subpath, const char *dst, bool ro,
+                              char *const *flags, json_object *mounts, json_object *binds);
+bool eng_mount_is_devpts (json_object *m);
+/* The spec's bind source of the record's n-th image mount. */
+char *eng_image_mount_source (const char *run_dir, const char *id, size_t n);
+/* At create, after the spec: each image mount's image looked up (podman's
+   "creating image volume" error), its id kept in the record's ImageVolumes,
+   its layers in the spec's "run.pc.image-mounts" annotation. */
+int eng_image_mounts (struct pc_engine *e, json_object *rec, json_object *spec, pc_error **err);
+/* The monitor's hooks: mount them (after the root) and detach them. */
+int eng_image_mounts_prepare (json_object *spec, pc_error **err);
+void eng_image_mounts_teardown (json_object *spec);
+/* Whether the record mounts image image_id (pc rmi refuses to remove it). */
+bool eng_image_mount_uses (json_object *rec, const char *image_id);
 /* A new array of OCI mounts ordered by the depth of their destination
    (stable: equal depths keep their order). */
 json_object *eng_mounts_by_depth (json_object *mounts);

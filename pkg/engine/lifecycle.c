@@ -74,13 +74,16 @@ start_prepare (void *data, pc_error **err)
   struct start_hooks *h = data;
   if (eng_rootfs_prepare (&h->rootfs, err) < 0)
     return -1;
-  return eng_volumes_prepare (h->spec, h->rootfs.target, err);
+  if (eng_volumes_prepare (h->spec, h->rootfs.target, err) < 0)
+    return -1;
+  return eng_image_mounts_prepare (h->spec, err);
 }
 
 static void
 start_teardown (void *data)
 {
   struct start_hooks *h = data;
+  eng_image_mounts_teardown (h->spec);
   eng_rootfs_teardown (&h->rootfs);
 }
 

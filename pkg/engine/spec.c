@@ -174,16 +174,37 @@ has_mount (json_object *mounts, const char *dest)
 }
 
 /* The record's Mounts (podman's inspect shape) as OCI bind mounts; a
-   volume is its _data (Source), its copy words are no mount options. */
+   volume is its _data (Source), its copy words are no mount options. An
+   image mount binds what the monitor mounted for it (image-mount.c); a
+   devpts one is a new devpts instance with the user's options. */
 static void
-add_user_binds (json_object *mounts, json_object *user)
+add_user_binds (json_object *mounts, json_object *user, const char *run_dir, const char *id)
 {
+  size_t n_image = 0;
   for (size_t i = 0; i < pc_json_array_len (user); i++)
     {
       json_object *u = pc_json_array_object_at (user, i);
       const char *type = pc_json_get_string (u, "Type");
       const char *src = pc_json_get_string (u, "Source");
       const char *dst = pc_json_get_string (u, "Destination");
+      if (type && dst && strcmp (type, "image") == 0)
+        {
+          static const char *const image_o[] = { "bind", "rprivate", NULL };
+          static const char *const image_ro_o[] = { "bind", "rprivate", "ro", NULL };
+          pc_autofree char *isrc = eng_image_mount_source (run_dir, id, n_image++);
+          add_mount (mounts, dst, "bind", isrc, pc_json_get_bool (u, "RW", false) ? image_o : image_ro_o);
+          continue;
+        }
+      if (dst && eng_mount_is_devpts (u))
+        {
+          pc_autostrv char **o = NULL;
+          json_object *uo = pc_json_get_array (u, "Options");
+          for (size_t k = 0; k < pc_json_array_len (uo); k++)
+            if (pc_json_array_string_at (uo, k))
+              pc_strv_append (&o, pc_json_array_string_at (uo, k));
+          add_mount (mounts, dst, "devpts", "devpts", (const char *const *) o);
+          continue;
+        }
       if (type == NULL || (strcmp (type, "bind") != 0 && strcmp (type, "volume") != 0) || src == NULL
           || *src == '\0' || dst == NULL)
         continue;
@@ -217,7 +238,13 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, json_object 
   static const char *const bind_ro_o[] = { "bind", "rprivate", "ro", NULL };
   add_mount (mounts, "/proc", "proc", "proc", proc_o);
   add_mount (mounts, "/dev", "tmpfs", "tmpfs", dev_o);
-  add_mount (mounts, "/dev/pts", "devpts", "devpts", pts_o);
+  /* A --mount type=devpts on /dev/pts replaces this one, as in podman. */
+  bool user_pts = false;
+  for (size_t i = 0; i < pc_json_array_len (user); i++)
+    user_pts |= eng_mount_is_devpts (pc_json_array_object_at (user, i))
+                && strcmp (pc_json_get_string (pc_json_array_object_at (user, i), "Destination") ?: "", "/dev/pts") == 0;
+  if (!user_pts)
+    add_mount (mounts, "/dev/pts", "devpts", "devpts", pts_o);
   add_mount (mounts, "/dev/mqueue", "mqueue", "mqueue", mq_o);
   /* sysfs can only be mounted by the owner of the network namespace. */
   if (host_net)
@@ -233,7 +260,7 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, json_object 
         if (opts && json_object_is_type (opts, json_type_string))
           add_tmpfs (mounts, dest, json_object_get_string (opts));
     }
-  add_user_binds (mounts, user);
+  add_user_binds (mounts, user, run_dir, id);
   if (read_only_tmpfs)
     {
       static const char *const rot[] = { "/tmp", "/var/tmp", "/run", NULL };

@@ -51,6 +51,17 @@ pc_store_image_mounted (struct pc_store *s, struct pc_image *img)
   return NULL;
 }
 
+char *
+pc_store_image_lowerdirs (struct pc_store *s, const struct pc_image *img)
+{
+  if (img->n_layers == 0)
+    return NULL;
+  pc_autostrv char **chain = xmalloc0 ((img->n_layers + 1) * sizeof (char *));
+  for (size_t i = 0; i < img->n_layers; i++)
+    chain[i] = xstrdup (img->layers[i].chain_id);
+  return pc_store_lowerdirs (s, chain, img->n_layers, NULL);
+}
+
 int
 pc_store_image_mount (struct pc_store *s, const struct pc_image *img, char **path, pc_error **err)
 {
@@ -66,10 +77,7 @@ pc_store_image_mount (struct pc_store *s, const struct pc_image *img, char **pat
     return -1;
   if (img->n_layers == 0)
     return pc_error_make (err, EINVAL, "image %.12s has no layers to mount", img->id);
-  pc_autostrv char **chain = xmalloc0 ((img->n_layers + 1) * sizeof (char *));
-  for (size_t i = 0; i < img->n_layers; i++)
-    chain[i] = xstrdup (img->layers[i].chain_id);
-  pc_autofree char *lower = pc_store_lowerdirs (s, chain, img->n_layers, NULL);
+  pc_autofree char *lower = pc_store_image_lowerdirs (s, img);
   /* ro, nosuid, nodev: a view to read, never a way to run an image's setuid
      file or open its device nodes with the host's rights. fuse-overlayfs adds
      allow_other when root runs it (with default_permissions, so file modes

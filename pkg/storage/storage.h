@@ -190,6 +190,11 @@ int pc_store_image_mount (struct pc_store *s, const struct pc_image *img, char *
 int pc_store_image_unmount (struct pc_store *s, const struct pc_image *img, pc_error **err);
 /* The mount path when mounted, else NULL. */
 char *pc_store_image_mounted (struct pc_store *s, struct pc_image *img);
+/* The image's layers as overlay's lower dirs, "TOP:...:BOTTOM" (absolute
+   paths of the extracted layers, whatever the driver): with no upper dir, a
+   read-only view of the image (--mount type=image). NULL for an image
+   without layers. */
+char *pc_store_image_lowerdirs (struct pc_store *s, const struct pc_image *img);
 
 /* Lower level, for tests and the transports. */
 /* Extracts a layer tar (gzip/zstd/plain) read from fd into dirfd (an empty
