@@ -411,7 +411,7 @@ parse_mount (const char *spec, struct bind *b, char **tdst, char **topts, pc_err
         }
     }
   if (type == NULL)
-    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--mount \"%s\": must specify a type (type=bind or type=tmpfs)", spec);
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--mount \"%s\": must specify a type (bind, volume, tmpfs, image or devpts)", spec);
   bool bind = strcmp (type, "bind") == 0, tmpfs = strcmp (type, "tmpfs") == 0;
   bool volume = strcmp (type, "volume") == 0;
   if (strcmp (type, "image") == 0 || strcmp (type, "devpts") == 0)
@@ -477,13 +477,13 @@ parse_mount (const char *spec, struct bind *b, char **tdst, char **topts, pc_err
         }
       else if (tmpfs && (strcmp (key, "tmpcopyup") == 0 || strcmp (key, "notmpcopyup") == 0) && v == NULL)
         pc_strv_append (&tmpfs_o, key);
-      else if (bind && (strcmp (key, "U") == 0 || strcmp (key, "chown") == 0))
+      else if ((bind || volume) && (strcmp (key, "U") == 0 || strcmp (key, "chown") == 0))
         {
           b->chown = is_true (v, &bad);
           if (bad)
             return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid value for %s: \"%s\"", key, v);
         }
-      else if (bind && strcmp (key, "idmap") == 0)
+      else if ((bind || volume) && strcmp (key, "idmap") == 0)
         {
           pc_autofree char *o = v ? xasprintf ("idmap=%s", v) : xstrdup ("idmap");
           if (bind_option (b, o, err) < 0)
@@ -563,7 +563,16 @@ bind_record (const struct bind *b, json_object *mounts, json_object *binds)
 {
   if (b->vol)
     {
-      eng_volume_mount_record (b->vol, b->anon, b->dst, b->ro, b->flags, mounts, binds);
+      /* U, idmap and a propagation apply to a volume's _data as to a host
+         directory (the runtime reads them from the mount's options). */
+      pc_autostrv char **vo = NULL;
+      if (b->chown)
+        pc_strv_append (&vo, "U");
+      if (b->idmap)
+        pc_strv_append (&vo, b->idmap);
+      for (char **f = b->flags; f && *f; f++)
+        pc_strv_append (&vo, *f);
+      eng_volume_mount_record (b->vol, b->anon, b->dst, b->ro, b->prop, vo, mounts, binds);
       return;
     }
   if (b->image || b->devpts)
@@ -640,6 +649,10 @@ eng_mounts_check (const struct pc_create_opts *o, json_object *hc, pc_error **er
         int r = k ? parse_mount (*v, &b, &tdst, &topts, err) : parse_volume (*v, &b, err);
         if (r >= 0 && claim_dest (&seen, tdst ? tdst : b.dst, err) < 0)
           r = -1;
+        if (r >= 0 && b.vol && b.overlay)
+          r = pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP,
+                              "%s: the O (overlay) option is for host directories; a named volume cannot be "
+                              "its lower layer yet", *v);
         if (r == 2)
           json_object_object_add (tmpfs, tdst, json_object_new_string (topts));
         else if (r >= 0)

@@ -106,7 +106,7 @@ char *eng_mount_clean_path (const char *p);
 /* volume-use.c: volumes in containers. A record Mounts entry of Type
    "volume" in podman's inspect shape (Source filled by eng_volumes_attach),
    and its HostConfig.Binds string when binds is not NULL. */
-void eng_volume_mount_record (const char *name, bool anonymous, const char *dst, bool ro,
+void eng_volume_mount_record (const char *name, bool anonymous, const char *dst, bool ro, const char *prop,
                               char *const *flags, json_object *mounts, json_object *binds);
 /* After eng_build_record: --volumes-from, the image's VOLUMEs (anonymous
    volumes), then every volume the record names found or created (first

@@ -91,7 +91,7 @@ volume_bind_string (json_object *m)
 }
 
 void
-eng_volume_mount_record (const char *name, bool anonymous, const char *dst, bool ro,
+eng_volume_mount_record (const char *name, bool anonymous, const char *dst, bool ro, const char *prop,
                          char *const *flags, json_object *mounts, json_object *binds)
 {
   json_object *m = json_object_new_object ();
@@ -112,7 +112,7 @@ eng_volume_mount_record (const char *name, bool anonymous, const char *dst, bool
   json_object_array_add (oa, json_object_new_string ("rbind"));
   json_object_object_add (m, "Options", oa);
   json_object_object_add (m, "RW", json_object_new_boolean (!ro));
-  json_object_object_add (m, "Propagation", json_object_new_string ("rprivate"));
+  json_object_object_add (m, "Propagation", json_object_new_string (prop ? prop : "rprivate"));
   if (anonymous)
     json_object_object_add (m, ANON_KEY, json_object_new_boolean (true));
   json_object_array_add (mounts, m);
@@ -195,7 +195,9 @@ volumes_from (struct pc_engine *e, const char *arg, char *const *user_dests, jso
       if (json_object_deep_copy (m, &copy, NULL) < 0 || copy == NULL)
         return pc_error_make (err, ENOMEM, "copy the mounts of %s", ref);
       json_object_object_del (copy, ANON_KEY);
-      if (mode != -1)
+      /* A devpts instance (recorded as podman's "bind" of "devpts") keeps
+         its own options: ro/rw and rbind mean nothing to it. */
+      if (mode != -1 && !eng_mount_is_devpts (m))
         {
           bool vol = strcmp (type, "volume") == 0;
           json_object *oa = json_object_new_array ();
@@ -287,7 +289,7 @@ eng_volumes_attach (struct pc_engine *e, const struct pc_create_opts *o, json_ob
           pc_autofree char *name = eng_volume_random_name (err);
           if (name == NULL)
             return -1;
-          eng_volume_mount_record (name, true, dst, false, NULL, mounts, NULL);
+          eng_volume_mount_record (name, true, dst, false, NULL, NULL, mounts, NULL);
           changed = true;
         }
       json_object *cfg = pc_json_get_object (rec, "Config");

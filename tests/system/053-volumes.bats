@@ -448,3 +448,25 @@ PY
     run_pc volume inspect --format '{{.Mountpoint}}' tv
     [ -z "$(ls -A "$output")" ]
 }
+
+@test "a volume takes :U, a propagation and idmap's refusal as a host directory does; :O is refused, not ignored" {
+    pc_busybox
+    base=$(awk -F: -v u="$(id -un)" '$1 == u { print $2; exit }' /etc/subuid)
+    run_pc run --rm --user 1000:1000 -v uv:/v:U busybox sh -c 'stat -c %u:%g /v; echo w > /v/f'
+    assert_equal "$output" "1000:1000"
+    run_pc volume inspect --format '{{.Mountpoint}}' uv
+    mp=$output
+    want="$((base + 999)):$((base + 999))"
+    assert_equal "$(stat -c %u:%g "$mp" "$mp/f" | sort -u)" "$want"
+    run_pc run --rm --user 1000:1000 --mount type=volume,src=uv2,dst=/v,chown=true busybox stat -c %u /v
+    assert_equal "$output" "1000"
+    run_pc run --rm -v uv:/v:rshared busybox grep " /v " /proc/self/mountinfo
+    assert_contains "$output" "shared:"
+    run_pc create --name up -v uv:/v:U,rshared busybox true
+    run_pc inspect --format '{{range .Mounts}}{{.Options}} {{.Propagation}}{{end}}' up
+    assert_equal "$output" "[U nosuid nodev rbind] rshared"
+    run_pc 125 run --rm -v uv:/v:idmap busybox true
+    assert_contains "$output" "an unprivileged user cannot make an idmapped mount"
+    run_pc 125 run --rm -v uv:/v:O busybox true
+    assert_contains "$output" "the O (overlay) option is for host directories"
+}

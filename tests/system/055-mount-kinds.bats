@@ -150,6 +150,12 @@ teardown() { pc_teardown; }
     # Its own instance: no pty of the default one shows in it.
     run_pc run --rm --mount type=devpts,destination=/p busybox ls /p
     assert_equal "$output" "ptmx"
+    # --volumes-from X:ro keeps a devpts instance's own options (ro and
+    # rbind mean nothing to devpts: the start failed with them).
+    run_pc create --name ptsrc --mount type=devpts,destination=/p,mode=620 busybox true
+    run_pc run --rm --volumes-from ptsrc:ro busybox grep " /p " /proc/self/mountinfo
+    assert_contains "$output" " - devpts devpts "
+    assert_contains "$output" "mode=620"
 }
 
 @test "--mount type=devpts on /dev/pts replaces the default one" {

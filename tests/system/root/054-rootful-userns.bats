@@ -88,3 +88,23 @@ teardown() { root_store_teardown; }
     [ "$status" -eq 125 ]
     assert_contains "$output" 'invalid uids range "x"'
 }
+
+@test "rootful -v VOLUME:DST:idmap: the volume's _data is idmapped like a host directory (was ignored)" {
+    run "${PCR[@]}" volume create iv
+    [ "$status" -eq 0 ]
+    # Without idmap the container's root (host 200000) cannot write to _data (host root's).
+    run "${PCR[@]}" run --rm --uidmap 0:200000:65536 -v iv:/v localhost/busybox touch /v/plain
+    [ "$status" -eq 1 ]
+    assert_contains "$output" "Permission denied"
+    run "${PCR[@]}" run --rm --uidmap 0:200000:65536 -v iv:/v:idmap localhost/busybox \
+        sh -c 'stat -c %u:%g /v; touch /v/f; stat -c %u:%g /v/f'
+    [ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+    assert_equal "$output" "0:0
+0:0"
+    run "${PCR[@]}" volume inspect --format '{{.Mountpoint}}' iv
+    assert_equal "$(stat -c %u:%g "$output/f")" "0:0"
+    # --mount type=volume takes the key too; without a user namespace, the runtime's refusal.
+    run "${PCR[@]}" run --rm --mount type=volume,src=iv,dst=/v,idmap localhost/busybox true
+    [ "$status" -eq 126 ]
+    assert_contains "$output" "has none of its own"
+}
