@@ -1,8 +1,14 @@
 /* libslirp in the monitor's poll loop: frames from tap0 go to slirp_input,
    frames libslirp sends go to tap0, its sockets and timers are polled with
-   the monitor's other fds (slirp_pollfds_fill / slirp_pollfds_poll). */
+   the monitor's other fds (slirp_pollfds_fill / slirp_pollfds_poll).
+
+   libslirp (and GLib and PCRE2 under it) is not linked into pc: the
+   monitor of a container with this network loads it when it starts the
+   network. Every other pc process (pc ps, inspect, the CLI of pc run, a
+   --network none monitor) then neither maps nor relocates them. */
 #include "pkg/network/internal.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -15,6 +21,57 @@
 
 #include "lib/log.h"
 #include "lib/xalloc.h"
+
+/* The major version of libslirp's ABI (Debian's libslirp0); its header,
+   checked at build time, gives the types. */
+#define PC_SLIRP_SONAME "libslirp.so.0"
+
+static struct
+{
+  __typeof__ (slirp_new) *new_;
+  __typeof__ (slirp_input) *input;
+  __typeof__ (slirp_pollfds_fill) *pollfds_fill;
+  __typeof__ (slirp_pollfds_poll) *pollfds_poll;
+  __typeof__ (slirp_cleanup) *cleanup;
+} lib;
+
+/* Loaded once for the process's life (GLib does not support unloading). */
+static int
+load_libslirp (pc_error **err)
+{
+  if (lib.cleanup != NULL)
+    return 0;
+  void *h = dlopen (PC_SLIRP_SONAME, RTLD_LAZY | RTLD_LOCAL);
+  if (h == NULL)
+    return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOENT,
+                           "load %s for the container's network: %s: install libslirp (Debian: libslirp0), "
+                           "or run the container with --network none", PC_SLIRP_SONAME, dlerror ());
+  struct
+  {
+    const char *name;
+    void **slot;
+  } syms[] = {
+    { "slirp_new", (void **) &lib.new_ },
+    { "slirp_input", (void **) &lib.input },
+    { "slirp_pollfds_fill", (void **) &lib.pollfds_fill },
+    { "slirp_pollfds_poll", (void **) &lib.pollfds_poll },
+    { "slirp_cleanup", (void **) &lib.cleanup },
+  };
+  for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
+    {
+      *syms[i].slot = dlsym (h, syms[i].name);
+      if (*syms[i].slot == NULL)
+        {
+          const char *why = dlerror ();
+          for (size_t k = 0; k < i; k++)
+            *syms[k].slot = NULL;
+          dlclose (h);
+          return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOENT, "load %s for the container's network: no %s (%s)",
+                                 PC_SLIRP_SONAME, syms[i].name, why ? why : "missing");
+        }
+    }
+  return 0;
+}
 
 struct net_timer
 {
@@ -137,6 +194,8 @@ static const SlirpCb callbacks = {
 int
 pc_net_start (int netns_fd, const struct pc_net_slirp_opts *o, struct pc_net **out, pc_error **err)
 {
+  if (load_libslirp (err) < 0)
+    return -1;
   int tap = pc_net_tap_create (netns_fd, o, err);
   if (tap < 0)
     return -1;
@@ -162,7 +221,7 @@ pc_net_start (int netns_fd, const struct pc_net_slirp_opts *o, struct pc_net **o
   inet_pton (AF_INET6, "fd00::", &cfg.vprefix_addr6);
   inet_pton (AF_INET6, "fd00::2", &cfg.vhost6);
   inet_pton (AF_INET6, "fd00::3", &cfg.vnameserver6);
-  n->slirp = slirp_new (&cfg, &callbacks, n);
+  n->slirp = lib.new_ (&cfg, &callbacks, n);
   if (n->slirp == NULL)
     {
       pc_net_free (n);
@@ -237,7 +296,7 @@ pc_net_prepare (struct pc_net *n, int *timeout_ms, pc_net_add_fn add, void *data
         if ((uint64_t) left < t)
           t = (uint32_t) left;
       }
-  slirp_pollfds_fill (n->slirp, &t, cb_add_poll, n);
+  lib.pollfds_fill (n->slirp, &t, cb_add_poll, n);
   *timeout_ms = t == UINT32_MAX ? -1 : (t > INT_MAX ? INT_MAX : (int) t);
 }
 
@@ -252,7 +311,7 @@ read_tap (struct pc_net *n)
         continue;
       if (r <= 0)
         return;
-      slirp_input (n->slirp, n->frame, (int) r);
+      lib.input (n->slirp, n->frame, (int) r);
     }
 }
 
@@ -286,7 +345,7 @@ pc_net_check (struct pc_net *n, const struct pollfd *pfd, size_t npfd, bool poll
     read_tap (n);
   if (n->fwd && !poll_failed)
     pc_net_fwd_check (n->fwd, pfd, npfd);
-  slirp_pollfds_poll (n->slirp, poll_failed, cb_get_revents, n);
+  lib.pollfds_poll (n->slirp, poll_failed, cb_get_revents, n);
   run_timers (n);
   n->pfd = NULL;
   n->npfd = 0;
@@ -308,7 +367,7 @@ pc_net_free (struct pc_net *n)
   /* The host ports first: free for another container at once. */
   pc_net_fwd_free (n->fwd);
   if (n->slirp)
-    slirp_cleanup (n->slirp);
+    lib.cleanup (n->slirp);
   while (n->timers)
     {
       struct net_timer *t = n->timers;
