@@ -134,6 +134,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "no-hosts", 0, PC_OPT_BOOL, &f->o.no_hosts, NULL, "Do not create /etc/hosts within the container, instead use the version from the image" },
     { "privileged", 0, PC_OPT_BOOL, &f->o.privileged, NULL, "Give extended privileges to container" },
     { "publish", 'p', PC_OPT_STRV, &f->o.publish, "strings", "Publish a container's port, or a range of ports, to the host (default [])" },
+    { "publish-all", 'P', PC_OPT_BOOL, &f->o.publish_all, NULL, "Publish all exposed ports to random ports on the host interfaces" },
     { "read-only", 0, PC_OPT_BOOL, &f->o.read_only, NULL, "Make containers root filesystem read-only" },
     { "read-only-tmpfs", 0, PC_OPT_BOOL, &f->o.read_only_tmpfs, NULL, "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp (default true)" },
     { "replace", 0, PC_OPT_BOOL, &f->o.replace, NULL, "If a container with the same name exists, replace it" },

@@ -453,9 +453,13 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
   json_object_object_add (rp, "Name", json_object_new_string (""));
   json_object_object_add (rp, "MaximumRetryCount", json_object_new_int (0));
   json_object_object_add (hc, "RestartPolicy", rp);
-  /* -p filled it at the check (eng_network_check). */
+  /* -p filled it at the check (eng_network_check); -P adds the image's
+     exposed ports. */
   if (!json_object_object_get_ex (hc, "PortBindings", NULL))
     json_object_object_add (hc, "PortBindings", json_object_new_object ());
+  json_object_object_add (hc, "PublishAllPorts", json_object_new_boolean (o->publish_all));
+  if (o->publish_all && eng_network_publish_all (icfg, hc, err) < 0)
+    return -1;
 
   json_object_object_add (rec, "Id", json_object_new_string (id));
   json_object_object_add (rec, "Created", json_object_new_string (created));

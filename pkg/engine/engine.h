@@ -137,6 +137,7 @@ struct pc_create_opts
   char **add_host;           /* --add-host HOST:IP */
   bool no_hosts;             /* --no-hosts: the image's /etc/hosts */
   char **publish;            /* -p [IP:][HOSTPORT:]CTRPORT[/PROTO] */
+  bool publish_all;          /* -P: the image's ExposedPorts to free host ports */
   bool rm;
   bool interactive;
   bool tty;

@@ -185,6 +185,9 @@ bool eng_network_is_slirp (json_object *hc);
 struct pc_net_forward;
 int eng_network_bind (json_object *hc, struct pc_net_forward **out, size_t *n, pc_error **err);
 void eng_network_forwards_free (struct pc_net_forward *f, size_t n);
+/* -P: the image config's ExposedPorts not already published get free host
+   ports in HostConfig.PortBindings. */
+int eng_network_publish_all (json_object *icfg, json_object *hc, pc_error **err);
 /* etcfiles.c: hostname, hosts and resolv.conf in the state dir */
 /* rootfs.c: the monitor's hooks mount and unmount the root filesystem the
    spec's "run.pc.rootfs" annotation describes (data: a pc_rootfs_mount). */

@@ -20,6 +20,7 @@
 
 static int ports_record (const struct pc_create_opts *o, const struct pc_net_mode *nm, json_object *hc,
                          pc_error **err);
+static int add_binding (json_object *pb, struct pc_net_port *p, pc_error **err);
 
 static json_object *
 strv_array (char *const *v)
@@ -28,6 +29,27 @@ strv_array (char *const *v)
   for (; v && *v; v++)
     json_object_array_add (a, json_object_new_string (*v));
   return a;
+}
+
+/* IP ("" = every IPv4 address, an IPv6 one without brackets) and port as
+   a socket address; -1 for a bad address. */
+static int
+host_sockaddr (const char *ip, unsigned port, struct sockaddr_storage *ss, socklen_t *len)
+{
+  memset (ss, 0, sizeof *ss);
+  if (ip && strchr (ip, ':'))
+    {
+      struct sockaddr_in6 *a = (struct sockaddr_in6 *) ss;
+      a->sin6_family = AF_INET6;
+      a->sin6_port = htons ((uint16_t) port);
+      *len = sizeof *a;
+      return inet_pton (AF_INET6, ip, &a->sin6_addr) == 1 ? 0 : -1;
+    }
+  struct sockaddr_in *a = (struct sockaddr_in *) ss;
+  a->sin_family = AF_INET;
+  a->sin_port = htons ((uint16_t) port);
+  *len = sizeof *a;
+  return ip == NULL || *ip == '\0' || inet_pton (AF_INET, ip, &a->sin_addr) == 1 ? 0 : -1;
 }
 
 int
@@ -54,19 +76,20 @@ eng_network_check (const struct pc_create_opts *o, json_object *hc, pc_error **e
   return ports_record (o, &nm, hc, err);
 }
 
-/* A free TCP port of the host now (podman picks -p CTRPORT's host port
-   at create too). */
+/* A free host port of the protocol now (podman picks -p CTRPORT's host
+   port at create too). */
 static int
-free_port (const char *ip, unsigned *port, pc_error **err)
+free_port (const char *ip, bool udp, unsigned *port, pc_error **err)
 {
-  pc_autoclose int s = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  struct sockaddr_in a = { .sin_family = AF_INET };
-  if (ip && *ip)
-    inet_pton (AF_INET, ip, &a.sin_addr);
-  socklen_t al = sizeof a;
-  if (s < 0 || bind (s, (struct sockaddr *) &a, sizeof a) < 0 || getsockname (s, (struct sockaddr *) &a, &al) < 0)
+  struct sockaddr_storage ss;
+  socklen_t al = 0;
+  if (host_sockaddr (ip, 0, &ss, &al) < 0)
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid host address \"%s\"", ip);
+  pc_autoclose int s = socket (ss.ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+  if (s < 0 || bind (s, (struct sockaddr *) &ss, al) < 0 || getsockname (s, (struct sockaddr *) &ss, &al) < 0)
     return pc_error_errno (err, errno, "find a free host port");
-  *port = ntohs (a.sin_port);
+  *port = ntohs (ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &ss)->sin6_port
+                                          : ((struct sockaddr_in *) &ss)->sin_port);
   return 0;
 }
 
@@ -89,28 +112,59 @@ ports_record (const struct pc_create_opts *o, const struct pc_net_mode *nm, json
       return 0;
     }
   for (size_t i = 0; i < n; i++)
+    if (add_binding (pb, &ports[i], err) < 0)
+      return -1;
+  return 0;
+}
+
+static int
+add_binding (json_object *pb, struct pc_net_port *p, pc_error **err)
+{
+  if (p->host_port == 0 && free_port (p->host_ip, strcmp (p->proto, "udp") == 0, &p->host_port, err) < 0)
+    return -1;
+  char key[32], hp[16];
+  snprintf (key, sizeof key, "%u/%s", p->ctr_port, p->proto);
+  snprintf (hp, sizeof hp, "%u", p->host_port);
+  json_object *arr = pc_json_get_array (pb, key);
+  if (arr == NULL)
     {
-      if (ports[i].udp)
-        return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "-p %u/udp: UDP ports are not supported yet",
-                               ports[i].ctr_port);
-      if (ports[i].host_ip[0] && strchr (ports[i].host_ip, ':'))
-        return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP, "-p [%s]:...: IPv6 host addresses are not supported yet",
-                               ports[i].host_ip);
-      if (ports[i].host_port == 0 && free_port (ports[i].host_ip, &ports[i].host_port, err) < 0)
-        return -1;
-      char key[32], hp[16];
-      snprintf (key, sizeof key, "%u/tcp", ports[i].ctr_port);
-      snprintf (hp, sizeof hp, "%u", ports[i].host_port);
-      json_object *arr = pc_json_get_array (pb, key);
-      if (arr == NULL)
+      arr = json_object_new_array ();
+      json_object_object_add (pb, key, arr);
+    }
+  json_object *b = json_object_new_object ();
+  json_object_object_add (b, "HostIp", json_object_new_string (p->host_ip));
+  json_object_object_add (b, "HostPort", json_object_new_string (hp));
+  json_object_array_add (arr, b);
+  return 0;
+}
+
+int
+eng_network_publish_all (json_object *icfg, json_object *hc, pc_error **err)
+{
+  json_object *ep = pc_json_get_object (icfg, "ExposedPorts");
+  json_object *pb = pc_json_get_object (hc, "PortBindings");
+  if (ep == NULL || pb == NULL || !eng_network_is_slirp (hc))
+    return 0;
+  json_object_object_foreach (ep, key, val)
+    {
+      (void) val;
+      /* The image's "80/tcp", "53/udp", "80": -p's syntax; a bad one is
+         the image's fault, left out as podman does with a warning. */
+      pc_autofree struct pc_net_port *v = NULL;
+      size_t nv = 0;
+      pc_autoerror pc_error *perr = NULL;
+      if (pc_net_port_parse (key, &v, &nv, &perr) < 0)
         {
-          arr = json_object_new_array ();
-          json_object_object_add (pb, key, arr);
+          pc_warn ("the image's exposed port \"%s\" is not valid: %s", key, perr->msg);
+          continue;
         }
-      json_object *b = json_object_new_object ();
-      json_object_object_add (b, "HostIp", json_object_new_string (ports[i].host_ip));
-      json_object_object_add (b, "HostPort", json_object_new_string (hp));
-      json_object_array_add (arr, b);
+      for (size_t i = 0; i < nv; i++)
+        {
+          char k[32];
+          snprintf (k, sizeof k, "%u/%s", v[i].ctr_port, v[i].proto);
+          if (pc_json_get_array (pb, k) == NULL && add_binding (pb, &v[i], err) < 0)
+            return -1;
+        }
     }
   return 0;
 }
@@ -134,23 +188,35 @@ eng_network_bind (json_object *hc, struct pc_net_forward **out, size_t *nout, pc
     return 0;
   json_object_object_foreach (pb, key, arr)
     {
-      unsigned ctr = (unsigned) strtoul (key, NULL, 10);
+      char *end = NULL;
+      unsigned ctr = (unsigned) strtoul (key, &end, 10);
+      const char *proto = *end == '/' ? end + 1 : "tcp";
+      bool udp = strcmp (proto, "udp") == 0;
+      if (!udp && strcmp (proto, "tcp") != 0)
+        {
+          /* podman 4.3's rootlessport takes no sctp (run: 126, start: 125). */
+          eng_network_forwards_free (*out, *nout);
+          *out = NULL;
+          *nout = 0;
+          return pc_error_makec (err, PC_ERR_CANNOT_INVOKE, EPROTONOSUPPORT, "rootlessport spec was not validated?");
+        }
       for (size_t i = 0; i < pc_json_array_len (arr); i++)
         {
           json_object *b = pc_json_array_object_at (arr, i);
           const char *ip = pc_json_get_string (b, "HostIp");
           const char *hp = pc_json_get_string (b, "HostPort");
           unsigned port = hp ? (unsigned) strtoul (hp, NULL, 10) : 0;
-          if (ctr == 0 || ctr > 65535 || port == 0 || port > 65535)
+          struct sockaddr_storage ss;
+          socklen_t al;
+          if (ctr == 0 || ctr > 65535 || port == 0 || port > 65535 || host_sockaddr (ip, port, &ss, &al) < 0)
             continue;
-          struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
-          if (ip && *ip && inet_pton (AF_INET, ip, &a.sin_addr) != 1)
-            continue;
-          int s = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+          int s = socket (ss.ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
           int one = 1;
-          if (s >= 0)
+          if (s >= 0 && !udp)
             setsockopt (s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-          if (s < 0 || bind (s, (struct sockaddr *) &a, sizeof a) < 0 || listen (s, 128) < 0)
+          if (s >= 0 && ss.ss_family == AF_INET6)
+            setsockopt (s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+          if (s < 0 || bind (s, (struct sockaddr *) &ss, al) < 0 || (!udp && listen (s, 128) < 0))
             {
               int saved = errno;
               if (s >= 0)
@@ -159,12 +225,12 @@ eng_network_bind (json_object *hc, struct pc_net_forward **out, size_t *nout, pc
               *out = NULL;
               *nout = 0;
               /* podman's words (its rootlessport's), exit 126. */
-              return pc_error_makec (err, PC_ERR_CANNOT_INVOKE, saved, "rootlessport listen tcp %s:%u: bind: %s",
-                                      ip && *ip ? ip : "0.0.0.0", port,
-                                      saved == EADDRINUSE ? "address already in use" : strerror (saved));
+              return pc_error_makec (err, PC_ERR_CANNOT_INVOKE, saved, "rootlessport listen %s %s:%u: bind: %s",
+                                     udp ? "udp" : "tcp", ip && *ip ? ip : "0.0.0.0", port,
+                                     saved == EADDRINUSE ? "address already in use" : strerror (saved));
             }
           *out = xrealloc (*out, (*nout + 1) * sizeof **out);
-          (*out)[(*nout)++] = (struct pc_net_forward) { .fd = s, .ctr_port = ctr, .udp = false };
+          (*out)[(*nout)++] = (struct pc_net_forward) { .fd = s, .ctr_port = ctr, .udp = udp };
         }
     }
   return 0;

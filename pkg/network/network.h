@@ -30,6 +30,8 @@ struct pc_net_slirp_opts
   unsigned prefix;              /* the mask's length */
   bool allow_host_loopback;     /* 10.0.2.2 reaches the host's 127.0.0.1 */
   bool enable_ipv6;             /* fd00::/64 by router advertisement */
+  bool bypass;                  /* bypass=true: TCP connections out go through
+                                   host sockets (pkg/network/bypass.c) */
 };
 
 enum pc_net_kind
@@ -99,13 +101,15 @@ bool pc_net_host_ipv4 (char out[INET_ADDRSTRLEN]);
 int pc_net_check_dns_server (const char *s, pc_error **err);
 int pc_net_check_add_host (const char *s, pc_error **err);
 
-/* -p [IP:][HOSTPORT:]CTRPORT[/tcp|/udp], ports or equal-length ranges
-   (8000-8010:80-90). host_port 0: any free port (chosen at create). */
+/* -p [IP:][HOSTPORT:]CTRPORT[/tcp|/udp|/sctp], ports or equal-length
+   ranges (8000-8010:80-90), IP an IPv4 address or an IPv6 one in
+   brackets. host_port 0: any free port (chosen at create). */
 struct pc_net_port
 {
-  char host_ip[INET6_ADDRSTRLEN];   /* "" = all addresses */
+  char host_ip[INET6_ADDRSTRLEN];   /* "" = all IPv4 addresses */
   unsigned host_port, ctr_port;
   bool udp;
+  char proto[8];                    /* "tcp", "udp", "sctp" */
 };
 /* Appends the bindings of one -p value to *v (*n of them). */
 int pc_net_port_parse (const char *arg, struct pc_net_port **v, size_t *n, pc_error **err);
@@ -143,5 +147,19 @@ void pc_net_prepare (struct pc_net *n, int *timeout_ms, pc_net_add_fn add, void 
 void pc_net_check (struct pc_net *n, const struct pollfd *pfd, size_t npfd, bool poll_failed);
 /* Closes every socket libslirp holds and the tap device. NULL is fine. */
 void pc_net_free (struct pc_net *n);
+
+/* The egress bypass (slirp4netns:bypass=true, bypass.c): answers the
+   container's connect(2) calls that the runtime's seccomp filter sends to
+   `listener` (taken); TCP connections the rule allows leave through a
+   host socket swapped into the container, the rest continue into slirp.
+   netns_fd (not taken) names the container's network namespace. Poll it
+   with prepare/check as libslirp; free when the container has exited. */
+struct pc_net_bypass;
+int pc_net_bypass_new (int listener, int netns_fd, const struct pc_net_slirp_opts *o,
+                       struct pc_net_bypass **out, pc_error **err);
+void pc_net_bypass_prepare (struct pc_net_bypass *b, pc_net_add_fn add, void *data);
+void pc_net_bypass_check (struct pc_net_bypass *b, const struct pollfd *pfd, size_t npfd);
+void pc_net_bypass_stats (const struct pc_net_bypass *b, unsigned long *bypassed, unsigned long *continued);
+void pc_net_bypass_free (struct pc_net_bypass *b);
 
 #endif

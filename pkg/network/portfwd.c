@@ -5,7 +5,8 @@
    relays both directions with splice(2) through a pipe each, in the
    monitor's poll loop. The bytes never pass through libslirp's TCP stack
    nor through user space. The container sees connections from 127.0.0.1
-   (as with podman's rootlessport), not the client's address. */
+   (as with podman's rootlessport), not the client's address. UDP ports
+   go to udpfwd.c's flow table. */
 #include "pkg/network/internal.h"
 
 #include <errno.h>
@@ -49,6 +50,7 @@ struct pc_net_fwd
   struct listener *l;
   size_t nl;
   struct conn *conns;
+  struct pc_net_udp *udp;   /* /udp ports (udpfwd.c), or NULL */
 };
 
 struct pc_net_fwd *
@@ -61,8 +63,9 @@ pc_net_fwd_new (int netns_fd, struct pc_net_forward *fwd, size_t nfwd)
     {
       if (fwd[i].udp)
         {
-          /* Not relayed yet: refused at create, closed here if it came. */
-          close (fwd[i].fd);
+          if (f->udp == NULL)
+            f->udp = pc_net_udp_new (f->netns_fd);
+          pc_net_udp_add (f->udp, fwd[i].fd, fwd[i].ctr_port);
           continue;
         }
       f->l[f->nl++] = (struct listener) { .fd = fwd[i].fd, .ctr_port = fwd[i].ctr_port, .idx = -1 };
@@ -73,6 +76,7 @@ pc_net_fwd_new (int netns_fd, struct pc_net_forward *fwd, size_t nfwd)
 struct sock_job
 {
   int netns_fd;
+  int type;
   int fd;
   int err;
 };
@@ -86,10 +90,22 @@ sock_child (void *arg)
       j->err = errno;
       return 1;
     }
-  j->fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  j->fd = socket (AF_INET, j->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (j->fd < 0)
     j->err = errno;
   return j->fd < 0;
+}
+
+int
+pc_net_socket_in (int netns_fd, int type, int *err)
+{
+  struct sock_job j = { .netns_fd = netns_fd, .type = type, .fd = -1 };
+  if (netns_fd < 0)
+    j.err = EBADF;
+  else if (pc_net_run_in_clone (sock_child, &j) != 0 && j.err == 0)
+    j.err = errno ? errno : EIO;
+  *err = j.err;
+  return j.fd;
 }
 
 static void
@@ -121,17 +137,18 @@ accept_one (struct pc_net_fwd *f, struct listener *l)
   int client = accept4 (l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (client < 0)
     return;
-  struct sock_job j = { .netns_fd = f->netns_fd, .fd = -1 };
-  if (f->netns_fd < 0 || pc_net_run_in_clone (sock_child, &j) != 0 || j.fd < 0)
+  int serr = 0;
+  int inner = pc_net_socket_in (f->netns_fd, SOCK_STREAM, &serr);
+  if (inner < 0)
     {
-      pc_debug ("published port %u: no socket in the container: %s", l->ctr_port, strerror (j.err));
+      pc_debug ("published port %u: no socket in the container: %s", l->ctr_port, strerror (serr));
       reset (client);
       close (client);
       return;
     }
   struct conn *c = xmalloc0 (sizeof *c);
   c->fd[0] = client;
-  c->fd[1] = j.fd;
+  c->fd[1] = inner;
   for (int d = 0; d < 2; d++)
     {
       c->idx[d] = -1;
@@ -167,6 +184,8 @@ pc_net_fwd_prepare (struct pc_net_fwd *f, pc_net_add_fn add, void *data)
 {
   for (size_t i = 0; i < f->nl; i++)
     f->l[i].idx = add (f->l[i].fd, POLLIN, data);
+  if (f->udp)
+    pc_net_udp_prepare (f->udp, add, data);
   for (struct conn *c = f->conns; c; c = c->next)
     for (int d = 0; d < 2; d++)
       {
@@ -234,6 +253,8 @@ pc_net_fwd_check (struct pc_net_fwd *f, const struct pollfd *pfd, size_t npfd)
   for (size_t i = 0; i < f->nl; i++)
     if (f->l[i].idx >= 0 && (size_t) f->l[i].idx < npfd && (pfd[f->l[i].idx].revents & POLLIN))
       accept_one (f, &f->l[i]);
+  if (f->udp)
+    pc_net_udp_check (f->udp, pfd, npfd);
   for (struct conn **p = &f->conns, *c; (c = *p) != NULL;)
     {
       short rev[2] = { 0, 0 };
@@ -282,6 +303,7 @@ pc_net_fwd_free (struct pc_net_fwd *f)
     }
   for (size_t i = 0; i < f->nl; i++)
     close (f->l[i].fd);
+  pc_net_udp_free (f->udp);
   if (f->netns_fd >= 0)
     close (f->netns_fd);
   free (f->l);

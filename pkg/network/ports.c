@@ -45,15 +45,15 @@ int
 pc_net_port_parse (const char *arg, struct pc_net_port **v, size_t *n, pc_error **err)
 {
   pc_autofree char *s = xstrdup (arg);
-  bool udp = false;
+  const char *proto = "tcp";
   char *slash = strrchr (s, '/');
   if (slash)
     {
       *slash = '\0';
-      if (strcmp (slash + 1, "udp") == 0)
-        udp = true;
+      if (strcmp (slash + 1, "udp") == 0 || strcmp (slash + 1, "sctp") == 0)
+        proto = slash + 1;
       else if (strcmp (slash + 1, "tcp") != 0)
-        return bad (err, arg, "the protocol must be tcp or udp");
+        return bad (err, arg, "the protocol must be tcp, udp or sctp");
     }
   char ip[INET6_ADDRSTRLEN] = "";
   char *rest = s;
@@ -111,7 +111,8 @@ pc_net_port_parse (const char *arg, struct pc_net_port **v, size_t *n, pc_error 
       snprintf (p->host_ip, sizeof p->host_ip, "%s", ip);
       p->host_port = hcount ? hfirst + i : 0;
       p->ctr_port = cfirst + i;
-      p->udp = udp;
+      p->udp = strcmp (proto, "udp") == 0;
+      snprintf (p->proto, sizeof p->proto, "%s", proto);
     }
   return 0;
 }

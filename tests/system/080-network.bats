@@ -254,7 +254,7 @@ free_port() {
     assert_equal "$output" "Error: rootlessport listen tcp 127.0.0.1:$PORT: bind: address already in use"
     run_pc ps -a -q
     assert_equal "$output" ""
-    run_pc 125 run --rm -p 80/sctp busybox true
+    run_pc 126 run --rm -p 80/sctp busybox true
     run_pc 125 run --rm -p 8080-8081:80 busybox true
     assert_contains "$output" "differ in length"
 }

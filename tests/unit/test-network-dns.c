@@ -123,10 +123,13 @@ main (void)
       "-p [::1]:8080:80");
   ok (pc_net_port_parse ("127.0.0.1::80", &pv, &pn, &err) == 0 && pn == 7 && pv[6].host_port == 0,
       "-p 127.0.0.1::80: any host port on that address");
+  ok (pc_net_port_parse ("9:99/sctp", &pv, &pn, &err) == 0 && pn == 8 && strcmp (pv[7].proto, "sctp") == 0
+          && strcmp (pv[6].proto, "tcp") == 0 && strcmp (pv[3].proto, "udp") == 0 && !pv[7].udp,
+      "-p 9:99/sctp parses (refused at start, as podman 4.3)");
   free (pv);
   pv = NULL;
   pn = 0;
-  static const char *const badp[] = { "0", "70000", "80/sctp", "8080-8081:80", "a:b:c:d", "x:80", "1.2.3:80:80", NULL };
+  static const char *const badp[] = { "0", "70000", "80/icmp", "8080-8081:80", "a:b:c:d", "x:80", "1.2.3:80:80", NULL };
   for (const char *const *b = badp; *b; b++)
     {
       ok (pc_net_port_parse (*b, &pv, &pn, &err) < 0 && pn == 0, "-p %s refused", *b);
