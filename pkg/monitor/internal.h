@@ -50,6 +50,8 @@ struct pc_monitor
   char *net_mode;        /* its mode until it is up, NULL for none */
   int netns_fd;          /* the container's network namespace until then, or -1 */
   pc_error *net_err;     /* it failed to come up: the start fails with it */
+  int seccomp_fd;        /* the runtime's seccomp listener until the bypass takes it, or -1 */
+  struct pc_net_bypass *bypass;   /* the egress bypass (bypass.c), or NULL */
 };
 
 /* sockpath.c: unix sockets under a dir fd, whatever the path length. */
@@ -89,6 +91,13 @@ bool pc_mon_exec_reaped (struct pc_monitor *m, pid_t pid, int status);
 int pc_mon_net_prepare (struct pc_monitor *m, json_object *spec, int *netns_fd, pc_error **err);
 int pc_mon_net_up (struct pc_monitor *m, pc_error **err);
 void pc_mon_net_stop (struct pc_monitor *m);
+
+/* bypass.c: the egress bypass. spec: asks the runtime for the seccomp
+   listener (before the create) when the network has bypass=true; up: from
+   pc_mon_net_up, takes m->seccomp_fd; stop: from pc_mon_net_stop. */
+void pc_mon_bypass_spec (json_object *spec);
+int pc_mon_bypass_up (struct pc_monitor *m, const struct pc_net_slirp_opts *o, int netns_fd, pc_error **err);
+void pc_mon_bypass_stop (struct pc_monitor *m);
 
 /* io.c: container stdio, the signalfd and the end of the container. */
 void pc_mon_io_start (struct pc_monitor *m);

@@ -80,6 +80,11 @@ pc_mon_net_up (struct pc_monitor *m, pc_error **err)
   int r = pc_net_start (m->netns_fd, &nm.slirp, &m->net, err);
   if (r == 0)
     pc_net_add_forwards (m->net, m->netns_fd, m->cfg->forwards, m->cfg->n_forwards);
+  if (r == 0 && (r = pc_mon_bypass_up (m, &nm.slirp, m->netns_fd, err)) < 0)
+    {
+      pc_net_free (m->net);
+      m->net = NULL;
+    }
   close (m->netns_fd);
   m->netns_fd = -1;
   if (r < 0)
@@ -99,6 +104,7 @@ pc_mon_net_stop (struct pc_monitor *m)
   m->netns_fd = -1;
   free (m->net_mode);
   m->net_mode = NULL;
+  pc_mon_bypass_stop (m);
   if (m->net == NULL)
     return;
   pc_mloop_remove_hook (&m->loop, m);

@@ -277,7 +277,7 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
 
   memset (m, 0, sizeof *m);
   m->cfg = cfg;
-  m->in_fd = m->out_fd = m->err_fd = m->listen_fd = m->sig_fd = m->netns_fd = -1;
+  m->in_fd = m->out_fd = m->err_fd = m->listen_fd = m->sig_fd = m->netns_fd = m->seccomp_fd = -1;
   m->log.fd = -1;
   pc_mloop_init (&m->loop);
   tzset ();
@@ -355,6 +355,7 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
   /* An external runtime chosen by name would come in here (pc_runtime_find). */
   m->rt = pc_runtime_builtin ();
   struct pc_runtime_created created;
+  pc_mon_bypass_spec (cfg->spec);
   if (m->rt->create (cfg->spec, &io, &m->ctr, &created, &err) < 0)
     {
       unlinkat (m->dirfd, PC_MONITOR_SOCKET, 0);
@@ -363,6 +364,7 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
       fail (sync_fd, err);
     }
   m->pid = created.pid;
+  m->seccomp_fd = created.seccomp_fd;
   /* The network is there before the container can exec. */
   /* The network must be there before the container can exec: now when it
      starts at once, else after the report, while the CLI connects. */

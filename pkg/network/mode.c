@@ -96,6 +96,11 @@ parse_slirp_opts (const char *s, struct pc_net_slirp_opts *o, pc_error **err)
           if (parse_bool (t, v, &o->enable_ipv6, err) < 0)
             return -1;
         }
+      else if (strcmp (t, "bypass") == 0)
+        {
+          if (parse_bool (t, v, &o->bypass, err) < 0)
+            return -1;
+        }
       else if (strcmp (t, "port_handler") == 0 || strcmp (t, "outbound_addr") == 0
                || strcmp (t, "outbound_addr6") == 0)
         return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP,
@@ -170,6 +175,8 @@ pc_net_mode_format (const struct pc_net_mode *m)
       inet_ntop (AF_INET, &o->net, ip, sizeof ip);
       ADD (",cidr=%s/%u", ip, o->prefix);
     }
+  if (o->bypass)
+    ADD (",bypass=true");
   if (o->enable_ipv6)
     ADD (",enable_ipv6=true");
   if (o->mtu != d.mtu)

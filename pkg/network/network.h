@@ -30,6 +30,8 @@ struct pc_net_slirp_opts
   unsigned prefix;              /* the mask's length */
   bool allow_host_loopback;     /* 10.0.2.2 reaches the host's 127.0.0.1 */
   bool enable_ipv6;             /* fd00::/64 by router advertisement */
+  bool bypass;                  /* bypass=true: TCP connections out go through
+                                   host sockets (pkg/network/bypass.c) */
 };
 
 enum pc_net_kind
@@ -145,5 +147,19 @@ void pc_net_prepare (struct pc_net *n, int *timeout_ms, pc_net_add_fn add, void 
 void pc_net_check (struct pc_net *n, const struct pollfd *pfd, size_t npfd, bool poll_failed);
 /* Closes every socket libslirp holds and the tap device. NULL is fine. */
 void pc_net_free (struct pc_net *n);
+
+/* The egress bypass (slirp4netns:bypass=true, bypass.c): answers the
+   container's connect(2) calls that the runtime's seccomp filter sends to
+   `listener` (taken); TCP connections the rule allows leave through a
+   host socket swapped into the container, the rest continue into slirp.
+   netns_fd (not taken) names the container's network namespace. Poll it
+   with prepare/check as libslirp; free when the container has exited. */
+struct pc_net_bypass;
+int pc_net_bypass_new (int listener, int netns_fd, const struct pc_net_slirp_opts *o,
+                       struct pc_net_bypass **out, pc_error **err);
+void pc_net_bypass_prepare (struct pc_net_bypass *b, int *timeout_ms, pc_net_add_fn add, void *data);
+void pc_net_bypass_check (struct pc_net_bypass *b, const struct pollfd *pfd, size_t npfd);
+void pc_net_bypass_stats (const struct pc_net_bypass *b, unsigned long *bypassed, unsigned long *continued);
+void pc_net_bypass_free (struct pc_net_bypass *b);
 
 #endif

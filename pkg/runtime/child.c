@@ -198,6 +198,10 @@ rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, i
   bool seccomp_early = seccomp && seccomp->prog.filter && !p->no_new_privs;
   if (seccomp_early && rt_seccomp_load (seccomp, &err) < 0)
     rt_child_fail (sync_fd, err);
+  /* Nothing from here to the exec makes the calls it traps (connect). */
+  if (seccomp && seccomp->notify.filter
+      && (fds[RT_SYNC_FD_SECCOMP] = rt_seccomp_notify_load (seccomp, &err)) < 0)
+    rt_child_fail (sync_fd, err);
   if (rt_caps_apply_bounding (&p->caps, &err) < 0 || switch_user (p, &err) < 0
       || rt_caps_apply (&p->caps, &err) < 0)
     rt_child_fail (sync_fd, err);

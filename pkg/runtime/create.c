@@ -197,6 +197,7 @@ rt_parent_wait_ready (int sync_fd, pid_t pid, struct pc_runtime_process *out, pc
       out->console_fd = steal_fd (&fds[RT_SYNC_FD_CONSOLE]);
       out->tap_fd = steal_fd (&fds[RT_SYNC_FD_TAP]);
       out->netns_fd = steal_fd (&fds[RT_SYNC_FD_NETNS]);
+      out->seccomp_fd = steal_fd (&fds[RT_SYNC_FD_SECCOMP]);
       return 0;
     }
   int status = 0;
@@ -323,6 +324,7 @@ pc_runtime_create (json_object *spec, const struct pc_runtime_io *io,
   out->console_fd = -1;
   out->tap_fd = -1;
   out->netns_fd = -1;
+  out->seccomp_fd = -1;
   out->sync_fd = -1;
   struct rt_spec s;
   int ret = -1;
@@ -332,13 +334,18 @@ pc_runtime_create (json_object *spec, const struct pc_runtime_io *io,
     return -1;
   if (rt_spec_parse (spec, &s, err) == 0)
     {
-      json_object *lnx = NULL, *sc = NULL, *ann = NULL, *cache = NULL;
+      json_object *lnx = NULL, *sc = NULL, *ann = NULL, *cache = NULL, *notify = NULL;
       if (json_object_object_get_ex (spec, "linux", &lnx))
         json_object_object_get_ex (lnx, "seccomp", &sc);
       if (json_object_object_get_ex (spec, "annotations", &ann))
-        json_object_object_get_ex (ann, "run.pc.seccomp-cache", &cache);
+        {
+          json_object_object_get_ex (ann, "run.pc.seccomp-cache", &cache);
+          json_object_object_get_ex (ann, "run.pc.seccomp-notify", &notify);
+        }
       if (rt_seccomp_compile (sc, cache ? json_object_get_string (cache) : NULL, &s.seccomp,
                               &s.seccomp_ms, err) == 0
+          && (notify == NULL || !json_object_is_type (notify, json_type_string)
+              || rt_seccomp_notify_compile (json_object_get_string (notify), &s.seccomp, err) == 0)
           && rt_cgroup_prepare (&s.cgroup, &s.cgroup_procs_fd, err) == 0
           && rt_idmap_mounts_prepare (&s, err) == 0)
         ret = create_process (&s, io, out, t_start, now_ms (), err);
@@ -386,4 +393,6 @@ pc_runtime_abort (struct pc_runtime_process *p)
     close (steal_fd (&p->tap_fd));
   if (p->netns_fd >= 0)
     close (steal_fd (&p->netns_fd));
+  if (p->seccomp_fd >= 0)
+    close (steal_fd (&p->seccomp_fd));
 }

@@ -202,6 +202,7 @@ pc_runtime_exec_pidfd (int pidfd, pid_t container_pid, json_object *process_spec
   out->console_fd = -1;
   out->tap_fd = -1;
   out->netns_fd = -1;
+  out->seccomp_fd = -1;
   out->sync_fd = -1;
   /* The exec process is cloned without fork handlers. */
   if (pc_require_single_threaded ("exec in a container", err) < 0)

@@ -121,6 +121,9 @@ struct rt_seccomp
 {
   struct sock_fprog prog;    /* prog.filter == NULL when there is no filter */
   unsigned int flags;        /* SECCOMP_FILTER_FLAG_* */
+  struct sock_fprog notify;  /* annotation run.pc.seccomp-notify: a filter of
+                                its own whose listener goes to the caller
+                                (sync fd "seccomp"); filter NULL = none */
 };
 
 struct rt_spec
@@ -177,6 +180,8 @@ int rt_rlimits_apply (const struct rt_rlimit *r, size_t n, pc_error **err);
 int rt_seccomp_compile (json_object *seccomp, const char *cache_dir, struct rt_seccomp *out,
                         double *compile_ms, pc_error **err);
 int rt_seccomp_load (const struct rt_seccomp *s, pc_error **err);
+int rt_seccomp_notify_compile (const char *names, struct rt_seccomp *out, pc_error **err);
+int rt_seccomp_notify_load (const struct rt_seccomp *s, pc_error **err);
 
 
 /* cgroup-devices.c */
@@ -247,6 +252,7 @@ enum rt_sync_fd_kind
   RT_SYNC_FD_CONSOLE = 0,  /* pty master */
   RT_SYNC_FD_TAP,          /* tap device opened in the container's netns */
   RT_SYNC_FD_NETNS,        /* the container's new network namespace (nsfs) */
+  RT_SYNC_FD_SECCOMP,      /* seccomp user-notification listener */
   RT_SYNC_FD__COUNT
 };
 #define RT_SYNC_MAX_FDS 4  /* per message, whatever the kinds */

@@ -57,6 +57,7 @@ wrap_process (struct pc_runtime_process *p, struct pc_runtime_ctr **out,
   info->console_fd = steal_fd (&c->proc.console_fd);
   info->tap_fd = steal_fd (&c->proc.tap_fd);
   info->netns_fd = steal_fd (&c->proc.netns_fd);
+  info->seccomp_fd = steal_fd (&c->proc.seccomp_fd);
   *out = c;
   return 0;
 }
@@ -69,6 +70,7 @@ created_init (struct pc_runtime_ctr **out, struct pc_runtime_created *info)
   info->console_fd = -1;
   info->tap_fd = -1;
   info->netns_fd = -1;
+  info->seccomp_fd = -1;
 }
 
 static int
@@ -94,7 +96,7 @@ builtin_open (const char *id, int pidfd, pid_t pid, struct pc_runtime_ctr **out,
   if (fd < 0)
     return pc_error_errno (err, errno, "duplicate the container's pidfd");
   struct pc_runtime_ctr *c = xmalloc (sizeof *c);
-  c->proc = (struct pc_runtime_process) { .pid = pid, .console_fd = -1, .tap_fd = -1, .netns_fd = -1, .sync_fd = -1 };
+  c->proc = (struct pc_runtime_process) { .pid = pid, .console_fd = -1, .tap_fd = -1, .netns_fd = -1, .seccomp_fd = -1, .sync_fd = -1 };
   c->pidfd = fd;
   c->pid = pid;
   c->opened = true;

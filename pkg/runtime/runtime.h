@@ -30,6 +30,8 @@ struct pc_runtime_process
                          socket), else -1 */
   int netns_fd;       /* the container's new network namespace (an nsfs
                          fd for setns), else -1 */
+  int seccomp_fd;     /* listener of the seccomp notification filter
+                         (annotation run.pc.seccomp-notify), else -1 */
   int sync_fd;        /* internal */
 };
 
@@ -118,6 +120,8 @@ struct pc_runtime_created
                             namespace, else -1; the caller's to close */
   int netns_fd;          /* the container's new network namespace (nsfs, for
                             setns), else -1; the caller's to close */
+  int seccomp_fd;        /* seccomp user-notification listener (annotation
+                            run.pc.seccomp-notify), else -1; the caller's */
 };
 
 struct pc_runtime_ops

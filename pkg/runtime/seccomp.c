@@ -327,3 +327,90 @@ rt_seccomp_load (const struct rt_seccomp *s, pc_error **err)
     return pc_error_errno (err, errno, "load the seccomp filter");
   return 0;
 }
+
+/* A second filter, apart from the profile (which may be absent or
+   unconfined): the syscalls named in `names` (comma-separated; !NAME:
+   ENOSYS) return to a
+   supervisor, the container's monitor, through a listener fd
+   (SECCOMP_RET_USER_NOTIF; pkg/network/bypass.c answers them). Every other
+   call and every other architecture is allowed here: the profile still
+   decides, and its errors take precedence over a notification. */
+int
+rt_seccomp_notify_compile (const char *names, struct rt_seccomp *out, pc_error **err)
+{
+  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ALLOW);
+  if (ctx == NULL)
+    return pc_error_make (err, EINVAL, "seccomp: cannot initialize the notification filter");
+  int ret = -1;
+  seccomp_attr_set (ctx, SCMP_FLTATR_CTL_NNP, 0);
+  seccomp_attr_set (ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
+  pc_autofree char *copy = xstrdup (names);
+  char *save = NULL;
+  for (char *n = strtok_r (copy, ",", &save); n; n = strtok_r (NULL, ",", &save))
+    {
+      /* !NAME: refused with ENOSYS instead (calls that would get around
+         the notifications, such as io_uring's). */
+      uint32_t action = SCMP_ACT_NOTIFY;
+      if (*n == '!')
+        {
+          action = SCMP_ACT_ERRNO (ENOSYS);
+          n++;
+        }
+      int nr = seccomp_syscall_resolve_name (n);
+      if (nr == __NR_SCMP_ERROR)
+        {
+          pc_error_make (err, EINVAL, "seccomp: unknown syscall `%s` to notify", n);
+          goto out;
+        }
+      int r = seccomp_rule_add (ctx, action, nr, 0);
+      if (r < 0)
+        {
+          pc_error_errno (err, -r, "seccomp: notify `%s`", n);
+          goto out;
+        }
+    }
+  {
+    pc_autoclose int mfd = memfd_create ("pc-seccomp-notify", MFD_CLOEXEC);
+    if (mfd < 0)
+      {
+        pc_error_errno (err, errno, "seccomp: memfd_create");
+        goto out;
+      }
+    int r = seccomp_export_bpf (ctx, mfd);
+    off_t size = r < 0 ? -1 : lseek (mfd, 0, SEEK_CUR);
+    if (size <= 0 || size % (off_t) sizeof (struct sock_filter) != 0)
+      {
+        pc_error_make (err, EIO, "seccomp: export the notification filter");
+        goto out;
+      }
+    struct sock_filter *f = xmalloc ((size_t) size);
+    if (pread (mfd, f, (size_t) size, 0) != size)
+      {
+        free (f);
+        pc_error_errno (err, errno, "seccomp: read the notification filter");
+        goto out;
+      }
+    out->notify.filter = f;
+    out->notify.len = (unsigned short) (size / (off_t) sizeof (struct sock_filter));
+  }
+  ret = 0;
+out:
+  seccomp_release (ctx);
+  return ret;
+}
+
+/* Needs no_new_privs or CAP_SYS_ADMIN, like any filter. Returns the
+   listener (close-on-exec). */
+int
+rt_seccomp_notify_load (const struct rt_seccomp *s, pc_error **err)
+{
+  int fd = (int) syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &s->notify);
+  if (fd < 0)
+    return pc_error_errno (err, errno, "load the seccomp notification filter");
+  if (fcntl (fd, F_SETFD, FD_CLOEXEC) < 0)
+    {
+      close (fd);
+      return pc_error_errno (err, errno, "seccomp listener: close-on-exec");
+    }
+  return fd;
+}

@@ -487,6 +487,7 @@ rt_spec_clear (struct rt_spec *s)
   free (s->domainname);
   pc_strv_free (s->sysctl);
   free (s->seccomp.prog.filter);
+  free (s->seccomp.notify.filter);
   memset (s, 0, sizeof *s);
   s->cgroup_procs_fd = -1;
 }

@@ -1,10 +1,11 @@
 /* The sync socket between pc and the container process: a SOCK_SEQPACKET
    socketpair carrying one JSON object per message,
      {"type":"mapped"}          parent -> child: id maps written
-     {"type":"ready","fds":["console","tap","netns"]}
+     {"type":"ready","fds":["console","tap","netns","seccomp"]}
                                 child -> parent: stopped before exec, with the
                                 fds it passes (pty master, tap device, its
-                                new network namespace)
+                                new network namespace, the listener of its
+                                seccomp notification filter)
      {"type":"start"}           parent -> child: exec now
      {"type":"error","errno":N,"message":"..."}   child -> parent
    Any message may carry up to RT_SYNC_MAX_FDS fds over SCM_RIGHTS; "fds"
@@ -29,6 +30,7 @@ static const char *const fd_kind_names[RT_SYNC_FD__COUNT] = {
   [RT_SYNC_FD_CONSOLE] = "console",
   [RT_SYNC_FD_TAP] = "tap",
   [RT_SYNC_FD_NETNS] = "netns",
+  [RT_SYNC_FD_SECCOMP] = "seccomp",
 };
 
 void
