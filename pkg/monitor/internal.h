@@ -99,6 +99,11 @@ void pc_mon_bypass_spec (json_object *spec);
 int pc_mon_bypass_up (struct pc_monitor *m, const struct pc_net_slirp_opts *o, int netns_fd, pc_error **err);
 void pc_mon_bypass_stop (struct pc_monitor *m);
 
+/* trim.c: an idle monitor gives back the heap's free pages and its
+   references to code pages, once the container has run a while. */
+void pc_mon_trim_arm (struct pc_monitor *m);
+void pc_mon_trim_now (void);
+
 /* io.c: container stdio, the signalfd and the end of the container. */
 void pc_mon_io_start (struct pc_monitor *m);
 void pc_mon_stdin_write (struct pc_monitor *m, const char *data, size_t len);

@@ -449,8 +449,8 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
     pc_mloop_add (&m->loop, creator_fd, POLLIN, creator_event, m);
   else if (creator_fd >= 0)
     close (creator_fd);
-  /* Idle from here on: give back what setting up took. */
-  malloc_trim (0);
+  /* Idle from here on: give back what setting up took (trim.c). */
+  pc_mon_trim_arm (m);
   pc_mloop_run (&m->loop);
   /* poll itself failed: nothing sensible is left but to take the
      container down, through the usual end. */

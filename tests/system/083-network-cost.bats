@@ -1,0 +1,96 @@
+#!/usr/bin/env bats
+# What the default network costs a container's monitor (issue 13,
+# Performance): libslirp and GLib are loaded only by a monitor that runs a
+# network, and an idle monitor with the network stays under 2.5 MiB of RSS
+# and keeps working once it has given its set-up memory back.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup() {
+    pc_setup
+    pc_load_fixture busybox
+    SERVER=
+}
+
+teardown() {
+    [ -z "${SERVER:-}" ] || kill "$SERVER" 2>/dev/null || true
+    pc_teardown
+}
+
+skip_if_asan() {
+    if ldd "$PC" 2>/dev/null | grep -q libasan; then
+        skip "pc is an AddressSanitizer build: its runtime and shadow memory alone exceed the bound"
+    fi
+}
+
+rss_kib() {
+    awk '/^VmRSS/ {print $2}' "/proc/$1/status"
+}
+
+rss_below() {
+    local rss
+    rss=$(rss_kib "$1")
+    [ -n "$rss" ] && [ "$rss" -lt "$2" ]
+}
+
+@test "pc itself does not link libslirp or GLib; only a monitor with the default network maps them" {
+    run ldd "$PC"
+    [ "$status" -eq 0 ]
+    assert_not_contains "$output" "libslirp"
+    assert_not_contains "$output" "libglib"
+    run_pc run -d --name none --network none busybox sleep 100
+    run_pc run -d --name net busybox sleep 100
+    local pnone pnet
+    pnone=$("$PC" inspect --format '{{.State.ConmonPid}}' none)
+    pnet=$("$PC" inspect --format '{{.State.ConmonPid}}' net)
+    run cat "/proc/$pnone/maps"
+    assert_not_contains "$output" "libslirp"
+    assert_not_contains "$output" "libglib"
+    run cat "/proc/$pnet/maps"
+    assert_contains "$output" "libslirp.so"
+    assert_contains "$output" "libglib"
+    run_pc rm -f -t 0 none net
+}
+
+@test "an idle monitor with the default network stays under 2.5 MiB RSS and still serves the network" {
+    skip_if_asan
+    command -v python3 >/dev/null || skip "no python3 on the host for a server"
+    local dir=$PC_TEST_DIR/www
+    mkdir -p "$dir"
+    head -c 300000 /dev/urandom >"$dir/blob"
+    local want
+    want=$(sha256sum <"$dir/blob" | cut -d' ' -f1)
+    # A host HTTP server on 127.0.0.1, its port on the first line of a file.
+    python3 -c 'import http.server, functools, sys
+h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+h.log_message = lambda *a: None
+s = http.server.HTTPServer(("127.0.0.1", 0), h)
+print(s.server_address[1], flush=True)
+s.serve_forever()' "$dir" >"$PC_TEST_DIR/port" 2>/dev/null 3>&- &
+    SERVER=$!
+    wait_for test -s "$PC_TEST_DIR/port"
+    local port
+    port=$(head -1 "$PC_TEST_DIR/port")
+
+    run_pc run -d --name c --network slirp4netns:allow_host_loopback=true busybox sleep 100
+    local pid
+    pid=$("$PC" inspect --format '{{.State.ConmonPid}}' c)
+    [ "$pid" -gt 0 ]
+    # The monitor gives back what setting up took once the container has
+    # run a moment; the bound holds from then on.
+    if ! wait_for -t 10 rss_below "$pid" 2560; then
+        echo "# idle monitor with the default network: VmRSS $(rss_kib "$pid") kB" >&2
+        grep -E '^(Rss|Pss|Private_Dirty|Anonymous):' "/proc/$pid/smaps_rollup" >&2
+        false
+    fi
+    echo "# idle monitor with the default network: VmRSS $(rss_kib "$pid") kB," \
+        "$(awk '/^RssAnon/ {print $2}' "/proc/$pid/status") kB anonymous" >&3
+    # Still the container's network: a download through libslirp, intact.
+    run_pc exec c sh -c "wget -q -O - http://10.0.2.2:$port/blob | sha256sum"
+    assert_contains "$output" "$want"
+    run_pc stop -t 0 c
+    run_pc inspect --format '{{.State.Status}}' c
+    assert_equal "$output" "exited"
+}
