@@ -134,9 +134,13 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
     sig_proxy = attach;
   if (sig_proxy && !attach)
     return pc_cli_errorf (PC_EXIT_ERROR, "you cannot use sig-proxy without --attach: invalid argument");
-  pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
+  /* A container with --network container:X starts from X's user namespace. */
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
+  pc_error *uerr = NULL;
+  if (pc_engine_enter_userns_net (e, NULL, args, (size_t) nargs, &uerr) < 0)
+    return pc_cli_fail (uerr);
   if (!attach)
     {
       struct each_opts eo = { .all = all, .print = true };

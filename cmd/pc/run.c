@@ -247,10 +247,13 @@ create_common (const struct pc_command *cmd, bool is_run, int argc, char **argv,
   int r = parse_run_flags (cmd, is_run, argc, argv, f, &args, &nargs);
   if (r != 0)
     return r > 0 ? 0 : PC_EXIT_ERROR;
-  *ep = pc_cli_open_engine (PC_ENGINE_USERNS);
+  /* --network container:X joins X's user namespace, not a fresh one. */
+  *ep = pc_cli_open_engine (0);
   if (*ep == NULL)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
+  if (pc_engine_enter_userns_net (*ep, f->o.network, NULL, 0, &err) < 0)
+    return pc_cli_fail (err);
   if (pc_engine_create (*ep, &f->o, cp, &err) < 0)
     {
       /* pc resolves -u at create; podman does it at start, where a user or

@@ -607,6 +607,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
   if (pc_store_container_rootfs (store, id, &m, err) < 0)
     goto out;
   if (eng_build_record (&ei, o, id, name, e->data_dir, hc, &rec, err) < 0
+      || eng_network_resolve (e, pc_json_get (rec, "HostConfig"), err) < 0
       || eng_volumes_attach (e, o, ei.config, rec, err) < 0)
     goto out;
   if (eng_userns_plan (e, rec, &m, &ns, o, err) < 0 || eng_userns_shift_rootfs (&ns, &m, err) < 0)

@@ -49,6 +49,13 @@ void pc_engine_close (struct pc_engine *e);
 /* Lazily opened image store (enters nothing). */
 struct pc_store *pc_engine_store (struct pc_engine *e, pc_error **err);
 int pc_engine_enter_userns (struct pc_engine *e, pc_error **err);
+/* As pc_engine_enter_userns, but a command that creates (network: the
+   --network value) or starts (names) a container with --network
+   container:X joins X's user namespace instead of a fresh one: only from
+   there may the new container's runtime join X's network namespace
+   (docs/network.md). Open the engine without PC_ENGINE_USERNS first. */
+int pc_engine_enter_userns_net (struct pc_engine *e, const char *network, char **names, size_t nnames,
+                                pc_error **err);
 const char *pc_engine_data_dir (const struct pc_engine *e);
 const char *pc_engine_run_dir (const struct pc_engine *e);
 

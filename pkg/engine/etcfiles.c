@@ -110,6 +110,24 @@ write_dns_files (struct pc_container *c, const char *hostname, int state_dfd, pc
   pc_autostrv char **search = strv_of (hc, "DnsSearch");
   pc_autostrv char **options = strv_of (hc, "DnsOptions");
   pc_autostrv char **extra = strv_of (hc, "ExtraHosts");
+  if (nm.kind == PC_NET_CONTAINER && strlen (nm.target) == 64 && strspn (nm.target, "0123456789abcdef") == 64)
+    {
+      /* podman: that container's files (its state dir is a sibling), with
+         this container's names added on 127.0.0.1. */
+      pc_autofree char *hp = xasprintf ("../%s/hosts", nm.target);
+      pc_autofree char *rp = xasprintf ("../%s/resolv.conf", nm.target);
+      pc_autofree char *th = NULL, *tr = NULL;
+      pc_autoerror pc_error *rerr = NULL;
+      if (pc_read_file_max (state_dfd, hp, 1024 * 1024, PC_READ_REGULAR, &th, NULL, &rerr) == 0
+          && pc_read_file_max (state_dfd, rp, 1024 * 1024, PC_READ_REGULAR, &tr, NULL, &rerr) == 0)
+        {
+          pc_autofree char *joined = xasprintf ("%s%s127.0.0.1\t%s %s\n", th, *th && th[strlen (th) - 1] != '\n' ? "\n" : "",
+                                                hostname, c->name);
+          if (eng_write_volatile (state_dfd, "hosts", joined, strlen (joined), err) < 0)
+            return -1;
+          return eng_write_volatile (state_dfd, "resolv.conf", tr, strlen (tr), err);
+        }
+    }
   pc_autofree char *host_hosts = read_host_file ("/etc/hosts");
   pc_autofree char *host_resolv = read_host_file ("/etc/resolv.conf");
 
@@ -132,7 +150,7 @@ write_dns_files (struct pc_container *c, const char *hostname, int state_dfd, pc
           else if (nm.slirp.allow_host_loopback)
             ho.host_ip = addrs.gateway;
         }
-      else if (nm.kind == PC_NET_NONE)
+      else if (nm.kind == PC_NET_NONE || nm.kind == PC_NET_NS || nm.kind == PC_NET_CONTAINER)
         ho.ip = "127.0.0.1";
       hosts = pc_net_hosts (host_hosts, &ho);
     }

@@ -103,6 +103,8 @@ int eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **
 int eng_mounts_check (const struct pc_create_opts *o, json_object *hc, pc_error **err);
 /* A destination cleaned as Go's filepath.Clean (binds.c). */
 char *eng_mount_clean_path (const char *p);
+/* One of the propagation words -v takes (shared, rslave...). */
+bool eng_mount_propagation_valid (const char *p);
 /* volume-use.c: volumes in containers. A record Mounts entry of Type
    "volume" in podman's inspect shape (Source filled by eng_volumes_attach),
    and its HostConfig.Binds string when binds is not NULL. */
@@ -188,6 +190,11 @@ void eng_network_forwards_free (struct pc_net_forward *f, size_t n);
 /* -P: the image config's ExposedPorts not already published get free host
    ports in HostConfig.PortBindings. */
 int eng_network_publish_all (json_object *icfg, json_object *hc, pc_error **err);
+/* --network container:NAME: the record keeps container:ID (create). */
+int eng_network_resolve (struct pc_engine *e, json_object *hc, pc_error **err);
+/* At start, container:ID: the spec's network namespace is that running
+   container's (/proc/PID/ns/net of its pid 1, start time checked). */
+int eng_network_join_spec (struct pc_engine *e, struct pc_container *c, json_object *spec, pc_error **err);
 /* etcfiles.c: hostname, hosts and resolv.conf in the state dir */
 /* rootfs.c: the monitor's hooks mount and unmount the root filesystem the
    spec's "run.pc.rootfs" annotation describes (data: a pc_rootfs_mount). */

@@ -9,8 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include "lib/proc.h"
+#include "pkg/rootless/rootless.h"
 
 #include "lib/cleanup.h"
 #include "lib/json.h"
@@ -254,4 +260,124 @@ eng_network_is_slirp (json_object *hc)
   pc_autoerror pc_error *err = NULL;
   /* A record without one predates networking: it had none. */
   return mode && pc_net_mode_parse (mode, &nm, &err) == 0 && nm.kind == PC_NET_SLIRP;
+}
+
+/* --network container:X: the container it names, running. */
+static int
+net_target (struct pc_engine *e, json_object *hc, const char *network, struct pc_container **out, pc_error **err)
+{
+  *out = NULL;
+  struct pc_net_mode nm;
+  pc_autoerror pc_error *merr = NULL;
+  const char *mode = network ? network : pc_json_get_string (hc, "NetworkMode");
+  if (mode == NULL || pc_net_mode_parse (mode, &nm, &merr) < 0 || nm.kind != PC_NET_CONTAINER)
+    return 0;
+  if (pc_engine_lookup (e, nm.target, out, err) < 0)
+    return pc_error_wrap (err, "looking up container to share net namespace with");
+  eng_state_read (e, *out, true);
+  if ((*out)->state.status != PC_STATUS_RUNNING && (*out)->state.status != PC_STATUS_PAUSED)
+    {
+      pc_error_makec (err, PC_ERR_STATE, EINVAL, "cannot join the network namespace of container %s: it is not running",
+                      nm.target);
+      pc_container_free (*out);
+      *out = NULL;
+      return -1;
+    }
+  return 1;
+}
+
+int
+eng_network_resolve (struct pc_engine *e, json_object *hc, pc_error **err)
+{
+  pc_autocontainer struct pc_container *t = NULL;
+  const char *mode = pc_json_get_string (hc, "NetworkMode");
+  struct pc_net_mode nm;
+  pc_autoerror pc_error *merr = NULL;
+  if (mode == NULL || pc_net_mode_parse (mode, &nm, &merr) < 0 || nm.kind != PC_NET_CONTAINER)
+    return 0;
+  /* podman records the ID; the target need not run yet. */
+  if (pc_engine_lookup (e, nm.target, &t, err) < 0)
+    return pc_error_wrap (err, "looking up container to share net namespace with");
+  pc_autofree char *canon = xasprintf ("container:%s", t->id);
+  json_object_object_add (hc, "NetworkMode", json_object_new_string (canon));
+  return 0;
+}
+
+int
+eng_network_join_spec (struct pc_engine *e, struct pc_container *c, json_object *spec, pc_error **err)
+{
+  pc_autocontainer struct pc_container *t = NULL;
+  int r = net_target (e, pc_json_get (c->rec, "HostConfig"), NULL, &t, err);
+  if (r <= 0)
+    return r;
+  if (eng_proc_start_time (t->state.pid) != t->state.pid_start)
+    return pc_error_makec (err, PC_ERR_STATE, ESRCH, "cannot join the network namespace of container %s: it exited",
+                           t->id);
+  json_object *ns = pc_json_get_array (pc_json_get (spec, "linux"), "namespaces");
+  for (size_t i = 0; i < pc_json_array_len (ns); i++)
+    {
+      json_object *o = pc_json_array_object_at (ns, i);
+      const char *type = pc_json_get_string (o, "type");
+      if (type && strcmp (type, "network") == 0)
+        {
+          pc_autofree char *p = xasprintf ("/proc/%d/ns/net", (int) t->state.pid);
+          json_object_object_add (o, "path", json_object_new_string (p));
+        }
+    }
+  return 0;
+}
+
+/* The user namespace of the target's monitor, joined from the initial one
+   (the user owns it) as pc_rootless_enter would make a fresh one: then a
+   private mount namespace, / a recursive slave, ids 0. */
+static int
+join_userns_of (struct pc_container *t, pc_error **err)
+{
+  if (pc_require_single_threaded ("joining a container's user namespace", err) < 0)
+    return -1;
+  pc_autoclose int pfd = (int) syscall (SYS_pidfd_open, t->state.monitor_pid, 0);
+  if (pfd < 0 || eng_proc_start_time (t->state.monitor_pid) != t->state.monitor_start)
+    return pc_error_makec (err, PC_ERR_STATE, ESRCH, "cannot join the network namespace of container %s: "
+                           "its monitor is gone", t->id);
+  if (setns (pfd, CLONE_NEWUSER) < 0)
+    return pc_error_errno (err, errno, "join the user namespace of container %s", t->id);
+  if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+    return pc_error_errno (err, errno, "become root in the user namespace of container %s", t->id);
+  if (unshare (CLONE_NEWNS) < 0)
+    return pc_error_errno (err, errno, "create a mount namespace");
+  if (mount ("none", "/", "none", MS_REC | MS_SLAVE, NULL) < 0)
+    return pc_error_errno (err, errno, "make / a recursive slave mount");
+  setenv ("_PC_USERNS", "1", 1);
+  pc_debug ("joined the user namespace of container %s", t->id);
+  return 0;
+}
+
+int
+pc_engine_enter_userns_net (struct pc_engine *e, const char *network, char **names, size_t nnames, pc_error **err)
+{
+  if (pc_rootless_is_rootless () && !pc_rootless_in_userns ())
+    {
+      pc_autocontainer struct pc_container *t = NULL;
+      int r = 0;
+      if (network)
+        r = net_target (e, NULL, network, &t, err);
+      for (size_t i = 0; r == 0 && i < nnames; i++)
+        {
+          pc_autocontainer struct pc_container *c = NULL;
+          pc_autoerror pc_error *lerr = NULL;
+          if (pc_engine_lookup (e, names[i], &c, &lerr) == 0)
+            r = net_target (e, pc_json_get (c->rec, "HostConfig"), NULL, &t, err);
+        }
+      if (r < 0)
+        return -1;
+      if (r > 0)
+        {
+          if (join_userns_of (t, err) < 0)
+            return -1;
+          e->flags |= PC_ENGINE_USERNS;
+          return 0;
+        }
+    }
+  e->flags |= PC_ENGINE_USERNS;
+  return pc_engine_enter_userns (e, err);
 }

@@ -676,7 +676,10 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
 
   const char *netmode = pc_json_get_string (hc, "NetworkMode");
   bool host_net = netmode && strcmp (netmode, "host") == 0;
-  json_object *mounts = build_mounts (run_dir, id, hc, pc_json_get_array (rec, "Mounts"), host_net,
+  /* ns:PATH may be owned by a user namespace that is not the container's:
+     /sys bound as with the host's. container:ID's path is set at start. */
+  const char *ns_path = netmode && strncmp (netmode, "ns:", 3) == 0 ? netmode + 3 : NULL;
+  json_object *mounts = build_mounts (run_dir, id, hc, pc_json_get_array (rec, "Mounts"), host_net || ns_path,
                                      ro && pc_json_get_bool (hc, "ReadOnlyTmpfs", true));
   json_object_object_add (spec, "mounts", mounts);
   /* --init: the init binary read-only at podman's path, as pid 1. */
@@ -697,6 +700,8 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
         continue;
       json_object *o = json_object_new_object ();
       json_object_object_add (o, "type", json_object_new_string (*n));
+      if (ns_path && strcmp (*n, "network") == 0)
+        json_object_object_add (o, "path", json_object_new_string (ns_path));
       json_object_array_add (ns, o);
     }
   json_object_object_add (linux_, "namespaces", ns);

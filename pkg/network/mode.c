@@ -1,5 +1,6 @@
-/* --network values: none, host, slirp4netns[:OPTIONS], and podman's names
-   for the default network (private, bridge). */
+/* --network values: none, host, slirp4netns[:OPTIONS], podman's names
+   for the default network (private, bridge), container:NAME|ID and
+   ns:PATH. */
 #include "pkg/network/network.h"
 
 #include <arpa/inet.h>
@@ -132,8 +133,18 @@ pc_net_mode_parse (const char *arg, struct pc_net_mode *out, pc_error **err)
       out->kind = PC_NET_HOST;
       return 0;
     }
-  if (strncmp (arg, "container:", 10) == 0 || strncmp (arg, "ns:", 3) == 0
-      || strcmp (arg, "pasta") == 0 || strncmp (arg, "pasta:", 6) == 0)
+  if (strncmp (arg, "container:", 10) == 0 || strncmp (arg, "ns:", 3) == 0)
+    {
+      bool ctr = arg[0] == 'c';
+      const char *t = arg + (ctr ? 10 : 3);
+      if (*t == '\0' || strlen (t) >= sizeof out->target || (!ctr && *t != '/'))
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, ctr ? "invalid network mode \"%s\": container:NAME or ID"
+                               : "invalid network mode \"%s\": ns:PATH, an absolute path", arg);
+      out->kind = ctr ? PC_NET_CONTAINER : PC_NET_NS;
+      memcpy (out->target, t, strlen (t) + 1);
+      return 0;
+    }
+  if (strcmp (arg, "pasta") == 0 || strncmp (arg, "pasta:", 6) == 0)
     return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP,
                            "network mode \"%s\" is not supported yet: use none, host or slirp4netns", arg);
   return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
@@ -149,6 +160,10 @@ pc_net_kind_name (enum pc_net_kind k)
       return "none";
     case PC_NET_HOST:
       return "host";
+    case PC_NET_CONTAINER:
+      return "container";
+    case PC_NET_NS:
+      return "ns";
     case PC_NET_SLIRP:
     default:
       return "slirp4netns";
@@ -158,6 +173,8 @@ pc_net_kind_name (enum pc_net_kind k)
 char *
 pc_net_mode_format (const struct pc_net_mode *m)
 {
+  if (m->kind == PC_NET_CONTAINER || m->kind == PC_NET_NS)
+    return xasprintf ("%s:%s", pc_net_kind_name (m->kind), m->target);
   if (m->kind != PC_NET_SLIRP)
     return xstrdup (pc_net_kind_name (m->kind));
   struct pc_net_slirp_opts d;

@@ -39,12 +39,15 @@ enum pc_net_kind
   PC_NET_NONE,                  /* a network namespace with lo alone */
   PC_NET_HOST,                  /* the host's */
   PC_NET_SLIRP,                 /* slirp4netns (private, bridge when rootless) */
+  PC_NET_CONTAINER,             /* container:NAME|ID, another container's */
+  PC_NET_NS,                    /* ns:PATH, an existing namespace file */
 };
 
 struct pc_net_mode
 {
   enum pc_net_kind kind;
   struct pc_net_slirp_opts slirp;
+  char target[4096];            /* container: its name or ID; ns: the path */
 };
 
 /* --network VALUE: none, host, slirp4netns[:OPT=V,...], private, bridge
@@ -128,18 +131,12 @@ struct pc_net;
 /* In the network namespace netns_fd names (an nsfs fd, from the runtime:
    a container process that switched uids is not dumpable, so its
    /proc/PID/ns/net is closed to the monitor): brings lo up, creates tap0
-   with the container's address, MTU and default route. The caller needs
-   CAP_NET_ADMIN and CAP_SYS_ADMIN over that namespace (the monitor, root
-   in the user namespace that owns it). netns_fd stays the caller's.
-   libslirp is not running yet: pc_net_start_slirp. */
+   with the container's address, MTU and default route; in the caller's
+   own namespace, starts libslirp on it. The caller needs CAP_NET_ADMIN
+   and CAP_SYS_ADMIN over that namespace (the monitor, root in the user
+   namespace that owns it). netns_fd stays the caller's. */
 int pc_net_start (int netns_fd, const struct pc_net_slirp_opts *o, struct pc_net **out,
                   pc_error **err);
-/* Loads libslirp (dlopen) and starts it on tap0, in the caller's own
-   network namespace. Until then the container's frames wait in tap0's
-   queue, so the monitor does it once the container has started, off the
-   start's critical path. Once: a failure stays (pending is false). */
-int pc_net_start_slirp (struct pc_net *n, pc_error **err);
-bool pc_net_slirp_pending (const struct pc_net *n);
 /* Relays connections accepted on fwd[i].fd to a socket opened in the
    container's network namespace (a dup of netns_fd is kept), connected to
    127.0.0.1:ctr_port there, with splice(2): the host side never goes
