@@ -103,3 +103,21 @@ pc_strv_contains (char *const *v, const char *s)
       return 1;
   return 0;
 }
+
+char *
+pc_strv_join (char *const *v, const char *sep)
+{
+  size_t len = 1, seplen = strlen (sep);
+  for (size_t i = 0; v && v[i]; i++)
+    len += strlen (v[i]) + seplen;
+  char *out = xmalloc (len);
+  char *p = out;
+  for (size_t i = 0; v && v[i]; i++)
+    {
+      if (i > 0)
+        p = mempcpy (p, sep, seplen);
+      p = mempcpy (p, v[i], strlen (v[i]));
+    }
+  *p = '\0';
+  return out;
+}

@@ -18,5 +18,7 @@ void pc_strv_append (char ***v, const char *s);      /* copies s */
 void pc_strv_append_take (char ***v, char *s);       /* takes s */
 char **pc_strv_dup (char *const *v);
 int pc_strv_contains (char *const *v, const char *s);
+/* The strings joined with sep ("" for an empty or NULL vector). */
+char *pc_strv_join (char *const *v, const char *sep);
 
 #endif

@@ -696,3 +696,9 @@ eng_mounts_by_depth (json_object *mounts)
       }
   return out;
 }
+
+bool
+eng_mount_propagation_valid (const char *p)
+{
+  return p != NULL && in_list (propagations, p) != NULL;
+}

@@ -293,6 +293,28 @@ read_capped (int fd, const char *path)
 /* Reads etc/NAME as the merged root shows it: from the topmost layer that
    has it, unless a whiteout in a higher layer deleted it or an opaque etc/
    hid the lower ones. NULL when the root has none (or none worth reading). */
+/* path inside one layer, symlinks resolved in it, read only when what it
+   names is a regular file: the type is checked on an O_PATH fd first, since
+   opening a device node (root's layers have real ones) can act by itself. */
+static char *
+read_regular_in_layer (int lfd, const char *path)
+{
+  pc_autoerror pc_error *err = NULL;
+  pc_autoclose int pfd = pc_safe_openat (lfd, path, O_PATH | O_CLOEXEC, 0, &err);
+  struct stat st;
+  if (pfd < 0 || fstat (pfd, &st) < 0)
+    return NULL;
+  if (!S_ISREG (st.st_mode))
+    {
+      pc_warn ("ignoring the image's /%s: not a regular file", path);
+      return NULL;
+    }
+  char proc[64];
+  snprintf (proc, sizeof proc, "/proc/self/fd/%d", pfd);
+  pc_autoclose int fd = open (proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  return fd >= 0 ? read_capped (fd, path) : NULL;
+}
+
 static char *
 read_layered (char **dirs, const char *path)
 {
@@ -316,10 +338,9 @@ read_layered (char **dirs, const char *path)
       if (!S_ISDIR (st.st_mode))
         {
           /* etc/ a symlink: resolve it inside this layer, as before. */
-          pc_autoerror pc_error *err = NULL;
-          pc_autoclose int fd = pc_safe_openat (lfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0, &err);
-          if (fd >= 0)
-            return read_capped (fd, path);
+          char *text = read_regular_in_layer (lfd, path);
+          if (text)
+            return text;
           continue;
         }
       pc_autoclose int dfd = openat (lfd, dir, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -336,12 +357,9 @@ read_layered (char **dirs, const char *path)
         return NULL;
       if (S_ISLNK (st.st_mode))
         {
-          pc_autoerror pc_error *err = NULL;
-          pc_autoclose int fd = pc_safe_openat (lfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0, &err);
-          if (fd >= 0)
-            return read_capped (fd, path);
-          if (opaque)
-            return NULL;
+          char *text = read_regular_in_layer (lfd, path);
+          if (text || opaque)
+            return text;
           continue;
         }
       if (!S_ISREG (st.st_mode))

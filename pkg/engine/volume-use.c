@@ -61,33 +61,25 @@ strv_has (char *const *v, const char *s)
 static char *
 volume_bind_string (json_object *m)
 {
+  /* Sized as it grows: the parts come from records, which may be edited. */
   json_object *o = pc_json_get_array (m, "Options");
-  size_t len = 64;
-  for (size_t i = 0; i < pc_json_array_len (o); i++)
-    len += strlen (pc_json_array_string_at (o, i) ?: "") + 1;
-  const char *name = pc_json_get_string (m, "Name") ?: "";
-  const char *dst = pc_json_get_string (m, "Destination") ?: "";
-  len += strlen (name) + strlen (dst);
-  char *s = xmalloc0 (len);
-  snprintf (s, len, "%s:%s:%s", name, dst, pc_json_get_bool (m, "RW", true) ? "rw" : "ro");
+  pc_autostrv char **parts = NULL;
+  pc_autofree char *head = xasprintf ("%s:%s:%s", pc_json_get_string (m, "Name") ?: "",
+                                      pc_json_get_string (m, "Destination") ?: "",
+                                      pc_json_get_bool (m, "RW", true) ? "rw" : "ro");
+  pc_strv_append (&parts, head);
   for (int pass = 0; pass < 2; pass++)
     {
       if (pass == 1)
-        {
-          strcat (s, ",");
-          strcat (s, pc_json_get_string (m, "Propagation") ?: "rprivate");
-        }
+        pc_strv_append (&parts, pc_json_get_string (m, "Propagation") ?: "rprivate");
       for (size_t i = 0; i < pc_json_array_len (o); i++)
         {
           const char *x = pc_json_array_string_at (o, i);
           if (x && is_default_opt (x) == (pass == 1))
-            {
-              strcat (s, ",");
-              strcat (s, x);
-            }
+            pc_strv_append (&parts, x);
         }
     }
-  return s;
+  return pc_strv_join (parts, ",");
 }
 
 void
@@ -191,6 +183,12 @@ volumes_from (struct pc_engine *e, const char *arg, char *const *user_dests, jso
         continue;
       if (strv_has (user_dests, dst) || (tmpfs && json_object_object_get_ex (tmpfs, dst, NULL)))
         continue;
+      /* The record is a file: what it says goes into our spec only if it
+         is something -v could have said. */
+      const char *prop = pc_json_get_string (m, "Propagation");
+      if (prop && *prop && !eng_mount_propagation_valid (prop))
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                               "container %s: the mount on %s has an invalid propagation in its record", ref, dst);
       json_object *copy = NULL;
       if (json_object_deep_copy (m, &copy, NULL) < 0 || copy == NULL)
         return pc_error_make (err, ENOMEM, "copy the mounts of %s", ref);
@@ -423,9 +421,19 @@ mount_typed (json_object *vrec, const char *name, int data_fd, pc_error **err)
     r = mount ("tmpfs", target, "tmpfs", flags, data);
   else if (strcmp (type, "bind") == 0 && device && *device == '/')
     {
-      r = mount (device, target, NULL, MS_BIND | MS_REC, NULL);
-      if (r == 0 && (flags & MS_RDONLY))
-        r = mount (NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL);
+      /* By fds: the clone gets its flags before it is attached onto _data
+         (a remount through /proc/self/fd/N would reach the covered _data,
+         not the new mount, and fail). */
+      pc_autoclose int tfd = open_tree (AT_FDCWD, device, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+      struct mount_attr attr = {
+        .attr_set = ((flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0) | ((flags & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0)
+                    | ((flags & MS_NODEV) ? MOUNT_ATTR_NODEV : 0) | ((flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0),
+      };
+      r = tfd < 0 ? -1 : 0;
+      if (r == 0 && attr.attr_set)
+        r = mount_setattr (tfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
+      if (r == 0)
+        r = move_mount (tfd, "", data_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
     }
   else
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "volume %s: cannot mount type=%s", name, type);
@@ -470,7 +478,7 @@ prepare_one (json_object *j, int rootfd, uid_t uid, gid_t gid, pc_error **err)
   if (vrec == NULL || !json_object_is_type (vrec, json_type_object))
     {
       if (vrec)
-        pc_error_make (err, EINVAL, "volume %s: volume.json is not an object", name);
+        pc_error_makec (err, PC_ERR_INVALID, EINVAL, "volume %s: volume.json is not an object", name);
       goto out;
     }
   int typed = mount_typed (vrec, name, dfd, err);
@@ -483,7 +491,7 @@ prepare_one (json_object *j, int rootfd, uid_t uid, gid_t gid, pc_error **err)
     }
   bool save = false;
   struct stat dst_st;
-  sfd = pc_safe_openat (rootfd, dest, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0, err);
+  sfd = pc_safe_openat (rootfd, dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK, 0, err);
   if (sfd < 0)
     pc_error_clear (err);   /* nothing there: nothing to copy or match */
   if (sfd >= 0 && fstat (sfd, &dst_st) < 0)

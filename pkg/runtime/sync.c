@@ -25,6 +25,7 @@
 #include "pkg/runtime/internal.h"
 
 #define RT_SYNC_MAX 8192
+#define RT_SYNC_MESSAGE_MAX 1024
 
 static const char *const fd_kind_names[RT_SYNC_FD__COUNT] = {
   [RT_SYNC_FD_CONSOLE] = "console",
@@ -62,7 +63,20 @@ rt_sync_send_fds (int fd, const char *type, int errnum, const char *message,
   if (errnum)
     json_object_object_add (o, "errno", json_object_new_int (errnum));
   if (message)
-    json_object_object_add (o, "message", json_object_new_string (message));
+    {
+      /* Cut before encoding, so the message stays whole JSON: 1 KiB even
+         escaped six-fold (\u00XX) fits RT_SYNC_MAX with the rest. */
+      size_t mlen = strlen (message);
+      if (mlen > RT_SYNC_MESSAGE_MAX)
+        {
+          /* Its head and its tail: the cause (strerror) comes last. */
+          pc_autofree char *cut = xasprintf ("%.*s...%s", RT_SYNC_MESSAGE_MAX / 2, message,
+                                             message + mlen - RT_SYNC_MESSAGE_MAX / 2);
+          json_object_object_add (o, "message", json_object_new_string (cut));
+        }
+      else
+        json_object_object_add (o, "message", json_object_new_string (message));
+    }
   if (fds)
     {
       json_object *kinds = json_object_new_array ();

@@ -447,6 +447,15 @@ PY
     [ "$(cat "$PC_TEST_DIR/dev/f")" = b ]
     run_pc volume inspect --format '{{.Mountpoint}}' tv
     [ -z "$(ls -A "$output")" ]
+    # o=ro and the flag words apply to a bind volume (every start failed
+    # with "Invalid argument" before).
+    run_pc volume create -o type=bind -o device="$PC_TEST_DIR/dev" -o o=ro,noexec rbv
+    run_pc 1 run --rm -v rbv:/b busybox sh -c 'cat /b/f; grep " /b " /proc/self/mountinfo; touch /b/g'
+    assert_contains "$output" "b"
+    assert_contains "$output" " ro,"
+    assert_contains "$output" "noexec"
+    assert_contains "$output" "Read-only file system"
+    [ ! -e "$PC_TEST_DIR/dev/g" ]
 }
 
 @test "a volume takes :U, a propagation and idmap's refusal as a host directory does; :O is refused, not ignored" {
@@ -469,4 +478,21 @@ PY
     assert_contains "$output" "an unprivileged user cannot make an idmapped mount"
     run_pc 125 run --rm -v uv:/v:O busybox true
     assert_contains "$output" "the O (overlay) option is for host directories"
+}
+
+@test "--volumes-from a container whose record was edited: a clean error, no crash" {
+    pc_busybox
+    run_pc create --name src1 -v vprop:/data busybox true
+    id=$output
+    rec=$XDG_DATA_HOME/pc/storage/engine/containers/$id/container.json
+    python3 - "$rec" <<'PY'
+import json, sys
+p = sys.argv[1]
+r = json.load(open(p))
+for m in r["Mounts"]:
+    m["Propagation"] = "r" * 300
+json.dump(r, open(p, "w"))
+PY
+    run_pc 125 create --volumes-from src1 busybox true
+    assert_contains "$output" "the mount on /data has an invalid propagation in its record"
 }

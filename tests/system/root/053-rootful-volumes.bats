@@ -43,3 +43,44 @@ teardown() { root_store_teardown; }
     [ "$status" -eq 2 ]
     [[ $output == *"volume m is being used by the following container(s): "*": volume is being used"* ]]
 }
+
+# An image whose VOLUME path and /etc/passwd name device nodes (root's layers
+# hold real ones): pc must look at their type without opening them, since
+# opening a device can act by itself (/dev/watchdog arms a reboot).
+@test "rootful: a VOLUME or /etc/passwd that is a device node in the image is never opened" {
+    command -v strace >/dev/null || skip "strace is not installed"
+    local tar=$PC_TEST_DIR/devvol.tar log=$PC_TEST_DIR/strace.log
+    python3 - "$PC_FIXTURES/busybox.rootfs.tar" "$tar" <<'PY'
+import sys, tarfile
+src, dst = sys.argv[1], sys.argv[2]
+with tarfile.open(src) as i, tarfile.open(dst, "w", format=tarfile.PAX_FORMAT) as o:
+    for m in i.getmembers():
+        if m.name.lstrip("./") == "etc/passwd":
+            continue
+        o.addfile(m, i.extractfile(m) if m.isfile() else None)
+    for name in ("vol", "x/dev1"):
+        t = tarfile.TarInfo(name)
+        t.type, t.devmajor, t.devminor, t.mode = tarfile.CHRTYPE, 1, 3, 0o666
+        o.addfile(t)
+    t = tarfile.TarInfo("etc/passwd")
+    t.type, t.linkname = tarfile.SYMTYPE, "/x/dev1"
+    o.addfile(t)
+PY
+    run "${PCR[@]}" import --change "VOLUME /vol" "$tar" localhost/devvol
+    [ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+    # -u NAME reads the image's /etc/passwd; the VOLUME is prepared at start.
+    # (no passwd entry: that run fails at create, so a second one starts.)
+    run strace -f -qq -e trace=openat,openat2,open -o "$log" "${PCR[@]}" run --rm -u nobody localhost/devvol true
+    echo "$output"
+    run strace -f -qq -e trace=openat,openat2,open -o "$log.2" "${PCR[@]}" run --rm localhost/devvol true
+    echo "$output"
+    grep -qE '"/?vol"' "$log.2"
+    cat "$log.2" >>"$log"
+    # Opened with O_PATH (or refused as not a directory) at most: never for reading.
+    run grep -E '"(vol|/vol|etc/passwd|x/dev1|/x/dev1)"' "$log"
+    echo "$output"
+    run grep -v O_PATH <<<"$output"
+    [[ "$output" != *"= "[0-9]* ]] || { echo "a device node of the image was opened" >&2; return 1; }
+    run grep -cE '"(etc/passwd)"' "$log"
+    [ "$output" -ge 1 ]
+}
