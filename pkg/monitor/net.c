@@ -2,13 +2,15 @@
    of the poll loop. Which network: the spec's annotation "run.pc.network"
    (pc_net_mode_format); none without it. pc_mon_net_prepare, right after
    the create, keeps the mode and the runtime's fd of the container's
-   network namespace; pc_mon_net_up makes tap0 and starts libslirp. That
-   must happen before the container execs, but not before the CLI has its
-   report: for an attached run the start request comes later, so the setup
-   runs while the CLI connects (off the critical path), and a failure is
-   the start's (pc_mon_net_start_error). Released when the container has
-   exited, before its exit is recorded. */
+   network namespace; pc_mon_net_up makes tap0 (and the published ports and
+   the bypass), which must happen before the container execs, but not before
+   the CLI has its report: for an attached run the start request comes
+   later, so it runs while the CLI connects, and a failure is the start's
+   (pc_mon_net_start_error). libslirp itself (dlopen, slirp_new) starts
+   once the container has started, in the loop (slirp_due). Released when
+   the container has exited, before its exit is recorded. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,10 +29,41 @@ add_pollfd (int fd, short events, void *data)
   return pc_mloop_poll_add (&m->loop, fd, events);
 }
 
+/* libslirp starts once the container has started (its start reported to
+   the clients, in the same loop iteration): loading it and slirp_new are
+   off the start's path, done while the container execs; its first frames
+   wait in tap0 until then. A failure takes the container down. */
+static bool
+slirp_due (struct pc_monitor *m)
+{
+  return m->net && m->started && m->start_status == 0 && !m->exited && pc_net_slirp_pending (m->net);
+}
+
+static void
+start_slirp (struct pc_monitor *m)
+{
+  struct timespec t0, t1;
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  pc_error *err = NULL;
+  if (pc_net_start_slirp (m->net, &err) < 0)
+    {
+      pc_monitor_log_error (err, "the container's network");
+      pc_error_free (err);
+      if (m->ctr)
+        m->rt->kill (m->ctr, SIGKILL, NULL);
+      return;
+    }
+  clock_gettime (CLOCK_MONOTONIC, &t1);
+  pc_debug ("libslirp up in %.3f ms",
+            (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6);
+}
+
 static void
 net_prepare (struct pc_mloop *l, int *timeout_ms, void *data)
 {
   struct pc_monitor *m = data;
+  if (slirp_due (m))
+    *timeout_ms = 0;
   if (m->net)
     pc_net_prepare (m->net, timeout_ms, add_pollfd, m);
 }
@@ -41,6 +74,8 @@ net_check (struct pc_mloop *l, const struct pollfd *pfd, size_t n, bool poll_fai
   struct pc_monitor *m = data;
   if (m->net)
     pc_net_check (m->net, pfd, n, poll_failed);
+  if (slirp_due (m))
+    start_slirp (m);
 }
 
 int
@@ -90,7 +125,7 @@ pc_mon_net_up (struct pc_monitor *m, pc_error **err)
   if (r < 0)
     return -1;
   clock_gettime (CLOCK_MONOTONIC, &t1);
-  pc_debug ("network %s up in %.3f ms", m->net_mode,
+  pc_debug ("network %s: tap0 up in %.3f ms", m->net_mode,
             (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6);
   pc_mloop_add_hook (&m->loop, net_prepare, net_check, m);
   return 0;

@@ -131,12 +131,18 @@ struct pc_net;
 /* In the network namespace netns_fd names (an nsfs fd, from the runtime:
    a container process that switched uids is not dumpable, so its
    /proc/PID/ns/net is closed to the monitor): brings lo up, creates tap0
-   with the container's address, MTU and default route; in the caller's
-   own namespace, starts libslirp on it. The caller needs CAP_NET_ADMIN
-   and CAP_SYS_ADMIN over that namespace (the monitor, root in the user
-   namespace that owns it). netns_fd stays the caller's. */
+   with the container's address, MTU and default route. The caller needs
+   CAP_NET_ADMIN and CAP_SYS_ADMIN over that namespace (the monitor, root
+   in the user namespace that owns it). netns_fd stays the caller's.
+   libslirp is not running yet: pc_net_start_slirp. */
 int pc_net_start (int netns_fd, const struct pc_net_slirp_opts *o, struct pc_net **out,
                   pc_error **err);
+/* Loads libslirp (dlopen) and starts it on tap0, in the caller's own
+   network namespace. Until then the container's frames wait in tap0's
+   queue, so the monitor does it once the container has started, off the
+   start's critical path. Once: a failure stays (pending is false). */
+int pc_net_start_slirp (struct pc_net *n, pc_error **err);
+bool pc_net_slirp_pending (const struct pc_net *n);
 /* Relays connections accepted on fwd[i].fd to a socket opened in the
    container's network namespace (a dup of netns_fd is kept), connected to
    127.0.0.1:ctr_port there, with splice(2): the host side never goes

@@ -94,6 +94,8 @@ struct pc_net
   void *add_data;
   int tap_idx;           /* the tap's pollfd index in this iteration, -1 none */
   uint8_t *frame;        /* one frame: mtu + the ethernet header */
+  struct pc_net_slirp_opts opts;
+  bool slirp_failed;     /* pc_net_start_slirp failed: the tap stays unread */
   struct pc_net_fwd *fwd;   /* published ports, or NULL */
 };
 
@@ -194,8 +196,6 @@ static const SlirpCb callbacks = {
 int
 pc_net_start (int netns_fd, const struct pc_net_slirp_opts *o, struct pc_net **out, pc_error **err)
 {
-  if (load_libslirp (err) < 0)
-    return -1;
   int tap = pc_net_tap_create (netns_fd, o, err);
   if (tap < 0)
     return -1;
@@ -203,6 +203,28 @@ pc_net_start (int netns_fd, const struct pc_net_slirp_opts *o, struct pc_net **o
   n->tap_fd = tap;
   n->mtu = o->mtu;
   n->tap_idx = -1;
+  n->opts = *o;
+  *out = n;
+  return 0;
+}
+
+bool
+pc_net_slirp_pending (const struct pc_net *n)
+{
+  return n != NULL && n->slirp == NULL && !n->slirp_failed;
+}
+
+int
+pc_net_start_slirp (struct pc_net *n, pc_error **err)
+{
+  if (n->slirp != NULL)
+    return 0;
+  if (n->slirp_failed)
+    return pc_error_make (err, EIO, "the container's network (libslirp) failed to start");
+  n->slirp_failed = true;
+  if (load_libslirp (err) < 0)
+    return -1;
+  const struct pc_net_slirp_opts *o = &n->opts;
   uint32_t net = ntohl (o->net.s_addr);
   SlirpConfig cfg = {
     .version = 4,
@@ -223,12 +245,9 @@ pc_net_start (int netns_fd, const struct pc_net_slirp_opts *o, struct pc_net **o
   inet_pton (AF_INET6, "fd00::3", &cfg.vnameserver6);
   n->slirp = lib.new_ (&cfg, &callbacks, n);
   if (n->slirp == NULL)
-    {
-      pc_net_free (n);
-      return pc_error_make (err, EIO, "start the container's network (libslirp)");
-    }
+    return pc_error_make (err, EIO, "start the container's network (libslirp)");
   n->frame = xmalloc (o->mtu + 14 + 4);
-  *out = n;
+  n->slirp_failed = false;
   return 0;
 }
 
@@ -282,9 +301,13 @@ pc_net_prepare (struct pc_net *n, int *timeout_ms, pc_net_add_fn add, void *data
 {
   n->add = add;
   n->add_data = data;
-  n->tap_idx = add (n->tap_fd, POLLIN, data);
+  n->tap_idx = -1;
   if (n->fwd)
     pc_net_fwd_prepare (n->fwd, add, data);
+  /* Until libslirp runs, the container's frames wait in tap0's queue. */
+  if (n->slirp == NULL)
+    return;
+  n->tap_idx = add (n->tap_fd, POLLIN, data);
   uint32_t t = *timeout_ms < 0 ? UINT32_MAX : (uint32_t) *timeout_ms;
   int64_t now_ms = now_ns () / 1000000;
   for (struct net_timer *k = n->timers; k; k = k->next)
@@ -345,6 +368,12 @@ pc_net_check (struct pc_net *n, const struct pollfd *pfd, size_t npfd, bool poll
     read_tap (n);
   if (n->fwd && !poll_failed)
     pc_net_fwd_check (n->fwd, pfd, npfd);
+  if (n->slirp == NULL)
+    {
+      n->pfd = NULL;
+      n->npfd = 0;
+      return;
+    }
   lib.pollfds_poll (n->slirp, poll_failed, cb_get_revents, n);
   run_timers (n);
   n->pfd = NULL;
