@@ -74,3 +74,91 @@ def many(dest, count):
         paths.append(p)
         refs.append(ref)
     return paths, refs
+
+
+def _add_file(t, name, path, mode=0o755):
+    with open(path, "rb") as f:
+        data = f.read()
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mtime = MTIME
+    info.mode = mode
+    t.addfile(info, io.BytesIO(data))
+
+
+def _add_dir(t, name, mode=0o755):
+    d = tarfile.TarInfo(name)
+    d.type = tarfile.DIRTYPE
+    d.mode = mode
+    d.mtime = MTIME
+    t.addfile(d)
+
+
+def _ldd(binary):
+    """The shared objects binary loads, as ldd names them (paths)."""
+    import subprocess
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+    paths = []
+    for line in out.splitlines():
+        parts = line.split()
+        if "=>" in parts and len(parts) >= 3 and parts[2].startswith("/"):
+            paths.append(parts[2])
+        elif parts and parts[0].startswith("/"):
+            paths.append(parts[0])
+    return paths
+
+
+def tools_archive(path, ref, busybox, binaries):
+    """A docker-archive of one layer: the host's static busybox as /bin/sh
+    (and sleep, cat, wget...), and each of `binaries` (host paths) with the
+    shared objects it loads, at the same paths: an image that runs the
+    host's iperf3 in a container, for pc and podman alike."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        dirs = set()
+
+        def parents(p):
+            parts = p.strip("/").split("/")[:-1]
+            for k in range(1, len(parts) + 1):
+                d = "/".join(parts[:k])
+                if d not in dirs:
+                    dirs.add(d)
+                    _add_dir(t, d)
+
+        for d in ("tmp",):
+            dirs.add(d)
+            _add_dir(t, d, 0o1777)
+        parents("bin/busybox")
+        _add_file(t, "bin/busybox", busybox)
+        for applet in ("sh", "sleep", "cat", "wget", "cut", "echo", "true"):
+            link = tarfile.TarInfo("bin/" + applet)
+            link.type = tarfile.SYMTYPE
+            link.linkname = "busybox"
+            link.mtime = MTIME
+            t.addfile(link)
+        seen = set()
+        for b in binaries:
+            for p in [b] + _ldd(b):
+                if p in seen:
+                    continue
+                seen.add(p)
+                name = p.lstrip("/")
+                parents(name)
+                _add_file(t, name, os.path.realpath(p))
+    layer = buf.getvalue()
+    diff_id = hashlib.sha256(layer).hexdigest()
+    config = _dumps({
+        "architecture": _arch(), "os": "linux",
+        "created": "2024-01-01T00:00:00Z",
+        "config": {"Cmd": ["/bin/sh"], "Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]},
+        "rootfs": {"type": "layers", "diff_ids": ["sha256:" + diff_id]},
+        "history": [{"created": "2024-01-01T00:00:00Z",
+                     "created_by": "bench/lib/images.py tools_archive"}],
+    })
+    config_name = hashlib.sha256(config).hexdigest() + ".json"
+    layer_name = diff_id + "/layer.tar"
+    manifest = _dumps([{"Config": config_name, "RepoTags": [ref], "Layers": [layer_name]}])
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as t:
+        _add(t, config_name, config)
+        _add(t, layer_name, layer)
+        _add(t, "manifest.json", manifest)
