@@ -20,6 +20,7 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "pkg/monitor/internal.h"
+#include "pkg/monitor/protocol.h"
 #include "pkg/network/network.h"
 
 static int
@@ -48,6 +49,10 @@ start_slirp (struct pc_monitor *m)
   if (pc_net_start_slirp (m->net, &err) < 0)
     {
       pc_monitor_log_error (err, "the container's network");
+      /* Attached clients see why their container is taken down. */
+      char *msg = xasprintf ("Error: the container's network: %s\n", err->msg);
+      pc_mon_broadcast (m, PC_MSG_STDERR, msg, strlen (msg));
+      free (msg);
       pc_error_free (err);
       if (m->ctr)
         m->rt->kill (m->ctr, SIGKILL, NULL);

@@ -43,9 +43,13 @@ load_libslirp (pc_error **err)
     return 0;
   void *h = dlopen (PC_SLIRP_SONAME, RTLD_LAZY | RTLD_LOCAL);
   if (h == NULL)
-    return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOENT,
-                           "load %s for the container's network: %s: install libslirp (Debian: libslirp0), "
-                           "or run the container with --network none", PC_SLIRP_SONAME, dlerror ());
+    {
+      const char *why = dlerror ();
+      return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOENT,
+                             "load %s for the container's network: %s: install libslirp (Debian: libslirp0), "
+                             "or run the container with --network none", PC_SLIRP_SONAME,
+                             why ? why : "not found");
+    }
   struct
   {
     const char *name;
