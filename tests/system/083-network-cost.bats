@@ -94,3 +94,35 @@ s.serve_forever()' "$dir" >"$PC_TEST_DIR/port" 2>/dev/null 3>&- &
     run_pc inspect --format '{{.State.Status}}' c
     assert_equal "$output" "exited"
 }
+
+@test "a monitor that cannot load libslirp takes its container down and says why; --network none needs no libslirp" {
+    command -v cc >/dev/null || skip "no C compiler on the host for the dlopen shim"
+    # A preloaded shim that refuses dlopen of libslirp, as on a host without
+    # the library; the monitor (a fork of pc) inherits it.
+    cat >"$PC_TEST_DIR/nodl.c" <<'SHIM'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <string.h>
+void *dlopen (const char *f, int flags)
+{
+  static void *(*real) (const char *, int);
+  if (f && strstr (f, "libslirp"))
+    return NULL;
+  if (!real)
+    real = (void *(*) (const char *, int)) dlsym (RTLD_NEXT, "dlopen");
+  return real (f, flags);
+}
+SHIM
+    cc -shared -fPIC -o "$PC_TEST_DIR/nodl.so" "$PC_TEST_DIR/nodl.c" -ldl || skip "the shim does not build here"
+    if ldd "$PC" 2>/dev/null | grep -q libasan; then
+        skip "an AddressSanitizer build must be preloaded first"
+    fi
+    LD_PRELOAD=$PC_TEST_DIR/nodl.so run "$PC" run --rm busybox sh -c 'sleep 5; echo ran-on'
+    [ "$status" -eq 137 ]
+    assert_contains "$output" "the container's network: load libslirp.so.0"
+    assert_contains "$output" "--network none"
+    assert_not_contains "$output" "ran-on"
+    LD_PRELOAD=$PC_TEST_DIR/nodl.so run "$PC" run --rm --network none busybox echo fine
+    [ "$status" -eq 0 ]
+    assert_equal "$output" "fine"
+}
