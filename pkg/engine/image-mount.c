@@ -8,9 +8,11 @@
    mount namespace (like the root), mounts a tmpfs on RUN/ctr/ID/image-mounts
    and under it, per image mount N, an overlay of the image's layers with
    no upper dir (read-only) or, for rw=true, with upper and work dirs on
-   that tmpfs (writable, the changes gone with the mount), at N/root; the
-   spec binds N/root at the destination. The teardown detaches the tmpfs
-   and everything on it; a killed monitor takes its mount namespace along.
+   disk in the container's directory of the store (emptied first, so the
+   changes are gone at the next start), at N/root; the spec binds N/root at
+   the destination. The teardown detaches the tmpfs and everything on it and
+   removes the upper dirs (and those of -v SRC:DST:O, annotation
+   run.pc.overlay-mounts); a killed monitor takes its mount namespace along.
    docs/mounts.md. */
 #include "pkg/engine/internal.h"
 
@@ -32,6 +34,9 @@
 
 #define IMAGE_MOUNTS_ANNOTATION "run.pc.image-mounts"
 #define IMAGE_VOLUMES_KEY "ImageVolumes"
+/* pkg/runtime/mounts.c: where the runtime puts the upper and work dirs of
+   -v SRC:DST:O, emptied at each start. */
+#define OVERLAY_MOUNTS_ANNOTATION "run.pc.overlay-mounts"
 
 char *
 eng_image_mount_source (const char *run_dir, const char *id, size_t n)
@@ -88,6 +93,23 @@ eng_mount_is_devpts (json_object *m)
          && strcmp (pc_json_get_string (m, "Source") ?: "", "devpts") == 0;
 }
 
+static bool
+has_overlay_bind (json_object *spec)
+{
+  json_object *mounts = pc_json_get_array (spec, "mounts");
+  for (size_t i = 0; i < pc_json_array_len (mounts); i++)
+    {
+      json_object *opts = pc_json_get_array (pc_json_array_object_at (mounts, i), "options");
+      for (size_t j = 0; j < pc_json_array_len (opts); j++)
+        {
+          json_object *o = json_object_array_get_idx (opts, j);
+          if (json_object_is_type (o, json_type_string) && strcmp (json_object_get_string (o), "O") == 0)
+            return true;
+        }
+    }
+  return false;
+}
+
 int
 eng_image_mounts (struct pc_engine *e, json_object *rec, json_object *spec, pc_error **err)
 {
@@ -126,13 +148,27 @@ eng_image_mounts (struct pc_engine *e, json_object *rec, json_object *spec, pc_e
         json_object_object_add (a, "subpath", json_object_new_string (sub));
       json_object_array_add (list, a);
     }
+  const char *id = pc_json_get_string (rec, "Id");
+  if (has_overlay_bind (spec))
+    {
+      struct pc_store *s = pc_engine_store (e, err);
+      if (s == NULL)
+        return -1;
+      pc_autofree char *odir = xasprintf ("%s/containers/%s/overlay-mounts/bind", pc_store_root (s), id ? id : "");
+      json_object_object_add (pc_json_get (spec, "annotations"), OVERLAY_MOUNTS_ANNOTATION,
+                              json_object_new_string (odir));
+    }
   if (pc_json_array_len (list) == 0)
     return 0;
   json_object_object_add (rec, IMAGE_VOLUMES_KEY, json_object_get (vols));
-  const char *id = pc_json_get_string (rec, "Id");
   pc_autofree char *dir = xasprintf ("%s/ctr/%s/image-mounts", e->run_dir, id ? id : "");
+  struct pc_store *st = pc_engine_store (e, err);
+  if (st == NULL)
+    return -1;
+  pc_autofree char *upper = xasprintf ("%s/containers/%s/overlay-mounts/image", pc_store_root (st), id ? id : "");
   json_object *ann = json_object_new_object ();
   json_object_object_add (ann, "dir", json_object_new_string (dir));
+  json_object_object_add (ann, "upper", json_object_new_string (upper));
   json_object_object_add (ann, "driver", json_object_new_string (pc_json_get_string (rec, "Driver") ?: ""));
   json_object_object_add (ann, "mounts", json_object_get (list));
   json_object_object_add (pc_json_get (spec, "annotations"), IMAGE_MOUNTS_ANNOTATION,
@@ -198,7 +234,8 @@ bind_subpath (int ndfd, const char *merged, const char *subpath, const char *roo
 }
 
 static int
-prepare_one (int dfd, const char *dir, size_t n, const char *driver, json_object *j, pc_error **err)
+prepare_one (int dfd, const char *dir, const char *updir, size_t n, const char *driver, json_object *j,
+             pc_error **err)
 {
   const char *lower = pc_json_get_string (j, "lower");
   const char *subpath = pc_json_get_string (j, "subpath");
@@ -212,14 +249,23 @@ prepare_one (int dfd, const char *dir, size_t n, const char *driver, json_object
   pc_autoclose int ndfd = openat (dfd, name, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (ndfd < 0)
     return pc_error_errno (err, errno, "open `%s/%s`", dir, name);
-  static const char *const sub[] = { "root", "empty", "upper", "work", "merged", NULL };
+  static const char *const sub[] = { "root", "empty", "merged", NULL };
   for (const char *const *d = sub; *d; d++)
     if (mkdirat (ndfd, *d, 0755) < 0)
       return pc_error_errno (err, errno, "create `%s/%s/%s`", dir, name, *d);
+  /* rw=true: the changes on disk in the container's directory of the store
+     (emptied before), never in memory: a tmpfs would let the container fill
+     the host's memory. */
+  pc_autofree char *up = xasprintf ("%s/%s/upper", updir ? updir : "", name);
+  pc_autofree char *work = xasprintf ("%s/%s/work", updir ? updir : "", name);
+  if (rw && (updir == NULL || updir[0] != '/'))
+    return pc_error_make (err, EINVAL, "image mount %zu: no `upper` in annotation " IMAGE_MOUNTS_ANNOTATION
+                          ": recreate the container", n);
+  if (rw && (pc_mkdir_p (AT_FDCWD, up, 0755, err) < 0 || pc_mkdir_p (AT_FDCWD, work, 0700, err) < 0))
+    return pc_error_wrap (err, "image mount %zu", n);
   /* An empty bottom layer, as podman adds: overlay wants two lowers when it
      has no upper. */
-  pc_autofree char *data = rw ? xasprintf ("lowerdir=%s:%s/%s/empty,upperdir=%s/%s/upper,workdir=%s/%s/work",
-                                           lower, dir, name, dir, name, dir, name)
+  pc_autofree char *data = rw ? xasprintf ("lowerdir=%s:%s/%s/empty,upperdir=%s,workdir=%s", lower, dir, name, up, work)
                               : xasprintf ("lowerdir=%s:%s/%s/empty", lower, dir, name);
   pc_autofree char *root = xasprintf ("%s/%s/root", dir, name);
   pc_autofree char *merged = xasprintf ("%s/%s/merged", dir, name);
@@ -241,9 +287,13 @@ eng_image_mounts_prepare (json_object *spec, pc_error **err)
     return pc_error_wrap (err, "annotation " IMAGE_MOUNTS_ANNOTATION);
   const char *dir = pc_json_get_string (o, "dir");
   const char *driver = pc_json_get_string (o, "driver");
+  const char *updir = pc_json_get_string (o, "upper");
   json_object *list = pc_json_get_array (o, "mounts");
   if (dir == NULL || dir[0] != '/' || driver == NULL)
     return pc_error_make (err, EINVAL, "annotation " IMAGE_MOUNTS_ANNOTATION " needs `dir` and `driver`");
+  /* What an earlier run wrote goes: each start begins from the image. */
+  if (updir && updir[0] == '/' && pc_rm_rf_at (AT_FDCWD, updir, err) < 0)
+    return pc_error_wrap (err, "empty the image mounts' upper layers");
   if (mkdir (dir, 0700) < 0 && errno != EEXIST)
     return pc_error_errno (err, errno, "create `%s`", dir);
   /* In the monitor's mount namespace only: the upper layers of rw=true
@@ -258,7 +308,7 @@ eng_image_mounts_prepare (json_object *spec, pc_error **err)
       json_object *j = pc_json_array_object_at (list, i);
       if (j == NULL)
         continue;
-      if (prepare_one (dfd, dir, i, driver, j, err) < 0)
+      if (prepare_one (dfd, dir, updir, i, driver, j, err) < 0)
         {
           umount2 (dir, MNT_DETACH);
           return pc_error_wrap (err, "mount image %zu", i);
@@ -268,10 +318,22 @@ eng_image_mounts_prepare (json_object *spec, pc_error **err)
   return 0;
 }
 
+/* The upper layers of the O binds and rw=true image mounts go when the
+   container stops, as podman removes them. */
+static void
+remove_upper (const char *dir)
+{
+  pc_autoerror pc_error *err = NULL;
+  if (dir && dir[0] == '/' && pc_rm_rf_at (AT_FDCWD, dir, &err) < 0)
+    pc_warn ("remove the container's throwaway layers: %s", err->msg);
+}
+
 void
 eng_image_mounts_teardown (json_object *spec)
 {
-  const char *a = pc_json_get_string (pc_json_get (spec, "annotations"), IMAGE_MOUNTS_ANNOTATION);
+  json_object *anns = pc_json_get (spec, "annotations");
+  remove_upper (pc_json_get_string (anns, OVERLAY_MOUNTS_ANNOTATION));
+  const char *a = pc_json_get_string (anns, IMAGE_MOUNTS_ANNOTATION);
   if (a == NULL)
     return;
   pc_autoerror pc_error *err = NULL;
@@ -279,6 +341,7 @@ eng_image_mounts_teardown (json_object *spec)
   const char *dir = pc_json_get_string (o, "dir");
   if (dir && umount2 (dir, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
     pc_warn ("unmount the image mounts `%s`: %s", dir, strerror (errno));
+  remove_upper (pc_json_get_string (o, "upper"));
 }
 
 bool

@@ -75,7 +75,9 @@ become_userns_root (struct rt_spec *s, int sync_fd)
       int fd = open (m->source, O_PATH | O_CLOEXEC);
       if (fd < 0)
         continue;   /* the mount reports it */
-      free (m->source);
+      /* Messages keep naming the path the user gave. */
+      free (m->source_path);
+      m->source_path = m->source;
       m->source = xasprintf ("/proc/self/fd/%d", fd);
     }
   if (setresgid (0, 0, 0) < 0 && errno != EINVAL)
@@ -122,6 +124,8 @@ child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, in
   int rootfd = open (s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "open the root `%s`", s->root), err));
+  if (rt_overlay_mounts_open (s, &err) < 0)
+    rt_child_fail (sync_fd, err);
   if (s->clone_flags & CLONE_NEWUSER)
     become_userns_root (s, sync_fd);
   if (rt_mount_all (s, rootfd, &err) < 0 || rt_setup_dev (s, rootfd, &err) < 0)
@@ -347,9 +351,10 @@ pc_runtime_create (json_object *spec, const struct pc_runtime_io *io,
           && (notify == NULL || !json_object_is_type (notify, json_type_string)
               || rt_seccomp_notify_compile (json_object_get_string (notify), &s.seccomp, err) == 0)
           && rt_cgroup_prepare (&s.cgroup, &s.cgroup_procs_fd, err) == 0
-          && rt_idmap_mounts_prepare (&s, err) == 0)
+          && rt_idmap_mounts_prepare (&s, err) == 0 && rt_overlay_mounts_prepare (spec, &s, err) == 0)
         ret = create_process (&s, io, out, t_start, now_ms (), err);
       rt_idmap_mounts_close (&s);
+      rt_overlay_mounts_close (&s);
     }
   rt_spec_clear (&s);
   return ret;

@@ -18,6 +18,8 @@ struct rt_mount
   char *dest;
   char *type;
   char *source;
+  char *source_path;     /* the source as the spec names it, for messages, once
+                            source became /proc/self/fd/N (create.c); else NULL */
   bool bind;             /* bind or rbind */
   bool recursive;        /* rbind */
   uint64_t attr_set;     /* MOUNT_ATTR_* */
@@ -139,6 +141,8 @@ struct rt_spec
   bool root_propagation_set;        /* the spec gave rootfsPropagation */
   struct rt_mount *mounts;
   size_t n_mounts;
+  char *overlay_dir;         /* O mounts' upper/work parent (mounts.c), NULL: none */
+  int overlay_dir_fd;        /* opened again by the child, in its mount namespace; -1: none */
   struct rt_device *devices; /* linux.devices */
   size_t n_devices;
   struct rt_cgroup cgroup;   /* linux.cgroupsPath and the device policy */
@@ -162,6 +166,11 @@ int rt_mount_parse_options (json_object *options, struct rt_mount *m, pc_error *
 int rt_idmap_mounts_prepare (struct rt_spec *s, pc_error **err);
 void rt_idmap_mounts_close (struct rt_spec *s);
 int rt_idmap_attach (const struct rt_mount *m, int destfd, pc_error **err);
+/* mounts.c: the O mounts' directory on disk (annotation run.pc.overlay-mounts),
+   emptied and opened in the parent before the clone. */
+int rt_overlay_mounts_prepare (json_object *spec, struct rt_spec *s, pc_error **err);
+int rt_overlay_mounts_open (struct rt_spec *s, pc_error **err);
+void rt_overlay_mounts_close (struct rt_spec *s);
 
 /* caps.c */
 int rt_cap_from_name (const char *name);

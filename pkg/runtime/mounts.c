@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
 #include "pkg/runtime/internal.h"
+
+#define RT_OVERLAY_MOUNTS_ANNOTATION "run.pc.overlay-mounts"
 
 /* Opens path inside the root; -1 with errno set on failure, as the callers
    tell a missing path (ENOENT) from other failures. */
@@ -248,47 +251,218 @@ mount_fs_with_fallback (const struct rt_mount *m, int destfd, uint64_t attrs, pc
 }
 
 
-/* podman's U: the tree below dirfd (a directory opened for reading) and its
-   entries chowned to the container's user where they differ, symlinks
-   themselves and never followed, as podman's ChangeHostPathOwnership. */
-static int
-chown_tree (int dirfd, uid_t uid, gid_t gid, int depth, pc_error **err)
+/* podman's U: the tree below a directory chowned to the container's user
+   where it differs, symlinks themselves and never followed, as podman's
+   ChangeHostPathOwnership, but never into what is mounted below it (another
+   filesystem, or a bind of this one: its mount id differs). Iterative, as
+   lib/rmrf.c, so no depth is too deep: a directory stream is kept for the
+   first CHOWN_KEEP_OPEN levels; below that one fd goes down with openat
+   (O_NOFOLLOW) and back up with "..", checked against the device and inode
+   recorded on the way down, and the parent's stream is opened again at the
+   entry it had reached (telldir), or found again by name from its start. */
+#define CHOWN_KEEP_OPEN 32
+
+struct chown_level
 {
-  if (depth > 256)
-    return pc_error_make (err, ELOOP, "chown: the tree is more than 256 directories deep");
-  int dup = fcntl (dirfd, F_DUPFD_CLOEXEC, 3);
-  DIR *d = dup >= 0 ? fdopendir (dup) : NULL;
+  DIR *d;      /* NULL while a level below CHOWN_KEEP_OPEN is being walked */
+  long pos;    /* telldir before the entry being walked below */
+  char *name;  /* that entry */
+  dev_t dev;
+  ino_t ino;
+};
+
+struct chown_walk
+{
+  struct chown_level *lv;
+  size_t depth, cap;
+  uint64_t mnt_id;
+  bool have_mnt_id;
+  dev_t dev;
+  uid_t uid;
+  gid_t gid;
+};
+
+static bool
+mount_id_of (int fd, uint64_t *id)
+{
+  struct statx stx;
+  if (statx (fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) == 0
+      && (stx.stx_mask & STATX_MNT_ID))
+    {
+      *id = stx.stx_mnt_id;
+      return true;
+    }
+  return false;
+}
+
+/* Whether the directory open on fd is on the walk's mount. */
+static bool
+same_mount (const struct chown_walk *w, int fd, const struct stat *st)
+{
+  uint64_t id;
+  if (st->st_dev != w->dev)
+    return false;
+  return !w->have_mnt_id || !mount_id_of (fd, &id) || id == w->mnt_id;
+}
+
+/* Takes fd (a directory already chowned) as the new deepest level. */
+static int
+chown_push (struct chown_walk *w, int fd, const struct stat *st, pc_error **err)
+{
+  DIR *d = fdopendir (fd);
   if (d == NULL)
     {
       int e = errno;
-      if (dup >= 0)
-        close (dup);
+      close (fd);
       return pc_error_errno (err, e, "read a directory to chown");
     }
-  int r = 0;
-  struct dirent *de;
-  while (r == 0 && (errno = 0, de = readdir (d)) != NULL)
+  if (w->depth == w->cap)
     {
-      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
-        continue;
+      w->cap = w->cap ? w->cap * 2 : 32;
+      w->lv = xrealloc (w->lv, w->cap * sizeof *w->lv);
+    }
+  if (w->depth >= CHOWN_KEEP_OPEN && w->lv[w->depth - 1].d)
+    {
+      closedir (w->lv[w->depth - 1].d);
+      w->lv[w->depth - 1].d = NULL;
+    }
+  w->lv[w->depth++] = (struct chown_level) { .d = d, .pos = 0, .dev = st->st_dev, .ino = st->st_ino };
+  return 0;
+}
+
+/* Leaves the deepest level for its parent, whose stream is opened again
+   at the entry it had reached when it was closed on the way down. */
+static int
+chown_pop (struct chown_walk *w, pc_error **err)
+{
+  struct chown_level *child = &w->lv[w->depth - 1], *parent = &w->lv[w->depth - 2];
+  if (parent->d == NULL)
+    {
+      int fd = openat (dirfd (child->d), "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        return pc_error_errno (err, errno, "open the parent of `%s` to chown it", parent->name);
       struct stat st;
-      if (fstatat (dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        r = pc_error_errno (err, errno, "stat `%s`", de->d_name);
-      else if ((st.st_uid != uid || st.st_gid != gid)
-               && fchownat (dirfd, de->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-        r = pc_error_errno (err, errno, "chown `%s` to %u:%u", de->d_name, uid, gid);
-      else if (S_ISDIR (st.st_mode))
+      if (fstat (fd, &st) < 0 || st.st_dev != parent->dev || st.st_ino != parent->ino)
         {
-          pc_autoclose int sub = openat (dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-          if (sub < 0)
-            r = pc_error_errno (err, errno, "open `%s`", de->d_name);
-          else if (chown_tree (sub, uid, gid, depth + 1, err) < 0)
-            r = pc_error_wrap (err, "in `%s`", de->d_name);
+          close (fd);
+          return pc_error_make (err, ESTALE, "`%s` was moved while it was being chowned", parent->name);
+        }
+      parent->d = fdopendir (fd);
+      if (parent->d == NULL)
+        {
+          int e = errno;
+          close (fd);
+          return pc_error_errno (err, e, "read a directory to chown");
+        }
+      seekdir (parent->d, parent->pos);
+      struct dirent *de = readdir (parent->d);
+      if (de == NULL || strcmp (de->d_name, parent->name) != 0)
+        {
+          /* The offset did not lead back to it: found again by name (at
+             the end if it is gone). */
+          rewinddir (parent->d);
+          while ((de = readdir (parent->d)) != NULL && strcmp (de->d_name, parent->name) != 0)
+            ;
         }
     }
-  if (r == 0 && errno != 0)
-    r = pc_error_errno (err, errno, "read a directory to chown");
-  closedir (d);
+  closedir (child->d);
+  w->depth--;
+  free (parent->name);
+  parent->name = NULL;
+  return 0;
+}
+
+/* One entry of the deepest level: chowned when it differs, and a directory
+   on the same mount walked next. */
+static int
+chown_entry (struct chown_walk *w, const char *name, long pos, pc_error **err)
+{
+  struct chown_level *lv = &w->lv[w->depth - 1];
+  int dfd = dirfd (lv->d);
+  struct stat st;
+  if (fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return errno == ENOENT ? 0 : pc_error_errno (err, errno, "stat `%s`", name);
+  if (S_ISDIR (st.st_mode))
+    {
+      int fd = openat (dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0 && errno != ELOOP && errno != ENOTDIR)
+        return errno == ENOENT ? 0 : pc_error_errno (err, errno, "open `%s`", name);
+      if (fd >= 0)
+        {
+          if (fstat (fd, &st) < 0)
+            {
+              int e = errno;
+              close (fd);
+              return pc_error_errno (err, e, "stat `%s`", name);
+            }
+          if (!same_mount (w, fd, &st))
+            {
+              close (fd);   /* another mount: left alone, as what is under it */
+              return 0;
+            }
+          if ((st.st_uid != w->uid || st.st_gid != w->gid) && fchown (fd, w->uid, w->gid) < 0)
+            {
+              int e = errno;
+              close (fd);
+              return pc_error_errno (err, e, "chown `%s` to %u:%u", name, w->uid, w->gid);
+            }
+          lv->pos = pos;
+          lv->name = xstrdup (name);
+          return chown_push (w, fd, &st, err);
+        }
+      /* Replaced by a symlink or a file under our feet: that, not followed. */
+      if (fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return errno == ENOENT ? 0 : pc_error_errno (err, errno, "stat `%s`", name);
+    }
+  if ((st.st_uid != w->uid || st.st_gid != w->gid)
+      && fchownat (dfd, name, w->uid, w->gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
+    return pc_error_errno (err, errno, "chown `%s` to %u:%u", name, w->uid, w->gid);
+  return 0;
+}
+
+/* The tree below fd (a directory opened for reading, itself already
+   chowned; taken). */
+static int
+chown_tree (int fd, uid_t uid, gid_t gid, pc_error **err)
+{
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    {
+      int e = errno;
+      close (fd);
+      return pc_error_errno (err, e, "stat the directory to chown");
+    }
+  struct chown_walk w = { .dev = st.st_dev, .uid = uid, .gid = gid };
+  w.have_mnt_id = mount_id_of (fd, &w.mnt_id);
+  int r = chown_push (&w, fd, &st, err);
+  while (r == 0 && w.depth > 0)
+    {
+      DIR *d = w.lv[w.depth - 1].d;
+      long pos = telldir (d);
+      errno = 0;
+      struct dirent *de = readdir (d);
+      if (de == NULL)
+        {
+          if (errno != 0)
+            r = pc_error_errno (err, errno, "read a directory to chown");
+          else if (w.depth == 1)
+            {
+              closedir (d);
+              w.depth = 0;
+            }
+          else
+            r = chown_pop (&w, err);
+        }
+      else if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+        r = chown_entry (&w, de->d_name, pos, err);
+    }
+  for (size_t i = 0; i < w.depth; i++)
+    {
+      if (w.lv[i].d)
+        closedir (w.lv[i].d);
+      free (w.lv[i].name);
+    }
+  free (w.lv);
   return r;
 }
 
@@ -324,39 +498,49 @@ chown_source (int srcfd, const struct stat *st, uid_t uid, gid_t gid, pc_error *
     return pc_error_errno (err, errno, "chown the source to %u:%u", uid, gid);
   if (!S_ISDIR (st->st_mode))
     return 0;
-  pc_autoclose int dfd = openat (srcfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dfd = openat (srcfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
     return pc_error_errno (err, errno, "open the source to chown it");
-  return chown_tree (dfd, uid, gid, 0, err);
+  return chown_tree (dfd, uid, gid, err);
 }
 
-/* podman's O: an overlay with the source as its lower layer and the upper
-   and work directories on a tmpfs of its own (detached, never visible), so
-   the container's changes go when its mount namespace goes and the host
-   directory is never written. The layers are named by /proc/self/fd paths of
-   fds already open: nothing is looked up again by name. */
+/* podman's O: an overlay with the source as its lower layer and its upper
+   and work directories on disk, in the container's own directory of the
+   store (what podman keeps in the container's storage): a container writing
+   there fills the store's disk, not the host's memory. The directory was
+   emptied by the parent (rt_overlay_mounts_prepare), so each start begins
+   from the host directory, which is never written. The layers are named by
+   /proc/self/fd paths of fds already open: nothing is looked up again by
+   name. With U (podman's O,U) the container's user gets the files through
+   the overlay: each is copied up and chowned there, never on the host. */
 static int
-mount_overlay (int srcfd, const struct stat *st, int destfd, uint64_t attrs, pc_error **err)
+mount_overlay (const struct rt_spec *s, size_t idx, int srcfd, const struct stat *st, bool chown, int destfd,
+               uint64_t attrs, pc_error **err)
 {
   if (!S_ISDIR (st->st_mode))
     return pc_error_make (err, ENOTDIR, "the O option needs a directory");
-  pc_autoclose int fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
-  if (fs < 0 || fsconfig (fs, FSCONFIG_SET_STRING, "mode", "0700", 0) < 0
-      || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-    return pc_error_errno (err, errno, "create the tmpfs for the overlay's upper layer");
-  pc_autoclose int tmp = fsmount (fs, FSMOUNT_CLOEXEC, 0);
-  if (tmp < 0)
-    return pc_error_errno (err, errno, "mount the tmpfs for the overlay's upper layer");
+  if (s->overlay_dir_fd < 0)
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                           "the O option needs a directory for the overlay's upper layer (annotation "
+                           RT_OVERLAY_MOUNTS_ANNOTATION "): recreate the container");
+  char name[32];
+  snprintf (name, sizeof name, "%zu", idx);
+  if (mkdirat (s->overlay_dir_fd, name, 0700) < 0 && errno != EEXIST)
+    return pc_error_errno (err, errno, "create the overlay's directory");
+  pc_autoclose int nd = openat (s->overlay_dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (nd < 0)
+    return pc_error_errno (err, errno, "open the overlay's directory");
   /* The upper dir's owner and mode are what the merged root shows. */
-  if (mkdirat (tmp, "upper", st->st_mode & 07777) < 0 || mkdirat (tmp, "work", 0700) < 0)
+  if (mkdirat (nd, "upper", 0700) < 0 || mkdirat (nd, "work", 0700) < 0)
     return pc_error_errno (err, errno, "create the overlay's upper and work directories");
   /* An owner this namespace does not map stays root's; chown cleared the
      setgid bit. */
-  if (fchownat (tmp, "upper", st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) == 0
-      && fchmodat (tmp, "upper", st->st_mode & 07777, 0) < 0)
+  if (fchownat (nd, "upper", st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EINVAL && errno != EPERM)
+    return pc_error_errno (err, errno, "chown the overlay's upper directory");
+  if (fchmodat (nd, "upper", st->st_mode & 07777, 0) < 0)
     return pc_error_errno (err, errno, "set the mode of the overlay's upper directory");
-  pc_autoclose int up = openat (tmp, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  pc_autoclose int work = openat (tmp, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  pc_autoclose int up = openat (nd, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  pc_autoclose int work = openat (nd, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (up < 0 || work < 0)
     return pc_error_errno (err, errno, "open the overlay's upper and work directories");
   pc_autofree char *lower = xasprintf ("lowerdir=/proc/self/fd/%d", srcfd);
@@ -364,14 +548,116 @@ mount_overlay (int srcfd, const struct stat *st, int destfd, uint64_t attrs, pc_
   pc_autofree char *wdir = xasprintf ("workdir=/proc/self/fd/%d", work);
   char *data[] = { lower, upper, wdir, (char *) "userxattr", NULL };
   int mfd = rt_mount_fs ("overlay", "overlay", data, attrs, destfd, err);
-  if (mfd >= 0 || (*err)->status != EINVAL)
+  if (mfd < 0 || !chown)
     return mfd;
-  /* Kernels before 6.15 take no layer from a detached mount: the tmpfs goes
-     onto the destination first, hidden under the overlay. */
-  pc_error_clear (err);
-  if (move_mount (tmp, "", destfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return pc_error_errno (err, errno, "attach the tmpfs for the overlay's upper layer");
-  return rt_mount_fs ("overlay", "overlay", data, attrs, destfd, err);
+  uid_t uid = s->proc.uid;
+  gid_t gid = s->proc.gid;
+  int dfd = openat (mfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct stat rst;
+  if (dfd < 0 || fstat (dfd, &rst) < 0
+      || ((rst.st_uid != uid || rst.st_gid != gid) && fchown (dfd, uid, gid) < 0))
+    {
+      pc_error_errno (err, errno, "chown the overlay to %u:%u", uid, gid);
+      if (dfd >= 0)
+        close (dfd);
+      close (mfd);
+      return -1;
+    }
+  if (chown_tree (dfd, uid, gid, err) < 0)
+    {
+      close (mfd);
+      return pc_error_wrap (err, "chown the overlay");
+    }
+  return mfd;
+}
+
+static bool
+map_of_root (const char *map, unsigned long *id)
+{
+  for (const char *p = map; p && *p; p = strchr (p, '\n') ? strchr (p, '\n') + 1 : NULL)
+    {
+      unsigned long in, out, n;
+      if (sscanf (p, "%lu %lu %lu", &in, &out, &n) == 3 && in == 0 && n > 0)
+        {
+          *id = out;
+          return true;
+        }
+    }
+  return false;
+}
+
+int
+rt_overlay_mounts_prepare (json_object *spec, struct rt_spec *s, pc_error **err)
+{
+  s->overlay_dir_fd = -1;
+  bool any = false;
+  for (size_t i = 0; i < s->n_mounts; i++)
+    any = any || (s->mounts[i].bind && s->mounts[i].overlay);
+  json_object *ann = NULL, *v = NULL;
+  if (!any || !json_object_object_get_ex (spec, "annotations", &ann)
+      || !json_object_object_get_ex (ann, RT_OVERLAY_MOUNTS_ANNOTATION, &v)
+      || !json_object_is_type (v, json_type_string))
+    return 0;   /* mount_overlay says what is missing */
+  const char *dir = json_object_get_string (v);
+  if (dir[0] != '/' || strstr (dir, "/..") != NULL)
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "annotation " RT_OVERLAY_MOUNTS_ANNOTATION
+                           ": `%s` is not an absolute path", dir);
+  /* What an earlier run wrote goes: each start begins from the host dir. */
+  if (pc_rm_rf_at (AT_FDCWD, dir, err) < 0)
+    return pc_error_wrap (err, "empty the directory of the O mounts");
+  if (pc_mkdir_p (AT_FDCWD, dir, 0700, err) < 0)
+    return pc_error_wrap (err, "create the directory of the O mounts");
+  int fd = open (dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return pc_error_errno (err, errno, "open `%s`", dir);
+  /* The child makes the upper and work dirs there as the root of its user
+     namespace, which may not map pc's user (nomap, --uidmap): it gets the
+     directory (and opens it while it still has pc's ids, which reach it
+     through the store's 0700 directories). */
+  unsigned long uid, gid;
+  if ((s->clone_flags & CLONE_NEWUSER) && map_of_root (s->idmap.uid_map, &uid)
+      && map_of_root (s->idmap.gid_map, &gid) && fchownat (fd, "", (uid_t) uid, (gid_t) gid, AT_EMPTY_PATH) < 0)
+    {
+      int e = errno;
+      close (fd);
+      return pc_error_errno (err, e, "chown `%s` to the container's root", dir);
+    }
+  s->overlay_dir_fd = fd;
+  s->overlay_dir = xstrdup (dir);
+  return 0;
+}
+
+/* In the child, in its own mount namespace, before it leaves pc's ids:
+   overlay takes layers only from mounts of the mounter's namespace, so the
+   parent's fd (on a mount of the monitor's namespace) will not do. The
+   same directory, checked by device and inode. */
+int
+rt_overlay_mounts_open (struct rt_spec *s, pc_error **err)
+{
+  if (s->overlay_dir == NULL)
+    return 0;
+  int fd = open (s->overlay_dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat a, b;
+  if (fd < 0 || fstat (fd, &a) < 0 || fstat (s->overlay_dir_fd, &b) < 0)
+    return pc_error_errno (err, errno, "open `%s`", s->overlay_dir);
+  if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+    {
+      close (fd);
+      return pc_error_make (err, ESTALE, "`%s` was replaced while the container was being created", s->overlay_dir);
+    }
+  close (s->overlay_dir_fd);
+  s->overlay_dir_fd = fd;
+  return 0;
+}
+
+void
+rt_overlay_mounts_close (struct rt_spec *s)
+{
+  if (s->overlay_dir_fd >= 0)
+    close (s->overlay_dir_fd);
+  s->overlay_dir_fd = -1;
+  free (s->overlay_dir);
+  s->overlay_dir = NULL;
 }
 
 static int
@@ -389,7 +675,8 @@ mount_one (const struct rt_mount *m, const struct rt_spec *s, int rootfd, pc_err
       if (srcfd < 0 || fstat (srcfd, &st) < 0)
         return pc_error_errno (err, errno, "stat the source");
       dir = S_ISDIR (st.st_mode);
-      if (m->chown && chown_source (srcfd, &st, s->proc.uid, s->proc.gid, err) < 0)
+      /* O,U chowns through the overlay: the host directory is never written. */
+      if (m->chown && !m->overlay && chown_source (srcfd, &st, s->proc.uid, s->proc.gid, err) < 0)
         return -1;
       if (m->chown && fstat (srcfd, &st) < 0)
         return pc_error_errno (err, errno, "stat the source");
@@ -400,11 +687,12 @@ mount_one (const struct rt_mount *m, const struct rt_spec *s, int rootfd, pc_err
   uint64_t clr = m->attr_clr | (m->atime_set ? MOUNT_ATTR__ATIME : 0);
   pc_autoclose int mfd = -1;
   if (m->bind && m->overlay)
-    mfd = mount_overlay (srcfd, &st, destfd, m->attr_set, err);
+    mfd = mount_overlay (s, (size_t) (m - s->mounts), srcfd, &st, m->chown, destfd, m->attr_set, err);
   else if (m->bind && m->idmap)
     mfd = rt_idmap_attach (m, destfd, err);
   else if (m->bind)
-    mfd = rt_mount_bind (srcfd, m->source, m->recursive, m->attr_set, clr, destfd, err);
+    mfd = rt_mount_bind (srcfd, m->source_path ? m->source_path : m->source, m->recursive, m->attr_set, clr,
+                         destfd, err);
   else
     mfd = mount_fs_with_fallback (m, destfd, m->attr_set, err);
   if (mfd < 0)
@@ -420,7 +708,8 @@ rt_mount_all (const struct rt_spec *s, int rootfd, pc_error **err)
   for (size_t i = 0; i < s->n_mounts; i++)
     if (mount_one (&s->mounts[i], s, rootfd, err) < 0)
       return pc_error_wrap (err, "mount `%s` on `%s`",
-                            s->mounts[i].source ? s->mounts[i].source : s->mounts[i].type,
+                            s->mounts[i].source_path  ? s->mounts[i].source_path
+                            : s->mounts[i].source ? s->mounts[i].source : s->mounts[i].type,
                             s->mounts[i].dest);
   return 0;
 }

@@ -384,6 +384,7 @@ int
 rt_spec_parse (json_object *spec, struct rt_spec *s, pc_error **err)
 {
   memset (s, 0, sizeof *s);
+  s->overlay_dir_fd = -1;
   s->cgroup_procs_fd = -1;
   if (rt_process_parse (get (spec, "process"), &s->proc, err) < 0)
     return -1;

@@ -159,6 +159,64 @@ sub"
     assert_contains "$output" "can't use 'O' with other options"
 }
 
+# ctr_store_dir NAME: the container's own directory in pc's store.
+ctr_store_dir() {
+    local id
+    id=$("$PC" inspect --format '{{.Id}}' "$1") || return 1
+    echo "$("$PC" info --format '{{.Store.GraphRoot}}')/containers/$id"
+}
+
+@test "-v :O: the writes are on disk in the container's directory of the store, emptied at the next start, gone with the container" {
+    run_pc run -d --name o -v "$HOSTDIR:/data:O" busybox sleep 1000
+    cdir=$(ctr_store_dir o)
+    [ -n "$cdir" ] && [ -d "$cdir" ]
+    run_pc exec o sh -c 'dd if=/dev/zero of=/data/big bs=1M count=50 2>&1 && stat -f -c %b:%S /data'
+    # The overlay's upper layer is the store's filesystem (its size), not a
+    # tmpfs of half the memory, and the file is under the container's dir.
+    assert_equal "${lines[-1]}" "$(stat -f -c %b:%S "$cdir")"
+    kb=$(du -sk "$cdir" | cut -f1)
+    [ "$kb" -ge 51200 ] || { echo "# du $cdir: $kb KiB" >&2; false; }
+    [ ! -e "$HOSTDIR/big" ]
+    run_pc stop -t 0 o
+    run_pc start o
+    run_pc exec o ls /data
+    assert_equal "$output" "in.txt"
+    kb=$(du -sk "$cdir" | cut -f1)
+    [ "$kb" -lt 51200 ] || { echo "# du $cdir after a restart: $kb KiB" >&2; false; }
+    run_pc rm -f o
+    [ ! -e "$cdir" ]
+}
+
+@test "-v :O,U: the container's user owns the files through the overlay; the host dir is not chowned" {
+    mkdir -p "$HOSTDIR/sub"
+    echo keep > "$HOSTDIR/sub/old"
+    before=$(cd "$HOSTDIR" && find . -printf '%p %s %m %U:%G\n' | sort)
+    run_pc run --rm --network none --user 1000:1000 -v "$HOSTDIR:/data:O,U" busybox \
+        sh -c 'stat -c %u:%g /data /data/in.txt /data/sub/old; echo w > /data/new && stat -c %u:%g /data/new'
+    assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u)" "1000:1000"
+    after=$(cd "$HOSTDIR" && find . -printf '%p %s %m %U:%G\n' | sort)
+    assert_equal "$after" "$before"
+}
+
+@test "-v :U walks a tree of any depth without a limit, at every start" {
+    base=$(awk -F: -v u="$(id -un)" '$1 == u { print $2; exit }' /etc/subuid)
+    run_pc run --rm --network none -v "$HOSTDIR:/data:U" busybox sh -c \
+        'cd /data && i=0 && while [ $i -lt 600 ]; do mkdir d s && touch f s/g && cd d && i=$((i+1)); done && echo x > deep'
+    [ "$(find "$HOSTDIR" -name deep | tr -cd / | wc -c)" -gt 600 ]
+    run_pc run --rm --network none --user 1000:1000 -v "$HOSTDIR:/data:U" busybox true
+    want="$((base + 999)):$((base + 999))"
+    assert_equal "$(find "$HOSTDIR" -name deep -printf '%U:%G\n')" "$want"
+    # Every entry of every level, siblings below the deepest one too.
+    assert_equal "$(find "$HOSTDIR" -printf '%U:%G\n' | sort -u)" "$want"
+    assert_equal "$(find "$HOSTDIR" -name g | wc -l)" 600
+}
+
+@test "a failed bind in a container with a user namespace of its own names the source, not an fd" {
+    run_pc 125 run --rm --network none --userns=keep-id -v "$HOSTDIR:/bin/sh" busybox true
+    assert_contains "$output" "mount \`$HOSTDIR\` on \`/bin/sh\`"
+    assert_not_contains "$output" "/proc/self/fd"
+}
+
 @test "a second mount on one destination is an error, whatever the flags" {
     run_pc 125 create -v "$HOSTDIR:/data" -v "$HOSTDIR:/data/" busybox true
     assert_contains "$output" "/data: duplicate mount destination"

@@ -58,6 +58,24 @@ teardown() { pc_teardown; }
     assert_equal "$output" "motd v2"
 }
 
+@test "--mount type=image,rw=true: the writes are on disk in the container's directory of the store, not in memory" {
+    run_pc run -d --name iw --mount type=image,source=layered,destination=/img,rw=true busybox sleep 1000
+    id=$("$PC" inspect --format '{{.Id}}' iw)
+    cdir="$("$PC" info --format '{{.Store.GraphRoot}}')/containers/$id"
+    [ -n "$cdir" ] && [ -d "$cdir" ]
+    run_pc exec iw sh -c 'dd if=/dev/zero of=/img/big bs=1M count=50 2>&1 && stat -f -c %b:%S /img'
+    assert_equal "${lines[-1]}" "$(stat -f -c %b:%S "$cdir")"
+    kb=$(du -sk "$cdir" | cut -f1)
+    [ "$kb" -ge 51200 ] || { echo "# du $cdir: $kb KiB" >&2; false; }
+    run_pc stop -t 0 iw
+    run_pc start iw
+    run_pc 1 exec iw test -e /img/big
+    kb=$(du -sk "$cdir" | cut -f1)
+    [ "$kb" -lt 51200 ] || { echo "# du $cdir after a restart: $kb KiB" >&2; false; }
+    run_pc rm -f iw
+    [ ! -e "$cdir" ]
+}
+
 @test "--mount type=image with the fuse-overlayfs and vfs drivers" {
     for drv in fuse-overlayfs vfs; do
         if [ $drv = fuse-overlayfs ] && ! command -v fuse-overlayfs >/dev/null; then
