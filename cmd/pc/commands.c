@@ -42,6 +42,8 @@ static const struct pc_command root_subcommands[] = {
     .usage = "pause [options] CONTAINER [CONTAINER...]", .run = pc_cmd_pause },
   { .name = "port", .summary = "List port mappings or a specific mapping for the container",
     .usage = "port CONTAINER [PORT[/PROTOCOL]]", .run = pc_cmd_port },
+  { .name = "pull", .summary = "Pull an image from a registry",
+    .usage = "pull [options] IMAGE", .run = pc_cmd_pull },
   { .name = "ps", .summary = "List containers",
     .usage = "ps [options]", .run = pc_cmd_ps },
   { .name = "rename", .summary = "Rename an existing container",

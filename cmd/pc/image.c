@@ -409,6 +409,8 @@ const struct pc_command pc_image_commands[] = {
     .usage = "image list [options] [IMAGE]", .run = pc_cmd_images },
   { .name = "load", .summary = "Load image(s) from a tar archive",
     .usage = "image load [options]", .run = pc_cmd_load },
+  { .name = "pull", .summary = "Pull an image from a registry",
+    .usage = "image pull [options] IMAGE", .run = pc_cmd_pull },
   { .name = "mount", .summary = "Mount an image's root filesystem",
     .usage = "image mount [options] [IMAGE...]", .run = pc_cmd_image_mount },
   { .name = "prune", .summary = "Remove unused images",

@@ -354,9 +354,46 @@ int pc_engine_image_changes (char *const *changes, json_object **config, pc_erro
 int pc_engine_image_import (struct pc_engine *e, int fd, json_object *config_changes,
                             const char *name, const char *message, char **new_id,
                             pc_error **err);
-/* Pull from a registry comes here (pc_engine_image_pull), with the
-   registry transport in pkg/storage: it applies each layer while it
-   downloads through pc_store_layer_apply_stream. */
+/* Pull from a registry (pkg/engine/pull.c over pkg/registry): each layer
+   is applied while it downloads (pc_store_layer_apply_stream). Events in
+   the order podman prints them; kinds as pkg/registry's. */
+enum pc_engine_pull_event_kind
+{
+  PC_PULL_EV_TRYING,       /* name */
+  PC_PULL_EV_SIGNATURES,
+  PC_PULL_EV_BLOB_START,   /* digest, total, is_config */
+  PC_PULL_EV_BLOB_SKIP,    /* digest */
+  PC_PULL_EV_BLOB_PROGRESS,/* digest, done, total */
+  PC_PULL_EV_BLOB_DONE,
+  PC_PULL_EV_MANIFEST,
+  PC_PULL_EV_STORED,
+};
+struct pc_engine_pull_event
+{
+  enum pc_engine_pull_event_kind kind;
+  const char *name;
+  const char *digest;
+  int64_t done, total;
+  bool is_config;
+};
+struct pc_engine_pull_opts
+{
+  bool tls_verify_off;       /* --tls-verify=false */
+  const char *cert_dir;
+  const char *authfile;
+  const char *creds;         /* --creds USER[:PASSWORD] */
+  const char *os, *arch, *variant;
+  int retries;               /* --retry; <0: default (3) */
+  int retry_delay_ms;        /* --retry-delay; 0: 1s doubling */
+  void (*event) (const struct pc_engine_pull_event *ev, void *data);
+  void *event_data;
+};
+/* name as the user typed it (short names resolved through registries.conf);
+   every candidate is tried in turn. *id_out: the image id. A failure
+   leaves no image; the error names the image and the reason (class
+   NOT_FOUND for an unknown image, PERMISSION for 401/403). */
+int pc_engine_image_pull (struct pc_engine *e, const char *name, const struct pc_engine_pull_opts *o,
+                          char **id_out, pc_error **err);
 
 /* podman's `image inspect` object; history rows newest first (ID: the
    image id on the top entry, "<missing>" below; Created: RFC 3339;

@@ -381,9 +381,6 @@ pc_store_layer_apply_stream (struct pc_store *s, int fd, const char *expected_di
   snprintf (chain_id_out, 72, "%s", chain);
   if (pc_store_has_layer (s, chain) && pc_store_has_blob (s, expected_digest))
     return 1;
-  if (parent_chain && !pc_store_has_layer (s, parent_chain))
-    return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "layer %s: its parent %s is not in the store",
-                           expected_digest, parent_chain);
 
   /* Everything lands in a staging dir first: only a verified layer and
      blob are moved into the store. */

@@ -226,12 +226,43 @@ int pc_storage_layer_apply_stream (int fd, int dirfd, const struct pc_layer_appl
    expected_diff_id (both "sha256:<hex>"), checked while reading; the layer
    becomes the child of parent_chain (NULL: a base layer) and its blob is
    kept. A mismatch, a truncated stream or a hostile entry leaves nothing
-   in the store (class PC_ERR_INVALID). chain_id_out gets the layer's chain
+   in the store (class PC_ERR_INVALID). The parent need not be stored yet
+   (a pull applies layers in parallel); a layer whose image never gets
+   registered is collected by the next gc, or reused by the next pull. chain_id_out gets the layer's chain
    id. Returns 0, or 1 when the store already has the layer and the blob
    (fd is then not read). The caller is in pc's user namespace already. */
 int pc_store_layer_apply_stream (struct pc_store *s, int fd, const char *expected_digest,
                                  const char *expected_diff_id, const char *parent_chain,
                                  char chain_id_out[72], pc_error **err);
+/* A registry pull (pkg/registry). Layers go in first, through
+   pc_store_layer_apply_stream, in parallel: each thread uses its own handle
+   (pc_store_reopen) and a layer may land before its parent. */
+int pc_store_reopen (struct pc_store *s, struct pc_store **out, pc_error **err);
+/* The layer (by chain id) and its blob are both in the store. */
+bool pc_store_has_layer_blob (struct pc_store *s, const char *chain_id, const char *blob_digest);
+struct pc_store_pulled_layer
+{
+  const char *digest;      /* blob digest, in the store already */
+  const char *media_type;
+  int64_t size;
+};
+struct pc_store_new_image
+{
+  const char *manifest;    /* raw bytes, hashing to manifest_digest */
+  size_t manifest_len;
+  const char *manifest_digest;
+  const char *manifest_type;
+  const char *config;      /* raw bytes, hashing to config_digest */
+  size_t config_len;
+  const char *config_digest;
+  const struct pc_store_pulled_layer *layers;
+  size_t n_layers;
+  const char *name;        /* NULL or a reference by digest: no name */
+};
+/* Registers the image (atomically, as a load does): digests checked again,
+   the config's diff_ids against the stored layers. */
+int pc_store_image_add (struct pc_store *s, const struct pc_store_new_image *ni, char **id_out,
+                        pc_error **err);
 /* Writes dirfd (an overlay upper dir) as a tar layer: char 0/0 -> .wh.NAME,
    user.overlay.opaque -> .wh..wh..opq. */
 int pc_storage_dir_to_tar (int dirfd, int out_fd, pc_error **err);

@@ -19,7 +19,8 @@ src=${1:-@SOURCE_ROOT@}
 # What each pkg/ folder may include besides itself and lib/.
 allowed() {
     case $1 in
-        pkg/engine) echo "pkg/storage pkg/runtime pkg/monitor pkg/network pkg/rootless" ;;
+        pkg/engine) echo "pkg/storage pkg/runtime pkg/monitor pkg/network pkg/rootless pkg/registry" ;;
+        pkg/registry) echo "pkg/storage" ;;
         pkg/monitor) echo "pkg/runtime pkg/network" ;;
         *) echo "" ;;
     esac

@@ -1,0 +1,88 @@
+/* pc pull (and run/create pulling what is missing): short names resolved
+   through registries.conf, each candidate tried, the registry client of
+   pkg/registry doing the transfer into the store. */
+#include "pkg/engine/internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/cleanup.h"
+#include "lib/xalloc.h"
+#include "pkg/registry/registry.h"
+#include "pkg/storage/storage.h"
+
+struct relay
+{
+  const struct pc_engine_pull_opts *o;
+};
+
+static void
+relay_event (const struct pc_registry_event *ev, void *data)
+{
+  struct relay *r = data;
+  struct pc_engine_pull_event e = {
+    .kind = (enum pc_engine_pull_event_kind) ev->kind,
+    .name = ev->name, .digest = ev->digest, .done = ev->done, .total = ev->total,
+    .is_config = ev->is_config,
+  };
+  r->o->event (&e, r->o->event_data);
+}
+
+int
+pc_engine_image_pull (struct pc_engine *e, const char *name, const struct pc_engine_pull_opts *o,
+                      char **id_out, pc_error **err)
+{
+  struct pc_store *s = pc_engine_store (e, err);
+  if (s == NULL)
+    return -1;
+  pc_autostrv char **cands = NULL;
+  if (pc_registry_resolve_name (name, &cands, err) < 0)
+    return -1;
+  if (cands == NULL || cands[0] == NULL)
+    return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT,
+                           "%s: image not known (a localhost/ image is never pulled)", name);
+  struct pc_registry_creds creds = { 0 };
+  if (o->creds)
+    {
+      const char *colon = strchr (o->creds, ':');
+      creds.user = colon ? xstrndup (o->creds, (size_t) (colon - o->creds)) : xstrdup (o->creds);
+      creds.password = xstrdup (colon ? colon + 1 : "");
+      if (*creds.user == '\0')
+        {
+          pc_registry_creds_clear (&creds);
+          return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--creds: the user name is empty");
+        }
+    }
+  struct pc_registry_opts ro = {
+    .tls_verify_off = o->tls_verify_off, .cert_dir = o->cert_dir, .authfile = o->authfile,
+    .creds = o->creds ? &creds : NULL, .retries = o->retries, .retry_delay_ms = o->retry_delay_ms,
+  };
+  struct relay rel = { .o = o };
+  struct pc_registry_pull_opts po = {
+    .os = o->os, .arch = o->arch, .variant = o->variant,
+    .event = o->event ? relay_event : NULL, .event_data = &rel,
+  };
+  int ret = -1;
+  pc_error *first = NULL;
+  for (char **c = cands; *c; c++)
+    {
+      pc_error *e1 = NULL;
+      if (pc_registry_pull (s, *c, &ro, &po, id_out, &e1) == 0)
+        {
+          ret = 0;
+          break;
+        }
+      if (first == NULL)
+        first = e1;
+      else
+        pc_error_free (e1);
+    }
+  pc_registry_creds_clear (&creds);
+  if (ret < 0)
+    *err = first;
+  else
+    pc_error_free (first);
+  return ret;
+}
