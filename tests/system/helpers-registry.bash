@@ -59,3 +59,31 @@ registry_push() {
 registry_digest() {
     skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$REGISTRY/$1"
 }
+
+# registry_blob_path DIGEST: the file the registry serves for a blob.
+registry_blob_path() {
+    local hex=${1#sha256:}
+    echo "$REGISTRY_DIR/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+}
+
+# registry_put_index REPO TAG "DIGEST1 ARCH1" "DIGEST2 ARCH2"...: an OCI index of
+# manifests already in REPO, written through the registry's API.
+registry_put_index() {
+    local repo=$1 tag=$2
+    shift 2
+    python3 - "$REGISTRY" "$repo" "$tag" "$@" <<'EOP'
+import json, sys, urllib.request
+reg, repo, tag = sys.argv[1:4]
+ms = []
+for spec in sys.argv[4:]:
+    dg, arch = spec.split()
+    req = urllib.request.Request(f"http://{reg}/v2/{repo}/manifests/{dg}", headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
+    body = urllib.request.urlopen(req).read()
+    mt = json.loads(body).get("mediaType", "application/vnd.oci.image.manifest.v1+json")
+    ms.append({"mediaType": mt, "digest": dg, "size": len(body), "platform": {"architecture": arch, "os": "linux"}})
+idx = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": ms}).encode()
+req = urllib.request.Request(f"http://{reg}/v2/{repo}/manifests/{tag}", data=idx, method="PUT",
+                             headers={"Content-Type": "application/vnd.oci.image.index.v1+json"})
+urllib.request.urlopen(req)
+EOP
+}
