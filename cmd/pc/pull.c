@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cmd/pc/commands.h"
@@ -201,5 +202,43 @@ pc_cmd_pull (const struct pc_command *cmd, int argc, char **argv)
   if (r < 0)
     return pc_cli_fail (err);
   printf ("%s\n", id);
+  return 0;
+}
+
+int
+pc_cli_pull_for_run (struct pc_engine *e, const char *image, const char *policy, bool tls_verify)
+{
+  const char *p = policy ? policy : "missing";
+  bool always = strcasecmp (p, "always") == 0, newer = strcasecmp (p, "newer") == 0;
+  bool never = strcasecmp (p, "never") == 0, missing = strcasecmp (p, "missing") == 0;
+  if (!always && !newer && !never && !missing)
+    return pc_cli_errorf (PC_EXIT_ERROR, "unsupported pull policy \"%s\"", p);
+  pc_error *err = NULL;
+  bool have = pc_engine_image_exists (e, image, &err) == 0;
+  if (!have && pc_error_class_of (err) != PC_ERR_NOT_FOUND)
+    return pc_cli_fail (err);
+  pc_error_clear (&err);
+  if (never || (missing && have))
+    {
+      if (!have)
+        return pc_cli_errorf (PC_EXIT_ERROR, "%s: image not known", image);
+      return 0;
+    }
+  struct pc_pull_printer pr = { .out = stderr, .tty = isatty (2) };
+  struct pc_engine_pull_opts o = { .tls_verify_off = !tls_verify, .retries = -1,
+                                   .event = pc_pull_printer_event, .event_data = &pr };
+  pc_autofree char *id = NULL;
+  int r = pc_engine_image_pull (e, image, &o, &id, &err);
+  pc_pull_printer_clear (&pr);
+  if (r < 0)
+    {
+      /* newer: a registry that cannot say leaves the local image in use. */
+      if (newer && have)
+        {
+          pc_error_clear (&err);
+          return 0;
+        }
+      return pc_cli_fail (err);
+    }
   return 0;
 }

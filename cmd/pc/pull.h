@@ -20,4 +20,10 @@ void pc_pull_printer_clear (struct pc_pull_printer *p);
 /* --platform OS/ARCH[/VARIANT] into o (strings borrowed from platform). */
 int pc_pull_parse_platform (char *platform, struct pc_engine_pull_opts *o);
 
+
+/* run/create: --pull=missing|always|never|newer for image, progress on
+   stderr as podman prints it. 0, or an exit code. */
+int pc_cli_pull_for_run (struct pc_engine *e, const char *image, const char *policy,
+                         bool tls_verify);
+
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/pc/container.h"
+#include "cmd/pc/pull.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
@@ -51,6 +52,8 @@ struct run_flags
   char *detach_keys;
   char *init_path;
   char *userns, *subuidname, *subgidname;
+  char *pull;                /* --pull policy */
+  bool tls_verify;           /* --tls-verify, for the pull */
   char **attach;             /* --attach: the streams named, NULL for all */
   long stop_timeout;
   bool stop_timeout_set, entrypoint_set;
@@ -74,6 +77,7 @@ run_flags_clear (struct run_flags *f)
   free (f->userns);
   free (f->subuidname);
   free (f->subgidname);
+  free (f->pull);
   pc_strv_free (f->o.uidmap);
   pc_strv_free (f->o.gidmap);
   pc_strv_free (f->o.group_add);
@@ -104,6 +108,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
   memset (f, 0, sizeof *f);
   f->o.read_only_tmpfs = true;
   f->sig_proxy = true;
+  f->tls_verify = true;
   const struct pc_opt opts[] = {
     { "add-host", 0, PC_OPT_STRV, &f->o.add_host, "strings", "Add a custom host-to-IP mapping (host:ip) (default [])" },
     { "attach", 'a', PC_OPT_STRV, &f->attach, "strings", "Attach to STDIN, STDOUT or STDERR" },
@@ -133,6 +138,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "net", 0, PC_OPT_STRING, &f->network, "string", "Connect a container to a network (slirp4netns[:OPTIONS] the default, private, none, host)" },
     { "no-hosts", 0, PC_OPT_BOOL, &f->o.no_hosts, NULL, "Do not create /etc/hosts within the container, instead use the version from the image" },
     { "privileged", 0, PC_OPT_BOOL, &f->o.privileged, NULL, "Give extended privileges to container" },
+    { "pull", 0, PC_OPT_STRING, &f->pull, "string", "Pull image policy (\"always\"|\"missing\"|\"never\"|\"newer\") (default \"missing\")" },
     { "publish", 'p', PC_OPT_STRV, &f->o.publish, "strings", "Publish a container's port, or a range of ports, to the host (default [])" },
     { "publish-all", 'P', PC_OPT_BOOL, &f->o.publish_all, NULL, "Publish all exposed ports to random ports on the host interfaces" },
     { "read-only", 0, PC_OPT_BOOL, &f->o.read_only, NULL, "Make containers root filesystem read-only" },
@@ -145,6 +151,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "stop-timeout", 0, PC_OPT_UINT, &f->stop_timeout, "uint", "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL. (default 10)", &f->stop_timeout_set },
     { "subgidname", 0, PC_OPT_STRING, &f->subgidname, "string", "Name of range listed in /etc/subgid for use in user namespace" },
     { "subuidname", 0, PC_OPT_STRING, &f->subuidname, "string", "Name of range listed in /etc/subuid for use in user namespace" },
+    { "tls-verify", 0, PC_OPT_BOOL, &f->tls_verify, NULL, "Require HTTPS and verify certificates when contacting registries for pulling images (default true)" },
     { "tmpfs", 0, PC_OPT_STRV, &f->o.tmpfs, "tmpfs", "Mount a temporary filesystem (tmpfs) into a container" },
     { "tty", 't', PC_OPT_BOOL, &f->o.tty, NULL, "Allocate a pseudo-TTY for container" },
     { "ulimit", 0, PC_OPT_STRV, &f->o.ulimits, "strings", "Ulimit options" },
@@ -254,6 +261,9 @@ create_common (const struct pc_command *cmd, bool is_run, int argc, char **argv,
   pc_error *err = NULL;
   if (pc_engine_enter_userns_net (*ep, f->o.network, NULL, 0, &err) < 0)
     return pc_cli_fail (err);
+  r = pc_cli_pull_for_run (*ep, f->o.image, f->pull, f->tls_verify);
+  if (r != 0)
+    return r;
   if (pc_engine_create (*ep, &f->o, cp, &err) < 0)
     {
       /* pc resolves -u at create; podman does it at start, where a user or

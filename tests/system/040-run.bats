@@ -17,8 +17,12 @@ setup() {
 }
 
 @test "run on a missing image says so and exits 125" {
+    # Missing locally, the name is pulled (--pull=missing): with no
+    # registry to ask, podman's short-name error; --pull=never: not known.
     run_pc 125 run --rm nosuchimage true
-    assert_contains "$output" "nosuchimage: image not known"
+    assert_contains "$output" '"nosuchimage"'
+    run_pc 125 run --rm --pull=never nosuchimage true
+    assert_equal "$output" "Error: nosuchimage: image not known"
 }
 
 @test "run of a missing executable exits 127, of a non-executable file 126" {

@@ -106,3 +106,24 @@ teardown() {
     run_pc 125 pull --retry 0 --tls-verify=false "$REGISTRY/busybox:1"
     assert_contains "$output" "$REGISTRY"
 }
+
+@test "run and create pull a missing image (--pull=missing|always|never|newer)" {
+    registry_push busybox busybox:1
+    run_pc 125 run --rm --pull=never "$REGISTRY/busybox:1" true
+    assert_equal "$output" "Error: $REGISTRY/busybox:1: image not known"
+    run_pc_split run --rm --tls-verify=false "$REGISTRY/busybox:1" echo ran
+    assert_equal "$output" "ran"
+    assert_contains "$stderr" "Trying to pull $REGISTRY/busybox:1..."
+    assert_contains "$stderr" "Writing manifest to image destination"
+    # present: missing does not pull again, always does
+    run_pc_split run --rm --tls-verify=false "$REGISTRY/busybox:1" true
+    assert_equal "$stderr" ""
+    run_pc_split create --pull=always --tls-verify=false "$REGISTRY/busybox:1" true
+    assert_contains "$stderr" "Trying to pull"
+    # newer with the registry gone keeps the local image
+    registry_stop
+    run_pc run --rm --pull=newer --tls-verify=false "$REGISTRY/busybox:1" echo local
+    assert_contains "$output" "local"
+    run_pc 125 run --rm --pull=bogus "$REGISTRY/busybox:1" true
+    assert_contains "$output" 'unsupported pull policy "bogus"'
+}
