@@ -30,6 +30,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "pkg/monitor/monitor.h"
 #include "pkg/storage/storage.h"
 
 #define IMAGE_MOUNTS_ANNOTATION "run.pc.image-mounts"
@@ -276,10 +277,27 @@ prepare_one (int dfd, const char *dir, const char *updir, size_t n, const char *
   return 0;
 }
 
+/* What the teardown undoes, in the monitor (one container's). */
+static struct
+{
+  char *overlay;   /* the O binds' upper layers (the runtime makes them) */
+  char *dir;       /* the tmpfs of the image mounts */
+  char *upper;     /* their upper layers */
+} teardown_paths;
+
+static char *
+dup_or_null (const char *s)
+{
+  return s ? xstrdup (s) : NULL;
+}
+
 int
 eng_image_mounts_prepare (json_object *spec, pc_error **err)
 {
-  const char *a = pc_json_get_string (pc_json_get (spec, "annotations"), IMAGE_MOUNTS_ANNOTATION);
+  json_object *anns = pc_json_get (spec, "annotations");
+  free (teardown_paths.overlay);
+  teardown_paths.overlay = dup_or_null (pc_json_get_string (anns, OVERLAY_MOUNTS_ANNOTATION));
+  const char *a = pc_json_get_string (anns, IMAGE_MOUNTS_ANNOTATION);
   if (a == NULL)
     return 0;
   pc_autojson json_object *o = pc_json_parse (a, strlen (a), err);
@@ -294,6 +312,8 @@ eng_image_mounts_prepare (json_object *spec, pc_error **err)
   /* What an earlier run wrote goes: each start begins from the image. */
   if (updir && updir[0] == '/' && pc_rm_rf_at (AT_FDCWD, updir, err) < 0)
     return pc_error_wrap (err, "empty the image mounts' upper layers");
+  free (teardown_paths.upper);
+  teardown_paths.upper = dup_or_null (updir);
   if (mkdir (dir, 0700) < 0 && errno != EEXIST)
     return pc_error_errno (err, errno, "create `%s`", dir);
   /* In the monitor's mount namespace only: the upper layers of rw=true
@@ -314,6 +334,8 @@ eng_image_mounts_prepare (json_object *spec, pc_error **err)
           return pc_error_wrap (err, "mount image %zu", i);
         }
     }
+  free (teardown_paths.dir);
+  teardown_paths.dir = xstrdup (dir);
   pc_debug ("%zu image mount(s) ready", pc_json_array_len (list));
   return 0;
 }
@@ -324,24 +346,26 @@ static void
 remove_upper (const char *dir)
 {
   pc_autoerror pc_error *err = NULL;
+  /* The monitor's stderr is gone by now: its own log says it. */
   if (dir && dir[0] == '/' && pc_rm_rf_at (AT_FDCWD, dir, &err) < 0)
-    pc_warn ("remove the container's throwaway layers: %s", err->msg);
+    pc_monitor_log ("remove the container's throwaway layers: %s", err->msg);
 }
 
+/* spec is not read: the monitor drops its copy once the container runs
+   (pkg/monitor/spawn.c), before the teardown; the prepare hook, in the
+   same monitor, saved what to undo. */
 void
 eng_image_mounts_teardown (json_object *spec)
 {
-  json_object *anns = pc_json_get (spec, "annotations");
-  remove_upper (pc_json_get_string (anns, OVERLAY_MOUNTS_ANNOTATION));
-  const char *a = pc_json_get_string (anns, IMAGE_MOUNTS_ANNOTATION);
-  if (a == NULL)
-    return;
-  pc_autoerror pc_error *err = NULL;
-  pc_autojson json_object *o = pc_json_parse (a, strlen (a), &err);
-  const char *dir = pc_json_get_string (o, "dir");
-  if (dir && umount2 (dir, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-    pc_warn ("unmount the image mounts `%s`: %s", dir, strerror (errno));
-  remove_upper (pc_json_get_string (o, "upper"));
+  (void) spec;
+  remove_upper (teardown_paths.overlay);
+  if (teardown_paths.dir && umount2 (teardown_paths.dir, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+    pc_warn ("unmount the image mounts `%s`: %s", teardown_paths.dir, strerror (errno));
+  remove_upper (teardown_paths.upper);
+  free (teardown_paths.overlay);
+  free (teardown_paths.dir);
+  free (teardown_paths.upper);
+  memset (&teardown_paths, 0, sizeof teardown_paths);
 }
 
 bool

@@ -178,6 +178,9 @@ ctr_store_dir() {
     [ "$kb" -ge 51200 ] || { echo "# du $cdir: $kb KiB" >&2; false; }
     [ ! -e "$HOSTDIR/big" ]
     run_pc stop -t 0 o
+    # Removed when the container stops, as podman does.
+    kb=$(du -sk "$cdir" | cut -f1)
+    [ "$kb" -lt 51200 ] || { echo "# du $cdir after stop: $kb KiB" >&2; false; }
     run_pc start o
     run_pc exec o ls /data
     assert_equal "$output" "in.txt"

@@ -68,6 +68,9 @@ teardown() { pc_teardown; }
     kb=$(du -sk "$cdir" | cut -f1)
     [ "$kb" -ge 51200 ] || { echo "# du $cdir: $kb KiB" >&2; false; }
     run_pc stop -t 0 iw
+    # Removed when the container stops, as podman does.
+    kb=$(du -sk "$cdir" | cut -f1)
+    [ "$kb" -lt 51200 ] || { echo "# du $cdir after stop: $kb KiB" >&2; false; }
     run_pc start iw
     run_pc 1 exec iw test -e /img/big
     kb=$(du -sk "$cdir" | cut -f1)
