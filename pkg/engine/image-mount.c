@@ -355,9 +355,8 @@ remove_upper (const char *dir)
    (pkg/monitor/spawn.c), before the teardown; the prepare hook, in the
    same monitor, saved what to undo. */
 void
-eng_image_mounts_teardown (json_object *spec)
+eng_image_mounts_teardown (void)
 {
-  (void) spec;
   remove_upper (teardown_paths.overlay);
   if (teardown_paths.dir && umount2 (teardown_paths.dir, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
     pc_warn ("unmount the image mounts `%s`: %s", teardown_paths.dir, strerror (errno));

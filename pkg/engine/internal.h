@@ -149,7 +149,7 @@ char *eng_image_mount_source (const char *run_dir, const char *id, size_t n);
 int eng_image_mounts (struct pc_engine *e, json_object *rec, json_object *spec, pc_error **err);
 /* The monitor's hooks: mount them (after the root) and detach them. */
 int eng_image_mounts_prepare (json_object *spec, pc_error **err);
-void eng_image_mounts_teardown (json_object *spec);
+void eng_image_mounts_teardown (void);
 /* Whether the record mounts image image_id (pc rmi refuses to remove it). */
 bool eng_image_mount_uses (json_object *rec, const char *image_id);
 /* A new array of OCI mounts ordered by the depth of their destination

@@ -74,16 +74,18 @@ start_prepare (void *data, pc_error **err)
   struct start_hooks *h = data;
   if (eng_rootfs_prepare (&h->rootfs, err) < 0)
     return -1;
-  if (eng_volumes_prepare (h->spec, h->rootfs.target, err) < 0)
-    return -1;
-  return eng_image_mounts_prepare (h->spec, err);
+  int r = eng_volumes_prepare (h->spec, h->rootfs.target, err) < 0 ? -1 : eng_image_mounts_prepare (h->spec, err);
+  /* The monitor frees its copy of the spec once the container runs: no
+     hook may reach it after this (the teardown keeps its own paths). */
+  h->spec = NULL;
+  return r;
 }
 
 static void
 start_teardown (void *data)
 {
   struct start_hooks *h = data;
-  eng_image_mounts_teardown (h->spec);
+  eng_image_mounts_teardown ();
   eng_rootfs_teardown (&h->rootfs);
 }
 
