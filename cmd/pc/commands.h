@@ -13,6 +13,9 @@ int pc_cmd_info (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_images (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_load (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_pull (const struct pc_command *cmd, int argc, char **argv);
+/* login.c */
+int pc_cmd_login (const struct pc_command *cmd, int argc, char **argv);
+int pc_cmd_logout (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_save (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_import (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_tag (const struct pc_command *cmd, int argc, char **argv);

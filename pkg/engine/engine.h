@@ -395,6 +395,30 @@ struct pc_engine_pull_opts
 int pc_engine_image_pull (struct pc_engine *e, const char *name, const struct pc_engine_pull_opts *o,
                           char **id_out, pc_error **err);
 
+/* pc login / logout (pkg/engine/login.c over auth.json). */
+struct pc_engine_login_opts
+{
+  const char *authfile;   /* --authfile (else REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/...) */
+  const char *cert_dir;   /* --cert-dir */
+  bool tls_verify_off;    /* --tls-verify=false */
+};
+/* The REGISTRY argument as podman reads it (a URL gives its host;
+   host/ns/repo allowed); NULL: the first unqualified-search registry. */
+int pc_engine_login_key (const char *arg, char **key, char **host, pc_error **err);
+/* Stored credentials for key: 1 with *user (and *password when asked;
+   *token when an identity token is stored), 0 none. */
+int pc_engine_login_stored (const char *authfile, const char *key, char **user, char **password,
+                            bool *token, pc_error **err);
+/* user/password against host's /v2/: 0 accepted; class PC_ERR_PERMISSION
+   "logging into "KEY": invalid username/password" when refused. */
+int pc_engine_login_check (const char *key, const char *host, const char *user,
+                           const char *password, const struct pc_engine_login_opts *o,
+                           pc_error **err);
+int pc_engine_login_store (const char *authfile, const char *key, const char *user,
+                           const char *password, pc_error **err);
+/* key NULL: every login (-a). Not logged in: class PC_ERR_NOT_FOUND. */
+int pc_engine_logout (const char *authfile, const char *key, pc_error **err);
+
 /* podman's `image inspect` object; history rows newest first (ID: the
    image id on the top entry, "<missing>" below; Created: RFC 3339;
    CreatedBy; Size in bytes; Comment). New references in *out. */

@@ -13,8 +13,10 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
+#include "lib/log.h"
 #include "lib/xalloc.h"
 #include "pkg/registry/config.h"
+#include "pkg/registry/registry.h"
 
 static int
 write_auth (const char *path, json_object *root, pc_error **err)
@@ -46,8 +48,8 @@ write_auth (const char *path, json_object *root, pc_error **err)
                                                                | JSON_C_TO_STRING_SPACED
                                                                | JSON_C_TO_STRING_NOSLASHESCAPE);
   size_t len = strlen (text);
-  pc_autofree char *buf = xasprintf ("%s\n", text);
-  int r = pc_write_file_atomic (AT_FDCWD, real ? real : path, buf, len + 1, 0600, err);
+  pc_autofree char *buf = xstrdup (text);
+  int r = pc_write_file_atomic (AT_FDCWD, real ? real : path, buf, len, 0600, err);
   explicit_bzero (buf, len);
   return r;
 }
@@ -121,4 +123,44 @@ pc_auth_remove_all (const char *authfile, pc_error **err)
   json_object_object_add (root, "auths", json_object_new_object ());
   json_object_object_del (root, "credHelpers");
   return write_auth (path, root, err);
+}
+
+/* ---- registry.h's login functions ---- */
+
+int
+pc_registry_login_key (const char *arg, char **key, char **host, pc_error **err)
+{
+  *key = *host = NULL;
+  if (arg)
+    return pc_auth_parse_key (arg, key, host, err);
+  struct pc_registries_conf c;
+  if (pc_registries_conf_load (NULL, &c, err) < 0)
+    return -1;
+  int r = 0;
+  if (c.search == NULL || c.search[0] == NULL)
+    r = pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                        "no registries found in registries.conf, a registry must be provided");
+  else
+    {
+      *key = xstrdup (c.search[0]);
+      *host = xstrdup (c.search[0]);
+      pc_debug ("registry not specified, default to the first registry \"%s\" from registries.conf", *key);
+    }
+  pc_registries_conf_clear (&c);
+  return r;
+}
+
+int
+pc_registry_auth_store (const char *authfile, const char *key, const char *user, const char *password,
+                        pc_error **err)
+{
+  return pc_auth_store (authfile, key, user, password, err);
+}
+
+int
+pc_registry_auth_remove (const char *authfile, const char *key, pc_error **err)
+{
+  if (key == NULL)
+    return pc_auth_remove_all (authfile, err);
+  return pc_auth_remove (authfile, key, err);
 }

@@ -16,6 +16,7 @@
 #include "lib/xalloc.h"
 #include "pkg/registry/config.h"
 #include "pkg/registry/registry.h"
+#include "pkg/storage/storage.h"
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -111,7 +112,7 @@ primary_path (const char *authfile)
   const char *rt = getenv ("XDG_RUNTIME_DIR");
   if (rt && *rt)
     return xasprintf ("%s/containers/auth.json", rt);
-  return xasprintf ("/run/containers/%u/auth.json", (unsigned) geteuid ());
+  return xasprintf ("/run/containers/%u/auth.json", (unsigned) pc_storage_real_uid ());
 }
 
 char **
@@ -158,16 +159,18 @@ pc_auth_read_file (const char *path, pc_error **err)
   return o;
 }
 
-/* normalizeAuthFileKey: "https://host/v1/" -> "host"; index.docker.io is docker.io. */
+/* normalizeAuthFileKey: "https://host/v1/" -> "host" (the path is cut
+   only from a URL or in the legacy file); index.docker.io is docker.io. */
 static char *
-normalize_key (const char *k)
+normalize_key (const char *k, bool legacy)
 {
+  bool url = false;
   if (strncmp (k, "http://", 7) == 0)
-    k += 7;
+    k += 7, url = true;
   else if (strncmp (k, "https://", 8) == 0)
-    k += 8;
-  char *h = xstrndup (k, strcspn (k, "/"));
-  if (strcmp (h, "index.docker.io") == 0 || strcmp (h, "registry-1.docker.io") == 0)
+    k += 8, url = true;
+  char *h = url || legacy ? xstrndup (k, strcspn (k, "/")) : xstrdup (k);
+  if (strcmp (h, "index.docker.io") == 0)
     {
       free (h);
       h = xstrdup ("docker.io");
@@ -241,10 +244,10 @@ lookup_file (const char *path, bool legacy, const char *key, struct pc_auth_entr
         break;
       *slash = '\0';
     }
-  pc_autofree char *nhost = normalize_key (host);
+  pc_autofree char *nhost = normalize_key (host, false);
   json_object_object_foreach (auths, ak, av)
     {
-      pc_autofree char *n = normalize_key (ak);
+      pc_autofree char *n = normalize_key (ak, legacy);
       if (strcmp (n, nhost) == 0 && strcmp (ak, host) != 0)
         {
           int r = decode_entry (path, ak, av, out, err);

@@ -15,6 +15,7 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "pkg/registry/config.h"
+#include "pkg/storage/storage.h"
 
 #define CONF_MAX (1 << 20)
 
@@ -628,7 +629,7 @@ pc_registries_conf_load (const struct pc_registries_paths *paths, struct pc_regi
 
   if (p.cache)
     out->cache_path = xstrdup (p.cache);
-  else if (geteuid () == 0)
+  else if (pc_storage_real_uid () == 0)
     out->cache_path = xstrdup ("/var/cache/containers/short-name-aliases.conf");
   else
     {

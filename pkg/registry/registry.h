@@ -78,6 +78,22 @@ void pc_registry_host_conf_clear (struct pc_registry_host_conf *c);
 int pc_registry_credentials (const char *authfile, const char *host,
                              struct pc_registry_creds *out, pc_error **err);
 
+/* ---- Login (auth-file.c, the config helper's): auth.json as podman's
+   login and logout write it ---- */
+
+/* login/logout's REGISTRY argument as podman reads it: a URL gives its
+   host, "host/ns/repo" is allowed (no tag or digest); NULL: the first
+   unqualified-search registry (else podman's "no registries found in
+   registries.conf, a registry must be provided"). *key, *host malloc'd. */
+int pc_registry_login_key (const char *arg, char **key, char **host, pc_error **err);
+/* Stores key's credentials in the first auth file (authfile: --authfile or
+   NULL), atomically, mode 0600. */
+int pc_registry_auth_store (const char *authfile, const char *key, const char *user,
+                            const char *password, pc_error **err);
+/* Removes key's entry (NULL: every entry) from the first auth file; not
+   there: class PC_ERR_NOT_FOUND, "not logged into KEY". */
+int pc_registry_auth_remove (const char *authfile, const char *key, pc_error **err);
+
 /* ---- The client ---- */
 
 struct pc_registry_opts

@@ -14,6 +14,7 @@
 #include "lib/fileutil.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "pkg/registry/config.h"
 #include "pkg/registry/internal.h"
 
 #define SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
@@ -91,15 +92,14 @@ load_certs (struct pc_registry_client *c)
     load_dir (c, c->opts.cert_dir, &blob, &len);
   else
     {
-      pc_autofree char *sys = xasprintf ("/etc/containers/certs.d/%s", c->host);
-      load_dir (c, sys, &blob, &len);
-      const char *xdg = getenv ("XDG_CONFIG_HOME");
-      const char *home = getenv ("HOME");
-      pc_autofree char *user = xdg && *xdg ? xasprintf ("%s/containers/certs.d/%s", xdg, c->host)
-                               : home ? xasprintf ("%s/.config/containers/certs.d/%s", home, c->host)
-                                      : NULL;
-      if (user)
-        load_dir (c, user, &blob, &len);
+      /* podman's choice of directory (config-certs.c): the first that exists. */
+      struct pc_certs pcs;
+      pc_autoerror pc_error *e = NULL;
+      if (pc_certs_for_host (c->host, NULL, &pcs, &e) < 0)
+        pc_warn ("certificates for %s: %s", c->host, e->msg);
+      else if (pcs.dir)
+        load_dir (c, pcs.dir, &blob, &len);
+      pc_certs_clear (&pcs);
     }
   if (blob == NULL)
     return;

@@ -129,6 +129,13 @@ test_lookup (void)
   WHO (NULL, "foo.example", "cfg:cp@foo.example", "REGISTRY_AUTH_FILE");
   unsetenv ("REGISTRY_AUTH_FILE");
 
+  pc_autofree char *solo = xasprintf ("{\"auths\":{\"solo.example/ns\":{\"auth\":\"%s\"}}}", a1);
+  put ("solo.json", solo);
+  pc_autofree char *solop = xasprintf ("%s/solo.json", tmp);
+  WHO (solop, "solo.example/ns/app", "u1:p1@solo.example/ns", "a namespace key serves its repositories");
+  WHO (solop, "solo.example/other", "none", "and no other (a path is cut only from a URL key)");
+  WHO (solop, "solo.example", "none", "nor the host");
+
   put ("bad.json", "{\"auths\": [");
   pc_autofree char *badp = xasprintf ("%s/bad.json", tmp);
   pc_autofree char *g = who (badp, "foo.example");
@@ -225,6 +232,41 @@ test_keys (void)
     }
 }
 
+static void
+test_certs (void)
+{
+  put ("home/.config/containers/certs.d/reg.example:5000/ca.crt", "x");
+  put ("home/.config/containers/certs.d/reg.example:5000/b.crt", "x");
+  put ("home/.config/containers/certs.d/reg.example:5000/client.cert", "x");
+  put ("home/.config/containers/certs.d/reg.example:5000/client.key", "x");
+  put ("home/.config/containers/certs.d/reg.example:5000/README", "x");
+  struct pc_certs c;
+  pc_error *e = NULL;
+  ok (pc_certs_for_host ("reg.example:5000", NULL, &c, &e) == 0, "certs.d of the user");
+  pc_autofree char *want = xasprintf ("%s/home/.config/containers/certs.d/reg.example:5000/b.crt", tmp);
+  is_int (pc_strv_len (c.ca_files), 2, "the *.crt files");
+  is_str (c.ca_files ? c.ca_files[0] : NULL, want, "sorted");
+  ok (pc_strv_len (c.certs) == 1 && pc_strv_len (c.keys) == 1 && strstr (c.keys[0], "client.key"),
+      "a client certificate with its key");
+  pc_certs_clear (&c);
+  ok (pc_certs_for_host ("other.example", NULL, &c, &e) == 0 && c.dir == NULL && c.ca_files == NULL,
+      "no directory: nothing (the system CAs only)");
+  pc_certs_clear (&c);
+  put ("mine/ca.crt", "x");
+  put ("mine/lonely.cert", "x");
+  pc_autofree char *mine = xasprintf ("%s/mine", tmp);
+  ok (pc_certs_for_host ("reg.example:5000", mine, &c, &e) < 0 && e
+          && strcmp (e->msg, "missing key lonely.key for client certificate lonely.cert. Note that CA certificates should use the extension .crt") == 0,
+      "--cert-dir alone; a .cert without its .key: podman's error");
+  pc_error_clear (&e);
+  pc_autofree char *lonely = xasprintf ("%s/mine/lonely.cert", tmp);
+  unlink (lonely);
+  ok (pc_certs_for_host ("reg.example:5000", mine, &c, &e) == 0 && pc_strv_len (c.ca_files) == 1
+          && strstr (c.ca_files[0], "/mine/ca.crt"),
+      "--cert-dir replaces certs.d");
+  pc_certs_clear (&c);
+}
+
 int
 main (void)
 {
@@ -241,6 +283,7 @@ main (void)
   test_lookup ();
   test_write ();
   test_keys ();
+  test_certs ();
   pc_error *e = NULL;
   pc_rm_rf_at (AT_FDCWD, tmp, &e);
   pc_error_clear (&e);
