@@ -81,7 +81,8 @@ pc_pull_printer_event (const struct pc_engine_pull_event *ev, void *data)
       if (p->tty)
         tty_line (p, ev, "skipped: already exists");
       else
-        fprintf (p->out, "Copying blob %s skipped: already exists\n", ev->digest);
+        /* podman 4.3 without a terminal: the same line as a copied blob. */
+        fprintf (p->out, "Copying blob %s\n", ev->digest);
       break;
     case PC_PULL_EV_BLOB_START:
       if (p->tty)

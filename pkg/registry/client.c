@@ -4,6 +4,7 @@
    sends us to the realm for a token; `Basic` takes the credentials as they
    are). Retries, timeouts, TLS and redirects are decided here, once, for
    pull, push and login alike. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,8 +79,13 @@ pc_registry_client_new (const char *host, const struct pc_registry_opts *o,
   if (c->opts.connect_timeout_s <= 0)
     c->opts.connect_timeout_s = 30;
   if (c->opts.stall_timeout_s <= 0)
-    c->opts.stall_timeout_s = 60;
-  c->scheme = c->opts.tls_verify_off ? NULL : "https";
+    {
+      /* For tests only (a stalled registry in seconds, not a minute): not
+         an interface, podman has no such setting. */
+      const char *t = getenv ("PC_TEST_REGISTRY_STALL_TIMEOUT");
+      c->opts.stall_timeout_s = t && atoi (t) > 0 ? atoi (t) : 60;
+    }
+  c->scheme = NULL; /* decided by the first request's /v2/ ping */
   pthread_mutex_init (&c->mu, NULL);
   *out = c;
   return 0;
@@ -152,7 +158,35 @@ struct xfer
   pc_error *sink_err;
   bool too_big;
   char *www_auth;        /* of the last response */
+  int stall_s;
+  curl_off_t seen;       /* bytes moved either way, at last_move */
+  struct timespec last_move;
+  bool stalled;
 };
+
+/* A transfer with no byte in either direction for stall_s seconds ends
+   (curl's low-speed check averages over a window: a stall after a burst
+   would take seconds more to notice). */
+static int
+on_progress (void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+  struct xfer *x = data;
+  struct timespec now;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  if (dlnow + ulnow != x->seen || x->last_move.tv_sec == 0)
+    {
+      x->seen = dlnow + ulnow;
+      x->last_move = now;
+      return 0;
+    }
+  if (now.tv_sec - x->last_move.tv_sec
+      + (now.tv_nsec - x->last_move.tv_nsec) / 1e9 >= (double) x->stall_s)
+    {
+      x->stalled = true;
+      return 1;
+    }
+  return 0;
+}
 
 static size_t
 on_header (char *buf, size_t size, size_t n, void *data)
@@ -285,8 +319,10 @@ transfer (struct pc_registry_client *c, const struct pc_registry_request *rq, co
   curl_easy_setopt (h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt (h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt (h, CURLOPT_CONNECTTIMEOUT, (long) c->opts.connect_timeout_s);
-  curl_easy_setopt (h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt (h, CURLOPT_LOW_SPEED_TIME, (long) c->opts.stall_timeout_s);
+  x.stall_s = c->opts.stall_timeout_s;
+  curl_easy_setopt (h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt (h, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt (h, CURLOPT_XFERINFODATA, &x);
   curl_easy_setopt (h, CURLOPT_HEADERFUNCTION, on_header_status);
   curl_easy_setopt (h, CURLOPT_HEADERDATA, &x);
   curl_easy_setopt (h, CURLOPT_WRITEFUNCTION, on_body);
@@ -304,7 +340,10 @@ transfer (struct pc_registry_client *c, const struct pc_registry_request *rq, co
           curl_easy_setopt (h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) rq->body_len);
         }
     }
+  char ebuf[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt (h, CURLOPT_ERRORBUFFER, ebuf);
   CURLcode rc = curl_easy_perform (h);
+  curl_easy_setopt (h, CURLOPT_ERRORBUFFER, NULL);
   curl_slist_free_all (hdrs);
   long code = 0;
   curl_easy_getinfo (h, CURLINFO_RESPONSE_CODE, &code);
@@ -322,17 +361,44 @@ transfer (struct pc_registry_client *c, const struct pc_registry_request *rq, co
       return -1;
     }
   if (x.too_big)
-    return pc_error_makec (err, PC_ERR_INVALID, EFBIG, "%s: the response is larger than %zu bytes",
-                           url, x.max);
+    return pc_error_makec (err, PC_ERR_INVALID, EFBIG, "exceeded maximum allowed size of %zu bytes",
+                           x.max);
   *retryable = x.got == 0 || rq->sink == NULL;
+  long os_errno = 0;
+  curl_easy_getinfo (h, CURLINFO_OS_ERRNO, &os_errno);
+  /* Go's http.Client spells the method "Get". */
+  char gm[16];
+  snprintf (gm, sizeof gm, "%s", rq->method ? rq->method : "GET");
+  for (size_t i = 1; gm[i]; i++)
+    gm[i] = (char) tolower ((unsigned char) gm[i]);
+  m = gm;
+  /* Go's words, as podman prints them: Get "URL": reason. */
   switch (rc)
     {
     case CURLE_TOO_MANY_REDIRECTS:
       *retryable = false;
-      return pc_error_makec (err, PC_ERR_INVALID, ELOOP, "%s: too many redirects (a redirect loop?)", url);
+      return pc_error_makec (err, PC_ERR_INVALID, ELOOP, "%s \"%s\": stopped after 10 redirects",
+                             m, url);
+    case CURLE_ABORTED_BY_CALLBACK:
+      if (!x.stalled)
+        break;
+      /* fallthrough */
     case CURLE_OPERATION_TIMEDOUT:
-      return pc_error_makec (err, PC_ERR_TIMEOUT, ETIMEDOUT, "%s: timed out (no data for %d s)", url,
-                             c->opts.stall_timeout_s);
+      return pc_error_makec (err, PC_ERR_TIMEOUT, ETIMEDOUT, "%s \"%s\": timed out (no data for %d s)",
+                             m, url, c->opts.stall_timeout_s);
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+      return pc_error_make (err, EIO, "%s \"%s\": unexpected EOF after %zu bytes (%s)", m, url,
+                            x.got, ebuf[0] ? ebuf : curl_easy_strerror (rc));
+    case CURLE_COULDNT_CONNECT:
+      if (os_errno > 0)
+        {
+          pc_autofree char *why = xstrdup (strerror ((int) os_errno));
+          why[0] = (char) tolower ((unsigned char) why[0]);
+          return pc_error_make (err, EIO, "%s \"%s\": connect: %s", m, url, why);
+        }
+      break;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
       *retryable = false;
@@ -340,8 +406,9 @@ transfer (struct pc_registry_client *c, const struct pc_registry_request *rq, co
                              "%s: x509: certificate signed by unknown authority or not valid for %s (%s); use --cert-dir or --tls-verify=false",
                              url, c->host, curl_easy_strerror (rc));
     default:
-      return pc_error_make (err, EIO, "%s: %s", url, curl_easy_strerror (rc));
+      break;
     }
+  return pc_error_make (err, EIO, "%s \"%s\": %s", m, url, ebuf[0] ? ebuf : curl_easy_strerror (rc));
 }
 
 /* ---- the request, with auth and retries ---- */
@@ -360,29 +427,62 @@ sleep_ms (long ms)
     ;
 }
 
-/* The scheme for a host that may speak plain HTTP: https when it answers
-   TLS, else http (as containers/image does for an insecure registry). */
+/* The /v2/ ping, once per client, as containers/image does before its
+   first request: https, and for a host that may speak plain HTTP
+   (--tls-verify=false, insecure) http when https fails. A registry that
+   does not answer is podman's "pinging container registry HOST: ...";
+   connection errors are retried as the options say. */
+static int
+ping_once (struct pc_registry_client *c, const char *scheme, pc_error **err)
+{
+  c->scheme = scheme;
+  struct pc_registry_request rq = { .method = "GET", .path = "" };
+  struct pc_registry_response r = { .content_length = -1 };
+  char *wa = NULL;
+  bool retry;
+  pc_autofree char *url = make_url (c, "");
+  int ret = transfer (c, &rq, url, NULL, &r, &wa, &retry, err);
+  free (wa);
+  pc_registry_response_clear (&r);
+  return ret;
+}
+
 static int
 pick_scheme (struct pc_registry_client *c, pc_error **err)
 {
   if (c->scheme)
     return 0;
-  c->scheme = "https";
-  struct pc_registry_request rq = { .method = "GET", .path = "" };
-  struct pc_registry_response r = { .content_length = -1 };
-  char *wa = NULL;
-  bool retry;
-  pc_autoerror pc_error *e = NULL;
-  pc_autofree char *url = make_url (c, "");
-  int ret = transfer (c, &rq, url, NULL, &r, &wa, &retry, &e);
-  free (wa);
-  pc_registry_response_clear (&r);
-  if (ret == 0)
-    return 0;
-  pc_debug ("registry %s: https failed (%s), trying http", c->host, e->msg);
-  c->scheme = "http";
-  return 0;
-  (void) err;
+  long delay = c->opts.retry_delay_ms > 0 ? c->opts.retry_delay_ms : 1000;
+  for (int attempt = 0;; attempt++)
+    {
+      pc_error *e = NULL;
+      if (ping_once (c, "https", &e) == 0)
+        return 0;
+      if (c->opts.tls_verify_off)
+        {
+          pc_debug ("registry %s: https failed (%s), trying http", c->host, e->msg);
+          pc_error_clear (&e);
+          if (ping_once (c, "http", &e) == 0)
+            return 0;
+        }
+      c->scheme = NULL;
+      if (attempt >= c->opts.retries || pc_error_class_of (e) == PC_ERR_PERMISSION)
+        {
+          *err = e;
+          return pc_error_wrap (err, "pinging container registry %s", c->host);
+        }
+      pc_debug ("registry %s: %s; retrying in %ld ms", c->host, e->msg, delay);
+      pc_error_free (e);
+      sleep_ms (delay);
+      if (c->opts.retry_delay_ms <= 0)
+        delay *= 2;
+    }
+}
+
+int
+reg_client_ping (struct pc_registry_client *c, pc_error **err)
+{
+  return pick_scheme (c, err);
 }
 
 int

@@ -42,6 +42,10 @@ struct pc_registry_client
   char *client_key;
 };
 
+/* The /v2/ ping (once; http or https decided): "pinging container
+   registry HOST: ..." when the registry does not answer. */
+int reg_client_ping (struct pc_registry_client *c, pc_error **err);
+
 /* A copy with the same settings and token (another thread's client). */
 struct pc_registry_client *reg_client_dup (struct pc_registry_client *c);
 

@@ -84,18 +84,22 @@ download_main (void *arg)
                                     .path = path, .sink = pipe_sink, .sink_data = d };
   struct pc_registry_response resp = { .content_length = -1 };
   if (pc_registry_request (d->client, &rq, &resp, &d->err) < 0)
-    d->transport_err = pc_error_class_of (d->err) != PC_ERR_INVALID && d->err->status != EPIPE
-                       && d->err->status != ECANCELED;
+    {
+      d->transport_err = pc_error_class_of (d->err) != PC_ERR_INVALID && d->err->status != EPIPE
+                         && d->err->status != ECANCELED;
+      if (d->err->status != EPIPE && d->err->status != ECANCELED)
+        pc_error_wrap (&d->err, "reading blob %s", d->job->digest);
+    }
   else if (resp.status != 200)
     {
-      pc_autofree char *w = xasprintf ("fetching blob %s", d->job->digest);
+      pc_autofree char *w = xasprintf ("reading blob %s: fetching blob", d->job->digest);
       pc_registry_status_error (&resp, w, &d->err);
       d->transport_err = resp.status == 429 || resp.status >= 500;
     }
   else if (d->job->size >= 0 && __atomic_load_n (&d->job->done, __ATOMIC_RELAXED) != d->job->size)
     {
-      pc_error_makec (&d->err, PC_ERR_INVALID, EINVAL, "layer %s: truncated: %lld of %lld bytes",
-                      d->job->digest, (long long) d->job->done, (long long) d->job->size);
+      pc_error_make (&d->err, EIO, "reading blob %s: unexpected EOF: %lld of %lld bytes",
+                     d->job->digest, (long long) d->job->done, (long long) d->job->size);
       d->transport_err = true;
     }
   pc_registry_response_clear (&resp);
@@ -263,14 +267,8 @@ reg_pull_layers (struct pc_store *s, struct pc_registry_client *c, const char *r
   pthread_condattr_setclock (&ca, CLOCK_MONOTONIC);
   pthread_cond_init (&sh.cond, &ca);
   pthread_condattr_destroy (&ca);
-  /* The client decides http or https (one ping) before it is copied. */
-  {
-    struct pc_registry_request rq = { .method = "GET", .path = "", .no_retry = true };
-    struct pc_registry_response resp = { .content_length = -1 };
-    pc_autoerror pc_error *e = NULL;
-    pc_registry_request (c, &rq, &resp, &e);
-    pc_registry_response_clear (&resp);
-  }
+  /* The client chose http or https (its ping) when it fetched the
+     manifest: the copies inherit the choice. */
   size_t k = po && po->max_parallel > 0 ? (size_t) po->max_parallel : 3;
   if (k > todo)
     k = todo;

@@ -229,11 +229,11 @@ get_config (struct pc_registry_client *c, const struct pc_registry_ref *r, const
   if (pc_registry_request (c, &rq, &resp, err) < 0)
     {
       pc_registry_response_clear (&resp);
-      return pc_error_wrap (err, "fetching config %s", digest);
+      return pc_error_wrap (err, "reading blob %s", digest);
     }
   if (resp.status != 200)
     {
-      pc_autofree char *w = xasprintf ("fetching config %s", digest);
+      pc_autofree char *w = xasprintf ("reading blob %s: fetching blob", digest);
       pc_registry_status_error (&resp, w, err);
       pc_registry_response_clear (&resp);
       return -1;
@@ -261,8 +261,10 @@ pull_image (struct pc_store *s, struct pc_registry_client *c, const struct pc_re
   size_t len = 0;
   char digest[72];
   const char *what = r->digest ? r->digest : r->tag;
+  if (reg_client_ping (c, err) < 0)
+    return pc_error_wrap (err, "initializing source docker://%s", ref);
   if (get_manifest (c, r, ref, what, &body, &len, &mtype, digest, err) < 0)
-    return -1;
+    return pc_error_wrap (err, "initializing source docker://%s", ref);
   pc_autojson json_object *m = pc_json_parse (body, len, err);
   if (m == NULL || !json_object_is_type (m, json_type_object))
     return m ? pc_error_makec (err, PC_ERR_INVALID, EINVAL, "manifest %s is not an object", digest)
@@ -291,7 +293,7 @@ pull_image (struct pc_store *s, struct pc_registry_client *c, const struct pc_re
       body = mtype = NULL;
       pc_autofree char *cdig = xstrdup (cd);
       if (get_manifest (c, r, ref, cdig, &body, &len, &mtype, digest, err) < 0)
-        return -1;
+        return pc_error_wrap (err, "initializing source docker://%s", ref);
       json_object_put (m);
       m = pc_json_parse (body, len, err);
       if (m == NULL || !json_object_is_type (m, json_type_object))
@@ -321,7 +323,7 @@ pull_image (struct pc_store *s, struct pc_registry_client *c, const struct pc_re
   pc_autofree char *cdata = NULL;
   size_t clen = 0;
   if (get_config (c, r, cdigest, &cdata, &clen, err) < 0)
-    return -1;
+    return pc_error_wrap (err, "copying image from docker://%s: parsing image configuration", ref);
   pc_autojson json_object *config = pc_json_parse (cdata, clen, err);
   if (config == NULL)
     return pc_error_wrap (err, "config %s", cdigest);
@@ -424,9 +426,11 @@ pc_registry_pull (struct pc_store *s, const char *ref, const struct pc_registry_
   if (pc_registry_client_new (r.host, &opts, &c, err) < 0)
     goto out;
   emit (po, PC_REGISTRY_EV_TRYING, ref, NULL, 0, 0, false);
+  /* Errors name the image: "initializing source docker://REF" for the
+     manifest (podman's words), "copying image from docker://REF" after. */
   ret = pull_image (s, c, &r, ref, po, id_out, err);
-  if (ret < 0 && pc_error_class_of (*err) != PC_ERR_INVALID)
-    pc_error_wrap (err, "initializing source docker://%s", ref);
+  if (ret < 0 && strstr ((*err)->msg, ref) == NULL)
+    pc_error_wrap (err, "copying image from docker://%s", ref);
 out:
   pc_registry_client_free (c);
   pc_registry_host_conf_clear (&hc);

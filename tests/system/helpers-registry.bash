@@ -87,3 +87,41 @@ req = urllib.request.Request(f"http://{reg}/v2/{repo}/manifests/{tag}", data=idx
 urllib.request.urlopen(req)
 EOP
 }
+
+# faults_start: tests/system/registry-faults.py in front of $REGISTRY; sets
+# FAULTS (127.0.0.1:PORT), FAULTS_DIR (mode, log), FAULTS_PID. faults_mode
+# WHAT [ARG...] changes what it breaks (see the script).
+faults_start() {
+    FAULTS_DIR=$PC_TEST_DIR/faults
+    mkdir -p "$FAULTS_DIR"
+    echo pass > "$FAULTS_DIR/mode"
+    python3 "$BATS_TEST_DIRNAME/registry-faults.py" "$REGISTRY" "$FAULTS_DIR" \
+        >"$FAULTS_DIR/out" 2>&1 &
+    FAULTS_PID=$!
+    local i
+    for i in $(seq 1 100); do
+        if [ -s "$FAULTS_DIR/port" ]; then
+            FAULTS=127.0.0.1:$(cat "$FAULTS_DIR/port")
+            return 0
+        fi
+        kill -0 "$FAULTS_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$FAULTS_DIR/out" >&2
+    echo "the fault server did not start" >&2
+    return 1
+}
+
+faults_mode() {
+    echo "$*" > "$FAULTS_DIR/mode.tmp"
+    mv "$FAULTS_DIR/mode.tmp" "$FAULTS_DIR/mode"
+    : > "$FAULTS_DIR/log"
+}
+
+faults_stop() {
+    if [ -n "${FAULTS_PID:-}" ]; then
+        kill "$FAULTS_PID" 2>/dev/null || true
+        wait "$FAULTS_PID" 2>/dev/null || true
+        FAULTS_PID=
+    fi
+}
