@@ -70,19 +70,28 @@ read_line (void)
   return line;
 }
 
-/* The terminal without echo; NULL and errno when stdin is not one. */
+/* The terminal without echo; NULL when stdin is not one. Echo goes off
+   before the prompt shows, and type-ahead is kept (TCSANOW, not
+   TCSAFLUSH): a password typed as soon as the prompt appears is neither
+   echoed nor lost. */
 static char *
-read_password_tty (void)
+read_password_tty (const char *prompt)
 {
   struct termios old, quiet;
   if (tcgetattr (STDIN_FILENO, &old) < 0)
-    return NULL;
+    {
+      printf ("%s", prompt);
+      fflush (stdout);
+      return NULL;
+    }
   quiet = old;
   quiet.c_lflag &= (tcflag_t) ~ECHO;
   quiet.c_lflag |= ICANON;
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+  tcsetattr (STDIN_FILENO, TCSANOW, &quiet);
+  printf ("%s", prompt);
+  fflush (stdout);
   char *line = read_line ();
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &old);
+  tcsetattr (STDIN_FILENO, TCSANOW, &old);
   printf ("\n");
   return line;
 }
@@ -167,10 +176,8 @@ pc_cmd_login (const struct pc_command *cmd, int argc, char **argv)
     }
   if (password == NULL || *password == '\0')
     {
-      printf ("Password: ");
-      fflush (stdout);
       wipe (&password);
-      password = read_password_tty ();
+      password = read_password_tty ("Password: ");
       if (password == NULL)
         return pc_cli_errorf (PC_EXIT_ERROR,
                               "getting username and password: reading password: inappropriate ioctl for device");
