@@ -188,8 +188,7 @@ pc_cmd_pull (const struct pc_command *cmd, int argc, char **argv)
       if (o.retry_delay_ms <= 0)
         o.retry_delay_ms = 1;
     }
-  if (all_tags)
-    return pc_cli_errorf (PC_EXIT_ERROR, "--all-tags is not supported yet");
+  o.all_tags = all_tags;
   struct pc_pull_printer pr = { .out = stderr, .tty = isatty (2), .quiet = quiet };
   o.event = pc_pull_printer_event;
   o.event_data = &pr;

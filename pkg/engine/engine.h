@@ -385,6 +385,9 @@ struct pc_engine_pull_opts
   const char *os, *arch, *variant;
   int retries;               /* --retry; <0: default (3) */
   int retry_delay_ms;        /* --retry-delay; 0: 1s doubling */
+  bool all_tags;             /* --all-tags: every tag of the repository (the
+                                name's tag ignored, as podman 4.3); *id_out
+                                the ids, one line per tag */
   void (*event) (const struct pc_engine_pull_event *ev, void *data);
   void *event_data;
 };
@@ -418,34 +421,6 @@ int pc_engine_login_store (const char *authfile, const char *key, const char *us
                            const char *password, pc_error **err);
 /* key NULL: every login (-a). Not logged in: class PC_ERR_NOT_FOUND. */
 int pc_engine_logout (const char *authfile, const char *key, pc_error **err);
-
-/* pc push (pkg/engine/push.c over pkg/registry): progress through
-   reg.event with the pull's kinds. */
-struct pc_engine_push_opts
-{
-  struct pc_engine_pull_opts reg; /* registry options and events (os/arch unused) */
-  const char *format;             /* --format oci|v2s2, NULL: the stored manifest's */
-  const char *compression;        /* --compression-format gzip|zstd, NULL: gzip */
-};
-/* image: a stored image; dest: docker://REF or REF (NULL: image's own
-   name); other transports refused (class UNSUPPORTED). *digest_out: the
-   manifest digest pushed. */
-int pc_engine_image_push (struct pc_engine *e, const char *image, const char *dest,
-                          const struct pc_engine_push_opts *o, char **digest_out, pc_error **err);
-/* pc search REGISTRY/TERM: rows with podman's fields (Index, Name,
-   Description, Stars, Official, Automated, Tag) from /v2/_catalog, or one
-   row per tag with list_tags. */
-struct pc_engine_search_opts
-{
-  struct pc_engine_pull_opts reg;
-  int limit;                      /* 0: 25 */
-  bool list_tags;
-};
-int pc_engine_search (const char *arg, const struct pc_engine_search_opts *o, json_object **out,
-                      pc_error **err);
-/* pc manifest inspect: the manifest or index as the registry serves it. */
-int pc_engine_manifest_inspect (const char *ref, const struct pc_engine_pull_opts *o, char **body,
-                                size_t *len, pc_error **err);
 
 /* podman's `image inspect` object; history rows newest first (ID: the
    image id on the top entry, "<missing>" below; Created: RFC 3339;

@@ -30,6 +30,53 @@ relay_event (const struct pc_registry_event *ev, void *data)
   r->o->event (&e, r->o->event_data);
 }
 
+/* --all-tags: the repository's tags (GET tags/list), each pulled. */
+static int
+pull_all_tags (struct pc_store *s, const char *cand, const struct pc_registry_opts *ro,
+               const struct pc_registry_pull_opts *po, char **id_out, pc_error **err)
+{
+  struct pc_registry_ref r;
+  if (pc_registry_ref_parse (cand, &r, err) < 0)
+    return -1;
+  struct pc_registry_host_conf hc = { 0 };
+  struct pc_registry_client *c = NULL;
+  pc_autostrv char **tags = NULL;
+  char *ids = NULL;
+  int ret = -1;
+  if (pc_registry_host_config (cand, &hc, err) < 0)
+    goto out;
+  struct pc_registry_opts opts = *ro;
+  if (hc.insecure)
+    opts.tls_verify_off = true;
+  if (pc_registry_client_new (r.host, &opts, &c, err) < 0
+      || pc_registry_list_tags (c, r.repo, &tags, err) < 0)
+    goto out;
+  if (tags == NULL || tags[0] == NULL)
+    {
+      pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "%s/%s: the repository has no tags", r.host, r.repo);
+      goto out;
+    }
+  for (char **t = tags; *t; t++)
+    {
+      pc_autofree char *ref = xasprintf ("%s/%s:%s", r.host, r.repo, *t);
+      pc_autofree char *id = NULL;
+      if (pc_registry_pull (s, ref, ro, po, &id, err) < 0)
+        goto out;
+      char *n = ids ? xasprintf ("%s\n%s", ids, id) : xstrdup (id);
+      free (ids);
+      ids = n;
+    }
+  *id_out = ids;
+  ids = NULL;
+  ret = 0;
+out:
+  free (ids);
+  pc_registry_client_free (c);
+  pc_registry_host_conf_clear (&hc);
+  pc_registry_ref_clear (&r);
+  return ret;
+}
+
 int
 pc_engine_image_pull (struct pc_engine *e, const char *name, const struct pc_engine_pull_opts *o,
                       char **id_out, pc_error **err)
@@ -69,7 +116,9 @@ pc_engine_image_pull (struct pc_engine *e, const char *name, const struct pc_eng
   for (char **c = cands; *c; c++)
     {
       pc_error *e1 = NULL;
-      if (pc_registry_pull (s, *c, &ro, &po, id_out, &e1) == 0)
+      int r = o->all_tags ? pull_all_tags (s, *c, &ro, &po, id_out, &e1)
+                          : pc_registry_pull (s, *c, &ro, &po, id_out, &e1);
+      if (r == 0)
         {
           ret = 0;
           break;

@@ -259,7 +259,7 @@ pull_image (struct pc_store *s, struct pc_registry_client *c, const struct pc_re
 {
   pc_autofree char *body = NULL, *mtype = NULL;
   size_t len = 0;
-  char digest[72];
+  char digest[72], list_digest[72] = "";
   const char *what = r->digest ? r->digest : r->tag;
   if (reg_client_ping (c, err) < 0)
     return pc_error_wrap (err, "initializing source docker://%s", ref);
@@ -292,6 +292,7 @@ pull_image (struct pc_store *s, struct pc_registry_client *c, const struct pc_re
       free (mtype);
       body = mtype = NULL;
       pc_autofree char *cdig = xstrdup (cd);
+      snprintf (list_digest, sizeof list_digest, "%s", digest);
       if (get_manifest (c, r, ref, cdig, &body, &len, &mtype, digest, err) < 0)
         return pc_error_wrap (err, "initializing source docker://%s", ref);
       json_object_put (m);
@@ -387,6 +388,7 @@ pull_image (struct pc_store *s, struct pc_registry_client *c, const struct pc_re
     .manifest = body, .manifest_len = len, .manifest_digest = digest, .manifest_type = mt,
     .config = cdata, .config_len = clen, .config_digest = cdigest,
     .layers = pl, .n_layers = n, .name = r->digest ? NULL : ref,
+    .list_digest = list_digest[0] ? list_digest : NULL,
   };
   if (pc_store_image_add (s, &ni, id_out, err) < 0)
     {
@@ -436,4 +438,57 @@ out:
   pc_registry_host_conf_clear (&hc);
   pc_registry_ref_clear (&r);
   return ret;
+}
+
+int
+pc_registry_list_tags (struct pc_registry_client *c, const char *repo, char ***tags,
+                       pc_error **err)
+{
+  *tags = NULL;
+  pc_autostrv char **out = NULL;
+  pc_autofree char *last = NULL;
+  /* Pages of 1000, each from the last tag of the one before (the Link
+     header names the same thing). */
+  for (int page = 0; page < 10000; page++)
+    {
+      pc_autofree char *path = last ? xasprintf ("%s/tags/list?n=1000&last=%s", repo, last)
+                                    : xasprintf ("%s/tags/list?n=1000", repo);
+      struct pc_registry_request rq = { .method = "GET", .repo = repo, .actions = "pull",
+                                        .path = path, .max_body = PC_REGISTRY_MANIFEST_MAX };
+      struct pc_registry_response resp = { .content_length = -1 };
+      if (pc_registry_request (c, &rq, &resp, err) < 0)
+        {
+          pc_registry_response_clear (&resp);
+          return pc_error_wrap (err, "fetching tags list of %s/%s", c->host, repo);
+        }
+      if (resp.status != 200)
+        {
+          pc_autofree char *w = xasprintf ("fetching tags list of %s/%s", c->host, repo);
+          pc_registry_status_error (&resp, w, err);
+          pc_registry_response_clear (&resp);
+          return -1;
+        }
+      pc_autojson json_object *o = pc_json_parse (resp.body ? resp.body : "", resp.body_len, err);
+      pc_registry_response_clear (&resp);
+      if (o == NULL)
+        return pc_error_wrap (err, "tags list of %s/%s", c->host, repo);
+      json_object *t = pc_json_get_array (o, "tags");
+      size_t n = pc_json_array_len (t);
+      for (size_t i = 0; i < n; i++)
+        {
+          const char *tag = pc_json_array_string_at (t, i);
+          if (tag == NULL || *tag == '\0' || strlen (tag) > 128
+              || strspn (tag, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen (tag))
+            return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "tags list of %s/%s: invalid tag",
+                                   c->host, repo);
+          pc_strv_append (&out, tag);
+        }
+      if (n < 1000)
+        break;
+      free (last);
+      last = xstrdup (pc_json_array_string_at (t, n - 1));
+    }
+  *tags = out;
+  out = NULL;
+  return 0;
 }

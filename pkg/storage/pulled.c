@@ -44,6 +44,27 @@ stage_verified (struct pc_staging *st, const char *name, const char *data, size_
   return pc_write_all (fd, data, len, err);
 }
 
+/* A pull through an index: its digest joins the image's digests (and the
+   digests/ links) and becomes its Digest, as podman 4.3 records it. Lock held. */
+static int
+add_list_digest (struct pc_store *s, const struct pc_store_new_image *ni, pc_error **err)
+{
+  if (ni->list_digest == NULL || strncmp (ni->list_digest, "sha256:", 7) != 0
+      || strlen (ni->list_digest) != 71)
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid manifest list digest");
+  struct pc_new_image nn = { .config_digest = ni->config_digest, .manifest_digest = ni->list_digest,
+                             .manifest_type = ni->manifest_type };
+  if (pc_store_image_register (s, &nn, err) < 0)
+    return -1;
+  struct pc_image *img = NULL;
+  if (pc_store_image_lookup (s, ni->config_digest + 7, &img, err) < 0)
+    return -1;
+  json_object_object_add (pc_image_record (img), "digest", json_object_new_string (ni->list_digest));
+  int r = pc_store_image_write_record (s, pc_image_record (img), err);
+  pc_image_free (img);
+  return r;
+}
+
 int
 pc_store_image_add (struct pc_store *s, const struct pc_store_new_image *ni, char **id_out,
                     pc_error **err)
@@ -81,7 +102,13 @@ pc_store_image_add (struct pc_store *s, const struct pc_store_new_image *ni, cha
       if (strchr (norm, '@') == NULL)
         pc_strv_append (&in.names, norm);
     }
+  /* One lock over both: the image appears with its list digest. */
+  if (pc_store_lock (s, err) < 0)
+    goto out;
   r = pc_store_ingest (s, &st, &in, id_out, err);
+  if (r == 0 && ni->list_digest)
+    r = add_list_digest (s, ni, err);
+  pc_store_unlock (s);
 out:
   pc_ingest_clear (&in);
   pc_staging_finish (s, &st);

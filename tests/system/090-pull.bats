@@ -66,6 +66,12 @@ teardown() {
     [ "$(uname -m)" = x86_64 ] || skip "the index names amd64 for the host"
     run_pc pull -q --tls-verify=false "$REGISTRY/multi:both"
     assert_equal "$output" "21102f038846bea311ebf29f41c52111c361de026cb4f488aa3f4e2f3b91eb47"
+    # podman 4.3: Digest is the index's, RepoDigests the instance's and the index's
+    dindex=sha256:$(skopeo inspect --tls-verify=false --raw "docker://$REGISTRY/multi:both" | sha256sum | cut -d' ' -f1)
+    run_pc image inspect --format '{{.Digest}} {{json .RepoDigests}}' "$REGISTRY/multi:both"
+    assert_equal "$output" "$dindex [\"$REGISTRY/multi@$dlay\",\"$REGISTRY/multi@$dindex\"]"
+    run_pc images --digests --format '{{.Digest}}' "$REGISTRY/multi:both"
+    assert_equal "$output" "$dindex"
     run_pc pull -q --tls-verify=false --arch arm64 "$REGISTRY/multi:both"
     assert_equal "$output" "d9ee980882a1b30f801e6d41900ff7c168221b7d20315bf7d02114d17aad3544"
     run_pc 125 pull -q --tls-verify=false --platform linux/s390x "$REGISTRY/multi:both"
@@ -128,4 +134,24 @@ teardown() {
     assert_contains "$output" "local"
     run_pc 125 run --rm --pull=bogus "$REGISTRY/busybox:1" true
     assert_contains "$output" 'unsupported pull policy "bogus"'
+}
+
+@test "--all-tags pulls every tag of the repository (the name's tag ignored, as podman 4.3)" {
+    registry_push busybox allt:1
+    registry_push busybox allt:2
+    registry_push layered allt:lay
+    run_pc_split pull --all-tags --tls-verify=false "$REGISTRY/allt"
+    assert_contains "$stderr" "Trying to pull $REGISTRY/allt:1..."
+    assert_contains "$stderr" "Trying to pull $REGISTRY/allt:lay..."
+    run sort <<<"$output"
+    assert_equal "$output" "21102f038846bea311ebf29f41c52111c361de026cb4f488aa3f4e2f3b91eb47
+d9ee980882a1b30f801e6d41900ff7c168221b7d20315bf7d02114d17aad3544
+d9ee980882a1b30f801e6d41900ff7c168221b7d20315bf7d02114d17aad3544"
+    run_pc images --format '{{.Repository}}:{{.Tag}}'
+    run sort <<<"$output"
+    assert_equal "$output" "$REGISTRY/allt:1
+$REGISTRY/allt:2
+$REGISTRY/allt:lay"
+    run_pc 125 pull --all-tags --tls-verify=false "$REGISTRY/nothere"
+    assert_contains "$output" "nothere"
 }
