@@ -13,6 +13,10 @@ int pc_cmd_info (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_images (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_load (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_pull (const struct pc_command *cmd, int argc, char **argv);
+/* push.c */
+int pc_cmd_push (const struct pc_command *cmd, int argc, char **argv);
+int pc_cmd_search (const struct pc_command *cmd, int argc, char **argv);
+extern const struct pc_command pc_manifest_commands[];
 /* login.c */
 int pc_cmd_login (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_logout (const struct pc_command *cmd, int argc, char **argv);

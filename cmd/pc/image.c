@@ -411,6 +411,8 @@ const struct pc_command pc_image_commands[] = {
     .usage = "image load [options]", .run = pc_cmd_load },
   { .name = "pull", .summary = "Pull an image from a registry",
     .usage = "image pull [options] IMAGE", .run = pc_cmd_pull },
+  { .name = "push", .summary = "Push an image to a specified destination",
+    .usage = "image push [options] IMAGE [DESTINATION]", .run = pc_cmd_push },
   { .name = "mount", .summary = "Mount an image's root filesystem",
     .usage = "image mount [options] [IMAGE...]", .run = pc_cmd_image_mount },
   { .name = "prune", .summary = "Remove unused images",

@@ -422,6 +422,34 @@ int pc_engine_login_store (const char *authfile, const char *key, const char *us
 /* key NULL: every login (-a). Not logged in: class PC_ERR_NOT_FOUND. */
 int pc_engine_logout (const char *authfile, const char *key, pc_error **err);
 
+/* pc push (pkg/engine/push.c over pkg/registry): progress through
+   reg.event with the pull's kinds. */
+struct pc_engine_push_opts
+{
+  struct pc_engine_pull_opts reg; /* registry options and events (os/arch unused) */
+  const char *format;             /* --format oci|v2s2, NULL: the stored manifest's */
+  const char *compression;        /* --compression-format gzip|zstd, NULL: gzip */
+};
+/* image: a stored image; dest: docker://REF or REF (NULL: image's own
+   name); other transports refused (class UNSUPPORTED). *digest_out: the
+   manifest digest pushed. */
+int pc_engine_image_push (struct pc_engine *e, const char *image, const char *dest,
+                          const struct pc_engine_push_opts *o, char **digest_out, pc_error **err);
+/* pc search REGISTRY/TERM: rows with podman's fields (Index, Name,
+   Description, Stars, Official, Automated, Tag) from /v2/_catalog, or one
+   row per tag with list_tags. */
+struct pc_engine_search_opts
+{
+  struct pc_engine_pull_opts reg;
+  int limit;                      /* 0: 25 */
+  bool list_tags;
+};
+int pc_engine_search (const char *arg, const struct pc_engine_search_opts *o, json_object **out,
+                      pc_error **err);
+/* pc manifest inspect: the manifest or index as the registry serves it. */
+int pc_engine_manifest_inspect (const char *ref, const struct pc_engine_pull_opts *o, char **body,
+                                size_t *len, pc_error **err);
+
 /* podman's `image inspect` object; history rows newest first (ID: the
    image id on the top entry, "<missing>" below; Created: RFC 3339;
    CreatedBy; Size in bytes; Comment). New references in *out. */

@@ -217,4 +217,46 @@ int pc_registry_pull (struct pc_store *s, const char *ref, const struct pc_regis
 int pc_registry_list_tags (struct pc_registry_client *c, const char *repo, char ***tags,
                            pc_error **err);
 
+/* ---- Push (push*.c) ---- */
+
+enum pc_registry_format
+{
+  PC_REGISTRY_FORMAT_AUTO,   /* the stored manifest's (docker schema 2 or OCI), else OCI */
+  PC_REGISTRY_FORMAT_OCI,
+  PC_REGISTRY_FORMAT_V2S2,
+};
+enum pc_registry_compression
+{
+  PC_REGISTRY_COMPRESSION_GZIP,
+  PC_REGISTRY_COMPRESSION_ZSTD,
+};
+struct pc_registry_push_opts
+{
+  enum pc_registry_format format;
+  enum pc_registry_compression compression; /* layers stored otherwise are recompressed */
+  pc_registry_event_fn event;               /* the pull's kinds; name is "host/repo" */
+  void *event_data;
+};
+/* image: a stored image (as pc_store_image_lookup takes it); dest: fully
+   qualified "host/repo:tag" (or @digest, which must be the digest of what
+   is pushed). *digest_out: the manifest's digest. Blobs the registry has
+   are skipped, blobs another repository of that registry has are mounted
+   (the image's names there, and pc's blob-info cache in the store root). */
+int pc_registry_push (struct pc_store *s, const char *image, const char *dest,
+                      const struct pc_registry_opts *o, const struct pc_registry_push_opts *po,
+                      char **digest_out, pc_error **err);
+
+/* ---- Search, tags, manifest inspect (search.c) ---- */
+
+/* GET /v2/_catalog of host (every page). NULL-terminated, malloc'd. */
+int pc_registry_catalog (const char *host, const struct pc_registry_opts *o, char ***repos,
+                         pc_error **err);
+/* GET /v2/REPO/tags/list (every page). */
+int pc_registry_tags (const char *host, const char *repo, const struct pc_registry_opts *o,
+                      char ***tags, pc_error **err);
+/* The manifest or index ref names, as the registry serves it (bytes and
+   Content-Type; a reference by digest is checked against it). */
+int pc_registry_manifest_raw (const char *ref, const struct pc_registry_opts *o, char **body,
+                              size_t *len, char **media_type, pc_error **err);
+
 #endif

@@ -262,6 +262,11 @@ struct pc_store_new_image
                               image's Digest, and in its digests after the
                               manifest's (podman's RepoDigests) */
 };
+/* A stored blob, for a push: opened read-only, or read whole (a config or
+   manifest, capped). */
+int pc_store_blob_open (struct pc_store *s, const char *digest, pc_error **err);
+int pc_store_blob_read (struct pc_store *s, const char *digest, char **data, size_t *len,
+                        pc_error **err);
 /* Registers the image (atomically, as a load does): digests checked again,
    the config's diff_ids against the stored layers. */
 int pc_store_image_add (struct pc_store *s, const struct pc_store_new_image *ni, char **id_out,

@@ -35,11 +35,13 @@ rss_below() {
     [ -n "$rss" ] && [ "$rss" -lt "$2" ]
 }
 
-@test "pc itself does not link libslirp or GLib; only a monitor with the default network maps them" {
+@test "pc itself does not link libslirp, GLib or libcurl; only a monitor with the default network maps libslirp" {
     run ldd "$PC"
     [ "$status" -eq 0 ]
     assert_not_contains "$output" "libslirp"
     assert_not_contains "$output" "libglib"
+    # libcurl (pkg/registry/curl-lazy.c) is loaded by registry commands alone.
+    assert_not_contains "$output" "libcurl"
     run_pc run -d --name none --network none busybox sleep 100
     run_pc run -d --name net busybox sleep 100
     local pnone pnet
@@ -48,6 +50,7 @@ rss_below() {
     run cat "/proc/$pnone/maps"
     assert_not_contains "$output" "libslirp"
     assert_not_contains "$output" "libglib"
+    assert_not_contains "$output" "libcurl"
     run cat "/proc/$pnet/maps"
     assert_contains "$output" "libslirp.so"
     assert_contains "$output" "libglib"

@@ -178,6 +178,29 @@ $AUTH_YAML"
     assert_equal "$stderr" "Error: logging into \"$REGISTRY\": invalid username/password"
 }
 
+@test "login on a terminal: Username and Password prompts, the password not echoed" {
+    registry_start "$AUTH_YAML"
+    run python3 "$BATS_TEST_DIRNAME/ptydrive.py" 'expect:Username: ' "send:$USER_OK\r" \
+        'expect:Password: ' "send:$PASS_OK\r" -- "$PC" login --tls-verify=false "$REGISTRY"
+    [ "$status" -eq 0 ]
+    assert_contains "$output" "Login Succeeded!"
+    assert_contains "$output" "EXIT 0"
+    assert_not_contains "$output" "$PASS_OK"
+    run_pc login --get-login "$REGISTRY"
+    assert_equal "$output" "$USER_OK"
+    # Stored credentials that no longer work: podman says so, then offers the
+    # stored user as the default.
+    printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$(printf '%s:stale' "$USER_OK" | base64)" > "$AUTHFILE"
+    run python3 "$BATS_TEST_DIRNAME/ptydrive.py" 'expect:Existing credentials are invalid' \
+        "expect:Username \\($USER_OK\\): " 'send:\r' 'expect:Password: ' "send:$PASS_OK\r" \
+        -- "$PC" login --tls-verify=false "$REGISTRY"
+    [ "$status" -eq 0 ]
+    assert_contains "$output" "Login Succeeded!"
+    assert_not_contains "$output" "$PASS_OK"
+    run python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["auths"][sys.argv[2]]["auth"])' "$AUTHFILE" "$REGISTRY"
+    assert_equal "$output" "$(printf '%s:%s' "$USER_OK" "$PASS_OK" | base64)"
+}
+
 @test "login/logout argument checks as podman's" {
     run_pc_split 125 login -u a -p b "$PC_TEST_DIR-not-a-registry/x:tag"
     assert_contains "$stderr" "Error:"

@@ -115,3 +115,22 @@ EOF
     run_pc_split 125 pull foo
     assert_contains "$stderr" "Error: loading drop-in registries configuration"
 }
+
+@test "enforcing on a terminal: the user picks one of the candidates" {
+    cat > "$CONF_DIR/registries.conf" <<EOF2
+unqualified-search-registries = ["127.0.0.1:1", "$REGISTRY"]
+short-name-mode = "enforcing"
+[[registry]]
+location = "$REGISTRY"
+insecure = true
+EOF2
+    # Each expect fails the drive (exit 99) when its text does not come.
+    run python3 "$BATS_TEST_DIRNAME/ptydrive.py" 'expect:Please select an image' \
+        'expect:1\) 127\.0\.0\.1:1/busybox:1' "expect:2\\) $REGISTRY/busybox:1" \
+        'expect:Enter a number' 'send:2\r' -- "$PC" pull -q busybox:1
+    [ "$status" -eq 0 ]
+    assert_contains "$output" "$BUSYBOX_ID"
+    assert_contains "$output" "EXIT 0"
+    run_pc images --format '{{.Repository}}:{{.Tag}}'
+    assert_equal "$output" "$REGISTRY/busybox:1"
+}
