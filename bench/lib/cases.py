@@ -11,7 +11,6 @@ import socket
 import subprocess
 import threading
 import time
-import urllib.request
 
 from context import make_variants
 from engine import Failed, PythonStep, Variant, describe
@@ -506,31 +505,27 @@ http:
 """
 
 
-def registry_manifest(base, repo):
-    req = urllib.request.Request(
-        "%s/v2/%s/manifests/latest" % (base, repo),
-        headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json, "
-                           "application/vnd.oci.image.manifest.v1+json"})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.load(r)
-
-
-def case_pull(ctx):
+def case_pull(ctx, name="layered"):
+    """pull of the layered fixture, or of `big` (about 100 MB of incompressible
+    bytes in 5 layers, bench/lib/images.py big_archive), from Debian's
+    docker-registry on loopback. Floor: `skopeo copy` of the same image to a
+    directory (download and digest checks, no extraction, no store)."""
     port = free_port()
     base = "http://127.0.0.1:%d" % port
     host = "127.0.0.1:%d" % port
-    case = {"id": "pull-layered",
-            "title": "`pull --tls-verify=false` of the layered fixture (3 layers) from a "
-                     "local registry",
-            "about": "Debian's docker-registry on 127.0.0.1 holds both fixtures (pushed "
-                     "with skopeo); the tool pulls `layered` into a store without images "
-                     "(both removed, untimed, before each run). Floor: one `curl` "
-                     "downloading the manifest, config and layer blobs, then `tar -x` of "
-                     "the layers: no digest checks, no store."}
+    what = ("the layered fixture (3 layers)" if name == "layered" else
+            "a 100 MiB image (5 layers of 20 MiB of incompressible bytes, gzip)")
+    case = {"id": "pull-" + name,
+            "title": "`pull --tls-verify=false` of %s from a local registry" % what,
+            "about": "Debian's docker-registry on 127.0.0.1 holds the images (pushed "
+                     "with skopeo); the tool pulls `%s` into a store without images "
+                     "(all removed, untimed, before each run). Floor: `skopeo copy` of "
+                     "the same image to an empty directory (download and digest checks; "
+                     "no extraction, no store)." % name}
     notes = []
-    root = ctx.work("registry")
+    root = ctx.work("registry-" + name)
     os.makedirs(root, exist_ok=True)
-    cfg = ctx.work("registry.yml")
+    cfg = ctx.work("registry-%s.yml" % name)
     with open(cfg, "w") as f:
         f.write(REGISTRY_CONFIG.format(root=root, port=port))
     server = None
@@ -539,32 +534,33 @@ def case_pull(ctx):
                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
         wait_http(ctx, base + "/v2/")
+        archives = {"busybox": ctx.archives["busybox"]}
+        if name == "big":
+            import images
+            big = ctx.work("big.docker.tar")
+            if not os.path.exists(big):
+                images.big_archive(big, "localhost/bench/big:latest")
+                os.chmod(big, 0o644)
+            archives["big"] = big
+        else:
+            archives["layered"] = ctx.archives["layered"]
         refs = {}
-        for name in ("busybox", "layered"):
-            refs[name] = "%s/bench/%s:latest" % (host, name)
+        for n, a in archives.items():
+            refs[n] = "%s/bench/%s:latest" % (host, n)
             ctx.runner.check(["skopeo", "copy", "--quiet", "--dest-tls-verify=false",
-                              "docker-archive:" + ctx.archives[name],
-                              "docker://" + refs[name]], "pushing the fixtures")
-        manifest = registry_manifest(base, "bench/layered")
-        blobs = [manifest["config"]["digest"]] + [l["digest"] for l in manifest["layers"]]
-        dl = ctx.work("pull-floor")
-        curl = ["curl", "-sf", "-H", "Accept: application/vnd.docker.distribution.manifest.v2+json",
-                base + "/v2/bench/layered/manifests/latest", "-o", os.path.join(dl, "manifest")]
-        for k, b in enumerate(blobs):
-            curl += [base + "/v2/bench/layered/blobs/" + b, "-o", os.path.join(dl, "blob%d" % k)]
-        rootfs = os.path.join(dl, "rootfs")
-        floor_steps = [curl] + [["tar", "-x", "-f", os.path.join(dl, "blob%d" % k), "-C", rootfs]
-                                for k in range(1, len(blobs))]
+                              "docker-archive:" + a, "docker://" + refs[n]],
+                             "pushing the images")
+        dl = ctx.work("pull-floor-" + name)
+        floor = ["skopeo", "copy", "--quiet", "--src-tls-verify=false",
+                 "docker://" + refs[name], "dir:" + dl]
 
         def build(tool):
             if tool == "floor":
-                return Variant("floor", floor_steps,
-                               prepare=[PythonStep(lambda i: (reset_dir(dl), os.makedirs(rootfs)),
-                                                   "empty DIR")],
-                               label="curl MANIFEST CONFIG LAYERS && tar -x -f LAYER -C DIR "
-                                     "(each of the %d layers)" % (len(blobs) - 1))
+                return Variant("floor", [floor],
+                               prepare=[PythonStep(lambda i: reset_dir(dl), "empty DIR")],
+                               label="skopeo copy docker://REF dir:DIR")
             return image_variant(ctx, tool, "pull",
-                                 ["pull", "--tls-verify=false", refs["layered"]],
+                                 ["pull", "--tls-verify=false", refs[name]],
                                  list(refs.values()) + list(ctx.refs.values()), notes)
 
         w, r = ctx.counts((1, 10), (1, 3))
@@ -628,6 +624,7 @@ CASES = [
     ("ps-a-100", case_ps),
     ("images-100", case_images),
     ("pull-layered", case_pull),
+    ("pull-big", lambda ctx: case_pull(ctx, "big")),
     ("monitor-rss", case_rss),
     ("monitor-rss-net", lambda ctx: case_rss(ctx, network=True)),
     ("net-throughput", case_net),

@@ -162,3 +162,35 @@ def tools_archive(path, ref, busybox, binaries):
         _add(t, config_name, config)
         _add(t, layer_name, layer)
         _add(t, "manifest.json", manifest)
+
+
+def big_archive(path, ref, layers=5, mib=20, seed=14):
+    """A docker-archive of `layers` layers of `mib` MiB each, every layer one
+    file of pseudo-random (incompressible) bytes, deterministic: the larger
+    pull case (issue 14: about 100 MB in 5 layers)."""
+    import random
+    rng = random.Random(seed)
+    blobs, diff_ids = [], []
+    for k in range(layers):
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+            _add(t, "big-%d.bin" % k, rng.randbytes(mib << 20))
+        blobs.append(buf.getvalue())
+        diff_ids.append("sha256:" + hashlib.sha256(blobs[-1]).hexdigest())
+    config = _dumps({
+        "architecture": _arch(), "os": "linux",
+        "created": "2024-01-01T00:00:00Z",
+        "config": {"Cmd": ["/bin/sh"], "Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]},
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        "history": [{"created": "2024-01-01T00:00:00Z",
+                     "created_by": "bench/lib/images.py big_archive layer %d" % k}
+                    for k in range(layers)],
+    })
+    config_name = hashlib.sha256(config).hexdigest() + ".json"
+    names = [d[7:] + "/layer.tar" for d in diff_ids]
+    manifest = _dumps([{"Config": config_name, "RepoTags": [ref], "Layers": names}])
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as t:
+        _add(t, config_name, config)
+        for name, blob in zip(names, blobs):
+            _add(t, name, blob)
+        _add(t, "manifest.json", manifest)
