@@ -104,6 +104,9 @@ pc_pull_printer_event (const struct pc_engine_pull_event *ev, void *data)
     case PC_PULL_EV_STORED:
       fprintf (p->out, "Storing signatures\n");
       break;
+    case PC_PULL_EV_RESOLVED:
+      fprintf (p->out, "%s\n", ev->name);
+      break;
     }
   fflush (p->out);
 }

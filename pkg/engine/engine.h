@@ -367,6 +367,7 @@ enum pc_engine_pull_event_kind
   PC_PULL_EV_BLOB_DONE,
   PC_PULL_EV_MANIFEST,
   PC_PULL_EV_STORED,
+  PC_PULL_EV_RESOLVED,     /* name: podman's "Resolved "x" as an alias (F)" line */
 };
 struct pc_engine_pull_event
 {

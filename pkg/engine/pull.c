@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/cleanup.h"
+#include "lib/log.h"
 #include "lib/xalloc.h"
 #include "pkg/registry/registry.h"
 #include "pkg/storage/storage.h"
@@ -84,9 +85,10 @@ pc_engine_image_pull (struct pc_engine *e, const char *name, const struct pc_eng
   struct pc_store *s = pc_engine_store (e, err);
   if (s == NULL)
     return -1;
-  pc_autostrv char **cands = NULL;
-  if (pc_registry_resolve_name (name, &cands, err) < 0)
+  __attribute__ ((cleanup (pc_registry_resolution_clear))) struct pc_registry_resolution res = { 0 };
+  if (pc_registry_resolve_pull (name, &res, err) < 0)
     return -1;
+  char **cands = res.candidates;
   if (cands == NULL || cands[0] == NULL)
     return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT,
                            "%s: image not known (a localhost/ image is never pulled)", name);
@@ -113,6 +115,12 @@ pc_engine_image_pull (struct pc_engine *e, const char *name, const struct pc_eng
   };
   int ret = -1;
   pc_error *first = NULL;
+  if (res.description && o->event)
+    {
+      /* podman's "Resolved "x" as an alias (F)" before "Trying to pull". */
+      struct pc_engine_pull_event ev = { .kind = PC_PULL_EV_RESOLVED, .name = res.description };
+      o->event (&ev, o->event_data);
+    }
   for (char **c = cands; *c; c++)
     {
       pc_error *e1 = NULL;
@@ -121,6 +129,11 @@ pc_engine_image_pull (struct pc_engine *e, const char *name, const struct pc_eng
       if (r == 0)
         {
           ret = 0;
+          /* A name picked at the prompt goes to the aliases cache; as
+             podman, a failure to record it only says so. */
+          if (pc_registry_resolution_record (&res, *c, &e1) < 0)
+            pc_warn ("recording short-name alias \"%s\": %s", *c, e1->msg);
+          pc_error_free (e1);
           break;
         }
       if (first == NULL)

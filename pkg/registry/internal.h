@@ -60,6 +60,15 @@ int reg_auth_challenge (struct pc_registry_client *c, const char *www, const cha
 void reg_curl_global_init (void);
 void reg_tls_setup (struct pc_registry_client *c, CURL *h);
 
+/* pull.c: the image ref fetched from src (registries.conf's mirror or
+   location, pull-sources.c picks it; ref is the name it is stored under and
+   the messages' name). *at_source: the failure came before the manifest was
+   read (no answer, 401/403, 404, 5xx: the next source may be tried); the
+   error then has no "initializing source" prefix, pull-sources.c adds it. */
+int reg_pull_source (struct pc_store *s, const char *ref, const char *src,
+                     const struct pc_registry_opts *o, const struct pc_registry_pull_opts *po,
+                     char **id_out, bool *at_source, pc_error **err);
+
 /* pull-layers.c */
 struct reg_layer_job
 {

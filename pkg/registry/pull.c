@@ -255,16 +255,19 @@ get_config (struct pc_registry_client *c, const struct pc_registry_ref *r, const
 
 static int
 pull_image (struct pc_store *s, struct pc_registry_client *c, const struct pc_registry_ref *r,
-            const char *ref, const struct pc_registry_pull_opts *po, char **id_out, pc_error **err)
+            const char *ref, const struct pc_registry_pull_opts *po, char **id_out,
+            bool *at_source, pc_error **err)
 {
   pc_autofree char *body = NULL, *mtype = NULL;
   size_t len = 0;
   char digest[72], list_digest[72] = "";
   const char *what = r->digest ? r->digest : r->tag;
-  if (reg_client_ping (c, err) < 0)
-    return pc_error_wrap (err, "initializing source docker://%s", ref);
-  if (get_manifest (c, r, ref, what, &body, &len, &mtype, digest, err) < 0)
-    return pc_error_wrap (err, "initializing source docker://%s", ref);
+  /* The source's failures: the caller may try the next (pull-sources.c). */
+  if (reg_client_ping (c, err) < 0 || get_manifest (c, r, ref, what, &body, &len, &mtype, digest, err) < 0)
+    {
+      *at_source = true;
+      return -1;
+    }
   pc_autojson json_object *m = pc_json_parse (body, len, err);
   if (m == NULL || !json_object_is_type (m, json_type_object))
     return m ? pc_error_makec (err, PC_ERR_INVALID, EINVAL, "manifest %s is not an object", digest)
@@ -406,36 +409,26 @@ out:
 }
 
 int
-pc_registry_pull (struct pc_store *s, const char *ref, const struct pc_registry_opts *o,
-                  const struct pc_registry_pull_opts *po, char **id_out, pc_error **err)
+reg_pull_source (struct pc_store *s, const char *ref, const char *src,
+                 const struct pc_registry_opts *o, const struct pc_registry_pull_opts *po,
+                 char **id_out, bool *at_source, pc_error **err)
 {
+  *at_source = false;
   struct pc_registry_ref r;
-  if (pc_registry_ref_parse (ref, &r, err) < 0)
+  if (pc_registry_ref_parse (src, &r, err) < 0)
     return -1;
-  struct pc_registry_host_conf hc = { 0 };
   struct pc_registry_client *c = NULL;
   int ret = -1;
-  if (pc_registry_host_config (ref, &hc, err) < 0)
+  if (pc_registry_client_new (r.host, o, &c, err) < 0)
     goto out;
-  if (hc.blocked)
-    {
-      pc_error_makec (err, PC_ERR_PERMISSION, EPERM, "registry %s is blocked in registries.conf", r.host);
-      goto out;
-    }
-  struct pc_registry_opts opts = o ? *o : (struct pc_registry_opts) { .retries = -1 };
-  if (hc.insecure)
-    opts.tls_verify_off = true;
-  if (pc_registry_client_new (r.host, &opts, &c, err) < 0)
-    goto out;
-  emit (po, PC_REGISTRY_EV_TRYING, ref, NULL, 0, 0, false);
-  /* Errors name the image: "initializing source docker://REF" for the
-     manifest (podman's words), "copying image from docker://REF" after. */
-  ret = pull_image (s, c, &r, ref, po, id_out, err);
-  if (ret < 0 && strstr ((*err)->msg, ref) == NULL)
+  /* Errors name the image: the caller adds "initializing source
+     docker://REF" to the source's (podman's words), "copying image from
+     docker://REF" after. */
+  ret = pull_image (s, c, &r, ref, po, id_out, at_source, err);
+  if (ret < 0 && !*at_source && strstr ((*err)->msg, ref) == NULL)
     pc_error_wrap (err, "copying image from docker://%s", ref);
 out:
   pc_registry_client_free (c);
-  pc_registry_host_conf_clear (&hc);
   pc_registry_ref_clear (&r);
   return ret;
 }

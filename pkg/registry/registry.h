@@ -186,6 +186,7 @@ enum pc_registry_event_kind
   PC_REGISTRY_EV_BLOB_DONE,    /* digest */
   PC_REGISTRY_EV_MANIFEST,     /* "Writing manifest to image destination" */
   PC_REGISTRY_EV_STORED,       /* "Storing signatures" */
+  PC_REGISTRY_EV_RESOLVED,     /* name: podman's "Resolved "x" as an alias (F)" line */
 };
 struct pc_registry_event
 {
@@ -209,9 +210,34 @@ struct pc_registry_pull_opts
 /* ref: fully qualified. The image is stored with name ref (unless ref is by
    digest) and its manifest digest (RepoDigests); *id_out its id (config
    hex). A failure leaves no image (layers verified and stored before it
-   are kept for the next pull). */
+   are kept for the next pull). registries.conf decides where it comes from
+   (pull-sources.c): a blocked registry is refused (class PERMISSION), the
+   mirrors that apply are tried in order before the location (the prefix
+   rewritten), each with its insecure flag and auth.json's credentials for
+   its "host/repo" (unless o->creds); a source that fails before its
+   manifest gives way to the next. */
 int pc_registry_pull (struct pc_store *s, const char *ref, const struct pc_registry_opts *o,
                       const struct pc_registry_pull_opts *po, char **id_out, pc_error **err);
+
+/* Short-name resolution for a pull (pull-sources.c): the candidates of
+   pc_registry_resolve_name, podman's line to print before the pull
+   (description: "Resolved "alpine" as an alias (F)", "Resolving "x" using
+   unqualified-search registries (F)", or NULL) and, when the user picked
+   the candidate at the enforcing-mode prompt, the short name to record in
+   the aliases cache once a candidate is pulled. */
+struct pc_registry_resolution
+{
+  char **candidates;   /* NULL-terminated; NULL for localhost/ (never pulled) */
+  char *description;
+  char *record;
+};
+int pc_registry_resolve_pull (const char *input, struct pc_registry_resolution *out,
+                              pc_error **err);
+void pc_registry_resolution_clear (struct pc_registry_resolution *r);
+/* pulled: the candidate that was pulled; records "short name = its
+   repository" when r->record is set (else nothing). */
+int pc_registry_resolution_record (const struct pc_registry_resolution *r, const char *pulled,
+                                   pc_error **err);
 
 /* The tags of a repository (GET /v2/REPO/tags/list, paginated). */
 int pc_registry_list_tags (struct pc_registry_client *c, const char *repo, char ***tags,
