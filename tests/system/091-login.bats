@@ -176,6 +176,18 @@ $AUTH_YAML"
     assert_equal "$output" "Login Succeeded!"
     run_pc_split 125 login -u "$USER_OK" -p wrong "$REGISTRY"
     assert_equal "$stderr" "Error: logging into \"$REGISTRY\": invalid username/password"
+    # A pull and a push over the same TLS, the CA from certs.d and the
+    # login from auth.json; skopeo (verifying with the CA) reads what pc pushed.
+    run_pc login -u "$USER_OK" -p "$PASS_OK" "$REGISTRY"
+    skopeo copy -q --dest-cert-dir "$certs" --dest-creds "$USER_OK:$PASS_OK" \
+        "oci-archive:$PC_FIXTURES/busybox.oci.tar" "docker://$REGISTRY/busybox:1" >/dev/null
+    run_pc_split pull -q "$REGISTRY/busybox:1"
+    assert_equal "$output" "d9ee980882a1b30f801e6d41900ff7c168221b7d20315bf7d02114d17aad3544"
+    run_pc tag "$REGISTRY/busybox:1" "$REGISTRY/again:2"
+    run_pc_split push -q "$REGISTRY/again:2"
+    run skopeo inspect --cert-dir "$certs" --creds "$USER_OK:$PASS_OK" --format '{{.Name}}' "docker://$REGISTRY/again:2"
+    [ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+    assert_equal "$output" "$REGISTRY/again"
 }
 
 @test "login on a terminal: Username and Password prompts, the password not echoed" {
