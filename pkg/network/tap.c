@@ -195,6 +195,11 @@ pc_net_tap_create (int netns_fd, const struct pc_net_slirp_opts *o, pc_error **e
     {
       if (j.tap_fd >= 0)
         close (j.tap_fd);
+      if (j.step && strcmp (j.step, "open /dev/net/tun") == 0 && (j.err == EACCES || j.err == EPERM))
+        return pc_error_errnoc (err, PC_ERR_PERMISSION, j.err,
+                                "set up the container's network: open /dev/net/tun: the default network "
+                                "needs /dev/net/tun readable and writable by you (Debian ships it mode 0666; "
+                                "root can run `chmod 0666 /dev/net/tun`), or run with --network none");
       return pc_error_errnoc (err, j.err == EPERM || j.err == EACCES ? PC_ERR_PERMISSION : PC_ERR_GENERIC,
                               j.err ? j.err : EIO, "set up the container's network: %s",
                               j.step ? j.step : "the helper failed");
