@@ -25,8 +25,11 @@ pc_teardown() {
     if "$PC" help rm >/dev/null 2>&1; then
         "$PC" rm -fa -t 0 >/dev/null 2>&1 || true
     fi
+    # The whole test dir: a test's host directories may hold files a
+    # container chowned to subordinate ids (:U), which only the user
+    # namespace can remove.
     if "$PC" help unshare >/dev/null 2>&1; then
-        "$PC" unshare rm -rf "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR" >/dev/null 2>&1 || true
+        "$PC" unshare rm -rf "$PC_TEST_DIR" >/dev/null 2>&1 || true
     fi
     rm -rf "$PC_TEST_DIR" 2>/dev/null || true
 }
