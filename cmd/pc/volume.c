@@ -304,6 +304,23 @@ cmd_exists (const struct pc_command *cmd, int argc, char **argv)
   return 0;
 }
 
+/* 0 when the volume exists; else the exit code, with podman's message for a
+   missing one (export and import). */
+static int
+require_volume (struct pc_engine *e, const char *name)
+{
+  pc_error *err = NULL;
+  pc_autojson json_object *v = NULL;
+  if (pc_engine_volume_lookup (e, name, &v, &err) == 0)
+    return 0;
+  if (pc_error_class_of (err) == PC_ERR_NOT_FOUND)
+    {
+      pc_error_free (err);
+      return pc_cli_errorf (PC_EXIT_ERROR, "no such volume %s", name);
+    }
+  return pc_cli_fail (err);
+}
+
 static int
 cmd_export (const struct pc_command *cmd, int argc, char **argv)
 {
@@ -322,17 +339,10 @@ cmd_export (const struct pc_command *cmd, int argc, char **argv)
   if (e == NULL)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
-  pc_autojson json_object *v = NULL;
   /* The volume first: a typo must leave the output alone. */
-  if (pc_engine_volume_lookup (e, args[0], &v, &err) < 0)
-    {
-      if (pc_error_class_of (err) == PC_ERR_NOT_FOUND)
-        {
-          pc_error_free (err);
-          return pc_cli_errorf (PC_EXIT_ERROR, "no such volume %s", args[0]);
-        }
-      return pc_cli_fail (err);
-    }
+  int rc = require_volume (e, args[0]);
+  if (rc != 0)
+    return rc;
   pc_autooutput struct pc_output out = PC_OUTPUT_INIT;
   if (output && pc_output_open (output, 0, &out, &err) < 0)
     return pc_cli_fail (err);
@@ -355,16 +365,9 @@ cmd_import (const struct pc_command *cmd, int argc, char **argv)
   if (e == NULL)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
-  pc_autojson json_object *v = NULL;
-  if (pc_engine_volume_lookup (e, args[0], &v, &err) < 0)
-    {
-      if (pc_error_class_of (err) == PC_ERR_NOT_FOUND)
-        {
-          pc_error_free (err);
-          return pc_cli_errorf (PC_EXIT_ERROR, "no such volume %s", args[0]);
-        }
-      return pc_cli_fail (err);
-    }
+  int rc = require_volume (e, args[0]);
+  if (rc != 0)
+    return rc;
   pc_autoclose int fd = -1;
   if (strcmp (args[1], "-") == 0)
     fd = dup (0);
