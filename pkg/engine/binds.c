@@ -541,22 +541,6 @@ parse_mount (const char *spec, struct bind *b, char **tdst, char **topts, pc_err
   return 1;
 }
 
-static char *
-join_strv (char *const *v, const char *sep)
-{
-  size_t len = 1;
-  for (char *const *p = v; p && *p; p++)
-    len += strlen (*p) + strlen (sep);
-  char *out = xmalloc0 (len);
-  for (char *const *p = v; p && *p; p++)
-    {
-      if (p != v)
-        strcat (out, sep);
-      strcat (out, *p);
-    }
-  return out;
-}
-
 /* podman's inspect Mounts entry and its HostConfig.Binds string. */
 static void
 bind_record (const struct bind *b, json_object *mounts, json_object *binds)
@@ -605,7 +589,7 @@ bind_record (const struct bind *b, json_object *mounts, json_object *binds)
   json_object_object_add (m, "RW", json_object_new_boolean (!b->ro));
   json_object_object_add (m, "Propagation", json_object_new_string (prop));
   json_object_array_add (mounts, m);
-  pc_autofree char *ol = join_strv (o, ",");
+  pc_autofree char *ol = pc_strv_join (o, ",");
   pc_autofree char *s = xasprintf ("%s:%s:%s%s%s%s%s,%s,%s", b->src, b->dst, b->chown ? "U," : "",
                                    b->overlay ? "O," : "", b->idmap ? b->idmap : "", b->idmap ? "," : "",
                                    b->ro ? "ro" : "rw", prop,
