@@ -12,13 +12,9 @@
 #include <stddef.h>
 
 #include "lib/error.h"
+#include "lib/toml.h"
 
-/* ---- TOML (config-toml.c) ---- */
-
-/* The subset of TOML containers' files use, as a json-c tree: tables are
-   objects, arrays (of tables too) arrays. Errors are class PC_ERR_INVALID,
-   "toml: line N (last key "K"): ...". Any input is safe to give. */
-json_object *pc_toml_parse (const char *buf, size_t len, pc_error **err);
+/* ---- TOML: lib/toml.h ---- */
 
 /* ---- References (config-ref.c) ---- */
 

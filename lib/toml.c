@@ -1,5 +1,6 @@
 /* A TOML reader for the subset containers' configuration files use
-   (registries.conf, short-name-aliases.conf): bare and quoted keys, dotted
+   (registries.conf, short-name-aliases.conf, containers.conf,
+   storage.conf): bare and quoted keys, dotted
    keys, basic and literal strings, booleans, integers, arrays (nested,
    multi-line, trailing comma), inline tables, [tables] and [[arrays of
    tables]], comments. The document becomes a json-c tree (tables are
@@ -8,8 +9,8 @@
 
    Everything here is outside data: any byte sequence gives a tree or an
    error naming the line, never a crash; nesting is capped. Multi-line
-   strings, floats and dates are refused by name (no registries.conf needs
-   them). */
+   strings, floats and dates are refused by name (none of those files
+   needs them). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/xalloc.h"
-#include "pkg/registry/config.h"
+#include "lib/toml.h"
 
 #define MAX_DEPTH 32
 
