@@ -225,6 +225,12 @@ int rt_mount_fs (const char *type, const char *source, char *const *data, uint64
 int rt_mount_bind (int srcfd, const char *src, bool recursive, uint64_t attr_set,
                    uint64_t attr_clr, int destfd, pc_error **err);
 int rt_mount_all (const struct rt_spec *s, int rootfd, pc_error **err);
+/* chown-walk.c: podman's U. rt_chown_tree walks below fd (a directory, its
+   own owner already set; fd is consumed); rt_chown_source also chowns the
+   source itself and refuses podman's list of host paths. */
+int rt_chown_tree (int fd, uid_t uid, gid_t gid, pc_error **err);
+struct stat;
+int rt_chown_source (int srcfd, const struct stat *st, uid_t uid, gid_t gid, pc_error **err);
 int rt_setup_dev (const struct rt_spec *s, int rootfd, pc_error **err);
 
 /* rootfs.c (child side) */
