@@ -19,7 +19,7 @@ src=${1:-@SOURCE_ROOT@}
 # What each pkg/ folder may include besides itself and lib/.
 allowed() {
     case $1 in
-        pkg/engine) echo "pkg/storage pkg/runtime pkg/monitor pkg/network pkg/rootless pkg/registry" ;;
+        pkg/engine) echo "pkg/storage pkg/runtime pkg/monitor pkg/network pkg/rootless pkg/registry pkg/kube" ;;
         pkg/registry) echo "pkg/storage" ;;
         pkg/monitor) echo "pkg/runtime pkg/network" ;;
         *) echo "" ;;
