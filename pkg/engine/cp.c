@@ -321,6 +321,9 @@ cp_running (struct cp_job *j, struct pc_container *c, pc_error **err)
   int nstype = CLONE_NEWNS;
   if (stat ("/proc/self/ns/user", &mine) == 0 && stat (uns, &theirs) == 0 && mine.st_ino != theirs.st_ino)
     nstype |= CLONE_NEWUSER;
+  /* The helper cannot load libarchive once it is in the container's root. */
+  if (j->stream_fd >= 0 && pc_storage_archive_load (err) < 0)
+    return -1;
   int ep[2];
   if (pipe2 (ep, O_CLOEXEC) < 0)
     return pc_error_errno (err, errno, "pipe");

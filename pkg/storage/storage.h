@@ -275,4 +275,10 @@ int pc_store_image_add (struct pc_store *s, const struct pc_store_new_image *ni,
    user.overlay.opaque -> .wh..wh..opq. */
 int pc_storage_dir_to_tar (int dirfd, int out_fd, pc_error **err);
 
+/* Loads libarchive now (archive-lazy.c loads it at its first use). A process
+   that will use it after leaving the host's mount namespace (cp into a
+   running container) calls this before, and gets an error instead of an
+   exit when the library is missing. */
+int pc_storage_archive_load (pc_error **err);
+
 #endif
