@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/pc/container.h"
+#include "cmd/pc/pod.h"
 #include "cmd/pc/pull.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
@@ -50,7 +51,10 @@ struct run_flags
   bool detach;
   char *name, *entrypoint, *workdir, *user, *hostname, *stop_signal, *log_driver, *network, *cidfile;
   char *detach_keys;
+  char *pod, *pod_id_file, *pod_new_id;   /* --pod, --pod-id-file; the pod new:NAME made */
+  char **pod_publish;        /* -p moved to the pod new:NAME makes */
   char *init_path;
+  char *restart;             /* --restart */
   char *userns, *subuidname, *subgidname;
   char *pull;                /* --pull policy */
   bool tls_verify;           /* --tls-verify, for the pull */
@@ -136,7 +140,10 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "name", 0, PC_OPT_STRING, &f->name, "string", "Assign a name to the container" },
     { "network", 0, PC_OPT_STRING, &f->network, "string", "Connect a container to a network (slirp4netns[:OPTIONS] the default, private, none, host)" },
     { "net", 0, PC_OPT_STRING, &f->network, "string", "Connect a container to a network (slirp4netns[:OPTIONS] the default, private, none, host)" },
+    { "no-healthcheck", 0, PC_OPT_BOOL, &f->o.health.none, NULL, "Disable healthchecks on container" },
     { "no-hosts", 0, PC_OPT_BOOL, &f->o.no_hosts, NULL, "Do not create /etc/hosts within the container, instead use the version from the image" },
+    { "pod", 0, PC_OPT_STRING, &f->pod, "string", "Run container in an existing pod" },
+    { "pod-id-file", 0, PC_OPT_STRING, &f->pod_id_file, "string", "Read the pod ID from the file" },
     { "privileged", 0, PC_OPT_BOOL, &f->o.privileged, NULL, "Give extended privileges to container" },
     { "pull", 0, PC_OPT_STRING, &f->pull, "string", "Pull image policy (\"always\"|\"missing\"|\"never\"|\"newer\") (default \"missing\")" },
     { "publish", 'p', PC_OPT_STRV, &f->o.publish, "strings", "Publish a container's port, or a range of ports, to the host (default [])" },
@@ -144,6 +151,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "read-only", 0, PC_OPT_BOOL, &f->o.read_only, NULL, "Make containers root filesystem read-only" },
     { "read-only-tmpfs", 0, PC_OPT_BOOL, &f->o.read_only_tmpfs, NULL, "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp (default true)" },
     { "replace", 0, PC_OPT_BOOL, &f->o.replace, NULL, "If a container with the same name exists, replace it" },
+    { "restart", 0, PC_OPT_STRING, &f->restart, "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")" },
     { "rm", 0, PC_OPT_BOOL, &f->o.rm, NULL, "Remove container (and pod if created) after exit" },
     { "security-opt", 0, PC_OPT_STRV, &f->o.security_opt, "stringArray", "Security Options (no-new-privileges, seccomp=unconfined|PROFILE)" },
     { "sig-proxy", 0, PC_OPT_BOOL, &f->sig_proxy, NULL, "Proxy received signals to the process (default true)" },

@@ -203,6 +203,8 @@ eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **err)
     return -1;
   if (eng_userns_check (o, hc, err) < 0)
     return -1;
+  if (eng_restart_check (o, hc, err) < 0)
+    return -1;
   json_object *add = json_object_new_array (), *drop = json_object_new_array ();
   json_object_object_add (hc, "CapAdd", add);
   json_object_object_add (hc, "CapDrop", drop);
@@ -449,10 +451,13 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
   json_object_object_add (hc, "ReadonlyRootfs", json_object_new_boolean (o->read_only));
   json_object_object_add (hc, "ReadOnlyTmpfs", json_object_new_boolean (o->read_only_tmpfs));
   json_object_object_add (hc, "SecurityOpt", strv_json (o->security_opt));
-  json_object *rp = json_object_new_object ();
-  json_object_object_add (rp, "Name", json_object_new_string (""));
-  json_object_object_add (rp, "MaximumRetryCount", json_object_new_int (0));
-  json_object_object_add (hc, "RestartPolicy", rp);
+  if (!json_object_object_get_ex (hc, "RestartPolicy", NULL))
+    {
+      json_object *rp = json_object_new_object ();
+      json_object_object_add (rp, "Name", json_object_new_string (""));
+      json_object_object_add (rp, "MaximumRetryCount", json_object_new_int (0));
+      json_object_object_add (hc, "RestartPolicy", rp);
+    }
   /* -p filled it at the check (eng_network_check); -P adds the image's
      exposed ports. */
   if (!json_object_object_get_ex (hc, "PortBindings", NULL))

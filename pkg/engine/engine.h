@@ -78,6 +78,9 @@ struct pc_container_state
   bool monitor_lost;         /* exited because the monitor vanished */
   struct timespec started_at, finished_at;  /* zero when never */
   unsigned long long pid_start, monitor_start;  /* start times of pid and monitor_pid */
+  int restart_count;         /* --restart: restarts since the last pc start */
+  bool stopped_by_user;      /* pc stop or kill ended it (podman's StoppedByUser) */
+  bool stopping;             /* running, and a pc stop waits for its exit */
 };
 
 struct pc_container
@@ -127,6 +130,14 @@ struct pc_create_opts
   char **labels;             /* KEY=VAL */
   bool read_only;
   bool read_only_tmpfs;      /* --read-only-tmpfs (default true) */
+  /* The flags behind containers.conf keys (conf-create.c fills what the
+     user did not give from the configuration). */
+  bool init_set, no_hosts_set;   /* --init / --no-hosts given (true or false) */
+  bool env_host, env_host_set;   /* --env-host: the host's environment */
+  char **unsetenv;           /* --unsetenv NAME: not from the image or defaults */
+  bool unsetenv_all;         /* --unsetenv-all */
+  const char *tz;            /* --tz NAME|local */
+  const char *umask;         /* --umask, octal */
   char **tmpfs;              /* /path[:options] */
   char **volumes;            /* -v HOST:CTR[:OPTIONS] */
   char **mounts;             /* --mount type=bind|tmpfs,... */

@@ -81,6 +81,10 @@ pc_engine_inspect (struct pc_engine *e, struct pc_container *c)
   json_object_object_add (s, "FinishedAt", time_json (&st->finished_at));
   json_object_object_add (s, "CheckpointedAt", json_object_new_string ("0001-01-01T00:00:00Z"));
   json_object_object_add (s, "RestoredAt", json_object_new_string ("0001-01-01T00:00:00Z"));
+  /* podman 4.3 shows both, the second for docker's tools. */
+  json_object *health = pc_engine_health_state (e, c);
+  json_object_object_add (s, "Health", health);
+  json_object_object_add (s, "Healthcheck", json_object_get (health));
   json_object_object_add (o, "State", s);
 
   copy_key (o, rec, "Image");
@@ -214,6 +218,14 @@ pc_engine_ps_row (struct pc_engine *e, struct pc_container *c)
   struct timespec now;
   clock_gettime (CLOCK_REALTIME, &now);
   pc_autofree char *status = pc_engine_status_human (st, &now);
+  pc_autofree char *health = st->status == PC_STATUS_CREATED ? NULL : pc_engine_health_status (e, c);
+  if (health && *health)
+    {
+      /* podman's "Up 3 seconds (healthy)", also once exited. */
+      char *s = xasprintf ("%s (%s)", status, health);
+      free (status);
+      status = s;
+    }
   json_object_object_add (o, "Status", json_object_new_string (status));
   json_object_object_add (o, "Created", json_object_new_int64 (c->created.tv_sec));
   return o;

@@ -45,6 +45,24 @@ int eng_read_small (int dirfd, const char *path, char *buf, size_t size);
 /* Start time (clock ticks since boot) of a process, 0 when it does not exist. */
 unsigned long long eng_proc_start_time (pid_t pid);
 
+/* restart.c: --restart checked at create into hc's RestartPolicy
+   (podman's messages, --rm refused with it); the record's policy for the
+   monitor (enum pc_monitor_restart); the marker pc stop and kill leave
+   before they signal; the restart count and that marker for the state. */
+int eng_restart_check (const struct pc_create_opts *o, json_object *hc, pc_error **err);
+void eng_restart_config (json_object *rec, int *policy, int *max);
+void eng_mark_stopped_by_user (struct pc_engine *e, const struct pc_container *c);
+void eng_restart_state_read (int run_dfd, const char *id, struct pc_container_state *st);
+/* An exited container whose monitor waits to restart it: marked stopped
+   by the user, its monitor woken and waited for (5 s); true when there was
+   one. */
+bool eng_restart_cancel (struct pc_engine *e, struct pc_container *c);
+/* pc stop's "stopping" marker in the state dir: written before it
+   signals, removed when it returns; read: written by a pc that lives. */
+void eng_stopping_begin (struct pc_engine *e, const struct pc_container *c);
+void eng_stopping_end (struct pc_engine *e, const struct pc_container *c);
+bool eng_stopping_read (int run_dfd, const char *id);
+
 /* record.c */
 int eng_record_load (struct pc_engine *e, const char *id, struct pc_container **out,
                      pc_error **err);

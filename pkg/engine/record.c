@@ -190,6 +190,7 @@ eng_state_read (struct pc_engine *e, struct pc_container *c, bool fix)
     return 0;
   st->pid_start = pid_start;
   st->monitor_start = mon_start;
+  eng_restart_state_read (dfd, c->id, st);
   if (read_exit (dfd, c->id, st))
     {
       st->status = PC_STATUS_EXITED;
@@ -200,6 +201,7 @@ eng_state_read (struct pc_engine *e, struct pc_container *c, bool fix)
     {
       snprintf (path, sizeof path, "%s/paused", c->id);
       st->status = faccessat (dfd, path, F_OK, 0) == 0 ? PC_STATUS_PAUSED : PC_STATUS_RUNNING;
+      st->stopping = eng_stopping_read (dfd, c->id);
       return 0;
     }
   /* The monitor may have written the exit file just before going away. */

@@ -52,6 +52,7 @@ struct pc_monitor
   pc_error *net_err;     /* it failed to come up: the start fails with it */
   int seccomp_fd;        /* the runtime's seccomp listener until the bypass takes it, or -1 */
   struct pc_net_bypass *bypass;   /* the egress bypass (bypass.c), or NULL */
+  struct pc_mon_restart *restart; /* --restart (restart.c), NULL for none */
 };
 
 /* sockpath.c: unix sockets under a dir fd, whatever the path length. */
@@ -113,5 +114,21 @@ int pc_mon_do_start (struct pc_monitor *m, pc_error **err);
 /* The one exit path after the report: kills the container if it still
    runs, then teardown, exit file, EXIT to clients, on_exit. */
 void pc_mon_finish_now (struct pc_monitor *m) __attribute__ ((noreturn));
+/* The same end for a container that has exited and is drained. */
+void pc_mon_finish (struct pc_monitor *m) __attribute__ ((noreturn));
+/* Adds the container's stdio fds to the loop (after a restart made them). */
+void pc_mon_io_add_stdio (struct pc_monitor *m);
+
+/* restart.c: the restart policy (cfg->restart). init: before the first
+   create, keeps what a restart needs (the spec, the published ports);
+   exited: the container has exited and is drained: true when it will be
+   restarted (the exit is recorded, the backoff runs), false when the
+   monitor should finish; waiting: in the backoff; signal: SIGTERM/SIGINT
+   or a relayed signal while waiting ends the monitor when a pc stop or
+   kill asked for it. */
+void pc_mon_restart_init (struct pc_monitor *m, json_object *spec);
+bool pc_mon_restart_exited (struct pc_monitor *m);
+bool pc_mon_restart_waiting (const struct pc_monitor *m);
+void pc_mon_restart_signal (struct pc_monitor *m, int signo);
 
 #endif

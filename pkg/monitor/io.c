@@ -307,6 +307,8 @@ signal_event (struct pc_mloop *l, int fd, short revents, void *data)
   struct signalfd_siginfo si;
   while (read (fd, &si, sizeof si) == (ssize_t) sizeof si)
     {
+      /* No restart after this; one in its backoff may end here. */
+      pc_mon_restart_signal (m, (int) si.ssi_signo);
       if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
         {
           /* The monitor is being stopped: a container never outlives it. */
@@ -326,12 +328,12 @@ static void
 after_poll (struct pc_mloop *l, const struct pollfd *pfd, size_t n, bool poll_failed, void *data)
 {
   struct pc_monitor *m = data;
-  if (m->exited && drain (m))
+  if (m->exited && !pc_mon_restart_waiting (m) && drain (m) && !pc_mon_restart_exited (m))
     finish (m);
 }
 
 void
-pc_mon_io_start (struct pc_monitor *m)
+pc_mon_io_add_stdio (struct pc_monitor *m)
 {
   if (m->out_fd >= 0)
     pc_mloop_add (&m->loop, m->out_fd, out_events (m, m->out_fd), output_event, m);
@@ -339,12 +341,24 @@ pc_mon_io_start (struct pc_monitor *m)
     pc_mloop_add (&m->loop, m->err_fd, out_events (m, m->err_fd), output_event, m);
   if (m->in_fd >= 0 && !m->pty)
     pc_mloop_add (&m->loop, m->in_fd, 0, stdin_event, m);
+}
+
+void
+pc_mon_io_start (struct pc_monitor *m)
+{
+  pc_mon_io_add_stdio (m);
   pc_mloop_add (&m->loop, m->sig_fd, POLLIN, signal_event, m);
   pc_mloop_add_hook (&m->loop, NULL, after_poll, m);
   /* A container that died before the signalfd existed. */
   reap (m);
-  if (m->exited && drain (m))
+  if (m->exited && drain (m) && !pc_mon_restart_exited (m))
     finish (m);
+}
+
+void
+pc_mon_finish (struct pc_monitor *m)
+{
+  finish (m);
 }
 
 static void

@@ -11,6 +11,7 @@
    the container has exited, before its exit is recorded. */
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,10 +64,19 @@ start_slirp (struct pc_monitor *m)
             (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6);
 }
 
+/* The hooks' data is &m->net, so that removing them leaves the monitor's
+   other hooks (data m: the end of the container) in place: a restart
+   (restart.c) stops the network and goes on. */
+static struct pc_monitor *
+net_monitor (void *data)
+{
+  return (struct pc_monitor *) ((char *) data - offsetof (struct pc_monitor, net));
+}
+
 static void
 net_prepare (struct pc_mloop *l, int *timeout_ms, void *data)
 {
-  struct pc_monitor *m = data;
+  struct pc_monitor *m = net_monitor (data);
   if (slirp_due (m))
     *timeout_ms = 0;
   if (m->net)
@@ -76,7 +86,7 @@ net_prepare (struct pc_mloop *l, int *timeout_ms, void *data)
 static void
 net_check (struct pc_mloop *l, const struct pollfd *pfd, size_t n, bool poll_failed, void *data)
 {
-  struct pc_monitor *m = data;
+  struct pc_monitor *m = net_monitor (data);
   if (m->net)
     pc_net_check (m->net, pfd, n, poll_failed);
   if (slirp_due (m))
@@ -132,7 +142,7 @@ pc_mon_net_up (struct pc_monitor *m, pc_error **err)
   clock_gettime (CLOCK_MONOTONIC, &t1);
   pc_debug ("network %s: tap0 up in %.3f ms", m->net_mode,
             (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6);
-  pc_mloop_add_hook (&m->loop, net_prepare, net_check, m);
+  pc_mloop_add_hook (&m->loop, net_prepare, net_check, &m->net);
   return 0;
 }
 
@@ -147,7 +157,7 @@ pc_mon_net_stop (struct pc_monitor *m)
   pc_mon_bypass_stop (m);
   if (m->net == NULL)
     return;
-  pc_mloop_remove_hook (&m->loop, m);
+  pc_mloop_remove_hook (&m->loop, &m->net);
   pc_net_free (m->net);
   m->net = NULL;
 }

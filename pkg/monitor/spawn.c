@@ -356,6 +356,7 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
   m->rt = pc_runtime_builtin ();
   struct pc_runtime_created created;
   pc_mon_bypass_spec (cfg->spec);
+  pc_mon_restart_init (m, cfg->spec);
   if (m->rt->create (cfg->spec, &io, &m->ctr, &created, &err) < 0)
     {
       unlinkat (m->dirfd, PC_MONITOR_SOCKET, 0);
