@@ -28,6 +28,8 @@ int pc_cmd_rmi (const struct pc_command *cmd, int argc, char **argv);
 extern const struct pc_command pc_image_commands[];
 /* `pc system` subcommands (system.c); NULL-name terminated. */
 extern const struct pc_command pc_system_commands[];
+/* `pc healthcheck` subcommands (healthcheck.c); NULL-name terminated. */
+extern const struct pc_command pc_healthcheck_commands[];
 /* `pc volume` subcommands (volume.c); NULL-name terminated. */
 extern const struct pc_command pc_volume_commands[];
 

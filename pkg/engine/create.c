@@ -16,6 +16,7 @@
 #include "lib/log.h"
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
+#include "pkg/engine/health.h"
 #include "lib/hash.h"
 #include "lib/json.h"
 #include "lib/parse.h"
@@ -434,6 +435,12 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
   json_object_object_add (cfg, "StopTimeout",
                           json_object_new_int (o->stop_timeout >= 0 ? o->stop_timeout : PC_DEFAULT_STOP_TIMEOUT));
   json_object_object_add (cfg, "Umask", json_object_new_string ("0022"));
+  if (eng_health_record (icfg, o, cfg, err) < 0)
+    {
+      json_object_put (cfg);
+      json_object_put (args);
+      return -1;
+    }
 
   const char *ld = o->log_driver ? o->log_driver : "k8s-file";
   json_object *lc = json_object_new_object ();

@@ -115,6 +115,19 @@ int pc_engine_refresh (struct pc_engine *e, struct pc_container *c, pc_error **e
 char *pc_container_state_dir (const struct pc_engine *e, const struct pc_container *c);
 char *pc_container_log_path (const struct pc_engine *e, const struct pc_container *c);
 
+/* podman's healthcheck flags (pkg/engine/health.c); NULL / false: not given. */
+struct pc_health_opts
+{
+  char *cmd;                 /* --health-cmd: for /bin/sh -c, or a JSON array */
+  char *interval;            /* --health-interval: a Go duration or "disable" */
+  char *timeout, *start_period;
+  char *on_failure;          /* --health-on-failure: none, kill, restart, stop */
+  long retries;              /* --health-retries */
+  bool retries_set;
+  bool none;                 /* --no-healthcheck */
+};
+void pc_health_opts_clear (struct pc_health_opts *h);
+
 /* What `pc create` / `pc run` take from the command line. */
 struct pc_create_opts
 {
@@ -166,11 +179,23 @@ struct pc_create_opts
   char **uidmap, **gidmap;   /* --uidmap/--gidmap CONTAINER:HOST:SIZE */
   const char *subuidname, *subgidname;
   char **group_add;          /* --group-add GID|NAME|keep-groups */
+  struct pc_health_opts health;
   const char *pod;           /* --pod NAME|ID: a member of that pod (docs/pods.md) */
 };
 
 int pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o,
                       struct pc_container **out, pc_error **err);
+
+/* Healthchecks (pkg/engine/health.c, docs/healthcheck.md). run: the
+   container's monitor runs the check now; 0 with *healthy for its outcome.
+   state: podman's .State.Health ({"Status","FailingStreak","Log"}), its
+   empty form for a container without a result. status: "healthy",
+   "unhealthy", "starting", "" before a first start; NULL without a
+   healthcheck (malloc'd). */
+int pc_engine_healthcheck_run (struct pc_engine *e, struct pc_container *c, bool *healthy,
+                               pc_error **err);
+json_object *pc_engine_health_state (struct pc_engine *e, const struct pc_container *c);
+char *pc_engine_health_status (struct pc_engine *e, const struct pc_container *c);
 
 /* Spawns the monitor. attach: the container waits for the start request of
    pc_monitor_attach (start = true) so no output is lost; otherwise it runs at

@@ -86,6 +86,14 @@ int pc_mon_client_take (struct pc_monitor *m, struct pc_mon_client *c);
 void pc_mon_exec_request (struct pc_monitor *m, struct pc_mon_client *c, int memfd);
 bool pc_mon_exec_reaped (struct pc_monitor *m, pid_t pid, int status);
 
+/* health.c: the healthcheck (cfg->health). start: before the report
+   (status "starting", the timer); reaped: true when pid was the check's
+   process; request: a PC_MSG_HEALTHCHECK; restart: --health-on-failure=restart. */
+void pc_mon_health_start (struct pc_monitor *m);
+bool pc_mon_health_reaped (struct pc_monitor *m, pid_t pid, int status);
+void pc_mon_health_request (struct pc_monitor *m, struct pc_mon_client *c);
+void pc_mon_health_restart (struct pc_monitor *m);
+
 /* net.c: the container's network (spec annotation "run.pc.network").
    prepare after the create (takes *netns_fd when the network needs it),
    up before the container may exec, stop before the exit is recorded. */

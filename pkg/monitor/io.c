@@ -295,8 +295,8 @@ reap (struct pc_monitor *m)
         return;
       if (r == m->pid && !m->exited)
         container_exited (m, status);
-      else if (r != m->pid)
-        pc_mon_exec_reaped (m, r, status);
+      else if (r != m->pid && !pc_mon_exec_reaped (m, r, status))
+        pc_mon_health_reaped (m, r, status);
     }
 }
 

@@ -30,6 +30,33 @@
 #include "lib/error.h"
 #include "pkg/network/network.h"
 
+/* What the container's --health-on-failure does once it is unhealthy. */
+enum pc_health_on_failure
+{
+  PC_HEALTH_ON_FAILURE_NONE = 0,
+  PC_HEALTH_ON_FAILURE_KILL,
+  PC_HEALTH_ON_FAILURE_RESTART,
+  PC_HEALTH_ON_FAILURE_STOP,
+};
+
+/* A healthcheck the monitor runs on its own timer (pkg/monitor/health.c).
+   Results go to DIR/health.json, podman's .State.Health object, written
+   atomically. */
+struct pc_monitor_health
+{
+  char **argv;               /* run in the container (CMD-SHELL is already /bin/sh -c) */
+  int64_t interval_ns;       /* 0: only on request (pc healthcheck run) */
+  int64_t timeout_ns;
+  int64_t start_period_ns;
+  int retries;
+  enum pc_health_on_failure on_failure;
+  int stop_signal;           /* on_failure stop and restart: as pc stop */
+  int stop_timeout;          /* seconds */
+  const char *spec_path;     /* the container's config.json: the check runs as its process
+                                (user, env, cwd, capabilities, seccomp) with argv */
+  const char *dir;           /* the container's data dir, where health.json lives */
+};
+
 struct pc_monitor_config
 {
   const char *id;            /* container id (64 hex) */
@@ -74,6 +101,8 @@ struct pc_monitor_config
      otherwise it closes them. The fds are the monitor's. */
   struct pc_net_forward *forwards;
   size_t n_forwards;
+  /* The container's healthcheck, NULL for none (nothing is allocated then). */
+  const struct pc_monitor_health *health;
 };
 
 /* For code that runs in the monitor (the hooks above): records an error
@@ -161,6 +190,12 @@ int pc_monitor_exec_record (const char *state_dir, const char *id, bool *running
 /* The ids of the recorded sessions (inspect's ExecIDs), sorted; a
    NULL-terminated vector, NULL when none. */
 char **pc_monitor_exec_list (const char *state_dir);
+
+/* pc healthcheck run: the monitor runs the healthcheck now. 0 with
+   *healthy for this check's outcome; a check past its timeout is a
+   PC_ERR_TIMEOUT error, a monitor too old for healthchecks
+   PC_ERR_UNSUPPORTED, a container that exits meanwhile PC_ERR_STATE. */
+int pc_monitor_healthcheck (const char *state_dir, bool *healthy, pc_error **err);
 
 /* Additions beyond API.md. */
 

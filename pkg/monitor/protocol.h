@@ -55,7 +55,16 @@
                          PC_MSG_DETACH): the monitor drains the pty once the
                          client is gone, so the process never blocks on it.
      PC_MSG_EXEC_EXIT    int32 exit code of the exec session's process; then
-                         the monitor closes the connection */
+                         the monitor closes the connection
+
+   healthchecks (pkg/monitor/health.c; only to a monitor whose HELLO has
+   PC_MONITOR_FEATURE_HEALTH):
+     PC_MSG_HEALTHCHECK  client -> monitor, no payload: run the container's
+                         healthcheck now (or wait for the one running)
+     PC_MSG_HEALTHCHECK_RESULT  monitor -> client, as START_RESULT: status 0
+                         and the message "healthy" or "unhealthy" (this
+                         check's outcome), or the error (a timeout is class
+                         PC_ERR_TIMEOUT). Output packets may come before it. */
 #ifndef PC_PKG_MONITOR_PROTOCOL_H
 #define PC_PKG_MONITOR_PROTOCOL_H
 
@@ -90,12 +99,15 @@ enum pc_monitor_msg
   PC_MSG_EXEC = 11,
   PC_MSG_EXEC_RESULT = 12,
   PC_MSG_EXEC_EXIT = 13,
+  PC_MSG_HEALTHCHECK = 14,
+  PC_MSG_HEALTHCHECK_RESULT = 15,
 };
 
 /* Feature bits after the version in HELLO: message types added without a
    change to any existing packet, so older clients keep working. */
 #define PC_MONITOR_FEATURE_EXEC 1u
-#define PC_MONITOR_FEATURES PC_MONITOR_FEATURE_EXEC
+#define PC_MONITOR_FEATURE_HEALTH 2u
+#define PC_MONITOR_FEATURES (PC_MONITOR_FEATURE_EXEC | PC_MONITOR_FEATURE_HEALTH)
 #define PC_MONITOR_EXEC_REQ_MAX (4 * 1024 * 1024)
 /* Exec session records in the state dir: exec/ID.json, see pkg/monitor/exec.c. */
 #define PC_MONITOR_EXEC_DIR "exec"

@@ -235,6 +235,9 @@ handle_packet (struct pc_monitor *m, struct pc_mon_client *c, const char *pkt, s
     case PC_MSG_DETACH:
       client_drop (m, c);
       break;
+    case PC_MSG_HEALTHCHECK:
+      pc_mon_health_request (m, c);
+      break;
     default:
       break;
     }

@@ -427,6 +427,8 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
       fail (sync_fd, err);
     }
 
+  /* Before the report: ps shows "starting" once run -d returns. */
+  pc_mon_health_start (m);
   /* The creator reads the report and closes its end: that is no death. */
   unwatch_creator_async (sync_fd);
   report (sync_fd, start_err, m->pid);
