@@ -277,6 +277,12 @@ is_json_format (const char *f)
   return p == end;
 }
 
+bool
+pc_format_is_json (const char *format)
+{
+  return format != NULL && is_json_format (format);
+}
+
 static bool
 ends_with_newline (const char *s)
 {

@@ -29,6 +29,8 @@ int pc_format_print (FILE *out, const char *format, json_object *rows,
 /* Same, and noheading drops the header line of table output (--noheading). */
 int pc_format_print_ex (FILE *out, const char *format, json_object *rows,
                         const struct pc_format_column *columns, bool noheading, pc_error **err);
+/* "json", "{{json .}}" and the like: the whole list as a JSON array. */
+bool pc_format_is_json (const char *format);
 /* For `inspect --format`: renders one template against one object, newline appended. */
 int pc_format_template_one (FILE *out, const char *tmpl, json_object *obj, pc_error **err);
 /* Go's time.Time String(), as podman's templates print times:

@@ -260,6 +260,37 @@ eval_cmd (struct exec *e, json_object *dot, const struct pc_tmpl_cmd *cmd, json_
           bool has_piped, json_object **out)
 {
   const struct pc_tmpl_arg *head = &cmd->args[0];
+  if (head->kind == PC_TA_DOT && head->chain && cmd->nargs == 2 && !has_piped)
+    {
+      /* A string-map "method" of podman's reporters: {{.Label "k"}} is the
+         value of key k of the map .Label ("" when absent). */
+      json_object *m = NULL, *key = NULL;
+      if (eval_arg (e, dot, head, &m) < 0)
+        return -1;
+      if (e->lenient && json_object_is_type (m, json_type_string))
+        {
+          *out = m;  /* a table's header row: the column's title */
+          return 0;
+        }
+      if (eval_arg (e, dot, &cmd->args[1], &key) < 0)
+        {
+          json_object_put (m);
+          return -1;
+        }
+      if (!json_object_is_type (m, json_type_object) || !json_object_is_type (key, json_type_string))
+        {
+          json_object_put (m);
+          json_object_put (key);
+          return exec_error (e, "%s is not a method but has arguments",
+                             head->chain[pc_strv_len (head->chain) - 1]);
+        }
+      json_object *v = NULL;
+      json_object_object_get_ex (m, json_object_get_string (key), &v);
+      *out = v ? json_object_get (v) : json_object_new_string ("");
+      json_object_put (m);
+      json_object_put (key);
+      return 0;
+    }
   if (head->kind != PC_TA_IDENT)
     {
       if (has_piped)

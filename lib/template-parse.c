@@ -458,7 +458,9 @@ parse_pipeline (struct parser *ps, bool allow_decl, const char *ctx)
           fail (ps, "%s", "nil is not a command");
           goto fail;
         }
-      if (cmd.args[0].kind != PC_TA_IDENT && cmd.nargs > 1)
+      /* A field with arguments is a method call, decided at execution. */
+      if (cmd.args[0].kind != PC_TA_IDENT && cmd.nargs > 1
+          && !(cmd.args[0].kind == PC_TA_DOT && cmd.args[0].chain))
         {
           fail (ps, "%s", "can't give argument to non-function");
           goto fail;

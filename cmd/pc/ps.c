@@ -1,20 +1,25 @@
-/* pc ps: podman's columns, filters and --format, from the records alone
-   (no forks, one small read per file). */
+/* pc ps: podman's columns, flags, filters (ps-filter.c) and --format,
+   from the records alone (no forks, one small read per file). Checked side
+   by side with podman 4.3 (cmd/podman/containers/ps.go, pkg/ps/ps.go). */
 #include <errno.h>
-#include <regex.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd/pc/container.h"
+#include "cmd/pc/ps.h"
 #include "lib/cleanup.h"
 #include "lib/format.h"
 #include "lib/json.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
-static const struct pc_format_column ps_columns[] = {
+/* Header titles (podman's createPsOut); any other field's title is its
+   name split at capitals. */
+static const struct pc_format_column ps_headers[] = {
   { "ID", "CONTAINER ID" },
   { "Image", "IMAGE" },
   { "Command", "COMMAND" },
@@ -22,150 +27,198 @@ static const struct pc_format_column ps_columns[] = {
   { "Status", "STATUS" },
   { "Ports", "PORTS" },
   { "Names", "NAMES" },
+  { "Cgroup", "CGROUPNS" },
+  { "IPC", "IPC" },
+  { "MNT", "MNT" },
+  { "NET", "NET" },
+  { "Networks", "NETWORKS" },
+  { "PIDNS", "PIDNS" },
+  { "Pod", "POD ID" },
+  { "PodName", "PODNAME" },
+  { "RunningFor", "RUNNING FOR" },
+  { "UTS", "UTS" },
+  { "User", "USERNS" },
   { NULL, NULL },
 };
 
-struct filters
+static const char *const sort_keys[] = { "command", "created", "id", "image", "names", "runningfor",
+                                         "size", "status", NULL };
+
+struct item
 {
-  char **name, **status, **id, **label;
+  struct pc_container *c;
+  json_object *raw;       /* pc_engine_ps_row plus what ps adds */
+  int64_t rootfs, rw;
+  bool sized;
+  char *command;          /* joined */
+  char *state;            /* podman's State(): "Up 3 seconds", "Exited (0) ...", "Created" */
 };
 
 static void
-filters_clear (struct filters *f)
+items_free (struct item *v, size_t n)
 {
-  pc_strv_free (f->name);
-  pc_strv_free (f->status);
-  pc_strv_free (f->id);
-  pc_strv_free (f->label);
-}
-#define pc_autofilters __attribute__ ((cleanup (filters_clear)))
-
-static int
-parse_filters (char **in, struct filters *f)
-{
-  for (char **p = in; p && *p; p++)
+  for (size_t i = 0; i < n; i++)
     {
-      const char *eq = strchr (*p, '=');
-      if (eq == NULL)
-        return pc_cli_errorf (PC_EXIT_ERROR, "invalid filter \"%s\"", *p);
-      size_t kl = (size_t) (eq - *p);
-      const char *v = eq + 1;
-      if (kl == 4 && strncmp (*p, "name", 4) == 0)
-        pc_strv_append (&f->name, v);
-      else if (kl == 6 && strncmp (*p, "status", 6) == 0)
+      json_object_put (v[i].raw);
+      free (v[i].command);
+      free (v[i].state);
+    }
+  free (v);
+}
+
+/* units.HumanSizeWithPrecision (x, 3): "0B", "12B", "102kB", "1.99MB". */
+static char *
+size_precision3 (int64_t bytes)
+{
+  static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB" };
+  double size = (double) bytes;
+  size_t i = 0;
+  while (size >= 1000 && i < sizeof units / sizeof *units - 1)
+    {
+      size /= 1000;
+      i++;
+    }
+  return xasprintf ("%.3g%s", size, units[i]);
+}
+
+/* podman's State(): the engine's STATUS words without the health
+   suffix ("Up 3 seconds", "Exited (0) 2 seconds ago", "Created",
+   "Stopping"), and for a paused container "Paused" as podman has it. */
+static char *
+human_state (json_object *raw, const char *health)
+{
+  const char *state = pc_json_get_string (raw, "State") ?: "unknown";
+  const char *status = pc_json_get_string (raw, "Status") ?: "";
+  if (strcmp (state, "paused") == 0)
+    return xstrdup ("Paused");
+  size_t n = strlen (status);
+  if (*health && n > strlen (health) + 3)
+    n -= strlen (health) + 3;
+  return xstrndup (status, n);
+}
+
+/* The inode number of /proc/PID/ns/NAME, "" when it cannot be read. */
+static char *
+ns_inode (pid_t pid, const char *name)
+{
+  if (pid <= 0)
+    return xstrdup ("");
+  char path[64], link[128];
+  snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, name);
+  ssize_t n = readlink (path, link, sizeof link - 1);
+  if (n < 0)
+    return xstrdup ("");
+  link[n] = '\0';
+  char *open = strchr (link, '['), *close = strrchr (link, ']');
+  if (open == NULL || close == NULL || close < open)
+    return xstrdup (link);
+  return xstrndup (open + 1, (size_t) (close - open - 1));
+}
+
+/* What pc ps adds to the engine's row, for JSON and templates alike. */
+static void
+complete_raw (struct item *it, bool ns, bool pod, bool size)
+{
+  struct pc_container *c = it->c;
+  json_object *raw = it->raw;
+  json_object_object_add (raw, "IsInfra", json_object_new_boolean (pc_json_get_bool (c->rec, "IsInfra", false)));
+  json_object_object_add (raw, "Pod", json_object_new_string (pc_ps_pod (c)));
+  json_object_object_add (raw, "PodName",
+                          json_object_new_string (pod ? pc_json_get_string (c->rec, "PodName") ?: "" : ""));
+  json_object *mounts = json_object_new_array ();
+  json_object *rm = pc_json_get_array (c->rec, "Mounts");
+  for (size_t i = 0; i < pc_json_array_len (rm); i++)
+    {
+      const char *d = pc_json_get_string (pc_json_array_object_at (rm, i), "Destination");
+      if (d)
+        json_object_array_add (mounts, json_object_new_string (d));
+    }
+  json_object_object_add (raw, "Mounts", mounts);
+  json_object *nso = json_object_new_object ();
+  if (ns)
+    {
+      pid_t pid = (pid_t) pc_json_get_int (raw, "Pid", 0);
+      static const char *const keys[][2] = { { "Mnt", "mnt" }, { "Cgroup", "cgroup" }, { "Ipc", "ipc" },
+                                             { "Net", "net" }, { "Pidns", "pid" }, { "Uts", "uts" },
+                                             { "User", "user" } };
+      for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         {
-          static const char *const ok[] = { "created", "running", "paused", "exited", "stopped",
-                                            "removing", "unknown", "configured", NULL };
-          bool good = false;
-          for (const char *const *o = ok; *o; o++)
-            good |= strcmp (*o, v) == 0;
-          if (!good)
-            return pc_cli_errorf (PC_EXIT_ERROR, "%s is not a valid status", v);
-          pc_strv_append (&f->status, v);
+          pc_autofree char *v = ns_inode (pid, keys[i][1]);
+          if (*v)
+            json_object_object_add (nso, keys[i][0], json_object_new_string (v));
         }
-      else if (kl == 2 && strncmp (*p, "id", 2) == 0)
-        pc_strv_append (&f->id, v);
-      else if (kl == 5 && strncmp (*p, "label", 5) == 0)
-        pc_strv_append (&f->label, v);
-      else
-        return pc_cli_errorf (PC_EXIT_ERROR, "invalid filter \"%.*s\"", (int) kl, *p);
     }
-  return 0;
+  json_object_object_add (raw, "Namespaces", nso);
+  if (size)
+    {
+      json_object *so = json_object_new_object ();
+      json_object_object_add (so, "rootFsSize", json_object_new_int64 (it->rootfs));
+      json_object_object_add (so, "rwSize", json_object_new_int64 (it->rw));
+      json_object_object_add (raw, "Size", so);
+    }
+  const char *health = pc_ps_health (pc_json_get_string (raw, "Status"));
+  it->state = human_state (raw, health);
+  pc_autofree char *status = *health ? xasprintf ("%s (%s)", it->state, health) : xstrdup (it->state);
+  if (c->problem)
+    {
+      bool up = c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED;
+      free (status);
+      status = xstrdup (up ? "Unknown (record unreadable, up)" : "Unknown (record unreadable)");
+      json_object_object_add (raw, "State", json_object_new_string ("unknown"));
+    }
+  json_object_object_add (raw, "Status", json_object_new_string (status));
+
+  json_object *cmd = pc_json_get_array (raw, "Command");
+  pc_autostrv char **words = NULL;
+  for (size_t i = 0; i < pc_json_array_len (cmd); i++)
+    pc_strv_append (&words, json_object_get_string (json_object_array_get_idx (cmd, i)) ?: "");
+  it->command = words ? pc_strv_join (words, " ") : xstrdup ("");
 }
 
-static bool
-match_regex (const char *pattern, const char *s)
+static const char *
+ns_field (json_object *raw, const char *key)
 {
-  regex_t re;
-  if (regcomp (&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
-    return strstr (s, pattern) != NULL;
-  bool m = regexec (&re, s, 0, NULL, 0) == 0;
-  regfree (&re);
-  return m;
+  return pc_json_get_string (pc_json_get (raw, "Namespaces"), key) ?: "";
 }
 
-static bool
-matches (const struct filters *f, struct pc_container *c)
-{
-  if (f->name)
-    {
-      bool any = false;
-      for (char **n = f->name; *n && !any; n++)
-        any = match_regex (*n, c->name);
-      if (!any)
-        return false;
-    }
-  if (f->status)
-    {
-      bool any = false;
-      const char *st = c->problem ? "unknown" : pc_container_status_name (c->state.status);
-      for (char **s = f->status; *s && !any; s++)
-        any = strcmp (*s, st) == 0 || (strcmp (*s, "stopped") == 0 && c->state.status == PC_STATUS_EXITED)
-              || (strcmp (*s, "configured") == 0 && c->state.status == PC_STATUS_CREATED);
-      if (!any)
-        return false;
-    }
-  if (f->id)
-    {
-      bool any = false;
-      for (char **i = f->id; *i && !any; i++)
-        any = strncmp (c->id, *i, strlen (*i)) == 0;
-      if (!any)
-        return false;
-    }
-  json_object *labels = pc_json_get (pc_json_get (c->rec, "Config"), "Labels");
-  for (char **l = f->label; l && *l; l++)
-    {
-      const char *eq = strchr (*l, '=');
-      pc_autofree char *k = eq ? xstrndup (*l, (size_t) (eq - *l)) : xstrdup (*l);
-      json_object *v = NULL;
-      if (labels == NULL || !json_object_object_get_ex (labels, k, &v))
-        return false;
-      if (eq && strcmp (json_object_get_string (v), eq + 1) != 0)
-        return false;
-    }
-  return true;
-}
-
-/* What templates see: podman's psReporter (short ID, joined names, command
-   as one string, human times) over the JSON row.  podman 4.3's template rows
-   are a Go struct whose Created is a time.Time, so {{.Created}} and
-   {{.CreatedAt}} print Go's time String() with the fraction of a second, and
-   {{.RunningFor}} the human "3 minutes ago"; its --format json keeps Created
-   as unix seconds and CreatedAt as the human string, which pc_engine_ps_row
-   gives and the json path prints untouched. */
+/* What templates see: podman's psReporter (short IDs, joined names and
+   command, human times and sizes) over the JSON row.  podman's template
+   rows are a Go struct whose Created is a time.Time, so {{.Created}} and
+   {{.CreatedAt}} print Go's time String(); its --format json keeps Created
+   as unix seconds and CreatedAt as the human string. */
 static json_object *
-reporter_row (json_object *raw, const struct pc_container *ct, bool no_trunc)
+reporter_row (const struct item *it, bool no_trunc, bool size)
 {
+  json_object *raw = it->raw;
+  const struct pc_container *ct = it->c;
   json_object *o = json_object_new_object ();
   json_object_object_foreach (raw, k, v)
     json_object_object_add (o, k, json_object_get (v));
-  const char *id = pc_json_get_string (raw, "Id");
+  const char *id = pc_json_get_string (raw, "Id") ?: "";
   json_object_object_add (o, "ID", json_object_new_string_len (id, no_trunc ? (int) strlen (id) : 12));
+  const char *image_id = pc_json_get_string (raw, "ImageID") ?: "";
+  json_object_object_add (o, "ImageID", json_object_new_string_len (image_id, no_trunc || strlen (image_id) < 12
+                                                                                  ? (int) strlen (image_id) : 12));
+  const char *pod = pc_json_get_string (raw, "Pod") ?: "";
+  json_object_object_add (o, "Pod", json_object_new_string_len (pod, no_trunc || strlen (pod) < 12
+                                                                          ? (int) strlen (pod) : 12));
   json_object *names = pc_json_get (raw, "Names");
-  json_object_object_add (o, "Names", json_object_new_string (json_object_get_string (json_object_array_get_idx (names, 0))));
-  json_object *cmd = pc_json_get (raw, "Command");
-  size_t len = 0;
-  for (size_t i = 0; i < json_object_array_length (cmd); i++)
-    len += strlen (json_object_get_string (json_object_array_get_idx (cmd, i))) + 1;
-  /* Room for the joined words and for podman's 17 characters plus "..."
-     when a shorter allocation would be truncated. */
-  pc_autofree char *c = xmalloc0 (len + sizeof "..." + 17);
-  for (size_t i = 0; i < json_object_array_length (cmd); i++)
-    {
-      if (i)
-        strcat (c, " ");
-      strcat (c, json_object_get_string (json_object_array_get_idx (cmd, i)));
-    }
+  json_object_object_add (o, "Names", json_object_new_string (json_object_get_string (json_object_array_get_idx (names, 0)) ?: ""));
+  pc_autofree char *c = xstrdup (it->command);
   if (!no_trunc && strlen (c) > 17)
-    memcpy (c + 17, "...", sizeof "...");
+    {
+      char *t = xasprintf ("%.17s...", c);
+      free (c);
+      c = t;
+    }
   json_object_object_add (o, "Command", json_object_new_string (c));
-  json_object_object_add (o, "CreatedHuman", json_object_new_string (pc_json_get_string (raw, "CreatedAt")));
-  json_object_object_add (o, "RunningFor", json_object_new_string (pc_json_get_string (raw, "CreatedAt")));
+  json_object_object_add (o, "CreatedHuman", json_object_new_string (pc_json_get_string (raw, "CreatedAt") ?: ""));
+  json_object_object_add (o, "RunningFor", json_object_new_string (pc_json_get_string (raw, "CreatedAt") ?: ""));
   char buf[96];
   pc_format_go_time (&ct->created, false, buf, sizeof buf);
   json_object_object_add (o, "Created", json_object_new_string (buf));
   json_object_object_add (o, "CreatedAt", json_object_new_string (buf));
+  json_object_object_add (o, "State", json_object_new_string (ct->problem ? "Unknown" : it->state));
   /* podman's PORTS: 0.0.0.0:8080->80/tcp, 127.0.0.1:8081->81/tcp */
   json_object *ports = pc_json_get_array (raw, "Ports");
   pc_autofree char *pstr = xstrdup ("");
@@ -181,60 +234,218 @@ reporter_row (json_object *raw, const struct pc_container *ct, bool no_trunc)
       pstr = next;
     }
   json_object_object_add (o, "Ports", json_object_new_string (pstr));
-  json_object_object_add (o, "Size", json_object_new_string (""));
+  if (size)
+    {
+      pc_autofree char *rw = size_precision3 (it->rw), *virt = size_precision3 (it->rootfs);
+      pc_autofree char *s = xasprintf ("%s (virtual %s)", rw, virt);
+      json_object_object_add (o, "Size", json_object_new_string (s));
+    }
+  else
+    json_object_object_add (o, "Size", json_object_new_string (""));
   json_object *labels = pc_json_get (raw, "Labels");
   json_object_object_add (o, "Labels", labels ? json_object_get (labels) : json_object_new_object ());
+  /* {{.Label "k"}} (podman 4.5's method): the value of label k, or "". */
+  json_object_object_add (o, "Label", labels ? json_object_get (labels) : json_object_new_object ());
+  json_object_object_add (o, "Networks", json_object_new_string (""));
+  /* .Namespaces.X is .X (podman rewrites the template); .Namespaces alone
+     prints the Go struct: its seven fields, space-separated, in braces. */
+  static const char *const nsf[][2] = { { "MNT", "Mnt" }, { "Cgroup", "Cgroup" }, { "IPC", "Ipc" },
+                                        { "NET", "Net" }, { "PIDNS", "Pidns" }, { "UTS", "Uts" },
+                                        { "User", "User" } };
+  pc_autofree char *nss = xstrdup ("{");
+  for (size_t i = 0; i < sizeof nsf / sizeof *nsf; i++)
+    {
+      const char *nv = ns_field (raw, nsf[i][1]);
+      json_object_object_add (o, nsf[i][0], json_object_new_string (nv));
+      char *next = xasprintf ("%s%s%s", nss, i ? " " : "", nv);
+      free (nss);
+      nss = next;
+    }
+  pc_autofree char *nsclosed = xasprintf ("%s}", nss);
+  json_object_object_add (o, "Namespaces", json_object_new_string (nsclosed));
   return o;
+}
+
+static int
+cmp_str (const char *a, const char *b)
+{
+  return strcmp (a ? a : "", b ? b : "");
+}
+
+static const char *sort_by;
+
+static int
+cmp_items (const void *pa, const void *pb)
+{
+  const struct item *a = pa, *b = pb;
+  int r = 0;
+  if (strcmp (sort_by, "command") == 0)
+    r = strcmp (a->command, b->command);
+  else if (strcmp (sort_by, "created") == 0)
+    r = (a->c->created.tv_sec > b->c->created.tv_sec) - (a->c->created.tv_sec < b->c->created.tv_sec);
+  else if (strcmp (sort_by, "id") == 0)
+    r = strcmp (a->c->id, b->c->id);
+  else if (strcmp (sort_by, "image") == 0)
+    r = cmp_str (pc_json_get_string (a->raw, "Image"), pc_json_get_string (b->raw, "Image"));
+  else if (strcmp (sort_by, "names") == 0)
+    r = cmp_str (a->c->name, b->c->name);
+  else if (strcmp (sort_by, "runningfor") == 0)
+    r = (a->c->state.started_at.tv_sec > b->c->state.started_at.tv_sec)
+        - (a->c->state.started_at.tv_sec < b->c->state.started_at.tv_sec);
+  else if (strcmp (sort_by, "status") == 0)
+    r = cmp_str (pc_json_get_string (a->raw, "State"), pc_json_get_string (b->raw, "State"));
+  else if (strcmp (sort_by, "size") == 0 && a->sized && b->sized)
+    r = (a->rootfs > b->rootfs) - (a->rootfs < b->rootfs);
+  return r;
+}
+
+/* qsort is not stable; podman's sort of a short list (insertion sort
+   below 12) keeps equal rows in their order, and so does this. */
+static void
+stable_sort (struct item *v, size_t n)
+{
+  for (size_t i = 1; i < n; i++)
+    {
+      struct item x = v[i];
+      size_t j = i;
+      while (j > 0 && cmp_items (&v[j - 1], &x) > 0)
+        {
+          v[j] = v[j - 1];
+          j--;
+        }
+      v[j] = x;
+    }
+}
+
+static char *
+default_format (bool ns, bool pod, bool size)
+{
+  if (ns)
+    return xstrdup ("table {{.ID}}\t{{.Names}}\t{{.Pid}}\t{{.Cgroup}}\t{{.IPC}}\t{{.MNT}}\t{{.NET}}\t"
+                    "{{.PIDNS}}\t{{.User}}\t{{.UTS}}");
+  return xasprintf ("table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t"
+                    "{{.Ports}}\t{{.Names}}%s%s", pod ? "\t{{.Pod}}\t{{.PodName}}" : "",
+                    size ? "\t{{.Size}}" : "");
+}
+
+/* podman replaces ".Namespaces." with "." in the template. */
+static char *
+rewrite_namespaces (const char *format)
+{
+  static const char needle[] = ".Namespaces.";
+  char *out = xstrdup (format);
+  char *p;
+  while ((p = strstr (out, needle)))
+    memmove (p + 1, p + sizeof needle - 1, strlen (p + sizeof needle - 1) + 1);
+  return out;
+}
+
+static int
+check_flags (const struct pc_command *cmd, bool quiet, bool size, bool ns, long last, bool latest,
+             const char *sort)
+{
+  if (last >= 0 && latest)
+    return pc_cli_errorf (PC_EXIT_ERROR, "last and latest are mutually exclusive");
+  if (quiet && (size || ns))
+    return pc_cli_errorf (PC_EXIT_ERROR, "quiet conflicts with size and namespace");
+  if (size && ns)
+    return pc_cli_errorf (PC_EXIT_ERROR, "size and namespace options conflict");
+  if (sort && !pc_strv_contains ((char **) sort_keys, sort))
+    {
+      pc_autofree char *choices = pc_strv_join ((char **) sort_keys, ", ");
+      fprintf (stderr, "Error: invalid argument \"%s\" for \"--sort\" flag: \"%s\" is not a valid value.  "
+               "Choose from: \"%s\"\nSee '%s --help'\n", sort, sort, choices, cmd->path ? cmd->path : "pc ps");
+      return PC_EXIT_ERROR;
+    }
+  return 0;
 }
 
 int
 pc_cmd_ps (const struct pc_command *cmd, int argc, char **argv)
 {
-  bool all = false, quiet = false, no_trunc = false, latest = false;
+  bool all = false, quiet = false, no_trunc = false, latest = false, external = false, ns = false;
+  bool pod = false, noheading = false, size = false, sync = false, format_set = false;
   long last = -1;
-  pc_autofree char *format = NULL;
+  pc_autofree char *format = NULL, *sort = NULL;
   pc_autostrv char **filter = NULL;
   const struct pc_opt opts[] = {
     { "all", 'a', PC_OPT_BOOL, &all, NULL, "Show all the containers, default is only running containers" },
-    { "filter", 'f', PC_OPT_STRV, &filter, "strings", "Filter output based on conditions given (name=, status=, id=, label=)" },
-    { "format", 0, PC_OPT_STRING, &format, "string", "Pretty-print containers to JSON or using a Go template" },
+    { "external", 0, PC_OPT_BOOL, &external, NULL, "Show containers in storage not controlled by pc (there are none)" },
+    { "filter", 'f', PC_OPT_STRV, &filter, "strings", "Filter output based on conditions given" },
+    { "format", 0, PC_OPT_STRING, &format, "string", "Pretty-print containers to JSON or using a Go template", &format_set },
     { "last", 'n', PC_OPT_INT, &last, "int", "Print the n last created containers (all states)" },
     { "latest", 'l', PC_OPT_BOOL, &latest, NULL, "Act on the latest container pc is aware of" },
     { "no-trunc", 0, PC_OPT_BOOL, &no_trunc, NULL, "Display the extended information" },
+    { "noheading", 0, PC_OPT_BOOL, &noheading, NULL, "Do not print headers" },
+    { "ns", 0, PC_OPT_BOOL, &ns, NULL, "Display namespace information" },
+    { "pod", 'p', PC_OPT_BOOL, &pod, NULL, "Print the ID and name of the pod the containers are associated with" },
     { "quiet", 'q', PC_OPT_BOOL, &quiet, NULL, "Print the numeric IDs of the containers only" },
+    { "size", 's', PC_OPT_BOOL, &size, NULL, "Display the total file sizes" },
+    { "sort", 0, PC_OPT_STRING, &sort, "choice", "Sort output by: command, created, id, image, names, runningfor, size, status" },
+    { "sync", 0, PC_OPT_BOOL, &sync, NULL, "Sync container state with OCI runtime (pc's state is always current)" },
     { NULL },
   };
   char **args;
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, 0, 0, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  pc_autofilters struct filters f = { 0 };
-  if (parse_filters (filter, &f) != 0)
-    return PC_EXIT_ERROR;
-  /* A status filter or --last/--latest looks at every container. */
-  if (f.status || last >= 0 || latest)
-    all = true;
+  int rc = check_flags (cmd, quiet, size, ns, last, latest, sort);
+  if (rc != 0)
+    return rc;
+  (void) external;  /* pc has no containers but its own (docs/podman-compat.md) */
+  (void) sync;
   if (latest)
     last = 1;
 
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  pc_autopsfilters struct pc_ps_filters f = { 0 };
+  if (pc_ps_filters_parse (e, filter, &f, &err) < 0)
+    return pc_cli_fail (err);
+  /* podman: a status filter or --last looks at every container. */
+  if (pc_ps_filters_want_all (&f) || last > 0)
+    all = true;
+
   struct pc_container **v = NULL;
   size_t n = 0;
-  pc_error *err = NULL;
   if (pc_engine_list (e, &v, &n, &err) < 0)
     return pc_cli_fail (err);
-  bool json = format && strcmp (format, "json") == 0;
-  pc_autojson json_object *rows = json_object_new_array ();
-  size_t shown = 0;
+  /* The list is newest first: --last N keeps the N newest; podman then
+     shows them oldest first, as it shows every list. */
+  struct item *items = xmalloc0 ((n + 1) * sizeof *items);
+  size_t ni = 0;
   for (size_t i = 0; i < n; i++)
     {
       struct pc_container *c = v[i];
-      if (!all && c->state.status != PC_STATUS_RUNNING && c->state.status != PC_STATUS_PAUSED)
+      if (!all && c->state.status != PC_STATUS_RUNNING)
         continue;
-      if (!matches (&f, c))
-        continue;
+      /* The engine's row carries the health words, for health=. */
+      json_object *raw = pc_engine_ps_row (e, c);
+      if (!pc_ps_filters_match (&f, c, pc_ps_health (pc_json_get_string (raw, "Status"))))
+        {
+          json_object_put (raw);
+          continue;
+        }
+      if (last > 0 && ni >= (size_t) last)
+        {
+          json_object_put (raw);
+          break;
+        }
+      items[ni].raw = raw;
+      items[ni++].c = c;
+    }
+  for (size_t i = 0; i < ni / 2; i++)
+    {
+      struct item t = items[i];
+      items[i] = items[ni - 1 - i];
+      items[ni - 1 - i] = t;
+    }
+  for (size_t i = 0; i < ni; i++)
+    {
+      struct item *it = &items[i];
+      struct pc_container *c = it->c;
       /* A record that cannot be read is shown, never skipped: its
          container may run and its name is taken until it is removed. */
       if (c->problem)
@@ -242,34 +453,45 @@ pc_cmd_ps (const struct pc_command *cmd, int argc, char **argv)
                  "stops them and frees its name)\n", c->id, c->problem,
                  c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED
                  ? "running" : "not running", c->id);
-      if (last >= 0 && shown >= (size_t) last)
-        break;
-      shown++;
-      if (quiet && !format)
+      if (size)
         {
-          printf ("%.*s\n", no_trunc ? 64 : 12, c->id);
-          continue;
+          pc_autoerror pc_error *serr = NULL;
+          if (pc_engine_container_size (e, c, &it->rootfs, &it->rw, &serr) < 0)
+            fprintf (stderr, "Error: getting the size of %.12s: %s\n", c->id, serr->msg);
+          it->sized = true;
         }
-      json_object *raw = pc_engine_ps_row (e, c);
-      if (c->problem)
-        {
-          bool up = c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED;
-          json_object_object_add (raw, "State", json_object_new_string ("unknown"));
-          json_object_object_add (raw, "Status", json_object_new_string (up ? "Unknown (record unreadable, up)"
-                                                                           : "Unknown (record unreadable)"));
-        }
-      if (json)
-        json_object_array_add (rows, raw);
-      else
-        {
-          json_object_array_add (rows, reporter_row (raw, c, no_trunc));
-          json_object_put (raw);
-        }
+      complete_raw (it, ns, pod, size);
     }
+  if (sort)
+    {
+      sort_by = sort;
+      stable_sort (items, ni);
+    }
+
+  int ret = 0;
+  if (format && pc_format_is_json (format))
+    {
+      pc_autojson json_object *rows = json_object_new_array ();
+      for (size_t i = 0; i < ni; i++)
+        json_object_array_add (rows, json_object_get (items[i].raw));
+      if (pc_format_print (stdout, "json", rows, NULL, &err) < 0)
+        ret = pc_cli_fail (err);
+    }
+  else if (quiet && !format_set)
+    {
+      for (size_t i = 0; i < ni; i++)
+        printf ("%.*s\n", no_trunc ? 64 : 12, items[i].c->id);
+    }
+  else
+    {
+      pc_autojson json_object *rows = json_object_new_array ();
+      for (size_t i = 0; i < ni; i++)
+        json_object_array_add (rows, reporter_row (&items[i], no_trunc, size));
+      pc_autofree char *tmpl = format_set ? rewrite_namespaces (format) : default_format (ns, pod, size);
+      if (pc_format_print_ex (stdout, tmpl, rows, ps_headers, noheading, &err) < 0)
+        ret = pc_cli_fail (err);
+    }
+  items_free (items, ni);
   pc_container_list_free (v, n);
-  if (quiet && !format)
-    return 0;
-  if (pc_format_print (stdout, format, rows, ps_columns, &err) < 0)
-    return pc_cli_fail (err);
-  return 0;
+  return ret;
 }

@@ -2,15 +2,20 @@
    rows, and the STATUS words. */
 #include "pkg/engine/internal.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "pkg/monitor/monitor.h"
+#include "pkg/storage/storage.h"
 
 /* The exec sessions the container's monitor recorded (pc exec -d, -t). */
 static json_object *
@@ -283,4 +288,122 @@ pc_engine_status_human (const struct pc_container_state *st, const struct timesp
       }
     }
   return xstrdup ("Unknown");
+}
+
+/* `ps --size`: a container's writable layer and the image layers under it,
+   counted as containers/storage's directory.Usage counts them (podman's
+   RwSize and RootFsSize): the sizes of everything but directories, a hard
+   link once. */
+struct du
+{
+  int64_t size;
+  struct { dev_t dev; ino_t ino; } *links;
+  size_t nlinks;
+};
+
+static bool
+seen_link (struct du *d, const struct stat *st)
+{
+  for (size_t i = 0; i < d->nlinks; i++)
+    if (d->links[i].dev == st->st_dev && d->links[i].ino == st->st_ino)
+      return true;
+  d->links = xrealloc (d->links, (d->nlinks + 1) * sizeof *d->links);
+  d->links[d->nlinks].dev = st->st_dev;
+  d->links[d->nlinks].ino = st->st_ino;
+  d->nlinks++;
+  return false;
+}
+
+/* Takes dfd. A directory the user cannot read (a subordinate id's 0700)
+   counts as empty: ps shows what it can see rather than failing. */
+static void
+du_dir (struct du *d, int dfd, int depth)
+{
+  DIR *dir = fdopendir (dfd);
+  if (dir == NULL)
+    {
+      close (dfd);
+      return;
+    }
+  struct dirent *de;
+  while ((de = readdir (dir)))
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      struct stat st;
+      if (fstatat (dirfd (dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        continue;
+      if (S_ISDIR (st.st_mode))
+        {
+          if (depth >= 512)
+            continue;
+          int sub = openat (dirfd (dir), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (sub >= 0)
+            du_dir (d, sub, depth + 1);
+          continue;
+        }
+      if (st.st_nlink > 1 && seen_link (d, &st))
+        continue;
+      d->size += st.st_size;
+    }
+  closedir (dir);
+}
+
+static int64_t
+du_path (const char *path)
+{
+  struct du d = { 0 };
+  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  du_dir (&d, fd, 0);
+  free (d.links);
+  return d.size;
+}
+
+/* The value of key=... in overlay's comma-separated options. */
+static char *
+mount_opt (const char *source, const char *key)
+{
+  size_t kl = strlen (key);
+  for (const char *p = source; p && *p;)
+    {
+      const char *comma = strchr (p, ',');
+      size_t len = comma ? (size_t) (comma - p) : strlen (p);
+      if (len > kl && strncmp (p, key, kl) == 0 && p[kl] == '=')
+        return xstrndup (p + kl + 1, len - kl - 1);
+      p = comma ? comma + 1 : NULL;
+    }
+  return NULL;
+}
+
+int
+pc_engine_container_size (struct pc_engine *e, const struct pc_container *c, int64_t *rootfs,
+                          int64_t *rw, pc_error **err)
+{
+  *rootfs = *rw = 0;
+  struct pc_store *s = pc_engine_store (e, err);
+  if (s == NULL)
+    return -1;
+  struct pc_rootfs_mount m = { 0 };
+  if (pc_store_container_rootfs (s, c->id, &m, err) < 0)
+    return -1;
+  if (m.driver && strcmp (m.driver, "vfs") == 0)
+    {
+      /* vfs copies the image into the container: everything is its own. */
+      *rw = du_path (m.source);
+      *rootfs = *rw;
+    }
+  else
+    {
+      pc_autofree char *upper = mount_opt (m.source, "upperdir");
+      pc_autofree char *lower = mount_opt (m.source, "lowerdir");
+      if (upper)
+        *rw = du_path (upper);
+      char *save = NULL;
+      for (char *l = lower ? strtok_r (lower, ":", &save) : NULL; l; l = strtok_r (NULL, ":", &save))
+        *rootfs += du_path (l);
+    }
+  pc_rootfs_mount_clear (&m);
+  return 0;
 }
