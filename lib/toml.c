@@ -29,7 +29,8 @@ struct tp
 {
   const char *p, *end;
   int line;
-  char *last_key;
+  char *last_key;    /* dotted from the document's root: "containers.env" */
+  char *table;       /* the current [table]'s dotted name, NULL at the root */
 };
 
 static int
@@ -248,9 +249,11 @@ parse_key_part (struct tp *t, char **out, pc_error **err)
   return 0;
 }
 
-/* A dotted key; *parts NULL-terminated. */
+/* A dotted key; *parts NULL-terminated. last_key becomes its dotted name
+   from the root (below the current table unless header), as BurntSushi's
+   toml (podman's reader) names it in errors. */
 static int
-parse_key (struct tp *t, char ***parts, pc_error **err)
+parse_key (struct tp *t, bool header, char ***parts, pc_error **err)
 {
   *parts = NULL;
   for (;;)
@@ -262,9 +265,12 @@ parse_key (struct tp *t, char ***parts, pc_error **err)
           *parts = NULL;
           return -1;
         }
+      char *prev = (*parts == NULL) ? (!header && t->table ? xstrdup (t->table) : NULL)
+                                    : steal_pointer (&t->last_key);
       pc_strv_append_take (parts, k);
       free (t->last_key);
-      t->last_key = xstrdup (k);
+      t->last_key = prev ? xasprintf ("%s.%s", prev, k) : xstrdup (k);
+      free (prev);
       skip_ws (t);
       if (t->p < t->end && *t->p == '.')
         {
@@ -295,7 +301,7 @@ parse_inline_table (struct tp *t, int depth, json_object **out, pc_error **err)
     {
       pc_autostrv char **parts = NULL;
       json_object *v = NULL;
-      if (parse_key (t, &parts, err) < 0)
+      if (parse_key (t, false, &parts, err) < 0)
         return -1;
       skip_ws (t);
       if (t->p >= t->end || *t->p != '=')
@@ -479,8 +485,10 @@ parse_header (struct tp *t, json_object *root, json_object **cur, pc_error **err
   bool aot = t->p + 1 < t->end && t->p[1] == '[';
   t->p += aot ? 2 : 1;
   pc_autostrv char **parts = NULL;
-  if (parse_key (t, &parts, err) < 0)
+  if (parse_key (t, true, &parts, err) < 0)
     return -1;
+  free (t->table);
+  t->table = xstrdup (t->last_key);
   skip_ws (t);
   if (t->p >= t->end || *t->p != ']' || (aot && (t->p + 1 >= t->end || t->p[1] != ']')))
     return unexpected (t, aot ? "']]'" : "']'", err);
@@ -521,6 +529,14 @@ parse_header (struct tp *t, json_object *root, json_object **cur, pc_error **err
 json_object *
 pc_toml_parse (const char *buf, size_t len, pc_error **err)
 {
+  return pc_toml_parse_lines (buf, len, NULL, err);
+}
+
+json_object *
+pc_toml_parse_lines (const char *buf, size_t len, json_object **lines, pc_error **err)
+{
+  if (lines)
+    *lines = NULL;
   struct tp t = { .p = buf, .end = buf + len, .line = 1 };
   if (memchr (buf, '\0', len))
     {
@@ -531,6 +547,7 @@ pc_toml_parse (const char *buf, size_t len, pc_error **err)
   if (len >= 3 && memcmp (buf, "\xef\xbb\xbf", 3) == 0)
     t.p += 3;
   pc_autojson json_object *root = json_object_new_object ();
+  pc_autojson json_object *where = lines ? json_object_new_object () : NULL;
   json_object *cur = root;
   int r = 0;
   for (;;)
@@ -544,7 +561,10 @@ pc_toml_parse (const char *buf, size_t len, pc_error **err)
         {
           pc_autostrv char **parts = NULL;
           json_object *v = NULL;
-          r = parse_key (&t, &parts, err);
+          int line = t.line;
+          r = parse_key (&t, false, &parts, err);
+          if (r == 0 && where)
+            json_object_object_add (where, t.last_key, json_object_new_int (line));
           if (r == 0)
             {
               skip_ws (&t);
@@ -566,7 +586,10 @@ pc_toml_parse (const char *buf, size_t len, pc_error **err)
         break;
     }
   free (t.last_key);
+  free (t.table);
   if (r < 0)
     return NULL;
+  if (lines)
+    *lines = steal_pointer (&where);
   return steal_pointer (&root);
 }

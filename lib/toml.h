@@ -11,5 +11,8 @@
    objects, arrays (of tables too) arrays. Errors are class PC_ERR_INVALID,
    "toml: line N (last key "K"): ...". Any input is safe to give. */
 json_object *pc_toml_parse (const char *buf, size_t len, pc_error **err);
+/* The same; *lines (when lines is not NULL) maps each key's dotted name
+   ("containers.env") to the line it is on, for errors about its value. */
+json_object *pc_toml_parse_lines (const char *buf, size_t len, json_object **lines, pc_error **err);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -22,6 +23,7 @@ go_names (json_object *o)
     { "cgroupVersion", "CgroupsVersion" }, { "cpus", "CPUs" }, { "os", "OS" },
     { "idMappings", "IDMappings" }, { "uidmap", "UIDMap" }, { "gidmap", "GIDMap" },
     { "container_id", "ContainerID" }, { "host_id", "HostID" },
+    { "ociRuntime", "OCIRuntime" }, { "APIVersion", "APIVersion" },
   };
   if (o == NULL)
     return NULL;
@@ -110,6 +112,103 @@ yaml (json_object *o, int indent, bool in_list)
     }
 }
 
+static char *
+self_path (void)
+{
+  char buf[4096];
+  ssize_t n = readlink ("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0)
+    return xstrdup ("");
+  buf[n] = '\0';
+  return xstrdup (buf);
+}
+
+static json_object *
+str (const char *s)
+{
+  return json_object_new_string (s ? s : "");
+}
+
+/* A copy of o's keys in podman's order (its Go struct's), the rest after. */
+static void
+reorder (json_object *parent, const char *key, const char *const *order)
+{
+  json_object *o = NULL;
+  if (!json_object_object_get_ex (parent, key, &o) || !json_object_is_type (o, json_type_object))
+    return;
+  json_object *n = json_object_new_object ();
+  for (const char *const *k = order; *k; k++)
+    {
+      json_object *v;
+      if (json_object_object_get_ex (o, *k, &v))
+        json_object_object_add (n, *k, json_object_get (v));
+    }
+  json_object_object_foreach (o, k, v)
+    if (!json_object_object_get_ex (n, k, NULL))
+      json_object_object_add (n, k, json_object_get (v));
+  json_object_object_add (parent, key, n);
+}
+
+/* The fields tools read from podman info, for what pc is: its own OCI
+   runtime and monitor (both the pc binary), built-in networking, the
+   configured event logger and log driver, no service socket. */
+static void
+add_config_facts (json_object *o, const struct pc_engine_options *eo)
+{
+  const struct pc_engine_conf *c = pc_engine_conf ();
+  json_object *host = NULL, *store = NULL, *ver = NULL;
+  json_object_object_get_ex (o, "host", &host);
+  json_object_object_get_ex (o, "store", &store);
+  json_object_object_get_ex (o, "version", &ver);
+  pc_autofree char *self = self_path ();
+  pc_autofree char *version = xasprintf ("pc version %s", PC_VERSION);
+  if (host)
+    {
+      json_object_object_add (host, "cgroupManager", str (c->cgroup_manager ? c->cgroup_manager : "cgroupfs"));
+      json_object *conmon = json_object_new_object ();
+      json_object_object_add (conmon, "package", str (""));
+      json_object_object_add (conmon, "path", str (self));
+      json_object_object_add (conmon, "version", str (version));
+      json_object_object_add (host, "conmon", conmon);
+      json_object_object_add (host, "eventLogger", str (c->events_logger ? c->events_logger : "file"));
+      json_object_object_add (host, "logDriver", str (c->log_driver && *c->log_driver ? c->log_driver : "k8s-file"));
+      json_object_object_add (host, "networkBackend", str ("pc"));
+      json_object *rt = json_object_new_object ();
+      json_object_object_add (rt, "name", str ("pc"));
+      json_object_object_add (rt, "package", str (""));
+      json_object_object_add (rt, "path", str (self));
+      json_object_object_add (rt, "version", str (version));
+      json_object_object_add (host, "ociRuntime", rt);
+      json_object *sock = json_object_new_object ();
+      json_object_object_add (sock, "path", str (""));
+      json_object_object_add (sock, "exists", json_object_new_boolean (false));
+      json_object_object_add (host, "remoteSocket", sock);
+      json_object_object_add (host, "serviceIsRemote", json_object_new_boolean (false));
+      static const char *const order[] = {
+        "arch", "cgroupManager", "cgroupVersion", "cgroupControllers", "conmon", "cpus", "eventLogger",
+        "hostname", "idMappings", "kernel", "logDriver", "memFree", "memTotal", "networkBackend",
+        "ociRuntime", "os", "remoteSocket", "serviceIsRemote", "security", NULL,
+      };
+      reorder (o, "host", order);
+    }
+  if (store)
+    {
+      pc_autofree char *driver = pc_engine_storage_driver_name (eo);
+      json_object_object_add (store, "graphDriverName", str (driver));
+      static const char *const order[] = { "configFile", "graphDriverName", "graphRoot", "graphStatus",
+                                           "runRoot", NULL };
+      reorder (o, "store", order);
+    }
+  if (ver)
+    {
+      json_object_object_add (ver, "APIVersion", str (PC_VERSION));
+      json_object_object_add (ver, "OsArch", str ("linux/amd64"));
+      json_object_object_add (ver, "Os", str ("linux"));
+      static const char *const order[] = { "APIVersion", "Version", "OsArch", "Os", NULL };
+      reorder (o, "version", order);
+    }
+}
+
 int
 pc_cmd_info (const struct pc_command *cmd, int argc, char **argv)
 {
@@ -122,8 +221,10 @@ pc_cmd_info (const struct pc_command *cmd, int argc, char **argv)
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, 0, 0, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  const struct pc_engine_options eo = { .root = pc_global.root, .runroot = pc_global.runroot };
+  const struct pc_engine_options eo = { .root = pc_global.root, .runroot = pc_global.runroot,
+                                        .storage_driver = pc_global.storage_driver };
   json_object *o = pc_engine_info (&eo);
+  add_config_facts (o, &eo);
   int ret = 0;
   if (format && strcmp (format, "json") == 0)
     puts (json_object_to_json_string_ext (o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED

@@ -103,6 +103,9 @@ run_flags_clear (struct run_flags *f)
   pc_strv_free (f->o.dns_option);
   pc_strv_free (f->o.add_host);
   pc_strv_free (f->o.publish);
+  free ((char *) f->o.tz);
+  free ((char *) f->o.umask);
+  pc_strv_free (f->o.unsetenv);
 }
 
 static int
@@ -128,10 +131,11 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "entrypoint", 0, PC_OPT_STRING, &f->entrypoint, "string", "Overwrite the default ENTRYPOINT of the image", &f->entrypoint_set },
     { "env", 'e', PC_OPT_STRV, &f->o.env, "stringArray", "Set environment variables in container" },
     { "env-file", 0, PC_OPT_STRV, &f->o.env_files, "stringArray", "Read in a file of environment variables" },
+    { "env-host", 0, PC_OPT_BOOL, &f->o.env_host, NULL, "Use all current host environment variables in container", &f->o.env_host_set },
     { "gidmap", 0, PC_OPT_STRV, &f->o.gidmap, "strings", "GID map to use for the user namespace (CONTAINER:HOST:SIZE)" },
     { "group-add", 0, PC_OPT_STRV, &f->o.group_add, "strings", "Add additional groups to the primary container process. 'keep-groups' allows container processes to use supplementary groups." },
     { "hostname", 'h', PC_OPT_STRING, &f->hostname, "string", "Set container hostname" },
-    { "init", 0, PC_OPT_BOOL, &f->o.init, NULL, "Run an init binary inside the container that forwards signals and reaps processes" },
+    { "init", 0, PC_OPT_BOOL, &f->o.init, NULL, "Run an init binary inside the container that forwards signals and reaps processes", &f->o.init_set },
     { "init-path", 0, PC_OPT_STRING, &f->init_path, "string", "Path to the container-init binary" },
     { "interactive", 'i', PC_OPT_BOOL, &f->o.interactive, NULL, "Keep STDIN open even if not attached" },
     { "label", 'l', PC_OPT_STRV, &f->o.labels, "stringArray", "Set metadata on container" },
@@ -141,7 +145,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "network", 0, PC_OPT_STRING, &f->network, "string", "Connect a container to a network (slirp4netns[:OPTIONS] the default, private, none, host)" },
     { "net", 0, PC_OPT_STRING, &f->network, "string", "Connect a container to a network (slirp4netns[:OPTIONS] the default, private, none, host)" },
     { "no-healthcheck", 0, PC_OPT_BOOL, &f->o.health.none, NULL, "Disable healthchecks on container" },
-    { "no-hosts", 0, PC_OPT_BOOL, &f->o.no_hosts, NULL, "Do not create /etc/hosts within the container, instead use the version from the image" },
+    { "no-hosts", 0, PC_OPT_BOOL, &f->o.no_hosts, NULL, "Do not create /etc/hosts within the container, instead use the version from the image", &f->o.no_hosts_set },
     { "pod", 0, PC_OPT_STRING, &f->pod, "string", "Run container in an existing pod" },
     { "pod-id-file", 0, PC_OPT_STRING, &f->pod_id_file, "string", "Read the pod ID from the file" },
     { "privileged", 0, PC_OPT_BOOL, &f->o.privileged, NULL, "Give extended privileges to container" },
@@ -162,8 +166,12 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "tls-verify", 0, PC_OPT_BOOL, &f->tls_verify, NULL, "Require HTTPS and verify certificates when contacting registries for pulling images (default true)" },
     { "tmpfs", 0, PC_OPT_STRV, &f->o.tmpfs, "tmpfs", "Mount a temporary filesystem (tmpfs) into a container" },
     { "tty", 't', PC_OPT_BOOL, &f->o.tty, NULL, "Allocate a pseudo-TTY for container" },
+    { "tz", 0, PC_OPT_STRING, &f->o.tz, "string", "Set timezone in container" },
     { "ulimit", 0, PC_OPT_STRV, &f->o.ulimits, "strings", "Ulimit options" },
     { "uidmap", 0, PC_OPT_STRV, &f->o.uidmap, "strings", "UID map to use for the user namespace (CONTAINER:HOST:SIZE)" },
+    { "umask", 0, PC_OPT_STRING, &f->o.umask, "string", "Set umask in container (default \"0022\")" },
+    { "unsetenv", 0, PC_OPT_STRV, &f->o.unsetenv, "stringArray", "Unset environment default variables in container" },
+    { "unsetenv-all", 0, PC_OPT_BOOL, &f->o.unsetenv_all, NULL, "Unset all default environment variables in container" },
     { "user", 'u', PC_OPT_STRING, &f->user, "string", "Username or UID (format: <name|uid>[:<group|gid>])" },
     { "userns", 0, PC_OPT_STRING, &f->userns, "string", "User namespace to use: keep-id[:uid=N,gid=N], nomap, auto[:size=N], host, private" },
     { "volume", 'v', PC_OPT_STRV, &f->o.volumes, "stringArray", "Bind mount a volume into the container: [HOST-DIR|VOLUME:]CONTAINER-DIR[:OPTIONS]" },

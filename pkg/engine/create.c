@@ -351,10 +351,12 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
   /* As podman (since 4.7) and docker: TERM only for a terminal. */
   if (o->tty)
     pc_strv_append (&env, "TERM=xterm");
+  eng_conf_env_base (o, &env);
   json_object *ienv = pc_json_get_array (icfg, "Env");
   for (size_t i = 0; i < pc_json_array_len (ienv); i++)
     if (pc_json_array_string_at (ienv, i))
       env_set (&env, pc_json_array_string_at (ienv, i));
+  eng_conf_env_unset (o, &env);
   for (char **f = o->env_files; f && *f; f++)
     if (pc_engine_parse_env_file (*f, &env, err) < 0)
       {
@@ -535,6 +537,9 @@ int
 pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc_container **out,
                   pc_error **err)
 {
+  /* containers.conf's defaults where the user gave no flag. */
+  __attribute__ ((cleanup (eng_conf_opts_clear))) struct eng_conf_opts conf_opts = { 0 };
+  o = eng_conf_create_opts (o, &conf_opts);
   pc_autojson json_object *hc = json_object_new_object ();
   if (eng_check_opts (o, hc, err) < 0)
     return -1;
@@ -619,6 +624,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
   if (pc_store_container_rootfs (store, id, &m, err) < 0)
     goto out;
   if (eng_build_record (&ei, o, id, name, e->data_dir, hc, &rec, err) < 0
+      || eng_conf_record (e, o, rec, err) < 0
       || eng_network_resolve (e, pc_json_get (rec, "HostConfig"), err) < 0
       || eng_volumes_attach (e, o, ei.config, rec, err) < 0)
     goto out;

@@ -181,6 +181,23 @@ int eng_build_record (const struct eng_image *img, const struct pc_create_opts *
 /* HOME from the image's passwd (home NULL: "/") unless the env has one. */
 void eng_record_add_home (json_object *rec, const char *home);
 
+/* conf-create.c: containers.conf at create. The options with the
+   configuration's defaults where the user gave no flag (valid until
+   eng_conf_opts_clear); the environment's base (env, env_host) and
+   --unsetenv; the record's Timezone, Umask, ShmSize, PidsLimit and the
+   hidden TimezonePath, LogSizeMax, DefaultCapabilities. */
+#define PC_DEFAULT_SHM_SIZE 65536000
+struct eng_conf_opts
+{
+  struct pc_create_opts o;
+  char **ulimits, **security_opt;
+};
+const struct pc_create_opts *eng_conf_create_opts (const struct pc_create_opts *o, struct eng_conf_opts *h);
+void eng_conf_opts_clear (struct eng_conf_opts *h);
+void eng_conf_env_base (const struct pc_create_opts *o, char ***env);
+void eng_conf_env_unset (const struct pc_create_opts *o, char ***env);
+int eng_conf_record (struct pc_engine *e, const struct pc_create_opts *o, json_object *rec, pc_error **err);
+
 /* spec.c: the OCI spec of a record; run_dir: RUN (the generated /etc files
    and the seccomp cache live under it). */
 /* --device HOST[:CONTAINER][:PERMS] -> HostConfig.Devices entry

@@ -73,7 +73,7 @@ json_array_has (json_object *a, const char *s)
 /* podman's set, minus --cap-drop, plus --cap-add; ALL on either side.
    Returns the names (static strings) in kernel order, NULL-terminated. */
 static const char **
-effective_caps (json_object *hc, size_t *n_out)
+effective_caps (json_object *hc, json_object *conf_default, size_t *n_out)
 {
   size_t n_all = 0;
   const char *const *all = pc_runtime_all_caps (&n_all);
@@ -85,6 +85,16 @@ effective_caps (json_object *hc, size_t *n_out)
   if (privileged || json_array_has (add, "ALL"))
     for (size_t i = 0; i <= last; i++)
       set[i] = true;
+  else if (conf_default)  /* containers.conf's default_capabilities */
+    {
+      for (size_t k = 0; k < pc_json_array_len (conf_default); k++)
+        {
+          const char *c = pc_json_array_string_at (conf_default, k);
+          for (size_t j = 0; c && j < n_all; j++)
+            if (strcmp (all[j], c) == 0)
+              set[j] = true;
+        }
+    }
   else
     for (const char *const *d = pc_runtime_default_caps (); d && *d; d++)
       for (size_t i = 0; i < n_all; i++)
@@ -251,7 +261,17 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, json_object 
     add_mount (mounts, "/sys", "bind", "/sys", sysbind_o);
   else
     add_mount (mounts, "/sys", "sysfs", "sysfs", sys_o);
-  add_mount (mounts, "/dev/shm", "tmpfs", "shm", shm_o);
+  /* containers.conf's shm_size (conf-create.c) */
+  int64_t shm = pc_json_get_int (hc, "ShmSize", 0);
+  if (shm > 0 && shm != PC_DEFAULT_SHM_SIZE)
+    {
+      char size[48];
+      snprintf (size, sizeof size, "size=%lld", (long long) shm);
+      const char *const o[] = { "nosuid", "noexec", "nodev", "mode=1777", size, NULL };
+      add_mount (mounts, "/dev/shm", "tmpfs", "shm", o);
+    }
+  else
+    add_mount (mounts, "/dev/shm", "tmpfs", "shm", shm_o);
 
   json_object *tmpfs = pc_json_get_object (hc, "Tmpfs");
   if (tmpfs)
@@ -604,7 +624,12 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
   json_object *user = json_object_new_object ();
   json_object_object_add (user, "uid", json_object_new_int64 (u->uid));
   json_object_object_add (user, "gid", json_object_new_int64 (u->gid));
-  json_object_object_add (user, "umask", json_object_new_int (022));
+  /* --umask / containers.conf's umask, checked at create */
+  const char *umask = pc_json_get_string (cfg, "Umask");
+  unsigned um = 022;
+  if (umask && pc_engine_conf_parse_umask (umask, &um, NULL) < 0)
+    um = 022;
+  json_object_object_add (user, "umask", json_object_new_int ((int) um));
   if (u->n_groups)
     {
       json_object *g = json_object_new_array ();
@@ -638,7 +663,7 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
   json_object_object_add (proc, "cwd", json_object_new_string (wd && *wd ? wd : "/"));
 
   size_t ncaps = 0;
-  pc_autofree const char **caps = effective_caps (hc, &ncaps);
+  pc_autofree const char **caps = effective_caps (hc, pc_json_get_array (rec, "DefaultCapabilities"), &ncaps);
   json_object *capo = json_object_new_object ();
   json_object_object_add (capo, "bounding", strv_to_json (caps, ncaps));
   /* A non-root user gets only what was added explicitly, as in podman. */
@@ -682,6 +707,13 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
   json_object *mounts = build_mounts (run_dir, id, hc, pc_json_get_array (rec, "Mounts"), host_net || ns_path,
                                      ro && pc_json_get_bool (hc, "ReadOnlyTmpfs", true));
   json_object_object_add (spec, "mounts", mounts);
+  /* --tz: the zone's file as /etc/localtime, as podman. */
+  const char *tzp = pc_json_get_string (rec, "TimezonePath");
+  if (tzp && !has_mount (mounts, "/etc/localtime"))
+    {
+      static const char *const tz_o[] = { "bind", "rprivate", "ro", NULL };
+      add_mount (mounts, "/etc/localtime", "bind", tzp, tz_o);
+    }
   /* --init: the init binary read-only at podman's path, as pid 1. */
   const char *init_path = pc_json_get_string (rec, "InitPath");
   if (pc_json_get_bool (hc, "Init", false) && init_path)

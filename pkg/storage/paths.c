@@ -22,9 +22,25 @@ pc_storage_real_uid (void)
   return getuid ();
 }
 
+/* From storage.conf (pkg/engine reads it): they come before the defaults. */
+static char *cfg_root, *cfg_runroot, *cfg_driver;
+
+void
+pc_storage_set_config (const char *root, const char *runroot, const char *driver)
+{
+  free (cfg_root);
+  free (cfg_runroot);
+  free (cfg_driver);
+  cfg_root = root && *root ? xstrdup (root) : NULL;
+  cfg_runroot = runroot && *runroot ? xstrdup (runroot) : NULL;
+  cfg_driver = driver && *driver ? xstrdup (driver) : NULL;
+}
+
 char *
 pc_storage_default_root (void)
 {
+  if (cfg_root)
+    return xstrdup (cfg_root);
   if (geteuid () == 0 && getenv ("_PC_USERNS") == NULL)
     return xstrdup ("/var/lib/pc/storage");
   const char *xdg = getenv ("XDG_DATA_HOME");
@@ -39,6 +55,8 @@ pc_storage_default_root (void)
 char *
 pc_storage_default_runroot (void)
 {
+  if (cfg_runroot)
+    return xstrdup (cfg_runroot);
   if (geteuid () == 0 && getenv ("_PC_USERNS") == NULL)
     return xstrdup ("/run/pc");
   const char *xdg = getenv ("XDG_RUNTIME_DIR");
@@ -47,55 +65,11 @@ pc_storage_default_runroot (void)
   return xasprintf ("/tmp/pc-%u", (unsigned) pc_storage_real_uid ());
 }
 
-/* Reads `driver = "NAME"` from a storage.conf (TOML, as containers/storage's). */
-static char *
-conf_driver (const char *path)
-{
-  pc_autofclose FILE *f = fopen (path, "re");
-  if (f == NULL)
-    return NULL;
-  char line[512];
-  while (fgets (line, sizeof line, f))
-    {
-      char *p = line;
-      while (*p == ' ' || *p == '\t')
-        p++;
-      if (strncmp (p, "driver", 6) != 0)
-        continue;
-      p += 6;
-      while (*p == ' ' || *p == '\t')
-        p++;
-      if (*p != '=')
-        continue;
-      p++;
-      while (*p == ' ' || *p == '\t' || *p == '"' || *p == '\'')
-        p++;
-      size_t n = strcspn (p, "\"'\n \t#");
-      if (n == 0)
-        continue;
-      return xstrndup (p, n);
-    }
-  return NULL;
-}
-
 char *
 pc_storage_configured_driver (void)
 {
   const char *env = getenv ("PC_STORAGE_DRIVER");
   if (env && *env)
     return xstrdup (env);
-  char *d = NULL;
-  const char *xdg = getenv ("XDG_CONFIG_HOME");
-  const char *home = getenv ("HOME");
-  pc_autofree char *user_conf = NULL;
-  if (xdg && xdg[0] == '/')
-    user_conf = xasprintf ("%s/pc/storage.conf", xdg);
-  else if (home && *home)
-    user_conf = xasprintf ("%s/.config/pc/storage.conf", home);
-  /* Root in pc's user namespace is still the user: their file counts. */
-  if (user_conf && pc_storage_real_uid () != 0)
-    d = conf_driver (user_conf);
-  if (d == NULL)
-    d = conf_driver ("/etc/pc/storage.conf");
-  return d;
+  return cfg_driver ? xstrdup (cfg_driver) : NULL;
 }

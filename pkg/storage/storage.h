@@ -36,10 +36,12 @@ char *pc_storage_default_root (void);
 /* The user's host uid, also from inside pc's user namespace. */
 uid_t pc_storage_real_uid (void);
 char *pc_storage_default_runroot (void);
-/* The driver for new containers: flag, else the config file
-   ($XDG_CONFIG_HOME/pc/storage.conf or /etc/pc/storage.conf: driver = "vfs"),
-   else NULL (auto). malloc'd or NULL. */
+/* The driver for new containers: flag, else $PC_STORAGE_DRIVER, else the
+   configuration's (pc_storage_set_config), else NULL (auto). malloc'd or NULL. */
 char *pc_storage_configured_driver (void);
+/* storage.conf's graphroot, runroot and driver (read by pkg/engine, conf.c)
+   as the defaults above; NULL keeps pc's own. */
+void pc_storage_set_config (const char *root, const char *runroot, const char *driver);
 
 struct pc_store; /* opened per invocation */
 int pc_store_open (const char *root, const char *runroot, const char *driver,
