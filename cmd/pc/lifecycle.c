@@ -11,6 +11,7 @@
 #include "lib/json.h"
 #include "lib/parse.h"
 #include "lib/xalloc.h"
+#include "pkg/engine/events.h"
 
 /* 0 done (the name is printed), 1 nothing to do (not printed), -1 failed. */
 typedef int (*ctr_fn) (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err);
@@ -188,6 +189,8 @@ static int
 stop_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err)
 {
   struct stop_data *d = data;
+  if (d->restart)
+    pc_engine_event_container (e, c, "restart");
   if (pc_engine_stop (e, c, d->timeout, err) < 0)
     return -1;
   if (d->restart)

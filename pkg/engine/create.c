@@ -24,6 +24,7 @@
 #include "lib/xalloc.h"
 #include "pkg/runtime/runtime.h"
 #include "pkg/storage/storage.h"
+#include "pkg/engine/events.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -663,6 +664,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
     }
   c->state.status = PC_STATUS_CREATED;
   pc_debug ("container layer, record and OCI spec written");
+  pc_engine_event_container (e, c, "create");
   *out = c;
   ret = 0;
 

@@ -28,6 +28,7 @@
 #include "pkg/monitor/monitor.h"
 #include "pkg/runtime/runtime.h"
 #include "pkg/storage/storage.h"
+#include "pkg/engine/events.h"
 
 static json_object *
 strv_json (char **v)
@@ -291,6 +292,7 @@ pc_engine_exec (struct pc_engine *e, struct pc_container *c, const struct pc_exe
   pc_autojson json_object *process = exec_process_spec (spec, o, err);
   if (process == NULL)
     return -1;
+  pc_engine_event_container (e, c, "exec");
   json_object *lnx = pc_json_get_object (spec, "linux");
   if (o->privileged && lnx)
     json_object_object_del (lnx, "seccomp");

@@ -14,6 +14,7 @@
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "pkg/storage/storage.h"
+#include "pkg/engine/events.h"
 
 static struct pc_store *
 store_of (struct pc_engine *e, pc_error **err)
@@ -232,6 +233,7 @@ tag_untag (struct pc_engine *e, const char *ref, char *const *names, bool untag,
       if ((untag ? pc_store_image_untag (s, pc_image_id (img), name, err)
                  : pc_store_image_tag (s, pc_image_id (img), name, err)) < 0)
         return -1;
+      pc_engine_event_image (e, untag ? "untag" : "tag", pc_image_id (img), name);
     }
   return 0;
 }
@@ -314,6 +316,7 @@ pc_engine_image_remove (struct pc_engine *e, const char *ref, bool force,
     {
       if (pc_store_image_untag (s, id, norm, err) < 0)
         return -1;
+      pc_engine_event_image (e, "untag", id, norm);
       pc_strv_append (&out->untagged, norm);
       return 0;
     }
@@ -356,6 +359,7 @@ pc_engine_image_remove (struct pc_engine *e, const char *ref, bool force,
     }
   out->untagged = pc_strv_dup (names);
   out->deleted = xstrdup (id);
+  eng_events_image_removed (e, id, names, ref);
   return 0;
 }
 
@@ -395,6 +399,7 @@ pc_engine_image_prune (struct pc_engine *e, bool all, char ***removed, pc_error 
           break;
         }
       pc_strv_append (removed, id);
+      eng_events_image_removed (e, id, NULL, id);
     }
   pc_container_list_free (ctrs, n_ctrs);
   return ret;
@@ -407,7 +412,7 @@ pc_engine_image_load (struct pc_engine *e, int fd, pc_engine_image_loaded_fn loa
   struct pc_store *s = store_of (e, err);
   if (s == NULL)
     return -1;
-  return pc_store_load (s, fd, loaded, data, err);
+  return eng_events_image_archive (e, "loadfromarchive", fd, NULL, pc_store_load (s, fd, loaded, data, err));
 }
 
 int
@@ -420,7 +425,7 @@ pc_engine_image_save (struct pc_engine *e, char *const *refs, enum pc_engine_sav
   enum pc_save_format f = format == PC_ENGINE_SAVE_OCI_ARCHIVE ? PC_SAVE_OCI_ARCHIVE
                           : format == PC_ENGINE_SAVE_OCI_DIR   ? PC_SAVE_OCI_DIR
                                                                : PC_SAVE_DOCKER_ARCHIVE;
-  return pc_store_save (s, refs, f, out_fd, dir_path, err);
+  return eng_events_image_archive (e, "save", dir_path ? -1 : out_fd, refs[0], pc_store_save (s, refs, f, out_fd, dir_path, err));
 }
 
 int

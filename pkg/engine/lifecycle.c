@@ -25,6 +25,7 @@
 #include "pkg/monitor/monitor.h"
 #include "pkg/rootless/rootless.h"
 #include "pkg/storage/storage.h"
+#include "pkg/engine/events.h"
 
 /* What the monitor needs to remove an --rm container after it exited: it
    is a fork of this process, so plain copies are valid there. */
@@ -170,6 +171,7 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   if (eng_rootfs_from_spec (spec, &hooks.rootfs, err) < 0)
     goto out;
   hooks.spec = spec;
+  eng_events_prepare_died (e, c, sdfd);
   struct pc_monitor_config mc = {
     .id = c->id,
     .state_dir = state_dir,
@@ -239,6 +241,8 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   c->state.monitor_pid = mpid;
   c->state.started_at = started;
   ret = 0;
+  pc_engine_event_container (e, c, "init");
+  pc_engine_event_container (e, c, "start");
 
 out:
   eng_network_forwards_free (fwd, nfwd);
@@ -277,6 +281,7 @@ pc_engine_attach (struct pc_engine *e, struct pc_container *c, const struct pc_a
             }
         }
     }
+  pc_engine_event_container (e, c, "attach");
   int r = pc_monitor_attach (state_dir, in ? 0 : -1, o->out ? 1 : -1, o->err ? 2 : -1, tty, o->start,
                              o->detach_keys, mon, exit_code, err);
   if (r == 0)
@@ -549,6 +554,7 @@ pc_engine_kill (struct pc_engine *e, struct pc_container *c, int sig, pc_error *
   if (c->state.status != PC_STATUS_RUNNING && c->state.status != PC_STATUS_PAUSED)
     return pc_error_makec (err, PC_ERR_STATE, EINVAL, "can only kill running containers. %s is in state %s: container state improper",
                           c->id, pc_container_status_name (c->state.status));
+  pc_engine_event_container (e, c, "kill");
   return signal_container (e, c, sig, err);
 }
 
@@ -610,6 +616,8 @@ pc_engine_stop (struct pc_engine *e, struct pc_container *c, int timeout, pc_err
   eng_unlock (lock);
   if (r < 0)
     return -1;
+  if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
+    pc_engine_event_container (e, c, "stop");
   return stop_unlocked (e, c, timeout, err);
 }
 
@@ -639,6 +647,7 @@ eng_remove_locked (struct pc_engine *e, struct pc_container *c, pc_error **err)
   eng_cgroup_remove (c->id);
   if (pc_rm_rf_at (e->ctr_dfd, c->id, err) < 0)
     return -1;
+  pc_engine_event_container (e, c, "remove");
   /* run --rm takes its anonymous volumes along (podman's rule). */
   if (pc_json_get_bool (pc_json_get (c->rec, "HostConfig"), "AutoRemove", false))
     {

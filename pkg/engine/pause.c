@@ -18,6 +18,7 @@
 #include "lib/fileutil.h"
 #include "lib/xalloc.h"
 #include "pkg/rootless/rootless.h"
+#include "pkg/engine/events.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -179,6 +180,8 @@ freeze (struct pc_engine *e, struct pc_container *c, bool on, pc_error **err)
     return -1;
   int ret = freeze_locked (e, c, on, err);
   eng_unlock (lock);
+  if (ret == 0)
+    pc_engine_event_container (e, c, on ? "pause" : "unpause");
   return ret;
 }
 

@@ -13,6 +13,7 @@
 #include "lib/xalloc.h"
 #include "pkg/registry/registry.h"
 #include "pkg/storage/storage.h"
+#include "pkg/engine/events.h"
 
 struct relay
 {
@@ -129,6 +130,7 @@ pc_engine_image_pull (struct pc_engine *e, const char *name, const struct pc_eng
       if (r == 0)
         {
           ret = 0;
+          pc_engine_event_image (e, "pull", NULL, *c);
           /* A name picked at the prompt goes to the aliases cache; as
              podman, a failure to record it only says so. */
           if (pc_registry_resolution_record (&res, *c, &e1) < 0)

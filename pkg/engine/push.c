@@ -12,6 +12,7 @@
 #include "lib/xalloc.h"
 #include "pkg/registry/registry.h"
 #include "pkg/storage/storage.h"
+#include "pkg/engine/events.h"
 
 struct relay
 {
@@ -129,6 +130,8 @@ pc_engine_image_push (struct pc_engine *e, const char *image, const char *dest,
   po.event = o->reg.event ? relay_event : NULL;
   po.event_data = &rel;
   int r = pc_registry_push (s, image, ref, &ro, &po, digest_out, err);
+  if (r == 0)
+    pc_engine_event_image (e, "push", NULL, ref);
   pc_registry_creds_clear (&creds);
   return r;
 }

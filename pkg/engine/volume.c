@@ -27,6 +27,7 @@
 #include "lib/xalloc.h"
 #include "pkg/engine/cp-copy.h"
 #include "pkg/engine/internal.h"
+#include "pkg/engine/events.h"
 
 #define VOL_RECORD "volume.json"
 #define VOL_LOCK ".lock"
@@ -312,6 +313,7 @@ pc_engine_volume_create (struct pc_engine *e, const struct pc_volume_create_opts
     }
   fsync (dfd);
   rc = 0;
+  pc_engine_event_volume (e, "create", name);
 out:
   if (rc < 0)
     {
@@ -494,6 +496,7 @@ pc_engine_volume_remove (struct pc_engine *e, const char *name, bool force, int 
   pc_unlock (lk);
   if (rc < 0)
     return pc_error_wrap (err, "remove volume %s", name);
+  pc_engine_event_volume (e, "remove", name);
   return 0;
 }
 
@@ -631,6 +634,7 @@ pc_engine_volume_prune (struct pc_engine *e, char *const *filters, char ***remov
           return -1;
         }
       pc_strv_append (removed, name);
+      pc_engine_event_volume (e, "prune", name);
     }
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
+#include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "pkg/monitor/internal.h"
 #include "pkg/monitor/protocol.h"
@@ -139,9 +141,50 @@ pc_mon_write_pid_file (int dirfd, pc_error **err)
   return pc_mon_write_file (dirfd, PC_MONITOR_PIDFILE, buf, (size_t) n, err);
 }
 
+/* The `died` event (pkg/engine/events.h): the engine left the log's path
+   and the event in the state dir; the line gets the exit code and time and
+   is appended under the log's lock in one write, before the exit file, so
+   whoever sees the container exited finds it in `pc events`. Rotation is
+   left to the next pc command that writes. Best effort. */
+static void
+write_died_event (int dirfd, int exit_code, const struct timespec *t)
+{
+  pc_autofree char *data = NULL;
+  pc_autoerror pc_error *err = NULL;
+  if (pc_read_file_max (dirfd, "died-event", 65536, 0, &data, NULL, &err) < 0)
+    return;
+  char *nl = strchr (data, '\n');
+  if (nl == NULL || data[0] != '/')
+    return;
+  *nl = '\0';
+  pc_autojson json_object *tmpl = json_tokener_parse (nl + 1);
+  if (tmpl == NULL || !json_object_is_type (tmpl, json_type_object))
+    return;
+  pc_autojson json_object *ev = json_object_new_object ();
+  if (exit_code)
+    json_object_object_add (ev, "ContainerExitCode", json_object_new_int (exit_code));
+  pc_autofree char *ts = pc_time_format_rfc3339 (t);
+  json_object_object_foreach (tmpl, k, v)
+    {
+      json_object_object_add (ev, k, json_object_get (v));
+      if (strcmp (k, "Status") == 0)
+        json_object_object_add (ev, "Time", json_object_new_string (ts));
+    }
+  pc_autofree char *line = xasprintf ("%s\n", json_object_to_json_string_ext (ev, JSON_C_TO_STRING_PLAIN
+                                                                              | JSON_C_TO_STRING_NOSLASHESCAPE));
+  pc_autofree char *lock = xasprintf ("%s.lock", data);
+  pc_autoclose int lfd = open (lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (lfd < 0 || flock (lfd, LOCK_EX) < 0)
+    return;
+  pc_autoclose int fd = open (data, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 || write (fd, line, strlen (line)) != (ssize_t) strlen (line))
+    pc_monitor_log ("the died event was not recorded in %s", data);
+}
+
 int
 pc_mon_write_exit_file (int dirfd, int exit_code, const struct timespec *t, pc_error **err)
 {
+  write_died_event (dirfd, exit_code, t);
   char ts[PC_K8S_TS_MAX], go[PC_K8S_TS_MAX], buf[128];
   size_t tl = pc_k8s_format_timestamp (t, ts);
   pc_k8s_go_timestamp (ts, tl, go);

@@ -1,0 +1,173 @@
+#!/usr/bin/env bats
+# pc events: podman's file events backend (one JSON object per line in
+# RUN/events/events.log, podman 4.3's field names), the human line,
+# --format, filters, --since/--until, --stream=false, following new lines,
+# rotation past the size limit and concurrent writers (docs/events.md).
+
+load helpers
+load helpers-containers
+
+evlog() { echo "$XDG_RUNTIME_DIR/pc/events/events.log"; }
+
+@test "events: every command appends podman's JSON lines; died carries the exit code" {
+    pc_busybox
+    run_pc 3 run --name ev1 --label app=web localhost/busybox:latest sh -c 'exit 3'
+    run_pc 3 start -a ev1
+    run_pc rm ev1
+    [ -f "$(evlog)" ]
+    # Each line is a JSON object with podman's names, in podman's order.
+    run jq -c -e 'select(.Type == "container" and .Name == "ev1") | [.Status, .Image, .Attributes.app] ' "$(evlog)"
+    [ "$status" -eq 0 ]
+    assert_contains "$output" '["create","localhost/busybox:latest","web"]'
+    assert_contains "$output" '["init",'
+    assert_contains "$output" '["start",'
+    assert_contains "$output" '["attach",'
+    assert_contains "$output" '["died",'
+    assert_contains "$output" '["remove",'
+    line=$(grep '"Status":"died"' "$(evlog)" | head -1)
+    [[ $line =~ ^\{\"ContainerExitCode\":3,\"ID\":\"[0-9a-f]{64}\",\"Image\":\"localhost/busybox:latest\",\"Name\":\"ev1\",\"Status\":\"died\",\"Time\":\"[0-9-]+T[0-9:.]+(Z|[+-][0-9:]+)\",\"Type\":\"container\",\"Attributes\":\{\"app\":\"web\"\}\}$ ]] || { echo "$line"; false; }
+    # The image and volume events podman writes.
+    run_pc tag localhost/busybox:latest localhost/other:1
+    run_pc rmi localhost/other:1
+    run_pc volume create evv
+    run_pc volume rm evv
+    run_pc events --stream=false --format json
+    assert_contains "$output" '"Name":"localhost/other:1","Status":"tag"'
+    assert_contains "$output" '"Name":"localhost/other:1","Status":"untag"'
+    assert_contains "$output" '{"Name":"evv","Status":"create","Time":'
+    assert_contains "$output" '"Type":"volume","Attributes":null}'
+    assert_contains "$output" '"Status":"loadfromarchive"'
+}
+
+@test "events: the human line and templates are podman's" {
+    pc_busybox
+    run_pc create --name ev2 --label b=2 --label a=1 localhost/busybox:latest true
+    id=$("$PC" inspect --format '{{.Id}}' ev2)
+    run_pc events --stream=false --filter event=create --filter type=container
+    [[ $output =~ ^20[0-9-]+\ [0-9:.]+\ [+-][0-9]{4}\ [A-Z]+\ container\ create\ $id\ \(image=localhost/busybox:latest,\ name=ev2,\ a=1,\ b=2\)$ ]] || { echo "$output"; false; }
+    run_pc events --stream=false --filter event=create --format '{{.Type}}/{{.Status}}/{{.Name}}/{{.Image}}/{{.ID}}'
+    assert_equal "$output" "container/create/ev2/localhost/busybox:latest/$id"
+    run_pc events --stream=false --filter event=create --no-trunc=false --format '{{.ID}}'
+    assert_equal "$output" "$id"
+    run_pc events --stream=false --filter event=create --no-trunc=false
+    assert_contains "$output" "container create ${id:0:12} (image="
+    run_pc volume create evh
+    run_pc events --stream=false --filter type=volume
+    [[ $output =~ ^20[0-9-]+\ [0-9:.]+\ [+-][0-9]{4}\ [A-Z]+\ volume\ create\ evh$ ]] || { echo "$output"; false; }
+}
+
+@test "events: filters (container, event, image, label, type, volume), ORed within a key" {
+    pc_busybox
+    run_pc create --name fa --label tier=db localhost/busybox:latest true
+    run_pc create --name fb localhost/busybox:latest true
+    idb=$("$PC" inspect --format '{{.Id}}' fb)
+    run_pc volume create fv
+    run_pc volume create fv2
+    run_pc events --stream=false --filter container=fa --format '{{.Name}} {{.Status}}'
+    assert_equal "$output" "fa create"
+    run_pc events --stream=false --filter container=${idb:0:10} --format '{{.Name}}'
+    assert_equal "$output" "fb"
+    run_pc events --stream=false --filter container=fa --filter container=fb --format '{{.Name}}'
+    assert_equal "$(echo $output)" "fa fb"
+    run_pc events --stream=false --filter label=tier=db --format '{{.Name}}'
+    assert_equal "$output" "fa"
+    # podman 4.3: a bare key matches nothing.
+    run_pc events --stream=false --filter label=tier --format '{{.Name}}'
+    assert_equal "$output" ""
+    run_pc events --stream=false --filter volume=fv --format '{{.Name}}'
+    assert_equal "$output" "fv"
+    run_pc events --stream=false --filter type=volume --filter event=create --format '{{.Name}}'
+    assert_equal "$(echo $output)" "fv fv2"
+    run_pc events --stream=false --filter image=localhost/busybox:latest --format '{{.Type}} {{.Status}}'
+    assert_equal "$output" ""
+    run_pc tag localhost/busybox:latest localhost/flt:1
+    run_pc events --stream=false --filter image=localhost/flt:1 --format '{{.Type}} {{.Status}}'
+    assert_equal "$output" "image tag"
+    run_pc events --stream=false --filter type=image --filter event=tag --format '{{.Name}}'
+    assert_equal "$output" "localhost/flt:1"
+    run_pc 125 events --stream=false --filter bogus=1
+    assert_contains "$output" "Error: bogus=1 is an invalid filter"
+    run_pc 125 events --stream=false --filter event
+    assert_contains "$output" "Error: event is an invalid filter"
+}
+
+@test "events: --since and --until take podman's time forms" {
+    run_pc volume create t1
+    run_pc events --stream=false --since 1h --format '{{.Name}}'
+    assert_equal "$output" "t1"
+    run_pc events --stream=false --until 2020-01-01 --format '{{.Name}}'
+    assert_equal "$output" ""
+    run_pc events --stream=false --since "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+    assert_equal "$output" ""
+    run_pc events --stream=false --until "$(date -u -d '+1 hour' +%s)" --format '{{.Name}}'
+    assert_equal "$output" "t1"
+    run_pc 125 events --stream=false --since yesterday-ish
+    # A stream with --until in the past ends at once with what exists.
+    run_pc events --until 0s --format '{{.Name}}'
+    assert_equal "$output" "t1"
+}
+
+@test "events: streaming follows new lines as they are written" {
+    pc_busybox
+    out=$PC_TEST_DIR/stream.out
+    "$PC" events --filter type=volume --format '{{.Status}} {{.Name}}' >"$out" 2>&1 &
+    pid=$!
+    run_pc volume create s1
+    wait_for grep -qx 'create s1' "$out"
+    run_pc volume rm s1
+    wait_for grep -qx 'remove s1' "$out"
+    kill "$pid"
+    wait "$pid" || true
+    assert_equal "$(cat "$out")" "create s1
+remove s1"
+}
+
+@test "events: the log rotates past its size limit, a follower sees each event once" {
+    export PC_EVENTS_LOGFILE_MAX_SIZE=3000
+    out=$PC_TEST_DIR/follow.out
+    "$PC" events --filter type=volume --format '{{.Name}}' >"$out" 2>&1 &
+    pid=$!
+    for i in $(seq 1 60); do
+        "$PC" volume create "rot$i" >/dev/null
+    done
+    wait_for grep -qx rot60 "$out"
+    kill "$pid"
+    wait "$pid" || true
+    # Each of the 60 exactly once, in order.
+    assert_equal "$(tr '\n' ' ' <"$out")" "$(for i in $(seq 1 60); do printf 'rot%s ' $i; done)"
+    size=$(stat -c %s "$(evlog)")
+    [ "$size" -le 3000 ] || { echo "size $size"; false; }
+    run_pc events --stream=false --filter type=system --format '{{.Status}} {{.Name}}'
+    assert_contains "$output" "log-rotation $(evlog)"
+    # The newest events are kept, the oldest dropped.
+    run_pc events --stream=false --filter type=volume --format '{{.Name}}'
+    assert_contains "$output" "rot60"
+    assert_not_contains "$output" "rot1
+"
+}
+
+@test "events: concurrent writers never interleave lines" {
+    for w in 1 2 3 4; do
+        (for i in $(seq 1 15); do "$PC" volume create "w$w-$i" >/dev/null; done) &
+    done
+    wait
+    run jq -c -e '.Name' "$(evlog)"
+    [ "$status" -eq 0 ] || { cat "$(evlog)"; false; }
+    [ "$(grep -c '"Status":"create"' "$(evlog)")" -eq 60 ]
+    [ "$(wc -l <"$(evlog)")" -eq 60 ]
+}
+
+@test "events: container lifecycle events (exec, kill, stop, restart)" {
+    pc_busybox
+    run_pc run -d --name lc localhost/busybox:latest sleep 1000
+    run_pc exec lc true
+    run_pc kill -s USR1 lc
+    run_pc stop -t 0 lc
+    run_pc events --stream=false --filter container=lc --format '{{.Status}}'
+    assert_contains "$(echo $output)" "create init start exec kill stop died"
+    run_pc events --stream=false --filter event=died --format '{{.ContainerExitCode}}'
+    assert_equal "$output" "137"
+    run_pc restart -t 0 lc
+    run_pc events --stream=false --filter container=lc --format '{{.Status}}'
+    assert_contains "$(echo $output)" "stop died restart init start"
+}
