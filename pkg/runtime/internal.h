@@ -191,6 +191,8 @@ int rt_seccomp_compile (json_object *seccomp, const char *cache_dir, struct rt_s
 int rt_seccomp_load (const struct rt_seccomp *s, pc_error **err);
 int rt_seccomp_notify_compile (const char *names, struct rt_seccomp *out, pc_error **err);
 int rt_seccomp_notify_load (const struct rt_seccomp *s, pc_error **err);
+/* "" once libseccomp is loaded (seccomp-lazy.c), else ": why not". */
+const char *rt_seccomp_lib_error (void);
 
 
 /* cgroup-devices.c */

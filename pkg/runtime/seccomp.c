@@ -177,7 +177,7 @@ compile (json_object *sc, struct sock_fprog *out, pc_error **err)
     return -1;
   scmp_filter_ctx ctx = seccomp_init (default_action);
   if (ctx == NULL)
-    return pc_error_make (err, EINVAL, "seccomp: cannot initialize the filter");
+    return pc_error_make (err, EINVAL, "seccomp: cannot initialize the filter%s", rt_seccomp_lib_error ());
   int ret = -1;
   seccomp_attr_set (ctx, SCMP_FLTATR_CTL_NNP, 0);
   json_object *arches = get (sc, "architectures");
@@ -340,7 +340,8 @@ rt_seccomp_notify_compile (const char *names, struct rt_seccomp *out, pc_error *
 {
   scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ALLOW);
   if (ctx == NULL)
-    return pc_error_make (err, EINVAL, "seccomp: cannot initialize the notification filter");
+    return pc_error_make (err, EINVAL, "seccomp: cannot initialize the notification filter%s",
+                           rt_seccomp_lib_error ());
   int ret = -1;
   seccomp_attr_set (ctx, SCMP_FLTATR_CTL_NNP, 0);
   seccomp_attr_set (ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
