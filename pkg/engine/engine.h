@@ -161,6 +161,7 @@ struct pc_create_opts
   char **ulimits;            /* name=soft[:hard] */
   char **devices;            /* --device HOST[:CONTAINER][:PERMS] */
   const char *stop_signal;
+  const char *restart;       /* --restart no|on-failure[:N]|always|unless-stopped */
   int stop_timeout;          /* seconds; -1 = default (10) */
   const char *log_driver;    /* k8s-file (default), none, passthrough */
   const char *network;       /* slirp4netns[:OPTS] (default; private, bridge), none, host */
