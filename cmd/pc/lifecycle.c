@@ -1,5 +1,6 @@
 /* start, stop, kill, restart, rm, wait, rename, container exists/prune,
    pause, unpause: each applies to the containers named (or -a). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/pc/container.h"
+#include "cmd/pc/ps.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/parse.h"
@@ -16,13 +18,68 @@
 /* 0 done (the name is printed), 1 nothing to do (not printed), -1 failed. */
 typedef int (*ctr_fn) (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err);
 
+/* The containers a command acts on, as podman picks them: the names
+   given and those in --cidfile files, or --all, or --filter (podman's ps
+   filters; no names with it). With --all or --filter, `want` narrows the
+   set (kill -a: the running ones) and full ids are printed. */
 struct each_opts
 {
   bool all;
   bool ignore_missing;   /* --ignore */
   bool print;            /* print the name given (full id with --all) */
   unsigned exit_kind;    /* PC_EXIT_REMOVES for rm's 1 and 2 */
+  char **filters;        /* --filter */
+  bool (*want) (const struct pc_container *c);
 };
+
+static bool
+is_running (const struct pc_container *c)
+{
+  return c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED;
+}
+
+static bool
+is_paused (const struct pc_container *c)
+{
+  return c->state.status == PC_STATUS_PAUSED;
+}
+
+static bool
+filter_match (struct pc_engine *e, const struct pc_ps_filters *f, const struct pc_container *c)
+{
+  pc_autofree char *health = pc_engine_health_status (e, c);
+  return pc_ps_filters_match (f, c, health ? health : "");
+}
+
+static int
+each_listed (struct pc_engine *e, const struct each_opts *eo, ctr_fn fn, void *data)
+{
+  int rc = 0;
+  pc_error *err = NULL;
+  pc_autopsfilters struct pc_ps_filters f = { 0 };
+  if (eo->filters && pc_ps_filters_parse (e, eo->filters, &f, &err) < 0)
+    return pc_cli_fail (err);
+  struct pc_container **v = NULL;
+  size_t n = 0;
+  if (pc_engine_list (e, &v, &n, &err) < 0)
+    return pc_cli_fail (err);
+  for (size_t i = 0; i < n; i++)
+    {
+      if ((eo->want && !eo->want (v[i])) || (eo->filters && !filter_match (e, &f, v[i])))
+        continue;
+      int r = fn (e, v[i], data, &err);
+      if (r < 0)
+        {
+          rc = pc_cli_fail_as (err, eo->exit_kind);
+          err = NULL;
+        }
+      else if (r == 0 && eo->print)
+        printf ("%s\n", v[i]->id);
+      fflush (stdout);
+    }
+  pc_container_list_free (v, n);
+  return rc;
+}
 
 static int
 each_container (struct pc_engine *e, char **args, int nargs, const struct each_opts *eo, ctr_fn fn,
@@ -30,41 +87,32 @@ each_container (struct pc_engine *e, char **args, int nargs, const struct each_o
 {
   int rc = 0;
   pc_error *err = NULL;
-  if (eo->all)
+  if (eo->all || (eo->filters && nargs == 0))
+    return each_listed (e, eo, fn, data);
+  /* start takes names and --filter together: the named ones that match. */
+  pc_autopsfilters struct pc_ps_filters f = { 0 };
+  if (eo->filters && pc_ps_filters_parse (e, eo->filters, &f, &err) < 0)
+    return pc_cli_fail (err);
+  /* As podman: every name resolves before anything is done; a missing
+     one (without --ignore) fails the command and nothing is touched. */
+  struct pc_container **ctrs = xmalloc0 (((size_t) nargs + 1) * sizeof *ctrs);
+  for (int i = 0; i < nargs && rc == 0; i++)
+    if (pc_engine_lookup (e, args[i], &ctrs[i], &err) < 0)
+      {
+        if (eo->ignore_missing && pc_error_class_of (err) == PC_ERR_NOT_FOUND)
+          pc_error_clear (&err);
+        else
+          {
+            rc = pc_cli_fail_as (err, eo->exit_kind);
+            err = NULL;
+          }
+      }
+  int failed = rc;
+  for (int i = 0; i < nargs && failed == 0; i++)
     {
-      struct pc_container **v = NULL;
-      size_t n = 0;
-      if (pc_engine_list (e, &v, &n, &err) < 0)
-        return pc_cli_fail (err);
-      for (size_t i = 0; i < n; i++)
-        {
-          int r = fn (e, v[i], data, &err);
-          if (r < 0)
-            {
-              rc = pc_cli_fail_as (err, eo->exit_kind);
-              err = NULL;
-            }
-          else if (r == 0 && eo->print)
-            printf ("%s\n", v[i]->id);
-        }
-      pc_container_list_free (v, n);
-      return rc;
-    }
-  for (int i = 0; i < nargs; i++)
-    {
-      pc_autocontainer struct pc_container *c = NULL;
-      if (pc_engine_lookup (e, args[i], &c, &err) < 0)
-        {
-          if (eo->ignore_missing && pc_error_class_of (err) == PC_ERR_NOT_FOUND)
-            {
-              pc_error_clear (&err);
-              continue;
-            }
-          rc = pc_cli_fail_as (err, eo->exit_kind);
-          err = NULL;
-          continue;
-        }
-      int r = fn (e, c, data, &err);
+      if (ctrs[i] == NULL || (eo->filters && !filter_match (e, &f, ctrs[i])))
+        continue;
+      int r = fn (e, ctrs[i], data, &err);
       if (r < 0)
         {
           rc = pc_cli_fail_as (err, eo->exit_kind);
@@ -74,7 +122,49 @@ each_container (struct pc_engine *e, char **args, int nargs, const struct each_o
         printf ("%s\n", args[i]);
       fflush (stdout);
     }
+  for (int i = 0; i < nargs; i++)
+    pc_container_free (ctrs[i]);
+  free (ctrs);
   return rc;
+}
+
+/* strerror as Go spells it: "no such file or directory". */
+static const char *
+go_strerror (int errnum, char buf[128])
+{
+  snprintf (buf, 128, "%s", strerror (errnum));
+  buf[0] = (char) tolower ((unsigned char) buf[0]);
+  return buf;
+}
+
+/* --cidfile: each file's first line is a container id, added to the
+   names (podman's "reading CIDFile: ..." when one cannot be read). */
+static int
+add_cidfiles (char **cidfiles, char **args, int nargs, char ***out, int *nout)
+{
+  char **v = NULL;
+  for (int i = 0; i < nargs; i++)
+    pc_strv_append (&v, args[i]);
+  for (char **f = cidfiles; f && *f; f++)
+    {
+      FILE *fp = fopen (*f, "re");
+      if (fp == NULL)
+        {
+          char eb[128];
+          go_strerror (errno, eb);
+          pc_strv_free (v);
+          return pc_cli_errorf (PC_EXIT_ERROR, "reading CIDFile: open %s: %s", *f, eb);
+        }
+      char line[256] = "";
+      if (fgets (line, sizeof line, fp) == NULL)
+        line[0] = '\0';
+      fclose (fp);
+      line[strcspn (line, "\r\n")] = '\0';
+      pc_strv_append (&v, line);
+    }
+  *out = v;
+  *nout = (int) pc_strv_len (v);
+  return 0;
 }
 
 static int
@@ -87,10 +177,23 @@ need_args (const struct pc_command *cmd, int nargs, bool all)
     }
   if (!all && nargs == 0)
     {
-      fprintf (stderr, "Error: you must provide at least one container name or ID\n");
+      fprintf (stderr, "Error: %s\n", strcmp (cmd->name, "start") == 0 ? "start requires at least one argument"
+                                                                      : "you must provide at least one name or id");
       return -1;
     }
   return 0;
+}
+
+/* need_args for the commands with --filter: podman refuses names with it. */
+static int
+need_targets (const struct pc_command *cmd, int nargs, bool all, char **filters)
+{
+  if (filters && nargs > 0)
+    {
+      fprintf (stderr, "Error: --filter takes no arguments\n");
+      return -1;
+    }
+  return need_args (cmd, nargs, all || filters != NULL);
 }
 
 /* ---- start ---- */
@@ -104,7 +207,9 @@ start_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **e
     return -1;
   if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
     return 1;
-  return pc_engine_start (e, c, false, NULL, err);
+  if (pc_engine_start (e, c, false, NULL, err) < 0)
+    return pc_error_wrap (err, "unable to start container \"%s\"", c->id);
+  return 0;
 }
 
 int
@@ -112,10 +217,12 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
 {
   bool attach = false, interactive = false, all = false, sig_proxy = false, sig_proxy_set = false;
   pc_autofree char *detach_keys = NULL;
+  pc_autostrv char **filters = NULL;
   const struct pc_opt opts[] = {
     { "all", 0, PC_OPT_BOOL, &all, NULL, "Start all containers regardless of their state or configuration" },
     { "attach", 'a', PC_OPT_BOOL, &attach, NULL, "Attach container's STDOUT and STDERR" },
     { "detach-keys", 0, PC_OPT_STRING, &detach_keys, "[a-Z]", "Override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")" },
+    { "filter", 'f', PC_OPT_STRV, &filters, "strings", "Filter output based on conditions given" },
     { "interactive", 'i', PC_OPT_BOOL, &interactive, NULL, "Make STDIN available to the contained process" },
     { "sig-proxy", 0, PC_OPT_BOOL, &sig_proxy, NULL, "Proxy received signals to the process (default true if attaching, false otherwise)", &sig_proxy_set },
     { NULL },
@@ -124,12 +231,13 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  if (need_args (cmd, nargs, all) < 0)
+  /* podman's start takes names with --filter (the named ones that match). */
+  if (need_args (cmd, nargs, all || (filters && nargs == 0)) < 0)
     return PC_EXIT_ERROR;
   pc_error *kerr = NULL;
   if (pc_engine_check_detach_keys (detach_keys, &kerr) < 0)
     return pc_cli_fail (kerr);
-  if (attach && (nargs != 1 || all))
+  if (attach && (nargs != 1 || all || filters))
     return pc_cli_errorf (PC_EXIT_ERROR, "you cannot start and attach multiple containers at once");
   if (!sig_proxy_set)
     sig_proxy = attach;
@@ -144,7 +252,7 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
     return pc_cli_fail (uerr);
   if (!attach)
     {
-      struct each_opts eo = { .all = all, .print = true };
+      struct each_opts eo = { .all = all, .print = true, .filters = filters };
       return each_container (e, args, nargs, &eo, start_one, NULL);
     }
   pc_autocontainer struct pc_container *c = NULL;
@@ -154,7 +262,10 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
   bool running = c->state.status == PC_STATUS_RUNNING;
   /* podman start -a exits 125 when the command cannot run, as start does. */
   if (!running && pc_engine_start (e, c, true, NULL, &err) < 0)
-    return pc_cli_fail (err);
+    {
+      pc_error_wrap (&err, "unable to start container %s", c->id);
+      return pc_cli_fail (err);
+    }
   /* podman: -a relays stdout and stderr, -i also stdin. */
   struct pc_attach_opts ao = {
     .start = !running,
@@ -166,6 +277,9 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
   };
   int code = 0;
   int a = pc_engine_attach (e, c, &ao, &code, &err);
+  if (a < 0 && ao.start
+      && (pc_error_class_of (err) == PC_ERR_CMD_NOT_FOUND || pc_error_class_of (err) == PC_ERR_CANNOT_INVOKE))
+    pc_error_wrap (&err, "unable to start container %s", c->id);
   if (a < 0)
     return pc_cli_fail (err);
   if (a == 0 && pc_json_get_bool (pc_json_get (c->rec, "HostConfig"), "AutoRemove", false))
@@ -201,27 +315,39 @@ stop_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **er
 static int
 stop_or_restart (const struct pc_command *cmd, int argc, char **argv, bool restart)
 {
-  bool all = false, ignore = false, tset = false;
+  bool all = false, ignore = false, tset = false, running = false;
   long timeout = -1;
+  pc_autostrv char **cidfiles = NULL;
+  pc_autostrv char **filters = NULL;
   const struct pc_opt opts[] = {
     { "all", 'a', PC_OPT_BOOL, &all, NULL, restart ? "Restart all non-running containers" : "Stop all running containers" },
+    { "cidfile", 0, PC_OPT_STRV, &cidfiles, "stringArray", "Read the container ID from the file" },
+    { "filter", 'f', PC_OPT_STRV, &filters, "strings", "Filter output based on conditions given" },
     { "ignore", 'i', PC_OPT_BOOL, &ignore, NULL, "Ignore errors when a specified container is missing" },
     { "time", 't', PC_OPT_UINT, &timeout, "uint", "Seconds to wait for stop before killing the container", &tset },
+    { "timeout", 0, PC_OPT_UINT, &timeout, "uint", "Seconds to wait for stop before killing the container", &tset },
+    /* restart only; the table ends here for stop */
+    { restart ? "running" : NULL, 0, PC_OPT_BOOL, &running, NULL, "Restart only running containers" },
     { NULL },
   };
   char **args;
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  if (need_args (cmd, nargs, all) < 0)
+  pc_autostrv char **names = NULL;
+  int nnames = 0;
+  if (add_cidfiles (cidfiles, args, nargs, &names, &nnames) != 0)
+    return PC_EXIT_ERROR;
+  if (need_targets (cmd, nnames, all, filters) < 0)
     return PC_EXIT_ERROR;
   /* Signals travel through the monitors: only restart needs the namespace. */
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (restart ? PC_ENGINE_USERNS : 0);
   if (e == NULL)
     return PC_EXIT_ERROR;
   struct stop_data d = { .timeout = tset ? (int) timeout : -1, .restart = restart };
-  struct each_opts eo = { .all = all, .ignore_missing = ignore, .print = true };
-  return each_container (e, args, nargs, &eo, stop_one, &d);
+  struct each_opts eo = { .all = all, .ignore_missing = ignore, .print = true, .filters = filters,
+                          .want = running ? is_running : NULL };
+  return each_container (e, names, nnames, &eo, stop_one, &d);
 }
 
 int
@@ -244,13 +370,43 @@ kill_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **er
   return pc_engine_kill (e, c, *(int *) data, err);
 }
 
+/* podman's kill -s: a number or a name with or without SIG, in any case,
+   and a leading "-" (kill -s -HUP, -s -1) dropped; 0 and numbers past 64
+   refused with its messages. */
+static int
+parse_kill_signal (const char *s, int *sig)
+{
+  const char *base = *s == '-' ? s + 1 : s;
+  char *end;
+  errno = 0;
+  long n = strtol (base, &end, 10);
+  if (*base && *end == '\0' && errno == 0)
+    {
+      if (n == 0)
+        return pc_cli_errorf (PC_EXIT_ERROR, "invalid signal: %s", base);
+      if (n < 1 || n > 64)
+        return pc_cli_errorf (PC_EXIT_ERROR, "valid signals are 1 through 64");
+      *sig = (int) n;
+      return 0;
+    }
+  pc_error *err = NULL;
+  if (pc_parse_signal (base, sig, &err) < 0)
+    {
+      pc_error_clear (&err);
+      return pc_cli_errorf (PC_EXIT_ERROR, "invalid signal: %s", base);
+    }
+  return 0;
+}
+
 int
 pc_cmd_kill (const struct pc_command *cmd, int argc, char **argv)
 {
   bool all = false;
   pc_autofree char *signal = NULL;
+  pc_autostrv char **cidfiles = NULL;
   const struct pc_opt opts[] = {
     { "all", 'a', PC_OPT_BOOL, &all, NULL, "Signal all running containers" },
+    { "cidfile", 0, PC_OPT_STRV, &cidfiles, "stringArray", "Read the container ID from the file" },
     { "signal", 's', PC_OPT_STRING, &signal, "string", "Signal to send to the container (default \"KILL\")" },
     { NULL },
   };
@@ -258,36 +414,21 @@ pc_cmd_kill (const struct pc_command *cmd, int argc, char **argv)
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  if (need_args (cmd, nargs, all) < 0)
-    return PC_EXIT_ERROR;
   int sig = 9;
-  pc_error *err = NULL;
-  if (signal && pc_parse_signal (signal, &sig, &err) < 0)
-    return pc_cli_fail (err);
+  if (signal && parse_kill_signal (signal, &sig) != 0)
+    return PC_EXIT_ERROR;
+  pc_autostrv char **names = NULL;
+  int nnames = 0;
+  if (add_cidfiles (cidfiles, args, nargs, &names, &nnames) != 0)
+    return PC_EXIT_ERROR;
+  if (need_args (cmd, nnames, all) < 0)
+    return PC_EXIT_ERROR;
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
-  struct each_opts eo = { .all = all, .print = true };
-  if (all)
-    {
-      /* --all means the running ones. */
-      struct pc_container **v = NULL;
-      size_t n = 0;
-      if (pc_engine_list (e, &v, &n, &err) < 0)
-        return pc_cli_fail (err);
-      int rc = 0;
-      for (size_t i = 0; i < n; i++)
-        if (v[i]->state.status == PC_STATUS_RUNNING || v[i]->state.status == PC_STATUS_PAUSED)
-          {
-            if (pc_engine_kill (e, v[i], sig, &err) < 0)
-              rc = pc_cli_fail (err), err = NULL;
-            else
-              printf ("%s\n", v[i]->id);
-          }
-      pc_container_list_free (v, n);
-      return rc;
-    }
-  return each_container (e, args, nargs, &eo, kill_one, &sig);
+  /* --all means the running ones. */
+  struct each_opts eo = { .all = all, .print = true, .want = is_running };
+  return each_container (e, names, nnames, &eo, kill_one, &sig);
 }
 
 /* ---- rm / prune ---- */
@@ -314,11 +455,16 @@ pc_cmd_rm (const struct pc_command *cmd, int argc, char **argv)
 {
   bool all = false, force = false, volumes = false, ignore = false, tset = false;
   long timeout = -1;
+  pc_autostrv char **cidfiles = NULL;
+  pc_autostrv char **filters = NULL;
   const struct pc_opt opts[] = {
     { "all", 'a', PC_OPT_BOOL, &all, NULL, "Remove all containers" },
+    { "cidfile", 0, PC_OPT_STRV, &cidfiles, "stringArray", "Read the container ID from the file" },
+    { "filter", 0, PC_OPT_STRV, &filters, "strings", "Filter output based on conditions given" },
     { "force", 'f', PC_OPT_BOOL, &force, NULL, "Force removal of a running or unusable container" },
     { "ignore", 'i', PC_OPT_BOOL, &ignore, NULL, "Ignore errors when a specified container is missing" },
     { "time", 't', PC_OPT_UINT, &timeout, "uint", "Seconds to wait for stop before killing the container", &tset },
+    { "timeout", 0, PC_OPT_UINT, &timeout, "uint", "Seconds to wait for stop before killing the container", &tset },
     { "volumes", 'v', PC_OPT_BOOL, &volumes, NULL, "Remove anonymous volumes associated with the container" },
     { NULL },
   };
@@ -326,7 +472,11 @@ pc_cmd_rm (const struct pc_command *cmd, int argc, char **argv)
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  if (need_args (cmd, nargs, all) < 0)
+  pc_autostrv char **names = NULL;
+  int nnames = 0;
+  if (add_cidfiles (cidfiles, args, nargs, &names, &nnames) != 0)
+    return PC_EXIT_ERROR;
+  if (need_targets (cmd, nnames, all, filters) < 0)
     return PC_EXIT_ERROR;
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
   if (e == NULL)
@@ -335,8 +485,8 @@ pc_cmd_rm (const struct pc_command *cmd, int argc, char **argv)
   /* podman: rm of a missing container exits 1, of a running one 2; with
      --force a missing container is no error. */
   struct each_opts eo = { .all = all, .ignore_missing = ignore || force, .print = true,
-                          .exit_kind = PC_EXIT_REMOVES };
-  return each_container (e, args, nargs, &eo, rm_one, &d);
+                          .exit_kind = PC_EXIT_REMOVES, .filters = filters };
+  return each_container (e, names, nnames, &eo, rm_one, &d);
 }
 
 int
@@ -379,31 +529,51 @@ pc_cmd_container_prune (const struct pc_command *cmd, int argc, char **argv)
 /* ---- wait ---- */
 
 /* podman's --condition words as pc states; "stopped" is podman's state
-   between stop and cleanup, which pc containers pass straight through. */
+   between stop and cleanup, which pc containers pass straight through;
+   "stopping" is a running container a pc stop waits for. Each value may
+   hold several, comma-separated, as podman's string slices. */
+struct wait_conditions
+{
+  unsigned mask;         /* 1u << PC_STATUS_* */
+  bool stopping;
+  bool exit;             /* exited or stopped: the exit code is printed */
+};
+
 static int
-parse_conditions (char **words, unsigned *mask, pc_error **err)
+parse_conditions (char **words, struct wait_conditions *wc, pc_error **err)
 {
   static const struct { const char *word; int status; } map[] = {
     { "configured", PC_STATUS_CREATED }, { "created", PC_STATUS_CREATED },
     { "initialized", PC_STATUS_CREATED }, { "running", PC_STATUS_RUNNING },
     { "paused", PC_STATUS_PAUSED }, { "exited", PC_STATUS_EXITED },
-    { "stopped", PC_STATUS_EXITED },
+    { "stopped", PC_STATUS_EXITED }, { "stopping", -1 },
   };
-  *mask = 0;
+  memset (wc, 0, sizeof *wc);
   if (words == NULL || words[0] == NULL)
     {
-      *mask = 1u << PC_STATUS_EXITED;
+      wc->mask = 1u << PC_STATUS_EXITED;
+      wc->exit = true;
       return 0;
     }
   for (char **w = words; *w; w++)
     {
-      size_t i;
-      for (i = 0; i < sizeof map / sizeof *map; i++)
-        if (strcmp (*w, map[i].word) == 0)
-          break;
-      if (i == sizeof map / sizeof *map)
-        return pc_error_make (err, EINVAL, "unknown container state: %s: invalid argument", *w);
-      *mask |= 1u << map[i].status;
+      pc_autofree char *copy = xstrdup (*w);
+      char *save = NULL;
+      for (char *t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save))
+        {
+          size_t i;
+          for (i = 0; i < sizeof map / sizeof *map; i++)
+            if (strcmp (t, map[i].word) == 0)
+              break;
+          if (i == sizeof map / sizeof *map)
+            return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "unknown container state: %s: invalid argument", t);
+          if (map[i].status < 0)
+            wc->stopping = true;
+          else
+            wc->mask |= 1u << map[i].status;
+          if (map[i].status == PC_STATUS_EXITED)
+            wc->exit = true;
+        }
     }
   return 0;
 }
@@ -413,10 +583,13 @@ pc_cmd_wait (const struct pc_command *cmd, int argc, char **argv)
 {
   bool ignore = false;
   pc_autostrv char **conditions = NULL;
+  pc_autofree char *interval = NULL;
   const struct pc_opt opts[] = {
     { "condition", 0, PC_OPT_STRV, &conditions, "strings",
-      "Condition to wait on (created, running, paused, stopped, exited)" },
+      "Condition to wait on (created, running, paused, stopping, stopped, exited)" },
     { "ignore", 0, PC_OPT_BOOL, &ignore, NULL, "Ignore if a container does not exist" },
+    { "interval", 'i', PC_OPT_STRING, &interval, "string",
+      "Time Interval to wait before polling for completion (default \"250ms\")" },
     { NULL },
   };
   char **args;
@@ -426,17 +599,25 @@ pc_cmd_wait (const struct pc_command *cmd, int argc, char **argv)
   if (need_args (cmd, nargs, false) < 0)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
-  unsigned mask;
-  if (parse_conditions (conditions, &mask, &err) < 0)
+  struct wait_conditions wc;
+  if (parse_conditions (conditions, &wc, &err) < 0)
     return pc_cli_fail (err);
-  /* podman: "stopped" and "exited" both wait for the exit and print its code. */
-  bool exit_wanted = pc_strv_len (conditions) == 0 || pc_strv_contains (conditions, "exited")
-                     || pc_strv_contains (conditions, "stopped");
+  /* podman polls every --interval (a Go duration, or milliseconds); pc
+     waits on the state files' events, so it is only checked. */
+  if (interval)
+    {
+      char *end;
+      int64_t ns;
+      strtol (interval, &end, 10);
+      if ((*interval == '\0' || *end != '\0') && pc_parse_duration (interval, &ns, &err) < 0)
+        return pc_cli_fail (err);
+    }
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
-  /* As podman: every name must resolve before waiting on any. */
-  struct pc_container **ctrs = xmalloc0 ((size_t) nargs * sizeof *ctrs);
+  /* As podman: every name must resolve before waiting on any; with
+     --ignore a missing one prints -1. */
+  struct pc_container **ctrs = xmalloc0 (((size_t) nargs + 1) * sizeof *ctrs);
   int rc = 0;
   for (int i = 0; i < nargs && rc == 0; i++)
     if (pc_engine_lookup (e, args[i], &ctrs[i], &err) < 0)
@@ -449,19 +630,21 @@ pc_cmd_wait (const struct pc_command *cmd, int argc, char **argv)
   for (int i = 0; i < nargs && rc == 0; i++)
     {
       if (ctrs[i] == NULL)
-        continue;
-      if (pc_engine_wait_state (e, ctrs[i], mask, -1, &err) < 0)
+        {
+          printf ("-1\n");
+          fflush (stdout);
+          continue;
+        }
+      int code = 0;
+      int r = pc_engine_wait_condition (e, ctrs[i], wc.mask, wc.stopping, -1, &code, &err);
+      if (r < 0)
         {
           rc = pc_cli_fail (err);
           break;
         }
-      /* podman prints -1 when a condition other than exit was met. */
-      /* A container that never ran counts as exited, as podman's WaitForExit. */
-      if (exit_wanted && (ctrs[i]->state.status == PC_STATUS_EXITED
-                          || (ctrs[i]->state.status == PC_STATUS_CREATED && !(mask & (1u << PC_STATUS_CREATED)))))
-        printf ("%d\n", ctrs[i]->state.exit_code);
-      else
-        printf ("-1\n");
+      /* podman prints -1 when a condition other than an exit was met; a
+         container that never ran counts as exited (its WaitForExit). */
+      printf ("%d\n", r == 2 && wc.exit ? code : -1);
       fflush (stdout);
     }
   for (int i = 0; i < nargs; i++)
@@ -516,33 +699,52 @@ static int
 pause_cmd (const struct pc_command *cmd, int argc, char **argv, bool on)
 {
   bool all = false;
+  pc_autostrv char **cidfiles = NULL;
+  pc_autostrv char **filters = NULL;
   const struct pc_opt opts[] = {
     { "all", 'a', PC_OPT_BOOL, &all, NULL, on ? "Pause all running containers" : "Unpause all paused containers" },
+    { "cidfile", 0, PC_OPT_STRV, &cidfiles, "stringArray", "Read the container ID from the file" },
+    { "filter", 'f', PC_OPT_STRV, &filters, "strings", "Filter output based on conditions given" },
     { NULL },
   };
   char **args;
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  if (need_args (cmd, nargs, all) < 0)
+  pc_autostrv char **names = NULL;
+  int nnames = 0;
+  if (add_cidfiles (cidfiles, args, nargs, &names, &nnames) != 0)
     return PC_EXIT_ERROR;
+  if (need_targets (cmd, nnames, all, filters) < 0)
+    return PC_EXIT_ERROR;
+  /* podman 4.3 refuses unpause on a rootless cgroup v1 host before it
+     looks at any name; pause looks at the container first: a missing one,
+     then one that does not run ("created" is not running...), then the
+     host. */
+  const char *why = NULL;
+  bool can = pc_engine_can_pause (&why);
+  if (!can && !on)
+    return pc_cli_errorf (PC_EXIT_ERROR, "unpause %s", why);
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
   if (e == NULL)
     return PC_EXIT_ERROR;
-  /* As podman: a name that does not exist is reported before the host's
-     lack of a freezer. */
-  for (int i = 0; i < nargs && !all; i++)
+  for (int i = 0; i < nnames && !can; i++)
     {
       pc_autocontainer struct pc_container *c = NULL;
       pc_error *err = NULL;
-      if (pc_engine_lookup (e, args[i], &c, &err) < 0)
+      if (pc_engine_lookup (e, names[i], &c, &err) < 0)
         return pc_cli_fail (err);
+      if (c->state.status != PC_STATUS_RUNNING)
+        return pc_cli_errorf (PC_EXIT_ERROR, "\"%s\" is not running, can't pause: container state improper",
+                              pc_container_status_name (c->state.status));
+      if (strstr (why, "cgroupv1 rootless"))
+        return pc_cli_errorf (PC_EXIT_ERROR, "can not pause containers on rootless containers with cgroup V1: "
+                              "this container does not have a cgroup");
     }
-  const char *why = NULL;
-  if (!pc_engine_can_pause (&why))
-    return pc_cli_errorf (PC_EXIT_ERROR, "%s %s", on ? "pause" : "unpause", why);
-  struct each_opts eo = { .all = all, .print = true };
-  return each_container (e, args, nargs, &eo, pause_one, &on);
+  if (!can)
+    return pc_cli_errorf (PC_EXIT_ERROR, "pause %s", why);
+  struct each_opts eo = { .all = all, .print = true, .filters = filters, .want = on ? is_running : is_paused };
+  return each_container (e, names, nnames, &eo, pause_one, &on);
 }
 
 int

@@ -232,6 +232,12 @@ int pc_engine_wait (struct pc_engine *e, struct pc_container *c, int64_t timeout
    1u << PC_STATUS_*. timeout_ms < 0: forever. 0 when it is, 1 on timeout. */
 int pc_engine_wait_state (struct pc_engine *e, struct pc_container *c, unsigned states,
                           int64_t timeout_ms, pc_error **err);
+/* pc wait --condition: states as for pc_engine_wait_state, plus podman's
+   "stopping" (a pc stop waits for it). 2 when an exit met it (*exit_code
+   set; a container that never ran counts as exited, 0 or the code a failed
+   start recorded), 0 for another state, 1 on timeout. */
+int pc_engine_wait_condition (struct pc_engine *e, struct pc_container *c, unsigned states, bool stopping,
+                              int64_t timeout_ms, int *exit_code, pc_error **err);
 /* force: stop a running container first (timeout as for stop). */
 int pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int timeout,
                       pc_error **err);

@@ -113,7 +113,19 @@ pc_engine_inspect (struct pc_engine *e, struct pc_container *c)
   json_object_object_add (o, "ConmonPidFile", json_object_new_string (pidfile));
   json_object_object_add (o, "PidFile", json_object_new_string (""));
   copy_key (o, rec, "Name");
-  copy_key (o, rec, "RestartCount");
+  /* Restarts since the last pc start (the monitor counts them; podman
+     too starts over at a start); a pc stop that waits makes podman's
+     "stopping", which is not running; podman 5's StoppedByUser. */
+  json_object_object_add (o, "RestartCount", json_object_new_int (st->restart_count));
+  if (st->stopping)
+    {
+      json_object_object_add (s, "Status", json_object_new_string ("stopping"));
+      json_object_object_add (s, "Running", json_object_new_boolean (false));
+    }
+  json_object_object_add (s, "StoppedByUser", json_object_new_boolean (st->stopped_by_user));
+  pc_autofree char *start_error = st->status == PC_STATUS_EXITED ? eng_start_error_read (e, c) : NULL;
+  if (start_error)
+    json_object_object_add (s, "Error", json_object_new_string (start_error));
   copy_key (o, rec, "Driver");
   json_object_object_add (o, "MountLabel", json_object_new_string (""));
   json_object_object_add (o, "ProcessLabel", json_object_new_string (""));
@@ -277,6 +289,8 @@ pc_engine_status_human (const struct pc_container_state *st, const struct timesp
       return xstrdup ("Created");
     case PC_STATUS_RUNNING:
     case PC_STATUS_PAUSED:
+      if (st->stopping)
+        return xstrdup ("Stopping");
       {
         pc_autofree char *d = human_duration (&st->started_at, now);
         return xasprintf ("Up %s%s", d, st->status == PC_STATUS_PAUSED ? " (Paused)" : "");

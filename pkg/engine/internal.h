@@ -46,11 +46,12 @@ int eng_read_small (int dirfd, const char *path, char *buf, size_t size);
 unsigned long long eng_proc_start_time (pid_t pid);
 
 /* restart.c: --restart checked at create into hc's RestartPolicy
-   (podman's messages, --rm refused with it); the record's policy for the
-   monitor (enum pc_monitor_restart); the marker pc stop and kill leave
+   (podman's messages, --rm refused with it); the policy for the monitor, as a
+   spec annotation; the marker pc stop and kill leave
    before they signal; the restart count and that marker for the state. */
 int eng_restart_check (const struct pc_create_opts *o, json_object *hc, pc_error **err);
-void eng_restart_config (json_object *rec, int *policy, int *max);
+/* The spec's PC_MONITOR_RESTART_ANNOTATION for hc's policy (malloc'd), NULL for none. */
+char *eng_restart_annotation (json_object *hc);
 void eng_mark_stopped_by_user (struct pc_engine *e, const struct pc_container *c);
 void eng_restart_state_read (int run_dfd, const char *id, struct pc_container_state *st);
 /* An exited container whose monitor waits to restart it: marked stopped
@@ -62,6 +63,10 @@ bool eng_restart_cancel (struct pc_engine *e, struct pc_container *c);
 void eng_stopping_begin (struct pc_engine *e, const struct pc_container *c);
 void eng_stopping_end (struct pc_engine *e, const struct pc_container *c);
 bool eng_stopping_read (int run_dfd, const char *id);
+/* A failed start's reason (inspect's State.Error until the next start);
+   read: malloc'd, NULL when there is none. */
+void eng_start_error_record (struct pc_engine *e, const struct pc_container *c, const pc_error *why);
+char *eng_start_error_read (struct pc_engine *e, const struct pc_container *c);
 
 /* record.c */
 int eng_record_load (struct pc_engine *e, const char *id, struct pc_container **out,

@@ -129,6 +129,8 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
       ret = 0;
       goto out;
     }
+  /* One waiting for its restart is started now, by this start. */
+  eng_restart_cancel (e, c);
   {
     /* An exited container's monitor finishing its end (on_exit, its pid
        file) goes within moments; one that does not (stopped, hung) would
@@ -225,6 +227,7 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
                           (int) mpid, mstart, when);
           if (eng_write_volatile (sdfd, "state.json", st, strlen (st), &werr) == 0)
             pc_engine_wait_state (e, c, 1u << PC_STATUS_EXITED, 5000, &werr);
+          eng_start_error_record (e, c, *err);
         }
       goto out;
     }
@@ -294,6 +297,7 @@ pc_engine_attach (struct pc_engine *e, struct pc_container *c, const struct pc_a
          inspect and ps saying "exited", as the detached start does. */
       pc_autoerror pc_error *werr = NULL;
       pc_engine_wait_state (e, c, 1u << PC_STATUS_EXITED, 5000, &werr);
+      eng_start_error_record (e, c, *err);
     }
   return r;
 }
@@ -308,205 +312,6 @@ pc_engine_check_detach_keys (const char *detach_keys, pc_error **err)
   return pc_monitor_parse_detach_keys (detach_keys, keys, sizeof keys, &n, err);
 }
 
-#define IN_STATES(st, mask) (((mask) & (1u << (st))) != 0)
-
-/* podman's WaitForExit: a container that never ran counts as exited (its
-   exit code, 0 unless a failed start recorded one), so waiting for an exit
-   of a created container returns at once instead of blocking until
-   someone else starts it. */
-static bool
-reached (const struct pc_container *c, unsigned states)
-{
-  if (IN_STATES (c->state.status, states))
-    return true;
-  return c->state.status == PC_STATUS_CREATED && IN_STATES (PC_STATUS_EXITED, states);
-}
-
-/* How long a container's pid 1 may be a zombie, its exit unrecorded, before
-   pc wait stops waiting for its monitor (stopped, hung) to record it. */
-#define ZOMBIE_GRACE_MS 5000
-
-/* The exit status of the container's pid 1 while it is a zombie its
-   monitor has not reaped (field 52 of /proc/PID/stat, a wait status; the
-   owner of the container's user namespace may read it). -1 when it is not
-   a zombie or cannot be read. */
-static int
-zombie_exit_code (pid_t pid)
-{
-  char path[64], buf[1024];
-  snprintf (path, sizeof path, "%d/stat", (int) pid);
-  pc_autoclose int pdir = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  int n = pdir >= 0 ? eng_read_small (pdir, path, buf, sizeof buf) : -1;
-  const char *p = n > 0 ? strrchr (buf, ')') : NULL;
-  if (p == NULL || p[1] != ' ' || p[2] != 'Z')
-    return -1;
-  /* The space at p + 1 comes before field 3; 49 more before field 52. */
-  p++;
-  for (int field = 3; field < 52 && p; field++)
-    p = strchr (p + 1, ' ');
-  if (p == NULL)
-    return -1;
-  int status = atoi (p + 1);
-  if (WIFEXITED (status))
-    return WEXITSTATUS (status);
-  if (WIFSIGNALED (status))
-    return 128 + WTERMSIG (status);
-  return -1;
-}
-
-/* The container exited but its monitor does not record it (SIGSTOPped,
-   hung): wait records what the zombie says, as the monitor would have.
-   Its monitor, mounts included, stays until it runs again or rm -f kills
-   it. */
-static bool
-record_zombie_exit (struct pc_engine *e, struct pc_container *c, pid_t pid)
-{
-  int code = zombie_exit_code (pid);
-  if (code < 0)
-    return false;
-  pc_autoerror pc_error *err = NULL;
-  int rfd = eng_run_dfd (e, &err);
-  if (rfd < 0)
-    return false;
-  struct timespec now;
-  clock_gettime (CLOCK_REALTIME, &now);
-  pc_autofree char *when = pc_time_format_rfc3339 (&now);
-  pc_autofree char *body = xasprintf ("{\"exitCode\":%d,\"finishedAt\":\"%s\",\"monitorStuck\":true}",
-                                      code, when);
-  pc_autofree char *path = xasprintf ("%s/exit", c->id);
-  pc_warn ("container %s exited (%d) but its monitor (pid %d) does not record it: recorded by wait",
-           c->id, code, (int) c->state.monitor_pid);
-  return eng_write_volatile (rfd, path, body, strlen (body), &err) == 0;
-}
-
-static int wait_state (struct pc_engine *e, struct pc_container *c, unsigned states,
-                       int64_t timeout_ms, bool zombie_ok, pc_error **err);
-
-/* Waits until the container is in one of `states` (bits 1 << PC_STATUS_*):
-   inotify on its state directory for files appearing or going (start,
-   pause, exit), and a pidfd on its monitor. 0 when it is, 1 on timeout.
-   Waiting for an exit also watches the container's pid 1: if it exited
-   and its monitor has not recorded that ZOMBIE_GRACE_MS later (stopped,
-   hung), the exit is recorded from the zombie, so `pc wait` returns. */
-int
-pc_engine_wait_state (struct pc_engine *e, struct pc_container *c, unsigned states,
-                      int64_t timeout_ms, pc_error **err)
-{
-  return wait_state (e, c, states, timeout_ms, IN_STATES (PC_STATUS_EXITED, states), err);
-}
-
-static int
-wait_state (struct pc_engine *e, struct pc_container *c, unsigned states, int64_t timeout_ms,
-            bool zombie_ok, pc_error **err)
-{
-  eng_state_read (e, c, true);
-  if (reached (c, states))
-    return 0;
-  int rfd = eng_run_dfd (e, err);
-  if (rfd < 0)
-    return -1;
-  pc_autoclose int ino = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
-  if (ino < 0)
-    return pc_error_errno (err, errno, "inotify_init");
-  pc_autofree char *run = xasprintf ("%s/ctr", e->run_dir);
-  pc_autofree char *dir = xasprintf ("%s/ctr/%s", e->run_dir, c->id);
-  /* A created container: first wait for its state directory to appear. */
-  inotify_add_watch (ino, run, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
-  int64_t deadline = timeout_ms >= 0 ? eng_now_ms () + timeout_ms : -1;
-  int64_t zombie_since = -1;
-  for (;;)
-    {
-      inotify_add_watch (ino, dir, IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_ONLYDIR);
-      eng_state_read (e, c, true);
-      if (reached (c, states))
-        return 0;
-      pc_autoclose int pfd = -1;
-      pc_autoclose int cfd = -1;
-      if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
-        {
-          pfd = eng_pidfd_open (c->state.monitor_pid);
-          pid_t cpid = c->state.pid;
-          unsigned long long cstart = c->state.pid_start;
-          if (zombie_ok && cpid > 0 && cstart)
-            cfd = eng_pidfd_open (cpid);
-          /* Opened after the start-time check: re-check it now. */
-          eng_state_read (e, c, true);
-          if (reached (c, states))
-            return 0;
-          /* A zombie's start time too (eng_proc_start_time counts it gone). */
-          if (cfd >= 0 && pc_monitor_proc_start_time (cpid) != cstart)
-            {
-              close (cfd);
-              cfd = -1;
-            }
-          struct pollfd z = { .fd = cfd, .events = POLLIN };
-          if (cfd >= 0 && poll (&z, 1, 0) == 1)
-            {
-              if (zombie_since < 0)
-                zombie_since = eng_now_ms ();
-              else if (eng_now_ms () - zombie_since >= ZOMBIE_GRACE_MS && record_zombie_exit (e, c, cpid))
-                {
-                  eng_state_read (e, c, true);
-                  if (reached (c, states))
-                    return 0;
-                }
-              close (cfd);
-              cfd = -1;
-            }
-        }
-      else
-        {
-          /* Record removed (--rm) while waiting? */
-          char path[96];
-          snprintf (path, sizeof path, "%s/container.json", c->id);
-          if (faccessat (e->ctr_dfd, path, F_OK, 0) < 0)
-            return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "no container with ID \"%s\" found: no such container", c->id);
-        }
-      struct pollfd p[3] = { { .fd = ino, .events = POLLIN }, { .fd = pfd, .events = POLLIN },
-                             { .fd = cfd, .events = POLLIN } };
-      int wait = -1;
-      if (deadline >= 0)
-        {
-          int64_t left = deadline - eng_now_ms ();
-          if (left <= 0)
-            return 1;
-          wait = (int) (left > 1000000 ? 1000000 : left);
-        }
-      if (zombie_since >= 0)
-        {
-          int64_t left = zombie_since + ZOMBIE_GRACE_MS - eng_now_ms ();
-          left = left < 0 ? 0 : left;
-          if (wait < 0 || left < wait)
-            wait = (int) left + 1;
-        }
-      int r = poll (p, pfd < 0 ? 1 : cfd < 0 ? 2 : 3, wait);
-      if (r < 0 && errno != EINTR)
-        return pc_error_errno (err, errno, "poll");
-      char buf[4096];
-      while (read (ino, buf, sizeof buf) > 0)
-        ;
-    }
-}
-
-/* Waits until the container has exited (exit file, or its monitor gone).
-   0 when it has, 1 on timeout. */
-int
-eng_wait_exit (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms, pc_error **err)
-{
-  /* stop and rm -f: a monitor that does not act is killed, not waited past. */
-  return wait_state (e, c, 1u << PC_STATUS_EXITED, timeout_ms, false, err);
-}
-
-int
-pc_engine_wait (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms, int *exit_code,
-                pc_error **err)
-{
-  int r = eng_wait_exit (e, c, timeout_ms, err);
-  if (r == 0)
-    *exit_code = c->state.exit_code;
-  return r;
-}
-
 /* Through the monitor (pc_monitor_signal), whose pidfd pins it: if the
    state still says running once it is open, the pid is the monitor's. */
 static int
@@ -519,6 +324,10 @@ signal_container (struct pc_engine *e, struct pc_container *c, int sig, pc_error
         return 0;
       return pc_error_errno (err, errno, "open pidfd of the monitor of container %s", c->id);
     }
+  /* pc stop and pc kill (podman's StoppedByUser, whatever the signal):
+     before the look at the state, so the monitor does not restart what
+     this ends, nor a run that ended by itself meanwhile. */
+  eng_mark_stopped_by_user (e, c);
   eng_state_read (e, c, true);
   if (c->state.status != PC_STATUS_RUNNING && c->state.status != PC_STATUS_PAUSED)
     return 0;
@@ -563,7 +372,11 @@ stop_unlocked (struct pc_engine *e, struct pc_container *c, int timeout, pc_erro
 {
   eng_state_read (e, c, true);
   if (c->state.status != PC_STATUS_RUNNING && c->state.status != PC_STATUS_PAUSED)
-    return 0;
+    {
+      /* One waiting for its restart stays exited. */
+      eng_restart_cancel (e, c);
+      return 0;
+    }
   json_object *cfg = pc_json_get (c->rec, "Config");
   int sig = (int) pc_json_get_int (cfg, "StopSignal", SIGTERM);
   if (sig <= 0)
@@ -572,6 +385,9 @@ stop_unlocked (struct pc_engine *e, struct pc_container *c, int timeout, pc_erro
     timeout = (int) pc_json_get_int (cfg, "StopTimeout", PC_DEFAULT_STOP_TIMEOUT);
   if (c->state.status == PC_STATUS_PAUSED && eng_thaw_locked (e, c, err) < 0)
     return -1;
+  /* podman's "stopping" until the container is gone: the marker names
+     this pc, so it counts only while this pc lives. */
+  eng_stopping_begin (e, c);
   if (timeout > 0)
     {
       if (signal_container (e, c, sig, err) < 0)

@@ -16,12 +16,7 @@
 #include "lib/xalloc.h"
 #include "pkg/monitor/monitor.h"
 
-static const char *const policy_names[] = {
-  [PC_RESTART_NO] = "no",
-  [PC_RESTART_ON_FAILURE] = "on-failure",
-  [PC_RESTART_ALWAYS] = "always",
-  [PC_RESTART_UNLESS_STOPPED] = "unless-stopped",
-};
+static const char *const policy_names[] = { "no", "on-failure", "always", "unless-stopped" };
 
 int
 eng_restart_check (const struct pc_create_opts *o, json_object *hc, pc_error **err)
@@ -43,7 +38,7 @@ eng_restart_check (const struct pc_create_opts *o, json_object *hc, pc_error **e
     }
   int policy = -1;
   if (*word == '\0')
-    policy = PC_RESTART_NO;
+    policy = 0;
   for (size_t i = 0; i < sizeof policy_names / sizeof *policy_names; i++)
     if (strcmp (word, policy_names[i]) == 0)
       policy = (int) i;
@@ -51,13 +46,13 @@ eng_restart_check (const struct pc_create_opts *o, json_object *hc, pc_error **e
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
                            "running container create option: \"%s\" is not a valid restart policy: invalid argument",
                            word);
-  if (colon && policy != PC_RESTART_ON_FAILURE)
+  if (colon && policy != 1)
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
                            "restart policy retries can only be specified with on-failure restart policy");
   if (colon && max < 0)
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
                            "must specify restart policy retry count as a number greater than 0");
-  if (o->rm && policy != PC_RESTART_NO)
+  if (o->rm && policy != 0)
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
                            "the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
   json_object *rp = json_object_new_object ();
@@ -68,18 +63,17 @@ eng_restart_check (const struct pc_create_opts *o, json_object *hc, pc_error **e
   return 0;
 }
 
-void
-eng_restart_config (json_object *rec, int *policy, int *max)
+char *
+eng_restart_annotation (json_object *hc)
 {
-  json_object *rp = pc_json_get (pc_json_get (rec, "HostConfig"), "RestartPolicy");
+  json_object *rp = pc_json_get (hc, "RestartPolicy");
   const char *name = pc_json_get_string (rp, "Name");
-  *policy = PC_RESTART_NO;
-  *max = (int) pc_json_get_int (rp, "MaximumRetryCount", 0);
-  for (size_t i = 0; name && i < sizeof policy_names / sizeof *policy_names; i++)
-    if (strcmp (name, policy_names[i]) == 0)
-      *policy = (int) i;
-  if (*max < 0)
-    *max = 0;
+  int max = (int) pc_json_get_int (rp, "MaximumRetryCount", 0);
+  if (name == NULL || *name == '\0' || strcmp (name, "no") == 0)
+    return NULL;
+  if (strcmp (name, "on-failure") == 0 && max > 0)
+    return xasprintf ("%s:%d", name, max);
+  return xstrdup (name);
 }
 
 void
@@ -178,4 +172,33 @@ eng_stopping_read (int run_dfd, const char *id)
   if (n <= 0 || sscanf (buf, "%d %llu", &pid, &start) != 2 || pid <= 0)
     return false;
   return eng_proc_start_time (pid) == start;
+}
+
+/* The reason a start failed (podman's .State.Error), in the state dir:
+   it goes with it at the next start. */
+#define START_ERROR_FILE "start-error"
+
+void
+eng_start_error_record (struct pc_engine *e, const struct pc_container *c, const pc_error *why)
+{
+  pc_autoerror pc_error *err = NULL;
+  int rfd = eng_run_dfd (e, &err);
+  if (rfd < 0 || why == NULL || why->msg == NULL)
+    return;
+  char path[128];
+  snprintf (path, sizeof path, "%s/%s", c->id, START_ERROR_FILE);
+  eng_write_volatile (rfd, path, why->msg, strlen (why->msg), &err);
+}
+
+char *
+eng_start_error_read (struct pc_engine *e, const struct pc_container *c)
+{
+  pc_autoerror pc_error *err = NULL;
+  int rfd = eng_run_dfd (e, &err);
+  if (rfd < 0)
+    return NULL;
+  char path[128], buf[4096];
+  snprintf (path, sizeof path, "%s/%s", c->id, START_ERROR_FILE);
+  int n = eng_read_small (rfd, path, buf, sizeof buf);
+  return n > 0 ? xstrndup (buf, (size_t) n) : NULL;
 }

@@ -778,6 +778,10 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
   /* The monitor starts libslirp on a tap device for this one (pkg/monitor/net.c). */
   if (eng_network_is_slirp (hc))
     json_object_object_add (ann, "run.pc.network", json_object_new_string (pc_json_get_string (hc, "NetworkMode")));
+  /* --restart: the monitor runs it (pkg/monitor/restart.c). */
+  pc_autofree char *restart = eng_restart_annotation (hc);
+  if (restart)
+    json_object_object_add (ann, "run.pc.restart", json_object_new_string (restart));
   json_object_object_add (spec, "annotations", ann);
   return steal_pointer (&spec);
 }

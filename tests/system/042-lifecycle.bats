@@ -216,8 +216,9 @@ setup() {
     skip_if_root
     [ -f /sys/fs/cgroup/cgroup.controllers ] && skip "cgroup v2 host: pause works there"
     run_pc run -d --name p busybox sleep 100
+    # podman 4.3's words, which differ between pause and unpause.
     run_pc 125 pause p
-    assert_equal "$output" "Error: pause is not supported for cgroupv1 rootless containers"
+    assert_equal "$output" "Error: can not pause containers on rootless containers with cgroup V1: this container does not have a cgroup"
     run_pc 125 unpause p
     assert_equal "$output" "Error: unpause is not supported for cgroupv1 rootless containers"
     # A missing name is reported first, as podman does.
