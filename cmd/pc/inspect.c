@@ -18,8 +18,16 @@ print_results (json_object *arr, const char *format)
   if (format && *format && strcmp (format, "json") != 0)
     {
       for (size_t i = 0; i < json_object_array_length (arr); i++)
-        if (pc_format_template_one (stdout, format, json_object_array_get_idx (arr, i), &err) < 0)
-          return pc_cli_fail (err);
+        {
+          json_object *o = json_object_array_get_idx (arr, i), *h;
+          /* podman 4.3's templates know .State.Healthcheck (a method, not
+             in its JSON): the same object as .State.Health. */
+          json_object *st = pc_json_get_object (o, "State");
+          if (st && json_object_object_get_ex (st, "Health", &h))
+            json_object_object_add (st, "Healthcheck", json_object_get (h));
+          if (pc_format_template_one (stdout, format, o, &err) < 0)
+            return pc_cli_fail (err);
+        }
       return 0;
     }
   if (json_object_array_length (arr) == 0)

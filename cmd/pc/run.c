@@ -106,6 +106,7 @@ run_flags_clear (struct run_flags *f)
   free ((char *) f->o.tz);
   free ((char *) f->o.umask);
   pc_strv_free (f->o.unsetenv);
+  pc_health_opts_clear (&f->o.health);
 }
 
 static int
@@ -134,6 +135,12 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "env-host", 0, PC_OPT_BOOL, &f->o.env_host, NULL, "Use all current host environment variables in container", &f->o.env_host_set },
     { "gidmap", 0, PC_OPT_STRV, &f->o.gidmap, "strings", "GID map to use for the user namespace (CONTAINER:HOST:SIZE)" },
     { "group-add", 0, PC_OPT_STRV, &f->o.group_add, "strings", "Add additional groups to the primary container process. 'keep-groups' allows container processes to use supplementary groups." },
+    { "health-cmd", 0, PC_OPT_STRING, &f->o.health.cmd, "string", "set a healthcheck command for the container ('none' disables the existing healthcheck)" },
+    { "health-interval", 0, PC_OPT_STRING, &f->o.health.interval, "string", "set an interval for the healthcheck (a value of disable results in no automatic timer setup) (default \"30s\")" },
+    { "health-on-failure", 0, PC_OPT_STRING, &f->o.health.on_failure, "string", "action to take once the container turns unhealthy (default \"none\")" },
+    { "health-retries", 0, PC_OPT_UINT, &f->o.health.retries, "uint", "the number of retries allowed before a healthcheck is considered to be unhealthy (default 3)", &f->o.health.retries_set },
+    { "health-start-period", 0, PC_OPT_STRING, &f->o.health.start_period, "string", "the initialization time needed for a container to bootstrap (default \"0s\")" },
+    { "health-timeout", 0, PC_OPT_STRING, &f->o.health.timeout, "string", "the maximum time allowed to complete the healthcheck before an interval is considered failed (default \"30s\")" },
     { "hostname", 'h', PC_OPT_STRING, &f->hostname, "string", "Set container hostname" },
     { "init", 0, PC_OPT_BOOL, &f->o.init, NULL, "Run an init binary inside the container that forwards signals and reaps processes", &f->o.init_set },
     { "init-path", 0, PC_OPT_STRING, &f->init_path, "string", "Path to the container-init binary" },

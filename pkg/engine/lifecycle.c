@@ -1,6 +1,7 @@
 /* start, attach, stop, kill, wait, remove, rename, pause: each takes the
    container's lock, re-reads the state from the files and acts on it. */
 #include "pkg/engine/internal.h"
+#include "pkg/engine/health.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -189,6 +190,7 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
     .hook_data = &hooks,
     .forwards = fwd,
     .n_forwards = nfwd,
+    .health = eng_health_monitor (e, c),
   };
   if (strcmp (ld, "passthrough") == 0 && passthrough_fds)
     memcpy (mc.passthrough_fds, passthrough_fds, sizeof mc.passthrough_fds);
