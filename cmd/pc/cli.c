@@ -388,9 +388,16 @@ print_subcommands (const struct pc_command *subs)
     printf ("  %-*s  %s\n", (int) width, c->name, c->summary);
 }
 
+void (*pc_cli_describe) (const struct pc_command *cmd, const struct pc_opt *opts);
+
 void
 pc_cli_print_help (const struct pc_command *cmd, const struct pc_opt *opts)
 {
+  if (pc_cli_describe)
+    {
+      pc_cli_describe (cmd, opts);
+      return;
+    }
   printf ("%s\n\n", cmd->summary);
   if (cmd->description)
     printf ("Description:\n  %s\n\n", cmd->description);

@@ -89,6 +89,10 @@ int pc_cli_parse_args (const struct pc_command *cmd, const struct pc_opt *opts,
                        char ***args, int *nargs, int *exit_code);
 
 void pc_cli_print_help (const struct pc_command *cmd, const struct pc_opt *opts);
+/* Set by `pc completion` and the man page generator (completion.c): the
+   --help of every command hands its flag table here instead of printing,
+   so completions and man pages come from the tables the parser uses. */
+extern void (*pc_cli_describe) (const struct pc_command *cmd, const struct pc_opt *opts);
 
 /* What a command's failures mean to its caller: the class of the error
    decides the exit code, per kind of command, as podman's do. */

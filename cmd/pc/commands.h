@@ -11,6 +11,8 @@ int pc_cmd_unshare (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_info (const struct pc_command *cmd, int argc, char **argv);
 /* events.c */
 int pc_cmd_events (const struct pc_command *cmd, int argc, char **argv);
+/* completion.c */
+int pc_cmd_completion (const struct pc_command *cmd, int argc, char **argv);
 /* images (image.c, image-io.c, image-inspect.c) */
 int pc_cmd_images (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_load (const struct pc_command *cmd, int argc, char **argv);
