@@ -60,6 +60,8 @@ static const struct pc_command root_subcommands[] = {
     .usage = "push [options] IMAGE [DESTINATION]", .run = pc_cmd_push },
   { .name = "ps", .summary = "List containers",
     .usage = "ps [options]", .run = pc_cmd_ps },
+  { .name = "history", .summary = "Show history of a specified image",
+    .usage = "history [options] IMAGE", .run = pc_cmd_image_history },
   { .name = "rename", .summary = "Rename an existing container",
     .usage = "rename CONTAINER NAME", .run = pc_cmd_rename },
   { .name = "restart", .summary = "Restart one or more containers",

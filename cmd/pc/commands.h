@@ -28,6 +28,8 @@ int pc_cmd_save (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_import (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_tag (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_untag (const struct pc_command *cmd, int argc, char **argv);
+/* history.c (also `pc image history`) */
+int pc_cmd_image_history (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_rmi (const struct pc_command *cmd, int argc, char **argv);
 extern const struct pc_command pc_image_commands[];
 /* `pc system` subcommands (system.c); NULL-name terminated. */

@@ -330,7 +330,7 @@ json_object *pc_engine_parse_ulimit (const char *s, pc_error **err);
 /* Status column of ps: "Up 3 seconds", "Exited (0) 2 seconds ago", "Created". */
 char *pc_engine_status_human (const struct pc_container_state *st, const struct timespec *now);
 /* ps --size: bytes in the container's writable layer (rw) and in the image
-   layers under it (rootfs), as podman's RwSize and RootFsSize (ps-size.c). */
+   layers under it (rootfs), as podman's RwSize and RootFsSize (inspect.c). */
 int pc_engine_container_size (struct pc_engine *e, const struct pc_container *c, int64_t *rootfs,
                               int64_t *rw, pc_error **err);
 
