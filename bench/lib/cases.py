@@ -265,88 +265,23 @@ def case_run_stop_rm(ctx):
     return ctx.timed(case, make_variants(ctx, build), w, r)
 
 
-# -- create x100, ps -a with 100 containers --------------------------------------------
+# -- create x100 (the ps -a cases, scalecases.py, start from them) --------------------------------------------
 def case_create(ctx):
     case = {"id": "create",
             "title": "`create busybox true`, 100 times",
             "about": "Create 100 containers, one `create` per sample (3 of them as "
-                     "warm-up). They stay for the `ps -a` case. No floor."}
+                     "warm-up). They stay for the `ps -a` cases. Floor: `unshare -r true` "
+                     "(a user namespace with a single-id map), the least a rootless "
+                     "tool must do."}
 
     def build(tool):
         if tool == "floor":
-            return None
+            return Variant("floor", [["unshare", "-r", "true"]])
         v = Variant(tool, [ctx.argv(tool, "create", ctx.refs["busybox"], "true")])
         ctx.gate(v, ["create"], image=True)
         return v
 
     return ctx.timed(case, make_variants(ctx, build), 3, 97)
-
-
-def count_containers(ctx, tool):
-    out = ctx.runner.check(ctx.argv(tool, "ps", "-a", "-q"), "counting containers",
-                           capture=True)
-    return len([l for l in out.splitlines() if l.strip()])
-
-
-def case_ps(ctx):
-    case = {"id": "ps-a-100", "title": "`ps -a` with 100 containers",
-            "about": "List 100 created containers (made by the `create` case, topped up "
-                     "untimed when fewer exist). No floor."}
-
-    def build(tool):
-        if tool == "floor":
-            return None
-        v = Variant(tool, [ctx.argv(tool, "ps", "-a")])
-        ctx.gate(v, ["ps", "create"], image=True)
-        if v.status is None:
-            try:
-                have = count_containers(ctx, tool)
-                for _ in range(max(0, 100 - have)):
-                    ctx.runner.check(ctx.argv(tool, "create", ctx.refs["busybox"], "true"),
-                                     "creating containers (setup)")
-                v.extra["containers"] = count_containers(ctx, tool)
-            except Failed as e:
-                v.fail("setup: " + str(e))
-        return v
-
-    w, r = ctx.counts((3, 30), (1, 10))
-    variants = make_variants(ctx, build)
-    try:
-        return ctx.timed(case, variants, w, r)
-    finally:
-        for tool in ("pc", "podman"):
-            if tool == "podman" or ctx.pc_has("rm"):
-                ctx.runner.run(ctx.argv(tool, "rm", "-a", "-f"))
-
-
-# -- images with 100 images ---------------------------------------------------------------
-def case_images(ctx):
-    archives, refs = images.many(ctx.work("many-images"), 100)
-    case = {"id": "images-100", "title": "`images` with 100 images",
-            "about": "List the images after loading 100 small distinct images (one "
-                     "layer each, loaded untimed; the store also holds the 2 fixtures). "
-                     "No floor."}
-
-    def build(tool):
-        if tool == "floor":
-            return None
-        v = Variant(tool, [ctx.argv(tool, "images")])
-        ctx.gate(v, ["images", "load"])
-        if v.status is None:
-            try:
-                for a in archives:
-                    ctx.runner.check(ctx.argv(tool, "load", "-i", a), "loading 100 images (setup)")
-            except Failed as e:
-                v.fail("setup: " + str(e))
-        return v
-
-    w, r = ctx.counts((3, 30), (1, 10))
-    try:
-        return ctx.timed(case, make_variants(ctx, build), w, r)
-    finally:
-        for tool in ("pc", "podman"):
-            if tool == "podman" or ctx.pc_has("rmi"):
-                ctx.runner.run(ctx.argv(tool, "rmi", "-f", *refs))
 
 
 # -- monitor RSS ----------------------------------------------------------------------------
@@ -621,8 +556,6 @@ CASES = [
     ("run-d-stop-rm", case_run_stop_rm),
     ("exec-true", case_exec),
     ("create", case_create),
-    ("ps-a-100", case_ps),
-    ("images-100", case_images),
     ("pull-layered", case_pull),
     ("pull-big", lambda ctx: case_pull(ctx, "big")),
     ("monitor-rss", case_rss),
@@ -632,5 +565,10 @@ CASES = [
 
 # The network cases (netcases.py) use this module's helpers.
 from netcases import NET_CASES  # noqa: E402
+# create/start against their floor, ps -a and images at 10/100/1000, parallel run -d.
+from scalecases import SCALE_CASES  # noqa: E402
 
+# After `create` (its 100 containers start the ps -a series).
+_at = [k for k, (cid, _) in enumerate(CASES) if cid == "create"][0] + 1
+CASES[_at:_at] = SCALE_CASES
 CASES += NET_CASES

@@ -1,4 +1,4 @@
-"""Small distinct images for the `images` case: docker-archives (as
+"""Small distinct images for the `images` cases: docker-archives (as
 `docker save` writes them) with one tiny layer each, deterministic bytes."""
 
 import hashlib
@@ -41,7 +41,8 @@ def _layer(n):
     return buf.getvalue()
 
 
-def write_archive(path, n, ref):
+def _image(n, ref):
+    """(config name, config, layer name, layer, manifest entry) of image n."""
     layer = _layer(n)
     diff_id = hashlib.sha256(layer).hexdigest()
     config = _dumps({
@@ -55,25 +56,21 @@ def write_archive(path, n, ref):
     })
     config_name = hashlib.sha256(config).hexdigest() + ".json"
     layer_name = diff_id + "/layer.tar"
-    manifest = _dumps([{"Config": config_name, "RepoTags": [ref], "Layers": [layer_name]}])
+    entry = {"Config": config_name, "RepoTags": [ref], "Layers": [layer_name]}
+    return config_name, config, layer_name, layer, entry
+
+
+def write_many(path, numbers, refs):
+    """One docker-archive holding image n (tagged refs[n]) for each n in
+    numbers, as `docker save IMG...` writes several images."""
+    entries = []
     with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as t:
-        _add(t, config_name, config)
-        _add(t, layer_name, layer)
-        _add(t, "manifest.json", manifest)
-
-
-def many(dest, count):
-    """count archives in dest; returns (paths, image references)."""
-    os.makedirs(dest, exist_ok=True)
-    paths, refs = [], []
-    for n in range(count):
-        ref = "localhost/bench-image-%03d:latest" % n
-        p = os.path.join(dest, "image-%03d.docker.tar" % n)
-        if not os.path.exists(p):
-            write_archive(p, n, ref)
-        paths.append(p)
-        refs.append(ref)
-    return paths, refs
+        for n in numbers:
+            config_name, config, layer_name, layer, entry = _image(n, refs[n])
+            _add(t, config_name, config)
+            _add(t, layer_name, layer)
+            entries.append(entry)
+        _add(t, "manifest.json", _dumps(entries))
 
 
 def _add_file(t, name, path, mode=0o755):

@@ -212,6 +212,9 @@ def render(doc):
     out.append("Medians; \"not run\" and \"failed\" are explained in the case below, "
                "and no ratio is given for them.")
     out.append("")
+    out.append("![ps -a and images at 10/100/1000, pc/floor of the start cases, where pc "
+               "run spends its time](latest.png)")
+    out.append("")
     for c in doc["cases"]:
         out += render_case(c)
     text = "\n".join(out) + "\n"
