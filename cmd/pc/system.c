@@ -1,5 +1,5 @@
 /* pc system: the `system` family. `check` reports every rootless
-   prerequisite; other subcommands join the table at the bottom. */
+   prerequisite; df, prune, reset and migrate are in system-df.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "cmd/pc/commands.h"
+#include "cmd/pc/system.h"
 #include "lib/cleanup.h"
 #include "lib/format.h"
 #include "pkg/engine/engine.h"
@@ -113,5 +114,15 @@ const struct pc_command pc_system_commands[] = {
   { .name = "check", .summary = "Check the prerequisites for running rootless containers",
     .usage = "system check [options]", .run = cmd_system_check,
     .description = "Reports every rootless prerequisite (subordinate ids, newuidmap/newgidmap, user namespaces, overlay, fuse, tun, cgroups, XDG_RUNTIME_DIR, storage filesystem) with the exact fix for each problem. Exits 1 when something required is missing; warnings do not change the exit status." },
+  { .name = "df", .summary = "Show pc disk usage",
+    .usage = "system df [options]", .run = pc_cmd_system_df },
+  { .name = "migrate", .summary = "Migrate containers",
+    .usage = "system migrate [options]", .run = pc_cmd_system_migrate,
+    .description = "pc never needs it: there is no pause process to restart and no state to move. It says so and exits 0." },
+  { .name = "prune", .summary = "Remove unused data",
+    .usage = "system prune [options]", .run = pc_cmd_system_prune },
+  { .name = "reset", .summary = "Reset pc storage",
+    .usage = "system reset [options]", .run = pc_cmd_system_reset,
+    .description = "Reset pc storage back to default state: stops and removes every container, then removes the store root and the runroot with all images, volumes and state." },
   { .name = NULL },
 };
