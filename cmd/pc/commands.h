@@ -38,5 +38,7 @@ extern const struct pc_command pc_system_commands[];
 extern const struct pc_command pc_healthcheck_commands[];
 /* `pc volume` subcommands (volume.c); NULL-name terminated. */
 extern const struct pc_command pc_volume_commands[];
+/* `pc pod` subcommands (pod.c, pod-life.c, pod-ps.c); NULL-name terminated. */
+extern const struct pc_command pc_pod_commands[];
 
 #endif

@@ -85,6 +85,10 @@ run_flags_clear (struct run_flags *f)
   pc_strv_free (f->o.uidmap);
   pc_strv_free (f->o.gidmap);
   pc_strv_free (f->o.group_add);
+  free (f->pod);
+  free (f->pod_id_file);
+  free (f->pod_new_id);
+  pc_strv_free (f->pod_publish);
   pc_strv_free (f->attach);
   pc_strv_free (f->o.env);
   pc_strv_free (f->o.env_files);
@@ -268,6 +272,32 @@ write_cidfile (const char *path, const char *id)
   return 0;
 }
 
+/* --pod NAME|ID, --pod new:NAME (a pod made now, with the container's
+   -p), --pod-id-file. */
+static int
+resolve_pod (struct pc_engine *e, struct run_flags *f)
+{
+  if (f->pod_id_file && f->pod == NULL)
+    {
+      pc_autoerror pc_error *err = NULL;
+      if (pc_read_file_max (AT_FDCWD, f->pod_id_file, 4096, 0, &f->pod, NULL, &err) < 0)
+        {
+          fprintf (stderr, "Error: reading pod ID from file %s: %s\n", f->pod_id_file, err->msg);
+          return -1;
+        }
+      f->pod[strcspn (f->pod, " \t\r\n")] = '\0';
+    }
+  if (f->pod && strncmp (f->pod, "new:", 4) == 0)
+    {
+      if (pc_cli_pod_new (e, f->pod + 4, f->o.publish, &f->pod_new_id) != 0)
+        return -1;
+      f->pod_publish = f->o.publish;
+      f->o.publish = NULL;
+    }
+  f->o.pod = f->pod_new_id ? f->pod_new_id : f->pod;
+  return 0;
+}
+
 static int
 create_common (const struct pc_command *cmd, bool is_run, int argc, char **argv,
                struct run_flags *f, struct pc_engine **ep, struct pc_container **cp)
@@ -282,7 +312,11 @@ create_common (const struct pc_command *cmd, bool is_run, int argc, char **argv,
   if (*ep == NULL)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
-  if (pc_engine_enter_userns_net (*ep, f->o.network, NULL, 0, &err) < 0)
+  if (resolve_pod (*ep, f) != 0)
+    return PC_EXIT_ERROR;
+  /* A member that runs at once joins the pod's user namespace (its infra
+     started first); create needs no more than a fresh one. */
+  if (pc_engine_enter_userns_ctr (*ep, f->o.network, is_run ? f->o.pod : NULL, NULL, 0, &err) < 0)
     return pc_cli_fail (err);
   r = pc_cli_pull_for_run (*ep, f->o.image, f->pull, f->tls_verify);
   if (r != 0)

@@ -541,6 +541,12 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
   /* containers.conf's defaults where the user gave no flag. */
   __attribute__ ((cleanup (eng_conf_opts_clear))) struct eng_conf_opts conf_opts = { 0 };
   o = eng_conf_create_opts (o, &conf_opts);
+  /* --pod: the pod's namespaces, hostname and volumes (pod-member.c). */
+  __attribute__ ((cleanup (eng_pod_member_clear))) struct eng_pod_member pod_member = { 0 };
+  if (o->pod && eng_pod_member_opts (e, o, &pod_member, err) < 0)
+    return -1;
+  if (o->pod)
+    o = &pod_member.o;
   pc_autojson json_object *hc = json_object_new_object ();
   if (eng_check_opts (o, hc, err) < 0)
     return -1;
@@ -629,6 +635,8 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
       || eng_network_resolve (e, pc_json_get (rec, "HostConfig"), err) < 0
       || eng_volumes_attach (e, o, ei.config, rec, err) < 0)
     goto out;
+  if (pod_member.pod)
+    eng_pod_member_record (&pod_member, rec);
   if (eng_userns_plan (e, rec, &m, &ns, o, err) < 0 || eng_userns_shift_rootfs (&ns, &m, err) < 0)
     goto out;
   json_object *cfg = pc_json_get (rec, "Config");

@@ -56,6 +56,11 @@ int pc_engine_enter_userns (struct pc_engine *e, pc_error **err);
    (docs/network.md). Open the engine without PC_ENGINE_USERNS first. */
 int pc_engine_enter_userns_net (struct pc_engine *e, const char *network, char **names, size_t nnames,
                                 pc_error **err);
+/* The same for a container of a pod: pod (--pod NAME|ID at create), or
+   the records of names, make the command join the pod's infra's user
+   namespace, the infra started first when it does not run (docs/pods.md). */
+int pc_engine_enter_userns_ctr (struct pc_engine *e, const char *network, const char *pod, char **names,
+                                size_t nnames, pc_error **err);
 const char *pc_engine_data_dir (const struct pc_engine *e);
 const char *pc_engine_run_dir (const struct pc_engine *e);
 

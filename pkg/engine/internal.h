@@ -297,4 +297,42 @@ int eng_remove_locked (struct pc_engine *e, struct pc_container *c, pc_error **e
 void eng_cgroup_remove (const char *id);
 int eng_thaw_locked (struct pc_engine *e, struct pc_container *c, pc_error **err);
 
+/* Pods (docs/pods.md): the hooks of create.c, lifecycle.c and network.c
+   in pkg/engine/pod*.c (their own declarations: pod.h). */
+struct pc_monitor_config;
+/* pod-member.c: create.c's hooks. The options of a container joining
+   o->pod: the pod's namespaces (NetworkMode container:INFRA unless
+   --network was given), hostname, volumes; refusals as podman's. */
+struct eng_pod_member
+{
+  struct pc_create_opts o;
+  struct pc_pod *pod;
+  char *network, *hostname;
+  char **volumes_from;
+};
+int eng_pod_member_opts (struct pc_engine *e, const struct pc_create_opts *in, struct eng_pod_member *m,
+                         pc_error **err);
+/* The record's Pod, IpcMode, UTSMode, PidMode. */
+void eng_pod_member_record (struct eng_pod_member *m, json_object *rec);
+void eng_pod_member_clear (struct eng_pod_member *m);
+
+/* lifecycle.c's hooks at start: the spec's ipc/uts/pid namespaces (and
+   /dev/shm) are the infra's, which is started first when it does not run
+   and it can be (as root); and the exit policy in the monitor's on_exit. */
+int eng_pod_join_spec (struct pc_engine *e, struct pc_container *c, json_object *spec, pc_error **err);
+void eng_pod_exit_hook (struct pc_engine *e, struct pc_container *c, struct pc_monitor_config *mc);
+/* pc_engine_remove's check: the infra of an existing pod is removed only
+   by the pod's removal (which sets ENG_POD_REMOVING on the engine), or
+   with force as the pod's last container, which removes the pod (1). */
+#define ENG_POD_REMOVING (1u << 30)
+int eng_pod_remove_check (struct pc_engine *e, struct pc_container *c, bool force, int timeout, pc_error **err);
+
+/* pod-ns.c: the pod whose infra's user namespace a command that starts
+   c must run in: 1 and *infra (running, started when it was not), 0 when
+   c is no member sharing namespaces. */
+int eng_pod_userns_target (struct pc_engine *e, const char *pod_ref, struct pc_container **infra, pc_error **err);
+/* network.c: joins the user namespace of t's monitor from the initial one
+   (a pidfd, its start time checked), then a private mount namespace. */
+int eng_join_userns_of (struct pc_container *t, pc_error **err);
+
 #endif

@@ -159,7 +159,7 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   if (eng_write_etc_files (c, sdfd, err) < 0)
     goto out;
   spec = pc_json_read_file (e->ctr_dfd, spath, err);
-  if (spec == NULL || eng_network_join_spec (e, c, spec, err) < 0)
+  if (spec == NULL || eng_network_join_spec (e, c, spec, err) < 0 || eng_pod_join_spec (e, c, spec, err) < 0)
     goto out;
 
   json_object *cfg = pc_json_get (c->rec, "Config");
@@ -203,6 +203,7 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
       mc.on_exit = rm_on_exit;
       mc.on_exit_data = &rmx;
     }
+  eng_pod_exit_hook (e, c, &mc);
   pid_t cpid = 0, mpid = 0;
   struct timespec started;
   clock_gettime (CLOCK_REALTIME, &started);
@@ -480,6 +481,9 @@ int
 pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int timeout,
                   pc_error **err)
 {
+  int pod_r = eng_pod_remove_check (e, c, force, timeout, err);
+  if (pod_r != 0)
+    return pod_r < 0 ? -1 : 0;
   /* The monitor of a container that has exited is finishing: its teardown,
      then for --rm a removal of its own, which needs the lock. It gets a
      moment to end by itself before anything would kill it (run --rm waited

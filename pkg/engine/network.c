@@ -330,8 +330,8 @@ eng_network_join_spec (struct pc_engine *e, struct pc_container *c, json_object 
 /* The user namespace of the target's monitor, joined from the initial one
    (the user owns it) as pc_rootless_enter would make a fresh one: then a
    private mount namespace, / a recursive slave, ids 0. */
-static int
-join_userns_of (struct pc_container *t, pc_error **err)
+int
+eng_join_userns_of (struct pc_container *t, pc_error **err)
 {
   if (pc_require_single_threaded ("joining a container's user namespace", err) < 0)
     return -1;
@@ -355,24 +355,40 @@ join_userns_of (struct pc_container *t, pc_error **err)
 int
 pc_engine_enter_userns_net (struct pc_engine *e, const char *network, char **names, size_t nnames, pc_error **err)
 {
+  return pc_engine_enter_userns_ctr (e, network, NULL, names, nnames, err);
+}
+
+int
+pc_engine_enter_userns_ctr (struct pc_engine *e, const char *network, const char *pod, char **names, size_t nnames,
+                            pc_error **err)
+{
   if (pc_rootless_is_rootless () && !pc_rootless_in_userns ())
     {
       pc_autocontainer struct pc_container *t = NULL;
       int r = 0;
-      if (network)
+      /* A pod member's target is its pod's infra, started when it does
+         not run (pod-ns.c); --network container:X's is X, running. */
+      if (pod)
+        r = eng_pod_userns_target (e, pod, &t, err);
+      if (r == 0 && network)
         r = net_target (e, NULL, network, &t, err);
       for (size_t i = 0; r == 0 && i < nnames; i++)
         {
           pc_autocontainer struct pc_container *c = NULL;
           pc_autoerror pc_error *lerr = NULL;
-          if (pc_engine_lookup (e, names[i], &c, &lerr) == 0)
+          if (pc_engine_lookup (e, names[i], &c, &lerr) < 0)
+            continue;
+          const char *cpod = pc_json_get_string (c->rec, "Pod");
+          if (cpod && !pc_json_get_bool (c->rec, "IsInfra", false))
+            r = eng_pod_userns_target (e, cpod, &t, err);
+          if (r == 0)
             r = net_target (e, pc_json_get (c->rec, "HostConfig"), NULL, &t, err);
         }
       if (r < 0)
         return -1;
       if (r > 0)
         {
-          if (join_userns_of (t, err) < 0)
+          if (eng_join_userns_of (t, err) < 0)
             return -1;
           e->flags |= PC_ENGINE_USERNS;
           return 0;
