@@ -145,7 +145,7 @@ pc_cmd_events (const struct pc_command *cmd, int argc, char **argv)
     return exit_code;
 
   pc_error *err = NULL;
-  struct pc_events_read_opts ro = { .stream = stream, .emit = emit };
+  struct pc_events_read_opts ro = { .stream = stream, .emit = emit, .hangup_fd = 1 };
   if (since && pc_parse_time_or_duration (since, &ro.since, &err) < 0)
     return pc_cli_fail (err);
   if (until && pc_parse_time_or_duration (until, &ro.until, &err) < 0)

@@ -14,6 +14,7 @@
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "pkg/storage/storage.h"
+#include "pkg/engine/events.h"
 
 /* "CMD ["a","b"]" or "CMD a b" (shell form, as podman: /bin/sh -c). */
 static json_object *
@@ -216,5 +217,5 @@ pc_engine_commit (struct pc_engine *e, struct pc_container *c, const char *name,
       else
         final = xstrdup (norm);
     }
-  return pc_store_commit (s, c->id, base, img, final, new_id, err);
+  return eng_events_container_rc (e, c, "commit", pc_store_commit (s, c->id, base, img, final, new_id, err));
 }

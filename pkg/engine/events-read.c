@@ -317,13 +317,15 @@ follow (struct reader *r, int dirfd, const char *dir, const char *name, int *fd,
       int64_t ms = ms_until (&r->until);
       if (ms == 0)
         return 0;
-      struct pollfd p = { .fd = ino, .events = POLLIN };
-      int pr = poll (&p, 1, ms > 1000000 ? 1000000 : (int) ms);
+      struct pollfd p[2] = { { .fd = ino, .events = POLLIN }, { .fd = r->o->hangup_fd, .events = 0 } };
+      int pr = poll (p, r->o->hangup_fd > 0 ? 2 : 1, ms > 1000000 ? 1000000 : (int) ms);
       if (pr < 0 && errno == EINTR)
         continue;
       if (pr < 0)
         return pc_error_errno (err, errno, "poll");
-      if (pr == 0)
+      if (r->o->hangup_fd > 0 && (p[1].revents & (POLLERR | POLLHUP | POLLNVAL)))
+        return 0;
+      if (!(p[0].revents & POLLIN))
         continue;
       char buf[4096] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
       ssize_t n = read (ino, buf, sizeof buf);

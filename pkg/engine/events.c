@@ -18,6 +18,7 @@
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "pkg/engine/internal.h"
+#include "pkg/storage/storage.h"
 
 static struct
 {
@@ -277,6 +278,28 @@ eng_events_image_archive (struct pc_engine *e, const char *status, int fd, const
   if (ref && pc_engine_image_resolve (e, ref, &id, NULL, &err) < 0)
     id = NULL;
   pc_engine_event_image (e, status, id, path[0] == '/' ? path : NULL);
+  return rc;
+}
+
+int
+eng_events_container_rc (struct pc_engine *e, const struct pc_container *c, const char *status, int rc)
+{
+  if (rc == 0)
+    pc_engine_event_container (e, c, status);
+  return rc;
+}
+
+int
+eng_events_image_tagged_rc (struct pc_engine *e, char **id, const char *name, int rc)
+{
+  if (rc == 0 && name && *name && id && *id)
+    {
+      pc_autofree char *full = NULL;
+      pc_autofree char *local = pc_engine_image_local_name (name);
+      if (pc_ref_normalize (local, &full, NULL) < 0)
+        full = NULL;
+      pc_engine_event_image (e, "tag", *id, full ? full : local);
+    }
   return rc;
 }
 

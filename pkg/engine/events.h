@@ -86,6 +86,13 @@ void eng_events_image_removed (struct pc_engine *e, const char *id, char *const 
 int eng_events_image_archive (struct pc_engine *e, const char *status, int fd, const char *ref,
                               int rc);
 
+/* Pass rc through, recording the event when it is 0: a container's
+   status (commit, rename), or an import's "tag" of *id as name (podman
+   4.3 writes no import event; nothing without a name). */
+int eng_events_container_rc (struct pc_engine *e, const struct pc_container *c, const char *status,
+                             int rc);
+int eng_events_image_tagged_rc (struct pc_engine *e, char **id, const char *name, int rc);
+
 /* Appends a line (no newline in it) under the lock, rotating first past
    max_size (0: no limit). Shared with the monitor's writer. */
 int pc_events_append (const char *path, const char *line, int64_t max_size, pc_error **err);
@@ -103,6 +110,8 @@ struct pc_events_read_opts
   const struct pc_events_filter *filter;
   struct timespec since, until;   /* zero: unset */
   bool stream;                    /* follow new lines (inotify) until until */
+  int hangup_fd;                  /* > 0: the stream also ends when this fd (stdout)
+                                     reports an error or hangup: its reader went away */
   /* Each matching event (the line's object, borrowed) and its time;
      a negative return stops the read (e.g. stdout closed). */
   int (*emit) (json_object *ev, const struct timespec *t, void *data);

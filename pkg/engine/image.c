@@ -446,7 +446,7 @@ pc_engine_image_import (struct pc_engine *e, int fd, json_object *config_changes
   struct pc_store *s = store_of (e, err);
   if (s == NULL)
     return -1;
-  return pc_store_import (s, fd, config_changes, name, message, new_id, err);
+  return eng_events_image_tagged_rc (e, new_id, name, pc_store_import (s, fd, config_changes, name, message, new_id, err));
 }
 
 /* podman's `image inspect`, history and image mount. */

@@ -578,5 +578,5 @@ pc_engine_rename (struct pc_engine *e, struct pc_container *c, const char *new_n
       c->name = xstrdup (new_name);
     }
   eng_unlock (lock);
-  return r;
+  return eng_events_container_rc (e, c, "rename", r);
 }

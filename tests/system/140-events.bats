@@ -120,6 +120,10 @@ evlog() { echo "$XDG_RUNTIME_DIR/pc/events/events.log"; }
     wait "$pid" || true
     assert_equal "$(cat "$out")" "create s1
 remove s1"
+    # A stream ends when its reader goes away, even with no new event.
+    run timeout 20 bash -c "'$PC' events | head -1"
+    [ "$status" -eq 0 ]
+    assert_contains "$output" "image loadfromarchive"
 }
 
 @test "events: the log rotates past its size limit, a follower sees each event once" {
@@ -170,4 +174,19 @@ remove s1"
     run_pc restart -t 0 lc
     run_pc events --stream=false --filter container=lc --format '{{.Status}}'
     assert_contains "$(echo $output)" "stop died restart init start"
+}
+
+@test "events: commit, rename and import as podman 4.3 writes them" {
+    pc_busybox
+    run_pc create --name cm localhost/busybox:latest true
+    run_pc commit cm localhost/cm:1
+    run_pc rename cm cm2
+    run_pc import "$PC_FIXTURES/busybox.rootfs.tar" localhost/imp:1
+    iid=$("$PC" image inspect --format '{{.Id}}' localhost/imp:1)
+    run_pc events --stream=false --filter type=container --format '{{.Status}} {{.Name}}'
+    assert_contains "$output" "create cm
+commit cm
+rename cm2"
+    run_pc events --stream=false --filter image=localhost/imp:1 --format '{{.Status}} {{.ID}}'
+    assert_equal "$output" "tag $iid"
 }
