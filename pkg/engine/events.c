@@ -290,6 +290,14 @@ eng_events_container_rc (struct pc_engine *e, const struct pc_container *c, cons
 }
 
 int
+eng_events_pod_rc (struct pc_engine *e, const struct pc_pod *p, const char *status, int rc)
+{
+  if (rc == 0)
+    pc_engine_event_pod (e, status, p->id, p->name);
+  return rc;
+}
+
+int
 eng_events_image_tagged_rc (struct pc_engine *e, char **id, const char *name, int rc)
 {
   if (rc == 0 && name && *name && id && *id)

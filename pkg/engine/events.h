@@ -91,6 +91,8 @@ int eng_events_image_archive (struct pc_engine *e, const char *status, int fd, c
    4.3 writes no import event; nothing without a name). */
 int eng_events_container_rc (struct pc_engine *e, const struct pc_container *c, const char *status,
                              int rc);
+struct pc_pod;
+int eng_events_pod_rc (struct pc_engine *e, const struct pc_pod *p, const char *status, int rc);
 int eng_events_image_tagged_rc (struct pc_engine *e, char **id, const char *name, int rc);
 
 /* Appends a line (no newline in it) under the lock, rotating first past

@@ -22,6 +22,7 @@
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "pkg/storage/storage.h"
+#include "pkg/engine/events.h"
 
 #define INFRA_BINARY "/usr/bin/catatonit"
 #define INFRA_PATH "/catatonit"
@@ -394,6 +395,7 @@ pc_engine_pod_create (struct pc_engine *e, const struct pc_pod_opts *o, struct p
   if (eng_pod_save (e, p, err) < 0)
     goto out;
   ret = 0;
+  pc_engine_event_pod (e, "create", p->id, p->name);
   *out = steal_pointer (&pod);
 
 out:

@@ -18,6 +18,7 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "pkg/monitor/monitor.h"
+#include "pkg/engine/events.h"
 
 static bool
 is_up (const struct pc_container *c)
@@ -71,7 +72,7 @@ start_members (struct pc_engine *e, struct pc_pod *p, void *data, pc_error **err
 int
 pc_engine_pod_start (struct pc_engine *e, struct pc_pod *p, pc_error **err)
 {
-  return pc_engine_pod_run_in (e, p, start_members, NULL, err);
+  return eng_events_pod_rc (e, p, "start", pc_engine_pod_run_in (e, p, start_members, NULL, err));
 }
 
 /* Every member's stop signal at once, a wait for each up to its own
@@ -124,7 +125,7 @@ pc_engine_pod_stop (struct pc_engine *e, struct pc_pod *p, int timeout, pc_error
   if (r == 0 && first)
     r = stop_all (e, v, 1, timeout, err);
   pc_container_list_free (v, n);
-  return r;
+  return eng_events_pod_rc (e, p, "stop", r);
 }
 
 int
@@ -156,7 +157,7 @@ pc_engine_pod_kill (struct pc_engine *e, struct pc_pod *p, int sig, pc_error **e
   if (up == 0)
     return pc_error_makec (err, PC_ERR_STATE, EINVAL, "no containers were killed: pod %s has no running containers",
                            p->id);
-  return 0;
+  return eng_events_pod_rc (e, p, "kill", 0);
 }
 
 static int
@@ -187,13 +188,13 @@ pause_all (struct pc_engine *e, struct pc_pod *p, bool pause, pc_error **err)
 int
 pc_engine_pod_pause (struct pc_engine *e, struct pc_pod *p, pc_error **err)
 {
-  return pause_all (e, p, true, err);
+  return eng_events_pod_rc (e, p, "pause", pause_all (e, p, true, err));
 }
 
 int
 pc_engine_pod_unpause (struct pc_engine *e, struct pc_pod *p, pc_error **err)
 {
-  return pause_all (e, p, false, err);
+  return eng_events_pod_rc (e, p, "unpause", pause_all (e, p, false, err));
 }
 
 /* The members, the infra (v[0]) last, then the pod's record, name and
@@ -291,7 +292,7 @@ pc_engine_pod_remove (struct pc_engine *e, struct pc_pod *p, bool force, int tim
     }
   else if (pc_engine_pod_stop (e, p, timeout, err) < 0)
     goto out;
-  ret = remove_locked (e, p, v, n, force, timeout, err);
+  ret = eng_events_pod_rc (e, p, "remove", remove_locked (e, p, v, n, force, timeout, err));
 
 out:
   pc_container_list_free (v, n);

@@ -190,3 +190,24 @@ rename cm2"
     run_pc events --stream=false --filter image=localhost/imp:1 --format '{{.Status}} {{.ID}}'
     assert_equal "$output" "tag $iid"
 }
+
+@test "events: pod create, start, stop, remove (type=pod, pod=)" {
+    pc_busybox
+    run_pc pod create --name evp
+    pid=$("$PC" pod inspect --format '{{.Id}}' evp)
+    run_pc create --pod evp --name evpm localhost/busybox:latest sleep 1000
+    run_pc pod start evp
+    run_pc pod stop -t 0 evp
+    run_pc pod rm evp
+    run_pc events --stream=false --filter type=pod --format '{{.Status}} {{.Name}} {{.ID}}'
+    assert_equal "$output" "create evp $pid
+start evp $pid
+stop evp $pid
+remove evp $pid"
+    run_pc events --stream=false --filter pod=${pid:0:12} --format '{{.Status}}'
+    assert_equal "$(echo $output)" "create start stop remove"
+    grep -q '{"ID":"'$pid'","Name":"evp","Status":"create","Time":"[^"]*","Type":"pod","Attributes":null}' "$(evlog)"
+    # A member's events carry its pod.
+    run_pc events --stream=false --filter container=evpm --filter event=create --format '{{.PodID}}'
+    assert_equal "$output" "$pid"
+}
