@@ -159,7 +159,7 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   if (eng_write_etc_files (c, sdfd, err) < 0)
     goto out;
   spec = pc_json_read_file (e->ctr_dfd, spath, err);
-  if (spec == NULL || eng_network_join_spec (e, c, spec, err) < 0 || eng_pod_join_spec (e, c, spec, err) < 0)
+  if (spec == NULL || eng_pod_join_spec (e, c, spec, err) < 0 || eng_network_join_spec (e, c, spec, err) < 0)
     goto out;
 
   json_object *cfg = pc_json_get (c->rec, "Config");
