@@ -1,4 +1,6 @@
-/* pc container inspect, and pc inspect (containers first, then images). */
+/* pc inspect, container inspect and image inspect: podman 4.3's
+   cmd/podman/inspect/inspect.go (types, the order "all" tries, what is
+   printed when something is missing), checked side by side on this machine. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +17,7 @@ static int
 print_results (json_object *arr, const char *format)
 {
   pc_error *err = NULL;
-  if (format && *format && strcmp (format, "json") != 0)
+  if (format && *format && !pc_format_is_json (format))
     {
       for (size_t i = 0; i < json_object_array_length (arr); i++)
         {
@@ -40,42 +42,122 @@ print_results (json_object *arr, const char *format)
   return 0;
 }
 
-static int
-inspect (const struct pc_command *cmd, int argc, char **argv, bool images_too)
+enum kind
+{
+  K_CONTAINER = 1 << 0,
+  K_IMAGE = 1 << 1,
+  K_VOLUME = 1 << 2,
+  K_NETWORK = 1 << 3,
+  K_POD = 1 << 4,
+  K_ALL = K_CONTAINER | K_IMAGE | K_VOLUME | K_NETWORK | K_POD,
+};
+
+/* One object by name or ID, in podman's order for "all": container,
+   image, volume, network, pod. NULL and *why (podman's words) when none. */
+static json_object *
+inspect_one (struct pc_engine *e, const char *ref, unsigned kinds, bool size, char **why)
+{
+  pc_error *err = NULL;
+  if (kinds & K_CONTAINER)
+    {
+      pc_autocontainer struct pc_container *c = NULL;
+      if (pc_engine_lookup (e, ref, &c, &err) == 0)
+        {
+          json_object *o = pc_engine_inspect (e, c);
+          if (size)
+            {
+              int64_t rootfs = 0, rw = 0;
+              pc_error *serr = NULL;
+              if (pc_engine_container_size (e, c, &rootfs, &rw, &serr) < 0)
+                pc_error_clear (&serr);
+              json_object_object_add (o, "SizeRw", json_object_new_int64 (rw));
+              json_object_object_add (o, "SizeRootFs", json_object_new_int64 (rootfs));
+            }
+          return o;
+        }
+      pc_error_clear (&err);
+    }
+  if (kinds & K_IMAGE)
+    {
+      json_object *o = NULL;
+      if (pc_engine_image_inspect (e, ref, &o, &err) == 0)
+        return o;
+      pc_error_clear (&err);
+    }
+  if (kinds & K_VOLUME)
+    {
+      json_object *o = NULL;
+      if (pc_engine_volume_lookup (e, ref, &o, &err) == 0)
+        return o;
+      pc_error_clear (&err);
+    }
+  /* pc has no named networks: every network name is unknown. */
+  if (kinds == K_ALL)
+    *why = xasprintf ("no such object: \"%s\"", ref);
+  else if (kinds == K_IMAGE)
+    *why = xasprintf ("%s: image not known", ref);
+  else if (kinds == K_VOLUME)
+    *why = xasprintf ("no such volume %s", ref);
+  else if (kinds == K_POD)
+    *why = xasprintf ("no such pod %s", ref);
+  else if (kinds == K_NETWORK)
+    *why = xasprintf ("network %s: unable to find network with name or ID %s: network not found", ref, ref);
+  else
+    *why = xasprintf ("no such container %s", ref);
+  return NULL;
+}
+
+int
+pc_cli_inspect (const struct pc_command *cmd, int argc, char **argv, const char *fixed_type)
 {
   pc_autofree char *format = NULL, *type = NULL;
   bool size = false, latest = false;
   const struct pc_opt opts[] = {
     { "format", 'f', PC_OPT_STRING, &format, "string", "Format the output to a Go template or json" },
     { "latest", 'l', PC_OPT_BOOL, &latest, NULL, "Act on the latest container pc is aware of" },
-    { "size", 's', PC_OPT_BOOL, &size, NULL, "Display total file size (not computed by pc: SizeRw/SizeRootFs are absent)" },
-    { "type", 't', PC_OPT_STRING, &type, "string", "Specify inspect-object type (\"image\", \"container\" or \"all\")" },
+    { "size", 's', PC_OPT_BOOL, &size, NULL, "Display total file size" },
+    { "type", 't', PC_OPT_STRING, &type, "string", "Specify inspect-object type" },
     { NULL },
   };
+  /* container inspect and image inspect have no --type. */
+  const struct pc_opt *use = opts;
+  struct pc_opt fixed_opts[4];
+  if (fixed_type)
+    {
+      size_t n = 0;
+      for (const struct pc_opt *o = opts; o->name; o++)
+        if (strcmp (o->name, "type") != 0
+            && (strcmp (fixed_type, "image") != 0 || strcmp (o->name, "format") == 0))
+          fixed_opts[n++] = *o;
+      fixed_opts[n] = (struct pc_opt) { NULL };
+      use = fixed_opts;
+    }
   char **args;
   int nargs, exit_code;
-  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
+  if (pc_cli_parse_args (cmd, use, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  if (size)
-    return pc_cli_errorf (PC_EXIT_ERROR, "--size is not supported by pc yet");
-  bool want_ctr = true, want_img = images_too;
-  if (type)
-    {
-      if (strcmp (type, "container") == 0)
-        want_img = false;
-      else if (strcmp (type, "image") == 0)
-        want_ctr = false;
-      else if (strcmp (type, "all") != 0)
-        return pc_cli_errorf (PC_EXIT_ERROR, "invalid type \"%s\": must be \"image\", \"container\" or \"all\"", type);
-    }
+  const char *t = fixed_type ? fixed_type : type ? type : "all";
+  unsigned kinds;
+  if (strcmp (t, "all") == 0)
+    kinds = K_ALL;
+  else if (strcmp (t, "container") == 0)
+    kinds = K_CONTAINER;
+  else if (strcmp (t, "image") == 0)
+    kinds = K_IMAGE;
+  else if (strcmp (t, "volume") == 0)
+    kinds = K_VOLUME;
+  else if (strcmp (t, "network") == 0)
+    kinds = K_NETWORK;
+  else if (strcmp (t, "pod") == 0)
+    kinds = K_POD;  /* pods: the pods work adds its lookup to inspect_one */
+  else
+    return pc_cli_errorf (PC_EXIT_ERROR, "invalid type \"%s\": must be \"image\", \"container\", \"pod\", "
+                          "\"network\", \"volume\", or \"all\"", t);
   if (!latest && nargs == 0)
     return pc_cli_errorf (PC_EXIT_ERROR, "must specify a container, image or other object to inspect");
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
-  pc_autojson json_object *arr = json_object_new_array ();
-  int rc = 0;
-  pc_autofree char *first_missing = NULL;
   pc_autofree char *latest_id = NULL;
   if (latest)
     {
@@ -91,59 +173,43 @@ inspect (const struct pc_command *cmd, int argc, char **argv, bool images_too)
         return pc_cli_errorf (PC_EXIT_ERROR, "no containers to inspect: no such container");
       args = &latest_id;
       nargs = 1;
+      /* -l works with --type=all: a container, as podman. */
+      if (kinds == K_ALL)
+        kinds = K_CONTAINER;
     }
+  pc_autojson json_object *arr = json_object_new_array ();
+  pc_autostrv char **errs = NULL;
   for (int i = 0; i < nargs; i++)
     {
-      pc_error *err = NULL;
-      pc_autocontainer struct pc_container *c = NULL;
-      if (want_ctr && pc_engine_lookup (e, args[i], &c, &err) == 0)
-        {
-          json_object_array_add (arr, pc_engine_inspect (e, c));
-          continue;
-        }
-      pc_error_clear (&err);
-      if (want_img)
-        {
-          json_object *o = NULL;
-          if (pc_engine_image_inspect (e, args[i], &o, &err) == 0)
-            {
-              json_object_array_add (arr, o);
-              continue;
-            }
-          pc_error_clear (&err);
-        }
-      /* As podman: the first failure is the command's error, the others
-         are reported before it. */
-      pc_autofree char *why = NULL;
-      if (want_img && want_ctr)
-        why = xasprintf ("no such object: \"%s\"", args[i]);
-      else if (want_img)
-        why = xasprintf ("%s: image not known", args[i]);
+      char *why = NULL;
+      json_object *o = inspect_one (e, args[i], kinds, size, &why);
+      if (o)
+        json_object_array_add (arr, o);
       else
-        why = xasprintf ("no such container %s", args[i]);
-      if (first_missing == NULL)
-        first_missing = steal_pointer (&why);
-      else
-        fprintf (stderr, "error inspecting object: %s\n", why);
-      rc = PC_EXIT_ERROR;
+        pc_strv_append_take (&errs, why);
     }
-  /* podman prints what it found ("[]" when nothing), then fails. */
+  /* podman prints what it found ("[]" when nothing), then the second and
+     later failures, then the first one as the command's error. */
   int pr = print_results (arr, format);
+  fflush (stdout);
   if (pr)
     return pr;
-  if (first_missing)
-    fprintf (stderr, "Error: inspecting object: %s\n", first_missing);
-  return rc;
+  if (errs == NULL)
+    return 0;
+  for (char **w = errs + 1; *w; w++)
+    fprintf (stderr, "error inspecting object: %s\n", *w);
+  fprintf (stderr, "Error: inspecting object: %s\n", errs[0]);
+  return PC_EXIT_ERROR;
 }
 
 int
 pc_cmd_container_inspect (const struct pc_command *cmd, int argc, char **argv)
 {
-  return inspect (cmd, argc, argv, false);
+  return pc_cli_inspect (cmd, argc, argv, "container");
 }
 
 int
 pc_cmd_inspect (const struct pc_command *cmd, int argc, char **argv)
 {
-  return inspect (cmd, argc, argv, true);
+  return pc_cli_inspect (cmd, argc, argv, NULL);
 }

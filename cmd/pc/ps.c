@@ -218,7 +218,8 @@ reporter_row (const struct item *it, bool no_trunc, bool size)
   pc_format_go_time (&ct->created, false, buf, sizeof buf);
   json_object_object_add (o, "Created", json_object_new_string (buf));
   json_object_object_add (o, "CreatedAt", json_object_new_string (buf));
-  json_object_object_add (o, "State", json_object_new_string (ct->problem ? "Unknown" : it->state));
+  /* .State stays the raw word ("running"), as docker and podman 5 print
+     it; podman 4.3's human State() is the old form (docs/podman-compat.md). */
   /* podman's PORTS: 0.0.0.0:8080->80/tcp, 127.0.0.1:8081->81/tcp */
   json_object *ports = pc_json_get_array (raw, "Ports");
   pc_autofree char *pstr = xstrdup ("");

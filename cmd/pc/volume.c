@@ -152,7 +152,7 @@ cmd_inspect (const struct pc_command *cmd, int argc, char **argv)
                 }
               /* podman prints the ones it found, then the first missing one. */
               if (missing == NULL)
-                pc_error_makec (&missing, PC_ERR_NOT_FOUND, 0, "no such volume %s", args[i]);
+                pc_error_makec (&missing, PC_ERR_NOT_FOUND, 0, "inspecting object: no such volume %s", args[i]);
               pc_error_clear (&err);
               continue;
             }
@@ -173,6 +173,7 @@ cmd_inspect (const struct pc_command *cmd, int argc, char **argv)
       pc_autofree char *out = pc_json_to_string_pretty (arr);
       puts (out);
     }
+  fflush (stdout);  /* podman's order: what was found, then the error */
   if (missing)
     return pc_cli_fail (missing);
   return 0;

@@ -243,14 +243,25 @@ rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, i
   int e = exec_path (p);
   const char *name = p->args[0];
   char *msg;
+  /* runc's words, which podman 4.3 on this machine shows (after its
+     "runc: runc create failed: "); the suffix is podman's for the class. */
   if (e == ENOENT && strchr (name, '/') == NULL)
-    msg = xasprintf ("executable file `%s` not found in $PATH: No such file or directory", name);
+    msg = xasprintf ("unable to start container process: exec: \"%s\": executable file not found in $PATH: "
+                     "OCI runtime attempted to invoke a command that was not found", name);
   else if (e == ENOENT)
-    msg = xasprintf ("executable file `%s` not found: No such file or directory", name);
+    msg = xasprintf ("unable to start container process: exec: \"%s\": stat %s: no such file or directory: "
+                     "OCI runtime attempted to invoke a command that was not found", name, name);
   else if (e == EACCES)
-    msg = xasprintf ("`%s`: permission denied", name);
+    msg = xasprintf ("unable to start container process: exec: \"%s\": permission denied: OCI permission denied", name);
   else
-    msg = xasprintf ("exec `%s`: %s", name, strerror (e));
+    {
+      /* Go's errno strings start in lower case ("exec format error"). */
+      char reason[128];
+      snprintf (reason, sizeof reason, "%s", strerror (e));
+      if (reason[0] >= 'A' && reason[0] <= 'Z')
+        reason[0] = (char) (reason[0] - 'A' + 'a');
+      msg = xasprintf ("unable to start container process: exec: \"%s\": %s", name, reason);
+    }
   enum pc_error_class cls = e == ENOENT ? PC_ERR_CMD_NOT_FOUND : PC_ERR_CANNOT_INVOKE;
   rt_sync_send (sync_fd, pc_error_class_name (cls), e, msg, -1, NULL);
   _exit (e == ENOENT ? 127 : 126);

@@ -14,14 +14,14 @@ setup() {
 @test "start of a container whose command does not exist exits 125, and the container exited 127" {
     run_pc create --name nocmd busybox /nonexistent
     run_pc 125 start nocmd
-    assert_contains "$output" 'executable file `/nonexistent` not found'
+    assert_contains "$output" 'exec: "/nonexistent": stat /nonexistent: no such file or directory'
     run_pc inspect --format '{{.State.Status}} {{.State.ExitCode}}' nocmd
     assert_equal "$output" "exited 127"
     run_pc ps -a --format '{{.Names}} {{.Status}}'
     assert_contains "$output" "nocmd Exited (127)"
     # Attached, podman's start -a exits 125 as well.
     run_pc 125 start -a nocmd
-    assert_contains "$output" 'executable file `/nonexistent` not found'
+    assert_contains "$output" 'exec: "/nonexistent": stat /nonexistent: no such file or directory'
     run_pc inspect --format '{{.State.Status}} {{.State.ExitCode}}' nocmd
     assert_equal "$output" "exited 127"
 }
@@ -39,9 +39,9 @@ setup() {
 
 @test "run: 127 when the command is not found, attached or detached" {
     run_pc 127 run --rm busybox /nonexistent
-    assert_contains "$output" 'executable file `/nonexistent` not found'
+    assert_contains "$output" 'exec: "/nonexistent": stat /nonexistent: no such file or directory'
     run_pc 127 run --rm busybox nosuchcmd
-    assert_contains "$output" 'executable file `nosuchcmd` not found in $PATH'
+    assert_contains "$output" 'exec: "nosuchcmd": executable file not found in $PATH'
     run_pc 127 run -d --name det busybox /no/such/cmd
     run_pc inspect --format '{{.State.ExitCode}}' det
     assert_equal "$output" "127"

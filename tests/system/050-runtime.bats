@@ -110,9 +110,9 @@ run_ctr() {
 
 @test "runtime: command not found exits 127, not executable exits 126" {
     run_ctr 127 -- nosuchcmd
-    assert_contains "$output" "executable file \`nosuchcmd\` not found in \$PATH: No such file or directory"
+    assert_contains "$output" "exec: \"nosuchcmd\": executable file not found in \$PATH: OCI runtime attempted to invoke a command that was not found"
     run_ctr 126 -- /etc/passwd
-    assert_contains "$output" "\`/etc/passwd\`: permission denied"
+    assert_contains "$output" "exec: \"/etc/passwd\": permission denied: OCI permission denied"
 }
 
 @test "runtime: terminal mode gives the process a tty" {
@@ -207,7 +207,7 @@ run_ctr() {
 @test "runtime: exec of a missing command exits 127" {
     RT_FLAGS=(--exec-direct nosuchcmd)
     run_ctr 127 -- sleep 30
-    assert_contains "$output" "executable file \`nosuchcmd\` not found in \$PATH: No such file or directory"
+    assert_contains "$output" "exec: \"nosuchcmd\": executable file not found in \$PATH: OCI runtime attempted to invoke a command that was not found"
 }
 
 @test "runtime: a user namespace is joined by path (the other namespaces are created in it)" {

@@ -205,17 +205,17 @@ teardown() {
     run_pc create --name bad busybox /nonexistent
     id=$("$PC" inspect --format '{{.Id}}' bad)
     run_pc 125 start bad
-    assert_equal "$output" "Error: unable to start container \"$id\": executable file \`/nonexistent\` not found: No such file or directory"
+    assert_equal "$output" "Error: unable to start container \"$id\": unable to start container process: exec: \"/nonexistent\": stat /nonexistent: no such file or directory: OCI runtime attempted to invoke a command that was not found"
     run_pc inspect --format '{{.State.Status}} {{.State.ExitCode}}|{{.State.Error}}' bad
-    assert_equal "$output" "exited 127|executable file \`/nonexistent\` not found: No such file or directory"
+    assert_equal "$output" "exited 127|unable to start container process: exec: \"/nonexistent\": stat /nonexistent: no such file or directory: OCI runtime attempted to invoke a command that was not found"
     run_pc wait bad
     assert_equal "$output" "127"
     run_pc create --name noexec busybox /etc/passwd
     id=$("$PC" inspect --format '{{.Id}}' noexec)
     run_pc 125 start -a noexec
-    assert_equal "$output" "Error: unable to start container $id: \`/etc/passwd\`: permission denied"
+    assert_equal "$output" "Error: unable to start container $id: unable to start container process: exec: \"/etc/passwd\": permission denied: OCI permission denied"
     run_pc inspect --format '{{.State.ExitCode}}|{{.State.Error}}' noexec
-    assert_equal "$output" "126|\`/etc/passwd\`: permission denied"
+    assert_equal "$output" "126|unable to start container process: exec: \"/etc/passwd\": permission denied: OCI permission denied"
     # A start that works clears it.
     run_pc create --name ok busybox true
     run_pc start -a ok

@@ -194,15 +194,28 @@ assert d["a1"]["Pod"] == "" and d["a1"]["PodName"] == "" and d["a1"]["IsInfra"] 
     local iid
     iid=$("$PC" inspect --format '{{.Image}}' a1)
     run_pc ps --format '{{.ImageID}}|{{.Networks}}|{{.Mounts}}|{{.State}}|{{.Namespaces}}|{{.Pod}}|{{.PodName}}|{{.Exited}}'
-    [[ "$output" == "${iid:0:12}||[]|Up "*"|{      }|||false" ]]
+    assert_equal "$output" "${iid:0:12}||[]|running|{      }|||false"
     run_pc ps --no-trunc --format '{{.ImageID}}'
     assert_equal "$output" "$iid"
     run_pc ps -a --filter name=c1 --format '{{.State}}|{{.Status}}'
-    assert_equal "$output" "Created|Created"
-    run_pc ps -a --filter name=e3 --format '{{.State}} {{.ExitCode}}'
-    [[ "$output" == "Exited (3) "*" ago 3" ]]
+    assert_equal "$output" "created|Created"
+    run_pc ps -a --filter name=e3 --format '{{.State}}|{{.Status}}|{{.ExitCode}}'
+    [[ "$output" == "exited|Exited (3) "*" ago|3" ]]
     run_pc ps --format 'table {{.ID}} {{.Pod}} {{.PodName}} {{.Cgroup}} {{.User}} {{.RunningFor}} {{.Label "foo"}}'
     assert_equal "$(echo "${lines[0]}" | tr -s ' ')" "CONTAINER ID POD ID PODNAME CGROUPNS USERNS RUNNING FOR LABEL"
     run_pc 125 ps --format '{{.Names "x"}}'
     assert_contains "$output" "Names is not a method but has arguments"
+}
+
+@test "run: a directory or a file that is not executable exits 126, a missing command 127, in podman's (runc's) words" {
+    run_pc 126 run --rm busybox /etc
+    assert_equal "$output" 'Error: unable to start container process: exec: "/etc": permission denied: OCI permission denied'
+    run_pc 126 run --rm busybox /etc/passwd
+    assert_equal "$output" 'Error: unable to start container process: exec: "/etc/passwd": permission denied: OCI permission denied'
+    run_pc 126 run --rm -w /etc busybox ./passwd
+    assert_equal "$output" 'Error: unable to start container process: exec: "./passwd": permission denied: OCI permission denied'
+    run_pc 127 run --rm busybox /nonexist
+    assert_equal "$output" 'Error: unable to start container process: exec: "/nonexist": stat /nonexist: no such file or directory: OCI runtime attempted to invoke a command that was not found'
+    run_pc 127 run --rm busybox nonexist
+    assert_equal "$output" 'Error: unable to start container process: exec: "nonexist": executable file not found in $PATH: OCI runtime attempted to invoke a command that was not found'
 }

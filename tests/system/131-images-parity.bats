@@ -150,3 +150,40 @@ assert lay["Labels"] == {"maintainer": "pc", "org.pc.test": "layered"}, lay["Lab
     run_pc 125 history nosuch
     assert_equal "$output" "Error: nosuch: image not known"
 }
+
+@test "inspect: podman's messages for missing objects, --type, what was found printed first" {
+    run_pc volume create vv
+    run_pc create --name c1 busybox true
+    run_pc 125 inspect nosuch
+    assert_equal "$output" $'[]\nError: inspecting object: no such object: "nosuch"'
+    run_pc 125 inspect --type container nosuch
+    assert_equal "$output" $'[]\nError: inspecting object: no such container nosuch'
+    run_pc 125 inspect --type image nosuch
+    assert_equal "$output" $'[]\nError: inspecting object: nosuch: image not known'
+    run_pc 125 inspect --type volume nosuch
+    assert_equal "$output" $'[]\nError: inspecting object: no such volume nosuch'
+    run_pc 125 inspect --type network nosuch
+    assert_equal "$output" $'[]\nError: inspecting object: network nosuch: unable to find network with name or ID nosuch: network not found'
+    run_pc 125 inspect --type bogus nosuch
+    assert_equal "$output" 'Error: invalid type "bogus": must be "image", "container", "pod", "network", "volume", or "all"'
+    run_pc 125 image inspect nosuch
+    assert_equal "$output" $'[]\nError: inspecting object: nosuch: image not known'
+    run_pc 125 container inspect busybox
+    assert_equal "$output" $'[]\nError: inspecting object: no such container busybox'
+    run_pc 125 volume inspect nosuch
+    assert_equal "$output" $'[]\nError: inspecting object: no such volume nosuch'
+    # "all" tries a container, an image, then a volume.
+    run_pc inspect --format '{{.Name}}' vv
+    assert_equal "$output" "vv"
+    run_pc inspect --format '{{.Name}}' c1
+    assert_equal "$output" "c1"
+    # What was found comes first, then the later failures, then the first.
+    run_pc_split 125 inspect --format '{{.Name}}' nosuch c1 other
+    assert_equal "$output" "c1"
+    assert_equal "$stderr" $'error inspecting object: no such object: "other"\nError: inspecting object: no such object: "nosuch"'
+    run_pc 125 inspect --format '{{.Name}}' nosuch c1
+    assert_equal "$output" $'c1\nError: inspecting object: no such object: "nosuch"'
+    # --size: the container's sizes as podman's SizeRw and SizeRootFs.
+    run_pc inspect --size --format '{{.SizeRw}} {{gt .SizeRootFs 1000000}}' c1
+    assert_equal "$output" "0 true"
+}
