@@ -1,5 +1,6 @@
 /* The command table: what `pc --help` lists is exactly what is here. */
 #include "cmd/pc/commands.h"
+#include "cmd/pc/kube.h"
 
 #include <stddef.h>
 
@@ -26,6 +27,8 @@ static const struct pc_command root_subcommands[] = {
     .flags = PC_CMD_STOP_AT_POSITIONAL },
   { .name = "export", .summary = "Export container's filesystem contents as a tar archive",
     .usage = "export [options] CONTAINER", .run = pc_cmd_export },
+  { .name = "generate", .summary = "Generate structured data based on containers and pods",
+    .usage = "generate [command]", .subcommands = pc_generate_commands },
   { .name = "help", .summary = "Help about any command",
     .usage = "help [command]", .run = pc_cmd_help },
   { .name = "image", .summary = "Manage images",
@@ -38,6 +41,8 @@ static const struct pc_command root_subcommands[] = {
     .usage = "info [options]", .run = pc_cmd_info },
   { .name = "inspect", .summary = "Display the configuration of object denoted by ID",
     .usage = "inspect [options] {CONTAINER|IMAGE} [...]", .run = pc_cmd_inspect },
+  { .name = "kube", .summary = "Play containers, pods or volumes from a structured file",
+    .usage = "kube [command]", .subcommands = pc_kube_commands },
   { .name = "kill", .summary = "Kill one or more running containers with a specific signal",
     .usage = "kill [options] CONTAINER [CONTAINER...]", .run = pc_cmd_kill },
   { .name = "load", .summary = "Load image(s) from a tar archive",
@@ -52,6 +57,8 @@ static const struct pc_command root_subcommands[] = {
     .usage = "manifest [command]", .subcommands = pc_manifest_commands },
   { .name = "pause", .summary = "Pause all the processes in one or more containers",
     .usage = "pause [options] CONTAINER [CONTAINER...]", .run = pc_cmd_pause },
+  { .name = "play", .summary = "Play containers, pods or volumes from a structured file",
+    .usage = "play [command]", .subcommands = pc_play_commands },
   { .name = "port", .summary = "List port mappings or a specific mapping for the container",
     .usage = "port CONTAINER [PORT[/PROTOCOL]]", .run = pc_cmd_port },
   { .name = "pull", .summary = "Pull an image from a registry",

@@ -1,0 +1,332 @@
+#!/usr/bin/env bats
+# kube play / kube down / kube generate (docs/kube.md): a two-container pod
+# with a ConfigMap (env and a volume) and a PersistentVolumeClaim, its
+# round trip through kube generate, kube play and the Kubernetes API's own
+# models (tests/kube-schema-check.py), Deployments as pods, unknown fields
+# reported, malformed and hostile YAML refused with 125.
+
+load helpers
+load helpers-containers
+
+SCHEMA_CHECK=${PC_TESTS:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)}/kube-schema-check.py
+
+setup() {
+    pc_setup
+    pc_busybox
+    PORT=$((20000 + RANDOM % 20000))
+    cat >"$PC_TEST_DIR/web.yaml" <<EOF
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-cfg
+data:
+  GREETING: hello from the configmap
+  file.txt: |
+    configmap file
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: web-data
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests:
+      storage: 1Gi
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  restartPolicy: Never
+  containers:
+  - name: writer
+    image: localhost/busybox:latest
+    command: [sh, -c, 'echo "\$GREETING" > /data/greeting; exec sleep 1000']
+    env:
+    - name: GREETING
+      valueFrom:
+        configMapKeyRef:
+          name: web-cfg
+          key: GREETING
+    - name: PLAIN
+      value: plain value
+    ports:
+    - containerPort: 80
+      hostPort: $PORT
+    volumeMounts:
+    - name: data
+      mountPath: /data
+  - name: reader
+    image: localhost/busybox:latest
+    command: [sleep, "1000"]
+    workingDir: /cfg
+    envFrom:
+    - configMapRef:
+        name: web-cfg
+    volumeMounts:
+    - name: cfg
+      mountPath: /cfg
+    - name: data
+      mountPath: /shared
+      readOnly: true
+  volumes:
+  - name: data
+    persistentVolumeClaim:
+      claimName: web-data
+  - name: cfg
+    configMap:
+      name: web-cfg
+EOF
+}
+
+teardown() {
+    if [ -n "${PC_TEST_DIR:-}" ] && "$PC" help pod >/dev/null 2>&1; then
+        "$PC" pod rm -fa -t 0 >/dev/null 2>&1 || true
+    fi
+    pc_teardown
+}
+
+# is_running NAME
+is_running() { [ "$(ctr_state "$1")" = running ]; }
+
+@test "kube play: a two-container pod with a ConfigMap (env, volume) and a PVC; --down removes it" {
+    run_pc_split kube play "$PC_TEST_DIR/web.yaml"
+    # podman 4.3's report: the PVC's volume, the pod, its two containers.
+    [[ $output =~ ^Volumes:$'\n'web-data$'\n'Pod:$'\n'[0-9a-f]{64}$'\n'Containers:$'\n'[0-9a-f]{64}$'\n'[0-9a-f]{64}$ ]] || {
+        echo "# output: $output" >&2
+        false
+    }
+    pod_id=$(sed -n '4p' <<<"$output")
+    run_pc pod inspect --format '{{.Name}}' "$pod_id"
+    assert_equal "$output" "web"
+    wait_for is_running web-writer
+    wait_for is_running web-reader
+    # Env from the ConfigMap key, from envFrom, and a plain value.
+    run_pc exec web-writer sh -c 'echo "$GREETING"; echo "$PLAIN"'
+    assert_equal "$output" $'hello from the configmap\nplain value'
+    run_pc exec web-reader sh -c 'echo "$GREETING"'
+    assert_equal "$output" "hello from the configmap"
+    # The ConfigMap as a read-only volume of files; workingDir.
+    run_pc exec web-reader cat file.txt
+    assert_equal "$output" "configmap file"
+    run_pc 1 exec web-reader touch /cfg/new
+    # The PVC is a named volume both containers see.
+    run_pc volume inspect --format '{{.Name}} {{.Driver}}' web-data
+    assert_equal "$output" "web-data local"
+    wait_for "$PC" exec web-reader test -s /shared/greeting
+    run_pc exec web-reader cat /shared/greeting
+    assert_equal "$output" "hello from the configmap"
+    mp=$("$PC" volume inspect --format '{{.Mountpoint}}' web-data)
+    assert_equal "$(cat "$mp/greeting")" "hello from the configmap"
+    # One pod: one hostname, one network namespace.
+    run_pc exec web-reader hostname
+    assert_equal "$output" "web"
+    a=$("$PC" exec web-writer readlink /proc/self/ns/net)
+    b=$("$PC" exec web-reader readlink /proc/self/ns/net)
+    assert_equal "$a" "$b"
+
+    run_pc_split kube play --down "$PC_TEST_DIR/web.yaml"
+    assert_equal "$output" $'Pods stopped:\n'"$pod_id"$'\nPods removed:\n'"$pod_id"$'\nVolumes removed:\nweb-cfg'
+    run_pc pod ls -q
+    assert_equal "$output" ""
+    run_pc ps -aq
+    assert_equal "$output" ""
+    # The PVC's data stays (as podman's kube down without --force)...
+    run_pc volume ls -q
+    assert_equal "$output" "web-data"
+    # ... until --force.
+    run_pc kube down --force "$PC_TEST_DIR/web.yaml"
+    assert_equal "$output" $'Volumes removed:\nweb-data'
+    run_pc volume ls -q
+    assert_equal "$output" ""
+}
+
+@test "kube generate: the pod round-trips through kube play and passes the Kubernetes schema check" {
+    [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import kubernetes' 2>/dev/null ||
+        skip "python3-kubernetes (scripts/deps.txt) is not installed"
+    run_pc kube play "$PC_TEST_DIR/web.yaml"
+    wait_for is_running web-writer
+    wait_for "$PC" exec web-reader test -s /shared/greeting
+    run_pc_split kube generate -f "$PC_TEST_DIR/gen.yaml" web
+    gen=$(cat "$PC_TEST_DIR/gen.yaml")
+    # The Kubernetes API's models accept every document.
+    run /usr/bin/python3 "$SCHEMA_CHECK" "$PC_TEST_DIR/gen.yaml"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    assert_contains "$output" " - Pod web"
+    assert_contains "$gen" "kind: PersistentVolumeClaim"
+    assert_contains "$gen" "claimName: web-data"
+    # The ConfigMap's volume comes back as the ConfigMap, its files as data.
+    assert_contains "$gen" "kind: ConfigMap"
+    assert_contains "$gen" $'  file.txt: |\n    configmap file'
+    assert_contains "$gen" "hostPort: $PORT"
+    assert_contains "$gen" "    name: writer"
+    # -f does not write over a file.
+    run_pc 125 kube generate -f "$PC_TEST_DIR/gen.yaml" web
+    # And the checker can fail: a field Kubernetes does not have.
+    sed 's/^  containers:/  bogusField: 1\n  containers:/' "$PC_TEST_DIR/gen.yaml" >"$PC_TEST_DIR/bad.yaml"
+    run /usr/bin/python3 "$SCHEMA_CHECK" "$PC_TEST_DIR/bad.yaml"
+    [ "$status" -eq 1 ]
+    assert_contains "$output" 'unknown field "bogusField" in V1PodSpec'
+
+    # The generated YAML makes an equivalent pod again.
+    run_pc kube down "$PC_TEST_DIR/web.yaml"
+    run_pc kube play "$PC_TEST_DIR/gen.yaml"
+    wait_for is_running web-writer
+    wait_for is_running web-reader
+    run_pc pod inspect --format '{{.Name}}' web
+    run_pc exec web-writer sh -c 'echo "$GREETING"; echo "$PLAIN"'
+    assert_equal "$output" $'hello from the configmap\nplain value'
+    run_pc exec web-reader cat /shared/greeting
+    assert_equal "$output" "hello from the configmap"
+    run_pc exec web-reader pwd
+    assert_equal "$output" "/cfg"
+    run_pc exec web-reader cat file.txt
+    assert_equal "$output" "configmap file"
+    run_pc inspect --format '{{.Config.Entrypoint}} {{.Config.Image}}' web-reader
+    assert_contains "$output" "[sleep 1000]"
+    assert_contains "$output" "localhost/busybox:latest"
+    # Generating again gives the same pod.
+    run_pc kube generate web
+    regen=$output
+    assert_equal "$(grep -v '^#' <<<"$regen")" "$(grep -v '^#' <<<"$gen")"
+    run_pc kube generate --type deployment -s web
+    run /usr/bin/python3 "$SCHEMA_CHECK" - <<<"$output"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    assert_contains "$output" "Deployment web-deployment"
+    assert_contains "$output" "Service web"
+}
+
+@test "kube play: a Deployment with replicas 2 makes two pods; play kube and kube down" {
+    cat >"$PC_TEST_DIR/dep.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: dep
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: dep}
+  template:
+    metadata:
+      labels: {app: dep}
+    spec:
+      containers:
+      - name: c
+        image: localhost/busybox:latest
+        command: [sleep, "1000"]
+EOF
+    run_pc play kube "$PC_TEST_DIR/dep.yaml"
+    assert_equal "$(grep -c '^Pod:$' <<<"$output")" 2
+    run_pc pod ls --format '{{.Name}}'
+    assert_equal "$(sort <<<"$output")" $'dep-pod-0\ndep-pod-1'
+    wait_for is_running dep-pod-0-c
+    wait_for is_running dep-pod-1-c
+    run_pc kube down "$PC_TEST_DIR/dep.yaml"
+    assert_equal "$(grep -c '^[0-9a-f]\{64\}$' <<<"$output")" 4
+    run_pc pod ls -q
+    assert_equal "$output" ""
+}
+
+@test "kube play: --start=false, --replace, --configmap" {
+    cat >"$PC_TEST_DIR/cm.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: extra}
+data: {FROM_FILE: "yes, from --configmap"}
+EOF
+    cat >"$PC_TEST_DIR/p.yaml" <<'EOF'
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: c
+    image: localhost/busybox:latest
+    command: [sleep, "1000"]
+    env:
+    - name: FROM_FILE
+      valueFrom: {configMapKeyRef: {name: extra, key: FROM_FILE}}
+EOF
+    # The ConfigMap is in no file played: a clear error, nothing left.
+    run_pc 125 kube play "$PC_TEST_DIR/p.yaml"
+    assert_contains "$output" 'ConfigMap "extra" is not in the file or the --configmap files'
+    run_pc pod ls -q
+    assert_equal "$output" ""
+    run_pc kube play --start=false --configmap "$PC_TEST_DIR/cm.yaml" "$PC_TEST_DIR/p.yaml"
+    first=$(sed -n 2p <<<"$output")
+    assert_equal "$(ctr_state p-c)" "created"
+    # Played again: the pod exists.
+    run_pc 125 kube play --configmap "$PC_TEST_DIR/cm.yaml" "$PC_TEST_DIR/p.yaml"
+    run_pc kube play --replace --configmap "$PC_TEST_DIR/cm.yaml" "$PC_TEST_DIR/p.yaml"
+    second=$(sed -n 2p <<<"$output")
+    assert_not_equal "$second" "$first"
+    wait_for is_running p-c
+    run_pc exec p-c sh -c 'echo "$FROM_FILE"'
+    assert_equal "$output" "yes, from --configmap"
+}
+
+@test "kube play: unknown and ignored fields are reported with their line, not dropped silently" {
+    cat >"$PC_TEST_DIR/u.yaml" <<'EOF'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: u
+  namespace: prod
+spec:
+  nodeSelector: {disk: ssd}
+  containers:
+  - name: c
+    image: localhost/busybox:latest
+    command: [sleep, "1000"]
+    imagePullPolicy: Never
+    livenessProbe: {exec: {command: [true]}}
+    bogusField: 1
+EOF
+    run_pc_split kube play "$PC_TEST_DIR/u.yaml"
+    assert_contains "$stderr" 'u.yaml:14: Pod "u": spec.containers[0].bogusField: unknown field, ignored'
+    assert_contains "$stderr" 'u.yaml:13: Pod "u": spec.containers[0].livenessProbe: not supported by pc, ignored'
+    assert_contains "$stderr" 'u.yaml:7: Pod "u": spec.nodeSelector: not supported by pc, ignored'
+    assert_contains "$stderr" 'u.yaml:5: Pod "u": metadata.namespace: not supported by pc, ignored'
+    wait_for is_running u-c
+    # A field of the wrong type is refused, as the API server refuses it.
+    sed 's/bogusField: 1/ports: [{containerPort: "80"}]/' "$PC_TEST_DIR/u.yaml" >"$PC_TEST_DIR/t.yaml"
+    run_pc 125 kube play --replace "$PC_TEST_DIR/t.yaml"
+    assert_contains "$output" 'Error: '"$PC_TEST_DIR"'/t.yaml:14: Pod "u": spec.containers[0].ports[0].containerPort: expected an integer, got string'
+}
+
+@test "kube play: malformed and hostile YAML is a clear error with 125, nothing made" {
+    run_pc 125 kube play - <<<$'apiVersion: v1\nkind: Pod\nmetadata: {name: [x}\n'
+    assert_equal "$output" "Error: stdin:3: did not find expected ',' or ']' while parsing a flow sequence"
+    run_pc 125 kube play - <<<$'a: 1\n\tb: 2\n'
+    assert_contains "$output" "Error: stdin:2: "
+    run_pc 125 kube play "$PC_TEST_DIR/missing.yaml"
+    assert_contains "$output" "missing.yaml"
+    # An alias bomb: refused quickly, by its size once expanded.
+    {
+        echo 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]'
+        prev=a
+        for n in b c d e f g h i; do
+            echo "$n: &$n [*$prev,*$prev,*$prev,*$prev,*$prev,*$prev,*$prev,*$prev,*$prev,*$prev]"
+            prev=$n
+        done
+    } >"$PC_TEST_DIR/bomb.yaml"
+    run_pc 125 kube play "$PC_TEST_DIR/bomb.yaml"
+    assert_contains "$output" "document too large"
+    # Deep nesting.
+    printf '%*s' 5000 '' | tr ' ' '[' >"$PC_TEST_DIR/deep.yaml"
+    run_pc 125 kube play "$PC_TEST_DIR/deep.yaml"
+    assert_contains "$output" "nested deeper than 64 levels"
+    # Not Kubernetes at all.
+    run_pc 125 kube play - <<<'just a string'
+    assert_contains "$output" "stdin:1: a document must be a map, not a string"
+    run_pc pod ls -q
+    assert_equal "$output" ""
+    run_pc volume ls -q
+    assert_equal "$output" ""
+}
