@@ -27,6 +27,8 @@ static const struct pc_command root_subcommands[] = {
     .flags = PC_CMD_STOP_AT_POSITIONAL },
   { .name = "export", .summary = "Export container's filesystem contents as a tar archive",
     .usage = "export [options] CONTAINER", .run = pc_cmd_export },
+  { .name = "healthcheck", .summary = "Manage health checks on containers",
+    .usage = "healthcheck [command]", .subcommands = pc_healthcheck_commands },
   { .name = "generate", .summary = "Generate structured data based on containers and pods",
     .usage = "generate [command]", .subcommands = pc_generate_commands },
   { .name = "help", .summary = "Help about any command",

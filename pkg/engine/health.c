@@ -198,6 +198,25 @@ healthcheck_from_image (json_object *icfg)
   return o;
 }
 
+json_object *
+eng_health_image_json (json_object *icfg)
+{
+  json_object *ih = pc_json_get_object (icfg, "Healthcheck");
+  json_object *test = pc_json_get_array (ih, "Test");
+  if (test == NULL || !pc_json_is_string_array (test))
+    return NULL;
+  json_object *o = json_object_new_object ();
+  json_object_object_add (o, "Test", json_object_get (test));
+  static const char *const keys[] = { "StartPeriod", "Interval", "Timeout", "Retries" };
+  for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+    {
+      int64_t v = positive_int (ih, keys[i]);
+      if (v)
+        json_object_object_add (o, keys[i], json_object_new_int64 (v));
+    }
+  return o;
+}
+
 int
 eng_health_record (json_object *icfg, const struct pc_create_opts *o, json_object *cfg, pc_error **err)
 {

@@ -3,6 +3,7 @@
    in-use policy of rmi, the Containers count) and podman's shapes (list
    summaries, inspect objects, history rows). */
 #include "pkg/engine/internal.h"
+#include "pkg/engine/health.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -532,6 +533,10 @@ inspect_json (struct pc_store *s, struct pc_image *img, json_object *repo_digest
   json_object_object_add (o, "History", copy_or_null (pc_json_get (cfg, "history")));
   json_object *nh = pc_json_get_array (rec, "names_history");
   json_object_object_add (o, "NamesHistory", pc_json_array_len (nh) ? json_object_get (nh) : NULL);
+  /* podman 4.3 shows the image's HEALTHCHECK last, only when there is one. */
+  json_object *hc = eng_health_image_json (config);
+  if (hc)
+    json_object_object_add (o, "Healthcheck", hc);
   return o;
 }
 
