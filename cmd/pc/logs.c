@@ -9,6 +9,7 @@
 #include "lib/cleanup.h"
 #include "lib/parse.h"
 #include "lib/timeutil.h"
+#include "lib/xalloc.h"
 
 /* podman's ParseInputTime(until, false): a time, unix seconds, or a
    duration counted forward from now ("--until 3s" is three seconds from
@@ -41,11 +42,12 @@ parse_until (const char *s, struct timespec *t, pc_error **err)
 int
 pc_cmd_logs (const struct pc_command *cmd, int argc, char **argv)
 {
-  bool follow = false, timestamps = false, tail_set = false;
+  bool follow = false, timestamps = false, tail_set = false, names = false;
   long tail = -1;
   pc_autofree char *since = NULL, *until = NULL;
   const struct pc_opt opts[] = {
     { "follow", 'f', PC_OPT_BOOL, &follow, NULL, "Follow log output.  The default is false" },
+    { "names", 'n', PC_OPT_BOOL, &names, NULL, "Output the container name in the log" },
     { "since", 0, PC_OPT_STRING, &since, "string", "Show logs since TIMESTAMP" },
     { "tail", 0, PC_OPT_INT, &tail, "int", "Output the specified number of LINES at the end of the logs.  Defaults to -1, which prints all lines", &tail_set },
     { "timestamps", 't', PC_OPT_BOOL, &timestamps, NULL, "Output the timestamps in the log" },
@@ -65,22 +67,28 @@ pc_cmd_logs (const struct pc_command *cmd, int argc, char **argv)
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
+  /* As podman: every name resolves before any log is printed. */
+  struct pc_container **ctrs = xmalloc0 (((size_t) nargs + 1) * sizeof *ctrs);
   int rc = 0;
-  for (int i = 0; i < nargs; i++)
+  for (int i = 0; i < nargs && rc == 0; i++)
+    if (pc_engine_lookup (e, args[i], &ctrs[i], &err) < 0)
+      rc = pc_cli_fail (err);
+  for (int i = 0; i < nargs && rc == 0; i++)
     {
-      pc_autocontainer struct pc_container *c = NULL;
-      if (pc_engine_lookup (e, args[i], &c, &err) < 0)
-        {
-          rc = pc_cli_fail (err);
-          err = NULL;
-          continue;
-        }
+      /* podman: the logs of several containers have each line prefixed
+         with the short id, or the name with --names. */
+      char id12[13];
+      snprintf (id12, sizeof id12, "%.12s", ctrs[i]->id);
+      lo.prefix = nargs < 2 ? NULL : names ? ctrs[i]->name : id12;
       fflush (stdout);
-      if (pc_engine_logs (e, c, &lo, 1, 2, &err) < 0)
+      if (pc_engine_logs (e, ctrs[i], &lo, 1, 2, &err) < 0)
         {
           rc = pc_cli_fail (err);
           err = NULL;
         }
     }
+  for (int i = 0; i < nargs; i++)
+    pc_container_free (ctrs[i]);
+  free (ctrs);
   return rc;
 }

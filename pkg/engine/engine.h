@@ -673,6 +673,7 @@ struct pc_engine_log_opts
   bool timestamps;              /* podman's RFC3339Nano prefix */
   int64_t tail;                 /* the last N lines; -1 all */
   struct timespec since, until; /* zero = unset */
+  const char *prefix;           /* before each line (logs of several containers), or NULL */
 };
 /* The container's log: stdout lines to out_fd, stderr lines to err_fd. A
    container that never started has none yet: 0, nothing printed. A log

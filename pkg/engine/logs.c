@@ -26,6 +26,7 @@ pc_engine_logs (struct pc_engine *e, struct pc_container *c, const struct pc_eng
     .tail = o->tail,
     .since = o->since,
     .until = o->until,
+    .prefix = o->prefix,
   };
   pc_autofree char *log = pc_container_log_path (e, c);
   pc_autofree char *state = pc_container_state_dir (e, c);

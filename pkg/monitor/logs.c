@@ -54,6 +54,7 @@ struct reader
   size_t partial_ts_len[2];
   struct timespec partial_time[2];
   struct buf carry;        /* a physical line cut by the end of a read */
+  bool mid_line[2];        /* the last piece emitted ended without a newline */
   int failed;
   pc_error **err;
 };
@@ -113,6 +114,12 @@ emit (struct reader *r, int s, const struct pc_k8s_line *l, const char *msg, siz
       r->last = s;
     }
   struct buf *b = &r->out[s];
+  if (r->o->prefix && !r->mid_line[s])
+    {
+      buf_add (b, r->o->prefix, strlen (r->o->prefix));
+      buf_add (b, " ", 1);
+    }
+  r->mid_line[s] = !newline;
   if (r->o->timestamps && l->ts_len > 0)
     {
       char ts[PC_K8S_TS_MAX];

@@ -163,6 +163,8 @@ struct pc_log_options
   bool timestamps;
   int64_t tail;                 /* -1 all */
   struct timespec since, until; /* zero = unset */
+  const char *prefix;           /* "PREFIX " before each line (podman's logs of several
+                                   containers: the short id or, with --names, the name) */
 };
 int pc_monitor_logs (const char *log_path, const struct pc_log_options *o, int out_fd, int err_fd,
                      const char *state_dir /* for follow: stop when the container exited */,

@@ -85,10 +85,9 @@ wait_exited() {
     assert_equal "$output" "$(printf 'abcdef\ntail')"
 }
 
-@test "pc logs of missing containers names each one and exits 125" {
+@test "pc logs of missing containers names the first and exits 125, as podman 4.3" {
     run_pc_split 125 logs nosuch1 nosuch2
-    assert_contains "$stderr" 'no container with name or ID "nosuch1" found'
-    assert_contains "$stderr" 'no container with name or ID "nosuch2" found'
+    assert_equal "$stderr" 'Error: no container with name or ID "nosuch1" found: no such container'
 }
 
 @test "pc logs -f follows a running container until it exits" {

@@ -106,6 +106,7 @@ teardown() {
     assert_equal "$(ctr_state f1)" running
     run_pc restart -t 0 --filter name=f2
     run_pc kill -a
+    run_pc wait f1 f2
     run_pc rm --filter status=exited
     assert_equal "${#lines[@]}" 2
 }
@@ -229,4 +230,29 @@ teardown() {
     run_pc create --name pc1 busybox true
     run_pc 125 pause pc1
     assert_equal "$output" 'Error: "created" is not running, can'"'"'t pause: container state improper'
+}
+
+@test "logs of several containers: the short id or, with --names, the name before each line" {
+    run_pc run --name l1 busybox sh -c 'echo a1; echo a2'
+    run_pc run --name l2 busybox sh -c 'echo b1'
+    id1=$("$PC" inspect --format '{{.Id}}' l1)
+    id2=$("$PC" inspect --format '{{.Id}}' l2)
+    run_pc logs l1 l2
+    assert_equal "$output" "$(printf '%s a1\n%s a2\n%s b1' "${id1:0:12}" "${id1:0:12}" "${id2:0:12}")"
+    run_pc logs --names --tail 1 l1 l2
+    assert_equal "$output" "$(printf 'l1 a2\nl2 b1')"
+    # One container: no prefix, as podman.
+    run_pc logs -n l2
+    assert_equal "$output" "b1"
+    run_pc 125 logs l1 nosuch
+    assert_equal "$output" 'Error: no container with name or ID "nosuch" found: no such container'
+}
+
+@test "logs -f --until stops at that time while the container runs on" {
+    run_pc run -d --name lf busybox sh -c 'while :; do echo tick; sleep 0.2; done'
+    start=$SECONDS
+    run_pc logs -f --until 2s lf
+    assert_contains "$output" "tick"
+    [ $((SECONDS - start)) -lt 8 ]
+    assert_equal "$(ctr_state lf)" running
 }
