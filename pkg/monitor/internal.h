@@ -127,13 +127,13 @@ void pc_mon_finish (struct pc_monitor *m) __attribute__ ((noreturn));
 /* Adds the container's stdio fds to the loop (after a restart made them). */
 void pc_mon_io_add_stdio (struct pc_monitor *m);
 
-/* restart.c: the restart policy (cfg->restart). init: before the first
-   create, keeps what a restart needs (the spec, the published ports);
-   exited: the container has exited and is drained: true when it will be
-   restarted (the exit is recorded, the backoff runs), false when the
-   monitor should finish; waiting: in the backoff; signal: SIGTERM/SIGINT
-   or a relayed signal while waiting ends the monitor when a pc stop or
-   kill asked for it. */
+/* restart.c: the restart policy (the spec's PC_MONITOR_RESTART_ANNOTATION).
+   init: before the first create, keeps what a restart needs (the spec,
+   the published ports); exited: the container has exited and is drained:
+   true when it will be restarted (the exit is recorded, the backoff
+   runs), false when the monitor should finish; waiting: in the backoff;
+   signal: SIGTERM/SIGINT or a relayed signal while waiting ends the
+   monitor when a pc stop or kill asked for it. */
 void pc_mon_restart_init (struct pc_monitor *m, json_object *spec);
 bool pc_mon_restart_exited (struct pc_monitor *m);
 bool pc_mon_restart_waiting (const struct pc_monitor *m);

@@ -73,12 +73,6 @@ struct pc_monitor_config
   bool stdin_open;           /* -i: a stdin pipe the attach clients write to */
   bool terminal;             /* -t: pty (from pc_runtime) instead of pipes */
   int passthrough_fds[3];    /* log driver passthrough: container gets these directly; else -1 */
-  /* --restart (pkg/monitor/restart.c): the monitor runs the container
-     again, from the same spec, when it exits, unless a pc stop or kill
-     left PC_MONITOR_STOPPED_FILE first. restart_max: on-failure's N, 0 =
-     no limit. */
-  int restart;               /* enum pc_monitor_restart */
-  int restart_max;
   /* Runs in the monitor, inside a mount namespace of its own (the monitor
      unshares CLONE_NEWNS and makes / a recursive slave before calling it),
      before the container is created. The engine mounts the container's root
@@ -214,14 +208,11 @@ unsigned long long pc_monitor_proc_start_time (pid_t pid);
 int pc_monitor_parse_detach_keys (const char *keys, unsigned char *out, size_t out_size,
                                   size_t *len, pc_error **err);
 
-/* podman's --restart policies. */
-enum pc_monitor_restart
-{
-  PC_RESTART_NO = 0,
-  PC_RESTART_ON_FAILURE,
-  PC_RESTART_ALWAYS,
-  PC_RESTART_UNLESS_STOPPED,   /* as always: nothing restarts containers at boot */
-};
+/* --restart (pkg/monitor/restart.c): the spec's annotation says the
+   policy ("always", "unless-stopped", "on-failure" or "on-failure:N"); the
+   monitor runs the container again, from the same spec, when it exits,
+   unless a pc stop or kill left PC_MONITOR_STOPPED_FILE first. */
+#define PC_MONITOR_RESTART_ANNOTATION "run.pc.restart"
 /* In the state dir: written by pc stop and pc kill before they signal
    (podman's StoppedByUser: no restart); and the number of restarts so far,
    "N\n", written by the monitor (inspect's RestartCount). Both go with

@@ -43,8 +43,17 @@
 #define RESTART_DELAY_MAX_MS 60000
 #define RESTART_RESET_MS 10000
 
+enum policy
+{
+  RESTART_NONE,        /* only --health-on-failure=restart restarts */
+  RESTART_ON_FAILURE,
+  RESTART_ALWAYS,      /* and unless-stopped: nothing restarts containers at boot */
+};
+
 struct pc_mon_restart
 {
+  enum policy policy;
+  int max;               /* on-failure:N, 0 = no limit */
   char *spec_json;       /* the spec as the first create got it */
   int *fwd_fds;          /* the published ports' sockets (net stop closes the used ones) */
   int passthrough[3];    /* log driver passthrough: the container's stdio, or -1 */
@@ -68,9 +77,23 @@ void
 pc_mon_restart_init (struct pc_monitor *m, json_object *spec)
 {
   const struct pc_monitor_config *cfg = m->cfg;
-  if (cfg->restart == PC_RESTART_NO)
+  const char *p = pc_json_get_string (pc_json_get (spec, "annotations"), PC_MONITOR_RESTART_ANNOTATION);
+  enum policy policy = RESTART_NONE;
+  int max = 0;
+  if (p && (strcmp (p, "always") == 0 || strcmp (p, "unless-stopped") == 0))
+    policy = RESTART_ALWAYS;
+  else if (p && strncmp (p, "on-failure", 10) == 0 && (p[10] == '\0' || p[10] == ':'))
+    {
+      policy = RESTART_ON_FAILURE;
+      max = p[10] == ':' ? atoi (p + 11) : 0;
+    }
+  else if (p)
+    pc_monitor_log ("unknown restart policy \"%s\": not restarting", p);
+  if (policy == RESTART_NONE)
     return;
   struct pc_mon_restart *r = xmalloc0 (sizeof *r);
+  r->policy = policy;
+  r->max = max < 0 ? 0 : max;
   r->spec_json = xstrdup (json_object_to_json_string_ext (spec, JSON_C_TO_STRING_PLAIN));
   r->fwd_fds = xmalloc0 ((cfg->n_forwards + 1) * sizeof *r->fwd_fds);
   for (size_t i = 0; i < cfg->n_forwards; i++)
@@ -104,8 +127,10 @@ wanted (struct pc_monitor *m)
   /* A command that cannot run will not run the next time either. */
   if (m->start_status != 0)
     return false;
-  if (m->cfg->restart == PC_RESTART_ON_FAILURE)
-    return m->exit_code != 0 && (m->cfg->restart_max <= 0 || r->count < (unsigned) m->cfg->restart_max);
+  if (r->policy == RESTART_NONE)
+    return false;
+  if (r->policy == RESTART_ON_FAILURE)
+    return m->exit_code != 0 && (r->max <= 0 || r->count < (unsigned) r->max);
   return true;
 }
 
