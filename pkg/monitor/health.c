@@ -246,6 +246,16 @@ record (int exit_code, json_object *output, const struct timespec *end, bool in_
   return now;
 }
 
+/* As podman's Kill and Stop, which set StoppedByUser: the restart policy
+   does not undo what the healthcheck ended (restart.c reads the marker). */
+static void
+mark_stopped (struct pc_monitor *m)
+{
+  pc_autoerror pc_error *err = NULL;
+  if (pc_mon_write_file (m->dirfd, PC_MONITOR_STOPPED_FILE, "", 0, &err) < 0)
+    pc_monitor_log_error (err, "mark the container stopped");
+}
+
 static void
 stop_container (struct pc_monitor *m)
 {
@@ -273,12 +283,14 @@ on_failure (struct pc_monitor *m)
       return;
     case PC_HEALTH_ON_FAILURE_KILL:
       pc_monitor_log ("the container is unhealthy: killing it (--health-on-failure=kill)");
+      mark_stopped (m);
       if (!m->exited && m->ctr)
         m->rt->kill (m->ctr, SIGKILL, NULL);
       hs->phase = PHASE_DONE;
       return;
     case PC_HEALTH_ON_FAILURE_STOP:
       pc_monitor_log ("the container is unhealthy: stopping it (--health-on-failure=stop)");
+      mark_stopped (m);
       stop_container (m);
       return;
     case PC_HEALTH_ON_FAILURE_RESTART:
@@ -310,6 +322,35 @@ finish_check (struct pc_monitor *m, int exit_code, const char *out, size_t out_l
     reply_all (m, NULL, exit_code == 0 ? "healthy" : "unhealthy");
   if (strcmp (status, "unhealthy") == 0 && exit_code != 0)
     on_failure (m);
+  /* A check faults in the exec path and parses config.json: an idle
+     monitor gives that back at once (trim.c), not only after the first
+     200 ms of the container's life. */
+  pc_mon_trim_now ();
+}
+
+/* As podman's start: the status starts over, the log and the streak
+   stay. */
+static void
+write_starting (void)
+{
+  pc_autoerror pc_error *err = NULL;
+  pc_autojson json_object *h = pc_json_read_file_max (hs->dirfd, HEALTH_FILE, 1 << 20, &err);
+  if (h == NULL || !json_object_is_type (h, json_type_object))
+    {
+      json_object_put (h);
+      h = json_object_new_object ();
+      json_object_object_add (h, "FailingStreak", json_object_new_int (0));
+      json_object_object_add (h, "Log", NULL);
+    }
+  pc_autojson json_object *o = json_object_new_object ();
+  json_object_object_add (o, "Status", json_object_new_string ("starting"));
+  json_object_object_add (o, "FailingStreak", json_object_new_int64 (pc_json_get_int (h, "FailingStreak", 0)));
+  json_object *log = pc_json_get_array (h, "Log");
+  json_object_object_add (o, "Log", log ? json_object_get (log) : NULL);
+  pc_error_clear (&err);
+  const char *text = json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  if (pc_mon_write_file (hs->dirfd, HEALTH_FILE, text, strlen (text), &err) < 0)
+    pc_monitor_log_error (err, "record the healthcheck's status");
 }
 
 static void
@@ -561,33 +602,27 @@ pc_mon_health_start (struct pc_monitor *m)
   hs->start_period_end = mono_ns () + cfg->start_period_ns;
   pc_mloop_add (&m->loop, tfd, POLLIN, timer_event, m);
   arm_next_check ();
-  /* As podman's start: the status starts over, the log and the streak
-     stay. */
-  pc_autoerror pc_error *err = NULL;
-  pc_autojson json_object *h = pc_json_read_file_max (dfd, HEALTH_FILE, 1 << 20, &err);
-  if (h == NULL || !json_object_is_type (h, json_type_object))
-    {
-      json_object_put (h);
-      h = json_object_new_object ();
-      json_object_object_add (h, "FailingStreak", json_object_new_int (0));
-      json_object_object_add (h, "Log", NULL);
-    }
-  pc_autojson json_object *o = json_object_new_object ();
-  json_object_object_add (o, "Status", json_object_new_string ("starting"));
-  json_object_object_add (o, "FailingStreak", json_object_new_int64 (pc_json_get_int (h, "FailingStreak", 0)));
-  json_object *log = pc_json_get_array (h, "Log");
-  json_object_object_add (o, "Log", log ? json_object_get (log) : NULL);
-  pc_error_clear (&err);
-  const char *text = json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-  if (pc_mon_write_file (dfd, HEALTH_FILE, text, strlen (text), &err) < 0)
-    pc_monitor_log_error (err, "record the healthcheck's status");
+  write_starting ();
 }
 
-/* --health-on-failure=restart: until the monitor can restart its container
-   itself (pkg/monitor/restart.c), the container is stopped as pc stop
-   would. */
+/* --health-on-failure=restart: stopped as pc stop would, then started
+   again by the monitor through the restart policy's path (restart.c),
+   whatever the policy, in fresh namespaces. */
 void
 pc_mon_health_restart (struct pc_monitor *m)
 {
+  if (!pc_mon_restart_force (m))
+    pc_monitor_log ("the container cannot be restarted: it is stopped instead");
   stop_container (m);
+}
+
+void
+pc_mon_health_restarted (struct pc_monitor *m)
+{
+  if (hs == NULL)
+    return;
+  hs->phase = PHASE_IDLE;
+  hs->start_period_end = mono_ns () + hs->cfg->start_period_ns;
+  arm_next_check ();
+  write_starting ();
 }

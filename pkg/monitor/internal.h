@@ -88,11 +88,14 @@ bool pc_mon_exec_reaped (struct pc_monitor *m, pid_t pid, int status);
 
 /* health.c: the healthcheck (cfg->health). start: before the report
    (status "starting", the timer); reaped: true when pid was the check's
-   process; request: a PC_MSG_HEALTHCHECK; restart: --health-on-failure=restart. */
+   process; request: a PC_MSG_HEALTHCHECK; restart: --health-on-failure=restart
+   (restart.c's path). */
 void pc_mon_health_start (struct pc_monitor *m);
 bool pc_mon_health_reaped (struct pc_monitor *m, pid_t pid, int status);
 void pc_mon_health_request (struct pc_monitor *m, struct pc_mon_client *c);
 void pc_mon_health_restart (struct pc_monitor *m);
+/* The restart policy started the container again: checks start over. */
+void pc_mon_health_restarted (struct pc_monitor *m);
 
 /* net.c: the container's network (spec annotation "run.pc.network").
    prepare after the create (takes *netns_fd when the network needs it),
@@ -137,6 +140,9 @@ void pc_mon_io_add_stdio (struct pc_monitor *m);
 void pc_mon_restart_init (struct pc_monitor *m, json_object *spec);
 bool pc_mon_restart_exited (struct pc_monitor *m);
 bool pc_mon_restart_waiting (const struct pc_monitor *m);
+/* --health-on-failure=restart: the next exit restarts the container
+   whatever the policy; false when there is no restart state. */
+bool pc_mon_restart_force (struct pc_monitor *m);
 void pc_mon_restart_signal (struct pc_monitor *m, int signo);
 
 #endif

@@ -62,6 +62,7 @@ struct pc_mon_restart
   int64_t run_start_ms;  /* monotonic start of the current run */
   int64_t due_ms;        /* the restart's time while waiting, else -1 */
   bool cancelled;        /* the monitor is being stopped: no restart */
+  bool forced;           /* --health-on-failure=restart: the next exit restarts */
   struct pc_monitor *m;  /* the timer hook's data is this struct, apart from m's hooks */
 };
 
@@ -89,7 +90,8 @@ pc_mon_restart_init (struct pc_monitor *m, json_object *spec)
     }
   else if (p)
     pc_monitor_log ("unknown restart policy \"%s\": not restarting", p);
-  if (policy == RESTART_NONE)
+  if (policy == RESTART_NONE
+      && !(cfg->health && cfg->health->on_failure == PC_HEALTH_ON_FAILURE_RESTART))
     return;
   struct pc_mon_restart *r = xmalloc0 (sizeof *r);
   r->policy = policy;
@@ -127,10 +129,24 @@ wanted (struct pc_monitor *m)
   /* A command that cannot run will not run the next time either. */
   if (m->start_status != 0)
     return false;
+  if (r->forced)
+    {
+      r->forced = false;
+      return true;
+    }
   if (r->policy == RESTART_NONE)
     return false;
   if (r->policy == RESTART_ON_FAILURE)
     return m->exit_code != 0 && (r->max <= 0 || r->count < (unsigned) r->max);
+  return true;
+}
+
+bool
+pc_mon_restart_force (struct pc_monitor *m)
+{
+  if (m->restart == NULL)
+    return false;
+  m->restart->forced = true;
   return true;
 }
 
@@ -346,6 +362,7 @@ run_again (struct pc_monitor *m, pc_error **err)
     pc_monitor_log_error (*err, "record the restarted container's pid"), pc_error_clear (err);
   unlinkat (m->dirfd, PC_MONITOR_EXITFILE, 0);
   pc_mon_io_add_stdio (m);
+  pc_mon_health_restarted (m);
   return 0;
 }
 
