@@ -198,6 +198,7 @@ record (int exit_code, json_object *output, const struct timespec *end, bool in_
       json_object_put (h);
       h = json_object_new_object ();
     }
+  pc_error_clear (&err);
   const char *status = pc_json_get_string (h, "Status");
   int64_t streak = pc_json_get_int (h, "FailingStreak", 0);
   const char *now;
