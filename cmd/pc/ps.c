@@ -126,13 +126,17 @@ complete_raw (struct item *it, bool ns, bool pod, bool size)
   json_object_object_add (raw, "PodName",
                           json_object_new_string (pod ? pc_json_get_string (c->rec, "PodName") ?: "" : ""));
   json_object *mounts = json_object_new_array ();
+  /* podman's UserVolumes: the binds in their order, then named volumes. */
   json_object *rm = pc_json_get_array (c->rec, "Mounts");
-  for (size_t i = 0; i < pc_json_array_len (rm); i++)
-    {
-      const char *d = pc_json_get_string (pc_json_array_object_at (rm, i), "Destination");
-      if (d)
-        json_object_array_add (mounts, json_object_new_string (d));
-    }
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < pc_json_array_len (rm); i++)
+      {
+        json_object *m = pc_json_array_object_at (rm, i);
+        const char *d = pc_json_get_string (m, "Destination");
+        bool vol = strcmp (pc_json_get_string (m, "Type") ?: "", "volume") == 0;
+        if (d && vol == (pass == 1))
+          json_object_array_add (mounts, json_object_new_string (d));
+      }
   json_object_object_add (raw, "Mounts", mounts);
   json_object *nso = json_object_new_object ();
   if (ns)
@@ -361,54 +365,18 @@ check_flags (const struct pc_command *cmd, bool quiet, bool size, bool ns, long 
   return 0;
 }
 
-int
-pc_cmd_ps (const struct pc_command *cmd, int argc, char **argv)
+struct ps_opts
 {
-  bool all = false, quiet = false, no_trunc = false, latest = false, external = false, ns = false;
-  bool pod = false, noheading = false, size = false, sync = false, format_set = false;
-  long last = -1;
-  pc_autofree char *format = NULL, *sort = NULL;
-  pc_autostrv char **filter = NULL;
-  const struct pc_opt opts[] = {
-    { "all", 'a', PC_OPT_BOOL, &all, NULL, "Show all the containers, default is only running containers" },
-    { "external", 0, PC_OPT_BOOL, &external, NULL, "Show containers in storage not controlled by pc (there are none)" },
-    { "filter", 'f', PC_OPT_STRV, &filter, "strings", "Filter output based on conditions given" },
-    { "format", 0, PC_OPT_STRING, &format, "string", "Pretty-print containers to JSON or using a Go template", &format_set },
-    { "last", 'n', PC_OPT_INT, &last, "int", "Print the n last created containers (all states)" },
-    { "latest", 'l', PC_OPT_BOOL, &latest, NULL, "Act on the latest container pc is aware of" },
-    { "no-trunc", 0, PC_OPT_BOOL, &no_trunc, NULL, "Display the extended information" },
-    { "noheading", 0, PC_OPT_BOOL, &noheading, NULL, "Do not print headers" },
-    { "ns", 0, PC_OPT_BOOL, &ns, NULL, "Display namespace information" },
-    { "pod", 'p', PC_OPT_BOOL, &pod, NULL, "Print the ID and name of the pod the containers are associated with" },
-    { "quiet", 'q', PC_OPT_BOOL, &quiet, NULL, "Print the numeric IDs of the containers only" },
-    { "size", 's', PC_OPT_BOOL, &size, NULL, "Display the total file sizes" },
-    { "sort", 0, PC_OPT_STRING, &sort, "choice", "Sort output by: command, created, id, image, names, runningfor, size, status" },
-    { "sync", 0, PC_OPT_BOOL, &sync, NULL, "Sync container state with OCI runtime (pc's state is always current)" },
-    { NULL },
-  };
-  char **args;
-  int nargs, exit_code;
-  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, 0, &args, &nargs, &exit_code) != 0)
-    return exit_code;
-  int rc = check_flags (cmd, quiet, size, ns, last, latest, sort);
-  if (rc != 0)
-    return rc;
-  (void) external;  /* pc has no containers but its own (docs/podman-compat.md) */
-  (void) sync;
-  if (latest)
-    last = 1;
+  bool all, quiet, no_trunc, ns, pod, noheading, size, format_set;
+  long last;
+  const char *format, *sort;
+};
 
-  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
-  if (e == NULL)
-    return PC_EXIT_ERROR;
+/* One listing: the records now, filtered, ordered and printed. */
+static int
+ps_once (struct pc_engine *e, const struct ps_opts *o, const struct pc_ps_filters *f)
+{
   pc_error *err = NULL;
-  pc_autopsfilters struct pc_ps_filters f = { 0 };
-  if (pc_ps_filters_parse (e, filter, &f, &err) < 0)
-    return pc_cli_fail (err);
-  /* podman: a status filter or --last looks at every container. */
-  if (pc_ps_filters_want_all (&f) || last > 0)
-    all = true;
-
   struct pc_container **v = NULL;
   size_t n = 0;
   if (pc_engine_list (e, &v, &n, &err) < 0)
@@ -420,16 +388,16 @@ pc_cmd_ps (const struct pc_command *cmd, int argc, char **argv)
   for (size_t i = 0; i < n; i++)
     {
       struct pc_container *c = v[i];
-      if (!all && c->state.status != PC_STATUS_RUNNING)
+      if (!o->all && c->state.status != PC_STATUS_RUNNING)
         continue;
       /* The engine's row carries the health words, for health=. */
       json_object *raw = pc_engine_ps_row (e, c);
-      if (!pc_ps_filters_match (&f, c, pc_ps_health (pc_json_get_string (raw, "Status"))))
+      if (!pc_ps_filters_match (f, c, pc_ps_health (pc_json_get_string (raw, "Status"))))
         {
           json_object_put (raw);
           continue;
         }
-      if (last > 0 && ni >= (size_t) last)
+      if (o->last > 0 && ni >= (size_t) o->last)
         {
           json_object_put (raw);
           break;
@@ -454,23 +422,23 @@ pc_cmd_ps (const struct pc_command *cmd, int argc, char **argv)
                  "stops them and frees its name)\n", c->id, c->problem,
                  c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED
                  ? "running" : "not running", c->id);
-      if (size)
+      if (o->size)
         {
           pc_autoerror pc_error *serr = NULL;
           if (pc_engine_container_size (e, c, &it->rootfs, &it->rw, &serr) < 0)
             fprintf (stderr, "Error: getting the size of %.12s: %s\n", c->id, serr->msg);
           it->sized = true;
         }
-      complete_raw (it, ns, pod, size);
+      complete_raw (it, o->ns, o->pod, o->size);
     }
-  if (sort)
+  if (o->sort)
     {
-      sort_by = sort;
+      sort_by = o->sort;
       stable_sort (items, ni);
     }
 
   int ret = 0;
-  if (format && pc_format_is_json (format))
+  if (o->format && pc_format_is_json (o->format))
     {
       pc_autojson json_object *rows = json_object_new_array ();
       for (size_t i = 0; i < ni; i++)
@@ -478,21 +446,94 @@ pc_cmd_ps (const struct pc_command *cmd, int argc, char **argv)
       if (pc_format_print (stdout, "json", rows, NULL, &err) < 0)
         ret = pc_cli_fail (err);
     }
-  else if (quiet && !format_set)
+  else if (o->quiet && !o->format_set)
     {
       for (size_t i = 0; i < ni; i++)
-        printf ("%.*s\n", no_trunc ? 64 : 12, items[i].c->id);
+        printf ("%.*s\n", o->no_trunc ? 64 : 12, items[i].c->id);
     }
   else
     {
       pc_autojson json_object *rows = json_object_new_array ();
       for (size_t i = 0; i < ni; i++)
-        json_object_array_add (rows, reporter_row (&items[i], no_trunc, size));
-      pc_autofree char *tmpl = format_set ? rewrite_namespaces (format) : default_format (ns, pod, size);
-      if (pc_format_print_ex (stdout, tmpl, rows, ps_headers, noheading, &err) < 0)
+        json_object_array_add (rows, reporter_row (&items[i], o->no_trunc, o->size));
+      pc_autofree char *tmpl = o->format_set ? rewrite_namespaces (o->format) : default_format (o->ns, o->pod, o->size);
+      if (pc_format_print_ex (stdout, tmpl, rows, ps_headers, o->noheading, &err) < 0)
         ret = pc_cli_fail (err);
     }
   items_free (items, ni);
   pc_container_list_free (v, n);
   return ret;
+}
+
+int
+pc_cmd_ps (const struct pc_command *cmd, int argc, char **argv)
+{
+  bool all = false, quiet = false, no_trunc = false, latest = false, external = false, ns = false;
+  bool pod = false, noheading = false, size = false, sync = false, format_set = false;
+  long last = -1, watch = 0;
+  pc_autofree char *format = NULL, *sort = NULL;
+  pc_autostrv char **filter = NULL;
+  const struct pc_opt opts[] = {
+    { "all", 'a', PC_OPT_BOOL, &all, NULL, "Show all the containers, default is only running containers" },
+    { "external", 0, PC_OPT_BOOL, &external, NULL, "Show containers in storage not controlled by pc (there are none)" },
+    { "filter", 'f', PC_OPT_STRV, &filter, "strings", "Filter output based on conditions given" },
+    { "format", 0, PC_OPT_STRING, &format, "string", "Pretty-print containers to JSON or using a Go template", &format_set },
+    { "last", 'n', PC_OPT_INT, &last, "int", "Print the n last created containers (all states)" },
+    { "latest", 'l', PC_OPT_BOOL, &latest, NULL, "Act on the latest container pc is aware of" },
+    { "no-trunc", 0, PC_OPT_BOOL, &no_trunc, NULL, "Display the extended information" },
+    { "noheading", 0, PC_OPT_BOOL, &noheading, NULL, "Do not print headers" },
+    { "ns", 0, PC_OPT_BOOL, &ns, NULL, "Display namespace information" },
+    { "pod", 'p', PC_OPT_BOOL, &pod, NULL, "Print the ID and name of the pod the containers are associated with" },
+    { "quiet", 'q', PC_OPT_BOOL, &quiet, NULL, "Print the numeric IDs of the containers only" },
+    { "size", 's', PC_OPT_BOOL, &size, NULL, "Display the total file sizes" },
+    { "sort", 0, PC_OPT_STRING, &sort, "choice", "Sort output by: command, created, id, image, names, runningfor, size, status" },
+    { "sync", 0, PC_OPT_BOOL, &sync, NULL, "Sync container state with OCI runtime (pc's state is always current)" },
+    { "watch", 'w', PC_OPT_UINT, &watch, "uint", "Watch the ps output on an interval in seconds" },
+    { NULL },
+  };
+  char **args;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, 0, &args, &nargs, &exit_code) != 0)
+    return exit_code;
+  int rc = check_flags (cmd, quiet, size, ns, last, latest, sort);
+  if (rc != 0)
+    return rc;
+  if (watch > 0 && latest)
+    return pc_cli_errorf (PC_EXIT_ERROR, "the watch and latest flags cannot be used together");
+  (void) external;  /* pc has no containers but its own (docs/podman-compat.md) */
+  (void) sync;
+  if (latest)
+    last = 1;
+
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  pc_autopsfilters struct pc_ps_filters f = { 0 };
+  if (pc_ps_filters_parse (e, filter, &f, &err) < 0)
+    return pc_cli_fail (err);
+  /* podman: a status filter or --last looks at every container. */
+  if (pc_ps_filters_want_all (&f) || last > 0)
+    all = true;
+  struct ps_opts o = { .all = all, .quiet = quiet, .no_trunc = no_trunc, .ns = ns, .pod = pod,
+                       .noheading = noheading, .size = size, .format_set = format_set, .last = last,
+                       .format = format, .sort = sort };
+  /* podman's --watch redraws the table until interrupted; JSON and -q
+     print once. */
+  bool table = !(format && pc_format_is_json (format)) && !(quiet && !format_set);
+  if (watch <= 0 || !table)
+    return ps_once (e, &o, &f);
+  /* The screen is cleared on a terminal only: podman's goterm drops its
+     escapes when the output has no height (a pipe, a file). */
+  bool tty = isatty (STDOUT_FILENO);
+  for (;;)
+    {
+      if (tty)
+        fputs ("\033[2J\033[1;1H", stdout);
+      rc = ps_once (e, &o, &f);
+      fflush (stdout);
+      if (rc != 0)
+        return rc;
+      sleep ((unsigned) watch);
+    }
 }

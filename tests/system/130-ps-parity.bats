@@ -115,6 +115,11 @@ names() {
     run_pc create --name withbind -v "$PC_TEST_DIR/bd:/bd" busybox true
     run_pc run -d --name host busybox sleep 100
     run_pc create --name joiner --network container:host busybox true
+    run_pc create --name both -v vv:/aa -v "$PC_TEST_DIR/bd:/zz" -v "$PC_TEST_DIR/bd:/mm" busybox true
+    # podman's Mounts: the binds in their order, then the named volumes.
+    run_pc ps -a --filter name=both --format '{{.Mounts}}'
+    assert_equal "$output" "[/zz /mm /aa]"
+    run_pc rm both
     assert_equal "$(names -a --filter volume=vv)" "withvol"
     assert_equal "$(names -a --filter volume=vv:/data)" "withvol"
     assert_equal "$(names -a --filter volume=vv:/other)" ""
@@ -218,4 +223,16 @@ assert d["a1"]["Pod"] == "" and d["a1"]["PodName"] == "" and d["a1"]["IsInfra"] 
     assert_equal "$output" 'Error: unable to start container process: exec: "/nonexist": stat /nonexist: no such file or directory: OCI runtime attempted to invoke a command that was not found'
     run_pc 127 run --rm busybox nonexist
     assert_equal "$output" 'Error: unable to start container process: exec: "nonexist": executable file not found in $PATH: OCI runtime attempted to invoke a command that was not found'
+}
+
+@test "ps --watch redraws the table every N seconds; not with --latest" {
+    run_pc run -d --name wa busybox sleep 100
+    # Two listings take a little over a second; the timeout ends the watch.
+    # Into a pipe, as podman: no screen-clearing escapes.
+    run timeout 2.5 "$PC" ps -w 1 --format '{{.Names}}'
+    [ "$status" -eq 124 ]
+    [ "${#lines[@]}" -ge 2 ]
+    assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u)" "wa"
+    run_pc 125 ps -w 1 --latest
+    assert_equal "$output" "Error: the watch and latest flags cannot be used together"
 }
