@@ -54,10 +54,22 @@ max_size (void)
   return PC_EVENTS_DEFAULT_MAX_SIZE;
 }
 
+/* Without a pc_engine_events_configure call: containers.conf's
+   events_logger (or --events-backend) as conf.c loaded it; "journald"
+   writes the file, pc having no journal writer. */
+static bool
+logger_none (void)
+{
+  if (cfg.configured)
+    return cfg.none;
+  const struct pc_engine_conf *c = pc_engine_conf ();
+  return c && c->events_logger && strcmp (c->events_logger, "none") == 0;
+}
+
 char *
 pc_engine_events_path (const struct pc_engine *e)
 {
-  if (cfg.none)
+  if (logger_none ())
     return NULL;
   if (cfg.path)
     return xstrdup (cfg.path);

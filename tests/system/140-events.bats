@@ -211,3 +211,17 @@ remove evp $pid"
     run_pc events --stream=false --filter container=evpm --filter event=create --format '{{.PodID}}'
     assert_equal "$output" "$pid"
 }
+
+@test "events: events_logger none (containers.conf or --events-backend) writes nothing" {
+    run_pc --events-backend none volume create quiet1
+    run_pc 125 --events-backend none events --stream=false
+    assert_equal "$output" 'Error: cannot read events with the "none" backend'
+    mkdir -p "$XDG_CONFIG_HOME/pc"
+    printf '[engine]\nevents_logger = "none"\n' >"$XDG_CONFIG_HOME/pc/containers.conf"
+    run_pc volume create quiet2
+    run_pc 125 events --stream=false
+    rm "$XDG_CONFIG_HOME/pc/containers.conf"
+    run_pc volume create loud
+    run_pc events --stream=false --filter type=volume --format '{{.Name}}'
+    assert_equal "$output" "loud"
+}
