@@ -92,6 +92,13 @@ inspect_one (struct pc_engine *e, const char *ref, unsigned kinds, bool size, ch
       pc_error_clear (&err);
     }
   /* pc has no named networks: every network name is unknown. */
+  if (kinds & K_POD)
+    {
+      pc_autopod struct pc_pod *p = NULL;
+      if (pc_engine_pod_lookup (e, ref, &p, &err) == 0)
+        return pc_engine_pod_inspect (e, p);
+      pc_error_clear (&err);
+    }
   if (kinds == K_ALL)
     *why = xasprintf ("no such object: \"%s\"", ref);
   else if (kinds == K_IMAGE)
@@ -149,7 +156,7 @@ pc_cli_inspect (const struct pc_command *cmd, int argc, char **argv, const char 
   else if (strcmp (t, "network") == 0)
     kinds = K_NETWORK;
   else if (strcmp (t, "pod") == 0)
-    kinds = K_POD;  /* pods: the pods work adds its lookup to inspect_one */
+    kinds = K_POD;
   else
     return pc_cli_errorf (PC_EXIT_ERROR, "invalid type \"%s\": must be \"image\", \"container\", \"pod\", "
                           "\"network\", \"volume\", or \"all\"", t);

@@ -236,3 +236,23 @@ assert d["a1"]["Pod"] == "" and d["a1"]["PodName"] == "" and d["a1"]["IsInfra"] 
     run_pc 125 ps -w 1 --latest
     assert_equal "$output" "Error: the watch and latest flags cannot be used together"
 }
+
+@test "ps --pod shows the pod's ID and name; --filter pod= by name or ID; inspect --type pod" {
+    run_pc pod create --name pp
+    local pid
+    pid=$("$PC" pod inspect --format '{{.Id}}' pp)
+    run_pc create --name member --pod pp busybox true
+    run_pc create --name alone busybox true
+    run_pc ps -a --pod --format '{{.Names}} {{.Pod}} {{.PodName}}'
+    assert_contains "$output" "member ${pid:0:12} pp"
+    assert_contains "$output" "alone  "
+    assert_equal "$(names -a --filter pod=pp --sort names)" "${pid:0:12}-infra member"
+    assert_equal "$(names -a --filter "pod=$pid" --sort names)" "${pid:0:12}-infra member"
+    assert_equal "$(names -a --filter pod=nosuch)" ""
+    run_pc inspect --format '{{.Name}}' pp
+    assert_equal "$output" "pp"
+    run_pc inspect --type pod --format '{{.Name}}' pp
+    assert_equal "$output" "pp"
+    run_pc 125 inspect --type pod nosuch
+    assert_equal "$output" $'[]\nError: inspecting object: no such pod nosuch'
+}
