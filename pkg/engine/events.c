@@ -346,3 +346,34 @@ eng_events_prepare_died (struct pc_engine *e, const struct pc_container *c, int 
   if (eng_write_volatile (state_dfd, PC_EVENTS_DIED_FILE, data, strlen (data), &err) < 0)
     pc_debug ("the died event of %s will not be recorded: %s", c->id, err->msg);
 }
+
+void
+eng_events_died_lost (int run_dfd, const char *id, int exit_code, const struct timespec *t)
+{
+  pc_autofree char *file = xasprintf ("%s/%s", id, PC_EVENTS_DIED_FILE);
+  pc_autofree char *data = NULL;
+  pc_autoerror pc_error *err = NULL;
+  if (pc_read_file_max (run_dfd, file, 65536, 0, &data, NULL, &err) < 0)
+    return;
+  char *nl = strchr (data, '\n');
+  if (nl == NULL || data[0] != '/')
+    return;
+  *nl = '\0';
+  pc_autojson json_object *tmpl = json_tokener_parse (nl + 1);
+  if (tmpl == NULL || !json_object_is_type (tmpl, json_type_object))
+    return;
+  /* podman's order: ContainerExitCode first, Time after Status. */
+  pc_autojson json_object *ev = json_object_new_object ();
+  if (exit_code)
+    json_object_object_add (ev, "ContainerExitCode", json_object_new_int (exit_code));
+  pc_autofree char *ts = pc_time_format_rfc3339 (t);
+  json_object_object_foreach (tmpl, k, v)
+    {
+      json_object_object_add (ev, k, json_object_get (v));
+      if (strcmp (k, "Status") == 0)
+        json_object_object_add (ev, "Time", json_object_new_string (ts));
+    }
+  const char *line = json_object_to_json_string_ext (ev, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  if (pc_events_append (data, line, max_size (), &err) < 0)
+    pc_debug ("the died event of %s was not recorded: %s", id, err->msg);
+}

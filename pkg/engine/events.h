@@ -95,6 +95,11 @@ struct pc_pod;
 int eng_events_pod_rc (struct pc_engine *e, const struct pc_pod *p, const char *status, int rc);
 int eng_events_image_tagged_rc (struct pc_engine *e, char **id, const char *name, int rc);
 
+/* The `died` of a container whose monitor vanished (record.c records its
+   137 on first sight): the line the monitor would have written, from
+   RUN/ctr/ID/died-event (run_dfd: RUN/ctr). */
+void eng_events_died_lost (int run_dfd, const char *id, int exit_code, const struct timespec *t);
+
 /* Appends a line (no newline in it) under the lock, rotating first past
    max_size (0: no limit). Shared with the monitor's writer. */
 int pc_events_append (const char *path, const char *line, int64_t max_size, pc_error **err);

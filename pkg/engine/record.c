@@ -19,6 +19,7 @@
 #include "lib/log.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
+#include "pkg/engine/events.h"
 
 const char *
 pc_container_status_name (enum pc_container_status s)
@@ -129,6 +130,7 @@ record_lost (int dfd, const char *id, struct pc_container_state *st)
   pc_autofree char *path = xasprintf ("%s/exit", id);
   pc_autoerror pc_error *err = NULL;
   eng_write_volatile (dfd, path, body, strlen (body), &err);
+  eng_events_died_lost (dfd, id, st->exit_code, &st->finished_at);
 }
 
 int

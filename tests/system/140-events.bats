@@ -225,3 +225,13 @@ remove evp $pid"
     run_pc events --stream=false --filter type=volume --format '{{.Name}}'
     assert_equal "$output" "loud"
 }
+
+@test "events: a container whose monitor was killed gets its died (137) once" {
+    pc_busybox
+    run_pc run -d --name lost localhost/busybox:latest sleep 1000
+    kill -9 "$(monitor_pid lost)"
+    wait_for_state lost exited
+    run_pc ps -a
+    run_pc events --stream=false --filter container=lost --filter event=died --format '{{.ContainerExitCode}}'
+    assert_equal "$output" "137"
+}
