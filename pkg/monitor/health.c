@@ -22,14 +22,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/fileutil.h"
 #include "lib/json.h"
 #include "lib/proc.h"
+#include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "pkg/monitor/internal.h"
 #include "pkg/monitor/protocol.h"
@@ -257,6 +260,58 @@ mark_stopped (struct pc_monitor *m)
     pc_monitor_log_error (err, "mark the container stopped");
 }
 
+/* podman writes a health_status event after each check. The engine left
+   the events log's path and this container's event in the state dir for
+   the monitor's `died` (pkg/engine/events.h, PC_EVENTS_DIED_FILE): the
+   same line with Status health_status and HealthStatus, appended under
+   the log's lock in one write, as state.c writes `died`. Best effort; none
+   when events are off (no such file). */
+static void
+health_event (struct pc_monitor *m, const char *status)
+{
+  pc_autofree char *data = NULL;
+  pc_autoerror pc_error *err = NULL;
+  if (pc_read_file_max (m->dirfd, "died-event", 65536, 0, &data, NULL, &err) < 0)
+    return;
+  char *nl = strchr (data, '\n');
+  if (nl == NULL || data[0] != '/')
+    return;
+  *nl = '\0';
+  pc_autojson json_object *tmpl = json_tokener_parse (nl + 1);
+  if (tmpl == NULL || !json_object_is_type (tmpl, json_type_object))
+    return;
+  struct timespec now;
+  clock_gettime (CLOCK_REALTIME, &now);
+  pc_autofree char *ts = pc_time_format_rfc3339 (&now);
+  pc_autojson json_object *ev = json_object_new_object ();
+  json_object_object_foreach (tmpl, k, v)
+    {
+      if (strcmp (k, "ContainerExitCode") == 0)
+        continue;
+      if (strcmp (k, "Status") == 0)
+        {
+          json_object_object_add (ev, k, json_object_new_string ("health_status"));
+          json_object_object_add (ev, "Time", json_object_new_string (ts));
+          continue;
+        }
+      if (strcmp (k, "PodID") == 0 || strcmp (k, "Attributes") == 0)
+        if (!json_object_object_get_ex (ev, "HealthStatus", NULL))
+          json_object_object_add (ev, "HealthStatus", json_object_new_string (status));
+      json_object_object_add (ev, k, json_object_get (v));
+    }
+  if (!json_object_object_get_ex (ev, "HealthStatus", NULL))
+    json_object_object_add (ev, "HealthStatus", json_object_new_string (status));
+  pc_autofree char *line = xasprintf ("%s\n", json_object_to_json_string_ext (ev, JSON_C_TO_STRING_PLAIN
+                                                                              | JSON_C_TO_STRING_NOSLASHESCAPE));
+  pc_autofree char *lock = xasprintf ("%s.lock", data);
+  pc_autoclose int lfd = open (lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (lfd < 0 || flock (lfd, LOCK_EX) < 0)
+    return;
+  pc_autoclose int fd = open (data, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 || write (fd, line, strlen (line)) != (ssize_t) strlen (line))
+    pc_monitor_log ("the health_status event was not recorded in %s", data);
+}
+
 static void
 stop_container (struct pc_monitor *m)
 {
@@ -309,6 +364,7 @@ finish_check (struct pc_monitor *m, int exit_code, const char *out, size_t out_l
   /* A check that started within the start period, as podman's. */
   bool in_start = hs->cfg->start_period_ns > 0 && hs->check_mono < hs->start_period_end;
   const char *status = record (exit_code, output_json (out, out_len), &end, in_start);
+  health_event (m, status);
   hs->phase = PHASE_IDLE;
   arm_next_check ();
   if (hs->timed_out)

@@ -43,6 +43,9 @@ log_len_is() { [ "$("$PC" inspect --format '{{len .State.Health.Log}}' "$1")" = 
     assert_equal "$output" "$h"
     run_pc ps --format '{{.Status}}'
     [[ "$output" =~ ^Up\ .*\ \(healthy\)$ ]]
+    # Each check is a health_status event, as podman's.
+    run_pc events --stream=false --filter event=health_status --format '{{.Name}} {{.Status}} {{.HealthStatus}}'
+    assert_equal "$output" "ok health_status healthy"
     # Config's where podman 4.3's JSON has them: after StopSignal.
     run_pc inspect ok
     run jq -r '.[0].Config | keys_unsorted | join(",")' <<<"$output"
