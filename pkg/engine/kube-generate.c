@@ -183,7 +183,7 @@ gen_env (struct pc_yaml_node *ctr, json_object *cfg, json_object *icfg)
       const char *kv = pc_json_array_string_at (env, i);
       const char *eq = kv ? strchr (kv, '=') : NULL;
       if (eq == NULL || env_in (ienv, kv) || strncmp (kv, "HOSTNAME=", 9) == 0
-          || strncmp (kv, "container=", 10) == 0 || strcmp (kv, "HOME=/root") == 0
+          || strncmp (kv, "container=", 10) == 0 || strncmp (kv, "HOME=", 5) == 0
           || strcmp (kv, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") == 0
           || (strcmp (kv, "TERM=xterm") == 0 && pc_json_get_bool (cfg, "Tty", false)))
         continue;
@@ -474,7 +474,7 @@ pc_engine_kube_generate (struct pc_engine *e, char *const *refs, const struct pc
   size_t nctrs = 0;
   pc_autopod struct pc_pod *pod = NULL;
   pc_autojson json_object *port_src = NULL;  /* the record whose PortBindings are the pod's */
-  pc_autofree char *gen_name = NULL, *pname = NULL, *dname = NULL;
+  pc_autofree char *gen_name = NULL, *pname = NULL, *dname = NULL, *body = NULL;
   int ret = -1;
   if (o->service)
     g.svc_ports = pc_yaml_new_seq ();
@@ -507,7 +507,7 @@ pc_engine_kube_generate (struct pc_engine *e, char *const *refs, const struct pc
                 {
                   pc_error_free (*err);
                   *err = NULL;
-                  pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "%s: no such pod or container", *r);
+                  pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "name or ID \"%s\" not found", *r);
                 }
             }
           pc_error_free (lerr);
@@ -639,7 +639,6 @@ pc_engine_kube_generate (struct pc_engine *e, char *const *refs, const struct pc
     }
   for (size_t i = 0; i < ndocs; i++)
     pc_yaml_sort_keys (docs[i]);
-  pc_autofree char *body = NULL;
   if (pc_yaml_emit (docs, ndocs, &body, NULL, err) < 0)
     goto out;
   *yaml = xasprintf ("# Save the output of this file and use kubectl create -f to import\n"

@@ -96,7 +96,7 @@ write_data (const char *dir, const struct pc_kube_configmap *cm, const struct pc
           if (pc_mkdir_p (dfd, parent, 0755, err) < 0)
             return -1;
         }
-      if (pc_write_file_atomic (dfd, path, cm->values[j], cm->lens[j], cm->secret ? 0600 : 0644, err) < 0)
+      if (pc_write_file_atomic (dfd, path, cm->values[j], cm->lens[j], 0644, err) < 0)
         return -1;
     }
   return 0;

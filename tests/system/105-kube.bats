@@ -330,3 +330,61 @@ EOF
     run_pc volume ls -q
     assert_equal "$output" ""
 }
+
+@test "kube play: a Job's init container, a Secret as env and volume, emptyDir, hostPath, runAsUser" {
+    mkdir -p "$PC_TEST_DIR/host"
+    cat >"$PC_TEST_DIR/job.yaml" <<EOF2
+apiVersion: v1
+kind: Secret
+metadata: {name: sec}
+data: {password: $(printf 's3cret' | base64)}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: job}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      initContainers:
+      - name: init
+        image: localhost/busybox:latest
+        command: [sh, -c, 'echo from-init > /work/init.txt']
+        volumeMounts: [{name: work, mountPath: /work}]
+      containers:
+      - name: main
+        image: localhost/busybox:latest
+        command: [sleep, "1000"]
+        env: [{name: PW, valueFrom: {secretKeyRef: {name: sec, key: password}}}]
+        securityContext: {runAsUser: 1000, runAsGroup: 1000}
+        volumeMounts:
+        - {name: work, mountPath: /work}
+        - {name: sec, mountPath: /sec}
+        - {name: hp, mountPath: /hp}
+      volumes:
+      - {name: work, emptyDir: {}}
+      - {name: sec, secret: {secretName: sec}}
+      - {name: hp, hostPath: {path: $PC_TEST_DIR/host/made, type: DirectoryOrCreate}}
+EOF2
+    run_pc kube play "$PC_TEST_DIR/job.yaml"
+    assert_contains "$output" $'Container:\n'
+    assert_contains "$output" $'Init Container:\n'
+    wait_for is_running job-pod-main
+    # The init container ran first, into the pod's emptyDir, and is gone.
+    run_pc exec job-pod-main cat /work/init.txt
+    assert_equal "$output" "from-init"
+    run_pc 1 container exists job-pod-init
+    run_pc exec job-pod-main sh -c 'id -u; echo "$PW"; cat /sec/password'
+    assert_equal "$output" $'1000\ns3cret\ns3cret'
+    [ -d "$PC_TEST_DIR/host/made" ]
+    # A volume of the user's under the Secret's name is never written over.
+    run_pc kube down "$PC_TEST_DIR/job.yaml"
+    run_pc volume create sec
+    run_pc 125 kube play "$PC_TEST_DIR/job.yaml"
+    assert_contains "$output" 'volume "sec" exists and was not made by kube play'
+    run_pc pod ls -q
+    assert_equal "$output" ""
+    # kube generate of something that is not there.
+    run_pc 125 kube generate nosuch
+    assert_equal "$output" 'Error: name or ID "nosuch" not found'
+}
