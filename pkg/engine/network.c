@@ -347,7 +347,7 @@ eng_join_userns_of (struct pc_container *t, pc_error **err)
     return pc_error_errno (err, errno, "create a mount namespace");
   if (mount ("none", "/", "none", MS_REC | MS_SLAVE, NULL) < 0)
     return pc_error_errno (err, errno, "make / a recursive slave mount");
-  setenv ("_PC_USERNS", "1", 1);
+  pc_rootless_joined ();
   pc_debug ("joined the user namespace of container %s", t->id);
   return 0;
 }

@@ -43,6 +43,11 @@ eng_pod_member_opts (struct pc_engine *e, const struct pc_create_opts *in, struc
       m->hostname = xstrdup (h && *h ? h : p->name);
       m->o.hostname = m->hostname;
     }
+  /* The pod's --userns: the member's root is seen through the same id
+     shift, and at start it joins the infra's user namespace. */
+  const char *userns = pc_json_get_string (p->rec, "Userns");
+  if (userns && *userns && (in->userns == NULL || *in->userns == '\0'))
+    m->o.userns = userns;
   if (pc_json_array_len (pc_json_get_array (p->rec, "Volumes")))
     {
       m->volumes_from = pc_strv_dup (in->volumes_from);

@@ -269,6 +269,26 @@ eng_pod_join_spec (struct pc_engine *e, struct pc_container *c, json_object *spe
   const char *uts = pc_json_get_string (hc, "UTSMode");
   if (uts && strcmp (uts, want) == 0)
     json_object_object_del (spec, "hostname");
+  /* A pod with --userns: the infra's pid 1 is in a user namespace of its
+     own below the monitor's, which owns its other namespaces; a member
+     made with the same mode joins that one instead of making its own. */
+  const char *userns = pc_json_get_string (p->rec, "Userns");
+  json_object *lnx = pc_json_get (spec, "linux");
+  if (userns && *userns && strcmp (userns, pc_json_get_string (hc, "UsernsMode") ?: "") == 0)
+    {
+      json_object *nsa = pc_json_get_array (lnx, "namespaces");
+      for (size_t i = 0; i < pc_json_array_len (nsa); i++)
+        {
+          const char *ty = pc_json_get_string (pc_json_array_object_at (nsa, i), "type");
+          if (ty && strcmp (ty, "user") == 0)
+            {
+              set_ns_path (spec, "user", "user", t->state.pid);
+              json_object_object_del (lnx, "uidMappings");
+              json_object_object_del (lnx, "gidMappings");
+              break;
+            }
+        }
+    }
   const char *ipc = pc_json_get_string (hc, "IpcMode");
   if (ipc && strcmp (ipc, want) == 0)
     {

@@ -40,6 +40,10 @@ bool pc_rootless_is_rootless (void);
    process or inherited from a parent pc: env _PC_USERNS=1 and a uid_map
    that is not the initial namespace's). */
 bool pc_rootless_in_userns (void);
+/* This process has joined a pc user namespace another process made (a
+   monitor's, from the initial namespace): pc_rootless_in_userns is true
+   from now on, though it said false before the join. */
+void pc_rootless_joined (void);
 /* The invoking user's uid/gid on the host: getuid() outside, the host id
    behind container 0 inside pc's namespace. */
 uid_t pc_rootless_host_uid (void);

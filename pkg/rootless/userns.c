@@ -65,6 +65,13 @@ pc_rootless_in_userns (void)
   return in_userns_cached;
 }
 
+void
+pc_rootless_joined (void)
+{
+  setenv (PC_USERNS_ENV, "1", 1);
+  in_userns_cached = 1;
+}
+
 bool
 pc_rootless_is_rootless (void)
 {

@@ -273,3 +273,18 @@ fresh"
     run_pc pod ps -q
     [ "$(echo "$output" | wc -l)" -eq 1 ]
 }
+
+@test "pod --userns keep-id: members are the user and join the infra's user namespace" {
+    skip_if_root "keep-id is rootless only"
+    command -v fuse-overlayfs >/dev/null || skip "keep-id needs fuse-overlayfs"
+    run_pc pod create --name kid --userns keep-id
+    run_pc pod inspect --format '{{.InfraConfig.userns}}' kid
+    assert_equal "$output" "keep-id"
+    run_pc run -d --pod kid --name ks localhost/busybox sh -c 'echo mine > /tmp/index.html; exec httpd -f -p 8080 -h /tmp'
+    wait_for served kid http://127.0.0.1:8080/ mine
+    run_pc run --rm --pod kid localhost/busybox id -u
+    assert_equal "$output" "$(id -u)"
+    # Its user namespace is the infra's pid 1's.
+    infra=$("$PC" pod inspect --format '{{.InfraContainerID}}' kid)
+    assert_equal "$(readlink /proc/$(ctr_pid ks)/ns/user)" "$(readlink /proc/$(ctr_pid "$infra")/ns/user)"
+}
