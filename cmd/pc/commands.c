@@ -59,6 +59,8 @@ static const struct pc_command root_subcommands[] = {
     .usage = "manifest [command]", .subcommands = pc_manifest_commands },
   { .name = "pause", .summary = "Pause all the processes in one or more containers",
     .usage = "pause [options] CONTAINER [CONTAINER...]", .run = pc_cmd_pause },
+  { .name = "pod", .summary = "Manage pods",
+    .usage = "pod [command]", .subcommands = pc_pod_commands },
   { .name = "play", .summary = "Play containers, pods or volumes from a structured file",
     .usage = "play [command]", .subcommands = pc_play_commands },
   { .name = "port", .summary = "List port mappings or a specific mapping for the container",
