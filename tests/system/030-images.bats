@@ -24,7 +24,7 @@ load helpers
     run_pc image exists "localhost/busybox@$digest"
     run_pc 1 image exists nosuch
     run_pc 125 image inspect nosuch
-    assert_contains "$output" "Error: nosuch: image not known"
+    assert_contains "$output" "Error: inspecting object: nosuch: image not known"
 }
 
 @test "tag, untag and rmi keep shared layers and report like podman" {
