@@ -192,6 +192,7 @@ rename cm2"
 }
 
 @test "events: pod create, start, stop, remove (type=pod, pod=)" {
+    "$PC" pod --help >/dev/null 2>&1 || skip "no pc pod in this build"
     pc_busybox
     run_pc pod create --name evp
     pid=$("$PC" pod inspect --format '{{.Id}}' evp)
