@@ -437,7 +437,10 @@ pc_engine_stop (struct pc_engine *e, struct pc_container *c, int timeout, pc_err
     return -1;
   if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
     pc_engine_event_container (e, c, "stop");
-  return stop_unlocked (e, c, timeout, err);
+  r = stop_unlocked (e, c, timeout, err);
+  /* stop_unlocked began "stopping" when it signalled. */
+  eng_stopping_end (e, c);
+  return r;
 }
 
 int
