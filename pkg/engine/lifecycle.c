@@ -388,8 +388,8 @@ stop_unlocked (struct pc_engine *e, struct pc_container *c, int timeout, pc_erro
     timeout = (int) pc_json_get_int (cfg, "StopTimeout", PC_DEFAULT_STOP_TIMEOUT);
   if (c->state.status == PC_STATUS_PAUSED && eng_thaw_locked (e, c, err) < 0)
     return -1;
-  /* podman's "stopping" until the container is gone: the marker names
-     this pc, so it counts only while this pc lives. */
+  /* podman's "stopping" until the container is gone (pc_engine_stop ends
+     it); the marker names this pc, so it counts only while this pc lives. */
   eng_stopping_begin (e, c);
   if (timeout > 0)
     {
