@@ -78,6 +78,7 @@ run_flags_clear (struct run_flags *f)
   free (f->cidfile);
   free (f->detach_keys);
   free (f->init_path);
+  free (f->restart);
   free (f->userns);
   free (f->subuidname);
   free (f->subgidname);
@@ -240,6 +241,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
   f->o.log_driver = f->log_driver;
   f->o.network = f->network;
   f->o.init_path = f->init_path;
+  f->o.restart = f->restart;
   f->o.userns = f->userns;
   f->o.subuidname = f->subuidname;
   f->o.subgidname = f->subgidname;
