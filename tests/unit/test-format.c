@@ -252,6 +252,12 @@ main (void)
 
   /* inspect --format */
   char *e = NULL;
+  /* A string map with one argument is a method call, as podman's
+     {{.Label "k"}}; anything else with arguments is Go's error. */
+  IS_RENDER ("{{.Labels \"tier\"}}|{{.Labels \"nope\"}}", "db|\n|\n", "map with a key argument");
+  IS_RENDER ("table {{.Labels \"app\"}}", "LABELS\nx\n\n", "a method call's header is the field's");
+  IS_ERROR ("{{.Names \"x\"}}", "template: Names is not a method but has arguments",
+            "a string with arguments");
   IS_ONE ("{{.State.Pid}}", "42\n", "template_one appends a newline");
   IS_ONE ("{{.Names}}\\n", "web\n", "no second newline when the template has one");
   IS_ONE ("{{.ID}}\\t{{.Names}}", "3f2a9c1b0d4e  web\n", "template_one aligns \\t");
