@@ -165,11 +165,9 @@ eng_pod_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_
   /* podman keeps one namespace for pods and containers. */
   pc_autocontainer struct pc_container *c = NULL;
   pc_autoerror pc_error *lerr = NULL;
-  char cid[65];
   char buf[80];
   if (eng_read_small (e->names_dfd, name, buf, sizeof buf) >= 64 && pc_engine_lookup (e, name, &c, &lerr) == 0)
     return pc_error_makec (err, PC_ERR_EXISTS, EEXIST, "name \"%s\" is in use: container already exists", name);
-  (void) cid;
   pc_autoclose int ndfd = eng_pod_dir (e, "pod-names", err);
   if (ndfd < 0)
     return -1;
@@ -276,6 +274,22 @@ pc_engine_pod_lookup (struct pc_engine *e, const char *ref, struct pc_pod **out,
   return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "no pod with name or ID %s found: no such pod", ref);
 }
 
+static void
+collect_abandoned (int pdfd, const char *id)
+{
+  char path[96];
+  snprintf (path, sizeof path, "%s/lock", id);
+  pc_autoclose int fd = openat (pdfd, path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  if (fd < 0 || fcntl (fd, F_OFD_SETLK, &fl) < 0)
+    return;   /* its creator is still at work (it makes the lock first thing) */
+  snprintf (path, sizeof path, "%s/pod.json", id);
+  if (faccessat (pdfd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    return;   /* written meanwhile */
+  pc_autoerror pc_error *err = NULL;
+  pc_rm_rf_at (pdfd, id, &err);
+}
+
 static int
 cmp_pod_created_desc (const void *a, const void *b)
 {
@@ -312,9 +326,15 @@ pc_engine_pod_list (struct pc_engine *e, struct pc_pod ***out, size_t *n, pc_err
         continue;
       struct pc_pod *p = NULL;
       pc_autoerror pc_error *lerr = NULL;
-      /* Being created or removed right now: not there (yet, any more). */
+      /* Being created or removed right now: not there (yet, any more).
+         A directory without a record whose lock nobody holds was left by
+         a killed create or rm: it goes. */
       if (pod_load (e, pdfd, de->d_name, &p, &lerr) < 0)
-        continue;
+        {
+          if (lerr && lerr->status == ENOENT)
+            collect_abandoned (pdfd, de->d_name);
+          continue;
+        }
       if (len == cap)
         v = xrealloc (v, (cap *= 2) * sizeof *v);
       v[len++] = p;

@@ -288,3 +288,26 @@ fresh"
     infra=$("$PC" pod inspect --format '{{.InfraContainerID}}' kid)
     assert_equal "$(readlink /proc/$(ctr_pid ks)/ns/user)" "$(readlink /proc/$(ctr_pid "$infra")/ns/user)"
 }
+
+@test "pod: what a killed pod create leaves is collected, a create at work is not" {
+    root=$("$PC" info --format '{{.Store.GraphRoot}}')
+    run_pc pod create --name keep
+    left=$root/engine/pods/$(printf 'a%.0s' {1..64})
+    mkdir -p "$left"
+    : > "$left/lock"
+    # A pod directory whose creator still holds its lock stays.
+    busy=$root/engine/pods/$(printf 'b%.0s' {1..64})
+    mkdir -p "$busy"
+    : > "$busy/lock"
+    # An open file description lock, as pc's: it stays while this shell
+    # keeps fd 9 open, after python has gone.
+    exec 9<>"$busy/lock"
+    python3 -c "import fcntl, struct; fcntl.fcntl(9, 37, struct.pack('hhqqi', fcntl.F_WRLCK, 0, 0, 0, 0))"
+    run_pc pod ps --format '{{.Name}}'
+    assert_equal "$output" "keep"
+    [ ! -e "$left" ]
+    [ -e "$busy" ]
+    exec 9>&-
+    run_pc pod ps --format '{{.Name}}'
+    [ ! -e "$busy" ]
+}
