@@ -461,3 +461,90 @@ pc_cmd_pod_top (const struct pc_command *cmd, int argc, char **argv)
     }
   return ret;
 }
+
+/* podman's pod logs: pc logs of the pod's containers (the infra's has
+   nothing), oldest first, each line after the container's ID or, with
+   --names, its name; -c one of them alone. */
+int
+pc_cmd_pod_logs (const struct pc_command *cmd, int argc, char **argv)
+{
+  pc_autofree char *container = NULL, *since = NULL, *until = NULL;
+  bool follow = false, names = false, timestamps = false, latest = false, color = false;
+  long tail = -1;
+  bool tail_set = false;
+  const struct pc_opt opts[] = {
+    { "color", 0, PC_OPT_BOOL, &color, NULL, "Output the containers within a pod with different colors in the log" },
+    { "container", 'c', PC_OPT_STRING, &container, "string", "Filter logs by container name or id which belongs to pod" },
+    { "follow", 'f', PC_OPT_BOOL, &follow, NULL, "Follow log output." },
+    { "latest", 'l', PC_OPT_BOOL, &latest, NULL, "Act on the latest pod podman is aware of" },
+    { "names", 'n', PC_OPT_BOOL, &names, NULL, "Output container names instead of container IDs in the log" },
+    { "since", 0, PC_OPT_STRING, &since, "string", "Show logs since TIMESTAMP" },
+    { "tail", 0, PC_OPT_INT, &tail, "int", "Output the specified number of LINES at the end of the logs. (default -1)", &tail_set },
+    { "timestamps", 't', PC_OPT_BOOL, &timestamps, NULL, "Output the timestamps in the log" },
+    { "until", 0, PC_OPT_STRING, &until, "string", "Show logs until TIMESTAMP" },
+    { NULL },
+  };
+  char **args;
+  int nargs, exit_code;
+  if (pc_cli_parse_args (cmd, opts, argc, argv, latest ? 0 : 1, 1, &args, &nargs, &exit_code) != 0)
+    return exit_code;
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
+  if (e == NULL)
+    return PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  pc_autopod struct pc_pod *p = NULL;
+  if (nargs == 0)
+    {
+      struct pc_pod **v = NULL;
+      size_t n = 0;
+      if (pc_engine_pod_list (e, &v, &n, &err) < 0)
+        return pc_cli_fail (err);
+      if (n)
+        {
+          p = v[0];
+          v[0] = NULL;
+        }
+      pc_pod_list_free (v, n);
+      if (p == NULL)
+        return pc_cli_errorf (PC_EXIT_ERROR, "no pods to show the logs of");
+    }
+  else if (pc_engine_pod_lookup (e, args[0], &p, &err) < 0)
+    return pc_cli_fail (err);
+  struct pc_container **m = NULL;
+  size_t n = 0;
+  if (pc_engine_pod_members (e, p, &m, &n, &err) < 0)
+    return pc_cli_fail (err);
+  pc_autostrv char **av = NULL;
+  pc_strv_append (&av, "logs");
+  if (follow)
+    pc_strv_append (&av, "--follow");
+  if (names)
+    pc_strv_append (&av, "--names");
+  if (timestamps)
+    pc_strv_append (&av, "--timestamps");
+  if (since)
+    pc_strv_append_take (&av, xasprintf ("--since=%s", since));
+  if (until)
+    pc_strv_append_take (&av, xasprintf ("--until=%s", until));
+  if (tail_set)
+    pc_strv_append_take (&av, xasprintf ("--tail=%ld", tail));
+  size_t fixed = pc_strv_len (av);
+  /* Oldest first, as podman lists them; the infra (the oldest) left out. */
+  for (size_t k = n; k > 0; k--)
+    {
+      struct pc_container *c = m[k - 1];
+      if (pc_json_get_bool (c->rec, "IsInfra", false))
+        continue;
+      if (container && strcmp (container, c->name) != 0 && strncmp (c->id, container, strlen (container)) != 0)
+        continue;
+      pc_strv_append (&av, c->id);
+    }
+  pc_container_list_free (m, n);
+  if (pc_strv_len (av) == fixed)
+    {
+      if (container)
+        return pc_cli_errorf (PC_EXIT_ERROR, "container %s is not in pod %s", container, p->name);
+      return 0;
+    }
+  return pc_cmd_logs (cmd, (int) pc_strv_len (av), av);
+}

@@ -351,6 +351,8 @@ const struct pc_command pc_pod_commands[] = {
     .usage = "pod inspect [options] POD", .run = pc_cmd_pod_inspect },
   { .name = "kill", .summary = "Send the specified signal or SIGKILL to containers in pod",
     .usage = "pod kill [options] POD [POD...]", .run = pc_cmd_pod_kill },
+  { .name = "logs", .summary = "Fetch logs for pod with one or more containers",
+    .usage = "pod logs [options] POD", .run = pc_cmd_pod_logs },
   { .name = "pause", .summary = "Pause one or more pods",
     .usage = "pod pause [options] POD [POD...]", .run = pc_cmd_pod_pause },
   { .name = "prune", .summary = "Remove all stopped pods and their containers",

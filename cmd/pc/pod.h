@@ -20,6 +20,7 @@ int pc_cmd_pod_exists (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_pod_ps (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_pod_inspect (const struct pc_command *cmd, int argc, char **argv);
 int pc_cmd_pod_top (const struct pc_command *cmd, int argc, char **argv);
+int pc_cmd_pod_logs (const struct pc_command *cmd, int argc, char **argv);
 
 /* For run/create --pod new:NAME (pod.c): a pod with defaults and the
    given ports; *id its ID (malloc'd). Prints the error; 0 or the exit code. */

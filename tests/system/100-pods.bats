@@ -311,3 +311,20 @@ fresh"
     run_pc pod ps --format '{{.Name}}'
     [ ! -e "$busy" ]
 }
+
+@test "pod logs: the members' logs, each line after its container's ID or name" {
+    run_pc pod create --name lg
+    run_pc run --pod lg --name l1 localhost/busybox echo one
+    run_pc run --pod lg --name l2 localhost/busybox echo two
+    id1=$("$PC" inspect --format '{{.Id}}' l1)
+    id2=$("$PC" inspect --format '{{.Id}}' l2)
+    run_pc pod logs lg
+    assert_equal "$output" "${id1:0:12} one
+${id2:0:12} two"
+    run_pc pod logs --names lg
+    assert_equal "$output" "l1 one
+l2 two"
+    run_pc pod logs -c l2 lg
+    assert_equal "$output" "two"
+    run_pc 125 pod logs -c nope lg
+}
