@@ -463,7 +463,10 @@ pc_engine_pod_inspect (struct pc_engine *e, struct pc_pod *p)
   copy_key (o, p->rec, "ExitPolicy");
   json_object_object_add (o, "State", json_object_new_string (pc_engine_pod_status (v, n)));
   copy_key (o, p->rec, "Hostname");
-  copy_key (o, p->rec, "Labels");
+  /* podman leaves out what is empty (omitempty). */
+  json_object *labels = pc_json_get_object (p->rec, "Labels");
+  if (labels && json_object_object_length (labels) > 0)
+    copy_key (o, p->rec, "Labels");
   copy_key (o, p->rec, "CreateCgroup");
   copy_key (o, p->rec, "CgroupParent");
   copy_key (o, p->rec, "CreateInfra");

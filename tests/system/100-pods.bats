@@ -215,6 +215,10 @@ beta Created 0"
     run_pc pod inspect alpha
     run python3 -c "import json, sys; d = json.loads(sys.stdin.read()); print(d['Name'], d['State'], d['NumContainers'], d['Labels'], d['SharedNamespaces'], d['ExitPolicy'])" <<<"$output"
     assert_equal "$output" "alpha Created 2 {'tier': 'front'} ['uts', 'ipc', 'net'] continue"
+    # podman leaves out what is empty: no infra, no labels, no containers.
+    run_pc pod inspect beta
+    run python3 -c "import json, sys; d = json.loads(sys.stdin.read()); print(sorted(k for k in ('Labels', 'InfraConfig', 'Containers', 'SharedNamespaces') if k in d), d['NumContainers'], d['CreateInfra'])" <<<"$output"
+    assert_equal "$output" "[] 0 False"
     run_pc pod exists alpha
     run_pc 1 pod exists nosuchpod
     run_pc 125 pod inspect nosuchpod
