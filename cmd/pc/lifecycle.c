@@ -340,10 +340,14 @@ stop_or_restart (const struct pc_command *cmd, int argc, char **argv, bool resta
     return PC_EXIT_ERROR;
   if (need_targets (cmd, nnames, all, filters) < 0)
     return PC_EXIT_ERROR;
-  /* Signals travel through the monitors: only restart needs the namespace. */
-  pc_autoengine struct pc_engine *e = pc_cli_open_engine (restart ? PC_ENGINE_USERNS : 0);
+  /* Signals travel through the monitors: only restart needs the namespace,
+     the pod's infra's (or container:X's) for a member, as start. */
+  pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
+  pc_error *uerr = NULL;
+  if (restart && pc_engine_enter_userns_net (e, NULL, names, (size_t) nnames, &uerr) < 0)
+    return pc_cli_fail (uerr);
   struct stop_data d = { .timeout = tset ? (int) timeout : -1, .restart = restart };
   struct each_opts eo = { .all = all, .ignore_missing = ignore, .print = true, .filters = filters,
                           .want = running ? is_running : NULL };

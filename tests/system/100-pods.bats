@@ -111,6 +111,12 @@ web"
 t2 exited"
     # Started again, then removed by force while running.
     run_pc pod start tidy
+    # pc restart of one member joins the pod's user namespace as start does.
+    old=$(ctr_pid t1)
+    run_pc restart -t 0 t1
+    assert_not_equal "$(ctr_pid t1)" "$old"
+    run_pc inspect --format '{{.State.Status}}' t1
+    assert_equal "$output" "running"
     pids=$(pod_pids tidy)
     [ "$(echo "$pids" | wc -l)" -eq 6 ]
     run_pc pod rm -f -t 0 tidy
@@ -132,7 +138,9 @@ t2 exited"
     run_pc run -d --pod hurt --name m localhost/busybox sleep 1000
     mpid=$(ctr_pid m)
     infra=$("$PC" pod inspect --format '{{.InfraContainerID}}' hurt)
-    kill -9 "$(monitor_pid "$infra")"
+    mon=$(monitor_pid "$infra")
+    kill -9 "$mon"
+    wait_for gone "$mon"
     run_pc pod ps --format '{{.Name}} {{.Status}}'
     assert_contains "$output" "infra container ${infra:0:12} of pod hurt exited"
     assert_contains "$output" "its monitor was killed"
@@ -331,4 +339,13 @@ l2 two"
     run_pc pod logs -c l2 lg
     assert_equal "$output" "two"
     run_pc 125 pod logs -c nope lg
+}
+
+@test "restart of a --network container:X joiner joins X's user namespace, as a pod member's" {
+    run_pc run -d --name x localhost/busybox sleep 1000
+    run_pc run -d --name joiner --network container:x localhost/busybox sleep 1000
+    old=$(ctr_pid joiner)
+    run_pc restart -t 0 joiner
+    assert_not_equal "$(ctr_pid joiner)" "$old"
+    assert_equal "$(readlink /proc/$(ctr_pid joiner)/ns/net)" "$(readlink /proc/$(ctr_pid x)/ns/net)"
 }
