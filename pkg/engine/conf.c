@@ -21,7 +21,9 @@
 #include "lib/log.h"
 #include "lib/toml.h"
 #include "lib/xalloc.h"
+#include "lib/parse.h"
 #include "pkg/engine/engine.h"
+#include "pkg/engine/events.h"
 #include "pkg/storage/storage.h"
 
 /* A configuration file is small; podman reads them with no limit. */
@@ -29,7 +31,7 @@
 #define PC_CONF_USR_SHARE "/usr/share/containers"
 #define PC_CONF_ETC "/etc/containers"
 
-static struct pc_engine_conf conf = { .log_size_max = -1, .pids_limit = 2048 };
+static struct pc_engine_conf conf = { .log_size_max = -1, .pids_limit = 2048, .events_logfile_max_size = -1 };
 
 /* The user's uid on the host, also inside pc's user namespace. */
 static bool
@@ -48,6 +50,16 @@ user_config_dir (void)
   if (home && *home)
     return xasprintf ("%s/.config", home);
   return NULL;
+}
+
+/* Go's words for an errno: strerror in lower case. */
+static const char *
+go_strerror (int e, char *buf, size_t n)
+{
+  snprintf (buf, n, "%s", strerror (e));
+  if (buf[0] >= 'A' && buf[0] <= 'Z')
+    buf[0] = (char) (buf[0] - 'A' + 'a');
+  return buf;
 }
 
 static int
@@ -129,9 +141,11 @@ pc_engine_conf_files (char *const *modules, char ***out, pc_error **err)
   if (env && *env)
     {
       struct stat st;
+      char b[128];
       if (stat (env, &st) < 0)
-        return pc_error_errnoc (err, PC_ERR_INVALID, errno,
-                                "finding config on system: CONTAINERS_CONF file: stat %s", env);
+        return pc_error_makec (err, PC_ERR_INVALID, errno,
+                               "finding config on system: CONTAINERS_CONF file: stat %s: %s", env,
+                               go_strerror (errno, b, sizeof b));
       pc_strv_append (&files, env);
     }
   else
@@ -163,9 +177,11 @@ pc_engine_conf_files (char *const *modules, char ***out, pc_error **err)
   if (ovr && *ovr)
     {
       struct stat st;
+      char b[128];
       if (stat (ovr, &st) < 0)
-        return pc_error_errnoc (err, PC_ERR_INVALID, errno,
-                                "finding config on system: CONTAINERS_CONF_OVERRIDE file: stat %s", ovr);
+        return pc_error_makec (err, PC_ERR_INVALID, errno,
+                               "finding config on system: CONTAINERS_CONF_OVERRIDE file: stat %s: %s", ovr,
+                               go_strerror (errno, b, sizeof b));
       pc_strv_append (&files, ovr);
     }
   *out = steal_pointer (&files);
@@ -198,7 +214,7 @@ toml_type (json_object *v)
 static int
 type_error (const struct reader *r, const char *key, json_object *v, const char *want, pc_error **err)
 {
-  pc_autofree char *dotted = xasprintf ("%s.%s", r->table, key);
+  pc_autofree char *dotted = *r->table ? xasprintf ("%s.%s", r->table, key) : xstrdup (key);
   int line = (int) pc_json_get_int (r->lines, dotted, 0);
   return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
                          "reading system config \"%s\": decode configuration %s: toml: line %d (last key \"%s\"): "
@@ -303,8 +319,19 @@ read_engine (const struct reader *r, json_object *t, struct pc_engine_conf *c, p
       || get_string (r, t, "events_logger", &c->events_logger, err) < 0
       || get_string (r, t, "image_default_transport", &c->image_default_transport, err) < 0
       || get_string (r, t, "cgroup_manager", &c->cgroup_manager, err) < 0
-      || get_string (r, t, "tmp_dir", &c->tmp_dir, err) < 0)
+      || get_string (r, t, "tmp_dir", &c->tmp_dir, err) < 0
+      || get_string (r, t, "events_logfile_path", &c->events_logfile_path, err) < 0)
     return -1;
+  /* A number of bytes, or a size with a unit ("1m"), as containers/common. */
+  json_object *ms = NULL;
+  if (json_object_object_get_ex (t, "events_logfile_max_size", &ms))
+    {
+      if (json_object_is_type (ms, json_type_int))
+        c->events_logfile_max_size = json_object_get_int64 (ms);
+      else if (!json_object_is_type (ms, json_type_string)
+               || pc_parse_size (json_object_get_string (ms), &c->events_logfile_max_size, NULL) < 0)
+        return type_error (r, "events_logfile_max_size", ms, "config.eventsLogMaxSize", err);
+    }
   /* Runtimes by name: [engine.runtimes] NAME = ["/path", ...]. */
   json_object *rts = NULL;
   if (json_object_object_get_ex (t, "runtimes", &rts) && json_object_is_type (rts, json_type_object))
@@ -579,6 +606,7 @@ conf_clear (struct pc_engine_conf *c)
   free (c->image_default_transport);
   free (c->cgroup_manager);
   free (c->tmp_dir);
+  free (c->events_logfile_path);
   free (c->graphroot);
   free (c->runroot);
   free (c->driver);
@@ -588,12 +616,13 @@ conf_clear (struct pc_engine_conf *c)
   memset (c, 0, sizeof *c);
   c->log_size_max = -1;
   c->pids_limit = 2048;
+  c->events_logfile_max_size = -1;
 }
 
 int
 pc_engine_conf_load (const struct pc_engine_conf_flags *flags, pc_error **err)
 {
-  struct pc_engine_conf c = { .log_size_max = -1, .pids_limit = 2048 };
+  struct pc_engine_conf c = { .log_size_max = -1, .pids_limit = 2048, .events_logfile_max_size = -1 };
   pc_autostrv char **files = NULL;
   if (pc_engine_conf_files (flags ? flags->modules : NULL, &files, err) < 0)
     return -1;
@@ -628,6 +657,10 @@ pc_engine_conf_load (const struct pc_engine_conf_flags *flags, pc_error **err)
   conf_clear (&conf);
   conf = c;
   pc_storage_set_config (conf.graphroot, conf.runroot, conf.driver);
+  /* The events log reads events_logger itself; its file and size only
+     when set, so the tests' PC_EVENTS_LOGFILE_MAX_SIZE still applies. */
+  if (conf.events_logfile_path || conf.events_logfile_max_size >= 0)
+    pc_engine_events_configure (conf.events_logger, conf.events_logfile_path, conf.events_logfile_max_size);
   return 0;
 }
 

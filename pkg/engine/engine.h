@@ -790,6 +790,8 @@ struct pc_engine_conf
   char *runtime_path;        /* where that runtime is, when it is not pc's */
   json_object *runtimes;     /* [engine.runtimes] */
   char *events_logger, *image_default_transport, *cgroup_manager, *tmp_dir;
+  char *events_logfile_path;
+  int64_t events_logfile_max_size;  /* bytes, -1 = not set */
   /* storage.conf: pc's store root, run root and driver, NULL = default */
   char *graphroot, *runroot, *driver;
   char **files;              /* the containers.conf files read, in order */

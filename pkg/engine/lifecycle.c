@@ -180,6 +180,7 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
     .state_dir = state_dir,
     .log_driver = ld,
     .log_path = strcmp (ld, "k8s-file") == 0 ? log_path : NULL,
+    .log_max_size = pc_json_get_int (c->rec, "LogSizeMax", 0),  /* containers.conf log_size_max */
     .spec = spec,
     .start_now = !attach,
     .stdin_open = pc_json_get_bool (cfg, "OpenStdin", false),

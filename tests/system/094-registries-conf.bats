@@ -101,7 +101,7 @@ EOF
 @test "malformed registries.conf: podman's messages, exit 125" {
     printf 'unqualified-search-registries=["127.0.0.1:1" \n' > "$CONF_DIR/registries.conf"
     run_pc_split 125 pull busybox
-    assert_equal "$stderr" "Error: loading registries configuration \"$CONF_DIR/registries.conf\": toml: line 2 (last key \"unqualified-search-registries\"): expected a comma (',') or array terminator (']'), but got end of file"
+    assert_equal "$stderr" "Error: loading registries configuration \"$CONF_DIR/registries.conf\": toml: line 1 (last key \"unqualified-search-registries\"): expected a comma (',') or array terminator (']'), but got end of file"
     printf 'short-name-mode="bogus"\n' > "$CONF_DIR/registries.conf"
     run_pc_split 125 pull busybox
     assert_equal "$stderr" "Error: loading registries configuration \"$CONF_DIR/registries.conf\": invalid short-name mode: \"bogus\""

@@ -92,7 +92,7 @@ test_toml (void)
     const char *doc, *want;
   } bad[] = {
     { "unqualified-search-registries=[\"127.0.0.1:1\" \n",
-      "toml: line 2 (last key \"unqualified-search-registries\"): expected a comma (',') or array terminator (']'), but got end of file" },
+      "toml: line 1 (last key \"unqualified-search-registries\"): expected a comma (',') or array terminator (']'), but got end of file" },
     { "a = \"x\nb = 1\n", "unterminated string" },
     { "a = 1\na = 2\n", "has already been defined" },
     { "a 1\n", "expected '='" },
@@ -361,7 +361,7 @@ test_conf_files (void)
     const char *file, *want;
   } bad[] = {
     { "short-name-mode=\"bogus\"\n", "loading registries configuration \"%s/home/.config/containers/registries.conf\": invalid short-name mode: \"bogus\"" },
-    { "unqualified-search-registries=[\"127.0.0.1:1\" \n", "loading registries configuration \"%s/home/.config/containers/registries.conf\": toml: line 2 (last key \"unqualified-search-registries\"): expected a comma (',') or array terminator (']'), but got end of file" },
+    { "unqualified-search-registries=[\"127.0.0.1:1\" \n", "loading registries configuration \"%s/home/.config/containers/registries.conf\": toml: line 1 (last key \"unqualified-search-registries\"): expected a comma (',') or array terminator (']'), but got end of file" },
     { "[aliases]\n\"foo\"=\"127.0.0.1:3/bar/foo:tag\"\n", "loading registries configuration \"%s/home/.config/containers/registries.conf\": validating short-name aliases: invalid alias \"127.0.0.1:3/bar/foo:tag\": must not contain tag" },
     { "[aliases]\n\"a.b/foo\"=\"127.0.0.1:3/bar/foo\"\n", "loading registries configuration \"%s/home/.config/containers/registries.conf\": validating short-name aliases: invalid short name \"a.b/foo\": must not contain registry" },
     { "[aliases]\n\"foo\"=\"bar/foo\"\n", "loading registries configuration \"%s/home/.config/containers/registries.conf\": validating short-name aliases: invalid alias \"bar/foo\": must contain registry and repository" },
