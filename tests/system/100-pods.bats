@@ -50,9 +50,11 @@ gone() {
     run_pc run --rm --pod web localhost/busybox sh -c 'cat /dev/shm/mark; hostname'
     assert_equal "$output" "shared
 web"
-    run_pc inspect --format '{{.Pod}} {{.HostConfig.NetworkMode}}' srv
+    run_pc inspect --format '{{.HostConfig.NetworkMode}} {{.HostConfig.IpcMode}} {{.HostConfig.UTSMode}}' srv
     infra=$("$PC" pod inspect --format '{{.InfraContainerID}}' web)
-    assert_equal "$output" "$pod_id container:$infra"
+    assert_equal "$output" "container:$infra container:$infra container:$infra"
+    run_pc ps --no-trunc --format '{{.Pod}}' --filter name=srv
+    assert_equal "$output" "$pod_id"
     # A container outside the pod reaches nothing on its own 127.0.0.1.
     run_pc 1 run --rm localhost/busybox wget -qO- http://127.0.0.1:8080/
 }
