@@ -133,13 +133,10 @@ rotate (int dirfd, const char *name, int fd, off_t size, pc_error **err)
   return 0;
 }
 
+/* One write: a reader never sees half a line from a writer that is alive. */
 static int
-append_at (int dirfd, const char *name, const char *line, size_t len, pc_error **err)
+write_line (int fd, const char *line, size_t len, pc_error **err)
 {
-  pc_autoclose int fd = openat (dirfd, name, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return pc_error_errno (err, errno, "open the events log `%s`", name);
-  /* One write: a reader never sees half a line from a writer that is alive. */
   ssize_t w = write (fd, line, len);
   if (w < 0)
     return pc_error_errno (err, errno, "write the events log");
@@ -148,60 +145,68 @@ append_at (int dirfd, const char *name, const char *line, size_t len, pc_error *
   return 0;
 }
 
+static int
+open_log (const char *path, pc_error **err)
+{
+  int fd = open (path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+  if (fd < 0)
+    return pc_error_errno (err, errno, "open the events log `%s`", path);
+  return fd;
+}
+
 int
 pc_events_append (const char *path, const char *line, int64_t limit, pc_error **err)
 {
-  pc_autofree char *dir = xstrdup (path);
-  char *slash = strrchr (dir, '/');
-  const char *name = path;
-  if (slash)
+  pc_autofree char *lockpath = xasprintf ("%s.lock", path);
+  pc_autoclose int lfd = open (lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (lfd < 0 && errno == ENOENT)
     {
-      *slash = '\0';
-      name = slash + 1;
+      /* The first event: RUN/events does not exist yet. */
+      pc_autofree char *dir = xstrdup (path);
+      char *slash = strrchr (dir, '/');
+      if (slash && slash != dir)
+        {
+          *slash = '\0';
+          if (pc_mkdir_p (AT_FDCWD, dir, 0700, err) < 0)
+            return -1;
+        }
+      lfd = open (lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     }
-  else
-    strcpy (dir, ".");
-  pc_autoclose int dirfd = open (*dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dirfd < 0 && errno == ENOENT)
-    {
-      if (pc_mkdir_p (AT_FDCWD, dir, 0700, err) < 0)
-        return -1;
-      dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    }
-  if (dirfd < 0)
-    return pc_error_errno (err, errno, "open `%s`", dir);
-  pc_autofree char *lockname = xasprintf ("%s.lock", name);
-  pc_autoclose int lfd = openat (dirfd, lockname, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (lfd < 0)
-    return pc_error_errno (err, errno, "open `%s/%s`", dir, lockname);
+    return pc_error_errno (err, errno, "open `%s`", lockpath);
   while (flock (lfd, LOCK_EX) < 0)
     if (errno != EINTR)
-      return pc_error_errno (err, errno, "lock `%s/%s`", dir, lockname);
+      return pc_error_errno (err, errno, "lock `%s`", lockpath);
 
-  size_t len = strlen (line);
   pc_autofree char *buf = xasprintf ("%s\n", line);
-  bool rotated = false;
-  if (limit > 0)
+  size_t len = strlen (buf);
+  pc_autoclose int fd = open_log (path, err);
+  if (fd < 0)
+    return -1;
+  struct stat st;
+  if (limit > 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && (int64_t) st.st_size + (int64_t) len >= limit)
     {
-      pc_autoclose int rfd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-      struct stat st;
-      if (rfd >= 0 && fstat (rfd, &st) == 0 && S_ISREG (st.st_mode)
-          && (int64_t) st.st_size + (int64_t) len >= limit)
-        {
-          if (rotate (dirfd, name, rfd, st.st_size, err) < 0)
-            return -1;
-          rotated = true;
-        }
-    }
-  if (rotated)
-    {
+      pc_autofree char *dir = xstrdup (path);
+      char *slash = strrchr (dir, '/');
+      const char *name = slash ? path + (slash - dir) + 1 : path;
+      if (slash)
+        *slash = '\0';
+      pc_autoclose int dirfd = open (slash ? (*dir ? dir : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (dirfd < 0)
+        return pc_error_errno (err, errno, "open the directory of `%s`", path);
+      if (rotate (dirfd, name, fd, st.st_size, err) < 0)
+        return -1;
+      close (fd);
+      fd = open_log (path, err);
+      if (fd < 0)
+        return -1;
       struct pc_event rev = { .type = "system", .status = "log-rotation", .name = path };
       pc_autojson json_object *r = pc_event_to_json (&rev, NULL);
       pc_autofree char *rl = xasprintf ("%s\n", json_object_to_json_string_ext (r, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-      if (append_at (dirfd, name, rl, strlen (rl), err) < 0)
+      if (write_line (fd, rl, strlen (rl), err) < 0)
         return -1;
     }
-  return append_at (dirfd, name, buf, len + 1, err);
+  return write_line (fd, buf, len, err);
 }
 
 void
