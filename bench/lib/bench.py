@@ -43,9 +43,19 @@ def broken_case(case_id, exc):
                          for t in ("pc", "podman")]}
 
 
+def loadavg():
+    """The 1-minute load average: a busy machine stretches every time."""
+    try:
+        with open("/proc/loadavg") as f:
+            return float(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def run(args):
     ctx = Context(args)
     started = now()
+    load_start = loadavg()
     t0 = time.monotonic()
     podman_info = ctx.check_podman()
     if ctx.podman_broken:
@@ -63,6 +73,7 @@ def run(args):
         "started": started, "finished": now(),
         "duration_s": round(time.monotonic() - t0, 1),
         "quick": bool(args.quick), "user": args.run_as, "uid": os.getuid(),
+        "loadavg_start": load_start, "loadavg_end": loadavg(),
         "pc": args.pc, "fixtures": args.fixtures, "tmp": args.tmp,
         "podman_info": podman_info, "podman_broken": ctx.podman_broken,
         "pc_commands": {k: v for k, v in sorted(ctx._has.items())},

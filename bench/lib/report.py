@@ -193,6 +193,12 @@ def render(doc):
                "Lower is better everywhere; a ratio below 1 means pc is faster (or smaller)."
                % (run["started"], "quick" if run["quick"] else "full", run["duration_s"],
                   run["user"], podman_cfg))
+    if run.get("loadavg_start") is not None:
+        out.append("")
+        out.append("Load average (1 min) at the start %.1f, at the end %.1f, on %d cores: above "
+                   "the core count other work shared the machine, and times stretch (fsync "
+                   "and process start most)." % (run["loadavg_start"], run.get("loadavg_end") or 0,
+                                                 m["cores"]))
     out.append("")
     out.append("| case | pc | podman | floor | pc/podman | pc/floor |")
     out.append("|---|---|---|---|---|---|")
