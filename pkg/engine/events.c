@@ -290,6 +290,15 @@ eng_events_image_archive (struct pc_engine *e, const char *status, int fd, const
   snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
   ssize_t n = fd >= 0 ? readlink (link, path, sizeof path - 1) : -1;
   path[n > 0 ? n : 0] = '\0';
+  /* save -o writes a temp file beside the target (lib/output.c's
+     ".NAME.pc-tmp-HEX") and renames it: the event names the target. */
+  char *base = strrchr (path, '/');
+  char *tmp = base ? strstr (base, ".pc-tmp-") : NULL;
+  if (tmp && base[1] == '.' && strlen (tmp) == 8 + 16 && strspn (tmp + 8, "0123456789abcdef") == 16)
+    {
+      *tmp = '\0';
+      memmove (base + 1, base + 2, strlen (base + 2) + 1);
+    }
   pc_autofree char *id = NULL;
   pc_autoerror pc_error *err = NULL;
   if (ref && pc_engine_image_resolve (e, ref, &id, NULL, &err) < 0)

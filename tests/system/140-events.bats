@@ -6,6 +6,12 @@
 
 load helpers
 load helpers-containers
+load helpers-registry
+
+teardown() {
+    registry_stop
+    pc_teardown
+}
 
 evlog() { echo "$XDG_RUNTIME_DIR/pc/events/events.log"; }
 
@@ -235,4 +241,23 @@ remove evp $pid"
     run_pc ps -a
     run_pc events --stream=false --filter container=lost --filter event=died --format '{{.ContainerExitCode}}'
     assert_equal "$output" "137"
+}
+
+@test "events: image push, pull and save" {
+    registry_start
+    export CONTAINERS_REGISTRIES_CONF=$PC_TEST_DIR/registries.conf
+    : >"$CONTAINERS_REGISTRIES_CONF"
+    pc_busybox
+    id=$("$PC" image inspect --format '{{.Id}}' localhost/busybox:latest)
+    run_pc push -q --tls-verify=false localhost/busybox:latest "$REGISTRY/ev/bb:1"
+    run_pc rmi localhost/busybox:latest
+    run_pc pull -q --tls-verify=false "$REGISTRY/ev/bb:1"
+    run_pc save -o "$PC_TEST_DIR/saved.tar" "$REGISTRY/ev/bb:1"
+    run_pc events --stream=false --filter type=image --format '{{.Status}} {{.Name}} {{.ID}}'
+    assert_contains "$output" "push $REGISTRY/ev/bb:1 
+untag localhost/busybox:latest $id
+remove localhost/busybox:latest $id
+pull $REGISTRY/ev/bb:1 
+save $PC_TEST_DIR/saved.tar $id"
+    grep -q '{"Name":"'"$REGISTRY"'/ev/bb:1","Status":"pull","Time":"[^"]*","Type":"image","Attributes":null}' "$(evlog)"
 }
