@@ -228,7 +228,15 @@ pc_engine_ps_row (struct pc_engine *e, struct pc_container *c)
   json_object_object_add (o, "Pid", json_object_new_int (alive ? st->pid : 0));
   json_object_object_add (o, "Pod", json_object_new_string (""));
   json_object_object_add (o, "PodName", json_object_new_string (""));
-  json_object_object_add (o, "Ports", ps_ports (hc));
+  /* A pod's member shows the pod's ports (its infra's), as podman's ps. */
+  pc_autocontainer struct pc_container *infra = NULL;
+  const char *netmode = pc_json_get_string (hc, "NetworkMode");
+  pc_autoerror pc_error *ierr = NULL;
+  if (pc_json_get_string (rec, "Pod") && netmode && strncmp (netmode, "container:", 10) == 0
+      && strlen (netmode + 10) == 64 && eng_record_load (e, netmode + 10, &infra, &ierr) == 0)
+    json_object_object_add (o, "Ports", ps_ports (pc_json_get (infra->rec, "HostConfig")));
+  else
+    json_object_object_add (o, "Ports", ps_ports (hc));
   json_object_object_add (o, "Size", NULL);
   json_object_object_add (o, "StartedAt", json_object_new_int64 (st->started_at.tv_sec));
   json_object_object_add (o, "State", json_object_new_string (pc_container_status_name (st->status)));

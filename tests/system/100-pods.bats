@@ -80,7 +80,10 @@ web"
     run_pc pod create --name pub -p 127.0.0.1:$port:80
     run_pc pod inspect --format '{{json .InfraConfig.PortBindings}}' pub
     assert_equal "$output" "{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$port\"}]}"
-    run_pc run -d --pod pub localhost/busybox sh -c 'echo from-pod > /tmp/index.html; exec httpd -f -p 80 -h /tmp'
+    run_pc run -d --pod pub --name srvp localhost/busybox sh -c 'echo from-pod > /tmp/index.html; exec httpd -f -p 80 -h /tmp'
+    # ps shows the pod's ports on its members, as podman's.
+    run_pc ps --format '{{.Names}} {{.Ports}}' --filter name=srvp
+    assert_equal "$output" "srvp 127.0.0.1:$port->80/tcp"
     wait_for sh -c "python3 -c \"import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$port/', timeout=2).read().decode().strip())\" | grep -qx from-pod"
     # A member's own -p is refused as podman refuses it.
     run_pc 125 create --pod pub -p 8081:81 localhost/busybox true
