@@ -101,6 +101,20 @@ template_object (json_object *ev, const struct timespec *t)
   return o;
 }
 
+/* podman's report.IsJSON: "json" and "{{json .}}" (any spacing) print
+   the stored line. */
+static bool
+is_json_template (const char *f)
+{
+  char buf[32];
+  size_t n = 0;
+  for (; *f && n < sizeof buf - 1; f++)
+    if (*f != ' ' && *f != '\t')
+      buf[n++] = *f;
+  buf[n] = '\0';
+  return *f == '\0' && strcmp (buf, "{{json.}}") == 0;
+}
+
 static pc_error *print_err;
 
 static int
@@ -157,6 +171,8 @@ pc_cmd_events (const struct pc_command *cmd, int argc, char **argv)
   struct printer p = { .format = format && *format ? format : NULL, .trunc = !no_trunc };
   if (p.format && strncmp (p.format, "table", 5) == 0)
     p.format = p.format[5] ? p.format + 5 + strspn (p.format + 5, " ") : NULL;
+  if (p.format && is_json_template (p.format))
+    p.format = "json";
   ro.data = &p;
 
   /* A reader that goes away (events | head) ends the stream quietly. */

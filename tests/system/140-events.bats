@@ -53,6 +53,9 @@ evlog() { echo "$XDG_RUNTIME_DIR/pc/events/events.log"; }
     [[ $output =~ ^20[0-9-]+\ [0-9:.]+\ [+-][0-9]{4}\ [A-Z]+\ container\ create\ $id\ \(image=localhost/busybox:latest,\ name=ev2,\ a=1,\ b=2\)$ ]] || { echo "$output"; false; }
     run_pc events --stream=false --filter event=create --format '{{.Type}}/{{.Status}}/{{.Name}}/{{.Image}}/{{.ID}}'
     assert_equal "$output" "container/create/ev2/localhost/busybox:latest/$id"
+    # podman's IsJSON: {{json .}} prints the stored line.
+    run_pc events --stream=false --filter event=create --format '{{ json . }}'
+    assert_equal "$output" "$(grep '"Status":"create"' "$(evlog)" | grep '"Type":"container"')"
     run_pc events --stream=false --filter event=create --no-trunc=false --format '{{.ID}}'
     assert_equal "$output" "$id"
     run_pc events --stream=false --filter event=create --no-trunc=false
