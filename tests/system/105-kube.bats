@@ -398,7 +398,7 @@ EOF2
     run_pc run -d --name solo -p "$PORT:8080" -v vol1:/v -v "$PC_TEST_DIR/bind:/b:ro" --tmpfs /scratch \
         --cap-add NET_ADMIN --cap-drop CHOWN --read-only -e FOO=bar -w /tmp -u 1000:1000 \
         --security-opt no-new-privileges localhost/busybox:latest sleep 1000
-    run_pc kube generate -f "$PC_TEST_DIR/solo.yaml" solo
+    run_pc generate kube -f "$PC_TEST_DIR/solo.yaml" solo
     run /usr/bin/python3 "$SCHEMA_CHECK" "$PC_TEST_DIR/solo.yaml"
     echo "$output"
     [ "$status" -eq 0 ]
