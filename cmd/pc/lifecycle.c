@@ -521,6 +521,9 @@ pc_cmd_container_prune (const struct pc_command *cmd, int argc, char **argv)
     {
       if (v[i]->state.status != PC_STATUS_EXITED && v[i]->state.status != PC_STATUS_CREATED)
         continue;
+      /* podman prunes no pod's containers: pod prune is for those. */
+      if (pc_json_get_string (v[i]->rec, "Pod"))
+        continue;
       if (pc_engine_remove (e, v[i], false, 0, &err) < 0)
         rc = pc_cli_fail (err), err = NULL;
       else

@@ -265,6 +265,10 @@ beta Created 0"
     run_pc pod inspect --format '{{.Name}} {{.Hostname}} {{.Labels}} {{.NumContainers}}' copy
     assert_equal "$output" "copy donehost map[k:v] 1"
     done_id=$("$PC" pod inspect --format '{{.Id}}' done)
+    # container prune leaves a pod's containers alone, as podman's.
+    run_pc container prune -f
+    assert_equal "$output" ""
+    run_pc pod exists done
     run_pc pod prune -f
     assert_equal "$output" "$done_id"
     run_pc pod ps --sort name --format '{{.Name}}'
