@@ -39,11 +39,34 @@ fquote (FILE *out, const char *s)
   fputc ('\'', out);
 }
 
+/* A usage's fixed choices ("bash|zsh|fish"), as "words:bash zsh fish". */
+static char *
+usage_words (const char *u)
+{
+  pc_autofree char *copy = xstrdup (u);
+  char *save = NULL;
+  for (char *t = strtok_r (copy, " ", &save); t; t = strtok_r (NULL, " ", &save))
+    if (strchr (t, '|') && strspn (t, "abcdefghijklmnopqrstuvwxyz-|") == strlen (t))
+      {
+        char *w = xasprintf ("words:%s", t);
+        for (char *p = w; *p; p++)
+          if (*p == '|')
+            *p = ' ';
+        return w;
+      }
+  return NULL;
+}
+
 /* What the command's first argument names, from its usage. */
 static const char *
 arg_kind (const struct pc_command *cmd)
 {
+  static char *words;
   const char *u = cmd->usage ? cmd->usage : "";
+  free (words);
+  words = usage_words (u);
+  if (words)
+    return words;
   bool c = strstr (u, "CONTAINER") != NULL, i = strstr (u, "IMAGE") != NULL;
   if (c && i)
     return "container image";
@@ -175,6 +198,7 @@ static const char bash_body[] =
   "\n"
   "__pc_dynamic() {\n"
   "    local k out=\"\"\n"
+  "    if [[ $1 == words:* ]]; then printf '%s' \"${1#words:}\"; return; fi\n"
   "    for k in $1; do\n"
   "        case $k in\n"
   "        container) out+=\" $(\"${COMP_WORDS[0]:-pc}\" ps -a --format '{{.Names}}' 2>/dev/null)\" ;;\n"
@@ -284,6 +308,7 @@ zsh_node (FILE *out, const struct pc_comp_node *n, bool desc)
 static const char zsh_body[] =
   "__pc_dynamic() {\n"
   "    local k\n"
+  "    if [[ $1 == words:* ]]; then print -l -- ${=${1#words:}}; return; fi\n"
   "    for k in ${=1}; do\n"
   "        case $k in\n"
   "        container) pc ps -a --format '{{.Names}}' 2>/dev/null ;;\n"
@@ -418,7 +443,9 @@ fish_node (FILE *out, const struct pc_comp_node *n, bool desc)
   if (*n->path && n->nsubs == 0)
     {
       const char *k = arg_kind (n->cmd);
-      if (strcmp (k, "file") != 0)
+      if (strncmp (k, "words:", 6) == 0)
+        fprintf (out, "complete -c pc -f -n \"%s\" -a '%s'\n", cond, k + 6);
+      else if (strcmp (k, "file") != 0)
         fprintf (out, "complete -c pc -f -n \"%s\" -a \"(__pc_dynamic %s)\"\n", cond, k);
     }
 }

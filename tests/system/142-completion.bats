@@ -29,6 +29,9 @@ bash_complete() {
     touch "$PC_TEST_DIR/envfile.txt"
     run bash_complete run --env-file "$PC_TEST_DIR/envf"
     assert_equal "$output" "$PC_TEST_DIR/envfile.txt"
+    # A usage's fixed choices.
+    run bash_complete completion ''
+    assert_equal "$(echo $output)" "bash zsh fish"
     # After run's IMAGE the words are the container's command: no flags of pc.
     run bash_complete run -d img --net
     assert_not_contains "$output" "--network"
