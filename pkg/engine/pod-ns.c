@@ -102,11 +102,24 @@ start_infra_here (struct pc_engine *e, void *data, pc_error **err)
     return pc_error_wrap (err, "the infra container of pod %s", s->p->name);
   if (infra->state.status == PC_STATUS_RUNNING || infra->state.status == PC_STATUS_PAUSED)
     return 0;
-  /* A fresh /dev/shm for the pod: what the last run left goes. */
-  pc_autofree char *shm = eng_pod_shm_dir (e, s->p->id);
-  if (pc_rm_rf_at (AT_FDCWD, shm, err) < 0 || pc_mkdir_p (AT_FDCWD, shm, 0700, err) < 0)
-    return pc_error_wrap (err, "the /dev/shm of pod %s", s->p->name);
-  chmod (shm, 01777);
+  /* A fresh /dev/shm for the pod: what the last run left goes. Under the
+     infra's lock, and only while it does not run: a second pc starting the
+     pod at the same time cannot empty it under members already started. */
+  int lock = eng_lock_container (e, infra->id, err);
+  if (lock < 0)
+    return -1;
+  eng_state_read (e, infra, true);
+  if (infra->state.status != PC_STATUS_RUNNING && infra->state.status != PC_STATUS_PAUSED)
+    {
+      pc_autofree char *shm = eng_pod_shm_dir (e, s->p->id);
+      if (pc_rm_rf_at (AT_FDCWD, shm, err) < 0 || pc_mkdir_p (AT_FDCWD, shm, 0700, err) < 0)
+        {
+          eng_unlock (lock);
+          return pc_error_wrap (err, "the /dev/shm of pod %s", s->p->name);
+        }
+      chmod (shm, 01777);
+    }
+  eng_unlock (lock);
   if (pc_engine_start (e, infra, false, NULL, err) < 0)
     return pc_error_wrap (err, "starting the infra container of pod %s", s->p->name);
   return 0;
