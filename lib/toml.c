@@ -24,6 +24,12 @@
 #include "lib/toml.h"
 
 #define MAX_DEPTH 32
+/* Dotted parts of one key and the length of its dotted name (with its
+   table's): real files use a handful of short words; the caps keep a
+   hostile key of a million dots, or a megabyte table name above many
+   keys, from costing quadratic time. */
+#define MAX_KEY_PARTS 64
+#define MAX_KEY_LEN 1024
 
 struct tp
 {
@@ -276,6 +282,17 @@ parse_key (struct tp *t, bool header, char ***parts, pc_error **err)
         }
       char *prev = (*parts == NULL) ? (!header && t->table ? xstrdup (t->table) : NULL)
                                     : steal_pointer (&t->last_key);
+      if (pc_strv_len (*parts) >= MAX_KEY_PARTS || strlen (k) + (prev ? strlen (prev) : 0) > MAX_KEY_LEN)
+        {
+          bool parts_cap = pc_strv_len (*parts) >= MAX_KEY_PARTS;
+          free (k);
+          free (prev);
+          pc_strv_free (*parts);
+          *parts = NULL;
+          if (parts_cap)
+            return fail (t, err, "a key of more than %d dotted parts", MAX_KEY_PARTS);
+          return fail (t, err, "a key longer than %d bytes", MAX_KEY_LEN);
+        }
       pc_strv_append_take (parts, k);
       free (t->last_key);
       t->last_key = prev ? xasprintf ("%s.%s", prev, k) : xstrdup (k);
