@@ -191,7 +191,11 @@ struct reader
   char *partial;           /* an incomplete last line */
   size_t plen;
   char *last;              /* the last whole line read: where to go on after a rotation */
+  bool skipping;           /* inside a line longer than EVENTS_LINE_MAX */
 };
+
+#define EVENTS_LINE_MAX (1024 * 1024)
+#define EVENTS_REOPEN_MAX ((size_t) 256 * 1024 * 1024)
 
 /* <0: stop (emit said so), 0: go on. */
 static int
@@ -226,12 +230,21 @@ feed (struct reader *r, const char *buf, size_t n)
   for (size_t i = 0; i < r->plen; i++)
     if (r->partial[i] == '\n')
       {
-        if (i > start && one_line (r, r->partial + start, i - start) < 0)
+        if (r->skipping)
+          r->skipping = false;
+        else if (i > start && one_line (r, r->partial + start, i - start) < 0)
           return -1;
         start = i + 1;
       }
   memmove (r->partial, r->partial + start, r->plen - start);
   r->plen -= start;
+  /* The log is data like any other: a "line" past the cap is dropped
+     up to its end rather than held. */
+  if (r->plen > EVENTS_LINE_MAX)
+    {
+      r->plen = 0;
+      r->skipping = true;
+    }
   return 0;
 }
 
@@ -286,7 +299,7 @@ reopen (struct reader *r, int dirfd, const char *name, int *fd, pc_error **err)
   pc_autofree char *data = NULL;
   size_t len = 0;
   pc_autoerror pc_error *rerr = NULL;
-  if (pc_read_fd_all (nfd, &data, &len, &rerr) < 0)
+  if (pc_read_fd_max (nfd, EVENTS_REOPEN_MAX, &data, &len, &rerr) < 0)
     return 0;
   size_t ll = strlen (r->last);
   size_t from = 0;

@@ -264,3 +264,13 @@ pull $REGISTRY/ev/bb:1
 save $PC_TEST_DIR/saved.tar $id"
     grep -q '{"Name":"'"$REGISTRY"'/ev/bb:1","Status":"pull","Time":"[^"]*","Type":"image","Attributes":null}' "$(evlog)"
 }
+
+@test "events: a damaged log (junk, a 3 MB line, a line without Time) is read past" {
+    export PC_EVENTS_LOGFILE_MAX_SIZE=0
+    run_pc volume create before
+    head -c 3000000 /dev/zero | tr '\0' x >>"$(evlog)"
+    printf '\nnot json\n{"Status":"create","Type":"volume","Name":"notime"}\n[1,2]\n' >>"$(evlog)"
+    run_pc volume create after
+    run_pc events --stream=false --format '{{.Name}}'
+    assert_equal "$(echo $output)" "before after"
+}
