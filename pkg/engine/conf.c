@@ -564,11 +564,6 @@ validate (struct pc_engine_conf *c, pc_error **err)
                            "configuring runtime: cgroup manager must be one of cgroupfs and systemd: invalid argument");
   if (c->umask && pc_engine_conf_parse_umask (c->umask, NULL, err) < 0)
     return -1;
-  if (c->image_default_transport && *c->image_default_transport
-      && !strstr (c->image_default_transport, ":"))
-    return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
-                           "invalid image_default_transport \"%s\": a transport ends in \":\" or \"://\" (docker://)",
-                           c->image_default_transport);
   return 0;
 }
 

@@ -318,6 +318,14 @@ EOF
     assert_contains "$output" '"bogus" is not a valid events backend'
 }
 
+@test "image_default_transport is read, and changes no pull, as in podman 4.3" {
+    printf '[engine]\nimage_default_transport = "bogus"\n' | conf
+    run_pc images -q
+    printf '[engine]\nimage_default_transport = ["docker://"]\n' | conf
+    run_pc 125 images
+    assert_contains "$output" '(last key "engine.image_default_transport"): incompatible types'
+}
+
 @test "events_logfile_path and events_logger = none reach the events log" {
     pc_busybox
     printf '[engine]\nevents_logfile_path = "%s"\n' "$PC_TEST_DIR/events.log" | conf

@@ -148,6 +148,41 @@ test_hostile_files (void)
   ok (silent == 0 && refused > 0, "300 random files: %zu refused naming the file, %zu loaded", refused, loaded);
 }
 
+/* The user's file is read by a user, not by root (podman's rule); its
+   drop-ins after it, sorted, only *.conf. */
+static void
+test_files (void)
+{
+  unsetenv ("CONTAINERS_CONF");
+  pc_autofree char *cdir = xasprintf ("%s/containers", dir);
+  pc_autofree char *ddir = xasprintf ("%s/containers/containers.conf.d", dir);
+  mkdir (cdir, 0755);
+  mkdir (ddir, 0755);
+  pc_autofree char *u = write_conf ("containers/containers.conf", "", 0);
+  pc_autofree char *b = write_conf ("containers/containers.conf.d/b.conf", "", 0);
+  pc_autofree char *a = write_conf ("containers/containers.conf.d/a.conf", "", 0);
+  pc_autofree char *x = write_conf ("containers/containers.conf.d/x.toml", "", 0);
+  char **files = NULL;
+  pc_error *e = NULL;
+  ok (pc_engine_conf_files (NULL, &files, &e) == 0, "the list of files");
+  size_t n = pc_strv_len (files), iu = n, ia = n, ib = n;
+  for (size_t i = 0; i < n; i++)
+    {
+      if (strcmp (files[i], u) == 0)
+        iu = i;
+      if (strcmp (files[i], a) == 0)
+        ia = i;
+      if (strcmp (files[i], b) == 0)
+        ib = i;
+      ok (strcmp (files[i], x) != 0, "%s is listed, the .toml drop-in is not", files[i]);
+    }
+  if (geteuid () == 0)
+    ok (iu == n && ia == n && ib == n, "root reads no file of the user's");
+  else
+    ok (iu < ia && ia < ib && ib < n, "the user's file, then its drop-ins in name order");
+  pc_strv_free (files);
+}
+
 int
 main (void)
 {
@@ -160,6 +195,7 @@ main (void)
   test_keys ();
   test_bad ();
   test_hostile_files ();
+  test_files ();
   pc_autofree char *cmd = xasprintf ("rm -rf '%s'", dir);
   if (system (cmd) != 0)
     fprintf (stderr, "cleanup failed\n");
