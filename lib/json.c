@@ -271,7 +271,7 @@ pc_json_get (json_object *o, const char *dotted_path)
 
 /* Go's encoding/json escaping: HTML characters and U+2028/2029 as \u. */
 static void
-put_string (FILE *f, const char *s)
+put_string (FILE *f, const char *s, bool html)
 {
   fputc ('"', f);
   for (const unsigned char *p = (const unsigned char *) s; *p; p++)
@@ -286,9 +286,9 @@ put_string (FILE *f, const char *s)
         case '\t': fputs ("\\t", f); break;
         case '\b': fputs ("\\b", f); break;
         case '\f': fputs ("\\f", f); break;
-        case '<': fputs ("\\u003c", f); break;
-        case '>': fputs ("\\u003e", f); break;
-        case '&': fputs ("\\u0026", f); break;
+        case '<': fputs (html ? "\\u003c" : "<", f); break;
+        case '>': fputs (html ? "\\u003e" : ">", f); break;
+        case '&': fputs (html ? "\\u0026" : "&", f); break;
         default:
           if (c < 0x20)
             fprintf (f, "\\u%04x", c);
@@ -336,7 +336,7 @@ indent (FILE *f, int level, int width)
 }
 
 static void
-put_value (FILE *f, json_object *o, int level, int width)
+put_value (FILE *f, json_object *o, int level, int width, bool html)
 {
   switch (json_object_get_type (o))
     {
@@ -344,7 +344,7 @@ put_value (FILE *f, json_object *o, int level, int width)
       fputs ("null", f);
       break;
     case json_type_string:
-      put_string (f, json_object_get_string (o));
+      put_string (f, json_object_get_string (o), html);
       break;
     case json_type_object:
       {
@@ -362,9 +362,9 @@ put_value (FILE *f, json_object *o, int level, int width)
             first = false;
             if (width)
               indent (f, level + 1, width);
-            put_string (f, key);
+            put_string (f, key, html);
             fputs (width ? ": " : ":", f);
-            put_value (f, val, level + 1, width);
+            put_value (f, val, level + 1, width, html);
           }
         if (width)
           indent (f, level, width);
@@ -386,7 +386,7 @@ put_value (FILE *f, json_object *o, int level, int width)
               fputc (',', f);
             if (width)
               indent (f, level + 1, width);
-            put_value (f, json_object_array_get_idx (o, i), level + 1, width);
+            put_value (f, json_object_array_get_idx (o, i), level + 1, width, html);
           }
         if (width)
           indent (f, level, width);
@@ -403,14 +403,14 @@ put_value (FILE *f, json_object *o, int level, int width)
 }
 
 static char *
-to_string (json_object *o, int width)
+to_string (json_object *o, int width, bool html)
 {
   char *buf = NULL;
   size_t size = 0;
   FILE *f = open_memstream (&buf, &size);
   if (f == NULL)
     abort ();
-  put_value (f, o, 0, width);
+  put_value (f, o, 0, width, html);
   if (fclose (f) != 0)
     abort ();
   return buf;
@@ -419,11 +419,17 @@ to_string (json_object *o, int width)
 char *
 pc_json_to_string_pretty (json_object *o)
 {
-  return to_string (o, 4);
+  return to_string (o, 4, true);
 }
 
 char *
 pc_json_to_string_compact (json_object *o)
 {
-  return to_string (o, 0);
+  return to_string (o, 0, true);
+}
+
+char *
+pc_json_to_string_indent (json_object *o, int width, bool escape_html)
+{
+  return to_string (o, width, escape_html);
 }

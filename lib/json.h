@@ -57,6 +57,9 @@ void pc_json_put_double (FILE *f, double d);
 char *pc_json_to_string_pretty (json_object *o);
 /* Go's json.Marshal: no white space, same escaping; malloc'd. */
 char *pc_json_to_string_compact (json_object *o);
+/* width spaces per level (0: compact); escape_html false leaves <, > and &
+   as they are (podman's inspect sets SetEscapeHTML (false)). */
+char *pc_json_to_string_indent (json_object *o, int width, bool escape_html);
 
 static inline void
 pc_json_putp (json_object **o)

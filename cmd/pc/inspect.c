@@ -37,7 +37,8 @@ print_results (json_object *arr, const char *format)
       printf ("[]\n");
       return 0;
     }
-  pc_autofree char *s = pc_json_to_string_pretty (arr);
+  /* podman 4.3's printJSON: five spaces, <, > and & as they are. */
+  pc_autofree char *s = pc_json_to_string_indent (arr, 5, false);
   printf ("%s\n", s);
   return 0;
 }

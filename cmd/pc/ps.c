@@ -443,8 +443,9 @@ ps_once (struct pc_engine *e, const struct ps_opts *o, const struct pc_ps_filter
       pc_autojson json_object *rows = json_object_new_array ();
       for (size_t i = 0; i < ni; i++)
         json_object_array_add (rows, json_object_get (items[i].raw));
-      if (pc_format_print (stdout, "json", rows, NULL, &err) < 0)
-        ret = pc_cli_fail (err);
+      /* podman's json.MarshalIndent with two spaces. */
+      pc_autofree char *s = pc_json_to_string_indent (rows, 2, true);
+      printf ("%s\n", s);
     }
   else if (o->quiet && !o->format_set)
     {

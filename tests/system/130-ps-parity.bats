@@ -196,6 +196,13 @@ assert d["e3"]["Status"].startswith("Exited (3) "), d["e3"]["Status"]
 assert d["a1"]["Status"].startswith("Up "), d["a1"]["Status"]
 assert d["a1"]["Pod"] == "" and d["a1"]["PodName"] == "" and d["a1"]["IsInfra"] is False
 '
+    # podman's ps JSON: two spaces, <, > and & escaped as Go's Marshal does.
+    run_pc create --name hh --label 'h=<a&b>' busybox true
+    run_pc ps -a --filter name=hh --format json
+    assert_equal "${lines[0]}" "["
+    assert_equal "${lines[1]}" "  {"
+    assert_equal "${lines[2]}" '    "AutoRemove": false,'
+    assert_contains "$output" '      "h": "\u003ca\u0026b\u003e"'
     local iid
     iid=$("$PC" inspect --format '{{.Image}}' a1)
     run_pc ps --format '{{.ImageID}}|{{.Networks}}|{{.Mounts}}|{{.State}}|{{.Namespaces}}|{{.Pod}}|{{.PodName}}|{{.Exited}}'

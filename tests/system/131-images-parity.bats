@@ -183,6 +183,13 @@ assert lay["Labels"] == {"maintainer": "pc", "org.pc.test": "layered"}, lay["Lab
     assert_equal "$stderr" $'error inspecting object: no such object: "other"\nError: inspecting object: no such object: "nosuch"'
     run_pc 125 inspect --format '{{.Name}}' nosuch c1
     assert_equal "$output" $'c1\nError: inspecting object: no such object: "nosuch"'
+    # podman's printJSON: five spaces, <, > and & as they are.
+    run_pc create --name hh --label 'h=<a&b>' busybox true
+    run_pc inspect hh
+    assert_equal "${lines[0]}" "["
+    assert_equal "${lines[1]}" "     {"
+    [[ "${lines[2]}" == '          "Id": "'* ]]
+    assert_contains "$output" '"h": "<a&b>"'
     # --size: the container's sizes as podman's SizeRw and SizeRootFs.
     run_pc inspect --size --format '{{.SizeRw}} {{gt .SizeRootFs 1000000}}' c1
     assert_equal "$output" "0 true"
