@@ -209,7 +209,8 @@ pc_cmd_pull (const struct pc_command *cmd, int argc, char **argv)
 }
 
 int
-pc_cli_pull_for_run (struct pc_engine *e, const char *image, const char *policy, bool tls_verify)
+pc_cli_pull_for_run (struct pc_engine *e, const char *image, const char *policy, bool tls_verify,
+                     bool quiet)
 {
   const char *p = policy ? policy : "missing";
   bool always = strcasecmp (p, "always") == 0, newer = strcasecmp (p, "newer") == 0;
@@ -227,7 +228,7 @@ pc_cli_pull_for_run (struct pc_engine *e, const char *image, const char *policy,
         return pc_cli_errorf (PC_EXIT_ERROR, "%s: image not known", image);
       return 0;
     }
-  struct pc_pull_printer pr = { .out = stderr, .tty = isatty (2) };
+  struct pc_pull_printer pr = { .out = stderr, .tty = isatty (2), .quiet = quiet };
   struct pc_engine_pull_opts o = { .tls_verify_off = !tls_verify, .retries = -1,
                                    .event = pc_pull_printer_event, .event_data = &pr };
   pc_autofree char *id = NULL;

@@ -24,6 +24,6 @@ int pc_pull_parse_platform (char *platform, struct pc_engine_pull_opts *o);
 /* run/create: --pull=missing|always|never|newer for image, progress on
    stderr as podman prints it. 0, or an exit code. */
 int pc_cli_pull_for_run (struct pc_engine *e, const char *image, const char *policy,
-                         bool tls_verify);
+                         bool tls_verify, bool quiet);
 
 #endif

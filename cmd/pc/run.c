@@ -1,4 +1,5 @@
 /* pc run and pc create: one flag table, one path into pkg/engine. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -62,6 +63,10 @@ struct run_flags
   long stop_timeout;
   bool stop_timeout_set, entrypoint_set;
   bool sig_proxy;
+  /* run-extras: --quiet, --label-file and the strings behind o's */
+  bool quiet;
+  char **label_file;
+  char *oom_score_adj, *pidfile, *conmon_pidfile, *sdnotify, *systemd, *personality;
 };
 
 static void
@@ -112,6 +117,49 @@ run_flags_clear (struct run_flags *f)
   free ((char *) f->o.umask);
   pc_strv_free (f->o.unsetenv);
   pc_health_opts_clear (&f->o.health);
+  pc_strv_free (f->label_file);
+  pc_strv_free (f->o.annotations);
+  pc_strv_free (f->o.chrootdirs);
+  free (f->oom_score_adj);
+  free (f->pidfile);
+  free (f->conmon_pidfile);
+  free (f->sdnotify);
+  free (f->systemd);
+  free (f->personality);
+}
+
+/* --label-file: KEY=VAL lines (# comments, blank lines skipped), before
+   the --label ones so those win, as podman. */
+static int
+read_label_files (struct run_flags *f)
+{
+  char **all = NULL;
+  for (char **p = f->label_file; p && *p; p++)
+    {
+      pc_autoerror pc_error *err = NULL;
+      pc_autofree char *text = NULL;
+      if (pc_read_file_max (AT_FDCWD, *p, 1 << 20, 0, &text, NULL, &err) < 0)
+        {
+          /* Go's lower-case errno text, as podman prints it */
+          char msg[128];
+          snprintf (msg, sizeof msg, "%s", strerror (err->status ? err->status : EINVAL));
+          msg[0] = (char) tolower ((unsigned char) msg[0]);
+          fprintf (stderr, "Error: unable to process labels: open %s: %s\n", *p, msg);
+          pc_strv_free (all);
+          return -1;
+        }
+      for (char *save = NULL, *l = strtok_r (text, "\r\n", &save); l; l = strtok_r (NULL, "\r\n", &save))
+        {
+          l += strspn (l, " \t");
+          if (*l && *l != '#')
+            pc_strv_append (&all, l);
+        }
+    }
+  for (char **l = f->o.labels; l && *l; l++)
+    pc_strv_append (&all, *l);
+  pc_strv_free (f->o.labels);
+  f->o.labels = all;
+  return 0;
 }
 
 static int
@@ -123,6 +171,16 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
   f->sig_proxy = true;
   f->tls_verify = true;
   const struct pc_opt opts[] = {
+    { "annotation", 0, PC_OPT_STRV, &f->o.annotations, "stringArray", "Add annotations to container (key=value)" },
+    { "chrootdirs", 0, PC_OPT_STRV, &f->o.chrootdirs, "stringArray", "Chroot directories inside the container" },
+    { "conmon-pidfile", 0, PC_OPT_STRING, &f->conmon_pidfile, "string", "Path to the file that will receive the PID of conmon" },
+    { "label-file", 0, PC_OPT_STRV, &f->label_file, "stringArray", "Read in a line delimited file of labels" },
+    { "oom-score-adj", 0, PC_OPT_STRING, &f->oom_score_adj, "int", "Tune the host's OOM preferences (-1000 to 1000)" },
+    { "personality", 0, PC_OPT_STRING, &f->personality, "string", "Configure execution domain using personality (e.g., LINUX/LINUX32)" },
+    { "pidfile", 0, PC_OPT_STRING, &f->pidfile, "string", "Write the container process ID to the file" },
+    { "quiet", 'q', PC_OPT_BOOL, &f->quiet, NULL, "Suppress output information when pulling images" },
+    { "sdnotify", 0, PC_OPT_STRING, &f->sdnotify, "string", "control sd-notify behavior (container|conmon|ignore) (default \"conmon\")" },
+    { "systemd", 0, PC_OPT_STRING, &f->systemd, "string", "Run container in systemd mode (\"true\"|\"false\"|\"always\") (default \"true\")" },
     { "add-host", 0, PC_OPT_STRV, &f->o.add_host, "strings", "Add a custom host-to-IP mapping (host:ip) (default [])" },
     { "attach", 'a', PC_OPT_STRV, &f->attach, "strings", "Attach to STDIN, STDOUT or STDERR" },
     { "cap-add", 0, PC_OPT_STRV, &f->o.cap_add, "strings", "Add capabilities to the container" },
@@ -245,6 +303,14 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
   f->o.userns = f->userns;
   f->o.subuidname = f->subuidname;
   f->o.subgidname = f->subgidname;
+  f->o.oom_score_adj = f->oom_score_adj;
+  f->o.pidfile = f->pidfile;
+  f->o.conmon_pidfile = f->conmon_pidfile;
+  f->o.sdnotify = f->sdnotify;
+  f->o.systemd = f->systemd;
+  f->o.personality = f->personality;
+  if (f->label_file && read_label_files (f) < 0)
+    return -1;
   if (f->stop_timeout_set && f->stop_timeout < 0)
     {
       fprintf (stderr, "Error: invalid argument \"%ld\" for \"--stop-timeout\" flag: must be positive\n", f->stop_timeout);
@@ -320,7 +386,7 @@ create_common (const struct pc_command *cmd, bool is_run, int argc, char **argv,
      started first); create needs no more than a fresh one. */
   if (pc_engine_enter_userns_ctr (*ep, f->o.network, is_run ? f->o.pod : NULL, NULL, 0, &err) < 0)
     return pc_cli_fail (err);
-  r = pc_cli_pull_for_run (*ep, f->o.image, f->pull, f->tls_verify);
+  r = pc_cli_pull_for_run (*ep, f->o.image, f->pull, f->tls_verify, f->quiet);
   if (r != 0)
     return r;
   if (pc_engine_create (*ep, &f->o, cp, &err) < 0)

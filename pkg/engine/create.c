@@ -25,6 +25,7 @@
 #include "pkg/runtime/runtime.h"
 #include "pkg/storage/storage.h"
 #include "pkg/engine/events.h"
+#include "pkg/engine/run-extras.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -632,6 +633,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
     goto out;
   if (eng_build_record (&ei, o, id, name, e->data_dir, hc, &rec, err) < 0
       || eng_conf_record (e, o, rec, err) < 0
+      || eng_extras_record (o, rec, err) < 0
       || eng_network_resolve (e, pc_json_get (rec, "HostConfig"), err) < 0
       || eng_volumes_attach (e, o, ei.config, rec, err) < 0)
     goto out;
@@ -648,6 +650,8 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
   if (spec == NULL || eng_userns_spec (e, id, &ns, &m, spec, err) < 0)
     goto out;
   eng_volumes_annotate (e, rec, spec);
+  if (eng_extras_spec (rec, spec, err) < 0)
+    goto out;
   if (eng_image_mounts (e, rec, spec, err) < 0)
     goto out;
   /* podman creates a missing WorkingDir of the image, but not one given with -w. */

@@ -187,6 +187,16 @@ struct pc_create_opts
   char **group_add;          /* --group-add GID|NAME|keep-groups */
   struct pc_health_opts health;
   const char *pod;           /* --pod NAME|ID: a member of that pod (docs/pods.md) */
+  /* run-extras.c (docs/containers.md "More run flags") */
+  char **annotations;        /* --annotation KEY=VAL */
+  const char *oom_score_adj; /* --oom-score-adj N */
+  const char *pidfile, *conmon_pidfile;   /* --pidfile, --conmon-pidfile */
+  const char *sdnotify;      /* --sdnotify container|conmon|ignore */
+  const char *systemd;       /* --systemd true|false|always */
+  const char *personality;   /* --personality LINUX|LINUX32 */
+  char **chrootdirs;         /* --chrootdirs */
+  const char *passwd_entry;  /* --passwd-entry TEMPLATE */
+  char **hostuser;           /* --hostuser NAME|UID */
 };
 
 int pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o,

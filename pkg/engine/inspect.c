@@ -110,8 +110,11 @@ pc_engine_inspect (struct pc_engine *e, struct pc_container *c)
   json_object_object_add (o, "StaticDir", json_object_new_string (static_dir));
   json_object_object_add (o, "OCIConfigPath", json_object_new_string (oci));
   copy_key (o, rec, "OCIRuntime");
-  json_object_object_add (o, "ConmonPidFile", json_object_new_string (pidfile));
-  json_object_object_add (o, "PidFile", json_object_new_string (""));
+  /* --conmon-pidfile, --pidfile, or where pc writes them (run-extras.c) */
+  pc_autofree char *ctr_pidfile = xasprintf ("%s/pidfile", sdir);
+  const char *upf = pc_json_get_string (rec, "ConmonPidFile"), *ucf = pc_json_get_string (rec, "PidFile");
+  json_object_object_add (o, "ConmonPidFile", json_object_new_string (upf ? upf : pidfile));
+  json_object_object_add (o, "PidFile", json_object_new_string (ucf ? ucf : ctr_pidfile));
   copy_key (o, rec, "Name");
   /* Restarts since the last pc start (the monitor counts them; podman
      too starts over at a start); a pc stop that waits makes podman's

@@ -27,6 +27,7 @@
 #include "pkg/rootless/rootless.h"
 #include "pkg/storage/storage.h"
 #include "pkg/engine/events.h"
+#include "pkg/engine/run-extras.h"
 
 /* What the monitor needs to remove an --rm container after it exited: it
    is a fork of this process, so plain copies are valid there. */
@@ -250,6 +251,7 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   ret = 0;
   pc_engine_event_container (e, c, "init");
   pc_engine_event_container (e, c, "start");
+  eng_extras_started (c->rec, state_dir, cpid, mpid);
 
 out:
   eng_network_forwards_free (fwd, nfwd);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -154,6 +155,11 @@ rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, i
   pc_error *err = NULL;
   if (rt_rlimits_apply (p->rlimits, p->n_rlimits, &err) < 0)
     rt_child_fail (sync_fd, err);
+  if (p->has_personality && personality (p->personality) < 0)
+    {
+      pc_error_errno (&err, errno, "set personality %#lx", p->personality);
+      rt_child_fail (sync_fd, err);
+    }
   if (p->has_oom_score_adj)
     {
       char buf[32];

@@ -117,6 +117,8 @@ struct rt_process
   size_t n_rlimits;
   int oom_score_adj;
   bool has_oom_score_adj;
+  unsigned long personality;  /* linux.personality: PER_LINUX32 */
+  bool has_personality;
 };
 
 struct rt_seccomp

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -401,6 +402,14 @@ rt_spec_parse (json_object *spec, struct rt_spec *s, pc_error **err)
     return pc_error_make (err, EINVAL, "root.path must be an absolute path");
 
   json_object *lnx = get (spec, "linux");
+  const char *dom = get_str (get (lnx, "personality"), "domain");
+  if (dom)
+    {
+      if (strcmp (dom, "LINUX") != 0 && strcmp (dom, "LINUX32") != 0)
+        return pc_error_make (err, EINVAL, "linux.personality: unknown domain `%s`", dom);
+      s->proc.personality = strcmp (dom, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;
+      s->proc.has_personality = true;
+    }
   if (parse_namespaces (lnx, s, err) < 0)
     return -1;
   if (!(s->clone_flags & CLONE_NEWNS))

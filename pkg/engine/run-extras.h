@@ -1,0 +1,19 @@
+/* run-extras.c: the smaller run/create flags (docs/containers.md). */
+#ifndef PC_PKG_ENGINE_RUN_EXTRAS_H
+#define PC_PKG_ENGINE_RUN_EXTRAS_H
+
+#include <json-c/json.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+#include "pkg/engine/engine.h"
+
+/* Checks the flags (podman's messages) and records them in rec. */
+int eng_extras_record (const struct pc_create_opts *o, json_object *rec, pc_error **err);
+/* Annotations, oomScoreAdj, personality, the notify socket into the spec. */
+int eng_extras_spec (json_object *rec, json_object *spec, pc_error **err);
+/* After a start: the pid files (the container's in state_dir/pidfile
+   without --pidfile, as podman's userdata/pidfile), READY=1 for --sdnotify=conmon. */
+void eng_extras_started (json_object *rec, const char *state_dir, pid_t cpid, pid_t mpid);
+
+#endif

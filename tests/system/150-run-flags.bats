@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# The smaller run/create flags podman users' scripts pass (docs/containers.md
+# "More run flags"): each test checks what a user would see of the flag.
+# Messages are podman 4.3's.
+
+load helpers
+load helpers-containers
+load helpers-registry
+
+setup() {
+    pc_setup
+    pc_busybox
+}
+
+teardown() {
+    registry_stop
+    [ -n "${LISTENER_PID:-}" ] && kill "$LISTENER_PID" 2>/dev/null || true
+    pc_teardown
+}
+
+# notify_listen SOCKET OUT: a unix datagram socket as systemd's
+# NOTIFY_SOCKET; what it receives goes to OUT, one datagram per line,
+# until READY=1 arrives (or 30 s pass).
+notify_listen() {
+    rm -f "$2"
+    python3 - "$1" "$2" <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+try:
+    while True:
+        d = s.recv(4096).decode()
+        with open(sys.argv[2], "a") as f:
+            f.write(d.replace("\n", " ") + "\n")
+        if "READY=1" in d:
+            break
+except socket.timeout:
+    pass
+EOF
+    LISTENER_PID=$!
+    wait_for test -S "$1"
+}
+
+@test "--annotation: in inspect's .Config.Annotations; KEY without = is refused" {
+    run_pc create --name a1 --annotation io.example.team=blue --annotation empty= busybox true
+    run_pc inspect --format '{{index .Config.Annotations "io.example.team"}}|{{index .Config.Annotations "empty"}}' a1
+    assert_equal "$output" "blue|"
+    run_pc 125 create --annotation nokey busybox true
+    assert_equal "$output" "Error: annotations must be formatted KEY=VALUE"
+}
+
+@test "--label-file: its labels, with --label winning; a missing file is refused" {
+    printf '# team labels\nteam=blue\n\nowner=ana\n' > "$PC_TEST_DIR/labels"
+    run_pc create --name l1 --label-file "$PC_TEST_DIR/labels" --label owner=bo busybox true
+    run_pc inspect --format '{{.Config.Labels.team}} {{.Config.Labels.owner}}' l1
+    assert_equal "$output" "blue bo"
+    run_pc ps -a --filter label=team=blue --format '{{.Names}}'
+    assert_equal "$output" "l1"
+    run_pc 125 create --label-file "$PC_TEST_DIR/nope" busybox true
+    assert_equal "$output" "Error: unable to process labels: open $PC_TEST_DIR/nope: no such file or directory"
+}
+
+@test "--oom-score-adj: the container's /proc/self/oom_score_adj; out of range is refused" {
+    run_pc run --rm --oom-score-adj 500 busybox cat /proc/self/oom_score_adj
+    assert_equal "$output" "500"
+    run_pc create --name o1 --oom-score-adj 700 busybox true
+    run_pc inspect --format '{{.HostConfig.OomScoreAdj}}' o1
+    assert_equal "$output" "700"
+    run_pc 125 create --oom-score-adj 1001 busybox true
+    assert_contains "$output" "oom_score_adj must be between -1000 and 1000"
+}
+
+@test "--personality LINUX32: uname -m reports a 32-bit machine; a bad domain is refused" {
+    [ "$(uname -m)" = x86_64 ] || skip "needs an x86_64 host"
+    run_pc run --rm --personality LINUX32 busybox uname -m
+    assert_equal "$output" "i686"
+    run_pc run --rm --personality LINUX busybox uname -m
+    assert_equal "$output" "x86_64"
+    run_pc 125 create --personality BOGUS busybox true
+    assert_contains "$output" 'invalid personality domain "BOGUS"'
+}
+
+@test "--pidfile and --conmon-pidfile: the container's and the monitor's host pids" {
+    run_pc run -d --name p1 --pidfile "$PC_TEST_DIR/ctr.pid" --conmon-pidfile "$PC_TEST_DIR/mon.pid" busybox sleep 100
+    [ "$(cat "$PC_TEST_DIR/ctr.pid")" = "$(ctr_pid p1)" ]
+    [ "$(cat "$PC_TEST_DIR/mon.pid")" = "$(monitor_pid p1)" ]
+    # pid 1 of the container, seen from the host
+    assert_equal "$(tr '\0' ' ' < "/proc/$(cat "$PC_TEST_DIR/ctr.pid")/cmdline")" "sleep 100 "
+    run_pc inspect --format '{{.PidFile}} {{.ConmonPidFile}}' p1
+    assert_equal "$output" "$PC_TEST_DIR/ctr.pid $PC_TEST_DIR/mon.pid"
+    # without --pidfile: podman's default place, named by .PidFile
+    run_pc run -d --name p2 busybox sleep 100
+    run_pc inspect --format '{{.PidFile}}' p2
+    [ "$(cat "$output")" = "$(ctr_pid p2)" ]
+    run_pc rm -f -t 0 p1 p2
+}
+
+@test "--sdnotify=conmon (the default): READY=1 and the monitor as MAINPID on \$NOTIFY_SOCKET" {
+    notify_listen "$PC_TEST_DIR/notify.sock" "$PC_TEST_DIR/notified"
+    NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc run -d --name n1 busybox sleep 100
+    wait_for grep -q READY=1 "$PC_TEST_DIR/notified"
+    assert_contains "$(cat "$PC_TEST_DIR/notified")" "MAINPID=$(monitor_pid n1)"
+    run_pc inspect --format '{{.Config.SdNotifyMode}}' n1
+    assert_equal "$output" "conmon"
+    # the container does not get the socket in this mode
+    NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc run --rm busybox sh -c 'echo "[$NOTIFY_SOCKET]"'
+    assert_equal "$output" "[]"
+    run_pc rm -f -t 0 n1
+}
+
+@test "--sdnotify=container: the container gets the socket and says READY itself" {
+    notify_listen "$PC_TEST_DIR/notify.sock" "$PC_TEST_DIR/notified"
+    NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc run --rm --sdnotify=container busybox \
+        sh -c 'echo "$NOTIFY_SOCKET"; test -S "$NOTIFY_SOCKET" && echo socket'
+    assert_equal "$output" "/run/notify/notify.sock
+socket"
+    # pc itself sent nothing
+    [ ! -s "$PC_TEST_DIR/notified" ]
+    run_pc 125 create --sdnotify=bogus busybox true
+    assert_equal "$output" 'Error: invalid config provided: invalid argument: invalid sdnotify value "bogus": must be container, conmon or ignore'
+}
+
+@test "--sdnotify=ignore: nothing is sent to \$NOTIFY_SOCKET" {
+    notify_listen "$PC_TEST_DIR/notify.sock" "$PC_TEST_DIR/notified"
+    NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc run -d --name i1 --sdnotify=ignore busybox sleep 100
+    wait_for_state i1 running
+    # a second container in conmon mode shows the listener works and orders the check
+    NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc run -d --name i2 busybox sleep 100
+    wait_for grep -q READY=1 "$PC_TEST_DIR/notified"
+    assert_equal "$(wc -l < "$PC_TEST_DIR/notified")" "1"
+    assert_contains "$(cat "$PC_TEST_DIR/notified")" "MAINPID=$(monitor_pid i2)"
+    run_pc rm -f -t 0 i1 i2
+}
+
+@test "--systemd=false|true|always are accepted (pc has no systemd mode); others refused" {
+    run_pc run --rm --systemd=false busybox echo ok
+    assert_equal "$output" "ok"
+    run_pc create --name s1 --systemd=always busybox true
+    run_pc inspect --format '{{.Config.SystemdMode}}' s1
+    assert_equal "$output" "false"
+    run_pc 125 create --systemd=bogus busybox true
+    assert_equal "$output" 'Error: invalid config provided: --systemd values must be one of "true, false, always": invalid configuration'
+}
+
+@test "--chrootdirs: recorded in inspect's .Config.ChrootDirs" {
+    run_pc create --name c1 --chrootdirs /srv/jail --chrootdirs /var/jail busybox true
+    run_pc inspect --format '{{.Config.ChrootDirs}}' c1
+    assert_equal "$output" "[/srv/jail /var/jail]"
+}
+
+@test "-q/--quiet: run pulls a missing image without progress on stderr" {
+    registry_start
+    registry_push busybox busybox:q
+    run_pc_split run --rm -q --tls-verify=false "$REGISTRY/busybox:q" echo ran
+    assert_equal "$output" "ran"
+    assert_equal "$stderr" ""
+    run_pc_split create --quiet --pull=always --tls-verify=false "$REGISTRY/busybox:q" true
+    assert_equal "$stderr" ""
+    # without it the progress is there
+    run_pc_split create --pull=always --tls-verify=false "$REGISTRY/busybox:q" true
+    assert_contains "$stderr" "Trying to pull"
+}
