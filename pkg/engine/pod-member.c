@@ -34,7 +34,15 @@ eng_pod_member_opts (struct pc_engine *e, const struct pc_create_opts *in, struc
                            "invalid configuration");
   if (net && (in->network == NULL || *in->network == '\0'))
     {
-      m->network = xasprintf ("container:%s", p->infra_id);
+      /* A pod on the host's network: its members are too (the host's
+         network namespace is not the infra's to share: a rootless member
+         could not join it by path). */
+      pc_autocontainer struct pc_container *infra = NULL;
+      const char *imode = NULL;
+      if (eng_record_load (e, p->infra_id, &infra, err) < 0)
+        return pc_error_wrap (err, "the infra container of pod %s", p->name);
+      imode = pc_json_get_string (pc_json_get (infra->rec, "HostConfig"), "NetworkMode");
+      m->network = imode && strcmp (imode, "host") == 0 ? xstrdup ("host") : xasprintf ("container:%s", p->infra_id);
       m->o.network = m->network;
     }
   if (eng_pod_shares (p, "uts"))

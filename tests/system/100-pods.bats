@@ -358,3 +358,10 @@ l2 two"
     assert_not_equal "$(ctr_pid joiner)" "$old"
     assert_equal "$(readlink /proc/$(ctr_pid joiner)/ns/net)" "$(readlink /proc/$(ctr_pid x)/ns/net)"
 }
+
+@test "pod --network host: the members are on the host's network with the pod's hostname" {
+    run_pc pod create --name hostnet --network host
+    run_pc run --rm --pod hostnet localhost/busybox sh -c 'readlink /proc/self/ns/net; hostname'
+    assert_equal "$output" "$(readlink /proc/self/ns/net)
+hostnet"
+}
