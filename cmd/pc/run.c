@@ -67,6 +67,7 @@ struct run_flags
   bool quiet;
   char **label_file;
   char *oom_score_adj, *pidfile, *conmon_pidfile, *sdnotify, *systemd, *personality;
+  char *passwd_entry;
 };
 
 static void
@@ -126,6 +127,8 @@ run_flags_clear (struct run_flags *f)
   free (f->sdnotify);
   free (f->systemd);
   free (f->personality);
+  free (f->passwd_entry);
+  pc_strv_free (f->o.hostuser);
 }
 
 /* --label-file: KEY=VAL lines (# comments, blank lines skipped), before
@@ -176,6 +179,8 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "conmon-pidfile", 0, PC_OPT_STRING, &f->conmon_pidfile, "string", "Path to the file that will receive the PID of conmon" },
     { "label-file", 0, PC_OPT_STRV, &f->label_file, "stringArray", "Read in a line delimited file of labels" },
     { "oom-score-adj", 0, PC_OPT_STRING, &f->oom_score_adj, "int", "Tune the host's OOM preferences (-1000 to 1000)" },
+    { "passwd-entry", 0, PC_OPT_STRING, &f->passwd_entry, "string", "Entry to write to /etc/passwd" },
+    { "hostuser", 0, PC_OPT_STRV, &f->o.hostuser, "stringArray", "Host user account to add to /etc/passwd within container" },
     { "personality", 0, PC_OPT_STRING, &f->personality, "string", "Configure execution domain using personality (e.g., LINUX/LINUX32)" },
     { "pidfile", 0, PC_OPT_STRING, &f->pidfile, "string", "Write the container process ID to the file" },
     { "quiet", 'q', PC_OPT_BOOL, &f->quiet, NULL, "Suppress output information when pulling images" },
@@ -309,6 +314,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
   f->o.sdnotify = f->sdnotify;
   f->o.systemd = f->systemd;
   f->o.personality = f->personality;
+  f->o.passwd_entry = f->passwd_entry;
   if (f->label_file && read_label_files (f) < 0)
     return -1;
   if (f->stop_timeout_set && f->stop_timeout < 0)

@@ -650,7 +650,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
   if (spec == NULL || eng_userns_spec (e, id, &ns, &m, spec, err) < 0)
     goto out;
   eng_volumes_annotate (e, rec, spec);
-  if (eng_extras_spec (rec, spec, err) < 0)
+  if (eng_extras_spec (rec, spec, err) < 0 || eng_extras_passwd (e, id, &m, &u, rec, spec, err) < 0)
     goto out;
   if (eng_image_mounts (e, rec, spec, err) < 0)
     goto out;

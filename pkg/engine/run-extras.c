@@ -96,6 +96,15 @@ eng_extras_record (const struct pc_create_opts *o, json_object *rec, pc_error **
         json_object_array_add (a, json_object_new_string (*d));
       json_object_object_add (cfg, "ChrootDirs", a);
     }
+  if (o->passwd_entry)
+    json_object_object_add (rec, "PasswdEntry", json_object_new_string (o->passwd_entry));
+  if (o->hostuser)
+    {
+      json_object *a = json_object_new_array ();
+      for (char **h = o->hostuser; *h; h++)
+        json_object_array_add (a, json_object_new_string (*h));
+      json_object_object_add (rec, "HostUsers", a);
+    }
   if (o->pidfile)
     json_object_object_add (rec, "PidFile", json_object_new_string (o->pidfile));
   if (o->conmon_pidfile)

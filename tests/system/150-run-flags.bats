@@ -161,3 +161,25 @@ socket"
     run_pc_split create --pull=always --tls-verify=false "$REGISTRY/busybox:q" true
     assert_contains "$stderr" "Trying to pull"
 }
+
+@test "-u UID the image lacks: podman's passwd line; --passwd-entry is its template" {
+    run_pc run --rm -u 1234 busybox sh -c 'grep ^1234: /etc/passwd; whoami'
+    assert_equal "$output" "1234:*:1234:0:container user:/:/bin/sh
+1234"
+    run_pc run --rm -u 1234:5 -w /tmp --passwd-entry '$USERNAME:x:$UID:$GID:$NAME:$HOME:/bin/false' busybox grep ^1234: /etc/passwd
+    assert_equal "$output" "1234:x:1234:5:container user:/tmp:/bin/false"
+    # a user the image has gets no second line
+    run_pc run --rm -u 0 busybox grep -c ':0:0:' /etc/passwd
+    assert_equal "$output" "1"
+}
+
+@test "--hostuser: the host's passwd entry inside the container; an unknown one is refused" {
+    local me
+    me=$(id -un)
+    run_pc run --rm --hostuser "$me" busybox grep "^$me:" /etc/passwd
+    assert_equal "$output" "$me:*:$(id -u):$(id -g):$(getent passwd "$me" | cut -d: -f5):$(getent passwd "$me" | cut -d: -f6):/bin/sh"
+    run_pc run --rm --hostuser "$(id -u)" --passwd-entry '$USERNAME=$UID' busybox tail -1 /etc/passwd
+    assert_equal "$output" "$me=$(id -u)"
+    run_pc 125 create --hostuser no-such-user-here busybox true
+    assert_contains "$output" "unknown user no-such-user-here"
+}
