@@ -11,6 +11,8 @@
 #include "lib/xalloc.h"
 
 struct pc_global_opts pc_global;
+const struct pc_opt *pc_cli_global_opts;
+int (*pc_cli_globals_hook) (void);
 
 int
 pc_cli_errorf (int code, const char *fmt, ...)
@@ -226,6 +228,7 @@ pc_cli_parse (const struct pc_command *cmd, const struct pc_opt *opts,
   char **pos = argv + 1;
   int npos = 0;
   bool stop_at_pos = (cmd->flags & PC_CMD_STOP_AT_POSITIONAL) != 0;
+  bool globals_seen = false;
 
   for (int i = 1; i < argc; i++)
     {
@@ -258,6 +261,10 @@ pc_cli_parse (const struct pc_command *cmd, const struct pc_opt *opts,
           const char *eq = strchr (name, '=');
           size_t len = eq ? (size_t) (eq - name) : strlen (name);
           const struct pc_opt *o = find_long (opts, name, len);
+          /* podman's global flags are persistent: they may follow the
+             command word too (`pc ps --log-level debug`). */
+          if (o == NULL && (o = find_long (pc_cli_global_opts, name, len)) != NULL)
+            globals_seen = true;
           if (o == NULL)
             return bad_flag (cmd, "unknown flag: ", a);
           const char *value = eq ? eq + 1 : NULL;
@@ -315,6 +322,8 @@ pc_cli_parse (const struct pc_command *cmd, const struct pc_opt *opts,
         }
     }
   pos[npos] = NULL;
+  if (globals_seen && pc_cli_globals_hook && pc_cli_globals_hook () < 0)
+    return -1;
   *args = pos;
   *nargs = npos;
   return 0;

@@ -65,6 +65,13 @@ struct pc_global_opts
 };
 extern struct pc_global_opts pc_global;
 
+/* The global flags (main.c), also taken after the command word as
+   podman's persistent flags are; pc_cli_parse then calls the hook, which
+   applies them again (log level, configuration, stdout) or prints an
+   error and returns -1. */
+extern const struct pc_opt *pc_cli_global_opts;
+extern int (*pc_cli_globals_hook) (void);
+
 /* Result of pc_cli_parse besides "go on" (0). */
 #define PC_CLI_HELP_SHOWN 1
 

@@ -77,6 +77,40 @@ note_flags (void)
     pc_debug ("--syslog: pc writes its messages to stderr only");
 }
 
+/* After the global flags are parsed (again when some follow the command
+   word): the log level, containers.conf and storage.conf (before any user
+   namespace), stdout. Prints the error and returns -1. */
+static int
+apply_globals (void)
+{
+  if (pc_global.log_level)
+    {
+      int level = pc_log_level_from_name (pc_global.log_level);
+      if (level < 0)
+        {
+          fprintf (stderr, "Error: log level \"%s\" is not supported, choose from: trace, debug, info, warn, warning, error, fatal, panic\n",
+                   pc_global.log_level);
+          return -1;
+        }
+      pc_log_set_level ((enum pc_log_level) level);
+    }
+  const struct pc_engine_conf_flags cf = {
+    .runtime = g.runtime,
+    .events_backend = g.events_backend,
+    .cgroup_manager = g.cgroup_manager,
+    .tmpdir = g.tmpdir,
+    .modules = g.modules,
+  };
+  pc_error *err = NULL;
+  if (pc_engine_conf_load (&cf, &err) < 0)
+    {
+      pc_cli_fail (err);
+      return -1;
+    }
+  note_flags ();
+  return redirect_stdout ();
+}
+
 int
 pc_cmd_help (const struct pc_command *cmd, int argc, char **argv)
 {
@@ -156,31 +190,9 @@ main (int argc, char **argv)
         }
     }
 
-  if (pc_global.log_level)
-    {
-      int level = pc_log_level_from_name (pc_global.log_level);
-      if (level < 0)
-        {
-          fprintf (stderr, "Error: log level \"%s\" is not supported, choose from: trace, debug, info, warn, warning, error, fatal, panic\n",
-                   pc_global.log_level);
-          return PC_EXIT_ERROR;
-        }
-      pc_log_set_level ((enum pc_log_level) level);
-    }
-
-  /* containers.conf and storage.conf, once, before any user namespace. */
-  const struct pc_engine_conf_flags cf = {
-    .runtime = g.runtime,
-    .events_backend = g.events_backend,
-    .cgroup_manager = g.cgroup_manager,
-    .tmpdir = g.tmpdir,
-    .modules = g.modules,
-  };
-  pc_error *err = NULL;
-  if (pc_engine_conf_load (&cf, &err) < 0)
-    return pc_cli_fail (err);
-  note_flags ();
-  if (redirect_stdout () < 0)
+  pc_cli_global_opts = global_opts;
+  pc_cli_globals_hook = apply_globals;
+  if (apply_globals () < 0)
     return PC_EXIT_ERROR;
 
   if (i >= argc)

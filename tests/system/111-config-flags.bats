@@ -86,6 +86,25 @@ teardown() {
     run_pc 125 --syslog=maybe ps
 }
 
+@test "global flags after the command word, as podman's persistent flags" {
+    pc_busybox
+    run_pc images --root "$PC_TEST_DIR/empty" -q
+    assert_equal "$output" ""
+    run_pc images -q
+    assert_not_equal "$output" ""
+    run_pc ps --log-level debug -q
+    assert_contains "$output" "reading configuration file"
+    run_pc info --events-backend none --format '{{.Host.EventLogger}}'
+    assert_equal "$output" "none"
+    run_pc 125 ps --log-level bogus
+    assert_contains "$output" 'log level "bogus" is not supported'
+    run_pc images --noout
+    assert_equal "$output" ""
+    # after run's image, flags belong to the container's command
+    run_pc run --rm busybox echo --root x
+    assert_equal "$output" "--root x"
+}
+
 # ---- pc info
 
 @test "pc info: the fields tools read, named as podman's" {
