@@ -16,6 +16,7 @@
 #include "lib/xalloc.h"
 #include "pkg/engine/internal.h"
 #include "pkg/runtime/runtime.h"
+#include "pkg/storage/storage.h"
 
 extern char **environ;
 
@@ -274,4 +275,54 @@ eng_conf_record (struct pc_engine *e, const struct pc_create_opts *o, json_objec
       json_object_object_add (rec, "DefaultCapabilities", a);
     }
   return 0;
+}
+
+/* Where /etc/localtime goes for --tz: an image whose /etc/localtime is a
+   symbolic link (Debian's, to /usr/share/zoneinfo/Etc/UTC; or one that
+   dangles) gets the zone on the link's target, which the runtime creates
+   when it is missing, as runc follows the link inside the root. Read from
+   the layers, topmost first; the link's text is cleaned so it stays inside
+   the root. NULL: /etc/localtime itself. */
+char *
+eng_conf_localtime_dest (const struct pc_rootfs_mount *m)
+{
+  pc_autostrv char **dirs = NULL;
+  if (m == NULL || m->source == NULL)
+    return NULL;
+  if (m->driver && strcmp (m->driver, "vfs") == 0)
+    pc_strv_append (&dirs, m->source);
+  else
+    {
+      pc_autofree char *copy = xstrdup (m->source);
+      pc_autofree char *lower = NULL;
+      char *save = NULL;
+      for (char *t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save))
+        if (strncmp (t, "upperdir=", 9) == 0)
+          pc_strv_append (&dirs, t + 9);
+        else if (strncmp (t, "lowerdir=", 9) == 0)
+          lower = xstrdup (t + 9);
+      char *s2 = NULL;
+      for (char *t = lower ? strtok_r (lower, ":", &s2) : NULL; t; t = strtok_r (NULL, ":", &s2))
+        pc_strv_append (&dirs, t);
+    }
+  for (char **d = dirs; d && *d; d++)
+    {
+      pc_autofree char *p = xasprintf ("%s/etc/localtime", *d);
+      pc_autofree char *wh = xasprintf ("%s/etc/.wh.localtime", *d);
+      struct stat st;
+      if (lstat (wh, &st) == 0)
+        return NULL;
+      if (lstat (p, &st) < 0)
+        continue;
+      if (!S_ISLNK (st.st_mode))
+        return NULL;  /* a file, or a whiteout (char 0/0): /etc/localtime */
+      char link[4096];
+      ssize_t n = readlink (p, link, sizeof link - 1);
+      if (n <= 0)
+        return NULL;
+      link[n] = '\0';
+      pc_autofree char *joined = link[0] == '/' ? xstrdup (link) : xasprintf ("/etc/%s", link);
+      return eng_mount_clean_path (joined);
+    }
+  return NULL;
 }

@@ -202,6 +202,9 @@ void eng_conf_opts_clear (struct eng_conf_opts *h);
 void eng_conf_env_base (const struct pc_create_opts *o, char ***env);
 void eng_conf_env_unset (const struct pc_create_opts *o, char ***env);
 int eng_conf_record (struct pc_engine *e, const struct pc_create_opts *o, json_object *rec, pc_error **err);
+/* Where --tz's /etc/localtime is mounted: the target of the image's
+   /etc/localtime when it is a symbolic link, else NULL. malloc'd. */
+char *eng_conf_localtime_dest (const struct pc_rootfs_mount *m);
 
 /* spec.c: the OCI spec of a record; run_dir: RUN (the generated /etc files
    and the seccomp cache live under it). */

@@ -712,7 +712,8 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
   if (tzp && !has_mount (mounts, "/etc/localtime"))
     {
       static const char *const tz_o[] = { "bind", "rprivate", "ro", NULL };
-      add_mount (mounts, "/etc/localtime", "bind", tzp, tz_o);
+      pc_autofree char *dest = eng_conf_localtime_dest (m);
+      add_mount (mounts, dest ? dest : "/etc/localtime", "bind", tzp, tz_o);
     }
   /* --init: the init binary read-only at podman's path, as pid 1. */
   const char *init_path = pc_json_get_string (rec, "InitPath");

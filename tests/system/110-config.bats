@@ -191,6 +191,16 @@ conf() {
     assert_contains "$output" "not a time zone name"
 }
 
+@test "--tz on an image whose /etc/localtime is a dangling symbolic link (as Debian's without tzdata)" {
+    pc_busybox
+    run_pc run --name lt busybox ln -s /usr/share/zoneinfo/Etc/UTC /etc/localtime
+    run_pc commit -q lt ltimg
+    run_pc run --rm ltimg sh -c 'date +%Z'
+    assert_equal "$output" "UTC"
+    run_pc run --rm --tz Asia/Tokyo ltimg sh -c 'date +%Z; readlink /etc/localtime'
+    assert_equal "$(echo $output)" "JST /usr/share/zoneinfo/Etc/UTC"
+}
+
 @test "umask and --umask" {
     pc_busybox
     run_pc run --rm busybox sh -c umask
