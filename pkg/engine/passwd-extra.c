@@ -4,7 +4,8 @@
      "1234:*:1234:GID:container user:WORKDIR:/bin/sh";
    - --hostuser NAME|UID: the host's entry for that user;
    --passwd-entry replaces podman's line by its template, with $USERNAME,
-   $UID, $GID, $NAME and $HOME filled in. */
+   $UID, $GID, $NAME and $HOME filled in. The host user's home is theirs
+   when it is mounted in, else the working directory, as podman. */
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -90,6 +91,33 @@ entry (const char *tmpl, const char *username, unsigned long uid, unsigned long 
   return xasprintf ("%s:*:%s:%s:%s:%s:%s\n", username, u, g, name, home, shell);
 }
 
+/* podman's userPasswdEntry: the user's home when it or a directory above
+   it is a mount's destination, else the working directory (whether the
+   image has the directory does not count). */
+static const char *
+host_user_home (json_object *spec, const char *home, const char *wd)
+{
+  pc_autofree char *h = xstrdup (home ? home : "/");
+  while (strcmp (h, "/") != 0 && *h)
+    {
+      json_object *mounts = pc_json_get_array (spec, "mounts");
+      for (size_t i = 0; i < pc_json_array_len (mounts); i++)
+        {
+          const char *d = pc_json_get_string (json_object_array_get_idx (mounts, i), "destination");
+          if (d && strcmp (d, h) == 0)
+            return home;
+        }
+      char *slash = strrchr (h, '/');
+      if (slash == NULL)
+        break;
+      if (slash == h)
+        slash[1] = '\0';
+      else
+        *slash = '\0';
+    }
+  return wd && *wd ? wd : "/";
+}
+
 static bool
 all_digits (const char *s)
 {
@@ -135,10 +163,12 @@ eng_extras_passwd (struct pc_engine *e, const char *id, const struct pc_rootfs_m
       struct passwd *pw = all_digits (h) ? getpwuid ((uid_t) strtoul (h, NULL, 10)) : getpwnam (h);
       if (pw == NULL)
         return pc_error_makec (err, PC_ERR_INVALID, ENOENT, "creating temporary passwd file for container %s: user: unknown user %s", id, h);
-      if (passwd_has_name (base, pw->pw_name) || passwd_has_name (add, pw->pw_name))
+      /* podman: not when the image knows the name or the uid */
+      if (passwd_has_name (base, pw->pw_name) || passwd_has_name (add, pw->pw_name)
+          || passwd_has_uid (base, pw->pw_uid))
         continue;
       pc_autofree char *l = entry (tmpl, pw->pw_name, pw->pw_uid, pw->pw_gid, pw->pw_gecos ? pw->pw_gecos : "",
-                                   pw->pw_dir ? pw->pw_dir : "/", "/bin/sh");
+                                   host_user_home (spec, pw->pw_dir, wd), "/bin/sh");
       char *n = xasprintf ("%s%s", add, l);
       free (add);
       add = n;

@@ -166,12 +166,16 @@ rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, i
       int n = snprintf (buf, sizeof buf, "%d", p->oom_score_adj);
       int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
       /* Lowering the score needs CAP_SYS_RESOURCE in the initial namespace:
-         a rootless container keeps the score it inherited, as with podman. */
+         rootless, the start fails, as podman's (runc's) does here. */
       if (fd >= 0)
         {
-          if (write (fd, buf, (size_t) n) < 0 && errno != EACCES && errno != EPERM)
+          if (write (fd, buf, (size_t) n) < 0)
             {
-              pc_error_errno (&err, errno, "set oom_score_adj to %d", p->oom_score_adj);
+              if (errno == EACCES || errno == EPERM)
+                pc_error_errnoc (&err, PC_ERR_CANNOT_INVOKE, errno, "set oom_score_adj to %d: only a privileged "
+                                 "user can lower it below the value it inherits", p->oom_score_adj);
+              else
+                pc_error_errno (&err, errno, "set oom_score_adj to %d", p->oom_score_adj);
               rt_child_fail (sync_fd, err);
             }
           close (fd);

@@ -93,7 +93,7 @@ setup() {
     run_pc run --rm -u tester:extra busybox id
     assert_equal "$output" "uid=1000(tester) gid=2000(extra) groups=2000(extra)"
     run_pc run --rm -u 4242 busybox id
-    assert_equal "$output" "uid=4242 gid=0(root) groups=0(root)"
+    assert_equal "$output" "uid=4242(4242) gid=0(root) groups=0(root)"   # podman 4.3: its passwd line names the uid
 }
 
 @test "-u resolves names and ids from the image's passwd and group" {

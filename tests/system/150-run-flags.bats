@@ -71,6 +71,18 @@ EOF
     assert_contains "$output" "oom_score_adj must be between -1000 and 1000"
 }
 
+@test "--oom-score-adj below the inherited value: rootless, the start fails (podman 4.3: create works, run 126, start 125)" {
+    skip_if_root
+    local cur
+    cur=$(cat /proc/self/oom_score_adj)
+    [ "$cur" -gt -1000 ] || skip "the score is already -1000"
+    run_pc create --name low --oom-score-adj -1000 busybox true
+    run_pc 125 start low
+    assert_contains "$output" "set oom_score_adj to -1000: only a privileged user can lower it"
+    run_pc 126 run --rm --oom-score-adj -1000 busybox true
+    assert_contains "$output" "only a privileged user can lower it"
+}
+
 @test "--personality LINUX32: uname -m reports a 32-bit machine; a bad domain is refused" {
     [ "$(uname -m)" = x86_64 ] || skip "needs an x86_64 host"
     run_pc run --rm --personality LINUX32 busybox uname -m
@@ -166,8 +178,8 @@ socket"
     run_pc run --rm -u 1234 busybox sh -c 'grep ^1234: /etc/passwd; whoami'
     assert_equal "$output" "1234:*:1234:0:container user:/:/bin/sh
 1234"
-    run_pc run --rm -u 1234:5 -w /tmp --passwd-entry '$USERNAME:x:$UID:$GID:$NAME:$HOME:/bin/false' busybox grep ^1234: /etc/passwd
-    assert_equal "$output" "1234:x:1234:5:container user:/tmp:/bin/false"
+    run_pc run --rm -u 1234:5 --passwd-entry '$USERNAME:x:$UID:$GID:$NAME:$HOME:/bin/false' busybox grep ^1234: /etc/passwd
+    assert_equal "$output" "1234:x:1234:5:container user:/:/bin/false"
     # a user the image has gets no second line
     run_pc run --rm -u 0 busybox grep -c ':0:0:' /etc/passwd
     assert_equal "$output" "1"
@@ -176,8 +188,14 @@ socket"
 @test "--hostuser: the host's passwd entry inside the container; an unknown one is refused" {
     local me
     me=$(id -un)
-    run_pc run --rm --hostuser "$me" busybox grep "^$me:" /etc/passwd
-    assert_equal "$output" "$me:*:$(id -u):$(id -g):$(getent passwd "$me" | cut -d: -f5):$(getent passwd "$me" | cut -d: -f6):/bin/sh"
+    local gecos
+    gecos=$(getent passwd "$me" | cut -d: -f5)
+    # the home is the working directory when the container lacks theirs ...
+    run_pc run --rm --hostuser "$me" -w /tmp busybox grep "^$me:" /etc/passwd
+    assert_equal "$output" "$me:*:$(id -u):$(id -g):$gecos:/tmp:/bin/sh"
+    # ... and theirs when it is mounted in (podman 4.3's lines)
+    run_pc run --rm --hostuser "$me" -v "$PC_TEST_DIR:$(getent passwd "$me" | cut -d: -f6)" busybox grep "^$me:" /etc/passwd
+    assert_equal "$output" "$me:*:$(id -u):$(id -g):$gecos:$(getent passwd "$me" | cut -d: -f6):/bin/sh"
     run_pc run --rm --hostuser "$(id -u)" --passwd-entry '$USERNAME=$UID' busybox tail -1 /etc/passwd
     assert_equal "$output" "$me=$(id -u)"
     run_pc 125 create --hostuser no-such-user-here busybox true
