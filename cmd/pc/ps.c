@@ -379,7 +379,7 @@ ps_once (struct pc_engine *e, const struct ps_opts *o, const struct pc_ps_filter
   pc_error *err = NULL;
   struct pc_container **v = NULL;
   size_t n = 0;
-  if (pc_engine_list (e, &v, &n, &err) < 0)
+  if (pc_engine_list_summary (e, &v, &n, &err) < 0)
     return pc_cli_fail (err);
   /* The list is newest first: --last N keeps the N newest; podman then
      shows them oldest first, as it shows every list. */

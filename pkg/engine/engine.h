@@ -113,6 +113,10 @@ int pc_engine_lookup (struct pc_engine *e, const char *ref, struct pc_container 
                       pc_error **err);
 /* Every container, newest first; state filled. */
 int pc_engine_list (struct pc_engine *e, struct pc_container ***out, size_t *n, pc_error **err);
+/* The same list, each c->rec holding only the fields ps and its filters
+   read (pkg/engine/record-summary.c), from a cache keyed by the record's
+   bytes: for listings of many containers. */
+int pc_engine_list_summary (struct pc_engine *e, struct pc_container ***out, size_t *n, pc_error **err);
 void pc_container_list_free (struct pc_container **v, size_t n);
 /* Re-derives c->state from the files. */
 int pc_engine_refresh (struct pc_engine *e, struct pc_container *c, pc_error **err);

@@ -510,8 +510,8 @@ cmp_created_desc (const void *a, const void *b)
   return strcmp (x->id, y->id);
 }
 
-int
-pc_engine_list (struct pc_engine *e, struct pc_container ***out, size_t *n, pc_error **err)
+static int
+list_records (struct pc_engine *e, bool summary, struct pc_container ***out, size_t *n, pc_error **err)
 {
   /* A command in the user namespace (rm -a, container prune) can collect
      what killed creates left; ps, outside it, lists records only. */
@@ -531,6 +531,7 @@ pc_engine_list (struct pc_engine *e, struct pc_container ***out, size_t *n, pc_e
       return pc_error_errno (err, errno, "read containers");
     }
   rewinddir (d);
+  pc_autoclose int cache_dfd = summary ? eng_summary_cache_open (e) : -1;
   size_t cap = 16, len = 0;
   struct pc_container **v = xmalloc (cap * sizeof *v);
   struct dirent *de;
@@ -542,7 +543,8 @@ pc_engine_list (struct pc_engine *e, struct pc_container ***out, size_t *n, pc_e
       pc_autoerror pc_error *lerr = NULL;
       /* Records being created or removed right now are not there yet / any
          more; one that cannot be read is listed with its problem. */
-      if (record_load_any (e, de->d_name, &c, &lerr) < 0)
+      if ((!summary || eng_record_load_summary (e, cache_dfd, de->d_name, &c) < 0)
+          && record_load_any (e, de->d_name, &c, &lerr) < 0)
         continue;
       eng_state_read (e, c, true);
       if (len == cap)
@@ -550,7 +552,21 @@ pc_engine_list (struct pc_engine *e, struct pc_container ***out, size_t *n, pc_e
       v[len++] = c;
     }
   qsort (v, len, sizeof *v, cmp_created_desc);
+  if (cache_dfd >= 0)
+    eng_summary_cache_sweep (cache_dfd, v, len);
   *out = v;
   *n = len;
   return 0;
+}
+
+int
+pc_engine_list (struct pc_engine *e, struct pc_container ***out, size_t *n, pc_error **err)
+{
+  return list_records (e, false, out, n, err);
+}
+
+int
+pc_engine_list_summary (struct pc_engine *e, struct pc_container ***out, size_t *n, pc_error **err)
+{
+  return list_records (e, true, out, n, err);
 }
