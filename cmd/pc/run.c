@@ -184,7 +184,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "personality", 0, PC_OPT_STRING, &f->personality, "string", "Configure execution domain using personality (e.g., LINUX/LINUX32)" },
     { "pidfile", 0, PC_OPT_STRING, &f->pidfile, "string", "Write the container process ID to the file" },
     { "quiet", 'q', PC_OPT_BOOL, &f->quiet, NULL, "Suppress output information when pulling images" },
-    { "sdnotify", 0, PC_OPT_STRING, &f->sdnotify, "string", "control sd-notify behavior (container|conmon|ignore) (default \"conmon\")" },
+    { "sdnotify", 0, PC_OPT_STRING, &f->sdnotify, "string", "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\") (default \"container\")" },
     { "systemd", 0, PC_OPT_STRING, &f->systemd, "string", "Run container in systemd mode (\"true\"|\"false\"|\"always\") (default \"true\")" },
     { "add-host", 0, PC_OPT_STRV, &f->o.add_host, "strings", "Add a custom host-to-IP mapping (host:ip) (default [])" },
     { "attach", 'a', PC_OPT_STRV, &f->attach, "strings", "Attach to STDIN, STDOUT or STDERR" },

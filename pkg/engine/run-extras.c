@@ -71,7 +71,7 @@ eng_extras_record (const struct pc_create_opts *o, json_object *rec, pc_error **
         return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid personality domain \"%s\": must be LINUX or LINUX32", o->personality);
       json_object_object_add (rec, "Personality", json_object_new_string (o->personality));
     }
-  const char *sd = o->sdnotify ? o->sdnotify : "conmon";
+  const char *sd = o->sdnotify ? o->sdnotify : "container";   /* podman 4.3's default */
   static const char *const sds[] = { "container", "conmon", "ignore", NULL };
   if (!one_of (sd, sds))
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid config provided: invalid argument: invalid sdnotify value \"%s\": must be container, conmon or ignore", sd);
@@ -203,14 +203,15 @@ eng_extras_started (json_object *rec, const char *state_dir, pid_t cpid, pid_t m
   const char *mf = pc_json_get_string (rec, "ConmonPidFile");
   if (mf && *mf)
     write_pid_file (mf, mpid);
-  /* --sdnotify=conmon: the service's main pid is the monitor, ready once
-     the container runs. */
+  /* --sdnotify: the service's main pid is the monitor; conmon: ready once
+     the container runs; container: the container says READY itself (as
+     podman 4.3 here, one datagram each). */
   const char *mode = pc_json_get_string (pc_json_get (rec, "Config"), "SdNotifyMode");
   const char *ns = getenv ("NOTIFY_SOCKET");
-  if (ns && *ns && (mode == NULL || strcmp (mode, "conmon") == 0))
+  if (ns && *ns && mode && strcmp (mode, "ignore") != 0)
     {
       char msg[64];
-      snprintf (msg, sizeof msg, "MAINPID=%d\nREADY=1", (int) mpid);
+      snprintf (msg, sizeof msg, "MAINPID=%d%s", (int) mpid, strcmp (mode, "conmon") == 0 ? "\nREADY=1" : "");
       sd_notify (ns, msg);
     }
 }

@@ -42,6 +42,11 @@ EOF
     wait_for test -S "$1"
 }
 
+# logs_have CTR TEXT: the container's log has TEXT
+logs_have() {
+    "$PC" logs "$1" 2>/dev/null | grep -q "$2"
+}
+
 @test "--annotation: in inspect's .Config.Annotations; KEY without = is refused" {
     run_pc create --name a1 --annotation io.example.team=blue --annotation empty= busybox true
     run_pc inspect --format '{{index .Config.Annotations "io.example.team"}}|{{index .Config.Annotations "empty"}}' a1
@@ -108,27 +113,32 @@ EOF
     run_pc rm -f -t 0 p1 p2
 }
 
-@test "--sdnotify=conmon (the default): READY=1 and the monitor as MAINPID on \$NOTIFY_SOCKET" {
+@test "--sdnotify=conmon: MAINPID (the monitor) and READY=1 on \$NOTIFY_SOCKET; the container gets no socket" {
     notify_listen "$PC_TEST_DIR/notify.sock" "$PC_TEST_DIR/notified"
-    NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc run -d --name n1 busybox sleep 100
+    NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc run -d --name n1 --sdnotify=conmon busybox sleep 100
     wait_for grep -q READY=1 "$PC_TEST_DIR/notified"
-    assert_contains "$(cat "$PC_TEST_DIR/notified")" "MAINPID=$(monitor_pid n1)"
+    # one datagram, as podman 4.3 sends it
+    assert_equal "$(cat "$PC_TEST_DIR/notified")" "MAINPID=$(monitor_pid n1) READY=1"
     run_pc inspect --format '{{.Config.SdNotifyMode}}' n1
     assert_equal "$output" "conmon"
-    # the container does not get the socket in this mode
-    NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc run --rm busybox sh -c 'echo "[$NOTIFY_SOCKET]"'
-    assert_equal "$output" "[]"
+    NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc 1 run --rm --sdnotify=conmon busybox sh -c 'echo "[$NOTIFY_SOCKET]"; ls /run/notify'
+    assert_equal "$output" "[]
+ls: /run/notify: No such file or directory"
     run_pc rm -f -t 0 n1
 }
 
-@test "--sdnotify=container: the container gets the socket and says READY itself" {
+@test "--sdnotify=container (the default): MAINPID from pc, the socket in the container, READY from it" {
     notify_listen "$PC_TEST_DIR/notify.sock" "$PC_TEST_DIR/notified"
-    NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc run --rm --sdnotify=container busybox \
-        sh -c 'echo "$NOTIFY_SOCKET"; test -S "$NOTIFY_SOCKET" && echo socket'
-    assert_equal "$output" "/run/notify/notify.sock
-socket"
-    # pc itself sent nothing
-    [ ! -s "$PC_TEST_DIR/notified" ]
+    NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc run -d --name d1 busybox sh -c \
+        'test -S "$NOTIFY_SOCKET" && echo "$NOTIFY_SOCKET"; sleep 100'
+    wait_for grep -q MAINPID "$PC_TEST_DIR/notified"
+    assert_equal "$(cat "$PC_TEST_DIR/notified")" "MAINPID=$(monitor_pid d1)"
+    run_pc inspect --format '{{.Config.SdNotifyMode}}' d1
+    assert_equal "$output" "container"
+    wait_for logs_have d1 /run/notify/notify.sock
+    run_pc logs d1
+    assert_equal "$output" "/run/notify/notify.sock"
+    run_pc rm -f -t 0 d1
     run_pc 125 create --sdnotify=bogus busybox true
     assert_equal "$output" 'Error: invalid config provided: invalid argument: invalid sdnotify value "bogus": must be container, conmon or ignore'
 }
@@ -138,10 +148,9 @@ socket"
     NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc run -d --name i1 --sdnotify=ignore busybox sleep 100
     wait_for_state i1 running
     # a second container in conmon mode shows the listener works and orders the check
-    NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc run -d --name i2 busybox sleep 100
+    NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc run -d --name i2 --sdnotify=conmon busybox sleep 100
     wait_for grep -q READY=1 "$PC_TEST_DIR/notified"
-    assert_equal "$(wc -l < "$PC_TEST_DIR/notified")" "1"
-    assert_contains "$(cat "$PC_TEST_DIR/notified")" "MAINPID=$(monitor_pid i2)"
+    assert_equal "$(cat "$PC_TEST_DIR/notified")" "MAINPID=$(monitor_pid i2) READY=1"
     run_pc rm -f -t 0 i1 i2
 }
 
