@@ -70,7 +70,8 @@ note_flags (void)
   else if (g.cgroup_manager)
     pc_debug ("--cgroup-manager %s: pc places no container in a cgroup of its own", g.cgroup_manager);
   for (char **o = g.storage_opts; o && *o; o++)
-    pc_debug ("--storage-opt %s: pc's storage drivers take no options; ignored", *o);
+    if (!strstr (*o, "mount_program="))
+      pc_debug ("--storage-opt %s: pc's storage drivers take no options; ignored", *o);
   if (g.tmpdir)
     pc_debug ("--tmpdir %s: pc keeps its state in the run root (--runroot); ignored", g.tmpdir);
   if (g.syslog)
@@ -100,6 +101,7 @@ apply_globals (void)
     .cgroup_manager = g.cgroup_manager,
     .tmpdir = g.tmpdir,
     .modules = g.modules,
+    .storage_opts = g.storage_opts,
   };
   pc_error *err = NULL;
   if (pc_engine_conf_load (&cf, &err) < 0)

@@ -427,6 +427,18 @@ read_storage_file (const char *path, char **graphroot, char **runroot, char **dr
       free (*graphroot);
       *graphroot = steal_pointer (&rsp);
     }
+  /* overlay with mount_program = fuse-overlayfs ([storage.options.overlay],
+     or [storage.options] as older files have it) is pc's fuse-overlayfs
+     driver: the user asked for no native overlay. */
+  json_object *opts = pc_json_get_object (t, "options");
+  const char *mp = pc_json_get_string (pc_json_get_object (opts, "overlay"), "mount_program");
+  if (mp == NULL)
+    mp = pc_json_get_string (opts, "mount_program");
+  if (mp && strstr (mp, "fuse-overlayfs") && *driver && strcmp (*driver, "overlay") == 0)
+    {
+      free (*driver);
+      *driver = xstrdup ("fuse-overlayfs");
+    }
   return 0;
 }
 
@@ -643,6 +655,10 @@ pc_engine_conf_load (const struct pc_engine_conf_flags *flags, pc_error **err)
         free (c.cgroup_manager), c.cgroup_manager = xstrdup (flags->cgroup_manager);
       if (flags->tmpdir)
         free (c.tmp_dir), c.tmp_dir = xstrdup (flags->tmpdir);
+      for (char *const *o = flags->storage_opts; o && *o; o++)
+        if ((strncmp (*o, "overlay.mount_program=", 22) == 0 || strncmp (*o, "mount_program=", 14) == 0)
+            && strstr (*o, "fuse-overlayfs"))
+          free (c.driver), c.driver = xstrdup ("fuse-overlayfs");
     }
   if (validate (&c, err) < 0 || pc_engine_conf_runtime (&c, flags && flags->runtime, err) < 0)
     {

@@ -815,6 +815,7 @@ struct pc_engine_conf_flags
 {
   const char *runtime, *events_backend, *cgroup_manager, *tmpdir;
   char *const *modules;      /* --module NAME|PATH: containers.conf.modules files */
+  char *const *storage_opts; /* --storage-opt: overlay.mount_program=...fuse-overlayfs picks that driver */
 };
 #define PC_CONF_LOG_SIZE_MIN 8192
 /* Errors (class PC_ERR_INVALID) name the file and line as podman's do:

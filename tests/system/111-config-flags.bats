@@ -37,6 +37,17 @@ teardown() {
     assert_equal "$output" "$PC_TEST_DIR/other"
 }
 
+@test "overlay with mount_program = fuse-overlayfs is pc's fuse-overlayfs driver (storage.conf or --storage-opt)" {
+    printf '[storage]\ndriver = "overlay"\n[storage.options.overlay]\nmount_program = "/usr/bin/fuse-overlayfs"\n' > "$CONF/storage.conf"
+    run_pc info --format '{{.Store.GraphDriverName}}'
+    assert_equal "$output" "fuse-overlayfs"
+    rm "$CONF/storage.conf"
+    run_pc --storage-opt overlay.mount_program=/usr/bin/fuse-overlayfs info --format '{{.Store.GraphDriverName}}'
+    assert_equal "$output" "fuse-overlayfs"
+    run_pc --storage-opt overlay.mount_program=/usr/bin/fuse-overlayfs --storage-driver vfs info --format '{{.Store.GraphDriverName}}'
+    assert_equal "$output" "vfs"
+}
+
 @test "CONTAINERS_STORAGE_CONF replaces the user's file; pc's own storage.conf names the store itself" {
     printf '[storage]\ngraphroot = "%s"\n' "$PC_TEST_DIR/user" > "$CONF/storage.conf"
     printf '[storage]\ngraphroot = "%s"\n' "$PC_TEST_DIR/env" > "$PC_TEST_DIR/s.conf"
