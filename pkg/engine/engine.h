@@ -776,6 +776,7 @@ int pc_engine_container_remove_volumes (struct pc_engine *e, json_object *rec, p
    _data, creating the volume first when create_if_missing. malloc'd. */
 int pc_engine_volume_path (struct pc_engine *e, const char *name, bool create_if_missing,
                            char **path, pc_error **err);
+
 /* containers.conf(5) and containers-storage.conf(5) as podman 4.3 reads
    them, with pc's own files ($XDG_CONFIG_HOME/pc/containers.conf and
    storage.conf, /etc/pc/ for root) read after them (conf.c; the keys in
