@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/pc/container.h"
+#include "cmd/pc/latest.h"
 #include "cmd/pc/image.h"
 #include "lib/cleanup.h"
 #include "lib/format.h"
@@ -53,12 +54,25 @@ enum kind
   K_ALL = K_CONTAINER | K_IMAGE | K_VOLUME | K_NETWORK | K_POD,
 };
 
+/* A lookup that failed for another reason than "no such object" (a
+   damaged record, a store pc cannot read) is the error to show: the first
+   one is kept in *real. */
+static void
+lookup_failed (pc_error **err, char **real)
+{
+  if (*real == NULL && pc_error_class_of (*err) != PC_ERR_NOT_FOUND)
+    *real = xstrdup ((*err)->msg);
+  pc_error_clear (err);
+}
+
 /* One object by name or ID, in podman's order for "all": container,
-   image, volume, network, pod. NULL and *why (podman's words) when none. */
+   image, volume, network, pod. NULL and *why (podman's words, or the real
+   failure when a lookup failed for another reason) when none. */
 static json_object *
 inspect_one (struct pc_engine *e, const char *ref, unsigned kinds, bool size, char **why)
 {
   pc_error *err = NULL;
+  char *real = NULL;
   if (kinds & K_CONTAINER)
     {
       pc_autocontainer struct pc_container *c = NULL;
@@ -76,21 +90,21 @@ inspect_one (struct pc_engine *e, const char *ref, unsigned kinds, bool size, ch
             }
           return o;
         }
-      pc_error_clear (&err);
+      lookup_failed (&err, &real);
     }
   if (kinds & K_IMAGE)
     {
       json_object *o = NULL;
       if (pc_engine_image_inspect (e, ref, &o, &err) == 0)
         return o;
-      pc_error_clear (&err);
+      lookup_failed (&err, &real);
     }
   if (kinds & K_VOLUME)
     {
       json_object *o = NULL;
       if (pc_engine_volume_lookup (e, ref, &o, &err) == 0)
         return o;
-      pc_error_clear (&err);
+      lookup_failed (&err, &real);
     }
   /* pc has no named networks: every network name is unknown. */
   if (kinds & K_POD)
@@ -98,9 +112,11 @@ inspect_one (struct pc_engine *e, const char *ref, unsigned kinds, bool size, ch
       pc_autopod struct pc_pod *p = NULL;
       if (pc_engine_pod_lookup (e, ref, &p, &err) == 0)
         return pc_engine_pod_inspect (e, p);
-      pc_error_clear (&err);
+      lookup_failed (&err, &real);
     }
-  if (kinds == K_ALL)
+  if (real)
+    *why = real;
+  else if (kinds == K_ALL)
     *why = xasprintf ("no such object: \"%s\"", ref);
   else if (kinds == K_IMAGE)
     *why = xasprintf ("%s: image not known", ref);
@@ -169,16 +185,15 @@ pc_cli_inspect (const struct pc_command *cmd, int argc, char **argv, const char 
   pc_autofree char *latest_id = NULL;
   if (latest)
     {
-      struct pc_container **v = NULL;
-      size_t n = 0;
       pc_error *err = NULL;
-      if (pc_engine_list (e, &v, &n, &err) < 0)
-        return pc_cli_fail (err);
-      if (n)
-        latest_id = xstrdup (v[0]->id);
-      pc_container_list_free (v, n);
+      latest_id = pc_cli_latest_id (e, &err);
+      if (latest_id == NULL && pc_error_class_of (err) == PC_ERR_NOT_FOUND)
+        {
+          pc_error_clear (&err);
+          return pc_cli_errorf (PC_EXIT_ERROR, "no containers to inspect: no such container");
+        }
       if (latest_id == NULL)
-        return pc_cli_errorf (PC_EXIT_ERROR, "no containers to inspect: no such container");
+        return pc_cli_fail (err);
       args = &latest_id;
       nargs = 1;
       /* -l works with --type=all: a container, as podman. */
