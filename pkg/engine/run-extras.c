@@ -31,6 +31,20 @@ one_of (const char *v, const char *const *set)
   return false;
 }
 
+/* podman's "strings" flags: each value is a comma-separated list. */
+static json_object *
+split_commas (char **v)
+{
+  json_object *a = json_object_new_array ();
+  for (; v && *v; v++)
+    {
+      pc_autofree char *copy = xstrdup (*v);
+      for (char *save = NULL, *t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save))
+        json_object_array_add (a, json_object_new_string (t));
+    }
+  return a;
+}
+
 int
 eng_extras_record (const struct pc_create_opts *o, json_object *rec, pc_error **err)
 {
@@ -90,21 +104,11 @@ eng_extras_record (const struct pc_create_opts *o, json_object *rec, pc_error **
   json_object_object_add (cfg, "SystemdMode", json_object_new_boolean (false));
   json_object_object_add (rec, "Systemd", json_object_new_string (sysd));
   if (o->chrootdirs)
-    {
-      json_object *a = json_object_new_array ();
-      for (char **d = o->chrootdirs; *d; d++)
-        json_object_array_add (a, json_object_new_string (*d));
-      json_object_object_add (cfg, "ChrootDirs", a);
-    }
+    json_object_object_add (cfg, "ChrootDirs", split_commas (o->chrootdirs));
   if (o->passwd_entry)
     json_object_object_add (rec, "PasswdEntry", json_object_new_string (o->passwd_entry));
   if (o->hostuser)
-    {
-      json_object *a = json_object_new_array ();
-      for (char **h = o->hostuser; *h; h++)
-        json_object_array_add (a, json_object_new_string (*h));
-      json_object_object_add (rec, "HostUsers", a);
-    }
+    json_object_object_add (rec, "HostUsers", split_commas (o->hostuser));
   if (o->pidfile)
     json_object_object_add (rec, "PidFile", json_object_new_string (o->pidfile));
   if (o->conmon_pidfile)

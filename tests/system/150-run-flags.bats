@@ -165,9 +165,9 @@ ls: /run/notify: No such file or directory"
 }
 
 @test "--chrootdirs: recorded in inspect's .Config.ChrootDirs" {
-    run_pc create --name c1 --chrootdirs /srv/jail --chrootdirs /var/jail busybox true
+    run_pc create --name c1 --chrootdirs /srv/jail --chrootdirs /var/jail,/opt/jail busybox true
     run_pc inspect --format '{{.Config.ChrootDirs}}' c1
-    assert_equal "$output" "[/srv/jail /var/jail]"
+    assert_equal "$output" "[/srv/jail /var/jail /opt/jail]"
 }
 
 @test "-q/--quiet: run pulls a missing image without progress on stderr" {
@@ -207,6 +207,9 @@ ls: /run/notify: No such file or directory"
     assert_equal "$output" "$me:*:$(id -u):$(id -g):$gecos:$(getent passwd "$me" | cut -d: -f6):/bin/sh"
     run_pc run --rm --hostuser "$(id -u)" --passwd-entry '$USERNAME=$UID' busybox tail -1 /etc/passwd
     assert_equal "$output" "$me=$(id -u)"
+    # a comma-separated list, as podman's strings flags
+    run_pc run --rm --hostuser "$me,root" -w /tmp busybox grep -c "^$me:" /etc/passwd
+    assert_equal "$output" "1"
     run_pc 125 create --hostuser no-such-user-here busybox true
     assert_contains "$output" "unknown user no-such-user-here"
 }
