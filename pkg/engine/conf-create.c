@@ -112,6 +112,13 @@ eng_conf_env_base (const struct pc_create_opts *o, char ***env)
   for (char **e = c->env; e && *e; e++)
     if (strchr (*e, '=') && **e != '=')
       env_put (env, *e);
+}
+
+/* --env-host: over the configuration's and the image's variables, and
+   after --unsetenv, as podman 4.3 joins them (checked on this machine). */
+static void
+env_host (const struct pc_create_opts *o, char ***env)
+{
   if (!o->env_host)
     return;
   /* pc's own variables (the user namespace's marker) are not the host's. */
@@ -127,6 +134,7 @@ eng_conf_env_unset (const struct pc_create_opts *o, char ***env)
     {
       pc_strv_free (*env);
       *env = NULL;
+      env_host (o, env);
       return;
     }
   for (char **u = o->unsetenv; u && *u; u++)
@@ -141,6 +149,7 @@ eng_conf_env_unset (const struct pc_create_opts *o, char ***env)
       if (w)
         *w = NULL;
     }
+  env_host (o, env);
 }
 
 /* podman: /usr/share/zoneinfo/NAME, or the host's own for "local". */

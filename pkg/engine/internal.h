@@ -197,8 +197,8 @@ void eng_record_add_home (json_object *rec, const char *home);
 
 /* conf-create.c: containers.conf at create. The options with the
    configuration's defaults where the user gave no flag (valid until
-   eng_conf_opts_clear); the environment's base (env, env_host) and
-   --unsetenv; the record's Timezone, Umask, ShmSize, PidsLimit and the
+   eng_conf_opts_clear); the environment's base (env) before the image's,
+   then --unsetenv and env_host after it; the record's Timezone, Umask, ShmSize, PidsLimit and the
    hidden TimezonePath, LogSizeMax, DefaultCapabilities. */
 #define PC_DEFAULT_SHM_SIZE 65536000
 struct eng_conf_opts

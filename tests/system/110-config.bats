@@ -117,6 +117,10 @@ conf() {
     assert_equal "$output" "[fromhost]"
     HOSTVAR=fromhost run_pc run --rm --env-host=false busybox sh -c 'echo "[$HOSTVAR]"'
     assert_equal "$output" "[]"
+    # as podman 4.3: the host's variables over the configuration's and the
+    # image's, and --unsetenv does not remove them
+    C=host PATH=/hostpath:/bin:/usr/bin run_pc run --rm --unsetenv C busybox sh -c 'echo "$PATH $C"'
+    assert_equal "$output" "/hostpath:/bin:/usr/bin host"
     printf '[containers]\nenv = ["C=1"]\n' | conf
     run_pc run --rm busybox /bin/cat /proc/self/environ
     assert_contains "$output" "PATH=/usr/local/sbin"
