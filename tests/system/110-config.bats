@@ -83,6 +83,18 @@ conf() {
     assert_equal "$output" "Error: finding config on system: CONTAINERS_CONF file: stat $PC_TEST_DIR/missing.conf: no such file or directory"
 }
 
+@test "pc's own \$XDG_CONFIG_HOME/pc/containers.conf: the same keys, after podman's files" {
+    pc_busybox
+    printf '[containers]\nenv = ["W=podman"]\ntz = "Asia/Tokyo"\n' | conf
+    mkdir -p "$XDG_CONFIG_HOME/pc"
+    printf '[containers]\nenv = ["W=pc"]\n' > "$XDG_CONFIG_HOME/pc/containers.conf"
+    run_pc run --rm busybox sh -c 'echo $W; date +%Z'
+    assert_equal "$(echo $output)" "pc JST"
+    printf '[containers]\nenv = "x"\n' > "$XDG_CONFIG_HOME/pc/containers.conf"
+    run_pc 125 ps
+    assert_contains "$output" "$XDG_CONFIG_HOME/pc/containers.conf"
+}
+
 @test "--module reads a containers.conf.modules file after the others" {
     pc_busybox
     printf '[containers]\nenv = ["M=main"]\n' | conf
