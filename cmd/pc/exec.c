@@ -5,12 +5,13 @@
 #include <stdio.h>
 
 #include "cmd/pc/container.h"
+#include "cmd/pc/latest.h"
 #include "lib/cleanup.h"
 
 int
 pc_cmd_exec (const struct pc_command *cmd, int argc, char **argv)
 {
-  bool interactive = false, tty = false, detach = false, privileged = false;
+  bool interactive = false, tty = false, detach = false, privileged = false, latest = false;
   long preserve_fds = 0;
   pc_autofree char *detach_keys = NULL;
   pc_autostrv char **env = NULL;
@@ -24,6 +25,7 @@ pc_cmd_exec (const struct pc_command *cmd, int argc, char **argv)
     { "env", 'e', PC_OPT_STRV, &env, "stringArray", "Set environment variables" },
     { "env-file", 0, PC_OPT_STRV, &env_files, "file", "Read in a file of environment variables" },
     { "interactive", 'i', PC_OPT_BOOL, &interactive, NULL, "Keep STDIN open even if not attached" },
+    { "latest", 'l', PC_OPT_BOOL, &latest, NULL, "Act on the latest container pc is aware of" },
     { "preserve-fds", 0, PC_OPT_UINT, &preserve_fds, "uint", "Pass N additional file descriptors to the container" },
     { "privileged", 0, PC_OPT_BOOL, &privileged, NULL, "Give the process extended Linux capabilities inside the container" },
     { "tty", 't', PC_OPT_BOOL, &tty, NULL, "Allocate a pseudo-TTY. The default is false" },
@@ -35,8 +37,13 @@ pc_cmd_exec (const struct pc_command *cmd, int argc, char **argv)
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  if (nargs < 1)
+  if (nargs < 1 && !latest)
     return pc_cli_errorf (PC_EXIT_ERROR, "exec requires the name or ID of a container or the --latest flag");
+  /* podman: with -l the arguments are the command. */
+  pc_autostrv char **hold = NULL;
+  int lrc = pc_cli_latest_args (NULL, latest, 0, &args, &nargs, &hold);
+  if (lrc != 0)
+    return lrc;
   if (nargs < 2)
     return pc_cli_errorf (PC_EXIT_ERROR, "must provide a non-empty command to start an exec session: invalid argument");
   /* Before pc opens anything: the fds passed on must be the caller's, not

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/pc/container.h"
+#include "cmd/pc/latest.h"
 #include "cmd/pc/image.h"
 #include "lib/cleanup.h"
 #include "lib/format.h"
@@ -184,16 +185,15 @@ pc_cli_inspect (const struct pc_command *cmd, int argc, char **argv, const char 
   pc_autofree char *latest_id = NULL;
   if (latest)
     {
-      struct pc_container **v = NULL;
-      size_t n = 0;
       pc_error *err = NULL;
-      if (pc_engine_list (e, &v, &n, &err) < 0)
-        return pc_cli_fail (err);
-      if (n)
-        latest_id = xstrdup (v[0]->id);
-      pc_container_list_free (v, n);
+      latest_id = pc_cli_latest_id (e, &err);
+      if (latest_id == NULL && pc_error_class_of (err) == PC_ERR_NOT_FOUND)
+        {
+          pc_error_clear (&err);
+          return pc_cli_errorf (PC_EXIT_ERROR, "no containers to inspect: no such container");
+        }
       if (latest_id == NULL)
-        return pc_cli_errorf (PC_EXIT_ERROR, "no containers to inspect: no such container");
+        return pc_cli_fail (err);
       args = &latest_id;
       nargs = 1;
       /* -l works with --type=all: a container, as podman. */

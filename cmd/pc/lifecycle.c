@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/pc/container.h"
+#include "cmd/pc/latest.h"
 #include "cmd/pc/ps.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
@@ -215,7 +216,7 @@ start_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **e
 int
 pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
 {
-  bool attach = false, interactive = false, all = false, sig_proxy = false, sig_proxy_set = false;
+  bool attach = false, interactive = false, all = false, sig_proxy = false, sig_proxy_set = false, latest = false;
   pc_autofree char *detach_keys = NULL;
   pc_autostrv char **filters = NULL;
   const struct pc_opt opts[] = {
@@ -224,6 +225,7 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
     { "detach-keys", 0, PC_OPT_STRING, &detach_keys, "[a-Z]", "Override the key sequence for detaching a container (default \"ctrl-p,ctrl-q\")" },
     { "filter", 'f', PC_OPT_STRV, &filters, "strings", "Filter output based on conditions given" },
     { "interactive", 'i', PC_OPT_BOOL, &interactive, NULL, "Make STDIN available to the contained process" },
+    { "latest", 'l', PC_OPT_BOOL, &latest, NULL, "Act on the latest container pc is aware of" },
     { "sig-proxy", 0, PC_OPT_BOOL, &sig_proxy, NULL, "Proxy received signals to the process (default true if attaching, false otherwise)", &sig_proxy_set },
     { NULL },
   };
@@ -231,8 +233,10 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
+  if (pc_cli_latest_check (latest, all, nargs, false) != 0)
+    return PC_EXIT_ERROR;
   /* podman's start takes names with --filter (the named ones that match). */
-  if (need_args (cmd, nargs, all || (filters && nargs == 0)) < 0)
+  if (need_args (cmd, nargs, all || latest || (filters && nargs == 0)) < 0)
     return PC_EXIT_ERROR;
   pc_error *kerr = NULL;
   if (pc_engine_check_detach_keys (detach_keys, &kerr) < 0)
@@ -247,6 +251,10 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
+  pc_autostrv char **hold = NULL;
+  int lrc = pc_cli_latest_args (e, latest && !filters, 0, &args, &nargs, &hold);
+  if (lrc != 0)
+    return lrc;
   pc_error *uerr = NULL;
   if (pc_engine_enter_userns_net (e, NULL, args, (size_t) nargs, &uerr) < 0)
     return pc_cli_fail (uerr);
@@ -315,7 +323,7 @@ stop_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **er
 static int
 stop_or_restart (const struct pc_command *cmd, int argc, char **argv, bool restart)
 {
-  bool all = false, ignore = false, tset = false, running = false;
+  bool all = false, ignore = false, tset = false, running = false, latest = false;
   long timeout = -1;
   pc_autostrv char **cidfiles = NULL;
   pc_autostrv char **filters = NULL;
@@ -324,6 +332,7 @@ stop_or_restart (const struct pc_command *cmd, int argc, char **argv, bool resta
     { "cidfile", 0, PC_OPT_STRV, &cidfiles, "stringArray", "Read the container ID from the file" },
     { "filter", 'f', PC_OPT_STRV, &filters, "strings", "Filter output based on conditions given" },
     { "ignore", 'i', PC_OPT_BOOL, &ignore, NULL, "Ignore errors when a specified container is missing" },
+    { "latest", 'l', PC_OPT_BOOL, &latest, NULL, "Act on the latest container pc is aware of" },
     { "time", 't', PC_OPT_UINT, &timeout, "uint", "Seconds to wait for stop before killing the container", &tset },
     { "timeout", 0, PC_OPT_UINT, &timeout, "uint", "Seconds to wait for stop before killing the container", &tset },
     /* restart only; the table ends here for stop */
@@ -338,13 +347,18 @@ stop_or_restart (const struct pc_command *cmd, int argc, char **argv, bool resta
   int nnames = 0;
   if (add_cidfiles (cidfiles, args, nargs, &names, &nnames) != 0)
     return PC_EXIT_ERROR;
-  if (need_targets (cmd, nnames, all, filters) < 0)
+  if (pc_cli_latest_check (latest, all, nargs, cidfiles != NULL) != 0)
+    return PC_EXIT_ERROR;
+  if (need_targets (cmd, nnames, all || latest, filters) < 0)
     return PC_EXIT_ERROR;
   /* Signals travel through the monitors: only restart needs the namespace,
      the pod's infra's (or container:X's) for a member, as start. */
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
+  int lrc = pc_cli_latest_args (e, latest && !filters && !(restart && running), 0, &names, &nnames, &names);
+  if (lrc != 0)
+    return lrc;
   pc_error *uerr = NULL;
   if (restart && pc_engine_enter_userns_net (e, NULL, names, (size_t) nnames, &uerr) < 0)
     return pc_cli_fail (uerr);
@@ -405,12 +419,13 @@ parse_kill_signal (const char *s, int *sig)
 int
 pc_cmd_kill (const struct pc_command *cmd, int argc, char **argv)
 {
-  bool all = false;
+  bool all = false, latest = false;
   pc_autofree char *signal = NULL;
   pc_autostrv char **cidfiles = NULL;
   const struct pc_opt opts[] = {
     { "all", 'a', PC_OPT_BOOL, &all, NULL, "Signal all running containers" },
     { "cidfile", 0, PC_OPT_STRV, &cidfiles, "stringArray", "Read the container ID from the file" },
+    { "latest", 'l', PC_OPT_BOOL, &latest, NULL, "Act on the latest container pc is aware of" },
     { "signal", 's', PC_OPT_STRING, &signal, "string", "Signal to send to the container (default \"KILL\")" },
     { NULL },
   };
@@ -425,11 +440,16 @@ pc_cmd_kill (const struct pc_command *cmd, int argc, char **argv)
   int nnames = 0;
   if (add_cidfiles (cidfiles, args, nargs, &names, &nnames) != 0)
     return PC_EXIT_ERROR;
-  if (need_args (cmd, nnames, all) < 0)
+  if (pc_cli_latest_check (latest, all, nargs, cidfiles != NULL) != 0)
+    return PC_EXIT_ERROR;
+  if (need_args (cmd, nnames, all || latest) < 0)
     return PC_EXIT_ERROR;
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
+  int lrc = pc_cli_latest_args (e, latest, 0, &names, &nnames, &names);
+  if (lrc != 0)
+    return lrc;
   /* --all means the running ones. */
   struct each_opts eo = { .all = all, .print = true, .want = is_running };
   return each_container (e, names, nnames, &eo, kill_one, &sig);
@@ -457,7 +477,7 @@ rm_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err)
 int
 pc_cmd_rm (const struct pc_command *cmd, int argc, char **argv)
 {
-  bool all = false, force = false, volumes = false, ignore = false, tset = false;
+  bool all = false, force = false, volumes = false, ignore = false, tset = false, latest = false;
   long timeout = -1;
   pc_autostrv char **cidfiles = NULL;
   pc_autostrv char **filters = NULL;
@@ -467,6 +487,7 @@ pc_cmd_rm (const struct pc_command *cmd, int argc, char **argv)
     { "filter", 0, PC_OPT_STRV, &filters, "strings", "Filter output based on conditions given" },
     { "force", 'f', PC_OPT_BOOL, &force, NULL, "Force removal of a running or unusable container" },
     { "ignore", 'i', PC_OPT_BOOL, &ignore, NULL, "Ignore errors when a specified container is missing" },
+    { "latest", 'l', PC_OPT_BOOL, &latest, NULL, "Act on the latest container pc is aware of" },
     { "time", 't', PC_OPT_UINT, &timeout, "uint", "Seconds to wait for stop before killing the container", &tset },
     { "timeout", 0, PC_OPT_UINT, &timeout, "uint", "Seconds to wait for stop before killing the container", &tset },
     { "volumes", 'v', PC_OPT_BOOL, &volumes, NULL, "Remove anonymous volumes associated with the container" },
@@ -480,11 +501,28 @@ pc_cmd_rm (const struct pc_command *cmd, int argc, char **argv)
   int nnames = 0;
   if (add_cidfiles (cidfiles, args, nargs, &names, &nnames) != 0)
     return PC_EXIT_ERROR;
-  if (need_targets (cmd, nnames, all, filters) < 0)
+  if (pc_cli_latest_check (latest, all, nargs, cidfiles != NULL) != 0)
+    return PC_EXIT_ERROR;
+  if (need_targets (cmd, nnames, all || latest, filters) < 0)
     return PC_EXIT_ERROR;
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
   if (e == NULL)
     return PC_EXIT_ERROR;
+  /* rm -l with no container: 1, or nothing with --force or --ignore. */
+  if (latest && !filters)
+    {
+      pc_error *lerr = NULL;
+      char *id = pc_cli_latest_id (e, &lerr);
+      if (id == NULL && (force || ignore) && pc_error_class_of (lerr) == PC_ERR_NOT_FOUND)
+        {
+          pc_error_clear (&lerr);
+          return 0;
+        }
+      if (id == NULL)
+        return pc_cli_fail_as (lerr, PC_EXIT_REMOVES);
+      pc_strv_append_take (&names, id);
+      nnames = 1;
+    }
   struct rm_data d = { .force = force, .volumes = volumes, .timeout = tset ? (int) timeout : -1 };
   /* podman: rm of a missing container exits 1, of a running one 2; with
      --force a missing container is no error. */
@@ -588,7 +626,7 @@ parse_conditions (char **words, struct wait_conditions *wc, pc_error **err)
 int
 pc_cmd_wait (const struct pc_command *cmd, int argc, char **argv)
 {
-  bool ignore = false;
+  bool ignore = false, latest = false;
   pc_autostrv char **conditions = NULL;
   pc_autofree char *interval = NULL;
   const struct pc_opt opts[] = {
@@ -597,13 +635,14 @@ pc_cmd_wait (const struct pc_command *cmd, int argc, char **argv)
     { "ignore", 0, PC_OPT_BOOL, &ignore, NULL, "Ignore if a container does not exist" },
     { "interval", 'i', PC_OPT_STRING, &interval, "string",
       "Time Interval to wait before polling for completion (default \"250ms\")" },
+    { "latest", 'l', PC_OPT_BOOL, &latest, NULL, "Act on the latest container pc is aware of" },
     { NULL },
   };
   char **args;
   int nargs, exit_code;
   if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  if (need_args (cmd, nargs, false) < 0)
+  if (pc_cli_latest_check (latest, false, nargs, false) != 0 || need_args (cmd, nargs, latest) < 0)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
   struct wait_conditions wc;
@@ -622,6 +661,10 @@ pc_cmd_wait (const struct pc_command *cmd, int argc, char **argv)
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
+  pc_autostrv char **hold = NULL;
+  int lrc = pc_cli_latest_args (e, latest, 0, &args, &nargs, &hold);
+  if (lrc != 0)
+    return lrc;
   /* As podman: every name must resolve before waiting on any; with
      --ignore a missing one prints -1. */
   struct pc_container **ctrs = xmalloc0 (((size_t) nargs + 1) * sizeof *ctrs);
@@ -705,13 +748,14 @@ pause_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **e
 static int
 pause_cmd (const struct pc_command *cmd, int argc, char **argv, bool on)
 {
-  bool all = false;
+  bool all = false, latest = false;
   pc_autostrv char **cidfiles = NULL;
   pc_autostrv char **filters = NULL;
   const struct pc_opt opts[] = {
     { "all", 'a', PC_OPT_BOOL, &all, NULL, on ? "Pause all running containers" : "Unpause all paused containers" },
     { "cidfile", 0, PC_OPT_STRV, &cidfiles, "stringArray", "Read the container ID from the file" },
     { "filter", 'f', PC_OPT_STRV, &filters, "strings", "Filter output based on conditions given" },
+    { "latest", 'l', PC_OPT_BOOL, &latest, NULL, "Act on the latest container pc is aware of" },
     { NULL },
   };
   char **args;
@@ -722,7 +766,9 @@ pause_cmd (const struct pc_command *cmd, int argc, char **argv, bool on)
   int nnames = 0;
   if (add_cidfiles (cidfiles, args, nargs, &names, &nnames) != 0)
     return PC_EXIT_ERROR;
-  if (need_targets (cmd, nnames, all, filters) < 0)
+  if (pc_cli_latest_check (latest, all, nargs, cidfiles != NULL) != 0)
+    return PC_EXIT_ERROR;
+  if (need_targets (cmd, nnames, all || latest, filters) < 0)
     return PC_EXIT_ERROR;
   /* podman 4.3 refuses unpause on a rootless cgroup v1 host before it
      looks at any name; pause looks at the container first: a missing one,
@@ -735,6 +781,9 @@ pause_cmd (const struct pc_command *cmd, int argc, char **argv, bool on)
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (PC_ENGINE_USERNS);
   if (e == NULL)
     return PC_EXIT_ERROR;
+  int lrc = pc_cli_latest_args (e, latest && !filters, 0, &names, &nnames, &names);
+  if (lrc != 0)
+    return lrc;
   for (int i = 0; i < nnames && !can; i++)
     {
       pc_autocontainer struct pc_container *c = NULL;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cmd/pc/container.h"
+#include "cmd/pc/latest.h"
 #include "lib/cleanup.h"
 #include "lib/parse.h"
 #include "lib/timeutil.h"
@@ -42,11 +43,12 @@ parse_until (const char *s, struct timespec *t, pc_error **err)
 int
 pc_cmd_logs (const struct pc_command *cmd, int argc, char **argv)
 {
-  bool follow = false, timestamps = false, tail_set = false, names = false;
+  bool follow = false, timestamps = false, tail_set = false, names = false, latest = false;
   long tail = -1;
   pc_autofree char *since = NULL, *until = NULL;
   const struct pc_opt opts[] = {
     { "follow", 'f', PC_OPT_BOOL, &follow, NULL, "Follow log output.  The default is false" },
+    { "latest", 'l', PC_OPT_BOOL, &latest, NULL, "Act on the latest container pc is aware of" },
     { "names", 'n', PC_OPT_BOOL, &names, NULL, "Output the container name in the log" },
     { "since", 0, PC_OPT_STRING, &since, "string", "Show logs since TIMESTAMP" },
     { "tail", 0, PC_OPT_INT, &tail, "int", "Output the specified number of LINES at the end of the logs.  Defaults to -1, which prints all lines", &tail_set },
@@ -56,8 +58,12 @@ pc_cmd_logs (const struct pc_command *cmd, int argc, char **argv)
   };
   char **args;
   int nargs, exit_code;
-  if (pc_cli_parse_args (cmd, opts, argc, argv, 1, -1, &args, &nargs, &exit_code) != 0)
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
+  if (pc_cli_latest_check (latest, false, nargs, false) != 0)
+    return PC_EXIT_ERROR;
+  if (nargs == 0 && !latest)
+    return pc_cli_errorf (PC_EXIT_ERROR, "specify at least one container name or ID to log");
   struct pc_engine_log_opts lo = { .follow = follow, .timestamps = timestamps, .tail = tail_set ? tail : -1 };
   pc_error *err = NULL;
   if (since && pc_parse_time_or_duration (since, &lo.since, &err) < 0)
@@ -67,6 +73,10 @@ pc_cmd_logs (const struct pc_command *cmd, int argc, char **argv)
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
+  pc_autostrv char **hold = NULL;
+  int lrc = pc_cli_latest_args (e, latest, 0, &args, &nargs, &hold);
+  if (lrc != 0)
+    return lrc;
   /* As podman: every name resolves before any log is printed. */
   struct pc_container **ctrs = xmalloc0 (((size_t) nargs + 1) * sizeof *ctrs);
   int rc = 0;

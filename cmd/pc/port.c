@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/pc/container.h"
+#include "cmd/pc/latest.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/xalloc.h"
@@ -12,11 +13,22 @@
 int
 pc_cmd_port (const struct pc_command *cmd, int argc, char **argv)
 {
-  const struct pc_opt opts[] = { { NULL } };
+  bool latest = false;
+  const struct pc_opt opts[] = {
+    { "latest", 'l', PC_OPT_BOOL, &latest, NULL, "Act on the latest container pc is aware of" },
+    { NULL },
+  };
   char **args;
   int nargs, exit_code;
-  if (pc_cli_parse_args (cmd, opts, argc, argv, 1, 2, &args, &nargs, &exit_code) != 0)
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, 2, &args, &nargs, &exit_code) != 0)
     return exit_code;
+  if (nargs == 0 && !latest)
+    return pc_cli_errorf (PC_EXIT_ERROR, "you must supply a running container name or id");
+  /* podman: with -l the one argument is the port. */
+  pc_autostrv char **hold = NULL;
+  int lrc = pc_cli_latest_args (NULL, latest, 0, &args, &nargs, &hold);
+  if (lrc != 0)
+    return lrc;
   pc_autoengine struct pc_engine *e = NULL;
   pc_autocontainer struct pc_container *c = NULL;
   int rc = pc_cli_open_container (0, args[0], 0, &e, &c);
