@@ -239,6 +239,8 @@ state_name (const struct pc_container *c)
 {
   if (c->problem)
     return "unknown";
+  if (c->state.stopping)
+    return "stopping";   /* podman: matched by no status= filter */
   const char *s = pc_container_status_name (c->state.status);
   return strcmp (s, "stopped") == 0 ? "exited" : s;
 }

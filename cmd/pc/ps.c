@@ -388,7 +388,8 @@ ps_once (struct pc_engine *e, const struct ps_opts *o, const struct pc_ps_filter
   for (size_t i = 0; i < n; i++)
     {
       struct pc_container *c = v[i];
-      if (!o->all && c->state.status != PC_STATUS_RUNNING)
+      /* podman: a container a stop waits for is not running. */
+      if (!o->all && (c->state.status != PC_STATUS_RUNNING || c->state.stopping))
         continue;
       /* The engine's row carries the health words, for health=. */
       json_object *raw = pc_engine_ps_row (e, c);

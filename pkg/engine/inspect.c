@@ -242,7 +242,9 @@ pc_engine_ps_row (struct pc_engine *e, struct pc_container *c)
     json_object_object_add (o, "Ports", ps_ports (hc));
   json_object_object_add (o, "Size", NULL);
   json_object_object_add (o, "StartedAt", json_object_new_int64 (st->started_at.tv_sec));
-  json_object_object_add (o, "State", json_object_new_string (pc_container_status_name (st->status)));
+  /* podman's ps JSON says "stopping" while a stop waits. */
+  json_object_object_add (o, "State", json_object_new_string (st->stopping ? "stopping"
+                                                              : pc_container_status_name (st->status)));
   struct timespec now;
   clock_gettime (CLOCK_REALTIME, &now);
   pc_autofree char *status = pc_engine_status_human (st, &now);

@@ -158,7 +158,7 @@ teardown() {
     assert_equal "$output" "-1"
     run_pc inspect --format '{{.State.Status}} {{.State.Running}}' st
     assert_equal "$output" "stopping false"
-    run_pc ps --format '{{.Names}} {{.Status}}'
+    run_pc ps -a --format '{{.Names}} {{.Status}}'
     assert_equal "$output" "st Stopping"
     run_pc kill st
     run_pc wait st
