@@ -546,5 +546,10 @@ pc_cmd_pod_logs (const struct pc_command *cmd, int argc, char **argv)
         return pc_cli_errorf (PC_EXIT_ERROR, "container %s is not in pod %s", container, p->name);
       return 0;
     }
-  return pc_cmd_logs (cmd, (int) pc_strv_len (av), av);
+  /* The parser may reorder the array it is given: it gets a copy of the
+     pointers, av keeps the strings to free. */
+  size_t nav = pc_strv_len (av);
+  pc_autofree char **argv2 = xmalloc0 ((nav + 1) * sizeof *argv2);
+  memcpy (argv2, av, nav * sizeof *argv2);
+  return pc_cmd_logs (cmd, (int) nav, argv2);
 }

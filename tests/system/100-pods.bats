@@ -37,8 +37,15 @@ pod_pids() {
     done | tr ' ' '\n' | grep -v '^0$' || true
 }
 
-gone() {
+# reaped PID: the process is no more, not even a zombie (what pc's look at
+# a monitor's pid and start time sees).
+reaped() {
     ! kill -0 "$1" 2>/dev/null
+}
+
+# gone PID: the process has ended (a zombie waiting for its reaper counts).
+gone() {
+    ! kill -0 "$1" 2>/dev/null || [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" = Z ]
 }
 
 @test "pod: members talk over 127.0.0.1 and share /dev/shm and the hostname" {
@@ -145,7 +152,7 @@ t2 exited"
     infra=$("$PC" pod inspect --format '{{.InfraContainerID}}' hurt)
     mon=$(monitor_pid "$infra")
     kill -9 "$mon"
-    wait_for gone "$mon"
+    wait_for -t 30 reaped "$mon"
     run_pc pod ps --format '{{.Name}} {{.Status}}'
     assert_contains "$output" "infra container ${infra:0:12} of pod hurt exited"
     assert_contains "$output" "its monitor was killed"
