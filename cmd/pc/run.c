@@ -184,6 +184,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "personality", 0, PC_OPT_STRING, &f->personality, "string", "Configure execution domain using personality (e.g., LINUX/LINUX32)" },
     { "pidfile", 0, PC_OPT_STRING, &f->pidfile, "string", "Write the container process ID to the file" },
     { "quiet", 'q', PC_OPT_BOOL, &f->quiet, NULL, "Suppress output information when pulling images" },
+    { "rootfs", 0, PC_OPT_BOOL, &f->o.rootfs, NULL, "The first argument is not an image but the rootfs to the exploded container" },
     { "sdnotify", 0, PC_OPT_STRING, &f->sdnotify, "string", "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\") (default \"container\")" },
     { "systemd", 0, PC_OPT_STRING, &f->systemd, "string", "Run container in systemd mode (\"true\"|\"false\"|\"always\") (default \"true\")" },
     { "add-host", 0, PC_OPT_STRV, &f->o.add_host, "strings", "Add a custom host-to-IP mapping (host:ip) (default [])" },
@@ -392,7 +393,7 @@ create_common (const struct pc_command *cmd, bool is_run, int argc, char **argv,
      started first); create needs no more than a fresh one. */
   if (pc_engine_enter_userns_ctr (*ep, f->o.network, is_run ? f->o.pod : NULL, NULL, 0, &err) < 0)
     return pc_cli_fail (err);
-  r = pc_cli_pull_for_run (*ep, f->o.image, f->pull, f->tls_verify, f->quiet);
+  r = f->o.rootfs ? 0 : pc_cli_pull_for_run (*ep, f->o.image, f->pull, f->tls_verify, f->quiet);
   if (r != 0)
     return r;
   if (pc_engine_create (*ep, &f->o, cp, &err) < 0)

@@ -556,7 +556,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
     return -1;
   pc_autoimage struct pc_image *img = NULL;
   pc_debug ("store open");
-  if (pc_store_image_lookup (store, o->image, &img, err) < 0)
+  if (o->rootfs ? eng_rootfs_dir_check (o->image, err) < 0 : pc_store_image_lookup (store, o->image, &img, err) < 0)
     return -1;
 
   char id[65];
@@ -606,8 +606,8 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
       undo_create (e, id, name, false);
       return -1;
     }
-  pc_debug ("image %s resolved, name reserved", pc_image_id (img));
-  if (pc_store_container_create (store, id, img, err) < 0)
+  pc_debug ("image %s resolved, name reserved", img ? pc_image_id (img) : o->image);
+  if (img && pc_store_container_create (store, id, img, err) < 0)
     {
       undo_create (e, id, name, false);
       eng_unlock (lock);
@@ -620,16 +620,17 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
   struct eng_user u = { 0 };
   struct eng_userns ns = { .lock_fd = -1 };
   pc_autofree char *spath = xasprintf ("%s/config.json", id);
-  pc_autofree char *imgname = image_display_name (img, o->image);
+  pc_autofree char *imgname = img ? image_display_name (img, o->image) : xstrdup ("");
+  pc_autojson json_object *dir_config = img ? NULL : eng_rootfs_dir_config ();
   pc_autoerror pc_error *derr = NULL;
   struct eng_image ei = {
-    .config = pc_image_config (img),
-    .id = pc_image_id (img),
+    .config = img ? pc_image_config (img) : dir_config,
+    .id = img ? pc_image_id (img) : "",
     .name = imgname,
     .driver = pc_store_driver (store, &derr),
   };
   int ret = -1;
-  if (pc_store_container_rootfs (store, id, &m, err) < 0)
+  if (img ? pc_store_container_rootfs (store, id, &m, err) < 0 : eng_rootfs_dir_mount (e, id, o->image, &m, err) < 0)
     goto out;
   if (eng_build_record (&ei, o, id, name, e->data_dir, hc, &rec, err) < 0
       || eng_conf_record (e, o, rec, err) < 0

@@ -201,6 +201,7 @@ struct pc_create_opts
   char **chrootdirs;         /* --chrootdirs */
   const char *passwd_entry;  /* --passwd-entry TEMPLATE */
   char **hostuser;           /* --hostuser NAME|UID */
+  bool rootfs;               /* --rootfs: image is a directory, DIR[:O] (run-extras.c) */
 };
 
 int pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o,

@@ -115,6 +115,9 @@ pc_engine_inspect (struct pc_engine *e, struct pc_container *c)
   const char *upf = pc_json_get_string (rec, "ConmonPidFile"), *ucf = pc_json_get_string (rec, "PidFile");
   json_object_object_add (o, "ConmonPidFile", json_object_new_string (upf ? upf : pidfile));
   json_object_object_add (o, "PidFile", json_object_new_string (ucf ? ucf : ctr_pidfile));
+  /* --rootfs DIR (run-extras.c) */
+  if (pc_json_get_string (rec, "Rootfs"))
+    json_object_object_add (o, "Rootfs", json_object_get (pc_json_get (rec, "Rootfs")));
   copy_key (o, rec, "Name");
   /* Restarts since the last pc start (the monitor counts them; podman
      too starts over at a start); a pc stop that waits makes podman's

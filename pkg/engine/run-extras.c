@@ -1,8 +1,9 @@
 /* The smaller run/create flags podman scripts pass: --annotation,
    --oom-score-adj, --personality, --pidfile, --conmon-pidfile, --sdnotify,
-   --systemd, --chrootdirs (docs/containers.md "More run flags"). They are
+   --systemd, --chrootdirs, --rootfs (docs/containers.md "More run flags"). They are
    checked and recorded at create (eng_extras_record), written into the OCI
    spec (eng_extras_spec) and acted on after a start (eng_extras_started). */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -21,6 +23,7 @@
 #include "lib/xalloc.h"
 #include "pkg/engine/internal.h"
 #include "pkg/engine/run-extras.h"
+#include "pkg/storage/storage.h"
 
 static bool
 one_of (const char *v, const char *const *set)
@@ -109,6 +112,14 @@ eng_extras_record (const struct pc_create_opts *o, json_object *rec, pc_error **
     json_object_object_add (rec, "PasswdEntry", json_object_new_string (o->passwd_entry));
   if (o->hostuser)
     json_object_object_add (rec, "HostUsers", split_commas (o->hostuser));
+  if (o->rootfs)
+    {
+      /* inspect's .Rootfs: the directory as given, without :O */
+      size_t n = strlen (o->image);
+      bool ov = n > 2 && strcmp (o->image + n - 2, ":O") == 0;
+      pc_autofree char *dir = xstrndup (o->image, ov ? n - 2 : n);
+      json_object_object_add (rec, "Rootfs", json_object_new_string (dir));
+    }
   if (o->pidfile)
     json_object_object_add (rec, "PidFile", json_object_new_string (o->pidfile));
   if (o->conmon_pidfile)
@@ -218,4 +229,93 @@ eng_extras_started (json_object *rec, const char *state_dir, pid_t cpid, pid_t m
       snprintf (msg, sizeof msg, "MAINPID=%d%s", (int) mpid, strcmp (mode, "conmon") == 0 ? "\nREADY=1" : "");
       sd_notify (ns, msg);
     }
+}
+
+/* --rootfs: the first argument is a directory used as the container's root
+   instead of an image, as podman's. DIR is bound as it is (writes land in
+   it; the runtime makes the mount points /dev, /proc, /sys... in it as
+   podman's does); DIR:O puts a throwaway overlay over it, its upper and
+   work directories in the container's directory, so DIR never changes.
+   Rootless the directory should belong to the user: the user is the
+   container's root. */
+/* DIR[:O] into an absolute, resolved directory and the overlay choice. */
+static int
+rootfs_parse (const char *arg, char **dir, bool *overlay, pc_error **err)
+{
+  size_t n = strlen (arg);
+  *overlay = n > 2 && strcmp (arg + n - 2, ":O") == 0;
+  pc_autofree char *path = xstrndup (arg, *overlay ? n - 2 : n);
+  char *real = realpath (path, NULL);
+  if (real == NULL)
+    {
+      /* podman's words, Go's lower-case errno text */
+      int saved = errno;
+      char msg[128];
+      snprintf (msg, sizeof msg, "%s", strerror (saved));
+      msg[0] = (char) tolower ((unsigned char) msg[0]);
+      return pc_error_makec (err, saved == ENOENT ? PC_ERR_NOT_FOUND : PC_ERR_GENERIC, saved,
+                             "running container create option: stat %s: %s", path, msg);
+    }
+  struct stat st;
+  if (stat (real, &st) < 0 || !S_ISDIR (st.st_mode))
+    {
+      free (real);
+      return pc_error_makec (err, PC_ERR_INVALID, ENOTDIR, "--rootfs %s: not a directory", path);
+    }
+  /* The overlay's option string cannot carry these. */
+  if (*overlay && strpbrk (real, ",:") != NULL)
+    {
+      free (real);
+      return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--rootfs %s:O: a path with `,` or `:` cannot be an overlay's lower directory", path);
+    }
+  *dir = real;
+  return 0;
+}
+
+json_object *
+eng_rootfs_dir_config (void)
+{
+  json_object *c = json_object_new_object ();
+  json_object_object_add (c, "config", json_object_new_object ());
+  return c;
+}
+
+int
+eng_rootfs_dir_check (const char *arg, pc_error **err)
+{
+  pc_autofree char *dir = NULL;
+  bool overlay;
+  return rootfs_parse (arg, &dir, &overlay, err);
+}
+
+int
+eng_rootfs_dir_mount (struct pc_engine *e, const char *id, const char *arg, struct pc_rootfs_mount *m,
+                      pc_error **err)
+{
+  pc_autofree char *dir = NULL;
+  bool overlay;
+  if (rootfs_parse (arg, &dir, &overlay, err) < 0)
+    return -1;
+  static const char *const subdirs[] = { "rootfs", "upper", "work", NULL };
+  for (const char *const *s = subdirs; *s; s++)
+    {
+      pc_autofree char *rel = xasprintf ("%s/%s", id, *s);
+      if (mkdirat (e->ctr_dfd, rel, 0700) < 0 && errno != EEXIST)
+        return pc_error_errno (err, errno, "create %s for --rootfs", rel);
+      if (!overlay)
+        break;
+    }
+  pc_autofree char *cdir = xasprintf ("%s/containers/%s", e->data_dir, id);
+  m->target = xasprintf ("%s/rootfs", cdir);
+  if (overlay)
+    {
+      m->driver = xstrdup ("overlay");
+      m->source = xasprintf ("lowerdir=%s,upperdir=%s/upper,workdir=%s/work,userxattr", dir, cdir, cdir);
+    }
+  else
+    {
+      m->driver = xstrdup ("vfs");
+      m->source = steal_pointer (&dir);
+    }
+  return 0;
 }

@@ -213,3 +213,43 @@ ls: /run/notify: No such file or directory"
     run_pc 125 create --hostuser no-such-user-here busybox true
     assert_contains "$output" "unknown user no-such-user-here"
 }
+
+# rootfs_dir DIR: a directory with a static busybox as /bin/sh and friends
+rootfs_dir() {
+    local bb
+    bb=$(command -v busybox) || skip "needs the host's busybox"
+    file -L "$bb" 2>/dev/null | grep -q 'statically linked' || skip "the host's busybox is not static"
+    mkdir -p "$1/bin"
+    cp "$bb" "$1/bin/busybox"
+    local x
+    for x in sh cat id touch ls echo true; do ln -s busybox "$1/bin/$x"; done
+}
+
+@test "--rootfs DIR: the directory is the root, owned by the user it is the container's root, writes land in it" {
+    rootfs_dir "$PC_TEST_DIR/rfs"
+    run_pc run --rm --rootfs "$PC_TEST_DIR/rfs" sh -c 'id -u; echo hi > /made; cat /made'
+    assert_equal "$output" "0
+hi"
+    [ "$(cat "$PC_TEST_DIR/rfs/made")" = hi ]
+    [ "$(stat -c %u "$PC_TEST_DIR/rfs/made")" = "$(id -u)" ]
+    run_pc create --name r1 --rootfs "$PC_TEST_DIR/rfs" true
+    run_pc inspect --format '{{.Rootfs}}|{{.Image}}|{{.ImageName}}' r1
+    assert_equal "$output" "$PC_TEST_DIR/rfs||"
+    run_pc ps -a --format '{{.Image}}|{{.Names}}'
+    assert_equal "$output" "|r1"
+    run_pc start -a r1
+    run_pc rm r1
+    [ -f "$PC_TEST_DIR/rfs/made" ]
+    run_pc 125 run --rm --rootfs "$PC_TEST_DIR/rfs"
+    assert_equal "$output" "Error: no command or entrypoint provided, and no CMD or ENTRYPOINT from image"
+    run_pc 125 run --rm --rootfs "$PC_TEST_DIR/nope" true
+    assert_equal "$output" "Error: running container create option: stat $PC_TEST_DIR/nope: no such file or directory"
+}
+
+@test "--rootfs DIR:O: an overlay over the directory, which stays unchanged" {
+    rootfs_dir "$PC_TEST_DIR/rfs"
+    run_pc run --rm --rootfs "$PC_TEST_DIR/rfs:O" sh -c 'echo hi > /made; cat /made; ls /bin/sh'
+    assert_equal "$output" "hi
+/bin/sh"
+    [ ! -e "$PC_TEST_DIR/rfs/made" ]
+}
