@@ -13,7 +13,6 @@
 #include "lib/json.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
-#include "pkg/engine/events.h"
 
 struct printer
 {

@@ -14,7 +14,6 @@
 #include "lib/json.h"
 #include "lib/parse.h"
 #include "lib/xalloc.h"
-#include "pkg/engine/events.h"
 
 /* 0 done (the name is printed), 1 nothing to do (not printed), -1 failed. */
 typedef int (*ctr_fn) (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err);

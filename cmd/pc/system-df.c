@@ -16,7 +16,6 @@
 #include "lib/json.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
-#include "pkg/engine/system.h"
 
 /* go-units' HumanSize: 4 significant digits, decimal units, no space
    ("2.844MB", "702.6kB", "12B"). */

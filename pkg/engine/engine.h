@@ -842,4 +842,9 @@ int pc_engine_conf_runtime (struct pc_engine_conf *c, bool from_flag, pc_error *
    create would); NULL when the store cannot be opened. malloc'd. */
 char *pc_engine_storage_driver_name (const struct pc_engine_options *o);
 
+/* The events log and the system commands have headers of their own; they
+   are part of this interface (cmd/ includes only engine.h). */
+#include "pkg/engine/events.h"
+#include "pkg/engine/system.h"
+
 #endif
