@@ -97,6 +97,10 @@ int64_t eng_now_ms (void);
    times; a wait, with a deadline, until every pidfd's process has exited. */
 size_t eng_open_monitors (struct pc_engine *e, struct pc_container *c, int pfds[2], pid_t pids[2]);
 bool eng_pidfds_wait (const int *pfds, size_t n, int64_t timeout_ms);
+/* rm-wait.c: for an --rm container, until the monitor has removed it (its
+   directory gone) or the monitors exited; otherwise eng_pidfds_wait. */
+void eng_monitors_or_removal_wait (struct pc_engine *e, struct pc_container *c, const int *pfds, size_t n,
+                                   int64_t timeout_ms);
 /* reap.c: kills the monitors c's state dir names (state.json's and
    monitor.pid's, start times checked) with their children, and waits, with
    a deadline, until they are gone. */

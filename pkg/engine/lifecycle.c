@@ -470,8 +470,6 @@ eng_remove_locked (struct pc_engine *e, struct pc_container *c, pc_error **err)
     pc_rm_rf_at (rfd, c->id, err);
   pc_error_clear (err);
   eng_cgroup_remove (c->id);
-  if (pc_rm_rf_at (e->ctr_dfd, c->id, err) < 0)
-    return -1;
   pc_engine_event_container (e, c, "remove");
   /* run --rm takes its anonymous volumes along (podman's rule). */
   if (pc_json_get_bool (pc_json_get (c->rec, "HostConfig"), "AutoRemove", false))
@@ -480,7 +478,8 @@ eng_remove_locked (struct pc_engine *e, struct pc_container *c, pc_error **err)
       if (pc_engine_container_remove_volumes (e, c->rec, &verr) < 0)
         pc_warn ("%s", verr->msg);
     }
-  return 0;
+  /* Last: run --rm returns once this directory is gone (rm-wait.c). */
+  return pc_rm_rf_at (e->ctr_dfd, c->id, err) < 0 ? -1 : 0;
 }
 
 int
@@ -500,7 +499,7 @@ pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int t
       int pfds[2];
       pid_t pids[2];
       size_t n = eng_open_monitors (e, c, pfds, pids);
-      eng_pidfds_wait (pfds, n, 2000);
+      eng_monitors_or_removal_wait (e, c, pfds, n, 2000);
       for (size_t i = 0; i < n; i++)
         close (pfds[i]);
     }

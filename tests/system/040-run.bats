@@ -256,3 +256,15 @@ setup() {
     assert_contains "$output" "size=64000k"
     assert_contains "$output" "nosuid,nodev,noexec"
 }
+
+@test "run --rm returns with the container gone: its name, record and anonymous volume free at once" {
+    for i in $(seq 1 10); do
+        run_pc 3 run --rm --name again -v /data busybox sh -c 'echo $$ > /data/x; exit 3'
+        run_pc ps -a --format '{{.Names}}'
+        assert_equal "$output" ""
+        run_pc volume ls -q
+        assert_equal "$output" ""
+    done
+    run_pc events --since 0 --stream=false --format '{{.Status}}' --filter event=remove --filter type=container
+    assert_equal "${#lines[@]}" "10"
+}
