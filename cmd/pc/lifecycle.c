@@ -10,6 +10,7 @@
 #include "cmd/pc/container.h"
 #include "cmd/pc/latest.h"
 #include "cmd/pc/ps.h"
+#include "cmd/pc/rm-depend.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/parse.h"
@@ -458,31 +459,38 @@ pc_cmd_kill (const struct pc_command *cmd, int argc, char **argv)
 
 struct rm_data
 {
-  bool force;
-  bool volumes;
-  int timeout;
+  struct pc_cli_rm_opts o;
+  bool depend;
 };
 
 static int
 rm_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **err)
 {
   struct rm_data *d = data;
-  if (pc_engine_remove (e, c, d->force, d->timeout, err) < 0)
+  if (d->depend && pc_cli_rm_dependents (e, c->id, &d->o, 0, err) < 0)
     return -1;
+  if (pc_engine_remove (e, c, d->o.force, d->o.timeout, err) < 0)
+    return -1;
+  /* podman's --depend prints full ids, the one named too. */
+  if (d->depend)
+    printf ("%s\n", c->id);
   /* After the record is gone: a volume in use is not removed. */
-  return d->volumes ? pc_engine_container_remove_volumes (e, c->rec, err) : 0;
+  if (d->o.volumes && pc_engine_container_remove_volumes (e, c->rec, err) < 0)
+    return -1;
+  return d->depend ? 1 : 0;
 }
 
 int
 pc_cmd_rm (const struct pc_command *cmd, int argc, char **argv)
 {
-  bool all = false, force = false, volumes = false, ignore = false, tset = false, latest = false;
+  bool all = false, force = false, volumes = false, ignore = false, tset = false, latest = false, depend = false;
   long timeout = -1;
   pc_autostrv char **cidfiles = NULL;
   pc_autostrv char **filters = NULL;
   const struct pc_opt opts[] = {
     { "all", 'a', PC_OPT_BOOL, &all, NULL, "Remove all containers" },
     { "cidfile", 0, PC_OPT_STRV, &cidfiles, "stringArray", "Read the container ID from the file" },
+    { "depend", 0, PC_OPT_BOOL, &depend, NULL, "Remove container and all containers that depend on the selected container" },
     { "filter", 0, PC_OPT_STRV, &filters, "strings", "Filter output based on conditions given" },
     { "force", 'f', PC_OPT_BOOL, &force, NULL, "Force removal of a running or unusable container" },
     { "ignore", 'i', PC_OPT_BOOL, &ignore, NULL, "Ignore errors when a specified container is missing" },
@@ -522,7 +530,8 @@ pc_cmd_rm (const struct pc_command *cmd, int argc, char **argv)
       pc_strv_append_take (&names, id);
       nnames = 1;
     }
-  struct rm_data d = { .force = force, .volumes = volumes, .timeout = tset ? (int) timeout : -1 };
+  struct rm_data d = { .o = { .force = force, .volumes = volumes, .timeout = tset ? (int) timeout : -1 },
+                       .depend = depend };
   /* podman: rm of a missing container exits 1, of a running one 2; with
      --force a missing container is no error. */
   struct each_opts eo = { .all = all, .ignore_missing = ignore || force, .print = true,

@@ -642,9 +642,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
     eng_pod_member_record (&pod_member, rec);
   if (eng_userns_plan (e, rec, &m, &ns, o, err) < 0 || eng_userns_shift_rootfs (&ns, &m, err) < 0)
     goto out;
-  json_object *cfg = pc_json_get (rec, "Config");
-  if (eng_resolve_user (&m, pc_json_get_string (cfg, "User"), &u, err) < 0
-      || eng_userns_groups (rec, &m, &u, err) < 0)
+  if (eng_create_user (&m, rec, &u, err) < 0 || eng_userns_groups (rec, &m, &u, err) < 0)
     goto out;
   eng_record_add_home (rec, u.home);
   spec = eng_build_spec (e->run_dir, id, &m, &u, rec, err);

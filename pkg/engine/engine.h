@@ -118,6 +118,9 @@ int pc_engine_list (struct pc_engine *e, struct pc_container ***out, size_t *n, 
    bytes: for listings of many containers. */
 int pc_engine_list_summary (struct pc_engine *e, struct pc_container ***out, size_t *n, pc_error **err);
 void pc_container_list_free (struct pc_container **v, size_t n);
+/* The ids of the containers that need container id (its --network
+   container:ID joiners), in id order; NULL when none (depend.c). */
+int pc_engine_dependents (struct pc_engine *e, const char *id, char ***out, pc_error **err);
 /* Re-derives c->state from the files. */
 int pc_engine_refresh (struct pc_engine *e, struct pc_container *c, pc_error **err);
 /* RUN/containers/ID and DATA/containers/ID/ctr.log; malloc'd. */

@@ -263,6 +263,13 @@ int eng_write_etc_files (struct pc_container *c, int state_dfd, pc_error **err);
    read through the layers of m (upper first). */
 int eng_resolve_user (const struct pc_rootfs_mount *m, const char *user, struct eng_user *out,
                       pc_error **err);
+/* user-later.c: create resolves Config.User; a name the image lacks is
+   kept in the record (root in the spec) and eng_start_user_check fails
+   each start with it, as podman's. */
+int eng_create_user (const struct pc_rootfs_mount *m, json_object *rec, struct eng_user *u, pc_error **err);
+int eng_start_user_check (const struct pc_container *c, pc_error **err);
+/* depend.c: podman's refusal to remove a container others depend on. */
+int eng_depend_check (struct pc_engine *e, const struct pc_container *c, pc_error **err);
 
 /* etcfiles.c: an /etc file of the image (path relative, "etc/passwd") read
    through the layers of m, capped; NULL when absent or not a regular file. */

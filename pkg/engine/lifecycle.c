@@ -131,6 +131,10 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
       ret = 0;
       goto out;
     }
+  /* A -u user the image lacked at create fails each start, as podman's
+     (pkg/engine/user-later.c); the container stays created. */
+  if (eng_start_user_check (c, err) < 0)
+    goto out;
   /* One waiting for its restart is started now, by this start. */
   eng_restart_cancel (e, c);
   {
@@ -515,6 +519,13 @@ pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int t
     }
   int r = 0;
   eng_state_read (e, c, true);
+  /* podman: a running one without -f is refused for that first. */
+  bool up = c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED;
+  if ((force || !up) && eng_depend_check (e, c, err) < 0)
+    {
+      eng_unlock (lock);
+      return -1;
+    }
   if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
     {
       if (!force)

@@ -56,8 +56,9 @@ setup() {
     run_pc 126 run --rm -u nosuchuser busybox true
     run_pc 126 run --rm -u root:nosuchgroup busybox true
     assert_contains "$output" "unable to find group nosuchgroup"
-    # pc resolves the user at create (podman at start): 125 there.
-    run_pc 125 create -u nosuchuser busybox true
+    # As podman: create succeeds, start fails (125).
+    run_pc create --name nu -u nosuchuser busybox true
+    run_pc 125 start nu
 }
 
 @test "not found, in use, name taken, wrong state, bad value: each command's own code" {

@@ -42,7 +42,7 @@ teardown() {
     # A created one joins at start (its own pc start, its own user namespace choice).
     run_pc start -a later
     assert_equal "$output" "hello-from-first"
-    run_pc rm -f -t 0 first later
+    run_pc rm -f -t 0 later first
 }
 
 @test "--network container: refuses what podman refuses; published ports are dropped" {

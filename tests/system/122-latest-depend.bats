@@ -116,3 +116,89 @@ teardown() {
     run_pc ps -a --format '{{.State}}'
     assert_equal "$output" "exited"
 }
+
+@test "-u with a user the image lacks: create succeeds, start fails with podman's words, run exits 126" {
+    run_pc create --name u1 -u nosuchuser busybox id
+    id=$output
+    run_pc 125 start u1
+    assert_equal "$output" "Error: unable to start container \"$id\": unable to find user nosuchuser: no matching entries in passwd file"
+    run_pc inspect --format '{{.State.Status}} {{.State.ExitCode}}' u1
+    assert_equal "$output" "created 0"
+    run_pc 125 start -a u1
+    assert_equal "$output" "Error: unable to start container $id: unable to find user nosuchuser: no matching entries in passwd file"
+    run_pc 126 run --name r1 -u nosuchuser busybox id
+    assert_equal "$output" "Error: unable to find user nosuchuser: no matching entries in passwd file"
+    run_pc ps -a --format '{{.Names}} {{.Status}}' --filter name=r1
+    assert_equal "$output" "r1 Created"
+    run_pc 126 run --rm -u nosuchuser busybox id
+    assert_equal "$output" "Error: unable to find user nosuchuser: no matching entries in passwd file"
+    # A user the image has still resolves at create.
+    run_pc run --rm -u tester busybox id -u
+    assert_equal "$output" "1000"
+}
+
+@test "rm: refused while --network container:X joiners exist; --depend removes them first" {
+    # pc creates a joiner of a running container only (podman-compat.md).
+    run_pc run -d --name base busybox sleep 1000
+    base=$output
+    run_pc run -d --name j1 --network container:base busybox sleep 1000
+    j1=$output
+    run_pc create --name j2 --network container:base busybox true
+    j2=$output
+    run_pc create --name k1 --network container:j1 busybox true
+    k1=$output
+    run_pc stop -t 0 j1 base
+    deps=$(printf '%s\n%s\n' "$j1" "$j2" | sort | paste -sd, | sed 's/,/, /')
+    run_pc 125 rm base
+    assert_equal "$output" "Error: container $base has dependent containers which must be removed before it: $deps: container already exists"
+    run_pc 125 rm -f base
+    assert_equal "$output" "Error: container $base has dependent containers which must be removed before it: $deps: container already exists"
+    run_pc container exists base
+    # podman: each joiner after those that join it, joiners in id order,
+    # full ids, the one named last.
+    first=$(printf '%s\n%s\n' "$j1" "$j2" | sort | head -1)
+    if [ "$first" = "$j1" ]; then
+        want=$(printf '%s\n%s\n%s\n%s' "$k1" "$j1" "$j2" "$base")
+    else
+        want=$(printf '%s\n%s\n%s\n%s' "$j2" "$k1" "$j1" "$base")
+    fi
+    run_pc rm --depend base
+    assert_equal "$output" "$want"
+    run_pc ps -a -q
+    assert_equal "$output" ""
+}
+
+@test "rm of a running container with joiners: the running refusal first (2), then -f --depend" {
+    run_pc run -d --name base busybox sleep 1000
+    base=$output
+    run_pc run -d --name j1 --network container:base busybox sleep 1000
+    j1=$output
+    run_pc 2 rm base
+    assert_equal "$output" "Error: cannot remove container $base as it is running - running or paused containers cannot be removed without force: container state improper"
+    run_pc rm -f -t 0 --depend base
+    assert_equal "$output" "$(printf '%s\n%s' "$j1" "$base")"
+    run_pc ps -a -q
+    assert_equal "$output" ""
+}
+
+@test "restart of a --network container:X joiner: back in X's network namespace, as a fresh start" {
+    run_pc run -d --name base busybox sleep 1000
+    run_pc run -d --name j --network container:base busybox sleep 1000
+    want=$("$PC" exec base readlink /proc/self/ns/net)
+    run_pc exec j readlink /proc/self/ns/net
+    assert_equal "$output" "$want"
+    run_pc restart -t 0 j
+    assert_equal "$output" "j"
+    assert_equal "$(ctr_state j)" "running"
+    run_pc exec j readlink /proc/self/ns/net
+    assert_equal "$output" "$want"
+    # Stopped first, then restarted: the same.
+    run_pc stop -t 0 j
+    run_pc restart j
+    run_pc exec j readlink /proc/self/ns/net
+    assert_equal "$output" "$want"
+    run_pc restart -t 0 -l
+    run_pc exec j readlink /proc/self/ns/net
+    assert_equal "$output" "$want"
+    run_pc rm -f -t 0 --depend base
+}
