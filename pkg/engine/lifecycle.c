@@ -69,12 +69,17 @@ struct start_hooks
 {
   struct pc_rootfs_mount rootfs;
   json_object *spec;
+  json_object *rec;   /* the monitor's copy of the record, freed by the monitor */
 };
 
 static int
 start_prepare (void *data, pc_error **err)
 {
   struct start_hooks *h = data;
+  /* In the monitor: nothing there reads the record (its hooks keep
+     copies), and its pages go back at the monitor's trim. */
+  json_object_put (h->rec);
+  h->rec = NULL;
   if (eng_rootfs_prepare (&h->rootfs, err) < 0)
     return -1;
   int r = eng_volumes_prepare (h->spec, h->rootfs.target, err) < 0 ? -1 : eng_image_mounts_prepare (h->spec, err);
@@ -179,6 +184,7 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   if (eng_rootfs_from_spec (spec, &hooks.rootfs, err) < 0)
     goto out;
   hooks.spec = spec;
+  hooks.rec = c->rec;
   eng_events_prepare_died (e, c, sdfd);
   struct pc_monitor_config mc = {
     .id = c->id,
