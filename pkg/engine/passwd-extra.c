@@ -150,7 +150,8 @@ eng_extras_passwd (struct pc_engine *e, const char *id, const struct pc_rootfs_m
   pc_autofree char *uname = user ? xstrndup (user, strcspn (user, ":")) : NULL;
   if (uname && all_digits (uname) && u->uid != 0 && !passwd_has_uid (base, u->uid))
     {
-      pc_autofree char *l = entry (tmpl, uname, u->uid, u->gid, "container user", wd && *wd ? wd : "/", "/bin/sh");
+      pc_autofree char *l = entry (tmpl, uname, u->uid, u->gid, "container user", wd && *wd ? wd : "/",
+                                   "/bin/sh");
       char *n = xasprintf ("%s%s", add, l);
       free (add);
       add = n;
@@ -162,7 +163,8 @@ eng_extras_passwd (struct pc_engine *e, const char *id, const struct pc_rootfs_m
         continue;
       struct passwd *pw = all_digits (h) ? getpwuid ((uid_t) strtoul (h, NULL, 10)) : getpwnam (h);
       if (pw == NULL)
-        return pc_error_makec (err, PC_ERR_INVALID, ENOENT, "creating temporary passwd file for container %s: user: unknown user %s", id, h);
+        return pc_error_makec (err, PC_ERR_INVALID, ENOENT,
+                               "creating temporary passwd file for container %s: user: unknown user %s", id, h);
       /* podman: not when the image knows the name or the uid */
       if (passwd_has_name (base, pw->pw_name) || passwd_has_name (add, pw->pw_name)
           || passwd_has_uid (base, pw->pw_uid))

@@ -72,10 +72,13 @@ eng_extras_record (const struct pc_create_opts *o, json_object *rec, pc_error **
       errno = 0;
       long v = strtol (o->oom_score_adj, &end, 10);
       if (errno || end == o->oom_score_adj || *end)
-        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid argument \"%s\" for \"--oom-score-adj\" flag: strconv.Atoi: parsing: invalid syntax", o->oom_score_adj);
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                               "invalid argument \"%s\" for \"--oom-score-adj\" flag: strconv.ParseInt: "
+                               "parsing \"%s\": invalid syntax", o->oom_score_adj, o->oom_score_adj);
+      /* podman 4.3 takes any value and the runtime fails at start */
       if (v < -1000 || v > 1000)
         return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
-                               "invalid config provided: oom_score_adj must be between -1000 and 1000: %ld", v);
+                               "--oom-score-adj %ld: oom_score_adj must be between -1000 and 1000", v);
       oom = (int) v;
     }
   json_object_object_add (hc, "OomScoreAdj", json_object_new_int (oom));
@@ -85,13 +88,16 @@ eng_extras_record (const struct pc_create_opts *o, json_object *rec, pc_error **
     {
       static const char *const doms[] = { "LINUX", "LINUX32", NULL };
       if (!one_of (o->personality, doms))
-        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid personality domain \"%s\": must be LINUX or LINUX32", o->personality);
+        return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                               "invalid personality domain \"%s\": must be LINUX or LINUX32", o->personality);
       json_object_object_add (rec, "Personality", json_object_new_string (o->personality));
     }
   const char *sd = o->sdnotify ? o->sdnotify : "container";   /* podman 4.3's default */
   static const char *const sds[] = { "container", "conmon", "ignore", NULL };
   if (!one_of (sd, sds))
-    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid config provided: invalid argument: invalid sdnotify value \"%s\": must be container, conmon or ignore", sd);
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                           "invalid config provided: invalid argument: invalid sdnotify value \"%s\": "
+                           "must be container, conmon or ignore", sd);
   json_object_object_add (cfg, "SdNotifyMode", json_object_new_string (sd));
   /* container: the socket pc was given, for the container to use. */
   const char *ns = getenv ("NOTIFY_SOCKET");
@@ -101,7 +107,8 @@ eng_extras_record (const struct pc_create_opts *o, json_object *rec, pc_error **
   static const char *const sysds[] = { "true", "false", "always", NULL };
   if (!one_of (sysd, sysds))
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
-                           "invalid config provided: --systemd values must be one of \"true, false, always\": invalid configuration");
+                           "invalid config provided: --systemd values must be one of \"true, false, always\": "
+                           "invalid configuration");
   /* podman's SystemdMode: true only when systemd mode is in effect, which
      pc never enters (docs/podman-compat.md). */
   json_object_object_add (cfg, "SystemdMode", json_object_new_boolean (false));
@@ -144,7 +151,8 @@ eng_extras_spec (json_object *rec, json_object *spec, pc_error **err)
     }
   if (proc && pc_json_get_bool (rec, "OomScoreAdjSet", false))
     json_object_object_add (proc, "oomScoreAdj",
-                            json_object_new_int ((int) pc_json_get_int (pc_json_get (rec, "HostConfig"), "OomScoreAdj", 0)));
+                            json_object_new_int ((int) pc_json_get_int (pc_json_get (rec, "HostConfig"),
+                                                                        "OomScoreAdj", 0)));
   const char *pers = pc_json_get_string (rec, "Personality");
   if (lnx && pers)
     {
@@ -266,7 +274,8 @@ rootfs_parse (const char *arg, char **dir, bool *overlay, pc_error **err)
   if (*overlay && strpbrk (real, ",:") != NULL)
     {
       free (real);
-      return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--rootfs %s:O: a path with `,` or `:` cannot be an overlay's lower directory", path);
+      return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                             "--rootfs %s:O: a path with `,` or `:` cannot be an overlay's lower directory", path);
     }
   *dir = real;
   return 0;

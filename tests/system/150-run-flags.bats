@@ -73,7 +73,9 @@ logs_have() {
     run_pc inspect --format '{{.HostConfig.OomScoreAdj}}' o1
     assert_equal "$output" "700"
     run_pc 125 create --oom-score-adj 1001 busybox true
-    assert_contains "$output" "oom_score_adj must be between -1000 and 1000"
+    assert_equal "$output" "Error: --oom-score-adj 1001: oom_score_adj must be between -1000 and 1000"
+    run_pc 125 create --oom-score-adj abc busybox true
+    assert_equal "$output" 'Error: invalid argument "abc" for "--oom-score-adj" flag: strconv.ParseInt: parsing "abc": invalid syntax'
 }
 
 @test "--oom-score-adj below the inherited value: rootless, the start fails (podman 4.3: create works, run 126, start 125)" {
