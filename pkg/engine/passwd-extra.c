@@ -138,6 +138,12 @@ eng_extras_passwd (struct pc_engine *e, const char *id, const struct pc_rootfs_m
   json_object *cfg = pc_json_get_object (rec, "Config");
   const char *user = pc_json_get_string (cfg, "User");
   const char *wd = pc_json_get_string (cfg, "WorkingDir");
+  /* A numeric user: only its uid part names it. Nothing to read for the
+     usual container (a named user or root, no --hostuser). */
+  pc_autofree char *uname = user ? xstrndup (user, strcspn (user, ":")) : NULL;
+  bool numeric = uname && all_digits (uname) && u->uid != 0;
+  if (!numeric && pc_json_array_len (hu) == 0)
+    return 0;
   /* keep-id (userns.c) may have written the copy already: add to it. */
   pc_autofree char *rel = xasprintf ("%s/passwd", id);
   pc_autofree char *base = NULL;
@@ -146,9 +152,7 @@ eng_extras_passwd (struct pc_engine *e, const char *id, const struct pc_rootfs_m
   if (!have_copy)
     base = eng_image_etc_file (m, "etc/passwd");
   pc_autofree char *add = xstrdup ("");
-  /* A numeric user: only its uid part names it. */
-  pc_autofree char *uname = user ? xstrndup (user, strcspn (user, ":")) : NULL;
-  if (uname && all_digits (uname) && u->uid != 0 && !passwd_has_uid (base, u->uid))
+  if (numeric && !passwd_has_uid (base, u->uid))
     {
       pc_autofree char *l = entry (tmpl, uname, u->uid, u->gid, "container user", wd && *wd ? wd : "/",
                                    "/bin/sh");
