@@ -188,6 +188,55 @@ eng_kube_volumes (struct pc_engine *e, const struct pc_kube_file *f, const struc
   return 0;
 }
 
+/* subPath below base, walked a component at a time without following a
+   symbolic link in any of them (what a container wrote into its volume
+   must not point the mount, or the directories made for it, outside);
+   missing directories are made when create. */
+static int
+sub_path_check (const char *base, const struct pc_kube_mount *m, bool create, pc_error **err)
+{
+  int fd = open (base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return pc_error_errno (err, errno, "volumeMount %s: open %s", m->name, base);
+  pc_autofree char *copy = xstrdup (m->sub_path);
+  char *save = NULL;
+  for (char *c = strtok_r (copy, "/", &save); c; c = strtok_r (NULL, "/", &save))
+    {
+      if (strcmp (c, ".") == 0)
+        continue;
+      int next = openat (fd, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0 && errno == ENOENT && create)
+        {
+          if (mkdirat (fd, c, 0755) < 0 && errno != EEXIST)
+            {
+              int saved = errno;
+              close (fd);
+              return pc_error_errno (err, saved, "volumeMount %s: subPath %s: mkdir %s", m->name, m->sub_path, c);
+            }
+          next = openat (fd, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        }
+      int saved = errno;
+      close (fd);
+      if (next < 0)
+        {
+          if (saved == ENOENT)
+            return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "volumeMount %s: subPath %s: no such key",
+                                   m->name, m->sub_path);
+          return pc_error_errno (err, saved, "volumeMount %s: subPath %s", m->name, m->sub_path);
+        }
+      fd = next;
+      struct stat st;
+      if (fstat (fd, &st) < 0 || S_ISLNK (st.st_mode))
+        {
+          close (fd);
+          return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "volumeMount %s: subPath %s: %s is a symbolic link",
+                                 m->name, m->sub_path, c);
+        }
+    }
+  close (fd);
+  return 0;
+}
+
 int
 eng_kube_mounts (struct pc_engine *e, const struct pc_kube_pod *pod, const struct kube_vols *v,
                  const struct pc_kube_container *k, char ***volumes, char ***tmpfs, pc_error **err)
@@ -217,18 +266,9 @@ eng_kube_mounts (struct pc_engine *e, const struct pc_kube_pod *pod, const struc
             return -1;
           free (src);
           src = xasprintf ("%s/%s", base, m->sub_path);
-          struct stat st;
-          if (lstat (src, &st) < 0)
-            {
-              if (pod->volumes[j].kind == PC_KUBE_VOL_CONFIGMAP || pod->volumes[j].kind == PC_KUBE_VOL_SECRET)
-                return pc_error_makec (err, PC_ERR_NOT_FOUND, ENOENT, "volumeMount %s: subPath %s: no such key",
-                                       m->name, m->sub_path);
-              if (pc_mkdir_p (AT_FDCWD, src, 0755, err) < 0)
-                return -1;
-            }
-          else if (S_ISLNK (st.st_mode))
-            return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "volumeMount %s: subPath %s is a symbolic link",
-                                   m->name, m->sub_path);
+          bool keys = pod->volumes[j].kind == PC_KUBE_VOL_CONFIGMAP || pod->volumes[j].kind == PC_KUBE_VOL_SECRET;
+          if (sub_path_check (base, m, !keys, err) < 0)
+            return -1;
         }
       pc_strv_append_take (volumes, xasprintf ("%s:%s%s", src, m->mount_path, ro ? ":ro" : ""));
     }

@@ -110,6 +110,12 @@ parse_env (struct kube_ctx *c, const struct pc_yaml_node *n, const char *path,
       }
       if (e->name == NULL || *e->name == '\0')
         return kube_fail (c, it, p, err, "name is required");
+      /* NAME=VALUE is what the process gets: a name holding '=' would
+         set another variable than the one named. */
+      for (const char *ch = e->name; *ch; ch++)
+        if (*ch == '=' || (unsigned char) *ch < ' ' || (unsigned char) *ch > '~')
+          return kube_fail (c, it, p, err, "name \"%s\": a valid environment variable name must "
+                            "consist only of printable ASCII characters other than '='", e->name);
       if (e->kind == PC_KUBE_ENV_VALUE && e->value == NULL)
         e->value = xstrdup ("");
     }

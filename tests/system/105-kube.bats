@@ -419,3 +419,42 @@ EOF2
     run_pc exec solo-pod-solo touch /v/x
     run_pc 1 exec solo-pod-solo touch /b/x
 }
+
+@test "kube play: an env name with '=' and a subPath through a symbolic link in the volume are refused" {
+    # env name A=B would give the process A="B=x", not the variable named.
+    run_pc 125 kube play - <<<$'apiVersion: v1\nkind: Pod\nmetadata: {name: e}\nspec:\n  containers:\n  - name: c\n    image: localhost/busybox:latest\n    env: [{name: "PATH=/evil:", value: x}]\n'
+    assert_contains "$output" "env[0]: name \"PATH=/evil:\": a valid environment variable name"
+    run_pc pod ls -q
+    assert_equal "$output" ""
+    # A symbolic link a container left in its volume does not take the
+    # subPath (nor the directories made for it) outside the volume.
+    mkdir "$PC_TEST_DIR/outside"
+    run_pc volume create data
+    run_pc volume inspect --format '{{.Mountpoint}}' data
+    ln -s "$PC_TEST_DIR/outside" "$output/esc"
+    cat >"$PC_TEST_DIR/sub.yaml" <<EOF2
+apiVersion: v1
+kind: Pod
+metadata: {name: sub}
+spec:
+  containers:
+  - name: c
+    image: localhost/busybox:latest
+    command: [sleep, "1000"]
+    volumeMounts: [{name: d, mountPath: /d, subPath: esc/made}]
+  volumes:
+  - {name: d, persistentVolumeClaim: {claimName: data}}
+EOF2
+    run_pc 125 kube play "$PC_TEST_DIR/sub.yaml"
+    assert_contains "$output" "subPath esc/made: esc is a symbolic link"
+    [ ! -e "$PC_TEST_DIR/outside/made" ]
+    run_pc pod ls -q
+    assert_equal "$output" ""
+    # A plain subPath is made inside the volume and mounted.
+    sed -i 's|esc/made|in/made|' "$PC_TEST_DIR/sub.yaml"
+    run_pc kube play "$PC_TEST_DIR/sub.yaml"
+    wait_for is_running sub-c
+    run_pc exec sub-c touch /d/file
+    run_pc volume inspect --format '{{.Mountpoint}}' data
+    [ -e "$output/in/made/file" ]
+}
