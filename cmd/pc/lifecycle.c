@@ -11,6 +11,7 @@
 #include "cmd/pc/latest.h"
 #include "cmd/pc/ps.h"
 #include "cmd/pc/rm-depend.h"
+#include "cmd/pc/userns-split.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "lib/parse.h"
@@ -199,6 +200,29 @@ need_targets (const struct pc_command *cmd, int nargs, bool all, char **filters)
 
 /* ---- start ---- */
 
+/* start and restart: each run of containers needing one user namespace
+   (a pod's) in it (userns-split.h); listed names are --all's. */
+struct each_start
+{
+  const struct each_opts *eo;
+  ctr_fn fn;
+  void *data;
+};
+
+static int
+each_in_userns (struct pc_engine *e, char **names, int n, bool listed, void *data)
+{
+  struct each_start *s = data;
+  pc_error *uerr = NULL;
+  if (pc_engine_enter_userns_net (e, NULL, names, (size_t) n, &uerr) < 0)
+    return pc_cli_fail (uerr);
+  struct each_opts eo = *s->eo;
+  eo.all = eo.all && !listed;
+  if (listed)
+    eo.want = NULL;
+  return each_container (e, names, n, &eo, s->fn, s->data);
+}
+
 /* podman reports only the containers it started: 1 (not printed) for one
    that was running already. */
 static int
@@ -255,14 +279,15 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
   int lrc = pc_cli_latest_args (e, latest && !filters, 0, &args, &nargs, &hold);
   if (lrc != 0)
     return lrc;
-  pc_error *uerr = NULL;
-  if (pc_engine_enter_userns_net (e, NULL, args, (size_t) nargs, &uerr) < 0)
-    return pc_cli_fail (uerr);
   if (!attach)
     {
       struct each_opts eo = { .all = all, .print = true, .filters = filters };
-      return each_container (e, args, nargs, &eo, start_one, NULL);
+      struct pc_cli_split_opts so = { .all = all || (filters && nargs == 0) };
+      return pc_cli_each_userns (e, args, nargs, &so, each_in_userns, &(struct each_start){ &eo, start_one, NULL });
     }
+  pc_error *uerr = NULL;
+  if (pc_engine_enter_userns_net (e, NULL, args, (size_t) nargs, &uerr) < 0)
+    return pc_cli_fail (uerr);
   pc_autocontainer struct pc_container *c = NULL;
   pc_error *err = NULL;
   if (pc_engine_lookup (e, args[0], &c, &err) < 0)
@@ -359,12 +384,15 @@ stop_or_restart (const struct pc_command *cmd, int argc, char **argv, bool resta
   int lrc = pc_cli_latest_args (e, latest && !filters && !(restart && running), 0, &names, &nnames, &names);
   if (lrc != 0)
     return lrc;
-  pc_error *uerr = NULL;
-  if (restart && pc_engine_enter_userns_net (e, NULL, names, (size_t) nnames, &uerr) < 0)
-    return pc_cli_fail (uerr);
   struct stop_data d = { .timeout = tset ? (int) timeout : -1, .restart = restart };
   struct each_opts eo = { .all = all, .ignore_missing = ignore, .print = true, .filters = filters,
                           .want = running ? is_running : NULL };
+  if (restart)
+    {
+      struct pc_cli_split_opts so = { .all = all || (filters && nnames == 0), .ignore_missing = ignore,
+                                      .want = eo.want };
+      return pc_cli_each_userns (e, names, nnames, &so, each_in_userns, &(struct each_start){ &eo, stop_one, &d });
+    }
   return each_container (e, names, nnames, &eo, stop_one, &d);
 }
 

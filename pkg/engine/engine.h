@@ -61,6 +61,11 @@ int pc_engine_enter_userns_net (struct pc_engine *e, const char *network, char *
    namespace, the infra started first when it does not run (docs/pods.md). */
 int pc_engine_enter_userns_ctr (struct pc_engine *e, const char *network, const char *pod, char **names,
                                 size_t nnames, pc_error **err);
+/* Which user namespace starting the container ref takes (the rootless
+   command can be in one only): "pod:ID" for a pod member, "ctr:ID" for
+   --network container:ID, "" for a fresh one; NULL and err when ref does
+   not resolve. Equal keys may share one command (docs/pods.md). */
+char *pc_engine_userns_key (struct pc_engine *e, const char *ref, pc_error **err);
 const char *pc_engine_data_dir (const struct pc_engine *e);
 const char *pc_engine_run_dir (const struct pc_engine *e);
 

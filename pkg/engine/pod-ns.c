@@ -310,3 +310,22 @@ eng_pod_join_spec (struct pc_engine *e, struct pc_container *c, json_object *spe
     }
   return 0;
 }
+
+char *
+pc_engine_userns_key (struct pc_engine *e, const char *ref, pc_error **err)
+{
+  pc_autocontainer struct pc_container *c = NULL;
+  if (pc_engine_lookup (e, ref, &c, err) < 0)
+    return NULL;
+  /* As pc_engine_enter_userns_ctr picks the target: the pod first; as
+     root, or in a user namespace already, there is nothing to join. */
+  if (!pc_rootless_is_rootless () || pc_rootless_in_userns ())
+    return xstrdup ("");
+  const char *pod = pc_json_get_string (c->rec, "Pod");
+  if (pod && !pc_json_get_bool (c->rec, "IsInfra", false))
+    return xasprintf ("pod:%s", pod);
+  const char *net = pc_json_get_string (pc_json_get (c->rec, "HostConfig"), "NetworkMode");
+  if (net && strncmp (net, "container:", 10) == 0)
+    return xasprintf ("ctr:%s", net + 10);
+  return xstrdup ("");
+}

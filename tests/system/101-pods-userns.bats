@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# Pods (docs/pods.md): commands acting on members of several pods at once
+# start each from its own pod's user namespace.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load helpers-containers
+
+setup() {
+    pc_setup
+    pc_load_fixture busybox
+    [ -x /usr/bin/catatonit ] || skip "no /usr/bin/catatonit (Debian's catatonit package)"
+}
+
+teardown() {
+    pc_teardown
+}
+
+@test "pod: start and restart of members of two pods, a joiner and a plain container" {
+    run_pc pod create --name pa
+    run_pc pod create --name pb
+    run_pc create --pod pa --name a localhost/busybox sleep 1000
+    run_pc create --pod pb --name b localhost/busybox sleep 1000
+    run_pc run -d --name x localhost/busybox sleep 1000
+    run_pc create --network container:x --name j localhost/busybox sleep 1000
+    run_pc create --name plain localhost/busybox sleep 1000
+    run_pc start a b j plain
+    assert_equal "$output" "a
+b
+j
+plain"
+    run_pc exec a hostname
+    assert_equal "$output" pa
+    run_pc exec b hostname
+    assert_equal "$output" pb
+    run_pc inspect --format '{{.State.Status}}' a b j plain
+    assert_equal "$output" "running
+running
+running
+running"
+    run_pc restart -t 0 b a plain j
+    assert_equal "$output" "b
+a
+plain
+j"
+    run_pc exec a hostname
+    assert_equal "$output" pa
+    run_pc exec b hostname
+    assert_equal "$output" pb
+    run_pc stop -t 0 a b j plain
+    # start --all starts every container, each from its pod's namespace.
+    run_pc start --all
+    run_pc inspect --format '{{.State.Status}}' a b j plain
+    assert_equal "$output" "running
+running
+running
+running"
+    run_pc exec b hostname
+    assert_equal "$output" pb
+    # A missing name: nothing is started, as podman.
+    run_pc stop -t 0 a b
+    run_pc 125 start a b nosuch
+    run_pc inspect --format '{{.State.Status}}' a b
+    assert_equal "$output" "exited
+exited"
+}
