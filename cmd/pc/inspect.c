@@ -179,6 +179,8 @@ pc_cli_inspect (const struct pc_command *cmd, int argc, char **argv, const char 
                           "\"network\", \"volume\", or \"all\"", t);
   if (!latest && nargs == 0)
     return pc_cli_errorf (PC_EXIT_ERROR, "must specify a container, image or other object to inspect");
+  if (latest && nargs > 0)
+    return pc_cli_errorf (PC_EXIT_ERROR, "--latest and arguments cannot be used together");
   pc_autoengine struct pc_engine *e = pc_cli_open_engine (0);
   if (e == NULL)
     return PC_EXIT_ERROR;
@@ -189,8 +191,11 @@ pc_cli_inspect (const struct pc_command *cmd, int argc, char **argv, const char 
       latest_id = pc_cli_latest_id (e, &err);
       if (latest_id == NULL && pc_error_class_of (err) == PC_ERR_NOT_FOUND)
         {
+          /* podman prints its empty result first, whatever --format. */
           pc_error_clear (&err);
-          return pc_cli_errorf (PC_EXIT_ERROR, "no containers to inspect: no such container");
+          printf ("[]\n");
+          fflush (stdout);
+          return pc_cli_errorf (PC_EXIT_ERROR, "inspecting object: no containers to inspect: no such container");
         }
       if (latest_id == NULL)
         return pc_cli_fail (err);

@@ -66,6 +66,12 @@ teardown() {
     assert_equal "$output" "Error: no such container"
     run_pc 125 top -l
     assert_equal "$output" "Error: unable to look up requested container: no such container"
+    # inspect prints its empty result, then the error.
+    run_pc_split 125 inspect -l --format '{{.Name}}'
+    assert_equal "$output" "[]"
+    assert_equal "$stderr" "Error: inspecting object: no containers to inspect: no such container"
+    run_pc 125 container inspect -l foo
+    assert_equal "$output" "Error: --latest and arguments cannot be used together"
     run_pc 1 rm -l
     assert_equal "$output" "Error: no such container"
     run_pc rm -l -f
