@@ -63,6 +63,9 @@ int eng_restart_check (const struct pc_create_opts *o, json_object *hc, pc_error
 char *eng_restart_annotation (json_object *hc);
 void eng_mark_stopped_by_user (struct pc_engine *e, const struct pc_container *c);
 void eng_restart_state_read (int run_dfd, const char *id, struct pc_container_state *st);
+/* Whether the container's monitor may restart it (a --restart policy or
+   --health-on-failure=restart). */
+bool eng_restart_may (const struct pc_container *c);
 /* An exited container whose monitor waits to restart it: marked stopped
    by the user, its monitor woken and waited for (5 s); true when there was
    one. */

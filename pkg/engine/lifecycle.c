@@ -504,7 +504,12 @@ pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int t
      moment to end by itself before anything would kill it (run --rm waited
      here on a monitor it had killed mid-removal). */
   eng_state_read (e, c, false);
-  if (c->state.status == PC_STATUS_EXITED)
+  /* One waiting for its restart (its monitor does not end by itself, and
+     the backoff could start it again meanwhile) is told not to, as stop
+     does. */
+  if (c->state.status == PC_STATUS_EXITED && eng_restart_may (c))
+    eng_restart_cancel (e, c);
+  else if (c->state.status == PC_STATUS_EXITED)
     {
       int pfds[2];
       pid_t pids[2];

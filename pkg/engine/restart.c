@@ -104,6 +104,15 @@ eng_restart_state_read (int run_dfd, const char *id, struct pc_container_state *
 }
 
 bool
+eng_restart_may (const struct pc_container *c)
+{
+  json_object *hc = pc_json_get (c->rec, "HostConfig");
+  const char *name = pc_json_get_string (pc_json_get (hc, "RestartPolicy"), "Name");
+  const char *action = pc_json_get_string (pc_json_get (c->rec, "Config"), "HealthcheckOnFailureAction");
+  return (name && *name && strcmp (name, "no") != 0) || (action && strcmp (action, "restart") == 0);
+}
+
+bool
 eng_restart_cancel (struct pc_engine *e, struct pc_container *c)
 {
   eng_state_read (e, c, true);

@@ -142,6 +142,23 @@ settled() {
     run_pc 1 container exists b2
 }
 
+@test "pc rm (no -f) of one waiting for its restart removes it; the backoff does not start it first" {
+    # Five quick failures, then the sixth run would stay up: after the
+    # fifth the backoff is 1.6 s. rm must not wait for the monitor to end
+    # by itself (it never does in a backoff), which let the restart start
+    # the container and rm refuse a running one.
+    run_pc run -d --name rw --restart always busybox sh -c \
+        'n=$(cat /n 2>/dev/null || echo 0); echo $((n+1)) >/n; [ $n -ge 5 ] && exec sleep 1000; exit 1'
+    wait_for count_is rw 4
+    wait_for_state rw exited
+    read -r mon _ <"$XDG_RUNTIME_DIR/pc/ctr/$("$PC" inspect --format "{{.Id}}" rw)/monitor.pid"
+    run_pc rm rw
+    assert_equal "$output" "rw"
+    run_pc 1 container exists rw
+    run ps -o stat= -p "$mon"
+    [ "$output" = "" ] || [[ "$output" == Z* ]]
+}
+
 @test "an attached run --restart returns the container's exit code; the container goes on" {
     run_pc 3 run --name at --restart on-failure:1 busybox sh -c 'echo hi; exit 3'
     assert_contains "$output" "hi"
