@@ -8,6 +8,7 @@
 #include "cmd/pc/ps.h"
 #include "lib/cleanup.h"
 #include "lib/json.h"
+#include "lib/regex-go.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
@@ -198,19 +199,40 @@ pc_ps_filters_parse (struct pc_engine *e, char **in, struct pc_ps_filters *f, pc
   return 0;
 }
 
+/* Each pattern compiled once for the whole listing (not per container),
+   kept by its string's address: the filters live as long as the process. */
+struct compiled
+{
+  const char *pattern;
+  bool ok;
+  regex_t re;
+};
+
+static const regex_t *
+compiled_for (const char *pattern)
+{
+  static struct compiled cache[32];
+  static size_t n;
+  for (size_t i = 0; i < n; i++)
+    if (cache[i].pattern == pattern)
+      return cache[i].ok ? &cache[i].re : NULL;
+  if (n == sizeof cache / sizeof *cache)
+    return NULL;   /* more patterns than anyone types: the rest match nothing */
+  struct compiled *c = &cache[n++];
+  c->pattern = pattern;
+  c->ok = pc_regex_go_compile (&c->re, pattern);
+  return c->ok ? &c->re : NULL;
+}
+
 /* Go's regexp.MatchString: unanchored; a pattern that does not compile
-   matches nothing. */
+   (Go's syntax: no backreferences, repeats up to 1000) matches nothing. */
 static bool
 regex_any (char **patterns, const char *s)
 {
   for (char **p = patterns; p && *p; p++)
     {
-      regex_t re;
-      if (regcomp (&re, *p, REG_EXTENDED | REG_NOSUB) != 0)
-        continue;
-      bool m = regexec (&re, s, 0, NULL, 0) == 0;
-      regfree (&re);
-      if (m)
+      const regex_t *re = compiled_for (*p);
+      if (re && regexec (re, s, 0, NULL, 0) == 0)
         return true;
     }
   return false;

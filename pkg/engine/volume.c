@@ -22,6 +22,7 @@
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
+#include "lib/regex-go.h"
 #include "lib/lock.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
@@ -512,7 +513,7 @@ match_one (json_object *v, const char *filter, bool *match, pc_error **err)
   if (strcmp (key, "name") == 0)
     {
       regex_t re;
-      if (regcomp (&re, val, REG_EXTENDED | REG_NOSUB) != 0)
+      if (!pc_regex_go_compile (&re, val))
         return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid name filter %s", val);
       *match = regexec (&re, pc_json_get_string (v, "Name"), 0, NULL, 0) == 0;
       regfree (&re);

@@ -77,6 +77,22 @@ names() {
     assert_equal "$output" "Error: label! is an invalid filter"
 }
 
+@test "ps --filter name with Go's refusals: a backreference or a huge repeat matches nothing, at once" {
+    # glibc backtracks on \2 (26 s for one 80-character name) and expands
+    # a{N}; Go's regexp refuses both, so podman matches nothing.
+    long=$(printf 'a%.0s' $(seq 1 100))x
+    run_pc create --name "$long" busybox true
+    run_pc create --name other busybox true
+    run timeout 10 "$PC" ps -a --noheading --format '{{.Names}}' --filter 'name=((a*)*\2)*b'
+    assert_equal "$status" 0
+    assert_equal "$output" ""
+    run timeout 10 "$PC" ps -a --noheading --format '{{.Names}}' --filter 'name=((a{100}){100}){100}'
+    assert_equal "$status" 0
+    assert_equal "$output" ""
+    run_pc ps -a --noheading --format '{{.Names}}' --filter 'name=^a{100}x$'
+    assert_equal "$output" "$long"
+}
+
 @test "ps --filter label, ancestor, before, since, until, restart-policy" {
     three
     assert_equal "$(names -a --filter label=foo)" "a1"
