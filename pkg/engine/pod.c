@@ -208,6 +208,18 @@ eng_pod_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_
     }
 }
 
+bool
+eng_pod_name_taken (struct pc_engine *e, const char *name)
+{
+  pc_autofree char *dir = xasprintf ("%s/pod-names", e->data_dir);
+  pc_autoclose int ndfd = open (dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (ndfd < 0)
+    return false;
+  pc_autoerror pc_error *err = NULL;
+  pc_autoclose int pdfd = eng_pod_dir (e, "pods", &err);
+  return pdfd >= 0 && faccessat (ndfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0 && !name_stale (ndfd, pdfd, name);
+}
+
 void
 eng_pod_name_release (struct pc_engine *e, const char *name, const char *id)
 {

@@ -18,6 +18,9 @@ int eng_pod_lock (struct pc_engine *e, const char *id, pc_error **err);
 int eng_pod_save (struct pc_engine *e, struct pc_pod *p, pc_error **err);
 int eng_pod_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_error **err);
 void eng_pod_name_release (struct pc_engine *e, const char *name, const char *id);
+/* Whether a pod holds name (a live reservation): containers and pods
+   share one namespace of names, as podman's. */
+bool eng_pod_name_taken (struct pc_engine *e, const char *name);
 /* Whether the pod shares ns ("net", "ipc", "uts", "pid", "cgroup"). */
 bool eng_pod_shares (struct pc_pod *p, const char *ns);
 /* Whether c joined any of the infra's namespaces. */

@@ -20,6 +20,7 @@
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "pkg/engine/events.h"
+#include "pkg/engine/pod.h"
 
 const char *
 pc_container_status_name (enum pc_container_status s)
@@ -371,6 +372,8 @@ eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_erro
 {
   if (!eng_name_valid (name))
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+  if (eng_pod_name_taken (e, name))
+    return pc_error_makec (err, PC_ERR_EXISTS, EEXIST, "name \"%s\" is in use: pod already exists", name);
   /* The reservation appears complete and locked at once: a temp file that
      is locked and written first, then linked into place (link fails with
      EEXIST atomically). The lock (an open file description lock: held by

@@ -300,6 +300,23 @@ fresh"
     assert_equal "$output" "Error: no pod with name or ID nosuchpod found: no such pod"
     run_pc pod ps -q
     [ "$(echo "$output" | wc -l)" -eq 1 ]
+    # Pods and containers share one namespace of names, both ways (podman 4.3).
+    run_pc 125 create --name twice localhost/busybox true
+    assert_equal "$output" "Error: name \"twice\" is in use: pod already exists"
+    run_pc 125 run --rm --name twice localhost/busybox true
+    assert_equal "$output" "Error: name \"twice\" is in use: pod already exists"
+    run_pc 125 pod create --infra-name twice
+    assert_equal "$output" "Error: name \"twice\" is in use: pod already exists"
+    run_pc create --name other localhost/busybox true
+    run_pc 125 rename other twice
+    assert_contains "$output" "pod already exists"
+    run_pc 125 pod create --name other
+    assert_equal "$output" "Error: name \"other\" is in use: container already exists"
+    run_pc ps -a --format '{{.Names}}'
+    ! grep -qx twice <<<"$output"
+    # Once the pod is gone its name is free for a container.
+    run_pc pod rm twice
+    run_pc create --name twice localhost/busybox true
 }
 
 @test "pod --userns keep-id: members are the user and join the infra's user namespace" {
