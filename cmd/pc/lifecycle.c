@@ -157,11 +157,21 @@ add_cidfiles (char **cidfiles, char **args, int nargs, char ***out, int *nout)
           pc_strv_free (v);
           return pc_cli_errorf (PC_EXIT_ERROR, "reading CIDFile: open %s: %s", *f, eb);
         }
-      char line[256] = "";
-      if (fgets (line, sizeof line, fp) == NULL)
-        line[0] = '\0';
+      /* The first line whole, as podman's os.ReadFile and split; a read
+         that fails (a directory) is podman's error, not an empty name. */
+      char line[4096];
+      size_t len = fread (line, 1, sizeof line - 1, fp);
+      int rerr = ferror (fp) ? errno : 0;
       fclose (fp);
-      line[strcspn (line, "\r\n")] = '\0';
+      if (rerr != 0)
+        {
+          char eb[128];
+          go_strerror (rerr, eb);
+          pc_strv_free (v);
+          return pc_cli_errorf (PC_EXIT_ERROR, "reading CIDFile: read %s: %s", *f, eb);
+        }
+      line[len] = '\0';
+      line[strcspn (line, "\n")] = '\0';
       pc_strv_append (&v, line);
     }
   *out = v;

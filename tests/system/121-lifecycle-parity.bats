@@ -80,6 +80,15 @@ teardown() {
     echo 1234 > "$PC_TEST_DIR/cid2"
     run_pc 125 kill --cidfile "$PC_TEST_DIR/cid2"
     assert_equal "$output" 'Error: no container with name or ID "1234" found: no such container'
+    # A cidfile that cannot be read is podman's error (os.ReadFile), not
+    # an empty name; a first line longer than a line buffer is read whole.
+    mkdir "$PC_TEST_DIR/cid-dir"
+    run_pc 125 stop --cidfile "$PC_TEST_DIR/cid-dir"
+    assert_equal "$output" "Error: reading CIDFile: read $PC_TEST_DIR/cid-dir: is a directory"
+    long=$(printf 'b%.0s' $(seq 1 300))
+    printf '%s\nsecond\n' "$long" > "$PC_TEST_DIR/cid3"
+    run_pc 125 kill --cidfile "$PC_TEST_DIR/cid3"
+    assert_equal "$output" "Error: no container with name or ID \"$long\" found: no such container"
 }
 
 @test "--filter picks the containers; podman's messages for names with it and bad filters" {
