@@ -49,6 +49,15 @@ eng_kube_down_pods (struct pc_engine *e, const struct pc_kube_file *f, struct pc
               pc_error_free (lerr);
               continue;
             }
+          /* A name the file gives twice is one pod. */
+          bool seen = false;
+          for (size_t k = 0; k < n && !seen; k++)
+            seen = strcmp (pods[k]->id, p->id) == 0;
+          if (seen)
+            {
+              pc_pod_free (p);
+              continue;
+            }
           pods = xrealloc (pods, (n + 1) * sizeof *pods);
           pods[n++] = p;
         }

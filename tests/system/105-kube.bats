@@ -458,3 +458,30 @@ EOF2
     run_pc volume inspect --format '{{.Mountpoint}}' data
     [ -e "$output/in/made/file" ]
 }
+
+@test "kube down: a pod the file names twice is stopped and removed once, exit 0" {
+    cat >"$PC_TEST_DIR/twice.yaml" <<EOF2
+apiVersion: v1
+kind: Pod
+metadata: {name: twice}
+spec:
+  containers:
+  - {name: c, image: localhost/busybox:latest, command: [sleep, "1000"]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: twice}
+spec:
+  containers:
+  - {name: d, image: localhost/busybox:latest, command: [sleep, "1000"]}
+EOF2
+    # The second pod's name is taken by the first, as in podman.
+    run_pc 125 kube play "$PC_TEST_DIR/twice.yaml"
+    assert_contains "$output" 'name "twice" is in use'
+    run_pc pod inspect --format '{{.Id}}' twice
+    id=$output
+    run_pc kube down "$PC_TEST_DIR/twice.yaml"
+    assert_equal "$output" $'Pods stopped:\n'"$id"$'\nPods removed:\n'"$id"
+    run_pc pod ls -q
+    assert_equal "$output" ""
+}
