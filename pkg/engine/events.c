@@ -109,26 +109,54 @@ pc_event_to_json (const struct pc_event *ev, const struct timespec *t)
 }
 
 /* podman's truncate(): the later half of the file, from the line after
-   the middle, replaces it (temp file + rename, under the lock). */
+   the middle, replaces it (temp file + rename, under the lock). Copied
+   through a fixed buffer: the log may have grown to any size. */
 static int
 rotate (int dirfd, const char *name, int fd, off_t size, pc_error **err)
 {
+  enum { CHUNK = 64 * 1024 };
+  pc_autofree char *buf = xmalloc (CHUNK);
   off_t from = size / 2;
-  pc_autofree char *buf = xmalloc ((size_t) (size - from) + 1);
-  ssize_t n = pread (fd, buf, (size_t) (size - from), from);
-  if (n < 0)
-    return pc_error_errno (err, errno, "read the events log");
-  char *nl = memchr (buf, '\n', (size_t) n);
-  size_t skip = nl ? (size_t) (nl - buf) + 1 : (size_t) n;
+  while (from < size)
+    {
+      ssize_t n = pread (fd, buf, (size_t) (size - from < CHUNK ? size - from : CHUNK), from);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return pc_error_errno (err, errno, "read the events log");
+      if (n == 0)
+        {
+          from = size;
+          break;
+        }
+      char *nl = memchr (buf, '\n', (size_t) n);
+      from += nl ? (nl - buf) + 1 : n;
+      if (nl)
+        break;
+    }
   pc_autofree char *tmp = xasprintf (".%s.%d.tmp", name, (int) getpid ());
   pc_autoclose int tfd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (tfd < 0)
     return pc_error_errno (err, errno, "create `%s`", tmp);
-  if (pc_write_all (tfd, buf + skip, (size_t) n - skip, err) < 0 || renameat (dirfd, tmp, dirfd, name) < 0)
+  while (from < size)
+    {
+      ssize_t n = pread (fd, buf, (size_t) (size - from < CHUNK ? size - from : CHUNK), from);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      if (pc_write_all (tfd, buf, (size_t) n, err) < 0)
+        {
+          unlinkat (dirfd, tmp, 0);
+          return -1;
+        }
+      from += n;
+    }
+  if (renameat (dirfd, tmp, dirfd, name) < 0)
     {
       int saved = errno;
       unlinkat (dirfd, tmp, 0);
-      return *err ? -1 : pc_error_errno (err, saved, "rename `%s`", tmp);
+      return pc_error_errno (err, saved, "rename `%s`", tmp);
     }
   return 0;
 }
@@ -137,6 +165,21 @@ rotate (int dirfd, const char *name, int fd, off_t size, pc_error **err)
 static int
 write_line (int fd, const char *line, size_t len, pc_error **err)
 {
+  /* A last line left without its newline (a writer killed mid-write,
+     a full disk) is ended first, or this line would be glued to it and
+     lost to every reader. */
+  struct stat st;
+  char last = '\n';
+  pc_autofree char *ended = NULL;
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0
+      && pread (fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
+    {
+      ended = xmalloc (len + 1);
+      ended[0] = '\n';
+      memcpy (ended + 1, line, len);
+      line = ended;
+      len++;
+    }
   ssize_t w = write (fd, line, len);
   if (w < 0)
     return pc_error_errno (err, errno, "write the events log");
