@@ -126,7 +126,7 @@ created_at_json (const struct timespec *t)
 }
 
 static json_object *
-summary_json (struct pc_store *s, json_object *rec)
+summary_json (struct pc_store *s, json_object *rec, json_object *users)
 {
   json_object *o = json_object_new_object ();
   const char *id = pc_json_get_string (rec, "id");
@@ -155,8 +155,9 @@ summary_json (struct pc_store *s, json_object *rec)
       pc_image_free (img);
     }
   json_object_object_add (o, "Labels", labels);
-  pc_autostrv char **users = pc_store_image_users (s, id);
-  json_object_object_add (o, "Containers", json_object_new_int ((int) pc_strv_len (users)));
+  json_object *n = NULL;
+  json_object_object_add (o, "Containers", json_object_new_int (id && json_object_object_get_ex (users, id, &n)
+                                                                ? json_object_get_int (n) : 0));
   if (pc_json_array_len (names))
     json_object_object_add (o, "Names", json_object_get (names));
   json_object_object_add (o, "Digest", json_object_new_string (pc_json_get_string (rec, "digest") ?: ""));
@@ -175,9 +176,10 @@ pc_engine_image_list (struct pc_engine *e, json_object **out, pc_error **err)
   if (pc_store_list_images (s, &recs, err) < 0)
     return -1;
   json_object_array_sort (recs, cmp_created);
+  pc_autojson json_object *users = pc_store_image_user_counts (s);
   json_object *list = json_object_new_array ();
   for (size_t i = 0; i < json_object_array_length (recs); i++)
-    json_object_array_add (list, summary_json (s, json_object_array_get_idx (recs, i)));
+    json_object_array_add (list, summary_json (s, json_object_array_get_idx (recs, i), users));
   *out = list;
   return 0;
 }

@@ -205,6 +205,31 @@ pc_store_image_users (struct pc_store *s, const char *id)
   return users;
 }
 
+json_object *
+pc_store_image_user_counts (struct pc_store *s)
+{
+  json_object *counts = json_object_new_object ();
+  DIR *d = open_sub (s, "containers");
+  struct dirent *de;
+  while (d && (de = readdir (d)))
+    {
+      if (de->d_name[0] == '.')
+        continue;
+      pc_autofree char *p = xasprintf ("%s/container.json", de->d_name);
+      pc_autoerror pc_error *e = NULL;
+      pc_autojson json_object *c = pc_json_read_file (dirfd (d), p, &e);
+      const char *img = c ? pc_json_get_string (c, "image") : NULL;
+      json_object *n = NULL;
+      if (img && json_object_object_get_ex (counts, img, &n))
+        json_object_set_int (n, json_object_get_int (n) + 1);
+      else if (img)
+        json_object_object_add (counts, img, json_object_new_int (1));
+    }
+  if (d)
+    closedir (d);
+  return counts;
+}
+
 /* Drops every names/ and digests/ link pointing at id. */
 static void
 drop_links (struct pc_store *s, const char *dir, const char *id)

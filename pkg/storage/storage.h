@@ -109,6 +109,10 @@ int pc_store_image_untag (struct pc_store *s, const char *id, const char *name, 
 int pc_store_image_delete (struct pc_store *s, const char *id, pc_error **err);
 /* Ids of containers (pc_store_container_create) that use the image; NULL-terminated. */
 char **pc_store_image_users (struct pc_store *s, const char *id);
+/* How many containers use each image: {"IMAGE-ID": N, ...} from one read of
+   every container record (for listings: pc_store_image_users per image
+   reads them all for each). */
+json_object *pc_store_image_user_counts (struct pc_store *s);
 
 /* Transports. Each new or re-tagged image is reported through `loaded`
    (podman prints "Loaded image: NAME" or "Loaded image: sha256:ID"). */

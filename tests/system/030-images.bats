@@ -164,3 +164,20 @@ PY
     run_pc 125 image unmount busybox
     assert_contains "$output" "is not mounted"
 }
+
+@test "images counts each image's containers (one read of the containers for the whole list)" {
+    pc_load_fixture busybox
+    pc_load_fixture layered
+    run_pc create busybox true
+    run_pc create busybox true
+    run_pc create layered true
+    run_pc images --format '{{.Repository}} {{.Containers}}' --sort repository
+    assert_equal "$output" "localhost/busybox 2
+localhost/layered 1"
+    run_pc images --format json
+    assert_contains "$output" '"Containers": 2'
+    run_pc rm -a
+    run_pc images --format '{{.Repository}} {{.Containers}}' --sort repository
+    assert_equal "$output" "localhost/busybox 0
+localhost/layered 0"
+}
