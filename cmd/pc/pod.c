@@ -17,7 +17,7 @@ struct pod_flags
 {
   struct pc_pod_opts o;
   char *name, *hostname, *share, *infra_command, *infra_image, *infra_name, *network, *userns, *exit_policy;
-  char *pod_id_file;
+  char *pod_id_file, *shm_size;
   bool infra;
   bool replace;
 };
@@ -35,6 +35,7 @@ pod_flags_clear (struct pod_flags *f)
   free (f->userns);
   free (f->exit_policy);
   free (f->pod_id_file);
+  free (f->shm_size);
   pc_strv_free (f->o.labels);
   pc_strv_free (f->o.publish);
   pc_strv_free (f->o.dns);
@@ -71,6 +72,7 @@ parse_pod_flags (const struct pc_command *cmd, int argc, char **argv, struct pod
     { "publish", 'p', PC_OPT_STRV, &f->o.publish, "strings", "Publish a container's port, or a range of ports, to the host (default [])" },
     { "replace", 0, PC_OPT_BOOL, &f->replace, NULL, "If a pod with the same name exists, replace it" },
     { "share", 0, PC_OPT_STRING, &f->share, "string", "A comma delimited list of kernel namespaces the pod will share (default \"ipc,net,uts\")", &share_set },
+    { "shm-size", 0, PC_OPT_STRING, &f->shm_size, "<number>[<unit>]", "Size of /dev/shm (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes)) (default \"65536k\")" },
     { "share-parent", 0, PC_OPT_BOOL, &f->o.share_parent, NULL, "Set the pod's cgroup as the cgroup parent for all containers joining the pod (default true)" },
     { "userns", 0, PC_OPT_STRING, &f->userns, "string", "User namespace to use" },
     { "volume", 'v', PC_OPT_STRV, &f->o.volumes, "stringArray", "Bind mount a volume into the container" },
@@ -95,6 +97,7 @@ parse_pod_flags (const struct pc_command *cmd, int argc, char **argv, struct pod
   f->o.network = f->network;
   f->o.userns = f->userns;
   f->o.exit_policy = f->exit_policy;
+  f->o.shm_size = f->shm_size;
   if (f->pod_id_file && access (f->pod_id_file, F_OK) == 0)
     {
       fprintf (stderr, "Error: pod id file exists. Ensure another pod is not using it or delete %s\n", f->pod_id_file);
@@ -279,6 +282,12 @@ cmd_clone (const struct pc_command *cmd, int argc, char **argv)
               pc_strv_append (&f.o.labels, kv);
             }
         }
+    }
+  pc_autofree char *shm = NULL;
+  if (f.o.shm_size == NULL && pc_json_get_int (rec, "ShmSize", 0) > 0)
+    {
+      shm = xasprintf ("%lldb", (long long) pc_json_get_int (rec, "ShmSize", 0));
+      f.o.shm_size = shm;
     }
   pc_autofree char *share = NULL;
   if (f.o.share == NULL)

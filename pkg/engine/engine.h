@@ -393,6 +393,7 @@ struct pc_pod_opts
   char **volumes;            /* -v on the infra, inherited by every member */
   const char *userns;        /* --userns for the infra (and so the pod) */
   const char *exit_policy;   /* "continue" (NULL) or "stop" */
+  const char *shm_size;      /* --shm-size of the pod's /dev/shm (podman's units); NULL = 64 MiB */
   const char *create_command; /* the command line, for CreateCommand (may be NULL) */
 };
 

@@ -339,8 +339,14 @@ eng_join_userns_of (struct pc_container *t, pc_error **err)
   if (pfd < 0 || eng_proc_start_time (t->state.monitor_pid) != t->state.monitor_start)
     return pc_error_makec (err, PC_ERR_STATE, ESRCH, "cannot join the network namespace of container %s: "
                            "its monitor is gone", t->id);
-  if (setns (pfd, CLONE_NEWUSER) < 0)
+  /* A pod's infra: its monitor's mount namespace too, whose copy has the
+     pod's /dev/shm tmpfs (pod-ns.c); the working directory is kept. */
+  bool infra = pc_json_get_bool (t->rec, "IsInfra", false);
+  pc_autoclose int cwd = infra ? open (".", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (setns (pfd, CLONE_NEWUSER | (infra ? CLONE_NEWNS : 0)) < 0)
     return pc_error_errno (err, errno, "join the user namespace of container %s", t->id);
+  if (cwd >= 0 && fchdir (cwd) < 0)
+    return pc_error_errno (err, errno, "return to the working directory");
   if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
     return pc_error_errno (err, errno, "become root in the user namespace of container %s", t->id);
   if (unshare (CLONE_NEWNS) < 0)

@@ -19,6 +19,7 @@
 #include "lib/hash.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/parse.h"
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 #include "pkg/storage/storage.h"
@@ -306,6 +307,12 @@ pc_engine_pod_create (struct pc_engine *e, const struct pc_pod_opts *o, struct p
   bool shared[5];
   if (parse_share (o->share, shared, err) < 0)
     return -1;
+  /* podman's units.RAMInBytes, default 65536k. */
+  int64_t shm = PC_POD_SHM_SIZE;
+  if (o->shm_size && pc_parse_size (o->shm_size, &shm, err) < 0)
+    return -1;
+  if (shm <= 0)
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid --shm-size %s: it must be more than 0", o->shm_size);
   if (o->no_infra && (o->publish || o->network || o->dns || o->add_host || o->volumes || o->infra_command
                       || o->infra_name))
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
@@ -380,6 +387,7 @@ pc_engine_pod_create (struct pc_engine *e, const struct pc_pod_opts *o, struct p
   json_object_object_add (r, "SharedNamespaces", sh);
   json_object_object_add (r, "Volumes", strv_json (o->volumes));
   json_object_object_add (r, "Userns", json_object_new_string (o->userns ? o->userns : ""));
+  json_object_object_add (r, "ShmSize", json_object_new_int64 (shm));
   if (!o->no_infra)
     {
       if (eng_pod_infra_create (e, p, o, infra_id, err) < 0)

@@ -239,6 +239,8 @@ remove_locked (struct pc_engine *e, struct pc_pod *p, struct pc_container **v, s
     }
   eng_pod_name_release (e, p->name, p->id);
   pc_autofree char *rundir = xasprintf ("%s/pods/%s", e->run_dir, p->id);
+  pc_autofree char *shm = eng_pod_shm_dir (e, p->id);
+  eng_pod_shm_umount (shm);
   pc_autoerror pc_error *rerr = NULL;
   if (pc_rm_rf_at (AT_FDCWD, rundir, &rerr) < 0)
     pc_warn ("%s", rerr->msg);

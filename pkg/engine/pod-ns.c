@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -86,6 +87,27 @@ in_child (struct pc_engine *e, child_fn fn, void *data, pc_error **err)
   return pc_error_make (err, EIO, "the process acting on the pod failed (status %d)", status);
 }
 
+/* The pod's /dev/shm: a tmpfs of the pod's size on RUN/pods/ID/shm, so a
+   member cannot fill $XDG_RUNTIME_DIR (or /run) beyond it. As root it is
+   in the host's mount namespace; rootless in this process's, which the
+   infra's monitor copies when it forks: members' commands then join that
+   monitor's mount namespace with its user namespace (eng_join_userns_of). */
+static int
+mount_shm (const char *dir, int64_t size, pc_error **err)
+{
+  pc_autofree char *opts = xasprintf ("mode=1777,size=%lld", (long long) size);
+  if (mount ("shm", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+    return pc_error_errno (err, errno, "mount a tmpfs on `%s`", dir);
+  return 0;
+}
+
+void
+eng_pod_shm_umount (const char *dir)
+{
+  for (int i = 0; i < 8 && umount2 (dir, MNT_DETACH | UMOUNT_NOFOLLOW) == 0; i++)
+    ;
+}
+
 struct infra_start
 {
   struct pc_pod *p;
@@ -112,12 +134,13 @@ start_infra_here (struct pc_engine *e, void *data, pc_error **err)
   if (infra->state.status != PC_STATUS_RUNNING && infra->state.status != PC_STATUS_PAUSED)
     {
       pc_autofree char *shm = eng_pod_shm_dir (e, s->p->id);
-      if (pc_rm_rf_at (AT_FDCWD, shm, err) < 0 || pc_mkdir_p (AT_FDCWD, shm, 0700, err) < 0)
+      eng_pod_shm_umount (shm);
+      if (pc_rm_rf_at (AT_FDCWD, shm, err) < 0 || pc_mkdir_p (AT_FDCWD, shm, 0700, err) < 0
+          || mount_shm (shm, pc_json_get_int (s->p->rec, "ShmSize", PC_POD_SHM_SIZE), err) < 0)
         {
           eng_unlock (lock);
           return pc_error_wrap (err, "the /dev/shm of pod %s", s->p->name);
         }
-      chmod (shm, 01777);
     }
   eng_unlock (lock);
   if (pc_engine_start (e, infra, false, NULL, err) < 0)

@@ -30,6 +30,10 @@ bool eng_pod_member_shares (struct pc_pod *p, struct pc_container *c);
    minimal root with the host's catatonit bound in). *id: its ID. */
 int eng_pod_infra_create (struct pc_engine *e, struct pc_pod *p, const struct pc_pod_opts *o, char id[65],
                           pc_error **err);
+/* The size of a pod's /dev/shm when --shm-size is not given (podman's). */
+#define PC_POD_SHM_SIZE ((int64_t) 65536 * 1024)
+/* Unmounts the pod's shm tmpfs at dir where this mount namespace has it. */
+void eng_pod_shm_umount (const char *dir);
 /* RUN/pods/ID/shm: the /dev/shm the members sharing ipc bind (malloc'd). */
 char *eng_pod_shm_dir (struct pc_engine *e, const char *pod_id);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Pods (docs/pods.md): commands acting on members of several pods at once
-# start each from its own pod's user namespace.
+# start each from its own pod's user namespace; the pod's /dev/shm, shared
+# through the infra's monitor's mount namespace, has a size.
 
 bats_require_minimum_version 1.5.0
 
@@ -64,4 +65,27 @@ running"
     run_pc inspect --format '{{.State.Status}}' a b
     assert_equal "$output" "exited
 exited"
+}
+
+@test "pod: the shared /dev/shm is a tmpfs of 64 MiB, or --shm-size" {
+    run_pc pod create --name big
+    run_pc run --rm --pod big localhost/busybox df -k /dev/shm
+    assert_contains "$output" " 65536 "
+    run_pc pod create --name small --shm-size 1m
+    run_pc run -d --pod small --name w localhost/busybox sh -c 'echo shared > /dev/shm/mark; exec sleep 1000'
+    # A member cannot write past the size; the other sees what it wrote.
+    run_pc 1 run --rm --pod small localhost/busybox dd if=/dev/zero of=/dev/shm/fill bs=1024 count=2048
+    assert_contains "$output" "No space left on device"
+    run_pc run --rm --pod small localhost/busybox sh -c 'df -k /dev/shm; cat /dev/shm/mark'
+    assert_contains "$output" " 1024 "
+    assert_contains "$output" "shared"
+    # Nothing of it landed in the directory on the host's runtime dir.
+    pod_id=$("$PC" pod inspect --format '{{.Id}}' small)
+    run find "$XDG_RUNTIME_DIR" -path "*/pods/$pod_id/shm/*"
+    assert_equal "$output" ""
+    # pod clone keeps the size; a bad one is refused.
+    run_pc pod clone --name small2 small
+    run_pc run --rm --pod small2 localhost/busybox df -k /dev/shm
+    assert_contains "$output" " 1024 "
+    run_pc 125 pod create --shm-size lots
 }
