@@ -4,6 +4,7 @@
    the man pages (completion-man.c). */
 #include "cmd/pc/completion.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -120,6 +121,15 @@ is_regular_or_missing (const char *path)
   return stat (path, &st) < 0 ? errno == ENOENT : S_ISREG (st.st_mode);
 }
 
+/* strerror as Go spells it: "no such file or directory". */
+static const char *
+go_strerror (int errnum, char buf[128])
+{
+  snprintf (buf, 128, "%s", strerror (errnum));
+  buf[0] = (char) tolower ((unsigned char) buf[0]);
+  return buf;
+}
+
 int
 pc_cmd_completion (const struct pc_command *cmd, int argc, char **argv)
 {
@@ -132,9 +142,10 @@ pc_cmd_completion (const struct pc_command *cmd, int argc, char **argv)
   };
   char **args;
   int nargs, exit_code;
-  if (pc_cli_parse_args (cmd, opts, argc, argv, 1, 2, &args, &nargs, &exit_code) != 0)
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, 2, &args, &nargs, &exit_code) != 0)
     return exit_code;
-  const char *shell = args[0];
+  /* podman's cobra.ExactArgs(1): "accepts 1 arg(s), received 0". */
+  const char *shell = nargs > 0 ? args[0] : "";
   bool man = strcmp (shell, "man") == 0;
   if (nargs != (man ? 2 : 1))
     return pc_cli_errorf (PC_EXIT_ERROR, "accepts 1 arg(s), received %d", nargs);
@@ -150,6 +161,7 @@ pc_cmd_completion (const struct pc_command *cmd, int argc, char **argv)
 
   struct pc_comp_node *root = pc_comp_tree ();
   int rc = 0;
+  char eb[128];
   if (man)
     rc = pc_comp_write_man (root, args[1]);
   else if (file == NULL || strcmp (file, "-") == 0)
@@ -159,12 +171,12 @@ pc_cmd_completion (const struct pc_command *cmd, int argc, char **argv)
       /* A FIFO or a device (-f /dev/stdout) is written in place. */
       FILE *f = fopen (file, "we");
       if (f == NULL)
-        rc = pc_cli_errorf (PC_EXIT_ERROR, "open %s: %s", file, strerror (errno));
+        rc = pc_cli_errorf (PC_EXIT_ERROR, "open %s: %s", file, go_strerror (errno, eb));
       else
         {
           gen (f, root, !no_desc);
           if (fclose (f) != 0)
-            rc = pc_cli_errorf (PC_EXIT_ERROR, "write %s: %s", file, strerror (errno));
+            rc = pc_cli_errorf (PC_EXIT_ERROR, "write %s: %s", file, go_strerror (errno, eb));
         }
     }
   else
@@ -176,8 +188,13 @@ pc_cmd_completion (const struct pc_command *cmd, int argc, char **argv)
       gen (mem, root, !no_desc);
       fclose (mem);
       pc_error *err = NULL;
+      /* podman's os.Create: "open FILE: no such file or directory". */
       if (pc_write_file_atomic (AT_FDCWD, file, buf, len, 0644, &err) < 0)
-        rc = pc_cli_fail (err);
+        {
+          rc = pc_cli_errorf (PC_EXIT_ERROR, "open %s: %s", file,
+                              err->status ? go_strerror (err->status, eb) : err->msg);
+          pc_error_free (err);
+        }
       free (buf);
     }
   pc_comp_tree_free (root);

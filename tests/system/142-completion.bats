@@ -109,9 +109,13 @@ bash_complete() {
     grep -q 'complete -o default -F _pc pc' "$PC_TEST_DIR/out.bash"
     run_pc 125 completion powershell
     assert_contains "$output" 'Error: invalid argument "powershell" for "pc completion"'
+    # podman 4.3's words (cobra.ExactArgs(1), os.Create), checked here.
     run_pc 125 completion
-    assert_contains "$output" "Error: requires at least 1 arg(s), only received 0"
+    assert_equal "$output" "Error: accepts 1 arg(s), received 0"
     run_pc 125 completion bash zsh
+    assert_equal "$output" "Error: accepts 1 arg(s), received 2"
+    run_pc 125 completion -f "$PC_TEST_DIR/nodir/x" bash
+    assert_equal "$output" "Error: open $PC_TEST_DIR/nodir/x: no such file or directory"
 }
 
 @test "man pages: one per command, options from the flag tables, man -l reads them" {
