@@ -383,6 +383,8 @@ pc_engine_image_prune (struct pc_engine *e, bool all, char ***removed, pc_error 
   size_t n_ctrs = 0;
   if (pc_engine_list (e, &ctrs, &n_ctrs, err) < 0)
     return -1;
+  /* Pruning removes images only: the containers' images, read once, hold. */
+  pc_autojson json_object *users = pc_store_image_user_counts (s);
   int ret = 0;
   for (size_t i = 0; i < json_object_array_length (recs); i++)
     {
@@ -390,11 +392,10 @@ pc_engine_image_prune (struct pc_engine *e, bool all, char ***removed, pc_error 
       if (!all && pc_json_array_len (pc_json_get_array (rec, "names")) > 0)
         continue;
       const char *id = pc_json_get_string (rec, "id");
-      pc_autostrv char **users = pc_store_image_users (s, id);
-      bool mounted = false;
+      bool mounted = id && json_object_object_get_ex (users, id, NULL);
       for (size_t k = 0; id && k < n_ctrs && !mounted; k++)
         mounted = eng_image_mount_uses (ctrs[k]->rec, id);
-      if (users[0] || mounted)
+      if (mounted)
         continue;
       if (pc_store_image_delete (s, id, err) < 0)
         {

@@ -171,13 +171,22 @@ PY
     run_pc create busybox true
     run_pc create busybox true
     run_pc create layered true
+    local lay=$output
     run_pc images --format '{{.Repository}} {{.Containers}}' --sort repository
     assert_equal "$output" "localhost/busybox 2
 localhost/layered 1"
     run_pc images --format json
     assert_contains "$output" '"Containers": 2'
+    # prune -a keeps what containers use, from the same one read.
+    run_pc image prune -a -f
+    run_pc images --format '{{.Repository}}' --sort repository
+    assert_equal "$output" "localhost/busybox
+localhost/layered"
+    run_pc rm "$lay"
+    run_pc image prune -a -f
+    run_pc images --format '{{.Repository}} {{.Containers}}'
+    assert_equal "$output" "localhost/busybox 2"
     run_pc rm -a
-    run_pc images --format '{{.Repository}} {{.Containers}}' --sort repository
-    assert_equal "$output" "localhost/busybox 0
-localhost/layered 0"
+    run_pc images --format '{{.Repository}} {{.Containers}}'
+    assert_equal "$output" "localhost/busybox 0"
 }
