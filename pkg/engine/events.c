@@ -191,9 +191,18 @@ write_line (int fd, const char *line, size_t len, pc_error **err)
 static int
 open_log (const char *path, pc_error **err)
 {
-  int fd = open (path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+  /* O_NONBLOCK and the type check: a FIFO put there would take lines
+     until its buffer filled, then block every command that records an
+     event. */
+  int fd = open (path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
   if (fd < 0)
     return pc_error_errno (err, errno, "open the events log `%s`", path);
+  struct stat st;
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return pc_error_make (err, EINVAL, "the events log `%s` is not a regular file", path);
+    }
   return fd;
 }
 

@@ -291,3 +291,18 @@ save $PC_TEST_DIR/saved.tar $id"
     run_pc events --stream=false --format '{{.Status}} {{.Name}}'
     assert_contains "$output" "create big"
 }
+
+@test "events: a FIFO in the log's place never blocks a command" {
+    run_pc volume create first
+    rm "$(evlog)"
+    mkfifo "$(evlog)"
+    # Its buffer full, as after a few hundred events with nobody reading.
+    exec {fifo}<>"$(evlog)"
+    head -c 65536 /dev/zero >&$fifo
+    run timeout 20 "$PC" volume create second
+    exec {fifo}>&-
+    [ "$status" -eq 0 ] || { echo "# status $status: $output" >&2; false; }
+    assert_equal "$output" "second"
+    run_pc 125 events --stream=false
+    assert_contains "$output" "is not a regular file"
+}
