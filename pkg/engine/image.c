@@ -79,31 +79,51 @@ repo_digests (json_object *rec)
   return out;
 }
 
+/* An image record with its times parsed once for the sort (parsing them in
+   each comparison cost n log n parses). */
+struct sort_item
+{
+  json_object *rec;
+  struct timespec created, loaded;
+  const char *id;
+};
+
 static int
 cmp_created (const void *a, const void *b)
 {
-  json_object *x = *(json_object *const *) a, *y = *(json_object *const *) b;
-  const char *cx = pc_json_get_string (x, "created"), *cy = pc_json_get_string (y, "created");
-  struct timespec tx = { 0 }, ty = { 0 };
-  if (cx)
-    pc_time_parse_rfc3339 (cx, &tx, NULL);
-  if (cy)
-    pc_time_parse_rfc3339 (cy, &ty, NULL);
-  if (tx.tv_sec != ty.tv_sec)
-    return tx.tv_sec < ty.tv_sec ? 1 : -1;
+  const struct sort_item *x = a, *y = b;
+  if (x->created.tv_sec != y->created.tv_sec)
+    return x->created.tv_sec < y->created.tv_sec ? 1 : -1;
   /* Same creation time (images built from one base, or re-saved): podman
      lists them in load order, the first loaded first. */
-  const char *lx = pc_json_get_string (x, "loaded"), *ly = pc_json_get_string (y, "loaded");
-  struct timespec ux = { 0 }, uy = { 0 };
-  if (lx)
-    pc_time_parse_rfc3339 (lx, &ux, NULL);
-  if (ly)
-    pc_time_parse_rfc3339 (ly, &uy, NULL);
-  if (ux.tv_sec != uy.tv_sec)
-    return ux.tv_sec < uy.tv_sec ? -1 : 1;
-  if (ux.tv_nsec != uy.tv_nsec)
-    return ux.tv_nsec < uy.tv_nsec ? -1 : 1;
-  return strcmp (pc_json_get_string (x, "id"), pc_json_get_string (y, "id"));
+  if (x->loaded.tv_sec != y->loaded.tv_sec)
+    return x->loaded.tv_sec < y->loaded.tv_sec ? -1 : 1;
+  if (x->loaded.tv_nsec != y->loaded.tv_nsec)
+    return x->loaded.tv_nsec < y->loaded.tv_nsec ? -1 : 1;
+  return strcmp (x->id, y->id);
+}
+
+/* recs sorted newest first (cmp_created), in place. */
+static void
+sort_created (json_object *recs)
+{
+  size_t n = json_object_array_length (recs);
+  struct sort_item *v = xmalloc0 ((n + 1) * sizeof *v);
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *rec = json_object_array_get_idx (recs, i);
+      const char *c = pc_json_get_string (rec, "created"), *l = pc_json_get_string (rec, "loaded");
+      v[i].rec = json_object_get (rec);
+      v[i].id = pc_json_get_string (rec, "id") ?: "";
+      if (c)
+        pc_time_parse_rfc3339 (c, &v[i].created, NULL);
+      if (l)
+        pc_time_parse_rfc3339 (l, &v[i].loaded, NULL);
+    }
+  qsort (v, n, sizeof *v, cmp_created);
+  for (size_t i = 0; i < n; i++)
+    json_object_array_put_idx (recs, i, v[i].rec);
+  free (v);
 }
 
 /* RFC 3339 in UTC with the fraction trimmed, as podman 4.3's CreatedAt. */
@@ -175,7 +195,7 @@ pc_engine_image_list (struct pc_engine *e, json_object **out, pc_error **err)
   pc_autojson json_object *recs = NULL;
   if (pc_store_list_images (s, &recs, err) < 0)
     return -1;
-  json_object_array_sort (recs, cmp_created);
+  sort_created (recs);
   pc_autojson json_object *users = pc_store_image_user_counts (s);
   json_object *list = json_object_new_array ();
   for (size_t i = 0; i < json_object_array_length (recs); i++)
