@@ -379,6 +379,9 @@ ps_once (struct pc_engine *e, const struct ps_opts *o, const struct pc_ps_filter
   pc_error *err = NULL;
   struct pc_container **v = NULL;
   size_t n = 0;
+  /* Each c->rec holds only the fields listed in pkg/engine/record-summary.c
+     (here, in ps-filter.c and in pc_engine_ps_row): a new field read from
+     the record goes there first, with a new SUMMARY_VERSION. */
   if (pc_engine_list_summary (e, &v, &n, &err) < 0)
     return pc_cli_fail (err);
   /* The list is newest first: --last N keeps the N newest; podman then
