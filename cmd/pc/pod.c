@@ -319,6 +319,9 @@ cmd_clone (const struct pc_command *cmd, int argc, char **argv)
           json_object *hc = pc_json_get (infra->rec, "HostConfig");
           if (f.o.network == NULL)
             f.o.network = pc_json_get_string (hc, "NetworkMode");
+          const char *img = pc_json_get_string (infra->rec, "ImageName");
+          if (f.o.infra_image == NULL && img && *img)
+            f.o.infra_image = f.infra_image = xstrdup (img);
           if (f.o.infra_command == NULL && pc_json_get_string (infra->rec, "Path")
               && strcmp (pc_json_get_string (infra->rec, "Path"), "/catatonit") != 0)
             {

@@ -384,7 +384,7 @@ struct pc_pod_opts
   bool no_infra;             /* --infra=false: no infra, nothing shared */
   const char *infra_command; /* NULL = catatonit's -P (the infra's command, as a string) */
   const char *infra_name;    /* NULL = the first 12 of the pod's ID + "-infra" */
-  const char *infra_image;   /* refused unless NULL: pc needs no pause image */
+  const char *infra_image;   /* NULL: catatonit in a minimal root; else the infra is a container of it */
   char **publish;            /* -p on the infra (the pod's ports) */
   const char *network;       /* as --network of create; NULL = the default */
   char **dns, **dns_search, **dns_option;

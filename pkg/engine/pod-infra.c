@@ -130,6 +130,8 @@ int
 eng_pod_infra_create (struct pc_engine *e, struct pc_pod *p, const struct pc_pod_opts *o, char id[65],
                       pc_error **err)
 {
+  if (o->infra_image && *o->infra_image)
+    return eng_pod_infra_create_image (e, p, o, id, err);
   pc_autostrv char **argv = NULL;
   pc_autofree char *host_bin = NULL;
   if (infra_command (o, &argv, &host_bin, err) < 0)
@@ -301,9 +303,6 @@ pc_engine_pod_create (struct pc_engine *e, const struct pc_pod_opts *o, struct p
   const char *policy = o->exit_policy ? o->exit_policy : "continue";
   if (strcmp (policy, "continue") != 0 && strcmp (policy, "stop") != 0)
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "running pod create option: invalid pod exit policy: \"%s\"", policy);
-  if (o->infra_image)
-    return pc_error_makec (err, PC_ERR_UNSUPPORTED, EINVAL,
-                           "--infra-image is not supported: pc's infra runs the host's catatonit and needs no image");
   bool shared[5];
   if (parse_share (o->share, shared, err) < 0)
     return -1;
@@ -314,7 +313,7 @@ pc_engine_pod_create (struct pc_engine *e, const struct pc_pod_opts *o, struct p
   if (shm <= 0)
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid --shm-size %s: it must be more than 0", o->shm_size);
   if (o->no_infra && (o->publish || o->network || o->dns || o->add_host || o->volumes || o->infra_command
-                      || o->infra_name))
+                      || o->infra_name || o->infra_image))
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
                            "the pod's network, ports, volumes and infra options need an infra container: "
                            "drop --infra=false");

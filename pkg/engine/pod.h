@@ -34,6 +34,9 @@ int eng_pod_infra_create (struct pc_engine *e, struct pc_pod *p, const struct pc
 #define PC_POD_SHM_SIZE ((int64_t) 65536 * 1024)
 /* Unmounts the pod's shm tmpfs at dir where this mount namespace has it. */
 void eng_pod_shm_umount (const char *dir);
+/* pod-infra-image.c: the infra as a container of --infra-image. */
+int eng_pod_infra_create_image (struct pc_engine *e, struct pc_pod *p, const struct pc_pod_opts *o, char id[65],
+                                pc_error **err);
 /* RUN/pods/ID/shm: the /dev/shm the members sharing ipc bind (malloc'd). */
 char *eng_pod_shm_dir (struct pc_engine *e, const char *pod_id);
 

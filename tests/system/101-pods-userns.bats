@@ -89,3 +89,37 @@ exited"
     assert_contains "$output" " 1024 "
     run_pc 125 pod create --shm-size lots
 }
+
+@test "pod create --infra-image: the infra runs the image (or --infra-command) and shows it" {
+    run_pc pod create --name img --infra-image localhost/busybox --infra-command "sleep 1000" --hostname imghost
+    pod_id=$output
+    infra=$("$PC" pod inspect --format '{{.InfraContainerID}}' img)
+    run_pc inspect --format '{{.ImageName}} {{.Path}} {{.Args}} {{.Pod}}' "$infra"
+    assert_equal "$output" "localhost/busybox:latest sleep [1000] $pod_id"
+    run_pc run -d --pod img --name m1 localhost/busybox sh -c 'echo from-m1 > /dev/shm/mark; exec sleep 1000'
+    run_pc ps --pod --format '{{.Image}} {{.Command}} {{.PodName}}' --filter id="$infra"
+    assert_equal "$output" "localhost/busybox:latest sleep 1000 img"
+    # Members share its namespaces as with catatonit's infra.
+    run_pc run --rm --pod img localhost/busybox sh -c 'hostname; cat /dev/shm/mark'
+    assert_equal "$output" "imghost
+from-m1"
+    # The infra alone is not removed; pod clone keeps the image.
+    run_pc 125 rm -f "$infra"
+    run_pc pod clone --name img2 img
+    infra2=$("$PC" pod inspect --format '{{.InfraContainerID}}' img2)
+    run_pc inspect --format '{{.ImageName}} {{.Path}}' "$infra2"
+    assert_equal "$output" "localhost/busybox:latest sleep"
+    run_pc pod rm -f -t 0 img img2
+    run_pc ps -aq
+    assert_equal "$output" ""
+    # Without --infra-command the image's own command runs (busybox: sh).
+    run_pc pod create --name plainimg --infra-image localhost/busybox
+    infra=$("$PC" pod inspect --format '{{.InfraContainerID}}' plainimg)
+    run_pc inspect --format '{{.Path}}' "$infra"
+    assert_equal "$output" "sh"
+    run_pc 125 pod create --infra-image nosuch/image
+    run_pc 125 pod create --infra=false --infra-image localhost/busybox
+    # A failed create leaves no pod behind.
+    run_pc pod ps --format '{{.Name}}'
+    assert_equal "$output" "plainimg"
+}
