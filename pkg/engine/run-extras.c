@@ -48,6 +48,15 @@ split_commas (char **v)
   return a;
 }
 
+static char *
+absolute (const char *path)
+{
+  if (path[0] == '/')
+    return xstrdup (path);
+  pc_autofree char *cwd = getcwd (NULL, 0);
+  return xasprintf ("%s/%s", cwd ? cwd : "", path);
+}
+
 int
 eng_extras_record (const struct pc_create_opts *o, json_object *rec, pc_error **err)
 {
@@ -127,10 +136,17 @@ eng_extras_record (const struct pc_create_opts *o, json_object *rec, pc_error **
       pc_autofree char *dir = xstrndup (o->image, ov ? n - 2 : n);
       json_object_object_add (rec, "Rootfs", json_object_new_string (dir));
     }
+  /* Absolute, as podman's: a later start runs elsewhere. */
   if (o->pidfile)
-    json_object_object_add (rec, "PidFile", json_object_new_string (o->pidfile));
+    {
+      pc_autofree char *a = absolute (o->pidfile);
+      json_object_object_add (rec, "PidFile", json_object_new_string (a));
+    }
   if (o->conmon_pidfile)
-    json_object_object_add (rec, "ConmonPidFile", json_object_new_string (o->conmon_pidfile));
+    {
+      pc_autofree char *a = absolute (o->conmon_pidfile);
+      json_object_object_add (rec, "ConmonPidFile", json_object_new_string (a));
+    }
   return 0;
 }
 
@@ -153,6 +169,10 @@ eng_extras_spec (json_object *rec, json_object *spec, pc_error **err)
     json_object_object_add (proc, "oomScoreAdj",
                             json_object_new_int ((int) pc_json_get_int (pc_json_get (rec, "HostConfig"),
                                                                         "OomScoreAdj", 0)));
+  /* the monitor rewrites it after a --restart (pkg/monitor/restart.c) */
+  const char *pf = pc_json_get_string (rec, "PidFile");
+  if (sann)
+    json_object_object_add (sann, "run.pc.pidfile", json_object_new_string (pf ? pf : "pidfile"));
   const char *pers = pc_json_get_string (rec, "Personality");
   if (lnx && pers)
     {

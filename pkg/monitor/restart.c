@@ -294,6 +294,26 @@ make_stdio (struct pc_monitor *m, struct pc_runtime_io *io, int child[3], pc_err
   return 0;
 }
 
+/* --pidfile (annotation run.pc.pidfile, pkg/engine/run-extras.c; relative
+   to the state dir): the new run's pid, replaced whole. */
+static void
+write_pidfile (struct pc_monitor *m, json_object *spec)
+{
+  const char *pf = pc_json_get_string (pc_json_get (spec, "annotations"), "run.pc.pidfile");
+  if (pf == NULL || *pf == '\0')
+    return;
+  char buf[24];
+  int n = snprintf (buf, sizeof buf, "%d", (int) m->pid);
+  pc_autofree char *tmp = xasprintf ("%s.%d.tmp", pf, (int) getpid ());
+  int fd = openat (m->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0)
+    return;
+  bool ok = write (fd, buf, (size_t) n) == n;
+  close (fd);
+  if (!ok || renameat (m->dirfd, tmp, m->dirfd, pf) < 0)
+    unlinkat (m->dirfd, tmp, 0);
+}
+
 static int
 run_again (struct pc_monitor *m, pc_error **err)
 {
@@ -360,6 +380,7 @@ run_again (struct pc_monitor *m, pc_error **err)
      the new run, never a running container without its pid. */
   if (write_state (m, &started, err) < 0)
     pc_monitor_log_error (*err, "record the restarted container's pid"), pc_error_clear (err);
+  write_pidfile (m, spec);
   unlinkat (m->dirfd, PC_MONITOR_EXITFILE, 0);
   pc_mon_io_add_stdio (m);
   pc_mon_health_restarted (m);

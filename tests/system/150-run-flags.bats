@@ -115,6 +115,20 @@ logs_have() {
     run_pc rm -f -t 0 p1 p2
 }
 
+@test "--pidfile: relative to where pc ran, and rewritten when --restart starts the container again" {
+    cd "$PC_TEST_DIR"
+    # the first run exits 1, the second keeps running
+    run_pc run -d --name rs --restart on-failure --pidfile rel.pid busybox \
+        sh -c 'test -f /ran && exec sleep 100; touch /ran; exit 1'
+    run_pc inspect --format '{{.PidFile}}' rs
+    assert_equal "$output" "$PC_TEST_DIR/rel.pid"
+    wait_for sh -c "[ \"\$('$PC' inspect --format '{{.RestartCount}}' rs)\" = 1 ]"
+    wait_for_state rs running
+    wait_for sh -c "[ \"\$(cat '$PC_TEST_DIR/rel.pid')\" = \"\$('$PC' inspect --format '{{.State.Pid}}' rs)\" ]"
+    assert_equal "$(tr '\0' ' ' < "/proc/$(cat "$PC_TEST_DIR/rel.pid")/cmdline")" "sleep 100 "
+    run_pc rm -f -t 0 rs
+}
+
 @test "--sdnotify=conmon: MAINPID (the monitor) and READY=1 on \$NOTIFY_SOCKET; the container gets no socket" {
     notify_listen "$PC_TEST_DIR/notify.sock" "$PC_TEST_DIR/notified"
     NOTIFY_SOCKET=$PC_TEST_DIR/notify.sock run_pc run -d --name n1 --sdnotify=conmon busybox sleep 100
