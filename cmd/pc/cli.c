@@ -141,9 +141,15 @@ parse_bool (const char *s, bool *out)
 
 /* Stores a value (NULL for a bare bool flag). */
 static int
-store (const struct pc_command *cmd, const struct pc_opt *o, const char *flag,
-       const char *value)
+store (const struct pc_command *cmd, const struct pc_opt *o, const char *value)
 {
+  /* pflag names the flag in its errors as "-t, --time" (or "--name"), not
+     as the user spelled it ("--time=abc" was printed whole). */
+  char flag[128];
+  if (o->short_name)
+    snprintf (flag, sizeof flag, "-%c, --%s", o->short_name, o->name);
+  else
+    snprintf (flag, sizeof flag, "--%s", o->name);
   if (o->set)
     *o->set = true;
   switch (o->type)
@@ -274,7 +280,7 @@ pc_cli_parse (const struct pc_command *cmd, const struct pc_opt *opts,
                 return bad_flag (cmd, "flag needs an argument: ", a);
               value = argv[++i];
             }
-          if (store (cmd, o, a, value) < 0)
+          if (store (cmd, o, value) < 0)
             return -1;
           continue;
         }
@@ -282,7 +288,6 @@ pc_cli_parse (const struct pc_command *cmd, const struct pc_opt *opts,
       for (const char *c = a + 1; *c; c++)
         {
           const struct pc_opt *o = find_short (opts, *c);
-          char flag[3] = { '-', *c, 0 };
           if (o == NULL)
             {
               char msg[64];
@@ -295,11 +300,11 @@ pc_cli_parse (const struct pc_command *cmd, const struct pc_opt *opts,
               if (c[1] == '=')
                 {
                   value = c + 2;
-                  if (store (cmd, o, flag, value) < 0)
+                  if (store (cmd, o, value) < 0)
                     return -1;
                   break;
                 }
-              if (store (cmd, o, flag, NULL) < 0)
+              if (store (cmd, o, NULL) < 0)
                 return -1;
               continue;
             }
@@ -316,7 +321,7 @@ pc_cli_parse (const struct pc_command *cmd, const struct pc_opt *opts,
                 }
               value = argv[++i];
             }
-          if (store (cmd, o, flag, value) < 0)
+          if (store (cmd, o, value) < 0)
             return -1;
           break;
         }

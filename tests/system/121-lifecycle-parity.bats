@@ -45,6 +45,12 @@ teardown() {
     assert_equal "$output" "Error: start requires at least one argument"
     run_pc 125 stop -a nosuch
     assert_equal "$output" "Error: no arguments are needed with --all"
+    # A bad value names the flag as pflag does (podman 4.3 here), however
+    # it was spelled.
+    run_pc 125 stop --time=abc x
+    assert_equal "${lines[0]}" 'Error: invalid argument "abc" for "-t, --time" flag: strconv.ParseUint: parsing "abc": invalid syntax'
+    run_pc 125 stop -t -1 x
+    assert_equal "${lines[0]}" 'Error: invalid argument "-1" for "-t, --time" flag: strconv.ParseUint: parsing "-1": invalid syntax'
 }
 
 @test "every name resolves before anything is done" {
