@@ -204,10 +204,10 @@ t2 exited"
 @test "pod: run --pod new:NAME, --pod-id-file, ps --pod and templates" {
     run_pc run -d --pod new:fresh --name f1 localhost/busybox sleep 1000
     run_pc pod exists fresh
-    run_pc ps --pod --format '{{.Names}} {{.PodName}}' --filter name=f1
+    run_pc ps --pod --format '{{.Names}} {{.PodName}}' --filter 'name=^f1$'
     assert_equal "$output" "f1 fresh"
     pod_id=$("$PC" pod inspect --format '{{.Id}}' fresh)
-    run_pc ps --format '{{.Pod}}' --filter name=f1
+    run_pc ps --format '{{.Pod}}' --filter 'name=^f1$'
     assert_equal "$output" "${pod_id:0:12}"
     run_pc pod create --name byfile --pod-id-file "$PC_TEST_DIR/pod.id"
     assert_equal "$(cat "$PC_TEST_DIR/pod.id")" "$output"
