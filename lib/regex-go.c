@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/cleanup.h"
+#include "lib/xalloc.h"
+
 #define GO_MAX_REPEAT 1000
 #define MAX_DEPTH 1000
 
@@ -65,9 +68,7 @@ go_accepts (const char *pattern)
   /* weight[d]: the largest product of repeats inside the open group at
      depth d; last: the weight of the atom just read (a repeat multiplies
      it). */
-  long *weight = calloc (MAX_DEPTH + 1, sizeof *weight);
-  if (weight == NULL)
-    return false;
+  pc_autofree long *weight = xmalloc0 ((MAX_DEPTH + 1) * sizeof *weight);
   size_t depth = 0;
   long last = 1;
   bool ok = true;
@@ -116,7 +117,6 @@ go_accepts (const char *pattern)
       if (ok && last > weight[depth])
         weight[depth] = last;
     }
-  free (weight);
   return ok;
 }
 
