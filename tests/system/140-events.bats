@@ -9,6 +9,11 @@ load helpers-containers
 load helpers-registry
 
 teardown() {
+    # A background pc events of a test that failed before it killed it.
+    if [ -n "${follower:-}" ]; then
+        kill "$follower" 2>/dev/null || true
+        wait "$follower" 2>/dev/null || true
+    fi
     registry_stop
     pc_teardown
 }
@@ -120,13 +125,14 @@ evlog() { echo "$XDG_RUNTIME_DIR/pc/events/events.log"; }
     pc_busybox
     out=$PC_TEST_DIR/stream.out
     "$PC" events --filter type=volume --format '{{.Status}} {{.Name}}' >"$out" 2>&1 &
-    pid=$!
+    follower=$!
     run_pc volume create s1
     wait_for grep -qx 'create s1' "$out"
     run_pc volume rm s1
     wait_for grep -qx 'remove s1' "$out"
-    kill "$pid"
-    wait "$pid" || true
+    kill "$follower"
+    wait "$follower" || true
+    follower=
     assert_equal "$(cat "$out")" "create s1
 remove s1"
     # A stream ends when its reader goes away, even with no new event.
@@ -139,13 +145,14 @@ remove s1"
     export PC_EVENTS_LOGFILE_MAX_SIZE=3000
     out=$PC_TEST_DIR/follow.out
     "$PC" events --filter type=volume --format '{{.Name}}' >"$out" 2>&1 &
-    pid=$!
+    follower=$!
     for i in $(seq 1 60); do
         "$PC" volume create "rot$i" >/dev/null
     done
     wait_for grep -qx rot60 "$out"
-    kill "$pid"
-    wait "$pid" || true
+    kill "$follower"
+    wait "$follower" || true
+    follower=
     # Each of the 60 exactly once, in order.
     assert_equal "$(tr '\n' ' ' <"$out")" "$(for i in $(seq 1 60); do printf 'rot%s ' $i; done)"
     size=$(stat -c %s "$(evlog)")
