@@ -10,6 +10,7 @@
 #include "cmd/pc/container.h"
 #include "cmd/pc/pod.h"
 #include "lib/cleanup.h"
+#include "lib/regex-go.h"
 #include "lib/format.h"
 #include "lib/json.h"
 #include "lib/timeutil.h"
@@ -65,11 +66,14 @@ filter_match (const struct pod_row *r, char *const *filters, bool *match, pc_err
             hit |= strncmp (r->p->id, v, strlen (v)) == 0;
           else if (strcmp (*k, "name") == 0)
             {
+              /* Go's regexp.MatchString as ps's name filter: a pattern
+                 Go refuses (or glibc cannot compile) matches nothing. */
               regex_t re;
-              if (regcomp (&re, v, REG_EXTENDED | REG_NOSUB) != 0)
-                return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid regular expression %s", v);
-              hit |= regexec (&re, r->p->name, 0, NULL, 0) == 0;
-              regfree (&re);
+              if (pc_regex_go_compile (&re, v))
+                {
+                  hit |= regexec (&re, r->p->name, 0, NULL, 0) == 0;
+                  regfree (&re);
+                }
             }
           else if (strcmp (*k, "label") == 0)
             {
