@@ -436,15 +436,15 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
     json_object_object_add (annotations, "io.podman.annotations.init", json_object_new_string ("TRUE"));
   json_object_object_add (cfg, "Annotations", annotations);
   json_object_object_add (cfg, "StopSignal", json_object_new_int (stopsig));
-  json_object_object_add (cfg, "StopTimeout",
-                          json_object_new_int (o->stop_timeout >= 0 ? o->stop_timeout : PC_DEFAULT_STOP_TIMEOUT));
-  json_object_object_add (cfg, "Umask", json_object_new_string ("0022"));
   if (eng_health_record (icfg, o, cfg, err) < 0)
     {
       json_object_put (cfg);
       json_object_put (args);
       return -1;
     }
+  json_object_object_add (cfg, "StopTimeout",
+                          json_object_new_int (o->stop_timeout >= 0 ? o->stop_timeout : PC_DEFAULT_STOP_TIMEOUT));
+  json_object_object_add (cfg, "Umask", json_object_new_string ("0022"));
 
   const char *ld = o->log_driver ? o->log_driver : "k8s-file";
   json_object *lc = json_object_new_object ();

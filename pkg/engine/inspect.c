@@ -84,18 +84,16 @@ pc_engine_inspect (struct pc_engine *e, struct pc_container *c)
   json_object_object_add (s, "Error", json_object_new_string (st->monitor_lost ? "container monitor exited unexpectedly" : ""));
   json_object_object_add (s, "StartedAt", time_json (&st->started_at));
   json_object_object_add (s, "FinishedAt", time_json (&st->finished_at));
+  /* Templates also know .State.Healthcheck, as podman's (cmd/pc/inspect.c). */
+  json_object_object_add (s, "Health", pc_engine_health_state (e, c));
   json_object_object_add (s, "CheckpointedAt", json_object_new_string ("0001-01-01T00:00:00Z"));
   json_object_object_add (s, "RestoredAt", json_object_new_string ("0001-01-01T00:00:00Z"));
-  /* podman 4.3 shows both, the second for docker's tools. */
-  json_object *health = pc_engine_health_state (e, c);
-  json_object_object_add (s, "Health", health);
-  json_object_object_add (s, "Healthcheck", json_object_get (health));
   json_object_object_add (o, "State", s);
 
   copy_key (o, rec, "Image");
   copy_key (o, rec, "ImageName");
   json_object_object_add (o, "Rootfs", json_object_new_string (""));
-  json_object_object_add (o, "Pod", json_object_new_string (""));
+  json_object_object_add (o, "Pod", json_object_new_string (pc_json_get_string (rec, "Pod") ?: ""));
   pc_autofree char *sdir = pc_container_state_dir (e, c);
   pc_autofree char *resolv = xasprintf ("%s/resolv.conf", sdir);
   pc_autofree char *hostname = xasprintf ("%s/hostname", sdir);

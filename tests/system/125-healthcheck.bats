@@ -46,7 +46,12 @@ log_len_is() { [ "$("$PC" inspect --format '{{len .State.Health.Log}}' "$1")" = 
     # Each check is a health_status event, as podman's.
     run_pc events --stream=false --filter event=health_status --format '{{.Name}} {{.Status}} {{.HealthStatus}}'
     assert_equal "$output" "ok health_status healthy"
-    # Config's where podman 4.3's JSON has them: after StopSignal.
+    # Where podman 4.3's JSON has them: Health after FinishedAt, no
+    # Healthcheck key; Config's after StopSignal.
+    run_pc inspect ok
+    run jq -r '.[0].State | keys_unsorted | join(",")' <<<"$output"
+    assert_contains "$output" "FinishedAt,Health,CheckpointedAt"
+    assert_not_contains "$output" "Healthcheck"
     run_pc inspect ok
     run jq -r '.[0].Config | keys_unsorted | join(",")' <<<"$output"
     assert_contains "$output" "StopSignal,Healthcheck,HealthcheckOnFailureAction"
