@@ -45,7 +45,11 @@ SHIM
 @test "pc links only json-c and libc; a monitor maps no libarchive, libseccomp or libyaml" {
     run ldd "$PC"
     [ "$status" -eq 0 ]
-    for lib in libarchive libxml2 libicu libstdc++ libseccomp libyaml; do
+    local libs=(libarchive libxml2 libicu libstdc++ libseccomp libyaml)
+    # An ASan build's runtime (libasan) needs libstdc++ itself: there only
+    # libarchive's closure without it is checked.
+    [[ "$output" == *libasan* ]] && libs=(libarchive libxml2 libicu libseccomp libyaml)
+    for lib in "${libs[@]}"; do
         assert_not_contains "$output" "$lib"
     done
     # The first container compiles the default seccomp profile (its monitor
