@@ -292,7 +292,13 @@ save $PC_TEST_DIR/saved.tar $id"
     # 400 MB of one line: the rotation past the size limit copies the later
     # half through a small buffer (it read it whole into memory: 200 MB).
     truncate -s +400M "$(evlog)"
-    run bash -c "ulimit -v 150000; '$PC' volume create big"
+    if ldd "$PC" 2>/dev/null | grep -q libasan; then
+        # An AddressSanitizer build reserves its shadow memory up front, far
+        # past any ulimit -v: there only the rotation itself is checked.
+        run "$PC" volume create big
+    else
+        run bash -c "ulimit -v 150000; '$PC' volume create big"
+    fi
     [ "$status" -eq 0 ] || { echo "# $output" >&2; false; }
     [ "$(stat -c %s "$(evlog)")" -lt 1000000 ]
     run_pc events --stream=false --format '{{.Status}} {{.Name}}'

@@ -25,7 +25,11 @@ teardown() { root_store_teardown; }
     assert_equal "$output" "frozen"
     run "${PCR[@]}" inspect --format '{{.State.Status}} {{.State.Paused}}' frozen
     assert_equal "$output" "paused true"
-    run "${PCR[@]}" ps --format '{{.Names}} {{.Status}}'
+    # Plain ps lists running containers only, as podman's: a paused one
+    # shows with -a.
+    run "${PCR[@]}" ps --format '{{.Names}}'
+    assert_not_contains "$output" "frozen"
+    run "${PCR[@]}" ps -a --format '{{.Names}} {{.Status}}'
     assert_contains "$output" "frozen"
     assert_contains "$output" "Paused"
     # The container's pid 1 really is frozen by the kernel.
