@@ -14,14 +14,10 @@
    emitter or event, so it cannot come first. */
 #include <yaml.h>
 
-#include <dlfcn.h>
-#include <pthread.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "lib/dl.h"
 #include "lib/log.h"
-
-#define PC_YAML_SONAME "libyaml-0.so.2"
 
 /* F: returns int (0 is failure, as libyaml's); V: returns nothing.
    (name, parameters, arguments) */
@@ -69,48 +65,21 @@ static struct
   __typeof__ (yaml_emitter_initialize) *yaml_emitter_initialize;
 } lib;
 
-static const char *const names[] = {
+static const char names[][PC_DL_NAME_MAX] = {
 #define PC_NAME(name, params, args) #name,
   PC_YAML_FUNCS (PC_NAME, PC_NAME) "yaml_parser_initialize",
   "yaml_emitter_initialize",
 };
 
-static char why[512];
-static int ok;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void
-load (void)
-{
-  void *h = dlopen (PC_YAML_SONAME, RTLD_NOW | RTLD_LOCAL);
-  if (h == NULL)
-    {
-      const char *e = dlerror ();
-      snprintf (why, sizeof why, "cannot load %s (Debian: libyaml-0-2): %s", PC_YAML_SONAME,
-                e ? e : "not found");
-      return;
-    }
-  /* The struct holds one function pointer per name, in the list's order. */
-  void **slot = (void **) &lib;
-  _Static_assert (sizeof lib == sizeof names / sizeof names[0] * sizeof (void *),
-                  "one slot per name");
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if ((slot[i] = dlsym (h, names[i])) == NULL)
-      {
-        snprintf (why, sizeof why, "%s has no %s", PC_YAML_SONAME, names[i]);
-        dlclose (h);
-        return;
-      }
-  ok = 1;
-}
+static struct pc_dl libyaml = PC_DL_INIT ("libyaml-0.so.2", "libyaml-0-2", names, lib, RTLD_NOW);
 
 static int
 loaded (void)
 {
-  pthread_once (&once, load);
-  if (!ok)
-    pc_warn ("%s", why);
-  return ok;
+  if (pc_dl_load (&libyaml))
+    return 1;
+  pc_warn ("%s", libyaml.why);
+  return 0;
 }
 
 int
@@ -142,7 +111,7 @@ yaml_emitter_initialize (yaml_emitter_t *em)
 #define PC_DEF_VOID(name, params, args)                                                            \
   void name params                                                                                 \
   {                                                                                                \
-    if (ok)                                                                                        \
+    if (pc_dl_loaded (&libyaml))                                                                   \
       lib.name args;                                                                               \
   }
 PC_YAML_FUNCS (PC_DEF, PC_DEF_VOID)

@@ -8,7 +8,6 @@
    --network none monitor) then neither maps nor relocates them. */
 #include "pkg/network/internal.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -19,12 +18,9 @@
 
 #include <libslirp.h>
 
+#include "lib/dl.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
-
-/* The major version of libslirp's ABI (Debian's libslirp0); its header,
-   checked at build time, gives the types. */
-#define PC_SLIRP_SONAME "libslirp.so.0"
 
 static struct
 {
@@ -35,46 +31,28 @@ static struct
   __typeof__ (slirp_cleanup) *cleanup;
 } lib;
 
-/* Loaded once for the process's life (GLib does not support unloading). */
+/* In the struct's order. */
+static const char names[][PC_DL_NAME_MAX] = {
+  "slirp_new", "slirp_input", "slirp_pollfds_fill", "slirp_pollfds_poll", "slirp_cleanup",
+};
+
+/* The major version of libslirp's ABI (Debian's libslirp0); its header,
+   checked at build time, gives the types. Loaded once for the process's
+   life (GLib does not support unloading). */
+static struct pc_dl libslirp = PC_DL_INIT ("libslirp.so.0", "libslirp0", names, lib, RTLD_LAZY);
+
 static int
 load_libslirp (pc_error **err)
 {
-  if (lib.cleanup != NULL)
+  if (pc_dl_load (&libslirp))
     return 0;
-  void *h = dlopen (PC_SLIRP_SONAME, RTLD_LAZY | RTLD_LOCAL);
-  if (h == NULL)
-    {
-      const char *why = dlerror ();
-      return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOENT,
-                             "load %s for the container's network: %s: install libslirp (Debian: libslirp0), "
-                             "or run the container with --network none", PC_SLIRP_SONAME,
-                             why ? why : "not found");
-    }
-  struct
-  {
-    const char *name;
-    void **slot;
-  } syms[] = {
-    { "slirp_new", (void **) &lib.new_ },
-    { "slirp_input", (void **) &lib.input },
-    { "slirp_pollfds_fill", (void **) &lib.pollfds_fill },
-    { "slirp_pollfds_poll", (void **) &lib.pollfds_poll },
-    { "slirp_cleanup", (void **) &lib.cleanup },
-  };
-  for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
-    {
-      *syms[i].slot = dlsym (h, syms[i].name);
-      if (*syms[i].slot == NULL)
-        {
-          const char *why = dlerror ();
-          for (size_t k = 0; k < i; k++)
-            *syms[k].slot = NULL;
-          dlclose (h);
-          return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOENT, "load %s for the container's network: no %s (%s)",
-                                 PC_SLIRP_SONAME, syms[i].name, why ? why : "missing");
-        }
-    }
-  return 0;
+  if (libslirp.missing == NULL)
+    return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOENT,
+                           "load %s for the container's network: %s: install libslirp (Debian: %s), "
+                           "or run the container with --network none", libslirp.soname,
+                           libslirp.dlerr[0] ? libslirp.dlerr : "not found", libslirp.package);
+  return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOENT, "load %s for the container's network: no %s (%s)",
+                         libslirp.soname, libslirp.missing, libslirp.dlerr[0] ? libslirp.dlerr : "missing");
 }
 
 struct net_timer

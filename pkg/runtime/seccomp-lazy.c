@@ -13,80 +13,44 @@
    the compiler's callers report with rt_seccomp_lib_error's reason. */
 #include <seccomp.h>
 
-#include <dlfcn.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdio.h>
 
+#include "lib/dl.h"
 #include "pkg/runtime/internal.h"
 
-#define PC_SECCOMP_SONAME "libseccomp.so.2"
+#define PC_SECCOMP_FUNCS(F)                                                                        \
+  F (seccomp_init)                                                                                 \
+  F (seccomp_release)                                                                              \
+  F (seccomp_attr_set)                                                                             \
+  F (seccomp_arch_resolve_name)                                                                    \
+  F (seccomp_arch_exist)                                                                           \
+  F (seccomp_arch_add)                                                                             \
+  F (seccomp_syscall_resolve_name)                                                                 \
+  F (seccomp_rule_add_array)                                                                       \
+  F (seccomp_export_bpf)
 
 static struct
 {
-  __typeof__ (seccomp_init) *init;
-  __typeof__ (seccomp_release) *release;
-  __typeof__ (seccomp_attr_set) *attr_set;
-  __typeof__ (seccomp_arch_resolve_name) *arch_resolve_name;
-  __typeof__ (seccomp_arch_exist) *arch_exist;
-  __typeof__ (seccomp_arch_add) *arch_add;
-  __typeof__ (seccomp_syscall_resolve_name) *syscall_resolve_name;
-  __typeof__ (seccomp_rule_add_array) *rule_add_array;
-  __typeof__ (seccomp_export_bpf) *export_bpf;
+  PC_SECCOMP_FUNCS (PC_DL_SLOT)
 } lib;
 
-static char why[512];
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static const char names[][PC_DL_NAME_MAX] = { PC_SECCOMP_FUNCS (PC_DL_NAME) };
 
-static void
-load (void)
-{
-  void *h = dlopen (PC_SECCOMP_SONAME, RTLD_NOW | RTLD_LOCAL);
-  if (h == NULL)
-    {
-      const char *e = dlerror ();
-      snprintf (why, sizeof why, ": cannot load %s (Debian: libseccomp2): %s", PC_SECCOMP_SONAME,
-                e ? e : "not found");
-      return;
-    }
-  struct
-  {
-    const char *name;
-    void **slot;
-  } syms[] = {
-    { "seccomp_init", (void **) &lib.init },
-    { "seccomp_release", (void **) &lib.release },
-    { "seccomp_attr_set", (void **) &lib.attr_set },
-    { "seccomp_arch_resolve_name", (void **) &lib.arch_resolve_name },
-    { "seccomp_arch_exist", (void **) &lib.arch_exist },
-    { "seccomp_arch_add", (void **) &lib.arch_add },
-    { "seccomp_syscall_resolve_name", (void **) &lib.syscall_resolve_name },
-    { "seccomp_rule_add_array", (void **) &lib.rule_add_array },
-    { "seccomp_export_bpf", (void **) &lib.export_bpf },
-  };
-  for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++)
-    if ((*syms[i].slot = dlsym (h, syms[i].name)) == NULL)
-      {
-        snprintf (why, sizeof why, ": %s has no %s", PC_SECCOMP_SONAME, syms[i].name);
-        for (size_t k = 0; k <= i; k++)
-          *syms[k].slot = NULL;
-        dlclose (h);
-        return;
-      }
-}
+/* Its reason follows the callers' own message, after ": ". */
+static struct pc_dl libseccomp = PC_DL_INIT ("libseccomp.so.2", "libseccomp2", names, lib, RTLD_NOW,
+                                             .prefix = ": ");
 
 static int
 loaded (void)
 {
-  pthread_once (&once, load);
-  return lib.init != NULL;
+  return pc_dl_load (&libseccomp);
 }
 
 const char *
 rt_seccomp_lib_error (void)
 {
-  return loaded () ? "" : why;
+  return loaded () ? "" : libseccomp.why;
 }
 
 scmp_filter_ctx
@@ -97,7 +61,7 @@ seccomp_init (uint32_t def_action)
       errno = ELIBACC;
       return NULL;
     }
-  return lib.init (def_action);
+  return lib.seccomp_init (def_action);
 }
 
 /* The calls below take a filter only seccomp_init can have made, so the
@@ -106,44 +70,44 @@ void
 seccomp_release (scmp_filter_ctx ctx)
 {
   if (loaded ())
-    lib.release (ctx);
+    lib.seccomp_release (ctx);
 }
 
 int
 seccomp_attr_set (scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t value)
 {
-  return loaded () ? lib.attr_set (ctx, attr, value) : -ELIBACC;
+  return loaded () ? lib.seccomp_attr_set (ctx, attr, value) : -ELIBACC;
 }
 
 uint32_t
 seccomp_arch_resolve_name (const char *arch_name)
 {
-  return loaded () ? lib.arch_resolve_name (arch_name) : 0;
+  return loaded () ? lib.seccomp_arch_resolve_name (arch_name) : 0;
 }
 
 int
 seccomp_arch_exist (const scmp_filter_ctx ctx, uint32_t arch_token)
 {
-  return loaded () ? lib.arch_exist (ctx, arch_token) : -ELIBACC;
+  return loaded () ? lib.seccomp_arch_exist (ctx, arch_token) : -ELIBACC;
 }
 
 int
 seccomp_arch_add (scmp_filter_ctx ctx, uint32_t arch_token)
 {
-  return loaded () ? lib.arch_add (ctx, arch_token) : -ELIBACC;
+  return loaded () ? lib.seccomp_arch_add (ctx, arch_token) : -ELIBACC;
 }
 
 int
 seccomp_syscall_resolve_name (const char *name)
 {
-  return loaded () ? lib.syscall_resolve_name (name) : __NR_SCMP_ERROR;
+  return loaded () ? lib.seccomp_syscall_resolve_name (name) : __NR_SCMP_ERROR;
 }
 
 int
 seccomp_rule_add_array (scmp_filter_ctx ctx, uint32_t action, int syscall, unsigned int arg_cnt,
                         const struct scmp_arg_cmp *arg_array)
 {
-  return loaded () ? lib.rule_add_array (ctx, action, syscall, arg_cnt, arg_array) : -ELIBACC;
+  return loaded () ? lib.seccomp_rule_add_array (ctx, action, syscall, arg_cnt, arg_array) : -ELIBACC;
 }
 
 /* The comparisons come as arguments: gathered into an array, as libseccomp
@@ -165,5 +129,5 @@ seccomp_rule_add (scmp_filter_ctx ctx, uint32_t action, int syscall, unsigned in
 int
 seccomp_export_bpf (const scmp_filter_ctx ctx, int fd)
 {
-  return loaded () ? lib.export_bpf (ctx, fd) : -ELIBACC;
+  return loaded () ? lib.seccomp_export_bpf (ctx, fd) : -ELIBACC;
 }

@@ -21,16 +21,12 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include <dlfcn.h>
-#include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
 
+#include "lib/dl.h"
 #include "pkg/storage/storage.h"
-
-#define PC_ARCHIVE_SONAME "libarchive.so.13"
 
 /* F: a function that returns a value; V: one that returns nothing.
    (return type, name, parameters, arguments) */
@@ -122,58 +118,29 @@ static struct
   __typeof__ (archive_set_error) *archive_set_error;
 } lib;
 
-static const char *const names[] = {
+static const char names[][PC_DL_NAME_MAX] = {
 #define PC_NAME(ret, name, params, args) #name,
   PC_ARCHIVE_FUNCS (PC_NAME, PC_NAME) "archive_set_error",
 };
 
-static char why[512];
-static int ok;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void
-load (void)
-{
-  void *h = dlopen (PC_ARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
-  if (h == NULL)
-    {
-      const char *e = dlerror ();
-      snprintf (why, sizeof why, "cannot load %s (Debian: libarchive13): %s", PC_ARCHIVE_SONAME,
-                e ? e : "not found");
-      return;
-    }
-  /* The struct holds one function pointer per name, in the list's order. */
-  void **slot = (void **) &lib;
-  _Static_assert (sizeof lib == sizeof names / sizeof names[0] * sizeof (void *),
-                  "one slot per name");
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if ((slot[i] = dlsym (h, names[i])) == NULL)
-      {
-        snprintf (why, sizeof why, "%s has no %s", PC_ARCHIVE_SONAME, names[i]);
-        dlclose (h);
-        return;
-      }
-  ok = 1;
-}
+static struct pc_dl libarchive = PC_DL_INIT ("libarchive.so.13", "libarchive13", names, lib, RTLD_NOW);
 
 int
 pc_storage_archive_load (pc_error **err)
 {
-  pthread_once (&once, load);
-  if (!ok)
-    return pc_error_makec (err, PC_ERR_UNSUPPORTED, ELIBACC, "%s", why);
+  if (!pc_dl_load (&libarchive))
+    return pc_dl_error (&libarchive, err);
   return 0;
 }
 
 static void
 need (void)
 {
-  pthread_once (&once, load);
-  if (!ok)
+  if (!pc_dl_load (&libarchive))
     {
       /* One write, as the process may be a child with other output. */
       char msg[600];
-      int n = snprintf (msg, sizeof msg, "pc: %s\n", why);
+      int n = snprintf (msg, sizeof msg, "pc: %s\n", libarchive.why);
       if (n > 0 && write (STDERR_FILENO, msg, (size_t) n < sizeof msg ? (size_t) n : sizeof msg - 1) < 0)
         n = 0;
       _exit (125);
