@@ -183,6 +183,15 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   pc_rootfs_mount_clear (&hooks.rootfs);
   if (eng_rootfs_from_spec (spec, &hooks.rootfs, err) < 0)
     goto out;
+  /* An --rm container's upper dir goes with it: mounted "volatile", as
+     podman mounts them, its unmount at the end does not sync the whole
+     filesystem under the store first (pkg/storage/overlay-mount.c). */
+  if (strcmp (hooks.rootfs.driver, "overlay") == 0 && pc_json_get_bool (hc, "AutoRemove", false))
+    {
+      char *v = xasprintf ("%s,volatile", hooks.rootfs.source);
+      free (hooks.rootfs.source);
+      hooks.rootfs.source = v;
+    }
   hooks.spec = spec;
   hooks.rec = c->rec;
   eng_events_prepare_died (e, c, sdfd);

@@ -41,6 +41,67 @@ pc_storage_overlay_check_layers (const char *data, const char *target, pc_error 
                          target, n, PC_OVERLAY_MAX_LAYERS);
 }
 
+/* True when the comma-separated options hold `name` as a whole option. */
+static bool
+has_option (const char *data, const char *name)
+{
+  size_t n = strlen (name);
+  for (const char *p = data; (p = strstr (p, name)) != NULL; p += n)
+    if ((p == data || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+      return true;
+  return false;
+}
+
+/* data without its "volatile" option; NULL when it has none. */
+static char *
+without_volatile (const char *data)
+{
+  if (!has_option (data, "volatile"))
+    return NULL;
+  char *copy = xstrdup (data);
+  char *v = copy;
+  while ((v = strstr (v, "volatile")) != NULL)
+    {
+      if ((v == copy || v[-1] == ',') && (v[8] == ',' || v[8] == '\0'))
+        {
+          /* The option and one comma next to it. */
+          if (v[8] == ',')
+            memmove (v, v + 9, strlen (v + 9) + 1);
+          else if (v != copy)
+            v[-1] = '\0';
+          else
+            *v = '\0';
+          continue;
+        }
+      v += 8;
+    }
+  return copy;
+}
+
+/* A "volatile" mount (an --rm container's root: the engine asks for it,
+   as podman does, so the unmount at its end does not sync the whole
+   upper filesystem) leaves WORKDIR/work/incompat/volatile, and the kernel
+   refuses every later mount of that upper dir while it is there. Only an
+   --rm container is mounted volatile, and its content is thrown away:
+   a marker left by a monitor that was killed is removed, so the container
+   can still be started, copied from or removed. */
+static void
+clear_volatile_mark (const char *data)
+{
+  const char *w = strstr (data, "workdir=");
+  while (w && w != data && w[-1] != ',')
+    w = strstr (w + 1, "workdir=");
+  if (w == NULL)
+    return;
+  w += 8;
+  pc_autofree char *dir = xstrndup (w, strcspn (w, ","));
+  pc_autoclose int fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  /* The kernel's marker: the directory and its file "dirty". */
+  if (fd >= 0 && unlinkat (fd, "work/incompat/volatile/dirty", 0) == 0
+      && unlinkat (fd, "work/incompat/volatile", AT_REMOVEDIR) == 0)
+    unlinkat (fd, "work/incompat", AT_REMOVEDIR);
+}
+
 /* Returns 0, -1 with err set, or -errno (fsopen or "lowerdir+" missing,
    err untouched) when the caller should use mount(2). */
 int
@@ -48,6 +109,7 @@ pc_storage_mount_overlay_fsconfig (const char *data, const char *target, pc_erro
 {
   if (pc_storage_overlay_check_layers (data, target, err) < 0)
     return -1;
+  clear_volatile_mark (data);
   int fsfd = fsopen ("overlay", FSOPEN_CLOEXEC);
   if (fsfd < 0)
     return -errno;
@@ -178,12 +240,19 @@ pc_storage_mount_overlay_legacy (const char *data, const char *target, pc_error 
 {
   if (pc_storage_overlay_check_layers (data, target, err) < 0)
     return -1;
+  clear_volatile_mark (data);
+  /* Before 5.10 the kernel knows no "volatile": it is only a speed-up,
+     and a mount refused with it is tried again without. */
+  pc_autofree char *plain = without_volatile (data);
   long page = sysconf (_SC_PAGESIZE);
   if (page <= 0)
     page = 4096;
   if (strlen (data) < (size_t) page)
     {
-      if (mount ("overlay", target, "overlay", 0, data) < 0)
+      int r = mount ("overlay", target, "overlay", 0, data);
+      if (r < 0 && errno == EINVAL && plain)
+        r = mount ("overlay", target, "overlay", 0, plain);
+      if (r < 0)
         return pc_error_errno (err, errno, "mount overlay on `%s`", target);
       return 0;
     }
@@ -211,6 +280,11 @@ pc_storage_mount_overlay_legacy (const char *data, const char *target, pc_error 
   if (chdir (base) < 0)
     return pc_error_errno (err, errno, "chdir `%s`", base);
   int r = mount ("overlay", target, "overlay", 0, short_data);
+  if (r < 0 && errno == EINVAL && plain)
+    {
+      pc_autofree char *short_plain = without_volatile (short_data);
+      r = mount ("overlay", target, "overlay", 0, short_plain);
+    }
   int saved = errno;
   if (fchdir (cwd) < 0)
     return pc_error_errno (err, errno, "return to the previous directory");

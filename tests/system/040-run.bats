@@ -268,3 +268,26 @@ setup() {
     run_pc events --since 0 --stream=false --format '{{.Status}}' --filter event=remove --filter type=container
     assert_equal "${#lines[@]}" "10"
 }
+
+@test "an --rm container's overlay root is volatile (no sync of the store's filesystem at its end); others' are not" {
+    run_pc run --rm busybox awk '$5 == "/"' /proc/self/mountinfo
+    [[ "$output" == *" - overlay "* ]] || skip "the store is not on native overlay: $output"
+    assert_contains "$output" "volatile"
+    run_pc run --name kept busybox awk '$5 == "/"' /proc/self/mountinfo
+    assert_not_contains "$output" "volatile"
+    # Started again, a container keeps what it wrote: its root is not volatile.
+    run_pc start -a kept
+    assert_not_contains "$output" "volatile"
+}
+
+@test "an --rm container whose monitor was killed starts again (the volatile root's marker is cleared)" {
+    run_pc run --rm -d --name k busybox sh -c 'test -f /again || { touch /again; sleep 100; }; echo again'
+    local mon
+    mon=$(monitor_pid k)
+    [ -n "$mon" ] && [ "$mon" -gt 0 ]
+    kill -9 "$mon"
+    wait_for_state k exited
+    run_pc start -a k
+    assert_equal "$output" "again"
+    run_pc 1 container exists k
+}

@@ -141,6 +141,17 @@ main (void)
   is_str (buf, top, "l/0 points to the top layer");
   is_int (in_child (data, target, N_LAYERS, true), 0, "a second mount reuses the links");
 
+  /* "volatile" (an --rm container's root) leaves the kernel's marker in
+     the work dir, which refuses the next mount unless it is cleared. */
+  pc_autofree char *vdata = xasprintf ("%s,volatile", data);
+  is_int (in_child (vdata, target, N_LAYERS, false), 0, "volatile: every layer's file visible");
+  pc_autofree char *marker = xasprintf ("%s/work/work/incompat/volatile", cdir);
+  struct stat vst;
+  ok (lstat (marker, &vst) == 0, "the volatile mount left the kernel's marker");
+  is_int (in_child (vdata, target, N_LAYERS, false), 0, "volatile again: the marker was cleared");
+  is_int (in_child (vdata, target, N_LAYERS, true), 0, "volatile through mount(2) and short links");
+  is_int (in_child (data, target, N_LAYERS, true), 0, "a plain mount after a volatile one");
+
   /* Too long even with short links: 450 layers and a deep container dir. */
   pc_autofree char *deep = xasprintf ("%s/%0200d/%0200d/%0200d/%0200d/c2", tmpl, 1, 2, 3, 4);
   pc_autofree char *deep_target = xasprintf ("%s/merged", deep);
