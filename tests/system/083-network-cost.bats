@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # What the default network costs a container's monitor (issue 13,
 # Performance): libslirp and GLib are loaded only by a monitor that runs a
-# network, and an idle monitor with the network stays under 2.5 MiB of RSS
-# and keeps working once it has given its set-up memory back.
+# network, and an idle monitor with the network stays within 2 MiB of RSS
+# (issue 17: conmon's idle RSS is 2.3-2.5 MiB here) and keeps working once
+# it has given its set-up memory back.
 
 bats_require_minimum_version 1.5.0
 
@@ -57,7 +58,7 @@ rss_below() {
     run_pc rm -f -t 0 none net
 }
 
-@test "an idle monitor with the default network stays under 2.5 MiB RSS and still serves the network" {
+@test "an idle monitor with the default network stays within 2 MiB RSS and still serves the network" {
     skip_if_asan
     command -v python3 >/dev/null || skip "no python3 on the host for a server"
     local dir=$PC_TEST_DIR/www
@@ -83,12 +84,14 @@ s.serve_forever()' "$dir" >"$PC_TEST_DIR/port" 2>/dev/null 3>&- &
     [ "$pid" -gt 0 ]
     # The monitor gives back what setting up took once the container has
     # run a moment; the bound holds from then on.
-    if ! wait_for -t 10 rss_below "$pid" 2560; then
+    if ! wait_for -t 10 rss_below "$pid" 2049; then
         echo "# idle monitor with the default network: VmRSS $(rss_kib "$pid") kB" >&2
         grep -E '^(Rss|Pss|Private_Dirty|Anonymous):' "/proc/$pid/smaps_rollup" >&2
         false
     fi
+    # bench's private memory (lib/procinfo.py): Private_Clean + Private_Dirty.
     echo "# idle monitor with the default network: VmRSS $(rss_kib "$pid") kB," \
+        "private $(awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' "/proc/$pid/smaps_rollup") kB," \
         "$(awk '/^RssAnon/ {print $2}' "/proc/$pid/status") kB anonymous" >&3
     # Still the container's network: a download through libslirp, intact.
     run_pc exec c sh -c "wget -q -O - http://10.0.2.2:$port/blob | sha256sum"
