@@ -110,8 +110,8 @@ tw_flush (struct tw *t)
   t->maxcells = 0;
 }
 
-static void
-tabwrite (FILE *out, const char *text, size_t len)
+void
+pc_format_tabwrite (FILE *out, const char *text, size_t len)
 {
   struct tw t = { .out = out };
   const char *p = text, *end = text + len;
@@ -404,7 +404,7 @@ pc_format_print_ex (FILE *out, const char *format, json_object *rows,
   fclose (mem);
   pc_template_free (t);
   if (r == 0)
-    tabwrite (out, buf, size);
+    pc_format_tabwrite (out, buf, size);
   free (buf);
   return r;
 }
@@ -464,7 +464,7 @@ pc_format_template_one (FILE *out, const char *tmpl, json_object *obj, pc_error 
   fclose (mem);
   pc_template_free (t);
   if (r == 0)
-    tabwrite (out, buf, size);
+    pc_format_tabwrite (out, buf, size);
   free (buf);
   return r;
 }

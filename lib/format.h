@@ -29,6 +29,9 @@ int pc_format_print (FILE *out, const char *format, json_object *rows,
 /* Same, and noheading drops the header line of table output (--noheading). */
 int pc_format_print_ex (FILE *out, const char *format, json_object *rows,
                         const struct pc_format_column *columns, bool noheading, pc_error **err);
+/* Lines of tab-separated cells, aligned as table output is (Go's tabwriter
+   with podman's settings): for a caller that makes a table's text itself. */
+void pc_format_tabwrite (FILE *out, const char *text, size_t len);
 /* "json", "{{json .}}" and the like: the whole list as a JSON array. */
 bool pc_format_is_json (const char *format);
 /* For `inspect --format`: renders one template against one object, newline appended. */

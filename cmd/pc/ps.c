@@ -47,11 +47,14 @@ static const char *const sort_keys[] = { "command", "created", "id", "image", "n
 struct item
 {
   struct pc_container *c;
-  json_object *raw;       /* pc_engine_ps_row plus what ps adds */
+  json_object *raw;       /* pc_engine_ps_row plus what ps adds; NULL for the default table */
   int64_t rootfs, rw;
   bool sized;
   char *command;          /* joined */
   char *state;            /* podman's State(): "Up 3 seconds", "Exited (0) ...", "Created" */
+  char *status;           /* the engine's STATUS words, then the STATUS column */
+  const char *image;      /* the row's Image (the name it was created from) */
+  const char *state_word; /* the row's State: "running", "stopping", "unknown", ... */
 };
 
 static void
@@ -62,6 +65,7 @@ items_free (struct item *v, size_t n)
       json_object_put (v[i].raw);
       free (v[i].command);
       free (v[i].state);
+      free (v[i].status);
     }
   free (v);
 }
@@ -85,10 +89,8 @@ size_precision3 (int64_t bytes)
    suffix ("Up 3 seconds", "Exited (0) 2 seconds ago", "Created",
    "Stopping"), and for a paused container "Paused" as podman has it. */
 static char *
-human_state (json_object *raw, const char *health)
+human_state (const char *state, const char *status, const char *health)
 {
-  const char *state = pc_json_get_string (raw, "State") ?: "unknown";
-  const char *status = pc_json_get_string (raw, "Status") ?: "";
   if (strcmp (state, "paused") == 0)
     return xstrdup ("Paused");
   size_t n = strlen (status);
@@ -113,6 +115,25 @@ ns_inode (pid_t pid, const char *name)
   if (open == NULL || close == NULL || close < open)
     return xstrdup (link);
   return xstrndup (open + 1, (size_t) (close - open - 1));
+}
+
+/* The State() and STATUS column from the engine's STATUS words (it->status,
+   replaced) and its State word. */
+static void
+complete_status (struct item *it, const char *state)
+{
+  const struct pc_container *c = it->c;
+  const char *health = pc_ps_health (it->status);
+  it->state = human_state (state, it->status, health);
+  char *status = *health ? xasprintf ("%s (%s)", it->state, health) : xstrdup (it->state);
+  if (c->problem)
+    {
+      bool up = c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED;
+      free (status);
+      status = xstrdup (up ? "Unknown (record unreadable, up)" : "Unknown (record unreadable)");
+    }
+  free (it->status);
+  it->status = status;
 }
 
 /* What pc ps adds to the engine's row, for JSON and templates alike. */
@@ -160,23 +181,53 @@ complete_raw (struct item *it, bool ns, bool pod, bool size)
       json_object_object_add (so, "rwSize", json_object_new_int64 (it->rw));
       json_object_object_add (raw, "Size", so);
     }
-  const char *health = pc_ps_health (pc_json_get_string (raw, "Status"));
-  it->state = human_state (raw, health);
-  pc_autofree char *status = *health ? xasprintf ("%s (%s)", it->state, health) : xstrdup (it->state);
+  complete_status (it, pc_json_get_string (raw, "State") ?: "unknown");
   if (c->problem)
-    {
-      bool up = c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED;
-      free (status);
-      status = xstrdup (up ? "Unknown (record unreadable, up)" : "Unknown (record unreadable)");
-      json_object_object_add (raw, "State", json_object_new_string ("unknown"));
-    }
-  json_object_object_add (raw, "Status", json_object_new_string (status));
+    json_object_object_add (raw, "State", json_object_new_string ("unknown"));
+  json_object_object_add (raw, "Status", json_object_new_string (it->status));
 
   json_object *cmd = pc_json_get_array (raw, "Command");
   pc_autostrv char **words = NULL;
   for (size_t i = 0; i < pc_json_array_len (cmd); i++)
     pc_strv_append (&words, json_object_get_string (json_object_array_get_idx (cmd, i)) ?: "");
   it->command = words ? pc_strv_join (words, " ") : xstrdup ("");
+}
+
+/* The same for the default table, which needs no JSON row: the command is
+   pc_engine_ps_row's (Entrypoint then Cmd). */
+static void
+complete_plain (struct item *it)
+{
+  const struct pc_container *c = it->c;
+  complete_status (it, c->state.stopping ? "stopping" : pc_container_status_name (c->state.status));
+  json_object *cfg = pc_json_get (c->rec, "Config");
+  pc_autostrv char **words = NULL;
+  for (int k = 0; k < 2; k++)
+    {
+      json_object *a = pc_json_get (cfg, k ? "Cmd" : "Entrypoint");
+      for (size_t i = 0; a && json_object_is_type (a, json_type_array) && i < json_object_array_length (a); i++)
+        pc_strv_append (&words, json_object_get_string (json_object_array_get_idx (a, i)) ?: "");
+    }
+  it->command = words ? pc_strv_join (words, " ") : xstrdup ("");
+}
+
+/* podman's PORTS: 0.0.0.0:8080->80/tcp, 127.0.0.1:8081->81/tcp */
+static char *
+ports_text (json_object *ports)
+{
+  char *pstr = xstrdup ("");
+  for (size_t i = 0; i < pc_json_array_len (ports); i++)
+    {
+      json_object *p = pc_json_array_object_at (ports, i);
+      const char *ip = pc_json_get_string (p, "host_ip");
+      char *next = xasprintf ("%s%s%s:%lld->%lld/%s", pstr, i ? ", " : "", ip && *ip ? ip : "0.0.0.0",
+                              (long long) pc_json_get_int (p, "host_port", 0),
+                              (long long) pc_json_get_int (p, "container_port", 0),
+                              pc_json_get_string (p, "protocol") ?: "tcp");
+      free (pstr);
+      pstr = next;
+    }
+  return pstr;
 }
 
 static const char *
@@ -224,20 +275,7 @@ reporter_row (const struct item *it, bool no_trunc, bool size)
   json_object_object_add (o, "CreatedAt", json_object_new_string (buf));
   /* .State stays the raw word ("running"), as docker and podman 5 print
      it; podman 4.3's human State() is the old form (docs/podman-compat.md). */
-  /* podman's PORTS: 0.0.0.0:8080->80/tcp, 127.0.0.1:8081->81/tcp */
-  json_object *ports = pc_json_get_array (raw, "Ports");
-  pc_autofree char *pstr = xstrdup ("");
-  for (size_t i = 0; i < pc_json_array_len (ports); i++)
-    {
-      json_object *p = pc_json_array_object_at (ports, i);
-      const char *ip = pc_json_get_string (p, "host_ip");
-      char *next = xasprintf ("%s%s%s:%lld->%lld/%s", pstr, i ? ", " : "", ip && *ip ? ip : "0.0.0.0",
-                              (long long) pc_json_get_int (p, "host_port", 0),
-                              (long long) pc_json_get_int (p, "container_port", 0),
-                              pc_json_get_string (p, "protocol") ?: "tcp");
-      free (pstr);
-      pstr = next;
-    }
+  pc_autofree char *pstr = ports_text (pc_json_get_array (raw, "Ports"));
   json_object_object_add (o, "Ports", json_object_new_string (pstr));
   if (size)
     {
@@ -291,14 +329,14 @@ cmp_items (const void *pa, const void *pb)
   else if (strcmp (sort_by, "id") == 0)
     r = strcmp (a->c->id, b->c->id);
   else if (strcmp (sort_by, "image") == 0)
-    r = cmp_str (pc_json_get_string (a->raw, "Image"), pc_json_get_string (b->raw, "Image"));
+    r = cmp_str (a->image, b->image);
   else if (strcmp (sort_by, "names") == 0)
     r = cmp_str (a->c->name, b->c->name);
   else if (strcmp (sort_by, "runningfor") == 0)
     r = (a->c->state.started_at.tv_sec > b->c->state.started_at.tv_sec)
         - (a->c->state.started_at.tv_sec < b->c->state.started_at.tv_sec);
   else if (strcmp (sort_by, "status") == 0)
-    r = cmp_str (pc_json_get_string (a->raw, "State"), pc_json_get_string (b->raw, "State"));
+    r = cmp_str (a->state_word, b->state_word);
   else if (strcmp (sort_by, "size") == 0 && a->sized && b->sized)
     r = (a->rootfs > b->rootfs) - (a->rootfs < b->rootfs);
   return r;
@@ -372,6 +410,92 @@ struct ps_opts
   const char *format, *sort;
 };
 
+/* pc_engine_ps_row's Status: the STATUS words, with the healthcheck's
+   status once the container has started. */
+static char *
+engine_status (struct pc_engine *e, const struct pc_container *c)
+{
+  struct timespec now;
+  clock_gettime (CLOCK_REALTIME, &now);
+  char *status = pc_engine_status_human (&c->state, &now);
+  pc_autofree char *health = c->state.status == PC_STATUS_CREATED ? NULL : pc_engine_health_status (e, c);
+  if (health && *health)
+    {
+      char *s = xasprintf ("%s (%s)", status, health);
+      free (status);
+      status = s;
+    }
+  return status;
+}
+
+/* The PORTS column of the default table: the engine's row says it (a
+   pod's member shows its infra's ports); most containers publish none. */
+static char *
+plain_ports (struct pc_engine *e, struct pc_container *c)
+{
+  json_object *pb = pc_json_get_object (pc_json_get (c->rec, "HostConfig"), "PortBindings");
+  if ((pb == NULL || json_object_object_length (pb) == 0) && *pc_ps_pod (c) == '\0')
+    return xstrdup ("");
+  pc_autojson json_object *raw = pc_engine_ps_row (e, c);
+  return ports_text (pc_json_get_array (raw, "Ports"));
+}
+
+static void
+put_cell (FILE *f, const char *s, size_t n, bool last)
+{
+  fwrite (s, 1, n, f);
+  fputc (last ? '\n' : '\t', f);
+}
+
+/* The default table (default_format's columns) without JSON rows or the
+   template: the text the template gives, aligned the same way. */
+static void
+print_plain_table (struct pc_engine *e, struct item *items, size_t ni, const struct ps_opts *o)
+{
+  char *buf = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream (&buf, &size);
+  if (f == NULL)
+    abort ();
+  if (!o->noheading)
+    fprintf (f, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES%s%s\n",
+             o->pod ? "\tPOD ID\tPODNAME" : "", o->size ? "\tSIZE" : "");
+  for (size_t i = 0; i < ni; i++)
+    {
+      struct item *it = &items[i];
+      struct pc_container *c = it->c;
+      put_cell (f, c->id, o->no_trunc ? strlen (c->id) : 12, false);
+      put_cell (f, it->image, strlen (it->image), false);
+      size_t cl = strlen (it->command);
+      if (!o->no_trunc && cl > 17)
+        fprintf (f, "%.17s...\t", it->command);
+      else
+        put_cell (f, it->command, cl, false);
+      pc_autofree char *ago = pc_time_human_ago (&c->created);
+      put_cell (f, ago, strlen (ago), false);
+      put_cell (f, it->status, strlen (it->status), false);
+      pc_autofree char *ports = plain_ports (e, c);
+      put_cell (f, ports, strlen (ports), false);
+      bool more = o->pod || o->size;
+      put_cell (f, c->name, strlen (c->name), !more);
+      if (o->pod)
+        {
+          const char *pod = pc_ps_pod (c);
+          const char *pod_name = pc_json_get_string (c->rec, "PodName") ?: "";
+          put_cell (f, pod, o->no_trunc || strlen (pod) < 12 ? strlen (pod) : 12, false);
+          put_cell (f, pod_name, strlen (pod_name), !o->size);
+        }
+      if (o->size)
+        {
+          pc_autofree char *rw = size_precision3 (it->rw), *virt = size_precision3 (it->rootfs);
+          fprintf (f, "%s (virtual %s)\n", rw, virt);
+        }
+    }
+  fclose (f);
+  pc_format_tabwrite (stdout, buf, size);
+  free (buf);
+}
+
 /* One listing: the records now, filtered, ordered and printed. */
 static int
 ps_once (struct pc_engine *e, const struct ps_opts *o, const struct pc_ps_filters *f)
@@ -384,6 +508,10 @@ ps_once (struct pc_engine *e, const struct ps_opts *o, const struct pc_ps_filter
      the record goes there first, with a new SUMMARY_VERSION. */
   if (pc_engine_list_summary (e, &v, &n, &err) < 0)
     return pc_cli_fail (err);
+  /* JSON and templates see the engine's JSON row; the default table and -q
+     need none (the bulk of a long listing's time went into making and
+     freeing them). */
+  bool rows_json = o->format_set || o->ns;
   /* The list is newest first: --last N keeps the N newest; podman then
      shows them oldest first, as it shows every list. */
   struct item *items = xmalloc0 ((n + 1) * sizeof *items);
@@ -394,20 +522,23 @@ ps_once (struct pc_engine *e, const struct ps_opts *o, const struct pc_ps_filter
       /* podman: a container a stop waits for is not running. */
       if (!o->all && (c->state.status != PC_STATUS_RUNNING || c->state.stopping))
         continue;
+      if (o->last > 0 && ni >= (size_t) o->last)
+        break;
       /* The engine's row carries the health words, for health=. */
-      json_object *raw = pc_engine_ps_row (e, c);
-      if (!pc_ps_filters_match (f, c, pc_ps_health (pc_json_get_string (raw, "Status"))))
+      json_object *raw = rows_json ? pc_engine_ps_row (e, c) : NULL;
+      char *status = raw ? xstrdup (pc_json_get_string (raw, "Status") ?: "") : engine_status (e, c);
+      if (!pc_ps_filters_match (f, c, pc_ps_health (status)))
         {
           json_object_put (raw);
+          free (status);
           continue;
         }
-      if (o->last > 0 && ni >= (size_t) o->last)
-        {
-          json_object_put (raw);
-          break;
-        }
-      items[ni].raw = raw;
-      items[ni++].c = c;
+      items[ni] = (struct item) { .c = c, .raw = raw, .status = status,
+                                  .image = pc_json_get_string (c->rec, "ImageName") ?: "",
+                                  .state_word = c->problem ? "unknown"
+                                                : c->state.stopping ? "stopping"
+                                                : pc_container_status_name (c->state.status) };
+      ni++;
     }
   for (size_t i = 0; i < ni / 2; i++)
     {
@@ -433,7 +564,10 @@ ps_once (struct pc_engine *e, const struct ps_opts *o, const struct pc_ps_filter
             fprintf (stderr, "Error: getting the size of %.12s: %s\n", c->id, serr->msg);
           it->sized = true;
         }
-      complete_raw (it, o->ns, o->pod, o->size);
+      if (it->raw)
+        complete_raw (it, o->ns, o->pod, o->size);
+      else
+        complete_plain (it);
     }
   if (o->sort)
     {
@@ -456,6 +590,8 @@ ps_once (struct pc_engine *e, const struct ps_opts *o, const struct pc_ps_filter
       for (size_t i = 0; i < ni; i++)
         printf ("%.*s\n", o->no_trunc ? 64 : 12, items[i].c->id);
     }
+  else if (!rows_json)
+    print_plain_table (e, items, ni, o);
   else
     {
       pc_autojson json_object *rows = json_object_new_array ();

@@ -42,15 +42,18 @@ void eng_unlock (int fd);
 int eng_write_volatile (int dirfd, const char *path, const char *data, size_t len,
                         pc_error **err);
 int eng_read_small (int dirfd, const char *path, char *buf, size_t size);
-/* record-summary.c: ps's summaries of records (pc_engine_list_summary).
-   The cache dir DATA/ps-cache (created), -1 when it cannot be opened; a
-   container from its summary, -1 when the record cannot be read or
-   parsed (the caller then loads it in full); removal of the cache files of
-   containers not in v. */
+/* record-summary.c: ps's summaries of records (pc_engine_list_summary),
+   in the index DATA/ps-cache/index: opened once per listing (never NULL;
+   an index that cannot be read is an empty one); a container from its
+   summary, -1 when the record cannot be read or parsed (the caller then
+   loads it in full); close writes the index again when it missed a line
+   or holds containers that are gone. */
+struct eng_summary_index;
 json_object *eng_record_summary (json_object *rec);
-int eng_summary_cache_open (struct pc_engine *e);
-int eng_record_load_summary (struct pc_engine *e, int cache_dfd, const char *id, struct pc_container **out);
-void eng_summary_cache_sweep (int cache_dfd, struct pc_container **v, size_t n);
+struct eng_summary_index *eng_summary_index_open (struct pc_engine *e);
+int eng_summary_index_load (struct pc_engine *e, struct eng_summary_index *ix, const char *id,
+                            struct pc_container **out);
+void eng_summary_index_close (struct eng_summary_index *ix);
 /* Start time (clock ticks since boot) of a process, 0 when it does not exist. */
 unsigned long long eng_proc_start_time (pid_t pid);
 

@@ -1,17 +1,31 @@
 /* The summaries of container records that pc ps reads instead of the
    records: each is the record with only the fields ps, its filters, pods
-   and health read (WANTED below), cached in DATA/ps-cache/ID.
+   and health read (WANTED below), kept together in one index file,
+   DATA/ps-cache/index, so that a listing reads one file and looks at each
+   record with two cheap calls instead of reading it.
 
-   A cache file is a first line naming the record it was made from (its
-   size and a 64-bit FNV-1a hash of its bytes, and the version of WANTED)
-   and the summary's JSON after it. Reading one costs a read and a hash of
-   the record (cheap) and a parse of a few hundred bytes instead of the
-   whole record (what made ps -a slow with many containers). A cache file
-   that is missing, unreadable, damaged or made from other bytes is
-   ignored and written again from the record (temp + rename, no fsync: a
-   crash leaves the old file, none, or one whose key does not match).
-   Whoever can write the cache can write the records, so it trusts no
-   more than they do. */
+   The index is a first line naming its format (SUMMARY_VERSION, changed
+   whenever WANTED changes) and one line per container: its ID, the key of
+   the record the summary was made from, a tab and the summary's JSON.
+
+   A record's key names the file it was made from: a record is only ever
+   replaced whole (written to a temp file and renamed into place, as
+   eng_record_save and any editor's "save" do), so each version of it is a
+   new inode, and the file handle (inode number and generation, from
+   name_to_handle_at) tells one inode from every other, also from a later
+   one that reuses the number. Size, mtime and ctime are in the key too, so
+   a record changed in place (which pc never does) misses as well. Where the
+   file system has no file handles the key is the record's size and a 64-bit
+   FNV-1a hash of its bytes, as the per-record files of pc-ps-1 had.
+
+   An index that is missing, unreadable, damaged, too big or of another
+   version is ignored, as is each line whose key does not match its record;
+   a listing that missed any line or saw a container gone writes the whole
+   index again (temp + rename, no fsync: a crash leaves the old index, none,
+   or one whose keys do not match). Whoever can write the index can write
+   the records, so it trusts no more than they do. The state of a container
+   (created, running, exited) is never in it: it comes from the runtime
+   files every time. */
 #include "pkg/engine/internal.h"
 
 #include <dirent.h>
@@ -30,9 +44,14 @@
 #include "lib/timeutil.h"
 #include "lib/xalloc.h"
 
-/* Change the version when WANTED changes: older cache files then miss. */
-#define SUMMARY_VERSION "pc-ps-1"
-#define SUMMARY_MAX (1024 * 1024)
+/* Change the version when WANTED or the key changes: older indexes then miss. */
+#define SUMMARY_VERSION "pc-ps-2"
+/* A record bigger than this is left to the full load. */
+#define RECORD_MAX (1024 * 1024)
+/* An index bigger than this is ignored (about 100,000 containers). */
+#define INDEX_MAX (64 * 1024 * 1024)
+#define INDEX_NAME "index"
+#define KEY_MAX 320
 
 /* Top-level keys copied whole, and the keys kept of Config and HostConfig. */
 static const char *const wanted_top[] = { "Name", "Created", "Image", "ImageName", "Pod", "PodName",
@@ -86,118 +105,300 @@ fnv1a64 (const char *p, size_t n)
   return h;
 }
 
-int
-eng_summary_cache_open (struct pc_engine *e)
+/* One line of the index: where its key and JSON are, in the index's bytes
+   or (for a line made now) in its own allocation. */
+struct line
 {
-  pc_autofree char *path = xasprintf ("%s/ps-cache", e->data_dir);
-  int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0 && errno == ENOENT && mkdir (path, 0700) == 0)
-    fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  return fd;
-}
+  const char *id;         /* 64 bytes, not terminated */
+  const char *key;
+  size_t keylen;
+  const char *json;
+  size_t jsonlen;
+  char *owned;            /* the whole line, for one made now */
+};
+
+struct eng_summary_index
+{
+  int dfd;                /* DATA/ps-cache, -1 when it cannot be opened */
+  char *buf;              /* the index file as read */
+  struct line *old;       /* its lines, by ID */
+  size_t nold;
+  struct line *now;       /* the lines of the containers listed now */
+  size_t nnow, capnow;
+  size_t hits;
+  bool dirty;
+  json_tokener *tok;
+};
 
 static int
-read_all_at (int dfd, const char *path, char **buf, size_t *len)
+cmp_line (const void *a, const void *b)
 {
+  return memcmp (((const struct line *) a)->id, ((const struct line *) b)->id, 64);
+}
+
+static bool
+is_id (const char *s)
+{
+  for (size_t i = 0; i < 64; i++)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+      return false;
+  return true;
+}
+
+/* The lines of an index file; a damaged line is dropped (and the index
+   written again), a wrong first line drops them all. */
+static void
+index_parse (struct eng_summary_index *ix, size_t len)
+{
+  static const char head[] = SUMMARY_VERSION "\n";
+  char *p = ix->buf, *end = ix->buf + len;
+  if (len < sizeof head - 1 || memcmp (p, head, sizeof head - 1) != 0)
+    {
+      ix->dirty = true;
+      return;
+    }
+  p += sizeof head - 1;
+  size_t cap = 0;
+  bool sorted = true;
+  while (p < end)
+    {
+      char *nl = memchr (p, '\n', (size_t) (end - p));
+      if (nl == NULL)
+        {
+          ix->dirty = true;
+          break;
+        }
+      char *tab = memchr (p, '\t', (size_t) (nl - p));
+      if (nl - p < 66 || p[64] != ' ' || !is_id (p) || tab == NULL || tab < p + 65
+          || tab - (p + 65) > KEY_MAX)
+        {
+          ix->dirty = true;
+          p = nl + 1;
+          continue;
+        }
+      if (ix->nold == cap)
+        ix->old = xrealloc (ix->old, (cap = cap ? cap * 2 : 256) * sizeof *ix->old);
+      ix->old[ix->nold++] = (struct line) { .id = p, .key = p + 65, .keylen = (size_t) (tab - (p + 65)),
+                                            .json = tab + 1, .jsonlen = (size_t) (nl - (tab + 1)) };
+      if (ix->nold > 1 && memcmp (ix->old[ix->nold - 2].id, p, 64) >= 0)
+        sorted = false;
+      p = nl + 1;
+    }
+  if (!sorted)
+    qsort (ix->old, ix->nold, sizeof *ix->old, cmp_line);
+}
+
+struct eng_summary_index *
+eng_summary_index_open (struct pc_engine *e)
+{
+  struct eng_summary_index *ix = xmalloc0 (sizeof *ix);
+  ix->tok = json_tokener_new ();
+  if (ix->tok == NULL)
+    abort ();
+  json_tokener_set_flags (ix->tok, JSON_TOKENER_STRICT);
+  pc_autofree char *path = xasprintf ("%s/ps-cache", e->data_dir);
+  ix->dfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (ix->dfd < 0 && errno == ENOENT && mkdir (path, 0700) == 0)
+    ix->dfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (ix->dfd < 0)
+    return ix;
+  pc_autoclose int fd = openat (ix->dfd, INDEX_NAME, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   pc_autoerror pc_error *err = NULL;
-  int fd = openat (dfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0)
+  size_t len = 0;
+  if (fd < 0 || pc_read_fd_max (fd, INDEX_MAX, &ix->buf, &len, &err) < 0)
+    {
+      ix->dirty = true;
+      return ix;
+    }
+  index_parse (ix, len);
+  return ix;
+}
+
+/* The key of the record file: its handle and stat data, or "" when the file
+   system has no handles (the caller then hashes the bytes). fd >= 0: that
+   open record; else the path under dfd. -1 when it is not a regular file. */
+static int
+record_key (int dfd, const char *path, int fd, char *key, size_t size)
+{
+  struct stat sb;
+  if ((fd >= 0 ? fstat (fd, &sb) : fstatat (dfd, path, &sb, AT_SYMLINK_NOFOLLOW)) < 0 || !S_ISREG (sb.st_mode))
     return -1;
-  int r = pc_read_fd_max (fd, SUMMARY_MAX, buf, len, &err);
-  close (fd);
-  return r;
+  union
+  {
+    struct file_handle fh;
+    char space[sizeof (struct file_handle) + 64];
+  } h;
+  h.fh.handle_bytes = 64;
+  int mount_id;
+  if ((fd >= 0 ? name_to_handle_at (fd, "", &h.fh, &mount_id, AT_EMPTY_PATH)
+               : name_to_handle_at (dfd, path, &h.fh, &mount_id, 0)) < 0
+      || h.fh.handle_bytes > 64)
+    {
+      *key = '\0';
+      return 0;
+    }
+  int n = snprintf (key, size, "%llx %lld %lld.%09ld %lld.%09ld %x:", (unsigned long long) sb.st_ino,
+                    (long long) sb.st_size, (long long) sb.st_mtim.tv_sec, (long) sb.st_mtim.tv_nsec,
+                    (long long) sb.st_ctim.tv_sec, (long) sb.st_ctim.tv_nsec, (unsigned) h.fh.handle_type);
+  for (unsigned i = 0; i < h.fh.handle_bytes && (size_t) n + 3 < size; i++)
+    n += snprintf (key + n, size - (size_t) n, "%02x", (unsigned char) h.fh.f_handle[i]);
+  return 0;
+}
+
+static json_object *
+parse_object (json_tokener *tok, const char *s, size_t len)
+{
+  json_tokener_reset (tok);
+  json_object *o = json_tokener_parse_ex (tok, s, (int) len);
+  if (o && (json_tokener_get_error (tok) != json_tokener_success || json_tokener_get_parse_end (tok) != len
+            || !json_object_is_type (o, json_type_object)))
+    {
+      json_object_put (o);
+      o = NULL;
+    }
+  return o;
+}
+
+static void
+add_now (struct eng_summary_index *ix, struct line l)
+{
+  if (ix->nnow == ix->capnow)
+    ix->now = xrealloc (ix->now, (ix->capnow = ix->capnow ? ix->capnow * 2 : 256) * sizeof *ix->now);
+  ix->now[ix->nnow++] = l;
+}
+
+/* The summary made from the record itself, and its index line. */
+static json_object *
+summary_from_record (struct pc_engine *e, struct eng_summary_index *ix, const char *id, const char *path,
+                     const char *stat_key)
+{
+  pc_autoclose int fd = openat (e->ctr_dfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0)
+    return NULL;
+  /* The key of what is read now, from the open file: the record may have
+     been replaced since the look by name. */
+  char key[KEY_MAX + 1];
+  if (stat_key && record_key (-1, NULL, fd, key, sizeof key) < 0)
+    return NULL;
+  pc_autofree char *buf = NULL;
+  size_t len = 0;
+  pc_autoerror pc_error *err = NULL;
+  if (pc_read_fd_max (fd, RECORD_MAX, &buf, &len, &err) < 0)
+    return NULL;
+  if (stat_key == NULL || *key == '\0')
+    snprintf (key, sizeof key, "h %zu %016llx", len, (unsigned long long) fnv1a64 (buf, len));
+  /* A record that does not parse is left to the full load, which names its
+     problem. */
+  pc_autojson json_object *rec = parse_object (ix->tok, buf, len);
+  if (rec == NULL)
+    return NULL;
+  json_object *sum = eng_record_summary (rec);
+  const char *s = json_object_to_json_string_ext (sum, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  char *owned = xasprintf ("%.64s %s\t%s\n", id, key, s);
+  size_t klen = strlen (key);
+  add_now (ix, (struct line) { .id = owned, .key = owned + 65, .keylen = klen, .json = owned + 66 + klen,
+                               .jsonlen = strlen (s), .owned = owned });
+  ix->dirty = true;
+  return sum;
 }
 
 int
-eng_record_load_summary (struct pc_engine *e, int cache_dfd, const char *id, struct pc_container **out)
+eng_summary_index_load (struct pc_engine *e, struct eng_summary_index *ix, const char *id,
+                        struct pc_container **out)
 {
   char path[96];
   snprintf (path, sizeof path, "%s/container.json", id);
-  pc_autofree char *buf = NULL;
-  size_t len = 0;
-  if (read_all_at (e->ctr_dfd, path, &buf, &len) < 0)
+  char key[KEY_MAX + 1];
+  if (strlen (id) != 64 || record_key (e->ctr_dfd, path, -1, key, sizeof key) < 0)
     return -1;
-  char key[96];
-  int klen = snprintf (key, sizeof key, SUMMARY_VERSION " %zu %016llx\n", len,
-                       (unsigned long long) fnv1a64 (buf, len));
-  pc_autoerror pc_error *err = NULL;
   json_object *sum = NULL;
-  pc_autofree char *cached = NULL;
-  size_t clen = 0;
-  if (cache_dfd >= 0 && read_all_at (cache_dfd, id, &cached, &clen) == 0 && clen > (size_t) klen
-      && memcmp (cached, key, (size_t) klen) == 0)
+  const struct line *hit = NULL;
+  if (*key)
     {
-      sum = pc_json_parse (cached + klen, clen - (size_t) klen, &err);
-      if (sum && !json_object_is_type (sum, json_type_object))
-        {
-          json_object_put (sum);
-          sum = NULL;
-        }
-      pc_error_clear (&err);
+      struct line want = { .id = id };
+      hit = bsearch (&want, ix->old, ix->nold, sizeof *ix->old, cmp_line);
+      if (hit && (hit->keylen != strlen (key) || memcmp (hit->key, key, hit->keylen) != 0))
+        hit = NULL;
+      if (hit)
+        sum = parse_object (ix->tok, hit->json, hit->jsonlen);
     }
-  if (sum == NULL)
+  if (sum)
     {
-      /* A record that does not parse is left to the full load, which
-         names its problem. */
-      pc_autojson json_object *rec = pc_json_parse (buf, len, &err);
-      if (rec == NULL || !json_object_is_type (rec, json_type_object))
-        return -1;
-      sum = eng_record_summary (rec);
-      if (cache_dfd >= 0)
-        {
-          const char *s = json_object_to_json_string_ext (sum, JSON_C_TO_STRING_PLAIN
-                                                                  | JSON_C_TO_STRING_NOSLASHESCAPE);
-          pc_autofree char *body = xasprintf ("%s%s", key, s);
-          pc_autoerror pc_error *werr = NULL;
-          eng_write_volatile (cache_dfd, id, body, strlen (body), &werr);
-        }
+      add_now (ix, *hit);
+      ix->hits++;
     }
+  else if ((sum = summary_from_record (e, ix, id, path, *key ? key : NULL)) == NULL)
+    return -1;
   struct pc_container *c = xmalloc0 (sizeof *c);
-  snprintf (c->id, sizeof c->id, "%s", id);
+  memcpy (c->id, id, 65);
   c->rec = sum;
   c->name = xstrdup (pc_json_get_string (sum, "Name") ?: "");
   const char *created = pc_json_get_string (sum, "Created");
+  pc_autoerror pc_error *err = NULL;
   if (created)
     pc_time_parse_rfc3339 (created, &c->created, &err);
   *out = c;
   return 0;
 }
 
-static int
-cmp_id (const void *a, const void *b)
+/* pc-ps-1 kept one file per container in the same directory. */
+static void
+drop_old_files (int dfd)
 {
-  return strcmp ((*(struct pc_container *const *) a)->id, (*(struct pc_container *const *) b)->id);
-}
-
-void
-eng_summary_cache_sweep (int cache_dfd, struct pc_container **v, size_t n)
-{
-  /* Files of containers no longer listed (removed ones): a container
-     created meanwhile only loses its cache file, written again next time. */
-  struct pc_container **sorted = xmalloc ((n + 1) * sizeof *v);
-  if (n)
-    memcpy (sorted, v, n * sizeof *v);
-  qsort (sorted, n, sizeof *sorted, cmp_id);
-  int fd = dup (cache_dfd);
+  int fd = dup (dfd);
   DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
   if (d == NULL)
     {
       if (fd >= 0)
         close (fd);
-      free (sorted);
       return;
     }
   rewinddir (d);
   struct dirent *de;
   while ((de = readdir (d)))
-    {
-      if (strlen (de->d_name) != 64)
-        continue;
-      struct pc_container key, *kp = &key;
-      snprintf (key.id, sizeof key.id, "%s", de->d_name);
-      if (bsearch (&kp, sorted, n, sizeof *sorted, cmp_id) == NULL)
-        unlinkat (cache_dfd, de->d_name, 0);
-    }
+    if (strlen (de->d_name) == 64 && is_id (de->d_name))
+      unlinkat (dfd, de->d_name, 0);
   closedir (d);
-  free (sorted);
+}
+
+void
+eng_summary_index_close (struct eng_summary_index *ix)
+{
+  if (ix == NULL)
+    return;
+  /* A line not used now is a container gone. */
+  if (ix->dfd >= 0 && (ix->dirty || ix->hits != ix->nold))
+    {
+      qsort (ix->now, ix->nnow, sizeof *ix->now, cmp_line);
+      size_t total = sizeof SUMMARY_VERSION;
+      for (size_t i = 0; i < ix->nnow; i++)
+        total += 66 + ix->now[i].keylen + ix->now[i].jsonlen + 1;
+      pc_autofree char *body = xmalloc (total + 1);
+      size_t n = (size_t) sprintf (body, "%s\n", SUMMARY_VERSION);
+      for (size_t i = 0; i < ix->nnow; i++)
+        {
+          const struct line *l = &ix->now[i];
+          memcpy (body + n, l->id, 64);
+          body[n + 64] = ' ';
+          n += 65;
+          memcpy (body + n, l->key, l->keylen);
+          n += l->keylen;
+          body[n++] = '\t';
+          memcpy (body + n, l->json, l->jsonlen);
+          n += l->jsonlen;
+          body[n++] = '\n';
+        }
+      pc_autoerror pc_error *werr = NULL;
+      eng_write_volatile (ix->dfd, INDEX_NAME, body, n, &werr);
+      drop_old_files (ix->dfd);
+    }
+  for (size_t i = 0; i < ix->nnow; i++)
+    free (ix->now[i].owned);
+  free (ix->now);
+  free (ix->old);
+  free (ix->buf);
+  json_tokener_free (ix->tok);
+  if (ix->dfd >= 0)
+    close (ix->dfd);
+  free (ix);
 }

@@ -514,6 +514,47 @@ cmp_created_desc (const void *a, const void *b)
 }
 
 static int
+cmp_id64 (const void *a, const void *b)
+{
+  return memcmp (a, b, 64);
+}
+
+/* The IDs that have a directory in RUN/ctr, sorted, 64 bytes each; NULL
+   when it cannot be read (every container is then looked at). A container
+   without one has never had a monitor since boot: it is "created", with
+   nothing more to read. */
+static char *
+run_ids (struct pc_engine *e, size_t *n)
+{
+  pc_autoerror pc_error *err = NULL;
+  int rfd = eng_run_dfd (e, &err);
+  int fd = rfd >= 0 ? dup (rfd) : -1;
+  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  if (d == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return NULL;
+    }
+  rewinddir (d);
+  size_t cap = 16, len = 0;
+  char *v = xmalloc (cap * 64);
+  struct dirent *de;
+  while ((de = readdir (d)))
+    {
+      if (strlen (de->d_name) != 64)
+        continue;
+      if (len == cap)
+        v = xrealloc (v, (cap *= 2) * 64);
+      memcpy (v + len++ * 64, de->d_name, 64);
+    }
+  closedir (d);
+  qsort (v, len, 64, cmp_id64);
+  *n = len;
+  return v;
+}
+
+static int
 list_records (struct pc_engine *e, bool summary, struct pc_container ***out, size_t *n, pc_error **err)
 {
   /* A command in the user namespace (rm -a, container prune) can collect
@@ -524,6 +565,10 @@ list_records (struct pc_engine *e, bool summary, struct pc_container ***out, siz
       if (eng_reconcile (e, &rerr) < 0)
         pc_debug ("collecting abandoned containers: %s", rerr->msg);
     }
+  /* Read before the records: a container listed is at least as old as
+     what this says of it. */
+  size_t nrun = 0;
+  pc_autofree char *run = run_ids (e, &nrun);
   int dfd = dup (e->ctr_dfd);
   if (dfd < 0)
     return pc_error_errno (err, errno, "dup");
@@ -534,7 +579,7 @@ list_records (struct pc_engine *e, bool summary, struct pc_container ***out, siz
       return pc_error_errno (err, errno, "read containers");
     }
   rewinddir (d);
-  pc_autoclose int cache_dfd = summary ? eng_summary_cache_open (e) : -1;
+  struct eng_summary_index *ix = summary ? eng_summary_index_open (e) : NULL;
   size_t cap = 16, len = 0;
   struct pc_container **v = xmalloc (cap * sizeof *v);
   struct dirent *de;
@@ -546,17 +591,22 @@ list_records (struct pc_engine *e, bool summary, struct pc_container ***out, siz
       pc_autoerror pc_error *lerr = NULL;
       /* Records being created or removed right now are not there yet / any
          more; one that cannot be read is listed with its problem. */
-      if ((!summary || eng_record_load_summary (e, cache_dfd, de->d_name, &c) < 0)
+      if ((!summary || eng_summary_index_load (e, ix, de->d_name, &c) < 0)
           && record_load_any (e, de->d_name, &c, &lerr) < 0)
         continue;
-      eng_state_read (e, c, true);
+      if (run == NULL || bsearch (c->id, run, nrun, 64, cmp_id64))
+        eng_state_read (e, c, true);
+      else
+        {
+          memset (&c->state, 0, sizeof c->state);
+          c->state.status = PC_STATUS_CREATED;
+        }
       if (len == cap)
         v = xrealloc (v, (cap *= 2) * sizeof *v);
       v[len++] = c;
     }
   qsort (v, len, sizeof *v, cmp_created_desc);
-  if (cache_dfd >= 0)
-    eng_summary_cache_sweep (cache_dfd, v, len);
+  eng_summary_index_close (ix);
   *out = v;
   *n = len;
   return 0;
