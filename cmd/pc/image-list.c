@@ -25,6 +25,13 @@ split_name (const char *n, char **repo, char **tag)
   *tag = colon ? xstrdup (colon + 1) : xstrdup ("<none>");
 }
 
+/* The IMAGE ID column: 12 digits, or sha256:ID with --no-trunc. */
+static char *
+shown_id (const char *id, bool notrunc)
+{
+  return notrunc || strlen (id) < 12 ? xasprintf ("sha256:%s", id) : xstrndup (id, 12);
+}
+
 struct filter
 {
   char *key;
@@ -290,7 +297,7 @@ reporter_row (json_object *sum, const char *repo, const char *tag, bool notrunc)
   json_object_object_foreach (sum, k, v)
     json_object_object_add (row, k, json_object_get (v));
   const char *id = pc_json_get_string (sum, "Id") ?: "";
-  pc_autofree char *shown = notrunc || strlen (id) < 12 ? xasprintf ("sha256:%s", id) : xstrndup (id, 12);
+  pc_autofree char *shown = shown_id (id, notrunc);
   json_object_object_add (row, "ID", json_object_new_string (shown));
   json_object_object_add (row, "Repository", json_object_new_string (repo));
   json_object_object_add (row, "Tag", json_object_new_string (tag));
@@ -321,50 +328,120 @@ reporter_row (json_object *sum, const char *repo, const char *tag, bool notrunc)
   return row;
 }
 
+/* One row of the listing: an image under one of its names. */
+struct irow
+{
+  json_object *sum;
+  char *repo, *tag;
+  int64_t created, size;
+  const char *id;
+};
+
 static const char *sort_key;
 
-static int64_t
-row_num (json_object *r, const char *k)
-{
-  return pc_json_get_int (r, k, 0);
-}
-
 static int
-cmp_rows (json_object *a, json_object *b)
+cmp_rows (const struct irow *a, const struct irow *b)
 {
   if (strcmp (sort_key, "id") == 0)
-    return strcmp (pc_json_get_string (a, "Id") ?: "", pc_json_get_string (b, "Id") ?: "");
+    return strcmp (a->id, b->id);
   if (strcmp (sort_key, "repository") == 0)
-    return strcmp (pc_json_get_string (a, "Repository"), pc_json_get_string (b, "Repository"));
+    return strcmp (a->repo, b->repo);
   if (strcmp (sort_key, "tag") == 0)
-    return strcmp (pc_json_get_string (a, "Tag"), pc_json_get_string (b, "Tag"));
+    return strcmp (a->tag, b->tag);
   /* size: the number (Size in the row is the human string) */
-  const char *k = strcmp (sort_key, "size") == 0 ? "VirtualSize" : "_created";
-  int64_t x = row_num (a, k), y = row_num (b, k);
-  return strcmp (sort_key, "size") == 0 ? (x > y) - (x < y) : (y > x) - (y < x);
+  if (strcmp (sort_key, "size") == 0)
+    return (a->size > b->size) - (a->size < b->size);
+  return (b->created > a->created) - (b->created < a->created);
 }
 
+/* Stable, as podman's sort of these rows. */
 static void
-sort_rows (json_object *rows)
+sort_rows (struct irow *v, size_t n)
 {
-  size_t n = json_object_array_length (rows);
-  json_object **v = xmalloc0 ((n + 1) * sizeof *v);
-  for (size_t i = 0; i < n; i++)
-    v[i] = json_object_get (json_object_array_get_idx (rows, i));
   for (size_t i = 1; i < n; i++)
     {
-      json_object *x = v[i];
+      struct irow x = v[i];
       size_t j = i;
-      while (j > 0 && cmp_rows (v[j - 1], x) > 0)
+      while (j > 0 && cmp_rows (&v[j - 1], &x) > 0)
         {
           v[j] = v[j - 1];
           j--;
         }
       v[j] = x;
     }
+}
+
+static void
+add_row (struct irow **v, size_t *n, json_object *sum, const char *repo, const char *tag)
+{
+  *v = xrealloc (*v, (*n + 1) * sizeof **v);
+  struct timespec t;
+  (*v)[(*n)++] = (struct irow) { .sum = sum, .repo = xstrdup (repo), .tag = xstrdup (tag),
+                                 .created = summary_created (sum, &t),
+                                 .size = pc_json_get_int (sum, "VirtualSize", 0),
+                                 .id = pc_json_get_string (sum, "Id") ?: "" };
+}
+
+static void
+rows_free (struct irow *v, size_t n)
+{
   for (size_t i = 0; i < n; i++)
-    json_object_array_put_idx (rows, i, v[i]);
+    {
+      free (v[i].repo);
+      free (v[i].tag);
+    }
   free (v);
+}
+
+/* The default table without JSON rows or the template: the text its
+   template gives, aligned the same way. */
+static void
+print_plain_table (const struct irow *v, size_t n, bool notrunc, bool digests, bool history, bool noheading)
+{
+  char *buf = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream (&buf, &size);
+  if (f == NULL)
+    abort ();
+  if (!noheading)
+    fprintf (f, "REPOSITORY\tTAG\t%sIMAGE ID\tCREATED\tSIZE%s\n", digests ? "DIGEST\t" : "",
+             history ? "\tHISTORY" : "");
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *sum = v[i].sum;
+      pc_autofree char *id = shown_id (v[i].id, notrunc);
+      struct timespec t;
+      summary_created (sum, &t);
+      pc_autofree char *since = pc_time_human_ago (&t);
+      pc_autofree char *hsize = pc_size_human (pc_json_get_int (sum, "Size", 0));
+      fprintf (f, "%s\t%s\t", v[i].repo, v[i].tag);
+      if (digests)
+        {
+          json_object *d = pc_json_get (sum, "Digest");
+          /* What {{.Digest}} prints of the summary's value. */
+          if (d == NULL)
+            fputs ("<no value>", f);
+          else if (json_object_is_type (d, json_type_string))
+            fputs (json_object_get_string (d), f);
+          else
+            fputs (json_object_to_json_string (d), f);
+          fputc ('\t', f);
+        }
+      fprintf (f, "%s\t%s\t%s", id, since, hsize);
+      if (history)
+        {
+          json_object *hist = pc_json_get_array (sum, "History");
+          fputc ('\t', f);
+          if (pc_json_array_len (hist) == 0)
+            fputs ("<none>", f);
+          for (size_t k = 0; k < pc_json_array_len (hist); k++)
+            fprintf (f, "%s%s", k ? ", " : "", json_object_get_string (json_object_array_get_idx (hist, k)) ?: "");
+        }
+      fputc ('\n', f);
+    }
+  fclose (f);
+  pc_format_tabwrite (stdout, buf, size);
+  free (buf);
 }
 
 /* podman's --format json: ImageSummary with Created a number, CreatedAt
@@ -393,6 +470,55 @@ json_row (json_object *sum)
         && strcmp (key, "ReadOnly") != 0 && strcmp (key, "Dangling") != 0)
       json_object_object_add (o, key, json_object_get (val));
   return o;
+}
+
+static int
+print_rows (const struct irow *v, size_t nv, const char *format, bool notrunc, bool quiet, bool digests,
+            bool history, bool noheading)
+{
+  pc_error *err = NULL;
+  if (pc_format_is_json (format))
+    {
+      /* One entry per row, as podman writes them: an image with three
+         tags is there three times. */
+      pc_autojson json_object *summaries = json_object_new_array ();
+      for (size_t i = 0; i < nv; i++)
+        json_object_array_add (summaries, json_row (v[i].sum));
+      pc_autofree char *out = pc_json_to_string_pretty (summaries);
+      puts (out);
+      return 0;
+    }
+  if (quiet)
+    {
+      json_object *seen = json_object_new_object ();
+      for (size_t i = 0; i < nv; i++)
+        {
+          pc_autofree char *id = shown_id (v[i].id, notrunc);
+          if (json_object_object_get_ex (seen, id, NULL))
+            continue;
+          json_object_object_add (seen, id, NULL);
+          puts (id);
+        }
+      json_object_put (seen);
+      return 0;
+    }
+  if (format == NULL)
+    {
+      print_plain_table (v, nv, notrunc, digests, history, noheading);
+      return 0;
+    }
+  static const struct pc_format_column headers[] = {
+    { "Repository", "REPOSITORY" }, { "Tag", "TAG" }, { "Digest", "DIGEST" }, { "ID", "IMAGE ID" },
+    { "Created", "CREATED" }, { "CreatedSince", "CREATED" }, { "Size", "SIZE" }, { "History", "HISTORY" },
+    { "ReadOnly", "R/O" }, { NULL, NULL },
+  };
+  pc_autojson json_object *rows = json_object_new_array ();
+  for (size_t i = 0; i < nv; i++)
+    json_object_array_add (rows, reporter_row (v[i].sum, v[i].repo, v[i].tag, notrunc));
+  /* --noheading drops the header of a table; a plain template has none. */
+  if (pc_format_print_ex (stdout, format, rows, headers, noheading, &err) < 0)
+    return pc_cli_fail (err);
+  return 0;
 }
 
 int
@@ -446,8 +572,8 @@ pc_cmd_images (const struct pc_command *cmd, int argc, char **argv)
   if (parse_filters (e, list, filters, &f, &err) < 0)
     return pc_cli_fail (err);
 
-  pc_autojson json_object *rows = json_object_new_array ();
-  pc_autojson json_object *summaries = json_object_new_array ();
+  struct irow *v = NULL;
+  size_t nv = 0;
   for (size_t i = 0; i < json_object_array_length (list); i++)
     {
       json_object *sum = json_object_array_get_idx (list, i);
@@ -465,7 +591,7 @@ pc_cmd_images (const struct pc_command *cmd, int argc, char **argv)
           split_name (json_object_get_string (json_object_array_get_idx (tags, j)) ?: "", &repo, &tag);
           if (strcmp (tag, "<none>") == 0)
             continue;
-          json_object_array_add (rows, reporter_row (sum, repo, tag, notrunc));
+          add_row (&v, &nv, sum, repo, tag);
           shown++;
         }
       if (shown == 0)
@@ -473,46 +599,12 @@ pc_cmd_images (const struct pc_command *cmd, int argc, char **argv)
           pc_autofree char *repo = NULL, *tag = NULL;
           if (nt > 0)
             split_name (json_object_get_string (json_object_array_get_idx (tags, 0)) ?: "", &repo, &tag);
-          json_object_array_add (rows, reporter_row (sum, repo ? repo : "<none>", tag ? tag : "<none>", notrunc));
+          add_row (&v, &nv, sum, repo ? repo : "<none>", tag ? tag : "<none>");
         }
     }
   sort_key = sort_set ? sort : "created";
-  sort_rows (rows);
-  if (pc_format_is_json (format))
-    {
-      /* One entry per row, as podman writes them: an image with three
-         tags is there three times. */
-      for (size_t i = 0; i < json_object_array_length (rows); i++)
-        json_object_array_add (summaries, json_row (pc_json_get (json_object_array_get_idx (rows, i), "_summary")));
-      pc_autofree char *out = pc_json_to_string_pretty (summaries);
-      puts (out);
-      return 0;
-    }
-  if (quiet)
-    {
-      json_object *seen = json_object_new_object ();
-      for (size_t i = 0; i < json_object_array_length (rows); i++)
-        {
-          const char *id = pc_json_get_string (json_object_array_get_idx (rows, i), "ID");
-          if (json_object_object_get_ex (seen, id, NULL))
-            continue;
-          json_object_object_add (seen, id, NULL);
-          puts (id);
-        }
-      json_object_put (seen);
-      return 0;
-    }
-  static const struct pc_format_column headers[] = {
-    { "Repository", "REPOSITORY" }, { "Tag", "TAG" }, { "Digest", "DIGEST" }, { "ID", "IMAGE ID" },
-    { "Created", "CREATED" }, { "CreatedSince", "CREATED" }, { "Size", "SIZE" }, { "History", "HISTORY" },
-    { "ReadOnly", "R/O" }, { NULL, NULL },
-  };
-  pc_autofree char *tmpl = format_set ? xstrdup (format)
-                                      : xasprintf ("table {{.Repository}}\t{{.Tag}}\t%s{{.ID}}\t{{.Created}}\t{{.Size}}%s",
-                                                   digests ? "{{.Digest}}\t" : "",
-                                                   history ? "\t{{if .History}}{{.History}}{{else}}<none>{{end}}" : "");
-  /* --noheading drops the header of a table; a plain template has none. */
-  if (pc_format_print_ex (stdout, tmpl, rows, headers, noheading, &err) < 0)
-    return pc_cli_fail (err);
-  return 0;
+  sort_rows (v, nv);
+  int ret = print_rows (v, nv, format_set ? format : NULL, notrunc, quiet, digests, history, noheading);
+  rows_free (v, nv);
+  return ret;
 }

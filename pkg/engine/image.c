@@ -164,17 +164,8 @@ summary_json (struct pc_store *s, json_object *rec, json_object *users)
   json_object_object_add (o, "Size", json_object_new_int64 (size));
   json_object_object_add (o, "SharedSize", json_object_new_int (0));
   json_object_object_add (o, "VirtualSize", json_object_new_int64 (size));
-  json_object *labels = NULL;
-  struct pc_image *img = NULL;
-  pc_autoerror pc_error *e = NULL;
-  if (pc_store_image_lookup (s, id, &img, &e) == 0)
-    {
-      json_object *l = pc_json_get_object (pc_json_get_object (pc_image_config (img), "config"), "Labels");
-      if (l && json_object_object_length (l))
-        labels = json_object_get (l);
-      pc_image_free (img);
-    }
-  json_object_object_add (o, "Labels", labels);
+  /* From the record at hand, not read again by id. */
+  json_object_object_add (o, "Labels", pc_store_image_record_labels (s, rec));
   json_object *n = NULL;
   json_object_object_add (o, "Containers", json_object_new_int (id && json_object_object_get_ex (users, id, &n)
                                                                 ? json_object_get_int (n) : 0));

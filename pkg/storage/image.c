@@ -457,6 +457,17 @@ pc_store_list_images (struct pc_store *s, json_object **out, pc_error **err)
   return 0;
 }
 
+json_object *
+pc_store_image_record_labels (struct pc_store *s, json_object *rec)
+{
+  pc_autoimage struct pc_image *img = NULL;
+  pc_autoerror pc_error *e = NULL;
+  if (pc_image_from_record (s, rec, &img, &e) < 0)
+    return NULL;
+  json_object *l = pc_json_get_object (pc_json_get_object (pc_image_config (img), "config"), "Labels");
+  return l && json_object_object_length (l) ? json_object_get (l) : NULL;
+}
+
 int
 pc_store_image_write_record (struct pc_store *s, json_object *rec, pc_error **err)
 {
