@@ -145,8 +145,40 @@ created_at_json (const struct timespec *t)
   return json_object_new_string (at);
 }
 
+/* An image's Labels: its config's, which its id (the config's digest)
+   names for good, so they are kept in DATA/ps-cache/image-labels by id. */
 static json_object *
-summary_json (struct pc_store *s, json_object *rec, json_object *users)
+image_labels (struct pc_store *s, json_object *rec, const char *id, struct eng_summary_index *ix)
+{
+  static const char key[] = "config";
+  size_t len = 0;
+  const char *cached = id ? eng_summary_index_get (ix, id, key, &len) : NULL;
+  if (cached)
+    {
+      pc_autoerror pc_error *err = NULL;
+      json_object *l = pc_json_parse (cached, len, &err);
+      if (l && json_object_is_type (l, json_type_object))
+        {
+          eng_summary_index_keep (ix, id, key);
+          if (json_object_object_length (l))
+            return l;
+          json_object_put (l);
+          return NULL;
+        }
+      /* A damaged line: read the config again. */
+      json_object_put (l);
+    }
+  json_object *labels = NULL;
+  if (pc_store_image_record_labels (s, rec, &labels) == 0 && id)
+    {
+      pc_autojson json_object *none = labels ? NULL : json_object_new_object ();
+      eng_summary_index_put (ix, id, key, labels ? labels : none);
+    }
+  return labels;
+}
+
+static json_object *
+summary_json (struct pc_store *s, json_object *rec, json_object *users, struct eng_summary_index *ix)
 {
   json_object *o = json_object_new_object ();
   const char *id = pc_json_get_string (rec, "id");
@@ -164,8 +196,7 @@ summary_json (struct pc_store *s, json_object *rec, json_object *users)
   json_object_object_add (o, "Size", json_object_new_int64 (size));
   json_object_object_add (o, "SharedSize", json_object_new_int (0));
   json_object_object_add (o, "VirtualSize", json_object_new_int64 (size));
-  /* From the record at hand, not read again by id. */
-  json_object_object_add (o, "Labels", pc_store_image_record_labels (s, rec));
+  json_object_object_add (o, "Labels", image_labels (s, rec, id, ix));
   json_object *n = NULL;
   json_object_object_add (o, "Containers", json_object_new_int (id && json_object_object_get_ex (users, id, &n)
                                                                 ? json_object_get_int (n) : 0));
@@ -189,8 +220,10 @@ pc_engine_image_list (struct pc_engine *e, json_object **out, pc_error **err)
   sort_created (recs);
   pc_autojson json_object *users = pc_store_image_user_counts (s);
   json_object *list = json_object_new_array ();
+  struct eng_summary_index *ix = eng_summary_index_open_named (e, "image-labels", "pc-image-labels-1");
   for (size_t i = 0; i < json_object_array_length (recs); i++)
-    json_object_array_add (list, summary_json (s, json_object_array_get_idx (recs, i), users));
+    json_object_array_add (list, summary_json (s, json_object_array_get_idx (recs, i), users, ix));
+  eng_summary_index_close (ix);
   *out = list;
   return 0;
 }

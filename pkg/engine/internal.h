@@ -54,6 +54,14 @@ struct eng_summary_index *eng_summary_index_open (struct pc_engine *e);
 int eng_summary_index_load (struct pc_engine *e, struct eng_summary_index *ix, const char *id,
                             struct pc_container **out);
 void eng_summary_index_close (struct eng_summary_index *ix);
+/* The same kind of index for other listings: DATA/ps-cache/NAME, first
+   line VERSION; the JSON of ID's line when its key is KEY (NULL if none);
+   keep carries that line into the next write, put replaces it. */
+struct eng_summary_index *eng_summary_index_open_named (struct pc_engine *e, const char *name,
+                                                        const char *version);
+const char *eng_summary_index_get (struct eng_summary_index *ix, const char *id, const char *key, size_t *len);
+void eng_summary_index_keep (struct eng_summary_index *ix, const char *id, const char *key);
+void eng_summary_index_put (struct eng_summary_index *ix, const char *id, const char *key, json_object *value);
 /* Start time (clock ticks since boot) of a process, 0 when it does not exist. */
 unsigned long long eng_proc_start_time (pid_t pid);
 

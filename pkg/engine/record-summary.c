@@ -119,6 +119,7 @@ struct line
 
 struct eng_summary_index
 {
+  const char *name, *version;  /* the file in DATA/ps-cache, its first line */
   int dfd;                /* DATA/ps-cache, -1 when it cannot be opened */
   char *buf;              /* the index file as read */
   struct line *old;       /* its lines, by ID */
@@ -150,14 +151,14 @@ is_id (const char *s)
 static void
 index_parse (struct eng_summary_index *ix, size_t len)
 {
-  static const char head[] = SUMMARY_VERSION "\n";
+  size_t hl = strlen (ix->version);
   char *p = ix->buf, *end = ix->buf + len;
-  if (len < sizeof head - 1 || memcmp (p, head, sizeof head - 1) != 0)
+  if (len < hl + 1 || memcmp (p, ix->version, hl) != 0 || p[hl] != '\n')
     {
       ix->dirty = true;
       return;
     }
-  p += sizeof head - 1;
+  p += hl + 1;
   size_t cap = 0;
   bool sorted = true;
   while (p < end)
@@ -189,9 +190,11 @@ index_parse (struct eng_summary_index *ix, size_t len)
 }
 
 struct eng_summary_index *
-eng_summary_index_open (struct pc_engine *e)
+eng_summary_index_open_named (struct pc_engine *e, const char *name, const char *version)
 {
   struct eng_summary_index *ix = xmalloc0 (sizeof *ix);
+  ix->name = name;
+  ix->version = version;
   ix->tok = json_tokener_new ();
   if (ix->tok == NULL)
     abort ();
@@ -202,7 +205,7 @@ eng_summary_index_open (struct pc_engine *e)
     ix->dfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (ix->dfd < 0)
     return ix;
-  pc_autoclose int fd = openat (ix->dfd, INDEX_NAME, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  pc_autoclose int fd = openat (ix->dfd, ix->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   pc_autoerror pc_error *err = NULL;
   size_t len = 0;
   if (fd < 0 || pc_read_fd_max (fd, INDEX_MAX, &ix->buf, &len, &err) < 0)
@@ -212,6 +215,32 @@ eng_summary_index_open (struct pc_engine *e)
     }
   index_parse (ix, len);
   return ix;
+}
+
+struct eng_summary_index *
+eng_summary_index_open (struct pc_engine *e)
+{
+  return eng_summary_index_open_named (e, INDEX_NAME, SUMMARY_VERSION);
+}
+
+static const struct line *
+find_line (struct eng_summary_index *ix, const char *id, const char *key)
+{
+  struct line want = { .id = id };
+  const struct line *hit = bsearch (&want, ix->old, ix->nold, sizeof *ix->old, cmp_line);
+  if (hit && (hit->keylen != strlen (key) || memcmp (hit->key, key, hit->keylen) != 0))
+    hit = NULL;
+  return hit;
+}
+
+const char *
+eng_summary_index_get (struct eng_summary_index *ix, const char *id, const char *key, size_t *len)
+{
+  const struct line *hit = strlen (id) == 64 ? find_line (ix, id, key) : NULL;
+  if (hit == NULL)
+    return NULL;
+  *len = hit->jsonlen;
+  return hit->json;
 }
 
 /* The key of the record file: its handle and stat data, or "" when the file
@@ -267,6 +296,30 @@ add_now (struct eng_summary_index *ix, struct line l)
   ix->now[ix->nnow++] = l;
 }
 
+void
+eng_summary_index_keep (struct eng_summary_index *ix, const char *id, const char *key)
+{
+  const struct line *hit = find_line (ix, id, key);
+  if (hit)
+    {
+      add_now (ix, *hit);
+      ix->hits++;
+    }
+}
+
+void
+eng_summary_index_put (struct eng_summary_index *ix, const char *id, const char *key, json_object *value)
+{
+  const char *s = json_object_to_json_string_ext (value, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  size_t klen = strlen (key);
+  if (strlen (id) != 64 || klen > KEY_MAX || strpbrk (key, "\t\n"))
+    return;
+  char *owned = xasprintf ("%.64s %s\t%s\n", id, key, s);
+  add_now (ix, (struct line) { .id = owned, .key = owned + 65, .keylen = klen, .json = owned + 66 + klen,
+                               .jsonlen = strlen (s), .owned = owned });
+  ix->dirty = true;
+}
+
 /* The summary made from the record itself, and its index line. */
 static json_object *
 summary_from_record (struct pc_engine *e, struct eng_summary_index *ix, const char *id, const char *path,
@@ -293,12 +346,7 @@ summary_from_record (struct pc_engine *e, struct eng_summary_index *ix, const ch
   if (rec == NULL)
     return NULL;
   json_object *sum = eng_record_summary (rec);
-  const char *s = json_object_to_json_string_ext (sum, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-  char *owned = xasprintf ("%.64s %s\t%s\n", id, key, s);
-  size_t klen = strlen (key);
-  add_now (ix, (struct line) { .id = owned, .key = owned + 65, .keylen = klen, .json = owned + 66 + klen,
-                               .jsonlen = strlen (s), .owned = owned });
-  ix->dirty = true;
+  eng_summary_index_put (ix, id, key, sum);
   return sum;
 }
 
@@ -313,15 +361,8 @@ eng_summary_index_load (struct pc_engine *e, struct eng_summary_index *ix, const
     return -1;
   json_object *sum = NULL;
   const struct line *hit = NULL;
-  if (*key)
-    {
-      struct line want = { .id = id };
-      hit = bsearch (&want, ix->old, ix->nold, sizeof *ix->old, cmp_line);
-      if (hit && (hit->keylen != strlen (key) || memcmp (hit->key, key, hit->keylen) != 0))
-        hit = NULL;
-      if (hit)
-        sum = parse_object (ix->tok, hit->json, hit->jsonlen);
-    }
+  if (*key && (hit = find_line (ix, id, key)) != NULL)
+    sum = parse_object (ix->tok, hit->json, hit->jsonlen);
   if (sum)
     {
       add_now (ix, *hit);
@@ -370,11 +411,11 @@ eng_summary_index_close (struct eng_summary_index *ix)
   if (ix->dfd >= 0 && (ix->dirty || ix->hits != ix->nold))
     {
       qsort (ix->now, ix->nnow, sizeof *ix->now, cmp_line);
-      size_t total = sizeof SUMMARY_VERSION;
+      size_t total = strlen (ix->version) + 1;
       for (size_t i = 0; i < ix->nnow; i++)
         total += 66 + ix->now[i].keylen + ix->now[i].jsonlen + 1;
       pc_autofree char *body = xmalloc (total + 1);
-      size_t n = (size_t) sprintf (body, "%s\n", SUMMARY_VERSION);
+      size_t n = (size_t) sprintf (body, "%s\n", ix->version);
       for (size_t i = 0; i < ix->nnow; i++)
         {
           const struct line *l = &ix->now[i];
@@ -389,8 +430,9 @@ eng_summary_index_close (struct eng_summary_index *ix)
           body[n++] = '\n';
         }
       pc_autoerror pc_error *werr = NULL;
-      eng_write_volatile (ix->dfd, INDEX_NAME, body, n, &werr);
-      drop_old_files (ix->dfd);
+      eng_write_volatile (ix->dfd, ix->name, body, n, &werr);
+      if (strcmp (ix->name, INDEX_NAME) == 0)
+        drop_old_files (ix->dfd);
     }
   for (size_t i = 0; i < ix->nnow; i++)
     free (ix->now[i].owned);

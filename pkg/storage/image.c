@@ -457,15 +457,28 @@ pc_store_list_images (struct pc_store *s, json_object **out, pc_error **err)
   return 0;
 }
 
-json_object *
-pc_store_image_record_labels (struct pc_store *s, json_object *rec)
+int
+pc_store_image_record_labels (struct pc_store *s, json_object *rec, json_object **labels)
 {
+  *labels = NULL;
   pc_autoimage struct pc_image *img = NULL;
   pc_autoerror pc_error *e = NULL;
   if (pc_image_from_record (s, rec, &img, &e) < 0)
-    return NULL;
-  json_object *l = pc_json_get_object (pc_json_get_object (pc_image_config (img), "config"), "Labels");
-  return l && json_object_object_length (l) ? json_object_get (l) : NULL;
+    return -1;
+  /* pc_image_config, whose {} for a config it cannot read would be taken
+     for one without labels. */
+  pc_autofree char *digest = xasprintf ("sha256:%s", img->id);
+  pc_autofree char *data = NULL;
+  size_t len;
+  if (pc_store_blob_read (s, digest, &data, &len, &e) < 0)
+    return -1;
+  pc_autojson json_object *config = pc_json_parse (data, len, &e);
+  if (config == NULL || !json_object_is_type (config, json_type_object))
+    return -1;
+  json_object *l = pc_json_get_object (pc_json_get_object (config, "config"), "Labels");
+  if (l && json_object_object_length (l))
+    *labels = json_object_get (l);
+  return 0;
 }
 
 int

@@ -97,8 +97,9 @@ pc_image_freep (struct pc_image **p)
 /* All image records (JSON array of records, read without the lock). */
 int pc_store_list_images (struct pc_store *s, json_object **out, pc_error **err);
 /* The Labels of the config of the image of a record pc_store_list_images
-   gave (a new reference), NULL when it has none or cannot be read. */
-json_object *pc_store_image_record_labels (struct pc_store *s, json_object *rec);
+   gave (*labels a new reference, NULL when it has none): 0, or -1 (with
+   *labels NULL) when the record or its config cannot be read. */
+int pc_store_image_record_labels (struct pc_store *s, json_object *rec, json_object **labels);
 
 /* Names. pc_ref_normalize: "busybox" -> "docker.io/library/busybox:latest";
    digest refs keep "@sha256:..." (no tag added). */

@@ -131,6 +131,34 @@ PY
     assert_contains "$output" '"org.pc.test": "layered"'
 }
 
+@test "images keeps each image's labels by id: a damaged or foreign line is read again, a removed image's dropped" {
+    pc_load_fixture layered
+    pc_load_fixture busybox
+    local id; id=$("$PC" image inspect --format '{{.Id}}' layered)
+    local cache=$XDG_DATA_HOME/pc/storage/engine/ps-cache/image-labels
+    local want="localhost/busybox map[]
+localhost/layered map[maintainer:pc org.pc.test:layered]"
+    run_pc images --sort repository --format '{{.Repository}} {{.Labels}}'
+    assert_equal "$output" "$want"
+    grep -q "^$id config	{.*\"org.pc.test\":\"layered\"}$" "$cache"
+    for junk in "" "garbage" "pc-image-labels-0
+$id config	{\"evil\":\"x\"}" "pc-image-labels-1
+$id config	[1]" "pc-image-labels-1
+$id config	{\"org.pc.test\":" "pc-image-labels-1
+$id other	{\"evil\":\"x\"}"; do
+        printf '%s\n' "$junk" > "$cache"
+        run_pc images --sort repository --format '{{.Repository}} {{.Labels}}'
+        assert_equal "$output" "$want"
+        run_pc images --filter label=org.pc.test=layered --format '{{.Repository}}'
+        assert_equal "$output" "localhost/layered"
+    done
+    run_pc rmi layered
+    run_pc images --format '{{.Repository}}'
+    assert_equal "$output" "localhost/busybox"
+    run grep -c "^$id " "$cache"
+    assert_equal "$output" "0"
+}
+
 @test "rmi refuses an image a container uses; rmi -f removes the container first" {
     pc_load_fixture busybox
     run_pc create --name user1 busybox sleep 1000
