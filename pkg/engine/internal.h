@@ -364,6 +364,21 @@ void eng_pod_exit_hook (struct pc_engine *e, struct pc_container *c, struct pc_m
 #define ENG_POD_REMOVING (1u << 30)
 int eng_pod_remove_check (struct pc_engine *e, struct pc_container *c, bool force, int timeout, pc_error **err);
 
+/* in-child.c: fn (e, data) in a forked child, after enter (e, data) when
+   not NULL (it puts the child in the user namespace the step needs); the
+   child's error comes back with its class and errno. what and acting name
+   the step in the caller's own messages: "internal error: WHAT needs a
+   single-threaded process" and "the process acting ACTING failed". */
+struct eng_child_step
+{
+  const char *what;
+  const char *acting;
+  int (*enter) (struct pc_engine *e, void *data, pc_error **err);
+  int (*fn) (struct pc_engine *e, void *data, pc_error **err);
+  void *data;
+};
+int eng_in_child (struct pc_engine *e, const struct eng_child_step *s, pc_error **err);
+
 /* pod-ns.c: the pod whose infra's user namespace a command that starts
    c must run in: 1 and *infra (running, started when it was not), 0 when
    c is no member sharing namespaces. */

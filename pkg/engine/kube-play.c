@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
@@ -68,6 +67,18 @@ pc_kube_play_report_clear (struct pc_kube_play_report *r)
   memset (r, 0, sizeof *r);
 }
 
+/* A fresh user namespace for the child of eng_kube_in_child, when pc is
+   rootless and still in the initial one. */
+static int
+enter_fresh_userns (struct pc_engine *e, void *data, pc_error **err)
+{
+  if (!pc_rootless_is_rootless () || pc_rootless_in_userns ())
+    return 0;
+  int r = pc_engine_enter_userns (e, err);
+  e->flags |= PC_ENGINE_USERNS;
+  return r;
+}
+
 /* fn in a forked child (in a fresh user namespace when rootless and
    fresh); its error comes back with its class. */
 typedef int (*kube_child_fn) (struct pc_engine *e, void *data, pc_error **err);
@@ -75,63 +86,9 @@ int eng_kube_in_child (struct pc_engine *e, bool fresh, kube_child_fn fn, void *
 int
 eng_kube_in_child (struct pc_engine *e, bool fresh, kube_child_fn fn, void *data, pc_error **err)
 {
-  if (pc_require_single_threaded ("kube play", err) < 0)
-    return -1;
-  int pfd[2];
-  if (pipe2 (pfd, O_CLOEXEC) < 0)
-    return pc_error_errno (err, errno, "pipe");
-  fflush (stdout);
-  fflush (stderr);
-  pid_t pid = fork ();
-  if (pid < 0)
-    {
-      int saved = errno;
-      close (pfd[0]);
-      close (pfd[1]);
-      return pc_error_errno (err, saved, "fork");
-    }
-  if (pid == 0)
-    {
-      close (pfd[0]);
-      pc_error *cerr = NULL;
-      int r = 0;
-      if (fresh && pc_rootless_is_rootless () && !pc_rootless_in_userns ())
-        {
-          r = pc_engine_enter_userns (e, &cerr);
-          e->flags |= PC_ENGINE_USERNS;
-        }
-      if (r == 0)
-        r = fn (e, data, &cerr);
-      if (r < 0 && cerr)
-        {
-          pc_autofree char *msg = xasprintf ("%s\n%d\n%s", pc_error_class_name (cerr->cls), cerr->status,
-                                             cerr->msg);
-          pc_autoerror pc_error *werr = NULL;
-          pc_write_all (pfd[1], msg, strlen (msg), &werr);
-        }
-      fflush (stdout);
-      fflush (stderr);
-      _exit (r < 0 ? 1 : 0);
-    }
-  close (pfd[1]);
-  pc_autofree char *buf = NULL;
-  size_t len = 0;
-  pc_autoerror pc_error *rerr = NULL;
-  pc_read_fd_max (pfd[0], 1 << 16, &buf, &len, &rerr);
-  close (pfd[0]);
-  int status = 0;
-  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-    ;
-  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
-    return 0;
-  char *nl1 = buf ? strchr (buf, '\n') : NULL;
-  char *nl2 = nl1 ? strchr (nl1 + 1, '\n') : NULL;
-  if (nl1 && nl2)
-    {
-      *nl1 = *nl2 = '\0';
-      return pc_error_makec (err, pc_error_class_from_name (buf), atoi (nl1 + 1), "%s", nl2 + 1);
-    }
-  return pc_error_make (err, EIO, "the process acting for kube play failed (status %d)", status);
+  struct eng_child_step step = { .what = "kube play", .acting = "for kube play",
+                                 .enter = fresh ? enter_fresh_userns : NULL, .fn = fn, .data = data };
+  return eng_in_child (e, &step, err);
 }
 
 /* One container to make: its options and the strings they point to. */

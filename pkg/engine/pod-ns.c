@@ -11,81 +11,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
 #include "lib/log.h"
-#include "lib/proc.h"
 #include "lib/xalloc.h"
 #include "pkg/rootless/rootless.h"
 
-typedef int (*child_fn) (struct pc_engine *e, void *data, pc_error **err);
-
-/* fn in a forked child; its error (class, errno, message) comes back. */
-static int
-in_child (struct pc_engine *e, child_fn fn, void *data, pc_error **err)
-{
-  if (pc_require_single_threaded ("running a pod step in a child", err) < 0)
-    return -1;
-  int pfd[2];
-  if (pipe2 (pfd, O_CLOEXEC) < 0)
-    return pc_error_errno (err, errno, "pipe");
-  fflush (stdout);
-  fflush (stderr);
-  pid_t pid = fork ();
-  if (pid < 0)
-    {
-      int saved = errno;
-      close (pfd[0]);
-      close (pfd[1]);
-      return pc_error_errno (err, saved, "fork");
-    }
-  if (pid == 0)
-    {
-      close (pfd[0]);
-      pc_error *cerr = NULL;
-      int r = fn (e, data, &cerr);
-      if (r < 0 && cerr)
-        {
-          pc_autofree char *msg = xasprintf ("%s\n%d\n%s", pc_error_class_name (cerr->cls), cerr->status, cerr->msg);
-          pc_autoerror pc_error *werr = NULL;
-          pc_write_all (pfd[1], msg, strlen (msg), &werr);
-        }
-      fflush (stdout);
-      fflush (stderr);
-      _exit (r < 0 ? 1 : 0);
-    }
-  close (pfd[1]);
-  pc_autofree char *buf = NULL;
-  size_t len = 0;
-  pc_autoerror pc_error *rerr = NULL;
-  pc_read_fd_max (pfd[0], 1 << 16, &buf, &len, &rerr);
-  close (pfd[0]);
-  int status = 0;
-  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-    ;
-  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
-    return 0;
-  if (buf && len)
-    {
-      char *nl1 = strchr (buf, '\n');
-      char *nl2 = nl1 ? strchr (nl1 + 1, '\n') : NULL;
-      if (nl1 && nl2)
-        {
-          *nl1 = *nl2 = '\0';
-          return pc_error_makec (err, pc_error_class_from_name (buf), atoi (nl1 + 1), "%s", nl2 + 1);
-        }
-    }
-  return pc_error_make (err, EIO, "the process acting on the pod failed (status %d)", status);
-}
+/* A pod's steps in a child (eng_in_child), in its messages. */
+#define POD_STEP_WHAT "running a pod step in a child"
+#define POD_STEP_ACTING "on the pod"
 
 /* The pod's /dev/shm: a tmpfs of the pod's size on RUN/pods/ID/shm, so a
    member cannot fill $XDG_RUNTIME_DIR (or /run) beyond it. As root it is
@@ -156,8 +96,10 @@ eng_pod_start_infra (struct pc_engine *e, struct pc_pod *p, pc_error **err)
   struct infra_start s = { .p = p };
   /* Its monitor must hold a user namespace of its own, made for it: from
      the initial namespace that takes a child, which enters one. */
+  struct eng_child_step step = { .what = POD_STEP_WHAT, .acting = POD_STEP_ACTING,
+                                 .fn = start_infra_here, .data = &s };
   if (pc_rootless_is_rootless () && !pc_rootless_in_userns ())
-    return in_child (e, start_infra_here, &s, err);
+    return eng_in_child (e, &step, err);
   return start_infra_here (e, &s, err);
 }
 
@@ -193,8 +135,10 @@ struct run_in
   void *data;
 };
 
+/* The child's user namespace: the infra's monitor's (a fresh one when the
+   pod has no infra). */
 static int
-run_in_child (struct pc_engine *e, void *data, pc_error **err)
+join_pod_userns (struct pc_engine *e, void *data, pc_error **err)
 {
   struct run_in *r = data;
   pc_autocontainer struct pc_container *infra = NULL;
@@ -207,6 +151,13 @@ run_in_child (struct pc_engine *e, void *data, pc_error **err)
         return -1;
     }
   e->flags |= PC_ENGINE_USERNS;
+  return 0;
+}
+
+static int
+run_in_pod (struct pc_engine *e, void *data, pc_error **err)
+{
+  struct run_in *r = data;
   return r->fn (e, r->p, r->data, err);
 }
 
@@ -214,7 +165,9 @@ int
 pc_engine_pod_run_in (struct pc_engine *e, struct pc_pod *p, pc_engine_pod_fn fn, void *data, pc_error **err)
 {
   struct run_in r = { .p = p, .fn = fn, .data = data };
-  return in_child (e, run_in_child, &r, err);
+  struct eng_child_step step = { .what = POD_STEP_WHAT, .acting = POD_STEP_ACTING,
+                                 .enter = join_pod_userns, .fn = run_in_pod, .data = &r };
+  return eng_in_child (e, &step, err);
 }
 
 /* Joins ns (spec type) at /proc/PID/ns/file. */
