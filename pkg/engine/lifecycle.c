@@ -113,6 +113,34 @@ clean_state_dir (struct pc_engine *e, const char *id, pc_error **err)
   return dfd;
 }
 
+/* The attach connection an attached start made with the monitor
+   (pc_monitor_spawn_attached), for the pc_engine_attach that follows. */
+static struct
+{
+  char id[65];
+  int fd;
+} start_conn = { "", -1 };
+
+static void
+start_conn_set (const char *id, int fd)
+{
+  if (start_conn.fd >= 0)
+    close (start_conn.fd);
+  snprintf (start_conn.id, sizeof start_conn.id, "%s", fd >= 0 ? id : "");
+  start_conn.fd = fd;
+}
+
+static int
+start_conn_take (const char *id)
+{
+  if (start_conn.fd < 0 || strcmp (start_conn.id, id) != 0)
+    return -1;
+  int fd = start_conn.fd;
+  start_conn.fd = -1;
+  start_conn.id[0] = '\0';
+  return fd;
+}
+
 int
 pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
                  const int passthrough_fds[3], pc_error **err)
@@ -228,7 +256,9 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   pid_t cpid = 0, mpid = 0;
   struct timespec started;
   clock_gettime (CLOCK_REALTIME, &started);
-  if (pc_monitor_spawn (&mc, &cpid, &mpid, err) < 0)
+  int conn = -1;
+  if ((attach ? pc_monitor_spawn_attached (&mc, &cpid, &mpid, &conn, err)
+       : pc_monitor_spawn (&mc, &cpid, &mpid, err)) < 0)
     {
       /* podman names the container in this one: a missing -w directory, the
          runtime's one "cannot invoke" that is not about the command's file. */
@@ -262,7 +292,12 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   st = xasprintf ("{\"Pid\":%d,\"PidStart\":%llu,\"MonitorPid\":%d,\"MonitorStart\":%llu,\"StartedAt\":\"%s\"}",
                   (int) cpid, cstart, (int) mpid, mstart, when);
   if (eng_write_volatile (sdfd, "state.json", st, strlen (st), err) < 0)
-    goto out;
+    {
+      if (conn >= 0)
+        close (conn);
+      goto out;
+    }
+  start_conn_set (c->id, conn);
   c->state.status = PC_STATUS_RUNNING;
   c->state.pid = cpid;
   c->state.monitor_pid = mpid;
@@ -310,7 +345,9 @@ pc_engine_attach (struct pc_engine *e, struct pc_container *c, const struct pc_a
         }
     }
   pc_engine_event_container (e, c, "attach");
-  int r = pc_monitor_attach (state_dir, in ? 0 : -1, o->out ? 1 : -1, o->err ? 2 : -1, tty, o->start,
+  /* After an attached pc_engine_start: the connection made with the monitor. */
+  int conn = o->start ? start_conn_take (c->id) : -1;
+  int r = pc_monitor_attach_conn (conn, state_dir, in ? 0 : -1, o->out ? 1 : -1, o->err ? 2 : -1, tty, o->start,
                              o->detach_keys, mon, exit_code, err);
   if (r == 0)
     pc_debug ("container exited with status %d", *exit_code);

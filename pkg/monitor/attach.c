@@ -375,6 +375,16 @@ int
 pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, bool tty, bool start,
                    const char *detach_keys, int proxy_pidfd, int *exit_code, pc_error **err)
 {
+  return pc_monitor_attach_conn (-1, state_dir, in_fd, out_fd, err_fd, tty, start, detach_keys,
+                                 proxy_pidfd, exit_code, err);
+}
+
+int
+pc_monitor_attach_conn (int conn, const char *state_dir, int in_fd, int out_fd, int err_fd, bool tty,
+                        bool start, const char *detach_keys, int proxy_pidfd, int *exit_code,
+                        pc_error **err)
+{
+  pc_autoclose int sock = conn;
   pc_autofree struct attach *ap = xmalloc0 (sizeof *ap);
   struct attach *a = ap;
   a->proxy_pidfd = proxy_pidfd;
@@ -386,7 +396,11 @@ pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, boo
   if (pc_monitor_parse_detach_keys (detach_keys ? detach_keys : DEFAULT_DETACH_KEYS, a->keys,
                                     sizeof a->keys, &a->nkeys, err) < 0)
     return -1;
-  pc_autoclose int sock = pc_mon_attach_connect (state_dir, err);
+  uint32_t features;
+  if (sock >= 0 && pc_mon_attach_hello (sock, &features, err) < 0)
+    return -1;
+  if (sock < 0)
+    sock = pc_mon_attach_connect (state_dir, err);
   if (sock < 0)
     {
       if (!start && err && *err && gone ((*err)->status))

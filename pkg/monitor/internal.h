@@ -71,6 +71,9 @@ int pc_mon_write_file (int dirfd, const char *name, const char *data, size_t len
 
 /* server.c: the attach socket side. */
 void pc_mon_server_start (struct pc_monitor *m);
+/* A connected client (accepted, or the CLI's own from the spawn): it gets
+   HELLO at once. The fd becomes non-blocking and the monitor's. */
+void pc_mon_client_add (struct pc_monitor *m, int fd);
 void pc_mon_broadcast (struct pc_monitor *m, int type, const void *data, size_t len);
 void pc_mon_send_exit (struct pc_monitor *m);
 void pc_mon_clients_pause (struct pc_monitor *m, bool pause);
@@ -115,6 +118,9 @@ void pc_mon_bypass_stop (struct pc_monitor *m);
    references to code pages, once the container has run a while. */
 void pc_mon_trim_arm (struct pc_monitor *m);
 void pc_mon_trim_now (void);
+/* Fills the heap's free chunks until the next trim, so the monitor's own
+   allocations are not spread over the CLI's pages. */
+void pc_mon_heap_plug (void);
 
 /* io.c: container stdio, the signalfd and the end of the container. */
 void pc_mon_io_start (struct pc_monitor *m);

@@ -114,6 +114,12 @@ void pc_monitor_log_error (const pc_error *e, const char *context);
    (127/126) and runs on_exit; when the create itself fails it records nothing. */
 int pc_monitor_spawn (const struct pc_monitor_config *cfg, pid_t *container_pid,
                       pid_t *monitor_pid, pc_error **err);
+/* The same, and *client_fd is an attach connection to the new monitor made
+   with it (a socketpair, no connect), for pc_monitor_attach_conn: the
+   HELLO is already waiting on it, so an attached start saves the connect
+   and a round trip. Closing it unused is a detach. */
+int pc_monitor_spawn_attached (const struct pc_monitor_config *cfg, pid_t *container_pid,
+                               pid_t *monitor_pid, int *client_fd, pc_error **err);
 
 /* Client side (CLI). */
 
@@ -134,6 +140,11 @@ int pc_monitor_start (const char *state_dir, pc_error **err);
 int pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd, bool tty,
                        bool start, const char *detach_keys, int proxy_pidfd, int *exit_code,
                        pc_error **err);
+/* The same over conn, a connection from pc_monitor_spawn_attached (taken
+   over: closed on return); conn < 0 connects to state_dir's socket. */
+int pc_monitor_attach_conn (int conn, const char *state_dir, int in_fd, int out_fd, int err_fd,
+                            bool tty, bool start, const char *detach_keys, int proxy_pidfd,
+                            int *exit_code, pc_error **err);
 
 /* Sends `sig` to the container through its monitor (pidfd of the monitor,
    checked by the caller against its recorded start time): works from any

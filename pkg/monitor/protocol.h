@@ -123,6 +123,8 @@ struct pc_msg_resize
 int pc_mon_attach_connect (const char *state_dir, pc_error **err);
 /* The same, with the monitor's feature bits (0 from an older monitor). */
 int pc_mon_attach_connect_features (const char *state_dir, uint32_t *features, pc_error **err);
+/* The HELLO check on a connection made otherwise (pc_monitor_spawn_attached). */
+int pc_mon_attach_hello (int fd, uint32_t *features, pc_error **err);
 /* PC_MSG_START_RESULT payload (after the type byte): encoded into buf (at
    least PC_MONITOR_PKT_MAX - 1 bytes), returns its length; decoded into 0
    or the error it carries, with its status and class. */

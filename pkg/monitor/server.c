@@ -288,18 +288,14 @@ client_event (struct pc_mloop *l, int fd, short revents, void *data)
     client_drop (m, c);
 }
 
-static void
-listen_event (struct pc_mloop *l, int fd, short revents, void *data)
+void
+pc_mon_client_add (struct pc_monitor *m, int cfd)
 {
-  struct pc_monitor *m = data;
-  int cfd = accept4 (fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-  if (cfd < 0)
-    return;
   struct pc_mon_client *c = xmalloc0 (sizeof *c);
   c->fd = cfd;
   c->next = m->clients;
   m->clients = c;
-  pc_mloop_add (l, cfd, m->in_pending ? 0 : POLLIN, client_event, m);
+  pc_mloop_add (&m->loop, cfd, m->in_pending ? 0 : POLLIN, client_event, m);
   /* Before anything else: which protocol this monitor speaks. */
   char hello[1 + 2 * sizeof (uint32_t)];
   uint32_t v = PC_MONITOR_PROTOCOL_VERSION, features = PC_MONITOR_FEATURES;
@@ -307,6 +303,14 @@ listen_event (struct pc_mloop *l, int fd, short revents, void *data)
   memcpy (hello + 1, &v, sizeof v);
   memcpy (hello + 1 + sizeof v, &features, sizeof features);
   client_send (m, c, hello, sizeof hello);
+}
+
+static void
+listen_event (struct pc_mloop *l, int fd, short revents, void *data)
+{
+  int cfd = accept4 (fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (cfd >= 0)
+    pc_mon_client_add (data, cfd);
 }
 
 void

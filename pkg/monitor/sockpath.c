@@ -81,6 +81,15 @@ pc_mon_attach_connect_features (const char *state_dir, uint32_t *features, pc_er
   pc_autoclose int fd = pc_mon_socket_connect (state_dir, PC_MONITOR_SOCKET, err);
   if (fd < 0)
     return -1;
+  if (pc_mon_attach_hello (fd, features, err) < 0)
+    return -1;
+  return steal_fd (&fd);
+}
+
+int
+pc_mon_attach_hello (int fd, uint32_t *features, pc_error **err)
+{
+  *features = 0;
   struct pollfd p = { .fd = fd, .events = POLLIN };
   int r;
   do
@@ -108,7 +117,7 @@ pc_mon_attach_connect_features (const char *state_dir, uint32_t *features, pc_er
     return version_mismatch (err, v);
   if (n >= 1 + 2 * (ssize_t) sizeof (uint32_t))
     memcpy (features, pkt + 1 + sizeof v, sizeof *features);
-  return steal_fd (&fd);
+  return 0;
 }
 
 size_t

@@ -30,6 +30,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -243,11 +244,11 @@ creator_event (struct pc_mloop *l, int fd, short revents, void *data)
   kill (getpid (), SIGTERM);
 }
 
-static void monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
-  __attribute__ ((noreturn));
+static void monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd,
+                          int client_fd) __attribute__ ((noreturn));
 
 static void
-monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
+monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd, int client_fd)
 {
   static struct pc_monitor mon;
   struct pc_monitor *m = &mon;
@@ -263,6 +264,11 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
   keep[nkeep++] = sync_fd;
   if (creator_fd >= 0)
     keep[nkeep++] = creator_fd;
+  /* The CLI's attach connection never comes with the debug stderr and the
+     passthrough fds both (an attached run's log driver is not passthrough
+     when it keeps stderr for debug lines): six slots hold the rest. */
+  if (client_fd >= 0)
+    keep[nkeep++] = client_fd;
   /* With --log-level debug the runtime's setup lines reach the user's
      stderr; it is let go as soon as the CLI has its report. */
   bool debug_stderr = pc_log_get_level () >= PC_LOG_DEBUG && !passthrough;
@@ -429,6 +435,13 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
 
   /* Before the report: ps shows "starting" once run -d returns. */
   pc_mon_health_start (m);
+  /* The CLI's own connection (pc_monitor_spawn_attached) is a client
+     before the report: its HELLO is waiting when the CLI reads it. */
+  if (client_fd >= 0)
+    {
+      pc_set_nonblock (client_fd, true);
+      pc_mon_client_add (m, client_fd);
+    }
   /* The creator reads the report and closes its end: that is no death. */
   unwatch_creator_async (sync_fd);
   report (sync_fd, start_err, m->pid);
@@ -460,10 +473,17 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd)
   pc_mon_finish_now (m);
 }
 
-int
-pc_monitor_spawn (const struct pc_monitor_config *cfg, pid_t *container_pid, pid_t *monitor_pid,
-                  pc_error **err)
+static int
+spawn (const struct pc_monitor_config *cfg, pid_t *container_pid, pid_t *monitor_pid,
+       int *client_fd, pc_error **err)
 {
+  /* An attach connection made here, not through the socket: no connect,
+     accept and HELLO round trip between the spawn and the start. */
+  int pair[2] = { -1, -1 };
+  if (client_fd && socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+    return pc_error_errno (err, errno, "create the attach connection");
+  pc_autoclose int mine = pair[0];
+  pc_autoclose int theirs = pair[1];
   int sync[2];
   if (pipe2 (sync, O_CLOEXEC) < 0)
     return pc_error_errno (err, errno, "create monitor sync pipe");
@@ -490,7 +510,7 @@ pc_monitor_spawn (const struct pc_monitor_config *cfg, pid_t *container_pid, pid
       if (p < 0)
         _exit (1);
       if (p == 0)
-        monitor_main (cfg, sync[1], creator);
+        monitor_main (cfg, sync[1], creator, theirs);
       _exit (0);
     }
   close (sync[1]);
@@ -533,5 +553,22 @@ pc_monitor_spawn (const struct pc_monitor_config *cfg, pid_t *container_pid, pid
     *container_pid = (pid_t) pc_json_get_int (o, "pid", 0);
   if (monitor_pid)
     *monitor_pid = (pid_t) pc_json_get_int (o, "monitor", 0);
+  if (client_fd)
+    *client_fd = steal_fd (&mine);
   return 0;
+}
+
+int
+pc_monitor_spawn (const struct pc_monitor_config *cfg, pid_t *container_pid, pid_t *monitor_pid,
+                  pc_error **err)
+{
+  return spawn (cfg, container_pid, monitor_pid, NULL, err);
+}
+
+int
+pc_monitor_spawn_attached (const struct pc_monitor_config *cfg, pid_t *container_pid,
+                           pid_t *monitor_pid, int *client_fd, pc_error **err)
+{
+  *client_fd = -1;
+  return spawn (cfg, container_pid, monitor_pid, client_fd, err);
 }
