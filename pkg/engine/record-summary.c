@@ -226,6 +226,8 @@ eng_summary_index_open (struct pc_engine *e)
 static const struct line *
 find_line (struct eng_summary_index *ix, const char *id, const char *key)
 {
+  if (ix->nold == 0)
+    return NULL;
   struct line want = { .id = id };
   const struct line *hit = bsearch (&want, ix->old, ix->nold, sizeof *ix->old, cmp_line);
   if (hit && (hit->keylen != strlen (key) || memcmp (hit->key, key, hit->keylen) != 0))
@@ -410,7 +412,8 @@ eng_summary_index_close (struct eng_summary_index *ix)
   /* A line not used now is a container gone. */
   if (ix->dfd >= 0 && (ix->dirty || ix->hits != ix->nold))
     {
-      qsort (ix->now, ix->nnow, sizeof *ix->now, cmp_line);
+      if (ix->nnow > 1)
+        qsort (ix->now, ix->nnow, sizeof *ix->now, cmp_line);
       size_t total = strlen (ix->version) + 1;
       for (size_t i = 0; i < ix->nnow; i++)
         total += 66 + ix->now[i].keylen + ix->now[i].jsonlen + 1;
