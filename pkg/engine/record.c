@@ -565,10 +565,6 @@ list_records (struct pc_engine *e, bool summary, struct pc_container ***out, siz
       if (eng_reconcile (e, &rerr) < 0)
         pc_debug ("collecting abandoned containers: %s", rerr->msg);
     }
-  /* Read before the records: a container listed is at least as old as
-     what this says of it. */
-  size_t nrun = 0;
-  pc_autofree char *run = run_ids (e, &nrun);
   int dfd = dup (e->ctr_dfd);
   if (dfd < 0)
     return pc_error_errno (err, errno, "dup");
@@ -594,17 +590,22 @@ list_records (struct pc_engine *e, bool summary, struct pc_container ***out, siz
       if ((!summary || eng_summary_index_load (e, ix, de->d_name, &c) < 0)
           && record_load_any (e, de->d_name, &c, &lerr) < 0)
         continue;
-      if (run == NULL || bsearch (c->id, run, nrun, 64, cmp_id64))
-        eng_state_read (e, c, true);
-      else
-        {
-          memset (&c->state, 0, sizeof c->state);
-          c->state.status = PC_STATUS_CREATED;
-        }
       if (len == cap)
         v = xrealloc (v, (cap *= 2) * sizeof *v);
       v[len++] = c;
     }
+  /* The states after the records, as each was read right after its record
+     before: what a listed container's state says is never older than it. */
+  size_t nrun = 0;
+  pc_autofree char *run = run_ids (e, &nrun);
+  for (size_t i = 0; i < len; i++)
+    if (run == NULL || bsearch (v[i]->id, run, nrun, 64, cmp_id64))
+      eng_state_read (e, v[i], true);
+    else
+      {
+        memset (&v[i]->state, 0, sizeof v[i]->state);
+        v[i]->state.status = PC_STATUS_CREATED;
+      }
   qsort (v, len, sizeof *v, cmp_created_desc);
   eng_summary_index_close (ix);
   *out = v;
