@@ -159,14 +159,54 @@ open_parent (int dirfd, const char *path, int *parent, const char **base, pc_err
 }
 
 int
-pc_write_file_atomic (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
-                      pc_error **err)
+pc_sync_batch_add (struct pc_sync_batch *b, int fd, pc_error **err)
 {
-  pc_autoclose int dfd = -1;
-  const char *base = NULL;
-  if (open_parent (dirfd, path, &dfd, &base, err) < 0)
-    return -1;
+  if (b->nosync)
+    return 0;
+  struct stat st;
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+    sync_file_range (fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  if (b->n == PC_SYNC_BATCH_MAX)
+    {
+      if (fsync (fd) < 0 && errno != EINVAL)
+        return pc_error_errno (err, errno, "fsync");
+      return 0;
+    }
+  int d = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+  if (d < 0)
+    return pc_error_errno (err, errno, "dup");
+  b->fds[b->n++] = d;
+  return 0;
+}
 
+int
+pc_sync_batch_flush (struct pc_sync_batch *b, pc_error **err)
+{
+  int ret = 0;
+  for (size_t i = 0; i < b->n; i++)
+    {
+      /* EINVAL: a directory or file system that cannot sync. */
+      if (ret == 0 && fsync (b->fds[i]) < 0 && errno != EINVAL)
+        ret = pc_error_errno (err, errno, "fsync");
+      close (b->fds[i]);
+    }
+  b->n = 0;
+  return ret;
+}
+
+void
+pc_sync_batch_clear (struct pc_sync_batch *b)
+{
+  for (size_t i = 0; i < b->n; i++)
+    close (b->fds[i]);
+  b->n = 0;
+}
+
+/* Creates the temporary file beside base in dfd, written whole. */
+static int
+write_temp (int dfd, const char *base, const char *path, const void *data, size_t len,
+            mode_t mode, char **tmp_out, pc_error **err)
+{
   pc_autofree char *tmp = NULL;
   pc_autoclose int fd = -1;
   for (int attempt = 0; fd < 0; attempt++)
@@ -180,28 +220,81 @@ pc_write_file_atomic (int dirfd, const char *path, const void *data, size_t len,
       if (fd < 0 && (errno != EEXIST || attempt > 100))
         return pc_error_errno (err, errno, "create temporary file for `%s`", path);
     }
-
-  int ret = -1;
   if (fchmod (fd, mode & 07777) < 0)
     pc_error_errno (err, errno, "chmod temporary file for `%s`", path);
   else if (pc_write_all (fd, data, len, err) < 0)
     pc_error_wrap (err, "write `%s`", path);
-  else if (fsync (fd) < 0)
-    pc_error_errno (err, errno, "fsync `%s`", path);
-  else if (renameat (dfd, tmp, dfd, base) < 0)
-    pc_error_errno (err, errno, "rename into `%s`", path);
+  else
+    {
+      *tmp_out = steal_pointer (&tmp);
+      return steal_fd (&fd);
+    }
+  unlinkat (dfd, tmp, 0);
+  return -1;
+}
+
+static int
+write_atomic (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+              struct pc_sync_batch *b, bool commit, pc_error **err)
+{
+  pc_autoclose int dfd = -1;
+  const char *base = NULL;
+  if (open_parent (dirfd, path, &dfd, &base, err) < 0)
+    return -1;
+  pc_autofree char *tmp = NULL;
+  pc_autoclose int fd = write_temp (dfd, base, path, data, len, mode, &tmp, err);
+  if (fd < 0)
+    return -1;
+
+  int ret = -1;
+  if (b == NULL || commit)
+    {
+      /* The content is durable before the name points at it. */
+      if (b && (pc_sync_batch_add (b, fd, err) < 0 || pc_sync_batch_flush (b, err) < 0))
+        pc_error_wrap (err, "`%s`", path);
+      else if (b == NULL && fsync (fd) < 0)
+        pc_error_errno (err, errno, "fsync `%s`", path);
+      else
+        ret = 0;
+    }
+  else if (pc_sync_batch_add (b, fd, err) < 0)
+    pc_error_wrap (err, "`%s`", path);
   else
     ret = 0;
-
+  if (ret == 0 && renameat (dfd, tmp, dfd, base) < 0)
+    ret = pc_error_errno (err, errno, "rename into `%s`", path);
   if (ret < 0)
     {
       unlinkat (dfd, tmp, 0);
       return -1;
     }
   /* The rename is durable only once the directory is. */
-  if (fsync (dfd) < 0 && errno != EINVAL)
+  if (b && !commit)
+    return pc_sync_batch_add (b, dfd, err);
+  if ((b == NULL || !b->nosync) && fsync (dfd) < 0 && errno != EINVAL)
     return pc_error_errno (err, errno, "fsync directory of `%s`", path);
   return 0;
+}
+
+int
+pc_write_file_atomic (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                      pc_error **err)
+{
+  return write_atomic (dirfd, path, data, len, mode, NULL, false, err);
+}
+
+int
+pc_write_file_atomic_batch (int dirfd, const char *path, const void *data, size_t len,
+                            mode_t mode, struct pc_sync_batch *b, pc_error **err)
+{
+  return write_atomic (dirfd, path, data, len, mode, b, false, err);
+}
+
+int
+pc_write_file_commit (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                      struct pc_sync_batch *b, pc_error **err)
+{
+  return write_atomic (dirfd, path, data, len, mode, b, true, err);
 }
 
 int

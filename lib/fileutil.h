@@ -3,6 +3,7 @@
 #ifndef PC_LIB_FILEUTIL_H
 #define PC_LIB_FILEUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -12,6 +13,45 @@
    nothing is left behind and the old content (if any) is untouched. */
 int pc_write_file_atomic (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
                           pc_error **err);
+
+/* The files one operation writes, made durable together at its commit
+   point. pc_write_file_atomic_batch renames a file into place at once but
+   only starts its writeback (sync_file_range); pc_write_file_commit then
+   fsyncs every file and directory gathered, back to back (the first fsync
+   commits one filesystem journal transaction that already holds the
+   others' blocks, so the rest find little left to do), renames the commit
+   file into place and fsyncs its directory. Every fsync a lone
+   pc_write_file_atomic would do still happens, before the commit rename.
+   Until the commit, a crash may leave a gathered file empty or old: use a
+   batch only where the commit file decides whether the others count.
+   nosync (ephemeral data, e.g. a --rm container's records): nothing is
+   fsynced at all; atomic renames stay. */
+#define PC_SYNC_BATCH_MAX 12
+struct pc_sync_batch
+{
+  bool nosync;
+  size_t n;
+  int fds[PC_SYNC_BATCH_MAX];
+};
+#define PC_SYNC_BATCH_INIT { .nosync = false, .n = 0 }
+/* Gathers a dup of fd (a file: its writeback starts now; or a directory
+   whose entries changed). A full batch fsyncs fd at once instead. */
+int pc_sync_batch_add (struct pc_sync_batch *b, int fd, pc_error **err);
+/* fsyncs and closes everything gathered. */
+int pc_sync_batch_flush (struct pc_sync_batch *b, pc_error **err);
+/* Closes without syncing (the operation failed). */
+void pc_sync_batch_clear (struct pc_sync_batch *b);
+#define pc_autosyncbatch __attribute__ ((cleanup (pc_sync_batch_clear)))
+/* pc_write_file_atomic whose fsyncs go to b (NULL: done now, as
+   pc_write_file_atomic). */
+int pc_write_file_atomic_batch (int dirfd, const char *path, const void *data, size_t len,
+                                mode_t mode, struct pc_sync_batch *b, pc_error **err);
+/* The commit point: path written to a temporary file, everything in b and
+   it fsynced, renamed into place, its directory fsynced (b NULL: as
+   pc_write_file_atomic). */
+int pc_write_file_commit (int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                          struct pc_sync_batch *b, pc_error **err);
+
 /* *out is NUL-terminated (not counted in *len); len may be NULL. */
 int pc_read_file (int dirfd, const char *path, char **out, size_t *len, pc_error **err);
 int pc_read_fd_all (int fd, char **out, size_t *len, pc_error **err);

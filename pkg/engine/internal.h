@@ -95,6 +95,11 @@ char *eng_start_error_read (struct pc_engine *e, const struct pc_container *c);
 int eng_record_load (struct pc_engine *e, const char *id, struct pc_container **out,
                      pc_error **err);
 int eng_record_save (struct pc_engine *e, struct pc_container *c, pc_error **err);
+struct pc_sync_batch;
+/* eng_record_save as a commit point: what b gathered (name, storage
+   record) is fsynced with the record, before its rename (b->nosync: none). */
+int eng_record_commit (struct pc_engine *e, struct pc_container *c, struct pc_sync_batch *b,
+                       pc_error **err);
 int eng_state_read (struct pc_engine *e, struct pc_container *c, bool fix);
 /* RUN/ctr/ID/monitor.pid as the monitor wrote it; -1 when absent or bad. */
 int eng_monitor_pidfile (int run_dfd, const char *id, pid_t *pid, unsigned long long *start);
@@ -121,6 +126,9 @@ void eng_monitors_or_removal_wait (struct pc_engine *e, struct pc_container *c, 
 int eng_reap_monitors (struct pc_engine *e, struct pc_container *c, pc_error **err);
 /* Reserves `name` for `id` (O_EXCL). EEXIST with podman's message when taken. */
 int eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_error **err);
+/* eng_name_reserve whose fsyncs go to b (see pc_sync_batch). */
+int eng_name_reserve_batch (struct pc_engine *e, const char *name, const char *id,
+                            struct pc_sync_batch *b, pc_error **err);
 void eng_name_release (struct pc_engine *e, const char *name, const char *id);
 bool eng_name_valid (const char *name);
 

@@ -328,12 +328,19 @@ eng_names_release_id (struct pc_engine *e, const char *id)
 int
 eng_record_save (struct pc_engine *e, struct pc_container *c, pc_error **err)
 {
+  return eng_record_commit (e, c, NULL, err);
+}
+
+int
+eng_record_commit (struct pc_engine *e, struct pc_container *c, struct pc_sync_batch *b,
+                   pc_error **err)
+{
   pc_autofree char *path = xasprintf ("%s/container.json", c->id);
   const char *s = json_object_to_json_string_ext (c->rec, JSON_C_TO_STRING_PLAIN
                                                              | JSON_C_TO_STRING_NOSLASHESCAPE);
   /* The record lives in the data dir and must survive a crash: temp file,
-     fsync, rename, fsync of the directory. */
-  return pc_write_file_atomic (e->ctr_dfd, path, s, strlen (s), 0644, err);
+     fsync (with what b gathered), rename, fsync of the directory. */
+  return pc_write_file_commit (e->ctr_dfd, path, s, strlen (s), 0644, b, err);
 }
 
 static int
@@ -370,6 +377,13 @@ name_is_stale (struct pc_engine *e, const char *name)
 int
 eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_error **err)
 {
+  return eng_name_reserve_batch (e, name, id, NULL, err);
+}
+
+int
+eng_name_reserve_batch (struct pc_engine *e, const char *name, const char *id,
+                        struct pc_sync_batch *b, pc_error **err)
+{
   if (!eng_name_valid (name))
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
   if (eng_pod_name_taken (e, name))
@@ -388,7 +402,8 @@ eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_erro
     return pc_error_errno (err, errno, "reserve name \"%s\"", name);
   struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
   pc_autoerror pc_error *werr = NULL;
-  if (fcntl (fd, F_OFD_SETLK, &fl) < 0 || pc_write_all (fd, id, 64, &werr) < 0 || fsync (fd) < 0)
+  if (fcntl (fd, F_OFD_SETLK, &fl) < 0 || pc_write_all (fd, id, 64, &werr) < 0
+      || (b ? pc_sync_batch_add (b, fd, &werr) : fsync (fd)) < 0)
     {
       close (fd);
       unlinkat (e->names_dfd, tmp, 0);
@@ -400,8 +415,12 @@ eng_name_reserve (struct pc_engine *e, const char *name, const char *id, pc_erro
         {
           unlinkat (e->names_dfd, tmp, 0);
           /* The name must survive a crash as the record does: the data
-             was synced before the link, the directory entry now. */
-          fsync (e->names_dfd);
+             was synced before the link (or gathered in b, synced before
+             the record's commit), the directory entry now (or with b). */
+          if (b)
+            pc_sync_batch_add (b, e->names_dfd, &werr);
+          else
+            fsync (e->names_dfd);
           /* fd stays open: the lock must outlive this call. */
           return 0;
         }

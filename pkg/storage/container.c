@@ -57,6 +57,13 @@ int
 pc_store_container_create (struct pc_store *s, const char *cid, const struct pc_image *img,
                            pc_error **err)
 {
+  return pc_store_container_create_batch (s, cid, img, NULL, err);
+}
+
+int
+pc_store_container_create_batch (struct pc_store *s, const char *cid, const struct pc_image *img,
+                                 struct pc_sync_batch *sync, pc_error **err)
+{
   if (check_cid (cid, err) < 0)
     return -1;
   const char *driver = pc_store_driver (s, err);
@@ -115,7 +122,9 @@ pc_store_container_create (struct pc_store *s, const char *cid, const struct pc_
       json_object_array_add (layers, json_object_new_string (img->layers[i].chain_id));
     json_object_object_add (rec, "layers", layers);
     json_object_object_add (rec, "driver", json_object_new_string (driver));
-    if (pc_json_write_file_atomic (cdir, "container.json", rec, 0600, err) < 0)
+    const char *text = json_object_to_json_string_ext (rec, JSON_C_TO_STRING_PLAIN
+                                                           | JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (pc_write_file_atomic_batch (cdir, "container.json", text, strlen (text), 0600, sync, err) < 0)
       goto out;
   }
   r = 0;

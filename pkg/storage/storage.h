@@ -164,6 +164,12 @@ struct pc_rootfs_mount
 int pc_store_container_rootfs (struct pc_store *s, const char *cid, struct pc_rootfs_mount *out,
                                pc_error **err);
 void pc_rootfs_mount_clear (struct pc_rootfs_mount *m);
+/* pc_store_container_create whose record's fsyncs go to sync, made durable
+   at the caller's commit point (pc_sync_batch in lib/fileutil.h). */
+struct pc_sync_batch;
+int pc_store_container_create_batch (struct pc_store *s, const char *cid,
+                                     const struct pc_image *img, struct pc_sync_batch *sync,
+                                     pc_error **err);
 /* Mount it in the caller's mount namespace. Any number of lower layers:
    overlay uses fsconfig "lowerdir+" per layer. fuse-overlayfs runs in the
    foreground as the caller's child and is killed when the caller dies

@@ -130,6 +130,65 @@ test_atomic (const char *dir, int dfd)
   is_int (count_entries (subpath), 1, "directory untouched");
 }
 
+/* fds this process has open (the batch must not leak its dups). */
+static int
+open_fds (void)
+{
+  int n = 0;
+  DIR *d = opendir ("/proc/self/fd");
+  struct dirent *de;
+  while (d && (de = readdir (d)))
+    n += de->d_name[0] != '.';
+  if (d)
+    closedir (d);
+  return n;
+}
+
+static void
+test_batch (const char *dir, int dfd)
+{
+  pc_error *err = NULL;
+  int fds0 = open_fds ();
+  mkdirat (dfd, "n", 0755);
+  struct pc_sync_batch b = PC_SYNC_BATCH_INIT;
+  is_int (pc_write_file_atomic_batch (dfd, "n/name", "id", 2, 0600, &b, &err), 0, "batched write");
+  is_int ((int) b.n, 2, "its file and its directory wait for the commit");
+  pc_autofree char *s = slurp (dfd, "n/name");
+  is_str (s, "id", "a batched file is in place before the commit");
+  is_int (pc_write_file_commit (dfd, "rec", "{}", 2, 0644, &b, &err), 0, "commit");
+  is_int ((int) b.n, 0, "the commit synced and closed the batch");
+  free (s);
+  s = slurp (dfd, "rec");
+  is_str (s, "{}", "commit file written");
+  is_int (open_fds (), fds0, "no fd left open");
+
+  /* A full batch syncs what comes next at once. */
+  for (int i = 0; i < PC_SYNC_BATCH_MAX + 3; i++)
+    is_int (pc_sync_batch_add (&b, dfd, &err), 0, "add %d", i);
+  is_int ((int) b.n, PC_SYNC_BATCH_MAX, "a batch holds at most PC_SYNC_BATCH_MAX");
+  pc_sync_batch_clear (&b);
+  is_int (open_fds (), fds0, "clear closes what was gathered");
+
+  /* nosync: atomic, nothing gathered. */
+  struct pc_sync_batch v = PC_SYNC_BATCH_INIT;
+  v.nosync = true;
+  is_int (pc_write_file_atomic_batch (dfd, "n/vol", "x", 1, 0600, &v, &err), 0, "volatile write");
+  is_int (pc_write_file_commit (dfd, "vrec", "y", 1, 0600, &v, &err), 0, "volatile commit");
+  is_int ((int) v.n, 0, "nothing gathered");
+  free (s);
+  s = slurp (dfd, "vrec");
+  is_str (s, "y", "volatile commit file written");
+
+  /* A commit that cannot rename leaves no temp file, and the batch is empty. */
+  mkdirat (dfd, "isdir", 0755);
+  pc_write_file_atomic_batch (dfd, "n/other", "z", 1, 0600, &b, &err);
+  ok (pc_write_file_commit (dfd, "isdir", "x", 1, 0644, &b, &err) < 0, "commit onto a directory fails");
+  pc_error_clear (&err);
+  is_int ((int) b.n, 0, "the batch was still synced and closed");
+  is_int (count_entries (dir), 4, "no temp file left (n, rec, vrec, isdir)");
+  is_int (open_fds (), fds0, "no fd left open after the failure");
+}
+
 static void
 test_read_mkdir (int dfd)
 {
@@ -573,6 +632,12 @@ main (void)
   test_atomic (adir, afd);
   close (afd);
   test_read_mkdir (dfd);
+  char bdir[sizeof dir + 8];
+  snprintf (bdir, sizeof bdir, "%s/batch", dir);
+  mkdir (bdir, 0755);
+  int bfd = open (bdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  test_batch (bdir, bfd);
+  close (bfd);
   test_rm_rf (dir, dfd);
   test_rm_rf_deep (dfd);
   test_rm_rf_mount (dir, dfd);
