@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -73,8 +74,8 @@ pc_rootless_user_name (void)
   return name;
 }
 
-bool
-pc_rootless_find_helper (const char *name, char *out)
+static bool
+find_helper_uncached (const char *name, char *out)
 {
   const char *path = getenv ("PATH");
   pc_autofree char *dirs = xasprintf ("%s:/usr/bin:/usr/sbin:/bin:/sbin", path ? path : "");
@@ -90,6 +91,34 @@ pc_rootless_find_helper (const char *name, char *out)
     }
   out[0] = '\0';
   return false;
+}
+
+/* Remembered for the process: entering the namespace looks newuidmap and
+   newgidmap up twice (the mapping's check, then the spawn), each a walk of
+   $PATH with access(). */
+bool
+pc_rootless_find_helper (const char *name, char *out)
+{
+  static struct
+  {
+    char *name;
+    char *path;  /* NULL: not found */
+  } seen[4];
+  for (size_t i = 0; i < sizeof seen / sizeof *seen && seen[i].name; i++)
+    if (strcmp (seen[i].name, name) == 0)
+      {
+        snprintf (out, PATH_MAX, "%s", seen[i].path ? seen[i].path : "");
+        return seen[i].path != NULL;
+      }
+  bool found = find_helper_uncached (name, out);
+  for (size_t i = 0; i < sizeof seen / sizeof *seen; i++)
+    if (seen[i].name == NULL)
+      {
+        seen[i].name = xstrdup (name);
+        seen[i].path = found ? xstrdup (out) : NULL;
+        break;
+      }
+  return found;
 }
 
 /* 0 = the user, then the ranges from container id 1 on. A range holding the

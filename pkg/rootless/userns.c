@@ -1,9 +1,12 @@
 /* Entering pc's user namespace and writing id maps.
 
-   pc_rootless_enter forks two helpers before it unshares; each blocks on a
-   pipe, and once the caller is in its new namespace they exec newuidmap and
-   newgidmap on it at the same time. Their stderr comes back over a pipe each,
-   so a refusal reaches the user verbatim. */
+   pc_rootless_enter makes the namespace in a small holder child (clone with
+   CLONE_NEWUSER | CLONE_VM: no copy of pc's memory), posix_spawns newuidmap
+   and newgidmap on it at the same time from the initial namespace, then
+   joins it with setns and unshares its own mount namespace. Before, pc
+   forked two full copies of itself that waited for it to unshare; the
+   copies and their copy-on-write faults cost ~0.9 ms. The helpers' stderr
+   comes back over a pipe each, so a refusal reaches the user verbatim. */
 #include "pkg/rootless/internal.h"
 
 #include <errno.h>
@@ -11,6 +14,8 @@
 #include <inttypes.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -133,36 +138,19 @@ write_proc_file (pid_t pid, const char *name, const char *data, pc_error **err)
   return 0;
 }
 
-/* One forked helper that waits for the go byte, then execs newXidmap. */
+/* One spawned newXidmap: its pid and the read end of its stderr. */
 struct map_helper
 {
   const char *name;
   pid_t pid;
-  int err_fd;  /* read end of its stderr */
+  int err_fd;
 };
 
-static void
-helper_child (int go_fd, int err_w, const char *prog, char *const argv[])
-{
-  char c;
-  ssize_t r;
-  do
-    r = read (go_fd, &c, 1);
-  while (r < 0 && errno == EINTR);
-  if (r != 1)
-    _exit (1);  /* the parent gave up (unshare failed): nothing to map */
-  if (err_w != STDERR_FILENO)
-    {
-      dup2 (err_w, STDERR_FILENO);
-    }
-  execv (prog, argv);
-  dprintf (STDERR_FILENO, "exec %s: %s", prog, strerror (errno));
-  _exit (127);
-}
-
+/* posix_spawn (a vfork: no copy of pc's page tables, no copy-on-write
+   faults afterwards) of newXidmap for target, its stderr into a pipe. */
 static int
 spawn_helper (struct map_helper *h, const char *name, pid_t target, const struct pc_idmap_entry *e,
-              size_t n, int go_fd, int go_w, pc_error **err)
+              size_t n, pc_error **err)
 {
   char prog[PATH_MAX];
   h->name = name;
@@ -171,7 +159,6 @@ spawn_helper (struct map_helper *h, const char *name, pid_t target, const struct
   if (!pc_rootless_find_helper (name, prog))
     return pc_error_make (err, ENOENT, "%s not found: install it (Debian/Ubuntu package \"uidmap\")", name);
 
-  /* Strings are built before fork: the child only reads, dups and execs. */
   char nums[PC_IDMAP_MAX * 3 + 1][12];
   char *argv[PC_IDMAP_MAX * 3 + 3];
   size_t k = 0;
@@ -193,23 +180,23 @@ spawn_helper (struct map_helper *h, const char *name, pid_t target, const struct
   int ep[2];
   if (pipe2 (ep, O_CLOEXEC) < 0)
     return pc_error_errno (err, errno, "pipe");
-  pid_t pid = fork ();
-  if (pid < 0)
+  posix_spawn_file_actions_t fa;
+  int r = posix_spawn_file_actions_init (&fa);
+  if (r == 0)
     {
-      int saved = errno;
-      close (ep[0]);
-      close (ep[1]);
-      return pc_error_errno (err, saved, "fork");
-    }
-  if (pid == 0)
-    {
-      close (ep[0]);
-      if (go_w >= 0)
-        close (go_w);
-      helper_child (go_fd, ep[1], prog, argv);
+      /* Equal fds (stderr was closed) have their FD_CLOEXEC cleared. */
+      r = posix_spawn_file_actions_adddup2 (&fa, ep[1], STDERR_FILENO);
+      if (r == 0)
+        r = posix_spawn (&h->pid, prog, &fa, NULL, argv, environ);
+      posix_spawn_file_actions_destroy (&fa);
     }
   close (ep[1]);
-  h->pid = pid;
+  if (r != 0)
+    {
+      close (ep[0]);
+      h->pid = -1;
+      return pc_error_errno (err, r, "run %s", prog);
+    }
   h->err_fd = ep[0];
   return 0;
 }
@@ -257,14 +244,13 @@ finish_helper (struct map_helper *h, pc_error **err)
                         len ? ": " : "", buf);
 }
 
-/* Starts both helpers waiting on go[0]; releases them with two bytes. */
+/* Both helpers, running at once; pids left -1 when not started. */
 static int
-spawn_both (pid_t target, const struct pc_idmap *map, int go[2], struct map_helper hs[2],
-            pc_error **err)
+spawn_both (pid_t target, const struct pc_idmap *map, struct map_helper hs[2], pc_error **err)
 {
-  if (spawn_helper (&hs[0], "newuidmap", target, map->uid, map->n_uid, go[0], go[1], err) < 0)
+  if (spawn_helper (&hs[0], "newuidmap", target, map->uid, map->n_uid, err) < 0)
     return -1;
-  return spawn_helper (&hs[1], "newgidmap", target, map->gid, map->n_gid, go[0], go[1], err);
+  return spawn_helper (&hs[1], "newgidmap", target, map->gid, map->n_gid, err);
 }
 
 static int
@@ -320,6 +306,114 @@ become_root (pc_error **err)
   return 0;
 }
 
+/* The holder: a child made in a fresh user namespace that shares pc's
+   memory (CLONE_VM, nothing copied) and only waits for pc to close the
+   pipe; pc joins its namespace once the helpers have mapped it. It runs on
+   its own static stack and touches nothing of pc's but its two fds. */
+static char holder_stack[16384] __attribute__ ((aligned (64)));
+
+__attribute__ ((no_sanitize ("address", "undefined"))) static int
+holder_main (void *arg)
+{
+  /* The fds come by value: pc's copies change (to -1) as it closes them. */
+  intptr_t fds = (intptr_t) arg;
+  char c;
+  close ((int) (fds & 0xffff));
+  /* Once: with every signal blocked nothing interrupts it, and errno is
+     pc's (shared memory), so it is never looked at here. */
+  if (read ((int) (fds >> 16), &c, 1) < 0)
+    return 1;
+  return 0;
+}
+
+static void
+holder_end (pid_t holder, int *hold_w)
+{
+  if (*hold_w >= 0)
+    close (*hold_w);
+  *hold_w = -1;
+  if (holder > 0)
+    while (waitpid (holder, NULL, __WALL) < 0 && errno == EINTR)
+      ;
+}
+
+/* The multi-range entry: newuidmap and newgidmap, spawned from the initial
+   namespace (a setuid program is not setuid inside ours), map the holder's
+   namespace; pc joins it and unshares its own mount namespace, as
+   eng_join_userns_of joins a container's. */
+static int
+enter_mapped (const struct pc_idmap *map, uid_t uid, pc_error **err)
+{
+  int hold[2];
+  if (pipe2 (hold, O_CLOEXEC) < 0)
+    return pc_error_errno (err, errno, "pipe");
+  if (hold[0] > 0xffff || hold[1] > 0xffff)
+    {
+      close (hold[0]);
+      close (hold[1]);
+      return pc_error_make (err, EMFILE, "too many open files to create a user namespace");
+    }
+  /* The holder starts with every signal blocked: a handler of pc's must
+     never run on its stack in pc's memory. It ends when pc closes the
+     pipe, or dies. */
+  sigset_t all, old;
+  sigfillset (&all);
+  sigprocmask (SIG_SETMASK, &all, &old);
+  pid_t holder = clone (holder_main, holder_stack + sizeof holder_stack,
+                        CLONE_NEWUSER | CLONE_VM | SIGCHLD,
+                        (void *) (((intptr_t) hold[0] << 16) | hold[1]));
+  int clone_errno = errno;
+  sigprocmask (SIG_SETMASK, &old, NULL);
+  errno = clone_errno;
+  close (hold[0]);
+  if (holder < 0)
+    {
+      int e = errno;
+      close (hold[1]);
+      return pc_error_errno (err, e, "create a user namespace%s", unshare_hint (e));
+    }
+  char nspath[64];
+  snprintf (nspath, sizeof nspath, "/proc/%d/ns/user", (int) holder);
+  pc_autoclose int nsfd = open (nspath, O_RDONLY | O_CLOEXEC);
+  if (nsfd < 0)
+    {
+      int e = errno;
+      holder_end (holder, &hold[1]);
+      return pc_error_errno (err, e, "open `%s`", nspath);
+    }
+  struct map_helper hs[2] = { { .pid = -1, .err_fd = -1 }, { .pid = -1, .err_fd = -1 } };
+  int r = spawn_both (holder, map, hs, err);
+  pc_error *herr = NULL;
+  int hr = finish_both (hs, &herr);
+  if (r < 0 || hr < 0)
+    {
+      holder_end (holder, &hold[1]);
+      if (r < 0)
+        {
+          pc_error_free (herr);
+          return -1;
+        }
+      *err = herr;
+      const char *o = getenv ("PC_SUBUID_FILE") ? "PC_SUBUID_FILE"
+                      : getenv ("PC_SUBGID_FILE") ? "PC_SUBGID_FILE" : NULL;
+      if (o)
+        return pc_error_wrap (err, "set up the id mappings of pc's user namespace for uid %u "
+                              "(%s is set, but newuidmap/newgidmap check the real /etc/subuid "
+                              "and /etc/subgid)", (unsigned) uid, o);
+      return pc_error_wrap (err, "set up the id mappings of pc's user namespace for uid %u "
+                            "(check /etc/subuid and /etc/subgid, or see \"pc system check\")",
+                            (unsigned) uid);
+    }
+  int sr = setns (nsfd, CLONE_NEWUSER);
+  int se = errno;
+  holder_end (holder, &hold[1]);
+  if (sr < 0)
+    return pc_error_errno (err, se, "join pc's new user namespace");
+  if (unshare (CLONE_NEWNS) < 0)
+    return pc_error_errno (err, errno, "create a mount namespace");
+  return 0;
+}
+
 int
 pc_rootless_enter (pc_error **err)
 {
@@ -351,49 +445,8 @@ pc_rootless_enter (pc_error **err)
       if (write_proc_file (0, "gid_map", line, err) < 0)
         return -1;
     }
-  else
-    {
-      int go[2];
-      if (pipe2 (go, O_CLOEXEC) < 0)
-        return pc_error_errno (err, errno, "pipe");
-      struct map_helper hs[2] = { { .pid = -1, .err_fd = -1 }, { .pid = -1, .err_fd = -1 } };
-      pid_t self = getpid ();
-      int r = spawn_both (self, &map, go, hs, err);
-      close (go[0]);
-      int unshare_errno = 0;
-      if (r == 0 && unshare (CLONE_NEWUSER | CLONE_NEWNS) < 0)
-        unshare_errno = errno;
-      if (r == 0 && unshare_errno == 0 && write (go[1], "gg", 2) != 2)
-        r = pc_error_errno (err, errno, "release the id map helpers");
-      /* Closing without the go bytes makes waiting helpers exit quietly. */
-      close (go[1]);
-      pc_error *herr = NULL;
-      int hr = finish_both (hs, &herr);
-      if (r < 0)
-        {
-          pc_error_free (herr);
-          return -1;
-        }
-      if (unshare_errno)
-        {
-          pc_error_free (herr);
-          return pc_error_errno (err, unshare_errno, "create a user namespace%s",
-                                 unshare_hint (unshare_errno));
-        }
-      if (hr < 0)
-        {
-          *err = herr;
-          const char *o = getenv ("PC_SUBUID_FILE") ? "PC_SUBUID_FILE"
-                          : getenv ("PC_SUBGID_FILE") ? "PC_SUBGID_FILE" : NULL;
-          if (o)
-            return pc_error_wrap (err, "set up the id mappings of pc's user namespace for uid %u "
-                                  "(%s is set, but newuidmap/newgidmap check the real /etc/subuid "
-                                  "and /etc/subgid)", (unsigned) uid, o);
-          return pc_error_wrap (err, "set up the id mappings of pc's user namespace for uid %u "
-                                "(check /etc/subuid and /etc/subgid, or see \"pc system check\")",
-                                (unsigned) uid);
-        }
-    }
+  else if (enter_mapped (&map, uid, err) < 0)
+    return -1;
 
   host_uid_cached = uid;
   host_gid_cached = gid;
@@ -416,16 +469,9 @@ pc_rootless_write_idmap (pid_t pid, const struct pc_idmap *map, pc_error **err)
       return write_proc_file (pid, "gid_map", g, err);
     }
   /* Unprivileged, outside pc's namespace: only the setuid helpers may map
-     more than our own id. They start at once; nothing to wait for. */
-  int go[2];
-  if (pipe2 (go, O_CLOEXEC) < 0)
-    return pc_error_errno (err, errno, "pipe");
+     more than our own id. */
   struct map_helper hs[2] = { { .pid = -1, .err_fd = -1 }, { .pid = -1, .err_fd = -1 } };
-  int r = spawn_both (pid, map, go, hs, err);
-  close (go[0]);
-  if (r == 0 && write (go[1], "gg", 2) != 2)
-    r = pc_error_errno (err, errno, "release the id map helpers");
-  close (go[1]);
+  int r = spawn_both (pid, map, hs, err);
   pc_error *herr = NULL;
   int hr = finish_both (hs, &herr);
   if (r < 0)
