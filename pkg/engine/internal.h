@@ -333,10 +333,40 @@ void eng_env_add_user (char ***env, const char *s);
    reserved for them) when nobody holds their lock. Needs the user namespace. */
 int eng_reconcile (struct pc_engine *e, pc_error **err);
 
+/* trash.c: a removal's directories renamed into DATA/trash and RUN/trash
+   (eng_trash_move, under the container's lock: the commit point), then
+   deleted (eng_trash_empty, after the lock is released); eng_trash_collect
+   deletes the entries whose remover died (reconcile). */
+struct eng_trash
+{
+  int data_fd, data_trash;   /* DATA/trash/ID (flock()ed), DATA/trash */
+  int run_fd, run_trash;     /* RUN/trash/ID (flock()ed), RUN/trash; -1: in place */
+  bool storage_left;         /* the layer could not be moved: removed in place */
+  char id[65];
+};
+void eng_trash_init (struct eng_trash *t);
+/* 0 once the engine directory is in the trash; -1 (nothing moved) when it
+   cannot be: the caller removes in place. */
+int eng_trash_move (struct pc_engine *e, const char *id, struct eng_trash *t);
+void eng_trash_empty (struct pc_engine *e, struct eng_trash *t);
+void eng_trash_collect (struct pc_engine *e);
+
 /* lifecycle.c */
 int eng_wait_exit (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms,
                    pc_error **err);
+/* Removal under the container's lock: eng_remove_commit takes the container
+   out of every listing and frees its name (its directories into the trash,
+   t), eng_remove_finish deletes the trash once the lock is released;
+   eng_remove_locked does both. */
+struct eng_trash;
+int eng_remove_commit (struct pc_engine *e, struct pc_container *c, struct eng_trash *t, pc_error **err);
+void eng_remove_finish (struct pc_engine *e, struct pc_container *c, struct eng_trash *t);
 int eng_remove_locked (struct pc_engine *e, struct pc_container *c, pc_error **err);
+/* rm-wait.c: the wait of rm (run --rm's) for an --rm container's monitor,
+   which holds the lock from before it tells the exit until the container is
+   in the trash: 1 removed by it, 0 not (the caller goes on; a monitor that
+   held the lock for 2 s was killed), -1 error. */
+int eng_removal_by_monitor_wait (struct pc_engine *e, struct pc_container *c, pc_error **err);
 
 /* pause.c: the freezer cgroup of a paused container, removed with it */
 void eng_cgroup_remove (const char *id);

@@ -30,12 +30,35 @@
 #include "pkg/engine/run-extras.h"
 
 /* What the monitor needs to remove an --rm container after it exited: it
-   is a fork of this process, so plain copies are valid there. */
+   is a fork of this process, so plain copies are valid there. lock is the
+   container's lock once the teardown took it (-1 until then). */
 struct rm_on_exit
 {
   char *root, *runroot, *driver;
+  char *lock_path;
+  int lock;
   char id[65];
 };
+
+/* In the monitor's teardown, before the exit is recorded and told: the
+   container's lock, if nobody holds it (one who does, a start waiting for
+   this exit, would wait on us: then on_exit waits for it instead). Whoever
+   learns of the exit from the monitor (run --rm's CLI) and locks the
+   container next finds it removed. */
+static void
+rm_prelock (struct rm_on_exit *r)
+{
+  int fd = open (r->lock_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return;
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  if (fcntl (fd, F_OFD_SETLK, &fl) < 0)
+    {
+      close (fd);
+      return;
+    }
+  r->lock = fd;
+}
 
 static void
 rm_on_exit (void *data, int exit_code)
@@ -44,6 +67,8 @@ rm_on_exit (void *data, int exit_code)
   struct pc_engine_options o = { .root = r->root, .runroot = r->runroot, .storage_driver = r->driver };
   struct pc_engine *e = NULL;
   pc_autoerror pc_error *err = NULL;
+  pc_autoclose int held = r->lock;
+  r->lock = -1;
   if (pc_engine_open (&o, 0, &e, &err) < 0)
     return;
   pc_autocontainer struct pc_container *c = NULL;
@@ -52,11 +77,15 @@ rm_on_exit (void *data, int exit_code)
       eng_state_read (e, c, false);
       if (c->state.status == PC_STATUS_EXITED)
         {
-          int lock = eng_lock_container (e, c->id, &err);
+          int lock = held >= 0 ? steal_fd (&held) : eng_lock_container (e, c->id, &err);
           if (lock >= 0)
             {
-              eng_remove_locked (e, c, &err);
+              struct eng_trash t;
+              eng_remove_commit (e, c, &t, &err);
+              /* run --rm's CLI, waiting for the lock, returns now: the
+                 trash is emptied after. */
               eng_unlock (lock);
+              eng_remove_finish (e, c, &t);
             }
         }
     }
@@ -70,6 +99,7 @@ struct start_hooks
   struct pc_rootfs_mount rootfs;
   json_object *spec;
   json_object *rec;   /* the monitor's copy of the record, freed by the monitor */
+  struct rm_on_exit *rm;   /* --rm: the lock is taken at the teardown */
 };
 
 static int
@@ -95,6 +125,8 @@ start_teardown (void *data)
   struct start_hooks *h = data;
   eng_image_mounts_teardown ();
   eng_rootfs_teardown (&h->rootfs);
+  if (h->rm)
+    rm_prelock (h->rm);
 }
 
 static int
@@ -243,12 +275,17 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   };
   if (strcmp (ld, "passthrough") == 0 && passthrough_fds)
     memcpy (mc.passthrough_fds, passthrough_fds, sizeof mc.passthrough_fds);
+  hooks.rm = NULL;
   if (pc_json_get_bool (hc, "AutoRemove", false))
     {
       rmx.root = e->root_dir;
       rmx.runroot = e->run_dir;
       rmx.driver = e->driver;
+      free (rmx.lock_path);
+      rmx.lock_path = xasprintf ("%s/containers/%s/lock", e->data_dir, c->id);
+      rmx.lock = -1;
       memcpy (rmx.id, c->id, sizeof rmx.id);
+      hooks.rm = &rmx;
       mc.on_exit = rm_on_exit;
       mc.on_exit_data = &rmx;
     }
@@ -502,13 +539,21 @@ pc_engine_stop (struct pc_engine *e, struct pc_container *c, int timeout, pc_err
   return r;
 }
 
-int
-eng_remove_locked (struct pc_engine *e, struct pc_container *c, pc_error **err)
+static bool
+record_gone (struct pc_engine *e, const char *id)
+{
+  char path[96];
+  snprintf (path, sizeof path, "%s/container.json", id);
+  return faccessat (e->ctr_dfd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+}
+
+/* The removal in place, the way without a trash (it cannot be made or
+   renamed into): storage, record, name, state, then the directory. */
+static int
+remove_in_place (struct pc_engine *e, struct pc_container *c, pc_error **err)
 {
   char path[96];
   snprintf (path, sizeof path, "%s/container.json", c->id);
-  if (faccessat (e->ctr_dfd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
-    return 0;   /* removed by someone else meanwhile (--rm) */
   struct pc_store *s = pc_engine_store (e, err);
   if (s == NULL)
     return -1;
@@ -518,14 +563,27 @@ eng_remove_locked (struct pc_engine *e, struct pc_container *c, pc_error **err)
   /* A record that is a directory goes with the container's directory. */
   if (unlinkat (e->ctr_dfd, path, 0) < 0 && errno != ENOENT && errno != EISDIR)
     return pc_error_errno (err, errno, "remove record of %s", c->id);
-  eng_name_release (e, c->name, c->id);
-  if (c->problem)
-    eng_names_release_id (e, c->id);
   int rfd = eng_run_dfd (e, err);
   if (rfd >= 0)
     pc_rm_rf_at (rfd, c->id, err);
   pc_error_clear (err);
-  eng_cgroup_remove (c->id);
+  return 0;
+}
+
+int
+eng_remove_commit (struct pc_engine *e, struct pc_container *c, struct eng_trash *t, pc_error **err)
+{
+  eng_trash_init (t);
+  if (record_gone (e, c->id))
+    return 0;   /* removed by someone else meanwhile (--rm) */
+  /* Into the trash (trash.c): a few renames instead of a walk of the
+     container's layer, and nobody sees a half-removed container. */
+  bool in_place = eng_trash_move (e, c->id, t) < 0;
+  if (in_place && remove_in_place (e, c, err) < 0)
+    return -1;
+  eng_name_release (e, c->name, c->id);
+  if (c->problem)
+    eng_names_release_id (e, c->id);
   pc_engine_event_container (e, c, "remove");
   /* run --rm takes its anonymous volumes along (podman's rule). */
   if (pc_json_get_bool (pc_json_get (c->rec, "HostConfig"), "AutoRemove", false))
@@ -534,8 +592,32 @@ eng_remove_locked (struct pc_engine *e, struct pc_container *c, pc_error **err)
       if (pc_engine_container_remove_volumes (e, c->rec, &verr) < 0)
         pc_warn ("%s", verr->msg);
     }
-  /* Last: run --rm returns once this directory is gone (rm-wait.c). */
-  return pc_rm_rf_at (e->ctr_dfd, c->id, err) < 0 ? -1 : 0;
+  if (in_place)
+    {
+      eng_cgroup_remove (c->id);
+      /* Last: run --rm's fallback wait ends once this directory is gone. */
+      return pc_rm_rf_at (e->ctr_dfd, c->id, err) < 0 ? -1 : 0;
+    }
+  return 0;
+}
+
+void
+eng_remove_finish (struct pc_engine *e, struct pc_container *c, struct eng_trash *t)
+{
+  if (t->data_fd < 0)
+    return;   /* nothing was moved: removed in place, or not at all */
+  eng_cgroup_remove (c->id);
+  eng_trash_empty (e, t);
+}
+
+int
+eng_remove_locked (struct pc_engine *e, struct pc_container *c, pc_error **err)
+{
+  struct eng_trash t;
+  if (eng_remove_commit (e, c, &t, err) < 0)
+    return -1;
+  eng_remove_finish (e, c, &t);
+  return 0;
 }
 
 int
@@ -557,6 +639,9 @@ pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int t
     eng_restart_cancel (e, c);
   else if (c->state.status == PC_STATUS_EXITED)
     {
+      int r = eng_removal_by_monitor_wait (e, c, err);
+      if (r != 0)
+        return r < 0 ? -1 : 0;
       int pfds[2];
       pid_t pids[2];
       size_t n = eng_open_monitors (e, c, pfds, pids);
@@ -570,9 +655,16 @@ pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int t
       if ((*err)->status == ENOENT)
         {
           pc_error_clear (err);
+          pc_debug ("container %.12s removed by its monitor", c->id);
           return 0;
         }
       return -1;
+    }
+  if (record_gone (e, c->id))
+    {
+      eng_unlock (lock);   /* removed meanwhile (its --rm monitor) */
+      pc_debug ("container %.12s removed by its monitor", c->id);
+      return 0;
     }
   int r = 0;
   eng_state_read (e, c, true);
@@ -606,6 +698,11 @@ pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int t
               pc_error_clear (err);   /* removed meanwhile */
               return 0;
             }
+          if (record_gone (e, c->id))
+            {
+              eng_unlock (lock);
+              return 0;
+            }
           eng_state_read (e, c, true);
           if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
             r = pc_error_makec (err, PC_ERR_STATE, EBUSY, "container %s was started again while being removed", c->id);
@@ -615,13 +712,18 @@ pc_engine_remove (struct pc_engine *e, struct pc_container *c, bool force, int t
      gone before the record goes (rm -f of a created container whose pc
      was killed, or one whose record cannot be read). Without force only
      an exited or created container gets here. */
+  struct eng_trash t;
+  eng_trash_init (&t);
   if (r == 0)
     r = eng_reap_monitors (e, c, err);
   if (r == 0)
-    r = eng_remove_locked (e, c, err);
+    r = eng_remove_commit (e, c, &t, err);
   eng_unlock (lock);
   if (r == 0)
-    pc_debug ("container %.12s removed", c->id);
+    {
+      pc_debug ("container %.12s removed", c->id);
+      eng_remove_finish (e, c, &t);
+    }
   return r;
 }
 

@@ -7,7 +7,8 @@
    container's lock from its directory's birth to the record, so a container
    without a record whose lock can be taken was abandoned. Commands that
    already hold the user namespace (they remove storage) call this before
-   they decide what is in use. */
+   they decide what is in use. They also empty the trash entries of
+   removals that were killed (trash.c). */
 #include "pkg/engine/internal.h"
 
 #include <dirent.h>
@@ -95,6 +96,8 @@ eng_reconcile (struct pc_engine *e, pc_error **err)
   struct pc_store *s = pc_engine_store (e, err);
   if (s == NULL)
     return -1;
+  /* Trash whose remover died mid-delete (trash.c). */
+  eng_trash_collect (e);
   pc_autostrv char **ids = pc_store_container_ids (s);
   /* Engine directories too: a kill before the storage container existed. */
   int fd = dup (e->ctr_dfd);

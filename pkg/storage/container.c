@@ -159,6 +159,25 @@ pc_store_container_remove (struct pc_store *s, const char *cid, pc_error **err)
   return 0;
 }
 
+/* The container layer's directory moved as a whole to dst_dfd/dst_name (a
+   trash directory on the same filesystem, emptied later by the caller): one
+   rename instead of a walk of its upper and work dirs. Without the store's
+   lock: a layer that goes away only ever frees an image. 1 moved, 0 none
+   there, -1 (EXDEV...) for the caller to remove it in place. */
+int
+pc_store_container_move (const char *store_root, const char *cid, int dst_dfd, const char *dst_name,
+                         pc_error **err)
+{
+  if (check_cid (cid, err) < 0)
+    return -1;
+  pc_autofree char *dir = xasprintf ("%s/containers/%s", store_root, cid);
+  if (renameat (AT_FDCWD, dir, dst_dfd, dst_name) == 0)
+    return 1;
+  if (errno == ENOENT)
+    return 0;
+  return pc_error_errno (err, errno, "move container storage `%s`", dir);
+}
+
 void
 pc_rootfs_mount_clear (struct pc_rootfs_mount *m)
 {

@@ -148,6 +148,10 @@ int pc_storage_apply_change (json_object *image_config, const char *change, pc_e
 int pc_store_container_create (struct pc_store *s, const char *cid, const struct pc_image *img,
                                pc_error **err);
 int pc_store_container_remove (struct pc_store *s, const char *cid, pc_error **err);
+/* Moves STORE_ROOT/containers/CID to dst_dfd/dst_name (same filesystem):
+   1 moved, 0 there was none, -1 with err (the caller removes it in place). */
+int pc_store_container_move (const char *store_root, const char *cid, int dst_dfd,
+                             const char *dst_name, pc_error **err);
 /* Ids of every container layer in the store, complete or not (a creator
    killed half-way leaves one); NULL-terminated. */
 char **pc_store_container_ids (struct pc_store *s);
