@@ -473,6 +473,29 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd, 
   pc_mon_finish_now (m);
 }
 
+/* The monitor must not be the CLI's child (its end would leave a zombie
+   the CLI never reaps, which pc_monitor_alive takes for a live monitor):
+   an intermediate child calls setsid, forks the monitor and exits. It is
+   vfork'ed: it borrows the CLI's memory instead of copying its page tables
+   (one fork of the large CLI instead of two), and the CLI, suspended until
+   it exits, waited for it anyway. It calls nothing but setsid, fork and
+   _exit, from a frame of its own (noinline) that it never returns from. */
+static __attribute__ ((noinline)) pid_t
+fork_detached (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd, int client_fd)
+{
+  pid_t mid = vfork ();
+  if (mid == 0)
+    {
+      if (setsid () < 0)
+        _exit (1);
+      pid_t p = fork ();
+      if (p == 0)
+        monitor_main (cfg, sync_fd, creator_fd, client_fd);
+      _exit (p < 0 ? 1 : 0);
+    }
+  return mid;
+}
+
 static int
 spawn (const struct pc_monitor_config *cfg, pid_t *container_pid, pid_t *monitor_pid,
        int *client_fd, pc_error **err)
@@ -493,25 +516,13 @@ spawn (const struct pc_monitor_config *cfg, pid_t *container_pid, pid_t *monitor
   pc_autoclose int creator = (int) syscall (SYS_pidfd_open, getpid (), 0);
   /* Buffered output would be written twice, once by the monitor. */
   fflush (NULL);
-  pid_t mid = fork ();
+  pid_t mid = fork_detached (cfg, sync[1], creator, theirs);
   if (mid < 0)
     {
       int saved = errno;
       close (sync[0]);
       close (sync[1]);
       return pc_error_errno (err, saved, "fork monitor");
-    }
-  if (mid == 0)
-    {
-      close (sync[0]);
-      if (setsid () < 0)
-        _exit (1);
-      pid_t p = fork ();
-      if (p < 0)
-        _exit (1);
-      if (p == 0)
-        monitor_main (cfg, sync[1], creator, theirs);
-      _exit (0);
     }
   close (sync[1]);
   pc_autoclose int rfd = sync[0];
