@@ -1,7 +1,6 @@
 /* pc system df, prune, reset and migrate, as podman 4.3 prints them
    (compared side by side on this machine; differences in
    docs/podman-compat.md). */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +56,9 @@ summary_row (const char *type, int64_t total, int64_t active, int64_t size, int6
   json_object_object_add (r, "TotalCount", json_object_new_int64 (total));
   pc_autofree char *s = human_size (size);
   pc_autofree char *rs = human_size (reclaimable);
-  int percent = size > 0 ? (int) lround ((double) reclaimable / (double) size * 100) : 0;
+  /* Rounded by hand (both are >= 0): lround was pc's only use of libm, a
+     library every pc command then mapped at exec. */
+  int percent = size > 0 ? (int) ((double) reclaimable / (double) size * 100 + 0.5) : 0;
   pc_autofree char *rc = xasprintf ("%s (%d%%)", rs, percent);
   json_object_object_add (r, "Size", json_object_new_string (s));
   json_object_object_add (r, "Reclaimable", json_object_new_string (rc));
