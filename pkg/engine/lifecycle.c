@@ -151,25 +151,31 @@ static struct
 {
   char id[65];
   int fd;
-} start_conn = { "", -1 };
+  pid_t monitor;                 /* and the monitor that start spawned */
+  unsigned long long mstart;     /* with its start time */
+} start_conn = { "", -1, 0, 0 };
 
 static void
-start_conn_set (const char *id, int fd)
+start_conn_set (const char *id, int fd, pid_t monitor, unsigned long long mstart)
 {
   if (start_conn.fd >= 0)
     close (start_conn.fd);
   snprintf (start_conn.id, sizeof start_conn.id, "%s", fd >= 0 ? id : "");
   start_conn.fd = fd;
+  start_conn.monitor = monitor;
+  start_conn.mstart = mstart;
 }
 
 static int
-start_conn_take (const char *id)
+start_conn_take (const char *id, pid_t *monitor, unsigned long long *mstart)
 {
   if (start_conn.fd < 0 || strcmp (start_conn.id, id) != 0)
     return -1;
   int fd = start_conn.fd;
   start_conn.fd = -1;
   start_conn.id[0] = '\0';
+  *monitor = start_conn.monitor;
+  *mstart = start_conn.mstart;
   return fd;
 }
 
@@ -334,7 +340,7 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
         close (conn);
       goto out;
     }
-  start_conn_set (c->id, conn);
+  start_conn_set (c->id, conn, mpid, mstart);
   c->state.status = PC_STATUS_RUNNING;
   c->state.pid = cpid;
   c->state.monitor_pid = mpid;
@@ -364,10 +370,26 @@ pc_engine_attach (struct pc_engine *e, struct pc_container *c, const struct pc_a
       if (c->state.status != PC_STATUS_RUNNING)
         return pc_error_makec (err, PC_ERR_STATE, EINVAL, "you can only attach to running containers");
     }
+  /* After an attached pc_engine_start: the connection made with the
+     monitor it spawned, whose pid and start time it knows. */
+  pid_t cmon = 0;
+  unsigned long long cmstart = 0;
+  int conn = o->start ? start_conn_take (c->id, &cmon, &cmstart) : -1;
   /* The pidfd pins the monitor: if the state still says running once it
-     is open (pid and start time checked), it is this container's. */
+     is open (pid and start time checked), it is this container's. The
+     monitor our start spawned is pinned the same way with what it
+     reported: the state files need not be read again. */
   pc_autoclose int mon = -1;
-  if (o->sig_proxy)
+  if (o->sig_proxy && conn >= 0)
+    {
+      mon = eng_pidfd_open (cmon);
+      if (mon >= 0 && eng_proc_start_time (cmon) != cmstart)
+        {
+          close (mon);
+          mon = -1;
+        }
+    }
+  else if (o->sig_proxy)
     {
       eng_state_read (e, c, true);
       if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
@@ -382,8 +404,6 @@ pc_engine_attach (struct pc_engine *e, struct pc_container *c, const struct pc_a
         }
     }
   pc_engine_event_container (e, c, "attach");
-  /* After an attached pc_engine_start: the connection made with the monitor. */
-  int conn = o->start ? start_conn_take (c->id) : -1;
   int r = pc_monitor_attach_conn (conn, state_dir, in ? 0 : -1, o->out ? 1 : -1, o->err ? 2 : -1, tty, o->start,
                              o->detach_keys, mon, exit_code, err);
   if (r == 0)
