@@ -358,6 +358,9 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd, 
       fail (sync_fd, err);
     }
 
+  /* What the runtime and the network allocate for good goes to the top
+     of the heap, not into the CLI's holes all over it (trim.c). */
+  pc_mon_heap_plug ();
   /* An external runtime chosen by name would come in here (pc_runtime_find). */
   m->rt = pc_runtime_builtin ();
   struct pc_runtime_created created;
@@ -388,9 +391,6 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd, 
         cfg->teardown (cfg->hook_data);
       fail (sync_fd, err);
     }
-  /* This process's copy of the spec is not needed any more (the CLI's copy
-     is untouched): an idle monitor should not carry it. */
-  json_object_put (cfg->spec);
   /* The runtime opens no tap: the monitor made its own (net.c). */
   if (created.tap_fd >= 0)
     close (created.tap_fd);
@@ -447,6 +447,12 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd, 
   report (sync_fd, start_err, m->pid);
   close (sync_fd);
   pc_error_free (start_err);
+  /* This process's copy of the spec is not needed any more (the CLI's copy
+     is untouched): an idle monitor should not carry it. Freed once the
+     CLI has its report (its pages are copied on the frees' writes), the
+     holes plugged until the trim. */
+  json_object_put (cfg->spec);
+  pc_mon_heap_plug ();
   if (debug_stderr)
     {
       int null = open ("/dev/null", O_WRONLY | O_CLOEXEC);
