@@ -207,10 +207,13 @@ static int
 relay_until_exit (pid_t pid, int in_w, int out_r, int err_r)
 {
   pc_autoclose int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
-  static struct relay r[3];
-  r[0] = (struct relay) { .from = 0, .to = in_w, .open = in_w >= 0 };
-  r[1] = (struct relay) { .from = out_r, .to = 1, .open = true };
-  r[2] = (struct relay) { .from = err_r, .to = 2, .open = true };
+  /* 192 KiB of buffers: allocated (mmap'd by malloc, given back after), not
+     static, where a .bss array would spread pc's small variables over more
+     pages in every process, monitors included. */
+  pc_autofree struct relay *r = xmalloc0 (3 * sizeof *r);
+  r[0].from = 0, r[0].to = in_w, r[0].open = in_w >= 0;
+  r[1].from = out_r, r[1].to = 1, r[1].open = true;
+  r[2].from = err_r, r[2].to = 2, r[2].open = true;
   if (in_w >= 0)
     pc_set_nonblock (in_w, true);
   bool exited = pidfd < 0;

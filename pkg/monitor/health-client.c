@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/xalloc.h"
 #include "pkg/monitor/monitor.h"
 #include "pkg/monitor/protocol.h"
 
@@ -35,11 +36,13 @@ pc_monitor_healthcheck (const char *state_dir, bool *healthy, pc_error **err)
     return pc_error_errno (err, errno, "send the healthcheck request to the container's monitor");
   /* The container's output comes to every client: skipped. The check has
      its own deadline in the monitor, so this wait ends. */
-  static char pkt[PC_MONITOR_PKT_MAX];
+  /* Allocated, not a static array: .bss that big spreads pc's small
+     variables over more pages in every process. */
+  pc_autofree char *pkt = xmalloc (PC_MONITOR_PKT_MAX);
   for (;;)
     {
       do
-        r = recv (sock, pkt, sizeof pkt, 0);
+        r = recv (sock, pkt, PC_MONITOR_PKT_MAX, 0);
       while (r < 0 && errno == EINTR);
       if (r < 0)
         return pc_error_errno (err, errno, "read from the container's monitor");
