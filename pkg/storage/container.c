@@ -107,8 +107,10 @@ pc_store_container_create_batch (struct pc_store *s, const char *cid, const stru
       if (vfs_populate (s, cdir, img, err) < 0)
         goto out;
     }
+  /* "empty" is the lowerdir of an image without layers only (overlay
+     needs one): one inode fewer for every other container. */
   else if (mkdirat (cdir, "diff", 0755) < 0 || mkdirat (cdir, "work", 0700) < 0
-           || mkdirat (cdir, "empty", 0755) < 0)
+           || (img->n_layers == 0 && mkdirat (cdir, "empty", 0755) < 0))
     {
       pc_error_errno (err, errno, "create upper dir");
       goto out;
