@@ -150,11 +150,12 @@ reset_signals (void)
 
 void
 rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, int sync_fd,
-                 int *fds, const char *ready_info)
+                 int *fds, bool timed)
 {
   pc_error *err = NULL;
   if (rt_rlimits_apply (p->rlimits, p->n_rlimits, &err) < 0)
     rt_child_fail (sync_fd, err);
+  rt_mark ("rlimits");
   if (p->has_personality && personality (p->personality) < 0)
     {
       pc_error_errno (&err, errno, "set personality %#lx", p->personality);
@@ -206,8 +207,10 @@ rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, i
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the
      container usually does not keep: load it while we still have it. */
   bool seccomp_early = seccomp && seccomp->prog.filter && !p->no_new_privs;
+  rt_mark ("cwd");
   if (seccomp_early && rt_seccomp_load (seccomp, &err) < 0)
     rt_child_fail (sync_fd, err);
+  rt_mark ("seccomp");
   /* Nothing from here to the exec makes the calls it traps (connect). */
   if (seccomp && seccomp->notify.filter
       && (fds[RT_SYNC_FD_SECCOMP] = rt_seccomp_notify_load (seccomp, &err)) < 0)
@@ -215,6 +218,7 @@ rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, i
   if (rt_caps_apply_bounding (&p->caps, &err) < 0 || switch_user (p, &err) < 0
       || rt_caps_apply (&p->caps, &err) < 0)
     rt_child_fail (sync_fd, err);
+  rt_mark ("caps+user");
   if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
     {
       pc_error_errno (&err, errno, "reset keep-capabilities");
@@ -242,7 +246,11 @@ rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, i
       rt_child_fail (sync_fd, err);
     }
 
-  if (rt_sync_send_fds (sync_fd, "ready", 0, ready_info, fds, &err) < 0)
+  rt_mark ("signals");
+  char info[512];
+  if (timed)
+    rt_marks_format (info, sizeof info);
+  if (rt_sync_send_fds (sync_fd, "ready", 0, timed ? info : NULL, fds, &err) < 0)
     _exit (1);
   rt_sync_fds_close (fds);
   if (rt_sync_wait_for (sync_fd, "start", NULL, &err) < 0)

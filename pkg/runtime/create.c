@@ -34,14 +34,6 @@ clone_ns (int flags)
   return (pid_t) syscall (SYS_clone3, &args, sizeof args);
 }
 
-static double
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
-}
-
 static int
 join_namespaces (const struct rt_spec *s, pc_error **err)
 {
@@ -89,6 +81,7 @@ become_userns_root (struct rt_spec *s, int sync_fd)
 static void __attribute__ ((noreturn))
 child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, int sync_fd, int *gate)
 {
+  rt_mark ("clone");
   if (gate)
     rt_gate_wait (gate);
   pc_error *err = NULL;
@@ -97,7 +90,6 @@ child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, in
     rt_child_fail (sync_fd, err);
   if (s->cgroup_procs_fd >= 0)
     close (s->cgroup_procs_fd);
-  double t0 = now_ms ();
   if (s->clone_flags & CLONE_NEWUSER)
     {
       if (rt_sync_wait_for (sync_fd, "mapped", NULL, &err) < 0)
@@ -117,10 +109,10 @@ child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, in
   /* Nothing of pc's leaks into the container. */
   if (pc_fds_cloexec_from (3) < 0)
     rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "mark pc's fds close-on-exec"), err));
+  rt_mark ("ns+stdio");
 
   if (rt_mount_rootfs (s, &err) < 0)
     rt_child_fail (sync_fd, err);
-  double t_rootfs = now_ms ();
   int rootfd = open (s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "open the root `%s`", s->root), err));
@@ -128,30 +120,33 @@ child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, in
     rt_child_fail (sync_fd, err);
   if (s->clone_flags & CLONE_NEWUSER)
     become_userns_root (s, sync_fd);
-  if (rt_mount_all (s, rootfd, &err) < 0 || rt_setup_dev (s, rootfd, &err) < 0)
+  rt_mark ("rootfs");
+  if (rt_mount_all (s, rootfd, &err) < 0)
     rt_child_fail (sync_fd, err);
-  double t_mounts = now_ms ();
+  rt_mark ("mounts");
+  if (rt_setup_dev (s, rootfd, &err) < 0)
+    rt_child_fail (sync_fd, err);
+  rt_mark ("dev");
   if (rt_pivot_root (rootfd, &err) < 0 || rt_root_propagation (s, &err) < 0)
     rt_child_fail (sync_fd, err);
   close (rootfd);
+  rt_mark ("pivot");
   if (rt_finish_rootfs (s, &err) < 0)
     rt_child_fail (sync_fd, err);
-  double t_pivot = now_ms ();
+  rt_mark ("mask");
   int console = -1;
   if (terminal)
     {
       console = rt_terminal_setup (&s->proc, &err);
       if (console < 0)
         rt_child_fail (sync_fd, err);
+      rt_mark ("pty");
     }
-  char info[160];
-  snprintf (info, sizeof info, "rootfs %.2f ms, mounts+dev %.2f ms, pivot+mask %.2f ms",
-            t_rootfs - t0, t_mounts - t_rootfs, t_pivot - t_mounts);
   int fds[RT_SYNC_FD__COUNT];
   rt_sync_fds_init (fds);
   fds[RT_SYNC_FD_CONSOLE] = console;
   fds[RT_SYNC_FD_NETNS] = netns;
-  rt_child_finish (&s->proc, &s->seccomp, sync_fd, fds, info);
+  rt_child_finish (&s->proc, &s->seccomp, sync_fd, fds, true);
 }
 
 static int
@@ -251,6 +246,7 @@ create_process (struct rt_spec *s, const struct pc_runtime_io *io, struct pc_run
     }
 
   pid_t pid;
+  rt_marks_begin ();
   if (join_pidns < 0 && join_userns < 0)
     {
       pid = clone_ns (s->clone_flags);
@@ -298,7 +294,7 @@ create_process (struct rt_spec *s, const struct pc_runtime_io *io, struct pc_run
     }
   if (child_fd >= 0)
     close (steal_fd (&child_fd));
-  double t_clone = now_ms ();
+  double t_clone = rt_now_ms ();
 
   if (s->clone_flags & CLONE_NEWUSER)
     {
@@ -313,8 +309,9 @@ create_process (struct rt_spec *s, const struct pc_runtime_io *io, struct pc_run
     }
   if (rt_parent_wait_ready (parent_fd, pid, out, err) < 0)
     return -1;
-  pc_debug ("runtime create: parse+seccomp %.2f ms (compile %.2f ms), clone %.2f ms, child setup %.2f ms",
-            t_parse - t_start, s->seccomp_ms, t_clone - t_parse, now_ms () - t_clone);
+  pc_debug ("runtime create: parse %.2f ms, seccomp+prepare %.2f ms (compile %.2f ms), clone %.2f ms, "
+            "child setup %.2f ms", s->parse_ms, t_parse - t_start - s->parse_ms, s->seccomp_ms,
+            t_clone - t_parse, rt_now_ms () - t_clone);
   out->pid = pid;
   out->sync_fd = steal_fd (&parent_fd);
   return 0;
@@ -332,11 +329,13 @@ pc_runtime_create (json_object *spec, const struct pc_runtime_io *io,
   out->sync_fd = -1;
   struct rt_spec s;
   int ret = -1;
-  double t_start = now_ms ();
+  double t_start = rt_now_ms ();
   /* The container process is cloned without fork handlers. */
   if (pc_require_single_threaded ("creating a container", err) < 0)
     return -1;
-  if (rt_spec_parse (spec, &s, err) == 0)
+  int parsed = rt_spec_parse (spec, &s, err);
+  s.parse_ms = rt_now_ms () - t_start;
+  if (parsed == 0)
     {
       json_object *lnx = NULL, *sc = NULL, *ann = NULL, *cache = NULL, *notify = NULL;
       if (json_object_object_get_ex (spec, "linux", &lnx))
@@ -352,7 +351,7 @@ pc_runtime_create (json_object *spec, const struct pc_runtime_io *io,
               || rt_seccomp_notify_compile (json_object_get_string (notify), &s.seccomp, err) == 0)
           && rt_cgroup_prepare (&s.cgroup, &s.cgroup_procs_fd, err) == 0
           && rt_idmap_mounts_prepare (&s, err) == 0 && rt_overlay_mounts_prepare (spec, &s, err) == 0)
-        ret = create_process (&s, io, out, t_start, now_ms (), err);
+        ret = create_process (&s, io, out, t_start, rt_now_ms (), err);
       rt_idmap_mounts_close (&s);
       rt_overlay_mounts_close (&s);
     }

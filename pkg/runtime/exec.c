@@ -93,7 +93,7 @@ exec_child (const struct rt_process *p, const struct rt_seccomp *seccomp, const 
   int fds[RT_SYNC_FD__COUNT];
   rt_sync_fds_init (fds);
   fds[RT_SYNC_FD_CONSOLE] = console;
-  rt_child_finish (p, seccomp, sync_fd, fds, NULL);
+  rt_child_finish (p, seccomp, sync_fd, fds, false);
 }
 
 /* The middle process joins the namespaces (setns of a pid namespace only

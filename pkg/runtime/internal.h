@@ -156,6 +156,7 @@ struct rt_spec
   char **sysctl;             /* key=value */
   struct rt_seccomp seccomp; /* compiled in the parent */
   double seccomp_ms;         /* time spent compiling (0 when cached) */
+  double parse_ms;           /* rt_spec_parse, for the debug line */
 };
 
 /* spec.c */
@@ -255,9 +256,10 @@ int rt_terminal_setup (const struct rt_process *p, pc_error **err);
 /* child.c */
 /* fds: RT_SYNC_FD__COUNT entries (console, tap, netns; -1 = none), sent with
    "ready" and closed here.
-   Applies user, caps, no_new_privs, rlimits... waits for start, loads seccomp and execs. Never returns. */
+   Applies user, caps, no_new_privs, rlimits... waits for start, loads seccomp and execs. Never returns.
+   timed: "ready" carries the setup's checkpoints (timing.c). */
 void rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, int sync_fd,
-                      int *fds, const char *ready_info)
+                      int *fds, bool timed)
   __attribute__ ((noreturn));
 /* Reports the error on the sync socket and exits. The message's type is
    the error's class name ("error" when generic), so the parent keeps it. */
@@ -297,6 +299,13 @@ int rt_sync_recv_pid (int fd, pid_t middle, pid_t *pid, pc_error **err);
 int rt_gate_open (int gate[2]);
 void rt_gate_wait (int gate[2]);
 void rt_gate_release (int gate[2]);
+
+/* timing.c: the child's setup steps for the "ready" debug line. The parent
+   calls rt_marks_begin just before the clone; the child marks each step. */
+double rt_now_ms (void);
+void rt_marks_begin (void);
+void rt_mark (const char *name);
+void rt_marks_format (char *buf, size_t size);
 
 /* create.c */
 /* Fills out->console_fd and out->tap_fd from the "ready" message. */

