@@ -358,9 +358,6 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd, 
       fail (sync_fd, err);
     }
 
-  /* What the runtime and the network allocate for good goes to the top
-     of the heap, not into the CLI's holes all over it (trim.c). */
-  pc_mon_heap_plug ();
   /* An external runtime chosen by name would come in here (pc_runtime_find). */
   m->rt = pc_runtime_builtin ();
   struct pc_runtime_created created;
@@ -449,8 +446,9 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd, 
   pc_error_free (start_err);
   /* This process's copy of the spec is not needed any more (the CLI's copy
      is untouched): an idle monitor should not carry it. Freed once the
-     CLI has its report (its pages are copied on the frees' writes), the
-     holes plugged until the trim. */
+     CLI has its report (its pages are copied on the frees' writes); the
+     heap's holes are plugged until the trim, so what the monitor keeps from
+     here on is allocated at the heap's top (trim.c). */
   json_object_put (cfg->spec);
   pc_mon_heap_plug ();
   if (debug_stderr)
