@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -32,6 +34,29 @@ clone_ns (int flags)
   struct rt_clone_args args = { .flags = (uint64_t) (unsigned) flags,
                                 .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD };
   return (pid_t) syscall (SYS_clone3, &args, sizeof args);
+}
+
+/* A new network namespace starts with its loopback down. runc and crun
+   bring it up (the kernel then gives it 127.0.0.1 and ::1), and so does
+   this: a --network none container talks to itself over 127.0.0.1, as
+   podman's does. The default network's tap setup finds it up. */
+static int
+loopback_up (pc_error **err)
+{
+  pc_autoclose int sk = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sk < 0)
+    return pc_error_errno (err, errno, "create a socket in the container's network namespace");
+  struct ifreq ifr;
+  memset (&ifr, 0, sizeof ifr);
+  strcpy (ifr.ifr_name, "lo");
+  if (ioctl (sk, SIOCGIFFLAGS, &ifr) < 0)
+    return pc_error_errno (err, errno, "read the flags of the loopback interface");
+  if (ifr.ifr_flags & IFF_UP)
+    return 0;
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl (sk, SIOCSIFFLAGS, &ifr) < 0)
+    return pc_error_errno (err, errno, "bring the loopback interface up");
+  return 0;
 }
 
 static int
@@ -104,6 +129,8 @@ child_main (struct rt_spec *s, const struct pc_runtime_io *io, bool terminal, in
   int netns = -1;
   if ((s->clone_flags & CLONE_NEWNET) && (netns = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
     rt_child_fail (sync_fd, (pc_error_errno (&err, errno, "open the container's network namespace"), err));
+  if ((s->clone_flags & CLONE_NEWNET) && loopback_up (&err) < 0)
+    rt_child_fail (sync_fd, err);
   if (!terminal && rt_setup_stdio (io, &err) < 0)
     rt_child_fail (sync_fd, err);
   /* Nothing of pc's leaks into the container. */

@@ -69,6 +69,17 @@ while True:
     assert_equal "$(wc -l <<<"$output")" 1
 }
 
+@test "--network none: the loopback is up with 127.0.0.1 and ::1, as podman's" {
+    run_pc run --rm --network none busybox sh -c 'ip link show lo; ip -o addr show lo'
+    assert_contains "$output" "LOOPBACK,UP"
+    assert_contains "$output" "inet 127.0.0.1/8"
+    assert_contains "$output" "inet6 ::1/128"
+    # The container reaches itself over it: a server on 127.0.0.1 answers.
+    run_pc run --rm --network none busybox sh -c \
+        'nc -l -p 7001 -e echo pong & for i in $(seq 100); do nc 127.0.0.1 7001 </dev/null && exit; usleep 20000; done; exit 9'
+    assert_equal "$output" pong
+}
+
 @test "--network slirp4netns:mtu=,cidr= set the container's MTU, address and gateway" {
     run_pc run --rm --network slirp4netns:mtu=1500,cidr=10.7.0.0/24 busybox \
         sh -c 'cat /sys/class/net/tap0/mtu; ip -o -4 addr show tap0; ip route'
