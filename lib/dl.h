@@ -3,7 +3,8 @@
    container's monitor (a fork of the CLI) neither maps nor relocates them.
    A file that stands in for such a library (pkg/registry/curl-lazy.c,
    pkg/runtime/seccomp-lazy.c, pkg/kube/yaml-lazy.c,
-   pkg/storage/archive-lazy.c, pkg/network/slirp.c) describes it with a
+   pkg/storage/archive-lazy.c, pkg/network/slirp.c, lib/hash.c for
+   libcrypto) describes it with a
    struct of function pointers, the functions' names in the same order and
    one struct pc_dl that says which library has them. pc_dl_load loads it
    once per process, thread-safe; a library that cannot be loaded, or lacks

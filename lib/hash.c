@@ -1,11 +1,11 @@
 #include "lib/hash.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/random.h>
 
+#include "lib/dl.h"
 #include "lib/sha256-plain.h"
 
 /* Streams (layer blobs, often hundreds of MB) are hashed by OpenSSL, which
@@ -14,56 +14,38 @@
    process pays for its relocations and constructors (~0.4 MiB of private
    memory in each idle container monitor, ~0.7 ms on the first hash) though
    most commands never hash a stream. Without libcrypto the plain C
-   implementation does the work. */
-typedef void *(*evp_ctx_new_fn) (void);
-typedef const void *(*evp_md_fn) (void);
-typedef int (*evp_init_fn) (void *ctx, const void *md, void *engine);
-typedef int (*evp_update_fn) (void *ctx, const void *buf, size_t len);
-typedef int (*evp_final_fn) (void *ctx, unsigned char *md, unsigned int *len);
-typedef void (*evp_ctx_free_fn) (void *ctx);
-
+   implementation does the work.
+   Loaded through lib/dl.h, once per process and thread-safe (layers are
+   hashed by several threads at once during a pull). */
 static struct
 {
-  int state; /* 0 not tried, 1 loaded, -1 unavailable */
-  evp_ctx_new_fn ctx_new;
-  evp_md_fn sha256;
-  evp_init_fn init;
-  evp_update_fn update;
-  evp_final_fn final;
-  evp_ctx_free_fn ctx_free;
+  void *(*ctx_new) (void);
+  const void *(*sha256) (void);
+  int (*init) (void *ctx, const void *md, void *engine);
+  int (*update) (void *ctx, const void *buf, size_t len);
+  int (*final) (void *ctx, unsigned char *md, unsigned int *len);
+  void (*ctx_free) (void *ctx);
 } evp;
+
+static const char evp_names[][PC_DL_NAME_MAX] = {
+  "EVP_MD_CTX_new", "EVP_sha256", "EVP_DigestInit_ex", "EVP_DigestUpdate", "EVP_DigestFinal_ex",
+  "EVP_MD_CTX_free",
+};
+
+static struct pc_dl libcrypto = PC_DL_INIT ("libcrypto.so.3", "libssl3", evp_names, evp, RTLD_NOW);
 
 static bool
 evp_load (void)
 {
-  if (evp.state != 0)
-    return evp.state > 0;
-  evp.state = -1;
-  if (getenv ("PC_NO_LIBCRYPTO"))
-    return false;
-  void *h = dlopen ("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
-  if (h == NULL)
-    return false;
-  /* dlsym returns void *; the casts through a union keep -Wpedantic quiet
-     about object-to-function pointer conversion. */
-#define SYM(field, type, name)                                          \
-  do                                                                    \
-    {                                                                   \
-      union { void *p; type f; } u_ = { .p = dlsym (h, name) };        \
-      if (u_.p == NULL)                                                 \
-        return false;                                                   \
-      evp.field = u_.f;                                                 \
-    }                                                                   \
-  while (0)
-  SYM (ctx_new, evp_ctx_new_fn, "EVP_MD_CTX_new");
-  SYM (sha256, evp_md_fn, "EVP_sha256");
-  SYM (init, evp_init_fn, "EVP_DigestInit_ex");
-  SYM (update, evp_update_fn, "EVP_DigestUpdate");
-  SYM (final, evp_final_fn, "EVP_DigestFinal_ex");
-  SYM (ctx_free, evp_ctx_free_fn, "EVP_MD_CTX_free");
-#undef SYM
-  evp.state = 1;
-  return true;
+  /* Read once: the environment is not changed behind pc's back. */
+  static int no_crypto = -1;
+  int off = __atomic_load_n (&no_crypto, __ATOMIC_RELAXED);
+  if (off < 0)
+    {
+      off = getenv ("PC_NO_LIBCRYPTO") != NULL;
+      __atomic_store_n (&no_crypto, off, __ATOMIC_RELAXED);
+    }
+  return !off && pc_dl_load (&libcrypto);
 }
 
 struct pc_sha256
