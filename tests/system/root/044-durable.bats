@@ -18,25 +18,34 @@ teardown() { root_store_teardown; }
     ASAN_OPTIONS=detect_leaks=0 run strace -f -y -o "$BATS_TEST_TMPDIR/trace" -e trace=fsync,rename,renameat,renameat2,linkat \
         "${PCR[@]}" create --name durable busybox true
     [ "$status" -eq 0 ] || { echo "# $output" >&2; false; }
-    # container.json: its temp file synced, renamed into place, then its
-    # directory synced; the name: its file synced, linked, its directory synced.
+    # The engine's container.json is the commit point: the container exists
+    # once it is renamed into place. Before that rename, its temp file, the
+    # storage record and the name file (linked into names/ earlier) and the
+    # names directory are synced; after it, the record's directory.
     python3 - "$BATS_TEST_TMPDIR/trace" <<'PY'
 import re, sys
 lines = open(sys.argv[1]).read().splitlines()
-def first(pat, start=0):
-    for i in range(start, len(lines)):
-        if re.search(pat, lines[i]):
-            return i
-    sys.exit("no line matching %r after line %d" % (pat, start))
-r = first(r'rename\w*\(.*container\.json\.tmp-.*container\.json"')
-first(r'fsync\(\d+<[^>]*\.container\.json\.tmp-')
-if first(r'fsync\(\d+<[^>]*\.container\.json\.tmp-') > r:
-    sys.exit("container.json renamed before its data was synced")
-first(r'fsync\(\d+<[^>]*/[0-9a-f]{64}>\)', r)
-l = first(r'linkat\(.*"durable"')
-if first(r'fsync\(\d+<[^>]*/\.tmp-[0-9a-f]{64}>') > l:
-    sys.exit("name linked before its data was synced")
-first(r'fsync\(\d+<[^>]*/names>\)', l)
+def find(pat):
+    return [i for i, l in enumerate(lines) if re.search(pat, l)]
+commit = find(r'rename\w*\(.*/engine/containers/[0-9a-f]{64}>, "\.container\.json\.tmp-.*"container\.json"')
+if not commit:
+    sys.exit("no rename of the engine's container.json")
+r = commit[0]
+def before(pat, what):
+    got = find(pat)
+    if not got:
+        sys.exit("%s was never synced" % what)
+    if got[0] > r:
+        sys.exit("%s synced only after the record's rename (the commit)" % what)
+before(r'fsync\(\d+</[^>]*/engine/containers/[0-9a-f]{64}/\.container\.json\.tmp-', "the engine record's data")
+before(r'fsync\(\d+</[^>]*/root/containers/[0-9a-f]{64}/(\.container\.json\.tmp-[0-9a-f]+|container\.json)>', "the storage record")
+link = find(r'linkat\(.*"durable"')
+if not link or link[0] > r:
+    sys.exit("the name was not linked before the record's rename")
+before(r'fsync\(\d+<[^>]*/names/\.tmp-[0-9a-f]{64}>', "the name's file")
+before(r'fsync\(\d+<[^>]*/engine/names>\)', "the names directory")
+if not [i for i in find(r'fsync\(\d+<[^>]*/engine/containers/[0-9a-f]{64}>\)') if i > r]:
+    sys.exit("the record's directory was not synced after its rename")
 PY
 }
 
