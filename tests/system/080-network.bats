@@ -76,7 +76,7 @@ while True:
     assert_contains "$output" "inet6 ::1/128"
     # The container reaches itself over it: a server on 127.0.0.1 answers.
     run_pc run --rm --network none busybox sh -c \
-        'nc -l -p 7001 -e echo pong & for i in $(seq 100); do nc 127.0.0.1 7001 </dev/null && exit; usleep 20000; done; exit 9'
+        'nc -l -p 7001 -e echo pong & for i in $(seq 100); do nc 127.0.0.1 7001 </dev/null 2>/dev/null && exit; usleep 20000; done; exit 9'
     assert_equal "$output" pong
 }
 
