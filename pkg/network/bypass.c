@@ -23,7 +23,12 @@
    caller's notification stays pending (its thread waits in the kernel)
    while the socket is polled here, at most PENDING_MAX of them (beyond
    that a connect takes slirp's path); a non-blocking caller gets the
-   socket at once and EINPROGRESS, as from its own connect. At most
+   socket at once and EINPROGRESS, as from its own connect. A pending
+   connect lasts as long as the host's (its SYN retries and timeout): no
+   time limit sends it to slirp's path, which would connect a second time
+   to the same peer. Every RECHECK_MS the monitor asks the kernel whether
+   each pending caller still waits, and drops those gone (killed,
+   interrupted). At most
    BURST notifications are taken per wakeup, so a container that floods
    them shares the loop with everything else. */
 #include "pkg/network/bypass.h"
@@ -53,7 +58,7 @@
 
 #define PENDING_MAX 256
 #define BURST 32
-#define PENDING_MS 2000
+#define RECHECK_MS 1000
 
 struct pending
 {
@@ -61,7 +66,7 @@ struct pending
   int hfd;          /* the host socket, connecting */
   int target;       /* the container's fd number */
   bool cloexec, nonblock;
-  double deadline;  /* then the call continues into slirp */
+  double recheck;   /* then: does the caller still wait? */
 };
 
 static double
@@ -237,7 +242,7 @@ try_bypass (struct pc_net_bypass *b, const struct seccomp_notif *req)
           b->pend = xrealloc (b->pend, b->cap_pend * sizeof *b->pend);
         }
       b->pend[b->n_pend++] = (struct pending) { req->id, steal_fd (&hfd), target, cloexec, nonblock,
-                                                now_ms () + PENDING_MS };
+                                                now_ms () + RECHECK_MS };
     }
   else
     /* What the host said (refused, unreachable), as slirp would have. */
@@ -276,7 +281,7 @@ pc_net_bypass_prepare (struct pc_net_bypass *b, int *timeout_ms, pc_net_add_fn a
   double now = now_ms ();
   for (size_t i = 0; i < b->n_pend; i++)
     {
-      int left = b->pend[i].deadline > now ? (int) (b->pend[i].deadline - now) + 1 : 0;
+      int left = b->pend[i].recheck > now ? (int) (b->pend[i].recheck - now) + 1 : 0;
       if (*timeout_ms < 0 || left < *timeout_ms)
         *timeout_ms = left;
     }
@@ -298,10 +303,16 @@ pc_net_bypass_check (struct pc_net_bypass *b, const struct pollfd *pfd, size_t n
       struct pending *p = &b->pend[i];
       if (!(pfd[base + i].revents & (POLLOUT | POLLERR | POLLHUP)))
         {
-          /* Slow: the host socket goes, the call takes slirp's path. */
-          if (now_ms () < p->deadline)
+          /* Still connecting: keep it while its caller waits. */
+          double now = now_ms ();
+          if (now < p->recheck)
             continue;
-          respond (b, p->id, 0, true);
+          uint64_t id = p->id;
+          if (ioctl (b->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0)
+            {
+              p->recheck = now + RECHECK_MS;
+              continue;
+            }
         }
       else
         {
