@@ -390,8 +390,10 @@ create_common (const struct pc_command *cmd, bool is_run, int argc, char **argv,
   if (resolve_pod (*ep, f) != 0)
     return PC_EXIT_ERROR;
   /* A member that runs at once joins the pod's user namespace (its infra
-     started first); create needs no more than a fresh one. */
-  if (pc_engine_enter_userns_ctr (*ep, f->o.network, is_run ? f->o.pod : NULL, NULL, 0, &err) < 0)
+     started first); create needs no more than a fresh one, and a plain
+     create none (create-outside.c). */
+  bool outside = !is_run && pc_engine_create_outside_userns (*ep, &f->o, f->pull);
+  if (!outside && pc_engine_enter_userns_ctr (*ep, f->o.network, is_run ? f->o.pod : NULL, NULL, 0, &err) < 0)
     return pc_cli_fail (err);
   r = f->o.rootfs ? 0 : pc_cli_pull_for_run (*ep, f->o.image, f->pull, f->tls_verify, f->quiet);
   if (r != 0)

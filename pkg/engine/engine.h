@@ -214,6 +214,11 @@ struct pc_create_opts
 
 int pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o,
                       struct pc_container **out, pc_error **err);
+/* True when `pc create` with o (and --pull policy pull, NULL: missing)
+   does all its work outside pc's user namespace, entering none: the
+   default mapping, a local image without VOLUMEs, no volumes, pod,
+   --replace or --rootfs (create-outside.c). Decided before any write. */
+bool pc_engine_create_outside_userns (struct pc_engine *e, const struct pc_create_opts *o, const char *pull);
 
 /* Healthchecks (pkg/engine/health.c, docs/healthcheck.md). run: the
    container's monitor runs the check now; 0 with *healthy for its outcome.

@@ -160,6 +160,26 @@ need_ranges() {
     assert_contains "$output" "/etc/subuid"
 }
 
+@test "a run whose user namespace cannot be mapped fails with newuidmap's message and leaves nothing" {
+    need_ranges
+    pc_load_fixture busybox
+    local f=$PC_TEST_DIR/subuid
+    printf '%s:3000000000:65536\n' "$ME" > "$f"
+    # A plain run creates its container while the helpers map the
+    # namespace; their refusal must still leave no container behind.
+    PC_SUBUID_FILE=$f run_pc 125 run --name nomap busybox true
+    assert_contains "$output" "newuidmap failed"
+    PC_SUBUID_FILE=$f run_pc 125 run -d --name nomap2 busybox true
+    assert_contains "$output" "newuidmap failed"
+    run_pc ps -a --format '{{.Names}}'
+    assert_equal "$output" ""
+    local store=$XDG_DATA_HOME/pc/storage
+    run ls "$store/containers" "$store/engine/containers"
+    assert_equal "$(printf '%s\n' "$output" | grep -c '^[0-9a-f]\{64\}$')" 0
+    # The names are free again.
+    run_pc run --rm --name nomap busybox true
+}
+
 @test "pc system check passes here; cgroup v1 is a warning, not a failure" {
     need_ranges
     run_pc system check

@@ -97,3 +97,27 @@ check_driver() {
 @test "storage driver vfs: root mounted by the monitor" {
     check_driver vfs
 }
+
+@test "a plain create enters no user namespace; its files are owned as from inside it, and start runs it" {
+    run_pc --log-level debug create --name plain -u 1000 busybox sh -c 'id -u; touch /tmp/x && echo wrote'
+    assert_not_contains "$output" "entered the user namespace"
+    local plain=${lines[-1]}
+    # A named volume is chowned and filled from the image: that create enters.
+    run_pc --log-level debug create --name withvol -v pv:/data busybox true
+    assert_contains "$output" "entered the user namespace"
+    local withvol=${lines[-1]}
+    # Seen from pc's namespace, both containers' files have the same owners
+    # and modes: container root's.
+    local store=$XDG_DATA_HOME/pc/storage
+    run_pc unshare stat -c '%n %u:%g %a' "$store/containers/$plain/diff" "$store/containers/$plain/work" \
+        "$store/engine/containers/$plain/config.json"
+    local p=$output
+    run_pc unshare stat -c '%n %u:%g %a' "$store/containers/$withvol/diff" "$store/containers/$withvol/work" \
+        "$store/engine/containers/$withvol/config.json"
+    assert_equal "${p//$plain/ID}" "${output//$withvol/ID}"
+    assert_contains "$p" "/diff 0:0 755"
+    run_pc start -a plain
+    assert_equal "$output" "$(printf '1000\nwrote')"
+    run_pc rm plain withvol
+    run_pc volume rm pv
+}
