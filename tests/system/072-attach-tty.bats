@@ -34,10 +34,14 @@ exit_of() {
 
 # blocks PID SIGNUM: PID holds SIGNUM blocked (an attached pc proxying
 # signals: it is connected to the monitor).
+# pc blocks every signal for a moment around a fork or clone (the user
+# namespace's holder, a helper's spawn): that is not it, and a signal sent
+# then kills pc when the mask comes back. The proxy set leaves SIGCHLD
+# (17) out.
 blocks() {
     local mask
     mask=$(awk '/^SigBlk:/ { print $2 }' "/proc/$1/status")
-    (( (16#$mask >> ($2 - 1)) & 1 ))
+    (( (16#$mask >> ($2 - 1)) & 1 )) && ! (( (16#$mask >> 16) & 1 ))
 }
 
 # in_top NAME TEXT: a process of the container's shows TEXT.
