@@ -49,13 +49,45 @@ copy_key (json_object *to, json_object *from, const char *key)
 }
 
 static json_object *
-caps_json (struct pc_engine *e, struct pc_container *c, const char *which)
+caps_json (json_object *spec, const char *which)
 {
-  pc_autofree char *path = xasprintf ("%s/config.json", c->id);
-  pc_autoerror pc_error *err = NULL;
-  pc_autojson json_object *spec = pc_json_read_file (e->ctr_dfd, path, &err);
   json_object *caps = pc_json_get (pc_json_get (pc_json_get (spec, "process"), "capabilities"), which);
   return caps ? json_object_get (caps) : json_object_new_array ();
+}
+
+/* podman's GraphDriver: the container layer's directories, from the
+   spec's note of how its root is mounted (pkg/engine/rootfs.c). pc's
+   fuse-overlayfs is podman's overlay with a mount_program; vfs has no
+   layers to show. */
+static json_object *
+graph_driver (json_object *spec)
+{
+  pc_autoerror pc_error *err = NULL;
+  struct pc_rootfs_mount m;
+  if (eng_rootfs_from_spec (spec, &m, &err) < 0)
+    return NULL;
+  json_object *g = json_object_new_object ();
+  bool overlay = strcmp (m.driver, "overlay") == 0 || strcmp (m.driver, "fuse-overlayfs") == 0;
+  json_object_object_add (g, "Name", json_object_new_string (overlay ? "overlay" : m.driver));
+  json_object *data = NULL;
+  if (overlay)
+    {
+      data = json_object_new_object ();
+      static const struct
+      {
+        const char *opt, *key;
+      } keys[] = { { "lowerdir=", "LowerDir" }, { "upperdir=", "UpperDir" }, { "workdir=", "WorkDir" } };
+      pc_autofree char *src = xstrdup (m.source);
+      char *save = NULL;
+      for (char *o = strtok_r (src, ",", &save); o; o = strtok_r (NULL, ",", &save))
+        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+          if (strncmp (o, keys[i].opt, strlen (keys[i].opt)) == 0)
+            json_object_object_add (data, keys[i].key, json_object_new_string (o + strlen (keys[i].opt)));
+      json_object_object_add (data, "MergedDir", json_object_new_string (m.target));
+    }
+  json_object_object_add (g, "Data", data);
+  pc_rootfs_mount_clear (&m);
+  return g;
 }
 
 json_object *
@@ -100,6 +132,7 @@ pc_engine_inspect (struct pc_engine *e, struct pc_container *c)
   pc_autofree char *hosts = xasprintf ("%s/hosts", sdir);
   pc_autofree char *static_dir = xasprintf ("%s/containers/%s", e->data_dir, c->id);
   pc_autofree char *oci = xasprintf ("%s/config.json", static_dir);
+  pc_autofree char *oci_rel = xasprintf ("%s/config.json", c->id);
   pc_autofree char *pidfile = xasprintf ("%s/monitor.pid", sdir);
   bool started = st->status != PC_STATUS_CREATED;
   json_object_object_add (o, "ResolvConfPath", json_object_new_string (started ? resolv : ""));
@@ -134,9 +167,14 @@ pc_engine_inspect (struct pc_engine *e, struct pc_container *c)
   json_object_object_add (o, "MountLabel", json_object_new_string (""));
   json_object_object_add (o, "ProcessLabel", json_object_new_string (""));
   json_object_object_add (o, "AppArmorProfile", json_object_new_string (""));
-  json_object_object_add (o, "EffectiveCaps", caps_json (e, c, "effective"));
-  json_object_object_add (o, "BoundingCaps", caps_json (e, c, "bounding"));
+  pc_autoerror pc_error *serr = NULL;
+  pc_autojson json_object *spec = pc_json_read_file (e->ctr_dfd, oci_rel, &serr);
+  json_object_object_add (o, "EffectiveCaps", caps_json (spec, "effective"));
+  json_object_object_add (o, "BoundingCaps", caps_json (spec, "bounding"));
   json_object_object_add (o, "ExecIDs", exec_ids (e, c));
+  json_object *gd = spec ? graph_driver (spec) : NULL;
+  if (gd)
+    json_object_object_add (o, "GraphDriver", gd);
   copy_key (o, rec, "Mounts");
   json_object_object_add (o, "Dependencies", json_object_new_array ());
   json_object *ns = json_object_new_object ();

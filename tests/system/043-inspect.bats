@@ -68,6 +68,27 @@ assert s["linux"]["seccomp"]["defaultAction"]
 ' "$output"
 }
 
+@test "inspect's GraphDriver: the overlay's dirs; what the container writes is in UpperDir, the image in LowerDir" {
+    run_pc create --name gd busybox sh -c 'echo written >/new; sleep 100'
+    run_pc inspect --format '{{.GraphDriver.Name}}' gd
+    assert_equal "$output" overlay
+    run_pc start gd
+    wait_for sh -c "test -s \"\$('$PC' inspect --format '{{.GraphDriver.Data.UpperDir}}' gd)/new\""
+    run_pc inspect --format '{{.GraphDriver.Data.UpperDir}}' gd
+    local upper=$output
+    run cat "$upper/new"
+    assert_equal "$output" written
+    run_pc inspect --format '{{.GraphDriver.Data.LowerDir}}' gd
+    local lower=$output
+    # One busybox layer, holding the image's files; the container's merged
+    # view shows them.
+    [ -x "${lower%%:*}/bin/busybox" ]
+    run_pc inspect --format '{{.GraphDriver.Data.WorkDir}} {{.GraphDriver.Data.MergedDir}}' gd
+    assert_equal "$output" "${upper%/diff}/work ${upper%/diff}/merged"
+    [ -d "${upper%/diff}/work" ]
+    run_pc rm -f -t 0 gd
+}
+
 @test "export writes the container's filesystem as a tar" {
     run_pc run --name ex busybox sh -c 'echo exported > /marker'
     run_pc export -o "$PC_TEST_DIR/ex.tar" ex
