@@ -395,7 +395,8 @@ create_common (const struct pc_command *cmd, bool is_run, int argc, char **argv,
   bool outside = !is_run && pc_engine_create_outside_userns (*ep, &f->o, f->pull);
   if (!outside && pc_engine_enter_userns_ctr (*ep, f->o.network, is_run ? f->o.pod : NULL, NULL, 0, &err) < 0)
     return pc_cli_fail (err);
-  r = f->o.rootfs ? 0 : pc_cli_pull_for_run (*ep, f->o.image, f->pull, f->tls_verify, f->quiet);
+  /* Outside: the image is local and the policy pulls nothing. */
+  r = f->o.rootfs || outside ? 0 : pc_cli_pull_for_run (*ep, f->o.image, f->pull, f->tls_verify, f->quiet);
   if (r != 0)
     return r;
   if (pc_engine_create (*ep, &f->o, cp, &err) < 0)

@@ -1,5 +1,5 @@
-/* pc create without pc's user namespace (docs/userns.md "create outside
-   the user namespace").
+/* pc create without pc's user namespace (docs/namespaces.md, "Which
+   commands enter which namespace").
 
    In pc's default mapping container root is the user, so every file a
    plain create writes (its name, the container layer's empty upper and

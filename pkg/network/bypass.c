@@ -313,6 +313,7 @@ pc_net_bypass_check (struct pc_net_bypass *b, const struct pollfd *pfd, size_t n
               p->recheck = now + RECHECK_MS;
               continue;
             }
+          /* Its caller is gone: nothing to answer, the socket goes. */
         }
       else
         {
