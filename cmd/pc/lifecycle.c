@@ -242,7 +242,7 @@ start_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **e
     return -1;
   if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
     return 1;
-  if (pc_engine_start (e, c, false, NULL, err) < 0)
+  if (pc_engine_start (e, c, NULL, NULL, err) < 0)
     return pc_error_wrap (err, "unable to start container \"%s\"", c->id);
   return 0;
 }
@@ -303,12 +303,6 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
   if (pc_engine_lookup (e, args[0], &c, &err) < 0)
     return pc_cli_fail (err);
   bool running = c->state.status == PC_STATUS_RUNNING;
-  /* podman start -a exits 125 when the command cannot run, as start does. */
-  if (!running && pc_engine_start (e, c, true, NULL, &err) < 0)
-    {
-      pc_error_wrap (&err, "unable to start container %s", c->id);
-      return pc_cli_fail (err);
-    }
   /* podman: -a relays stdout and stderr, -i also stdin. */
   struct pc_attach_opts ao = {
     .start = !running,
@@ -318,6 +312,12 @@ pc_cmd_start (const struct pc_command *cmd, int argc, char **argv)
     .detach_keys = detach_keys,
     .sig_proxy = sig_proxy,
   };
+  /* podman start -a exits 125 when the command cannot run, as start does. */
+  if (!running && pc_engine_start (e, c, &ao, NULL, &err) < 0)
+    {
+      pc_error_wrap (&err, "unable to start container %s", c->id);
+      return pc_cli_fail (err);
+    }
   int code = 0;
   int a = pc_engine_attach (e, c, &ao, &code, &err);
   if (a < 0 && ao.start
@@ -351,7 +351,7 @@ stop_one (struct pc_engine *e, struct pc_container *c, void *data, pc_error **er
   if (pc_engine_stop (e, c, d->timeout, err) < 0)
     return -1;
   if (d->restart)
-    return pc_engine_start (e, c, false, NULL, err);
+    return pc_engine_start (e, c, NULL, NULL, err);
   return 0;
 }
 

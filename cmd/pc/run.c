@@ -448,7 +448,7 @@ pc_cmd_run (const struct pc_command *cmd, int argc, char **argv)
   static const int passthrough[3] = { 0, 1, 2 };
   if (f.detach)
     {
-      if (pc_engine_start (e, c, false, passthrough, &err) < 0)
+      if (pc_engine_start (e, c, NULL, passthrough, &err) < 0)
         {
           r = pc_cli_fail_as (err, PC_EXIT_INVOKES);
           goto out;
@@ -456,11 +456,6 @@ pc_cmd_run (const struct pc_command *cmd, int argc, char **argv)
       printf ("%s\n", c->id);
       r = 0;
       goto out;
-    }
-  if (pc_engine_start (e, c, true, passthrough, &err) < 0)
-    {
-      r = pc_cli_fail_as (err, PC_EXIT_INVOKES);
-      goto cleanup;
     }
   /* podman: without --attach all three; with it only the streams named,
      and stdin also with -i. */
@@ -472,6 +467,11 @@ pc_cmd_run (const struct pc_command *cmd, int argc, char **argv)
     .detach_keys = f.detach_keys,
     .sig_proxy = f.sig_proxy,
   };
+  if (pc_engine_start (e, c, &ao, passthrough, &err) < 0)
+    {
+      r = pc_cli_fail_as (err, PC_EXIT_INVOKES);
+      goto cleanup;
+    }
   int code = 0;
   int a = pc_engine_attach (e, c, &ao, &code, &err);
   if (a < 0)

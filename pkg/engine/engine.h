@@ -231,17 +231,24 @@ int pc_engine_healthcheck_run (struct pc_engine *e, struct pc_container *c, bool
 json_object *pc_engine_health_state (struct pc_engine *e, const struct pc_container *c);
 char *pc_engine_health_status (struct pc_engine *e, const struct pc_container *c);
 
-/* Spawns the monitor. attach: the container waits for the start request of
-   pc_monitor_attach (start = true) so no output is lost; otherwise it runs at
-   once. passthrough: the container's stdio (log driver passthrough). An
-   exited container is started again from its layer. */
-int pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
+struct pc_attach_opts;
+/* Spawns the monitor. attach (NULL: detached): the pc_engine_attach that
+   follows, with the same options, relays stdio; the monitor keeps output
+   for it from the start. Without a terminal the container runs at once, as
+   a detached one does, and the signals an attach with sig_proxy relays are
+   held (blocked) from the spawn to the attach, which relays those that came
+   meanwhile; with a terminal it waits for the attach's start request, made
+   once pc's terminal is raw and the container's has its size.
+   passthrough: the container's stdio (log driver passthrough). An exited
+   container is started again from its layer. */
+int pc_engine_start (struct pc_engine *e, struct pc_container *c, const struct pc_attach_opts *attach,
                      const int passthrough_fds[3], pc_error **err);
 /* What pc_engine_attach relays. */
 struct pc_attach_opts
 {
-  bool start;                /* the container waits for its start (pc_engine_start with
-                                attach): attach first, then start it */
+  bool start;                /* after pc_engine_start with these options: attach to the
+                                container it started (or that waits for the start
+                                request: attach first, then start it) */
   bool running_only;         /* pc attach: a container that does not run is refused with
                                 podman's "you can only attach to running containers" */
   bool in;                   /* pc's stdin to the container's (when it was made with -i) */

@@ -238,7 +238,7 @@ make_members (struct pc_engine *e, struct plan *p, pc_error **err)
       report_id (p->out_fd, m->init ? 'I' : 'C', c->id);
       if (!p->start)
         continue;
-      if (pc_engine_start (e, c, false, NULL, err) < 0)
+      if (pc_engine_start (e, c, NULL, NULL, err) < 0)
         return pc_error_wrap (err, "starting container %s", m->name);
       if (!m->init)
         continue;

@@ -153,10 +153,13 @@ static struct
   int fd;
   pid_t monitor;                 /* and the monitor that start spawned */
   unsigned long long mstart;     /* with its start time */
-} start_conn = { "", -1, 0, 0 };
+  bool started;                  /* the monitor started the container (and wrote attach) */
+  bool held;                     /* signals held since the spawn: the mask before */
+  sigset_t mask;
+} start_conn = { "", -1, 0, 0, false, false, { { 0 } } };
 
 static void
-start_conn_set (const char *id, int fd, pid_t monitor, unsigned long long mstart)
+start_conn_set (const char *id, int fd, pid_t monitor, unsigned long long mstart, bool started)
 {
   if (start_conn.fd >= 0)
     close (start_conn.fd);
@@ -164,10 +167,11 @@ start_conn_set (const char *id, int fd, pid_t monitor, unsigned long long mstart
   start_conn.fd = fd;
   start_conn.monitor = monitor;
   start_conn.mstart = mstart;
+  start_conn.started = started;
 }
 
 static int
-start_conn_take (const char *id, pid_t *monitor, unsigned long long *mstart)
+start_conn_take (const char *id, pid_t *monitor, unsigned long long *mstart, bool *started)
 {
   if (start_conn.fd < 0 || strcmp (start_conn.id, id) != 0)
     return -1;
@@ -176,11 +180,21 @@ start_conn_take (const char *id, pid_t *monitor, unsigned long long *mstart)
   start_conn.id[0] = '\0';
   *monitor = start_conn.monitor;
   *mstart = start_conn.mstart;
+  *started = start_conn.started;
   return fd;
 }
 
+/* The signal mask from before pc_engine_start held the proxied ones. */
+static void
+start_conn_release_signals (void)
+{
+  if (start_conn.held)
+    sigprocmask (SIG_SETMASK, &start_conn.mask, NULL);
+  start_conn.held = false;
+}
+
 int
-pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
+pc_engine_start (struct pc_engine *e, struct pc_container *c, const struct pc_attach_opts *attach,
                  const int passthrough_fds[3], pc_error **err)
 {
   int lock = eng_lock_container (e, c->id, err);
@@ -240,6 +254,13 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
 
   json_object *cfg = pc_json_get (c->rec, "Config");
   json_object *hc = pc_json_get (c->rec, "HostConfig");
+  /* An attached start waits for the attach's start request only with a
+     terminal: pc's must be raw and the container's sized before its
+     program starts. Without one the monitor starts it at once and keeps
+     its output for the connection made with it: no round trip to pc
+     between the container's setup and its exec. */
+  bool tty = pc_json_get_bool (cfg, "Tty", false);
+  bool at_once = attach == NULL || !tty;
   const char *ld = pc_json_get_string (pc_json_get (hc, "LogConfig"), "Type");
   if (ld == NULL)
     ld = "k8s-file";
@@ -268,9 +289,9 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
     .log_path = strcmp (ld, "k8s-file") == 0 ? log_path : NULL,
     .log_max_size = pc_json_get_int (c->rec, "LogSizeMax", 0),  /* containers.conf log_size_max */
     .spec = spec,
-    .start_now = !attach,
+    .start_now = at_once,
     .stdin_open = pc_json_get_bool (cfg, "OpenStdin", false),
-    .terminal = pc_json_get_bool (cfg, "Tty", false),
+    .terminal = tty,
     .passthrough_fds = { -1, -1, -1 },
     .prepare = start_prepare,
     .teardown = start_teardown,
@@ -300,9 +321,19 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
   struct timespec started;
   clock_gettime (CLOCK_REALTIME, &started);
   int conn = -1;
+  /* A signal for the container that comes once it runs waits for the
+     attach to relay it, instead of ending pc (the attach blocks the same
+     ones before its start request). */
+  start_conn_release_signals ();
+  if (attach && at_once && attach->sig_proxy)
+    {
+      pc_monitor_hold_proxy_signals (&start_conn.mask);
+      start_conn.held = true;
+    }
   if ((attach ? pc_monitor_spawn_attached (&mc, &cpid, &mpid, &conn, err)
        : pc_monitor_spawn (&mc, &cpid, &mpid, err)) < 0)
     {
+      start_conn_release_signals ();
       /* podman names the container in this one: a missing -w directory, the
          runtime's one "cannot invoke" that is not about the command's file. */
       if (pc_error_class_of (*err) == PC_ERR_CANNOT_INVOKE && (*err)->status == ENOENT)
@@ -328,7 +359,8 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
         }
       goto out;
     }
-  pc_debug ("monitor %d created container pid %d", (int) mpid, (int) cpid);
+  pc_debug (at_once ? "monitor %d created and started container pid %d" : "monitor %d created container pid %d",
+            (int) mpid, (int) cpid);
   unsigned long long mstart = eng_proc_start_time (mpid);
   unsigned long long cstart = eng_proc_start_time (cpid);
   when = pc_time_format_rfc3339 (&started);
@@ -338,16 +370,22 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, bool attach,
     {
       if (conn >= 0)
         close (conn);
+      start_conn_release_signals ();
       goto out;
     }
-  start_conn_set (c->id, conn, mpid, mstart);
+  start_conn_set (c->id, conn, mpid, mstart, at_once);
   c->state.status = PC_STATUS_RUNNING;
   c->state.pid = cpid;
   c->state.monitor_pid = mpid;
   c->state.started_at = started;
   ret = 0;
-  pc_engine_event_container (e, c, "init");
-  pc_engine_event_container (e, c, "start");
+  /* The monitor wrote init and start (and attach) for a start it made:
+     before the container's died, which it writes too. */
+  if (!at_once)
+    {
+      pc_engine_event_container (e, c, "init");
+      pc_engine_event_container (e, c, "start");
+    }
   eng_extras_started (c->rec, state_dir, cpid, mpid);
 
 out:
@@ -374,7 +412,8 @@ pc_engine_attach (struct pc_engine *e, struct pc_container *c, const struct pc_a
      monitor it spawned, whose pid and start time it knows. */
   pid_t cmon = 0;
   unsigned long long cmstart = 0;
-  int conn = o->start ? start_conn_take (c->id, &cmon, &cmstart) : -1;
+  bool started = false;
+  int conn = o->start ? start_conn_take (c->id, &cmon, &cmstart, &started) : -1;
   /* The pidfd pins the monitor: if the state still says running once it
      is open (pid and start time checked), it is this container's. The
      monitor our start spawned is pinned the same way with what it
@@ -403,9 +442,11 @@ pc_engine_attach (struct pc_engine *e, struct pc_container *c, const struct pc_a
             }
         }
     }
-  pc_engine_event_container (e, c, "attach");
-  int r = pc_monitor_attach_conn (conn, state_dir, in ? 0 : -1, o->out ? 1 : -1, o->err ? 2 : -1, tty, o->start,
-                             o->detach_keys, mon, exit_code, err);
+  if (!started)
+    pc_engine_event_container (e, c, "attach");
+  int r = pc_monitor_attach_conn (conn, state_dir, in ? 0 : -1, o->out ? 1 : -1, o->err ? 2 : -1, tty,
+                                  o->start && !started, o->detach_keys, mon, exit_code, err);
+  start_conn_release_signals ();
   if (r == 0)
     pc_debug ("container exited with status %d", *exit_code);
   else if (r < 0 && o->start

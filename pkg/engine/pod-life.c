@@ -54,7 +54,7 @@ start_members (struct pc_engine *e, struct pc_pod *p, void *data, pc_error **err
       if (is_up (v[i]) || (p->infra_id && strcmp (v[i]->id, p->infra_id) == 0))
         continue;
       pc_error *serr = NULL;
-      if (pc_engine_start (e, v[i], false, NULL, &serr) < 0)
+      if (pc_engine_start (e, v[i], NULL, NULL, &serr) < 0)
         {
           pc_error_wrap (&serr, "starting container %s", v[i]->id);
           keep_first (&first, &serr);

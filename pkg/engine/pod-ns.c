@@ -83,7 +83,7 @@ start_infra_here (struct pc_engine *e, void *data, pc_error **err)
         }
     }
   eng_unlock (lock);
-  if (pc_engine_start (e, infra, false, NULL, err) < 0)
+  if (pc_engine_start (e, infra, NULL, NULL, err) < 0)
     return pc_error_wrap (err, "starting the infra container of pod %s", s->p->name);
   return 0;
 }

@@ -115,6 +115,14 @@ proxy_set (sigset_t *set, bool tty)
     }
 }
 
+void
+pc_monitor_hold_proxy_signals (sigset_t *old)
+{
+  sigset_t set;
+  proxy_set (&set, false);
+  sigprocmask (SIG_BLOCK, &set, old);
+}
+
 static int
 send_resize (struct attach *a, pc_error **err)
 {

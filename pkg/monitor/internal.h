@@ -67,6 +67,9 @@ void pc_mon_log_open (int dirfd, const char *id);
 /* state.c */
 int pc_mon_write_pid_file (int dirfd, pc_error **err);
 int pc_mon_write_exit_file (int dirfd, int exit_code, const struct timespec *t, pc_error **err);
+/* The init and start events (and attach, for a start that came with the
+   CLI's connection) of a start the monitor made itself. */
+void pc_mon_write_start_events (int dirfd, bool attached);
 int pc_mon_write_file (int dirfd, const char *name, const char *data, size_t len, pc_error **err);
 
 /* server.c: the attach socket side. */

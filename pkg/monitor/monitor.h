@@ -21,6 +21,7 @@
 #define PC_PKG_MONITOR_H
 
 #include <json-c/json.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -145,6 +146,11 @@ int pc_monitor_attach (const char *state_dir, int in_fd, int out_fd, int err_fd,
 int pc_monitor_attach_conn (int conn, const char *state_dir, int in_fd, int out_fd, int err_fd,
                             bool tty, bool start, const char *detach_keys, int proxy_pidfd,
                             int *exit_code, pc_error **err);
+/* Blocks the signals an attach without a terminal proxies, for the moments
+   between the spawn of a container that runs at once and the attach:
+   pc_monitor_attach_conn's loop relays what came meanwhile. *old: the mask
+   to put back after the attach. */
+void pc_monitor_hold_proxy_signals (sigset_t *old);
 
 /* Sends `sig` to the container through its monitor (pidfd of the monitor,
    checked by the caller against its recorded start time): works from any

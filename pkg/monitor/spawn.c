@@ -417,8 +417,8 @@ monitor_main (const struct pc_monitor_config *cfg, int sync_fd, int creator_fd, 
     pc_set_nonblock (m->in_fd, true);
 
   pc_error *start_err = NULL;
-  if (cfg->start_now)
-    pc_mon_do_start (m, &start_err);
+  if (cfg->start_now && pc_mon_do_start (m, &start_err) == 0)
+    pc_mon_write_start_events (m->dirfd, client_fd >= 0);
 
   if (pc_mon_write_pid_file (m->dirfd, &err) < 0 || setup_signals (m, &err) < 0)
     {

@@ -141,13 +141,18 @@ pc_mon_write_pid_file (int dirfd, pc_error **err)
   return pc_mon_write_file (dirfd, PC_MONITOR_PIDFILE, buf, (size_t) n, err);
 }
 
-/* The `died` event (pkg/engine/events.h): the engine left the log's path
-   and the event in the state dir; the line gets the exit code and time and
-   is appended under the log's lock in one write, before the exit file, so
-   whoever sees the container exited finds it in `pc events`. Rotation is
-   left to the next pc command that writes. Best effort. */
+/* The container's events the monitor writes (pkg/engine/events.h): the
+   engine left the log's path and a container event without Time in the
+   state dir ("died-event"); each status given becomes one line, with the
+   time (and for `died` podman's ContainerExitCode first), appended under
+   the log's lock in one write. `died` goes before the exit file, so
+   whoever sees the container exited finds it in `pc events`; `init`,
+   `start` and `attach` of a start the monitor makes itself go before its
+   report, so they come before the container's `died` and before anything
+   the command that started it does next. Rotation is left to the next pc
+   command that writes. Best effort. */
 static void
-write_died_event (int dirfd, int exit_code, const struct timespec *t)
+write_events (int dirfd, const char *const *statuses, size_t n, int exit_code, const struct timespec *t)
 {
   pc_autofree char *data = NULL;
   pc_autoerror pc_error *err = NULL;
@@ -160,31 +165,49 @@ write_died_event (int dirfd, int exit_code, const struct timespec *t)
   pc_autojson json_object *tmpl = json_tokener_parse (nl + 1);
   if (tmpl == NULL || !json_object_is_type (tmpl, json_type_object))
     return;
-  pc_autojson json_object *ev = json_object_new_object ();
-  if (exit_code)
-    json_object_object_add (ev, "ContainerExitCode", json_object_new_int (exit_code));
   pc_autofree char *ts = pc_time_format_rfc3339 (t);
-  json_object_object_foreach (tmpl, k, v)
+  pc_autofree char *lines = xstrdup ("");
+  for (size_t i = 0; i < n; i++)
     {
-      json_object_object_add (ev, k, json_object_get (v));
-      if (strcmp (k, "Status") == 0)
-        json_object_object_add (ev, "Time", json_object_new_string (ts));
-    }
-  pc_autofree char *line = xasprintf ("%s\n", json_object_to_json_string_ext (ev, JSON_C_TO_STRING_PLAIN
+      bool died = strcmp (statuses[i], "died") == 0;
+      pc_autojson json_object *ev = json_object_new_object ();
+      if (died && exit_code)
+        json_object_object_add (ev, "ContainerExitCode", json_object_new_int (exit_code));
+      json_object_object_foreach (tmpl, k, v)
+        {
+          bool status = strcmp (k, "Status") == 0;
+          json_object_object_add (ev, k, status ? json_object_new_string (statuses[i]) : json_object_get (v));
+          if (status)
+            json_object_object_add (ev, "Time", json_object_new_string (ts));
+        }
+      char *more = xasprintf ("%s%s\n", lines, json_object_to_json_string_ext (ev, JSON_C_TO_STRING_PLAIN
                                                                               | JSON_C_TO_STRING_NOSLASHESCAPE));
+      free (lines);
+      lines = more;
+    }
   pc_autofree char *lock = xasprintf ("%s.lock", data);
   pc_autoclose int lfd = open (lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (lfd < 0 || flock (lfd, LOCK_EX) < 0)
     return;
   pc_autoclose int fd = open (data, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0 || write (fd, line, strlen (line)) != (ssize_t) strlen (line))
-    pc_monitor_log ("the died event was not recorded in %s", data);
+  if (fd < 0 || write (fd, lines, strlen (lines)) != (ssize_t) strlen (lines))
+    pc_monitor_log ("the container's %s event was not recorded in %s", statuses[0], data);
+}
+
+void
+pc_mon_write_start_events (int dirfd, bool attached)
+{
+  static const char *const statuses[] = { "init", "start", "attach" };
+  struct timespec now;
+  clock_gettime (CLOCK_REALTIME, &now);
+  write_events (dirfd, statuses, attached ? 3 : 2, 0, &now);
 }
 
 int
 pc_mon_write_exit_file (int dirfd, int exit_code, const struct timespec *t, pc_error **err)
 {
-  write_died_event (dirfd, exit_code, t);
+  static const char *const died[] = { "died" };
+  write_events (dirfd, died, 1, exit_code, t);
   char ts[PC_K8S_TS_MAX], go[PC_K8S_TS_MAX], buf[128];
   size_t tl = pc_k8s_format_timestamp (t, ts);
   pc_k8s_go_timestamp (ts, tl, go);

@@ -177,6 +177,35 @@ remove s1"
     [ "$(wc -l <"$(evlog)")" -eq 60 ]
 }
 
+@test "events: init, start, attach, died in podman's order, also for a container that exits at once" {
+    pc_busybox
+    # The monitor starts these itself and writes their init and start
+    # (and attach) before its died; nothing the CLI writes after the start
+    # may come between.
+    for i in 1 2 3; do
+        run_pc run --name q$i localhost/busybox:latest true
+        run_pc events --stream=false --filter container=q$i --format '{{.Status}}'
+        assert_equal "$(echo $output)" "create init start attach died"
+    done
+    run_pc start -a q1
+    run_pc events --stream=false --filter container=q1 --format '{{.Status}}'
+    assert_equal "$(echo $output)" "create init start attach died init start attach died"
+    line=$(grep '"Name":"q1","Status":"start"' "$(evlog)" | head -1)
+    [[ $line =~ ^\{\"ID\":\"[0-9a-f]{64}\",\"Image\":\"localhost/busybox:latest\",\"Name\":\"q1\",\"Status\":\"start\",\"Time\":\"[0-9-]+T[0-9:.]+(Z|[+-][0-9:]+)\",\"Type\":\"container\",\"Attributes\":\{\}\}$ ]] || { echo "$line"; false; }
+    run_pc run -d --name qd localhost/busybox:latest true
+    wait_for_state qd exited
+    run_pc events --stream=false --filter container=qd --format '{{.Status}}'
+    assert_equal "$(echo $output)" "create init start died"
+    # With -t the CLI starts it (its terminal first): the same order.
+    run_pc run -t --name qt localhost/busybox:latest true
+    run_pc events --stream=false --filter container=qt --format '{{.Status}}'
+    assert_equal "$(echo $output)" "create init start attach died"
+    # A command that cannot run: no init or start (podman 4.3 logs neither).
+    run_pc 127 run --name qn localhost/busybox:latest /no/such
+    run_pc events --stream=false --filter container=qn --format '{{.Status}}'
+    assert_equal "$(echo $output)" "create died"
+}
+
 @test "events: container lifecycle events (exec, kill, stop, restart)" {
     pc_busybox
     run_pc run -d --name lc localhost/busybox:latest sleep 1000
