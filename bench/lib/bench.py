@@ -52,6 +52,23 @@ def loadavg():
         return None
 
 
+def fs_type(path):
+    """The filesystem type under path, from /proc/self/mountinfo (the
+    longest mount point that contains it)."""
+    path = os.path.realpath(path)
+    best, fs = "", "?"
+    try:
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                left, _, right = line.partition(" - ")
+                mnt = left.split()[4]
+                if (path == mnt or path.startswith(mnt.rstrip("/") + "/")) and len(mnt) >= len(best):
+                    best, fs = mnt, right.split()[0]
+    except (OSError, IndexError):
+        pass
+    return fs
+
+
 def run(args):
     ctx = Context(args)
     started = now()
@@ -80,6 +97,7 @@ def run(args):
         "loadavg_start": load_start, "loadavg_end": loadavg(),
         "pc": args.pc, "fixtures": args.fixtures, "tmp": args.tmp,
         "podman_info": podman_info, "podman_broken": ctx.podman_broken,
+        "runtime_dir_fs": fs_type(ctx.env["XDG_RUNTIME_DIR"]),
         "pc_commands": {k: v for k, v in sorted(ctx._has.items())},
         "cases": results,
     }

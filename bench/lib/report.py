@@ -189,10 +189,14 @@ def render(doc):
     info = (run.get("podman_info") or "").split()
     podman_cfg = ("podman info: runtime %s, storage driver %s, cgroup manager %s" % tuple(info)
                   if len(info) == 3 else "podman info failed: %s" % run.get("podman_broken"))
-    out.append("Run: %s, %s mode, %.0f s, rootless as user `%s`, private HOME (%s). "
+    rfs = run.get("runtime_dir_fs")
+    rdir = (", XDG_RUNTIME_DIR on %s%s" % (rfs, " (as a login session's /run/user/UID)" if rfs == "tmpfs"
+                                            else ", not a tmpfs as in a login session")
+            if rfs else "")
+    out.append("Run: %s, %s mode, %.0f s, rootless as user `%s`, private HOME%s (%s). "
                "Lower is better everywhere; a ratio below 1 means pc is faster (or smaller)."
                % (run["started"], "quick" if run["quick"] else "full", run["duration_s"],
-                  run["user"], podman_cfg))
+                  run["user"], rdir, podman_cfg))
     if run.get("loadavg_start") is not None:
         out.append("")
         out.append("Load average (1 min) at the start %.1f, at the end %.1f, on %d cores: above "
