@@ -673,6 +673,7 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
   memcpy (c->id, id, sizeof c->id);
   c->name = xstrdup (name);
   c->rec = steal_pointer (&rec);
+  c->spec = json_object_get (spec);
   pc_time_parse_rfc3339 (pc_json_get_string (c->rec, "Created"), &c->created, err);
   pc_error_clear (err);
   /* The record is the commit point: from here on the container exists. */

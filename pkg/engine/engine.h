@@ -102,6 +102,8 @@ struct pc_container
   struct timespec created;
   char *problem;             /* the record cannot be read: path and why (rec is then
                                 an empty object, name ""); NULL when it is fine */
+  json_object *spec;         /* the OCI spec pc_engine_create wrote (owned), for the
+                                pc_engine_start of the same command: not read back */
 };
 
 void pc_container_free (struct pc_container *c);

@@ -248,7 +248,8 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, const struct pc_at
     goto out;
   if (eng_write_etc_files (c, sdfd, err) < 0)
     goto out;
-  spec = pc_json_read_file (e->ctr_dfd, spath, err);
+  /* The spec a create of this command just wrote is not read back. */
+  spec = c->spec ? steal_pointer (&c->spec) : pc_json_read_file (e->ctr_dfd, spath, err);
   if (spec == NULL || eng_pod_join_spec (e, c, spec, err) < 0 || eng_network_join_spec (e, c, spec, err) < 0)
     goto out;
 

@@ -48,6 +48,8 @@ pc_container_free (struct pc_container *c)
   free (c->problem);
   if (c->rec)
     json_object_put (c->rec);
+  if (c->spec)
+    json_object_put (c->spec);
   free (c);
 }
 
