@@ -98,6 +98,7 @@ def run(args):
         "pc": args.pc, "fixtures": args.fixtures, "tmp": args.tmp,
         "podman_info": podman_info, "podman_broken": ctx.podman_broken,
         "runtime_dir_fs": fs_type(ctx.env["XDG_RUNTIME_DIR"]),
+        "store_fs": args.store_fs or fs_type(ctx.env["HOME"]),
         "pc_commands": {k: v for k, v in sorted(ctx._has.items())},
         "cases": results,
     }
@@ -188,6 +189,7 @@ def main():
     ap.add_argument("--fixtures")
     ap.add_argument("--raw")
     ap.add_argument("--run-as", default=os.environ.get("USER", ""))
+    ap.add_argument("--store-fs", default="")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--cases")
     ap.add_argument("--hyperfine", metavar="DIR")

@@ -193,10 +193,11 @@ def render(doc):
     rdir = (", XDG_RUNTIME_DIR on %s%s" % (rfs, " (as a login session's /run/user/UID)" if rfs == "tmpfs"
                                             else ", not a tmpfs as in a login session")
             if rfs else "")
-    out.append("Run: %s, %s mode, %.0f s, rootless as user `%s`, private HOME%s (%s). "
+    sfs = run.get("store_fs")
+    out.append("Run: %s, %s mode, %.0f s, rootless as user `%s`, private HOME%s%s (%s). "
                "Lower is better everywhere; a ratio below 1 means pc is faster (or smaller)."
                % (run["started"], "quick" if run["quick"] else "full", run["duration_s"],
-                  run["user"], rdir, podman_cfg))
+                  run["user"], " on " + sfs if sfs else "", rdir, podman_cfg))
     if run.get("loadavg_start") is not None:
         out.append("")
         out.append("Load average (1 min) at the start %.1f, at the end %.1f, on %d cores: above "
