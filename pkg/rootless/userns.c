@@ -1,8 +1,9 @@
 /* Entering pc's user namespace and writing id maps.
 
    pc_rootless_enter makes the namespace in a small holder child (clone with
-   CLONE_NEWUSER | CLONE_VM: no copy of pc's memory), forks newuidmap and
-   newgidmap on it at the same time from the initial namespace, then joins
+   CLONE_NEWUSER | CLONE_VM: no copy of pc's memory), starts newuidmap and
+   newgidmap on it at the same time from the initial namespace (each from a
+   CLONE_VM child that execs at once), then joins
    it with setns and unshares its own mount namespace. The helpers' stderr
    comes back over a pipe each, so a refusal reaches the user verbatim. */
 #include "pkg/rootless/internal.h"
@@ -135,32 +136,76 @@ write_proc_file (pid_t pid, const char *name, const char *data, pc_error **err)
   return 0;
 }
 
-/* One spawned newXidmap: its pid and the read end of its stderr. */
+/* What a helper's child needs, built before the clone: it shares pc's
+   memory and only resets its signals, points stderr at the pipe and
+   execs. */
+struct helper_exec
+{
+  const char *prog;
+  char **argv;
+  int err_fd;
+  sigset_t mask;   /* pc's, for the helper */
+};
+
+/* One spawned newXidmap: its pid, the read end of its stderr, and what
+   its child reads until its exec (this lives until finish_helper has
+   reaped it). */
 struct map_helper
 {
   const char *name;
   pid_t pid;
   int err_fd;
+  struct helper_exec x;
+  char prog[PATH_MAX];
+  char nums[PC_IDMAP_MAX * 3 + 1][12];
+  char *argv[PC_IDMAP_MAX * 3 + 3];
 };
 
-/* newXidmap for target, its stderr into a pipe. A fork, not posix_spawn:
-   a vfork would hold pc until each helper's exec is done, and the two
-   execs (a setuid program's, the bulk of the entry) would run one after
-   the other; forked, both start at once. */
-static int
-spawn_helper (struct map_helper *h, const char *name, pid_t target, const struct pc_idmap_entry *e,
-              size_t n, pc_error **err)
+static char helper_stacks[2][16384] __attribute__ ((aligned (64)));
+
+/* The child of a helper's clone, on its own stack in pc's memory. Nothing
+   it calls may allocate or touch pc's state; errno is pc's (shared), so it
+   is only read on the way out of a failed exec. Its signal handlers are
+   its own copies (no CLONE_SIGHAND): set to the default before pc's mask
+   comes back, none of pc's handlers can run here. */
+__attribute__ ((no_sanitize ("address", "undefined"))) static int
+helper_main (void *arg)
 {
-  char prog[PATH_MAX];
+  const struct helper_exec *h = arg;
+  for (int s = 1; s < SIGRTMIN; s++)
+    if (s != SIGKILL && s != SIGSTOP && s < 32)
+      signal (s, SIG_DFL);
+  for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
+    signal (s, SIG_DFL);
+  if (h->err_fd == STDERR_FILENO)
+    fcntl (h->err_fd, F_SETFD, 0);
+  else
+    dup2 (h->err_fd, STDERR_FILENO);
+  sigprocmask (SIG_SETMASK, &h->mask, NULL);
+  execv (h->prog, h->argv);
+  dprintf (STDERR_FILENO, "exec %s: %s", h->prog, strerror (errno));
+  _exit (127);
+}
+
+/* newXidmap for target, its stderr into a pipe. Cloned with CLONE_VM (as
+   the holder is), not forked: no copy of pc's page tables, no
+   copy-on-write faults in pc until the exec, and pc goes on at once, so
+   the two helpers' execs (setuid programs', the bulk of the entry) run at
+   the same time; posix_spawn's vfork would hold pc until each exec. */
+static int
+spawn_helper (struct map_helper *h, int slot, const char *name, pid_t target,
+              const struct pc_idmap_entry *e, size_t n, pc_error **err)
+{
+  char *prog = h->prog;
+  char (*nums)[12] = h->nums;
+  char **argv = h->argv;
   h->name = name;
   h->pid = -1;
   h->err_fd = -1;
   if (!pc_rootless_find_helper (name, prog))
     return pc_error_make (err, ENOENT, "%s not found: install it (Debian/Ubuntu package \"uidmap\")", name);
 
-  /* Strings are built before fork: the child only dups and execs. */
-  char nums[PC_IDMAP_MAX * 3 + 1][12];
-  char *argv[PC_IDMAP_MAX * 3 + 3];
+  /* Strings are built before the clone: the child only dups and execs. */
   size_t k = 0;
   argv[k++] = (char *) name;
   snprintf (nums[0], sizeof nums[0], "%d", (int) target);
@@ -180,23 +225,19 @@ spawn_helper (struct map_helper *h, const char *name, pid_t target, const struct
   int ep[2];
   if (pipe2 (ep, O_CLOEXEC) < 0)
     return pc_error_errno (err, errno, "pipe");
-  pid_t pid = fork ();
+  /* The child reads h until its exec; h lives until it is reaped. */
+  h->x = (struct helper_exec) { .prog = prog, .argv = argv, .err_fd = ep[1] };
+  sigset_t all;
+  sigfillset (&all);
+  sigprocmask (SIG_SETMASK, &all, &h->x.mask);
+  pid_t pid = clone (helper_main, helper_stacks[slot] + sizeof helper_stacks[slot], CLONE_VM | SIGCHLD, &h->x);
+  int clone_errno = errno;
+  sigprocmask (SIG_SETMASK, &h->x.mask, NULL);
   if (pid < 0)
     {
-      int saved = errno;
       close (ep[0]);
       close (ep[1]);
-      return pc_error_errno (err, saved, "fork");
-    }
-  if (pid == 0)
-    {
-      if (ep[1] == STDERR_FILENO)
-        fcntl (ep[1], F_SETFD, 0);
-      else
-        dup2 (ep[1], STDERR_FILENO);
-      execv (prog, argv);
-      dprintf (STDERR_FILENO, "exec %s: %s", prog, strerror (errno));
-      _exit (127);
+      return pc_error_errno (err, clone_errno, "start %s", name);
     }
   close (ep[1]);
   h->pid = pid;
@@ -251,9 +292,9 @@ finish_helper (struct map_helper *h, pc_error **err)
 static int
 spawn_both (pid_t target, const struct pc_idmap *map, struct map_helper hs[2], pc_error **err)
 {
-  if (spawn_helper (&hs[0], "newuidmap", target, map->uid, map->n_uid, err) < 0)
+  if (spawn_helper (&hs[0], 0, "newuidmap", target, map->uid, map->n_uid, err) < 0)
     return -1;
-  return spawn_helper (&hs[1], "newgidmap", target, map->gid, map->n_gid, err);
+  return spawn_helper (&hs[1], 1, "newgidmap", target, map->gid, map->n_gid, err);
 }
 
 static int
