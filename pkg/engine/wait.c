@@ -212,6 +212,29 @@ wait_state (struct pc_engine *e, struct pc_container *c, unsigned states, int64_
 int
 eng_wait_exit (struct pc_engine *e, struct pc_container *c, int64_t timeout_ms, pc_error **err)
 {
+  int64_t deadline = timeout_ms >= 0 ? eng_now_ms () + timeout_ms : -1;
+  /* A running container's exit comes from its monitor, over a connection
+     (pc_monitor_wait_exit): closing the inotify instance wait_state
+     watches with waits for an SRCU grace period, 0.2-12 ms. What it cannot
+     settle (no monitor to connect to, one that went without recording the
+     exit) is wait_state's. */
+  eng_state_read (e, c, true);
+  if (c->state.status == PC_STATUS_RUNNING || c->state.status == PC_STATUS_PAUSED)
+    {
+      pc_autofree char *dir = pc_container_state_dir (e, c);
+      int r = pc_monitor_wait_exit (dir, timeout_ms);
+      if (r == 1)
+        return 1;
+      eng_state_read (e, c, true);
+      if (reached (c, 1u << PC_STATUS_EXITED))
+        return 0;
+      if (deadline >= 0)
+        {
+          timeout_ms = deadline - eng_now_ms ();
+          if (timeout_ms < 0)
+            timeout_ms = 0;
+        }
+    }
   /* stop and rm -f: a monitor that does not act is killed, not waited past. */
   return wait_state (e, c, 1u << PC_STATUS_EXITED, timeout_ms, false, err);
 }

@@ -209,6 +209,11 @@ char **pc_monitor_exec_list (const char *state_dir);
    PC_ERR_TIMEOUT error, a monitor too old for healthchecks
    PC_ERR_UNSUPPORTED, a container that exits meanwhile PC_ERR_STATE. */
 int pc_monitor_healthcheck (const char *state_dir, bool *healthy, pc_error **err);
+/* Waits on a connection to the monitor of state_dir until it says the
+   container exited (the exit file is written then) or goes away: 0. 1 at
+   the timeout (ms, < 0: none), -1 when it cannot be reached or answers
+   unlike a monitor (the caller waits its own way). */
+int pc_monitor_wait_exit (const char *state_dir, int64_t timeout_ms);
 
 /* Additions beyond API.md. */
 
