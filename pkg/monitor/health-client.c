@@ -1,17 +1,14 @@
 /* The client side of pc healthcheck run: asks the container's monitor to
    run the healthcheck now (pkg/monitor/health.c) and waits for its
-   outcome. And a client that only waits for the container's exit. */
+   outcome. */
 #include <errno.h>
-#include <poll.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
-#include "pkg/monitor/internal.h"
 #include "pkg/monitor/monitor.h"
 #include "pkg/monitor/protocol.h"
 
@@ -62,58 +59,5 @@ pc_monitor_healthcheck (const char *state_dir, bool *healthy, pc_error **err)
       const char *msg = nul ? nul + 1 : end;
       *healthy = (size_t) (end - msg) == 7 && memcmp (msg, "healthy", 7) == 0;
       return 0;
-    }
-}
-
-/* The exit, from the monitor itself: it sends EXIT to every client right
-   after it writes the exit file (also before a restart), and closes the
-   connection of any client when it goes. A waiter on this connection costs
-   nothing when it is done, where closing an inotify instance with a watch
-   waits for an SRCU grace period: 0.2-12 ms of each `pc stop`, measured. */
-int
-pc_monitor_wait_exit (const char *state_dir, int64_t timeout_ms)
-{
-  pc_autoerror pc_error *err = NULL;
-  pc_autoclose int sock = pc_mon_socket_connect (state_dir, PC_MONITOR_SOCKET, &err);
-  if (sock < 0)
-    return -1;
-  struct timespec t0;
-  clock_gettime (CLOCK_MONOTONIC, &t0);
-  bool hello = false;
-  /* The container's output comes to every client: skipped. */
-  pc_autofree char *pkt = xmalloc (PC_MONITOR_PKT_MAX);
-  for (;;)
-    {
-      int wait = -1;
-      if (timeout_ms >= 0)
-        {
-          struct timespec t;
-          clock_gettime (CLOCK_MONOTONIC, &t);
-          int64_t gone = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
-          wait = gone >= timeout_ms ? 0 : (int) (timeout_ms - gone > 1000000 ? 1000000 : timeout_ms - gone);
-        }
-      struct pollfd p = { .fd = sock, .events = POLLIN };
-      int r = poll (&p, 1, wait);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r < 0)
-        return -1;
-      if (r == 0)
-        return 1;
-      ssize_t n = recv (sock, pkt, PC_MONITOR_PKT_MAX, MSG_DONTWAIT);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        continue;
-      if (n <= 0)
-        return hello ? 0 : -1;
-      if (!hello)
-        {
-          /* Not a monitor that says HELLO first: the caller's own way. */
-          if (pkt[0] != PC_MSG_HELLO)
-            return -1;
-          hello = true;
-          continue;
-        }
-      if (pkt[0] == PC_MSG_EXIT)
-        return 0;
     }
 }
