@@ -80,6 +80,32 @@ while True:
     assert_equal "$output" pong
 }
 
+@test "--cap-add NET_ADMIN: the container's root administers its network namespace, in pc's user namespace or one of its own" {
+    # The namespace must be owned by the container's user namespace, which
+    # is pc's or, with --userns=auto, one of the container's own.
+    for userns in "" --userns=auto; do
+        run_pc run --rm $userns --cap-add NET_ADMIN --network none busybox \
+            sh -c 'ip link set lo mtu 1400 && cat /sys/class/net/lo/mtu'
+        assert_equal "$output" 1400
+    done
+    run_pc 2 run --rm --network none busybox ip link set lo mtu 1400
+    assert_contains "$output" "Operation not permitted"
+}
+
+@test "each container has a network namespace of its own, none the host's" {
+    run_pc run -d --name n1 --network none busybox sleep 100
+    run_pc run -d --name n2 busybox sleep 100
+    run_pc exec n1 readlink /proc/self/ns/net
+    local a=$output
+    run_pc exec n2 readlink /proc/self/ns/net
+    local b=$output
+    assert_contains "$a" "net:["
+    assert_not_equal "$a" "$b"
+    assert_not_equal "$a" "$(readlink /proc/self/ns/net)"
+    assert_not_equal "$b" "$(readlink /proc/self/ns/net)"
+    run_pc rm -f -t0 n1 n2
+}
+
 @test "--network slirp4netns:mtu=,cidr= set the container's MTU, address and gateway" {
     run_pc run --rm --network slirp4netns:mtu=1500,cidr=10.7.0.0/24 busybox \
         sh -c 'cat /sys/class/net/tap0/mtu; ip -o -4 addr show tap0; ip route'
