@@ -161,7 +161,11 @@ def compose(raw, mach):
                     v["status"], v["reason"] = "failed", "no samples recorded"
                 c["by_tool"][v["tool"]] = v
             c["ratios"] = {}
-            for a, b in (("pc", "podman"), ("pc", "floor"), ("podman", "floor")):
+            pairs = [("pc", "podman"), ("pc", "floor"), ("podman", "floor")]
+            # The start case's least start (bench/least-start.c).
+            if "least" in c["by_tool"]:
+                pairs += [("least", "floor"), ("pc", "least")]
+            for a, b in pairs:
                 r, why = ratio(c, a, b)
                 c["ratios"]["%s/%s" % (a, b)] = {"value": r, "no_ratio_because": why}
             del c["by_tool"]
@@ -222,6 +226,14 @@ def render(doc):
     out.append("")
     out.append("Medians; \"not run\" and \"failed\" are explained in the case below, "
                "and no ratio is given for them.")
+    for c in doc["cases"]:
+        lf = (c.get("ratios") or {}).get("least/floor", {}).get("value")
+        pl = (c.get("ratios") or {}).get("pc/least", {}).get("value")
+        if lf is not None:
+            out.append("")
+            out.append("%s: the least start (bench/least-start.c: newuidmap and newgidmap, the "
+                       "container's namespaces, `true`, no tool) is %.2f× its floor; pc is %s "
+                       "that least start." % (c["id"], lf, "%.2f×" % pl if pl is not None else "not timed against"))
     out.append("")
     out.append("![ps -a and images at 10/100/1000, pc/floor of the start cases, where pc "
                "run spends its time](latest.png)")
@@ -260,7 +272,9 @@ def render_case(c):
     out.append("")
     r = c["ratios"]
     parts = []
-    for key in ("pc/podman", "pc/floor", "podman/floor"):
+    for key in ("pc/podman", "pc/floor", "podman/floor", "least/floor", "pc/least"):
+        if key not in r:
+            continue
         val, why = r[key]["value"], r[key]["no_ratio_because"]
         if val is not None:
             parts.append("%s = %.2f" % (key, val))

@@ -20,12 +20,34 @@ def unshare_floor():
 
 
 # -- start --------------------------------------------------------------------------------
+def least_start(ctx):
+    """bench/least-start.c, built for this run: the least a rootless start does
+    where every command maps the user's subordinate ids (newuidmap and
+    newgidmap on a new user namespace, the container's five other
+    namespaces, exec), with no tool around it."""
+    src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                       "least-start.c")
+    binary = ctx.work("least-start")
+    v = Variant("least", [[binary, "-n", "true"]],
+                label="least-start -n true (bench/least-start.c)")
+    rc, _, err = ctx.runner.run(["cc", "-O2", "-o", binary, src], timeout=120)
+    if rc != 0:
+        v.skip("building bench/least-start.c failed: " + " ".join(err.strip().splitlines()[-2:]))
+    return v
+
+
 def case_start(ctx):
     case = {"id": "start",
             "title": "`start` of a created container (`--network none busybox true`)",
             "about": "The container is created (untimed) before each sample and removed "
                      "after it; the sample is `start` alone, which returns once the "
-                     "container runs. Floor: `unshare -r true`."}
+                     "container runs. Floor: `unshare -r true`. `least` is "
+                     "bench/least-start.c: the least any start does where each command "
+                     "maps the user's subordinate ids (no holder process): a user "
+                     "namespace mapped by newuidmap and newgidmap, the container's "
+                     "mount, pid, network, ipc and uts namespaces, and `true` as its "
+                     "pid 1, with no root filesystem, mounts, seccomp, monitor or state. "
+                     "least/floor is the lowest pc/floor that such a design could reach."}
 
     def build(tool):
         if tool == "floor":
@@ -40,7 +62,7 @@ def case_start(ctx):
         return v
 
     w, r = ctx.counts((3, 30), (1, 10))
-    return ctx.timed(case, make_variants(ctx, build), w, r)
+    return ctx.timed(case, make_variants(ctx, build) + [least_start(ctx)], w, r)
 
 
 # -- ps -a and images at 10, 100, 1000 -------------------------------------------------------
