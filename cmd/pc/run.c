@@ -382,11 +382,13 @@ create_common (const struct pc_command *cmd, bool is_run, int argc, char **argv,
   int r = parse_run_flags (cmd, is_run, argc, argv, f, &args, &nargs);
   if (r != 0)
     return r > 0 ? 0 : PC_EXIT_ERROR;
+  pc_error *err = NULL;
+  if (pc_engine_create_check_dns (&f->o, &err) < 0)
+    return pc_cli_fail (err);
   /* --network container:X joins X's user namespace, not a fresh one. */
   *ep = pc_cli_open_engine (0);
   if (*ep == NULL)
     return PC_EXIT_ERROR;
-  pc_error *err = NULL;
   if (resolve_pod (*ep, f) != 0)
     return PC_EXIT_ERROR;
   /* A member that runs at once joins the pod's user namespace (its infra

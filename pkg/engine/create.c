@@ -541,6 +541,8 @@ pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o, struct pc
 {
   /* containers.conf's defaults where the user gave no flag. */
   __attribute__ ((cleanup (eng_conf_opts_clear))) struct eng_conf_opts conf_opts = { 0 };
+  if (pc_engine_create_check_dns (o, err) < 0)
+    return -1;
   o = eng_conf_create_opts (o, &conf_opts);
   /* --pod: the pod's namespaces, hostname and volumes (pod-member.c). */
   __attribute__ ((cleanup (eng_pod_member_clear))) struct eng_pod_member pod_member = { 0 };

@@ -214,6 +214,11 @@ struct pc_create_opts
   bool rootfs;               /* --rootfs: image is a directory, DIR[:O] (run-extras.c) */
 };
 
+/* The --dns* flags the user gave (not containers.conf's): each server's
+   form, and podman's "conflicting options" error with --network none or
+   container:X, checked before anything is looked up (pc_engine_create
+   checks again). */
+int pc_engine_create_check_dns (const struct pc_create_opts *o, pc_error **err);
 int pc_engine_create (struct pc_engine *e, const struct pc_create_opts *o,
                       struct pc_container **out, pc_error **err);
 /* True when `pc create` with o (and --pull policy pull, NULL: missing)

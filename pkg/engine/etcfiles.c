@@ -158,6 +158,8 @@ write_dns_files (struct pc_container *c, const char *hostname, int state_dfd, pc
     return -1;
 
   pc_autofree char *resolv = NULL;
+  if (eng_network_image_resolv_conf (hc))
+    return 0;   /* the image's own is used: nothing to bind */
   if (nm.kind == PC_NET_HOST && dns == NULL && search == NULL && options == NULL)
     /* The host's own resolver (127.0.0.53 too) is reachable from there. */
     resolv = xstrdup (host_resolv ? host_resolv : "");

@@ -135,7 +135,9 @@ pc_engine_inspect (struct pc_engine *e, struct pc_container *c)
   pc_autofree char *oci_rel = xasprintf ("%s/config.json", c->id);
   pc_autofree char *pidfile = xasprintf ("%s/monitor.pid", sdir);
   bool started = st->status != PC_STATUS_CREATED;
-  json_object_object_add (o, "ResolvConfPath", json_object_new_string (started ? resolv : ""));
+  json_object_object_add (o, "ResolvConfPath",
+                          json_object_new_string (started && !eng_network_image_resolv_conf (pc_json_get (rec, "HostConfig"))
+                                                  ? resolv : ""));
   json_object_object_add (o, "HostnamePath", json_object_new_string (started ? hostname : ""));
   json_object_object_add (o, "HostsPath", json_object_new_string (started ? hosts : ""));
   json_object_object_add (o, "StaticDir", json_object_new_string (static_dir));

@@ -64,21 +64,39 @@ eng_network_check (const struct pc_create_opts *o, json_object *hc, pc_error **e
   struct pc_net_mode nm;
   if (pc_net_mode_parse (o->network, &nm, err) < 0)
     return -1;
+  /* --dns none: no /etc/resolv.conf from pc, the image's own stays
+     (podman's UseImageResolvConf), alone and without search or options. */
+  bool image_resolv = false;
   for (char **s = o->dns; s && *s; s++)
-    if (pc_net_check_dns_server (*s, err) < 0)
+    if (strcmp (*s, "none") == 0)
+      {
+        if (o->dns[1] != NULL)
+          return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                                 "none is not allowed to be specified with other DNS ip addresses");
+        image_resolv = true;
+      }
+    else if (pc_net_check_dns_server (*s, err) < 0)
       return -1;
+  if (image_resolv && o->dns_search && o->dns_search[0])
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                           "invalid config provided: UseImageResolvConf and DNSSearch are mutually exclusive options");
+  if (image_resolv && o->dns_option && o->dns_option[0])
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL,
+                           "invalid config provided: UseImageResolvConf and DNSOption are mutually exclusive options");
   for (char **s = o->add_host; s && *s; s++)
     if (pc_net_check_add_host (*s, err) < 0)
       return -1;
   if (o->no_hosts && o->add_host && o->add_host[0])
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--no-hosts and --add-host cannot be set together");
-  /* podman's inspect names; NoHosts is pc's. */
-  json_object_object_add (hc, "Dns", strv_array (o->dns));
+  /* podman's inspect names; NoHosts and NoResolvConf are pc's. */
+  json_object_object_add (hc, "Dns", strv_array (image_resolv ? NULL : o->dns));
   json_object_object_add (hc, "DnsOptions", strv_array (o->dns_option));
   json_object_object_add (hc, "DnsSearch", strv_array (o->dns_search));
   json_object_object_add (hc, "ExtraHosts", strv_array (o->add_host));
   if (o->no_hosts)
     json_object_object_add (hc, "NoHosts", json_object_new_boolean (true));
+  if (image_resolv)
+    json_object_object_add (hc, "NoResolvConf", json_object_new_boolean (true));
   return ports_record (o, &nm, hc, err);
 }
 
@@ -250,6 +268,34 @@ eng_network_mode (const char *arg)
   if (pc_net_mode_parse (arg, &nm, &err) < 0)
     return xstrdup (arg);
   return pc_net_mode_format (&nm);
+}
+
+int
+pc_engine_create_check_dns (const struct pc_create_opts *o, pc_error **err)
+{
+  /* podman's order: each server's form, then the network mode. */
+  for (char **s = o->dns; s && *s; s++)
+    if (strcmp (*s, "none") != 0 && pc_net_check_dns_server (*s, err) < 0)
+      return -1;
+  bool dns = (o->dns && o->dns[0]) || (o->dns_search && o->dns_search[0]) || (o->dns_option && o->dns_option[0]);
+  struct pc_net_mode nm;
+  pc_autoerror pc_error *merr = NULL;
+  if (!dns || o->pod || pc_net_mode_parse (o->network, &nm, &merr) < 0)
+    return 0;   /* a bad --network is the full check's error */
+  if (nm.kind == PC_NET_NONE || nm.kind == PC_NET_CONTAINER)
+    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "conflicting options: dns and the network mode: %s",
+                           nm.kind == PC_NET_NONE ? "none" : "container");
+  return 0;
+}
+
+bool
+eng_network_image_resolv_conf (json_object *hc)
+{
+  if (pc_json_get_bool (hc, "NoResolvConf", false))
+    return true;
+  struct pc_net_mode nm;
+  pc_autoerror pc_error *err = NULL;
+  return pc_net_mode_parse (pc_json_get_string (hc, "NetworkMode"), &nm, &err) == 0 && nm.kind == PC_NET_NONE;
 }
 
 bool

@@ -298,6 +298,9 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, json_object 
       /* --no-hosts: the image's own /etc/hosts. */
       if (strcmp (*f, "hosts") == 0 && pc_json_get_bool (hc, "NoHosts", false))
         continue;
+      /* --dns none, --network none: the image's own /etc/resolv.conf. */
+      if (strcmp (*f, "resolv.conf") == 0 && eng_network_image_resolv_conf (hc))
+        continue;
       if (!has_mount (mounts, dest))
         add_mount (mounts, dest, "bind", src, pc_json_get_bool (hc, "ReadonlyRootfs", false) ? bind_ro_o : bind_o);
     }

@@ -243,9 +243,63 @@ s.serve_forever()' >"$log" 2>/dev/null </dev/null 3>&-) &
     assert_contains "$output" "1.2.3 is not an ip address"
 }
 
-@test "--network none: /etc/hosts names the container on 127.0.0.1, no forwarder in /etc/resolv.conf" {
-    run_pc 1 run --rm --network none --hostname solo --name alone busybox sh -c 'grep solo /etc/hosts; grep -c 10.0.2.3 /etc/resolv.conf'
-    assert_equal "$output" "$(printf '127.0.0.1\tsolo alone\n0')"
+@test "--network none: /etc/hosts names the container on 127.0.0.1; /etc/resolv.conf is the image's (podman 4.3 writes none)" {
+    run_pc run --rm --network none --hostname solo --name alone busybox sh -c 'grep solo /etc/hosts; grep -c resolv.conf /proc/self/mountinfo; test -e /etc/resolv.conf || echo absent'
+    assert_equal "$output" "$(printf '127.0.0.1\tsolo alone\n0\nabsent')"
+    run_pc run -d --name nn --network none busybox sleep 100
+    run_pc inspect --format '{{.ResolvConfPath}}|{{.HostConfig.Dns}}' nn
+    assert_equal "$output" "|[]"
+    run_pc inspect --format '{{.HostsPath}}' nn
+    assert_contains "$output" "/hosts"
+    run_pc rm -f -t0 nn
+}
+
+@test "--dns none: the container keeps its own /etc/resolv.conf; podman's errors around it" {
+    # The first run writes one in the container's root; the second start
+    # of that container finds it untouched.
+    run_pc run --name dn --dns none busybox sh -c 'cat /etc/resolv.conf 2>/dev/null || echo absent; echo "nameserver 192.0.2.53" > /etc/resolv.conf'
+    assert_equal "$output" "absent"
+    run_pc start -a dn
+    assert_equal "$output" "nameserver 192.0.2.53"
+    run_pc 1 run --rm --dns none busybox sh -c 'grep -c resolv.conf /proc/self/mountinfo'
+    assert_equal "$output" "0"
+    run_pc inspect --format '{{.ResolvConfPath}}|{{.HostConfig.Dns}}' dn
+    assert_equal "$output" "|[]"
+    run_pc commit -q dn localhost/dn-image
+    run_pc run --rm --dns none localhost/dn-image cat /etc/resolv.conf
+    assert_equal "$output" "nameserver 192.0.2.53"
+    # Without --dns none pc's file is bound over it.
+    run_pc run --rm localhost/dn-image cat /etc/resolv.conf
+    assert_contains "$output" "nameserver 10.0.2.3"
+    run_pc rm dn
+    run_pc rmi localhost/dn-image
+    run_pc 125 create --dns none --dns 1.1.1.1 busybox true
+    assert_equal "$output" "Error: none is not allowed to be specified with other DNS ip addresses"
+    run_pc 125 create --dns 1.1.1.1 --dns none busybox true
+    assert_equal "$output" "Error: none is not allowed to be specified with other DNS ip addresses"
+    run_pc 125 create --dns none --dns-search example.org busybox true
+    assert_equal "$output" "Error: invalid config provided: UseImageResolvConf and DNSSearch are mutually exclusive options"
+    run_pc 125 create --dns none --dns-option ndots:2 busybox true
+    assert_equal "$output" "Error: invalid config provided: UseImageResolvConf and DNSOption are mutually exclusive options"
+    run_pc 125 create --dns NONE busybox true
+    assert_equal "$output" "Error: NONE is not an ip address"
+}
+
+@test "--dns, --dns-search, --dns-option with --network none or container:X: podman's conflicting options (125), before anything is looked up" {
+    for flag in "--dns 192.0.2.1" "--dns none" "--dns-search example.org" "--dns-option ndots:2"; do
+        run_pc 125 create --network none $flag busybox true
+        assert_equal "$output" "Error: conflicting options: dns and the network mode: none"
+        run_pc 125 run --rm --network container:nosuch $flag busybox true
+        assert_equal "$output" "Error: conflicting options: dns and the network mode: container"
+    done
+    # A bad server is named first, as podman does.
+    run_pc 125 create --network none --dns bogus busybox true
+    assert_equal "$output" "Error: bogus is not an ip address"
+    # --network host takes them.
+    run_pc run --rm --network host --dns 192.0.2.1 busybox cat /etc/resolv.conf
+    assert_contains "$output" "nameserver 192.0.2.1"
+    run_pc ps -a -q
+    assert_equal "$output" ""
 }
 
 # free_port: a free TCP port on the host's 127.0.0.1.

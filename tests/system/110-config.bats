@@ -261,6 +261,10 @@ conf() {
     run_pc run --rm --dns 10.1.1.1 busybox cat /etc/resolv.conf
     assert_contains "$output" "nameserver 10.1.1.1"
     assert_not_contains "$output" "10.9.8.7"
+    # They are no --dns flags: --network none takes them without podman's
+    # "conflicting options", and has no /etc/resolv.conf of pc's.
+    run_pc 1 run --rm --network none busybox cat /etc/resolv.conf
+    assert_contains "$output" "No such file or directory"
 }
 
 @test "no_hosts: the image's /etc/hosts" {
