@@ -8,7 +8,10 @@
 #include "pkg/engine/internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/json.h"
@@ -40,6 +43,28 @@ eng_rootfs_from_spec (json_object *spec, struct pc_rootfs_mount *m, pc_error **e
   return 0;
 }
 
+/* podman's /etc/mtab: a symlink to /proc/mounts where the image has no
+   /etc/mtab (busybox, distroless), made in the container's root before it
+   starts (so --read-only containers have it too, and commit keeps it, as
+   podman's). /etc is made (0755) when missing; one that is not a plain
+   directory (a symlink out of the root) is left alone, as is any failure:
+   the container runs without it. */
+static void
+make_mtab (const char *root)
+{
+  pc_autoclose int rfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rfd < 0)
+    return;
+  pc_autoclose int etc = openat (rfd, "etc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (etc < 0 && errno == ENOENT && mkdirat (rfd, "etc", 0755) == 0)
+    etc = openat (rfd, "etc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (etc < 0 || fstatat (etc, "mtab", &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+    return;
+  if (symlinkat ("/proc/mounts", etc, "mtab") < 0 && errno != EEXIST)
+    pc_debug ("no /etc/mtab in the container: %s", strerror (errno));
+}
+
 int
 eng_rootfs_prepare (void *data, pc_error **err)
 {
@@ -47,6 +72,7 @@ eng_rootfs_prepare (void *data, pc_error **err)
   if (pc_storage_mount_rootfs (m, err) < 0)
     return pc_error_wrap (err, "mount the container's root filesystem");
   pc_debug ("root filesystem mounted (%s)", m->driver);
+  make_mtab (m->target);
   return 0;
 }
 

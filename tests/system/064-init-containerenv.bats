@@ -88,6 +88,20 @@ imageid=\"$imageid\"
 rootless=$rootless"
 }
 
+@test "/etc/mtab is a symlink to /proc/mounts where the image has none, also --read-only; one the container has is kept" {
+    run_pc run --rm busybox sh -c 'readlink /etc/mtab; grep -c " /proc proc " /etc/mtab'
+    assert_equal "$output" "$(printf '/proc/mounts\n1')"
+    run_pc run --rm --read-only busybox readlink /etc/mtab
+    assert_equal "$output" "/proc/mounts"
+    run_pc run --name mt busybox sh -c 'rm /etc/mtab && echo mine > /etc/mtab'
+    run_pc start -a mt
+    run_pc commit -q mt localhost/mt-image
+    run_pc run --rm localhost/mt-image cat /etc/mtab
+    assert_equal "$output" "mine"
+    run_pc rm mt
+    run_pc rmi localhost/mt-image
+}
+
 @test "TERM=xterm only with -t, as podman and docker; -e TERM wins" {
     run_pc run --rm busybox sh -c 'echo "TERM=${TERM-unset}"'
     assert_equal "$output" "TERM=unset"
