@@ -19,7 +19,9 @@ struct pc_net_fwd;
 void pc_net_fwd_prepare (struct pc_net_fwd *f, pc_net_add_fn add, void *data);
 void pc_net_fwd_check (struct pc_net_fwd *f, const struct pollfd *pfd, size_t npfd);
 void pc_net_fwd_free (struct pc_net_fwd *f);
-struct pc_net_fwd *pc_net_fwd_new (int netns_fd, struct pc_net_forward *fwd, size_t nfwd);
+/* to: the container's address on its network (10.0.2.100), where each
+   published connection is made, as podman's rootlessport does. */
+struct pc_net_fwd *pc_net_fwd_new (int netns_fd, struct in_addr to, struct pc_net_forward *fwd, size_t nfwd);
 /* A socket of type (SOCK_STREAM, SOCK_DGRAM; AF_INET, non-blocking,
    CLOEXEC) made in the network namespace netns_fd names; -1 and *err. */
 int pc_net_socket_in (int netns_fd, int type, int *err);
@@ -27,7 +29,7 @@ int pc_net_socket_in (int netns_fd, int type, int *err);
 /* udpfwd.c: published UDP ports, a flow table per client address; the
    caller (portfwd.c) keeps netns_fd open as long as the table lives. */
 struct pc_net_udp;
-struct pc_net_udp *pc_net_udp_new (int netns_fd);
+struct pc_net_udp *pc_net_udp_new (int netns_fd, struct in_addr to);
 void pc_net_udp_add (struct pc_net_udp *u, int fd, unsigned ctr_port);
 void pc_net_udp_prepare (struct pc_net_udp *u, pc_net_add_fn add, void *data);
 void pc_net_udp_check (struct pc_net_udp *u, const struct pollfd *pfd, size_t npfd);

@@ -1,12 +1,13 @@
 /* Published ports: the monitor accepts on the host sockets pc bound before
    the container started, opens a socket inside the container's network
    namespace for each connection (a short clone task that setns'es there:
-   the socket keeps that namespace), connects it to 127.0.0.1:PORT and
-   relays both directions with splice(2) through a pipe each, in the
-   monitor's poll loop. The bytes never pass through libslirp's TCP stack
-   nor through user space. The container sees connections from 127.0.0.1
-   (as with podman's rootlessport), not the client's address. UDP ports
-   go to udpfwd.c's flow table. */
+   the socket keeps that namespace), connects it to the container's
+   address on its network (10.0.2.100:PORT) and relays both directions
+   with splice(2) through a pipe each, in the monitor's poll loop. The
+   bytes never pass through libslirp's TCP stack nor through user space.
+   As with podman 4.3's rootlessport, the container sees connections from
+   its own address, not the client's, and a service listening on 127.0.0.1
+   only is not published. UDP ports go to udpfwd.c's flow table. */
 #include "pkg/network/internal.h"
 
 #include <errno.h>
@@ -51,20 +52,22 @@ struct pc_net_fwd
   size_t nl;
   struct conn *conns;
   struct pc_net_udp *udp;   /* /udp ports (udpfwd.c), or NULL */
+  struct in_addr to;        /* the container's address */
 };
 
 struct pc_net_fwd *
-pc_net_fwd_new (int netns_fd, struct pc_net_forward *fwd, size_t nfwd)
+pc_net_fwd_new (int netns_fd, struct in_addr to, struct pc_net_forward *fwd, size_t nfwd)
 {
   struct pc_net_fwd *f = xmalloc0 (sizeof *f);
   f->netns_fd = fcntl (netns_fd, F_DUPFD_CLOEXEC, 3);
+  f->to = to;
   f->l = xmalloc0 ((nfwd ? nfwd : 1) * sizeof *f->l);
   for (size_t i = 0; i < nfwd; i++)
     {
       if (fwd[i].udp)
         {
           if (f->udp == NULL)
-            f->udp = pc_net_udp_new (f->netns_fd);
+            f->udp = pc_net_udp_new (f->netns_fd, to);
           pc_net_udp_add (f->udp, fwd[i].fd, fwd[i].ctr_port);
           continue;
         }
@@ -164,7 +167,7 @@ accept_one (struct pc_net_fwd *f, struct listener *l)
   setsockopt (c->fd[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   setsockopt (c->fd[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) l->ctr_port),
-                            .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+                            .sin_addr = f->to };
   if (connect (c->fd[1], (struct sockaddr *) &to, sizeof to) < 0)
     {
       if (errno == EINPROGRESS)

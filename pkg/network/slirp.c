@@ -367,7 +367,9 @@ pc_net_add_forwards (struct pc_net *n, int netns_fd, struct pc_net_forward *fwd,
 {
   if (nfwd == 0)
     return;
-  n->fwd = pc_net_fwd_new (netns_fd, fwd, nfwd);
+  /* The container's address: net + 100 (pc_net_slirp_addrs). */
+  struct in_addr to = { .s_addr = htonl (ntohl (n->opts.net.s_addr) + 100) };
+  n->fwd = pc_net_fwd_new (netns_fd, to, fwd, nfwd);
 }
 
 void

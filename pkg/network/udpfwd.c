@@ -1,12 +1,13 @@
 /* Published UDP ports: a small flow table in the monitor. A datagram a
    client sends to the host socket pc bound goes out of a socket opened
    inside the container's network namespace for that client (its address
-   and port), connected to 127.0.0.1:PORT there; what the container answers
+   and port), connected to the container's address (10.0.2.100:PORT) there,
+   as podman's rootlessport does; what the container answers
    on that socket goes back to the client from the host socket, so the
    client sees the replies come from the address and port it sent to. A
    flow that carried nothing for FLOW_IDLE_S is closed; when the table is
    full the least recently used flow makes room. The container sees the
-   datagrams coming from 127.0.0.1, one source port per client. */
+   datagrams coming from its own address, one source port per client. */
 #include "pkg/network/internal.h"
 
 #include <errno.h>
@@ -48,6 +49,7 @@ struct udp_port
 struct pc_net_udp
 {
   int netns_fd;
+  struct in_addr to;     /* the container's address */
   struct udp_port *p;
   size_t np;
   struct flow *flows;
@@ -56,10 +58,11 @@ struct pc_net_udp
 };
 
 struct pc_net_udp *
-pc_net_udp_new (int netns_fd)
+pc_net_udp_new (int netns_fd, struct in_addr to)
 {
   struct pc_net_udp *u = xmalloc0 (sizeof *u);
   u->netns_fd = netns_fd;
+  u->to = to;
   return u;
 }
 
@@ -116,7 +119,7 @@ flow_open (struct pc_net_udp *u, size_t port, const struct sockaddr_storage *a, 
       return NULL;
     }
   struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) u->p[port].ctr_port),
-                            .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+                            .sin_addr = u->to };
   if (connect (fd, (struct sockaddr *) &to, sizeof to) < 0)
     {
       close (fd);

@@ -338,6 +338,26 @@ free_port() {
     run_pc run --rm -p "127.0.0.1:$hostport:80" busybox true
 }
 
+@test "-p: connections go to the container's address, as podman's rootlessport: a server on 127.0.0.1 only is not published" {
+    command -v curl >/dev/null || skip "no curl on the host"
+    local hostport
+    run_pc run -d --name ip -p 127.0.0.1::80 busybox sh -c 'mkdir /w && echo hello >/w/index.html && httpd -f -p 10.0.2.100:80 -h /w'
+    run_pc port ip 80
+    hostport=${output##*:}
+    wait_for curl -sf -o "$PC_TEST_DIR/got" "http://127.0.0.1:$hostport/index.html"
+    assert_equal "$(cat "$PC_TEST_DIR/got")" hello
+    # The container sees the connection come from its own address.
+    run_pc exec ip netstat -tn
+    assert_contains "$output" "10.0.2.100:80           10.0.2.100:"
+    run_pc rm -f -t 0 ip
+    run_pc run -d --name lo -p "127.0.0.1:$hostport:80" busybox sh -c 'mkdir /w && echo hello >/w/index.html && httpd -f -p 127.0.0.1:80 -h /w'
+    wait_for sh -c "'$PC' exec lo netstat -tln | grep -q '127.0.0.1:80 '"
+    run curl -s -m 5 "http://127.0.0.1:$hostport/index.html"
+    assert_not_equal "$status" 0
+    assert_not_equal "$output" hello
+    run_pc rm -f -t 0 lo
+}
+
 @test "-p: a busy host port fails the run at once with podman's message (126), nothing left behind" {
     local log=$PC_TEST_DIR/listener
     listen_tcp "$log"

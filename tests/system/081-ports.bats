@@ -34,10 +34,10 @@ udp_echod() {
     py=$(readlink -f /usr/bin/python3)
     ld=$(readlink -f /lib64/ld-linux-x86-64.so.2)
     [ -x "$py" ] && [ "${ld#/usr/}" != "$ld" ] || skip "no /usr/bin/python3 and loader under /usr to lend the container"
-    UDP_ECHOD=("$ld" "$py" -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 5353))
+    UDP_ECHOD=("$ld" "$py" -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((sys.argv[1], 5353))
 while True:
-    d, a = s.recvfrom(65536); s.sendto(d, a)')
+    d, a = s.recvfrom(65536); s.sendto(d, a); sys.stderr.write("peer %s\n" % a[0]); sys.stderr.flush()' "${1:-0.0.0.0}")
 }
 
 # udp_echo ADDR PORT WORD...: sends each word as a datagram from one
@@ -83,6 +83,23 @@ sys.exit(a.recv(100) != b'from-a' or b.recv(100) != b'from-b')"
     # The host port is released when the container is gone.
     run_pc rm -f -t 0 u
     python3 -c "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(('127.0.0.1', $hp))"
+}
+
+@test "-p /udp: datagrams go to the container's address, as podman's rootlessport: a server on 127.0.0.1 only gets none" {
+    local hp
+    hp=$(free_port 127.0.0.1 udp)
+    udp_echod 10.0.2.100
+    run_pc run -d --name u -p "127.0.0.1:$hp:5353/udp" -v /usr:/usr:ro busybox "${UDP_ECHOD[@]}"
+    wait_for udp_echo 127.0.0.1 "$hp" ping
+    run_pc logs u
+    assert_contains "$output" "peer 10.0.2.100"
+    run_pc rm -f -t0 u
+    udp_echod 127.0.0.1
+    run_pc run -d --name u -p "127.0.0.1:$hp:5353/udp" -v /usr:/usr:ro busybox "${UDP_ECHOD[@]}"
+    # Once it listens, a datagram sent to the host port gets no answer.
+    wait_for sh -c "'$PC' exec u netstat -uln | grep -q '127.0.0.1:5353'"
+    run ! udp_echo 127.0.0.1 "$hp" ping
+    run_pc rm -f -t0 u
 }
 
 @test "-p /udp: a busy host port fails with podman's message (126); tcp and udp of one port are separate" {
