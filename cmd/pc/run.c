@@ -116,6 +116,7 @@ run_flags_clear (struct run_flags *f)
   pc_strv_free (f->o.publish);
   free ((char *) f->o.tz);
   free ((char *) f->o.umask);
+  free ((char *) f->o.shm_size);
   pc_strv_free (f->o.unsetenv);
   pc_health_opts_clear (&f->o.health);
   pc_strv_free (f->label_file);
@@ -237,6 +238,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "stop-signal", 0, PC_OPT_STRING, &f->stop_signal, "string", "Signal to stop a container. Default is SIGTERM" },
     { "stop-timeout", 0, PC_OPT_UINT, &f->stop_timeout, "uint", "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL. (default 10)", &f->stop_timeout_set },
     { "subgidname", 0, PC_OPT_STRING, &f->subgidname, "string", "Name of range listed in /etc/subgid for use in user namespace" },
+    { "shm-size", 0, PC_OPT_STRING, &f->o.shm_size, "<number>[<unit>]", "Size of /dev/shm (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes)) (default \"65536k\")" },
     { "subuidname", 0, PC_OPT_STRING, &f->subuidname, "string", "Name of range listed in /etc/subuid for use in user namespace" },
     { "systemd", 0, PC_OPT_STRING, &f->systemd, "string", "Run container in systemd mode (\"true\"|\"false\"|\"always\") (default \"true\")" },
     { "tls-verify", 0, PC_OPT_BOOL, &f->tls_verify, NULL, "Require HTTPS and verify certificates when contacting registries for pulling images (default true)" },

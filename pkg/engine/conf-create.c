@@ -13,6 +13,7 @@
 #include "lib/fileutil.h"
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/parse.h"
 #include "lib/xalloc.h"
 #include "pkg/engine/internal.h"
 #include "pkg/runtime/runtime.h"
@@ -259,7 +260,13 @@ eng_conf_record (struct pc_engine *e, const struct pc_create_opts *o, json_objec
       json_object_object_add (cfg, "Umask", json_object_new_string (s));
     }
   int64_t shm = PC_DEFAULT_SHM_SIZE;
-  if (c->shm_size && *c->shm_size && shm_bytes (c->shm_size, &shm, err) < 0)
+  if (o->shm_size)
+    {
+      /* The flag: podman's units.RAMInBytes (binary units); 0 is no limit. */
+      if (pc_parse_size (o->shm_size, &shm, err) < 0)
+        return pc_error_wrap (err, "unable to translate --shm-size");
+    }
+  else if (c->shm_size && *c->shm_size && shm_bytes (c->shm_size, &shm, err) < 0)
     return -1;
   json_object_object_add (hc, "ShmSize", json_object_new_int64 (shm));
   /* pc puts no container in a cgroup of its own: no pids limit is

@@ -170,6 +170,7 @@ struct pc_create_opts
   bool unsetenv_all;         /* --unsetenv-all */
   const char *tz;            /* --tz NAME|local */
   const char *umask;         /* --umask, octal */
+  const char *shm_size;      /* --shm-size NUMBER[UNIT], binary units; 0 = no limit */
   char **tmpfs;              /* /path[:options] */
   char **volumes;            /* -v HOST:CTR[:OPTIONS] */
   char **mounts;             /* --mount type=bind|tmpfs,... */

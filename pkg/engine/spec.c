@@ -261,9 +261,11 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, json_object 
     add_mount (mounts, "/sys", "bind", "/sys", sysbind_o);
   else
     add_mount (mounts, "/sys", "sysfs", "sysfs", sys_o);
-  /* containers.conf's shm_size (conf-create.c) */
-  int64_t shm = pc_json_get_int (hc, "ShmSize", 0);
-  if (shm > 0 && shm != PC_DEFAULT_SHM_SIZE)
+  /* --shm-size, containers.conf's shm_size (conf-create.c); 0 is a tmpfs
+     without a limit, as podman's size=0. A record without the key has
+     the default. */
+  int64_t shm = pc_json_get_int (hc, "ShmSize", PC_DEFAULT_SHM_SIZE);
+  if (shm >= 0 && shm != PC_DEFAULT_SHM_SIZE)
     {
       char size[48];
       snprintf (size, sizeof size, "size=%lld", (long long) shm);

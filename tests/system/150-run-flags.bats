@@ -47,6 +47,23 @@ logs_have() {
     "$PC" logs "$1" 2>/dev/null | grep -q "$2"
 }
 
+@test "--shm-size: the size of /dev/shm (binary units, 0 no limit) and inspect's ShmSize; podman's error for a bad size" {
+    run_pc run --rm --shm-size 1m busybox sh -c 'df -k /dev/shm | tail -1'
+    assert_contains "$output" "shm                       1024 "
+    run_pc run --rm --shm-size 1.5m busybox sh -c 'df -k /dev/shm | tail -1'
+    assert_contains "$output" " 1536 "
+    run_pc run --rm busybox sh -c 'df -k /dev/shm | tail -1'
+    assert_contains "$output" " 64000 "
+    run_pc create --name sz --shm-size 2g busybox true
+    run_pc inspect --format '{{.HostConfig.ShmSize}}' sz
+    assert_equal "$output" 2147483648
+    run_pc rm sz
+    run_pc 125 run --rm --shm-size foo busybox true
+    assert_equal "$output" "Error: unable to translate --shm-size: invalid size: 'foo'"
+    run_pc 125 create --shm-size -1 busybox true
+    assert_equal "$output" "Error: unable to translate --shm-size: invalid size: '-1'"
+}
+
 @test "--annotation: in inspect's .Config.Annotations; KEY without = is refused" {
     run_pc create --name a1 --annotation io.example.team=blue --annotation empty= busybox true
     run_pc inspect --format '{{index .Config.Annotations "io.example.team"}}|{{index .Config.Annotations "empty"}}' a1
