@@ -2,6 +2,7 @@
    container layer, merge image config and flags into the record (podman's
    inspect shape), build the runtime spec, and write both. */
 #include "pkg/engine/internal.h"
+#include "pkg/network/network.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -377,7 +379,14 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
   char shortid[13];
   memcpy (shortid, id, 12);
   shortid[12] = '\0';
-  const char *hostname = o->hostname && *o->hostname ? o->hostname : shortid;
+  /* --network host: the host's name, as podman (its UTS namespace is
+     still the container's own). */
+  struct utsname host_uts;
+  struct pc_net_mode nm;
+  pc_autoerror pc_error *nmerr = NULL;
+  bool host_net = !o->pod && pc_net_mode_parse (o->network, &nm, &nmerr) == 0 && nm.kind == PC_NET_HOST
+                  && uname (&host_uts) == 0;
+  const char *hostname = o->hostname && *o->hostname ? o->hostname : host_net ? host_uts.nodename : shortid;
   if (!env_has (env, "HOSTNAME"))
     {
       pc_autofree char *h = xasprintf ("HOSTNAME=%s", hostname);

@@ -132,28 +132,30 @@ write_dns_files (struct pc_container *c, const char *hostname, int state_dfd, pc
   pc_autofree char *host_resolv = read_host_file ("/etc/resolv.conf");
 
   pc_autofree char *hosts = NULL;
-  if (nm.kind == PC_NET_HOST && extra == NULL)
-    hosts = xstrdup (host_hosts ? host_hosts : "");
-  else
-    {
-      struct pc_net_addrs addrs;
-      char host_ip[INET_ADDRSTRLEN];
-      struct pc_net_hosts_opts ho = { .extra = extra, .hostname = hostname, .name = c->name };
-      if (nm.kind == PC_NET_SLIRP)
-        {
-          pc_net_slirp_addrs (&nm.slirp, &addrs);
-          ho.ip = addrs.guest;
-          /* podman 4.3: the host's own address, which slirp reaches
-             without allow_host_loopback; 10.0.2.2 when it has none. */
-          if (pc_net_host_ipv4 (host_ip))
-            ho.host_ip = host_ip;
-          else if (nm.slirp.allow_host_loopback)
-            ho.host_ip = addrs.gateway;
-        }
-      else if (nm.kind == PC_NET_NONE || nm.kind == PC_NET_NS || nm.kind == PC_NET_CONTAINER)
-        ho.ip = "127.0.0.1";
-      hosts = pc_net_hosts (host_hosts, &ho);
-    }
+  {
+    struct pc_net_addrs addrs;
+    char host_ip[INET_ADDRSTRLEN];
+    struct pc_net_hosts_opts ho = { .extra = extra, .hostname = hostname, .name = c->name };
+    /* podman 4.3: host.containers.internal is the host's own address in
+       every mode but container:, which takes its target's file. */
+    bool have_host_ip = pc_net_host_ipv4 (host_ip);
+    if (have_host_ip)
+      ho.host_ip = host_ip;
+    if (nm.kind == PC_NET_SLIRP)
+      {
+        pc_net_slirp_addrs (&nm.slirp, &addrs);
+        ho.ip = addrs.guest;
+        /* slirp reaches the host's address without allow_host_loopback;
+           10.0.2.2 when the host has none. */
+        if (!have_host_ip && nm.slirp.allow_host_loopback)
+          ho.host_ip = addrs.gateway;
+      }
+    else if (nm.kind == PC_NET_NONE || nm.kind == PC_NET_NS || nm.kind == PC_NET_CONTAINER)
+      ho.ip = "127.0.0.1";
+    /* --network host: the host's names are the container's; no line of
+       its own. */
+    hosts = pc_net_hosts (host_hosts, &ho);
+  }
   if (eng_write_volatile (state_dfd, "hosts", hosts, strlen (hosts), err) < 0)
     return -1;
 

@@ -192,11 +192,25 @@ pc_net_hosts (const char *base, const struct pc_net_hosts_opts *o)
       pc_autofree char *line = xasprintf ("%s\t%.*s\n", colon + 1, (int) (colon - *e), *e);
       append (&out, &len, line);
     }
-  if (base && *base)
+  /* The base file's entries as podman writes them: comments and lines
+     without a name dropped, "IP<TAB>NAME NAME...". */
+  pc_autofree char *copy = xstrdup (base ? base : "");
+  char *save = NULL;
+  for (char *line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
-      append (&out, &len, base);
-      if (base[strlen (base) - 1] != '\n')
-        append (&out, &len, "\n");
+      line[strcspn (line, "#")] = '\0';
+      char *fsave = NULL;
+      const char *ip = strtok_r (line, " \t\r", &fsave);
+      const char *name = ip ? strtok_r (NULL, " \t\r", &fsave) : NULL;
+      if (name == NULL)
+        continue;
+      append (&out, &len, ip);
+      for (const char *sep = "\t"; name; name = strtok_r (NULL, " \t\r", &fsave), sep = " ")
+        {
+          append (&out, &len, sep);
+          append (&out, &len, name);
+        }
+      append (&out, &len, "\n");
     }
   if (!names_host (base, "localhost"))
     append (&out, &len,

@@ -57,9 +57,23 @@ c, _ = s.accept(); print(c.makefile().read(), end="", flush=True)' >"$got" 2>&1 
     assert_equal "$(sed 1d "$got")" from-the-container
 }
 
-@test "--network host: /etc/hosts is the host's; --network none is loopback only" {
+@test "--network host: the host's /etc/hosts entries as podman writes them, host.containers.internal, the host's name; --network none is loopback only" {
+    # podman 4.3: each entry of the host's file as ADDRESS<TAB>NAMES
+    # (comments and blank lines dropped), then host.containers.internal on
+    # the host's first address; no line of the container's own.
+    local want host_ip
+    want=$(sed 's/#.*//' /etc/hosts | awk 'NF >= 2 { printf "%s\t", $1; for (i = 2; i <= NF; i++) printf "%s%s", $i, (i < NF ? " " : "\n") }')
+    # The first up, non-loopback IPv4 address, in interface order.
+    host_ip=$(ip -4 -o addr show up 2>/dev/null | awk '$2 != "lo" { split($4, a, "/"); print a[1]; exit }')
     run_pc run --rm --network host busybox cat /etc/hosts
-    assert_equal "$output" "$(cat /etc/hosts)"
+    assert_contains "$output" "$want"
+    [ -z "$host_ip" ] || assert_contains "$output" "$(printf '%s\thost.containers.internal' "$host_ip")"
+    run_pc run --rm --network host busybox sh -c 'hostname; echo $HOSTNAME; cat /etc/hostname'
+    assert_equal "$output" "$(printf '%s\n%s\n%s' "$(uname -n)" "$(uname -n)" "$(uname -n)")"
+    run_pc run --rm --network host --hostname other busybox hostname
+    assert_equal "$output" other
+    run_pc inspect --format '{{.Config.Hostname}}' "$("$PC" create --network host busybox true)"
+    assert_equal "$output" "$(uname -n)"
     run_pc run --rm --network none busybox ls /sys/class/net
     assert_equal "$output" lo
     run_pc run --rm busybox cat /etc/hosts

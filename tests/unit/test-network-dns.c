@@ -67,9 +67,17 @@ main (void)
   struct pc_net_hosts_opts ho = { .extra = extra, .host_ip = "192.0.2.2", .ip = "10.0.2.100",
                                   .hostname = "hn", .name = "nm" };
   char *h = pc_net_hosts ("127.0.0.1 localhost\n127.0.0.1 vm", &ho);
-  is_str (h, "1.2.3.4\tfoo\n2001:db8::6\tsix\n127.0.0.1 localhost\n127.0.0.1 vm\n"
+  is_str (h, "1.2.3.4\tfoo\n2001:db8::6\tsix\n127.0.0.1\tlocalhost\n127.0.0.1\tvm\n"
              "192.0.2.2\thost.containers.internal\n10.0.2.100\thn nm\n",
           "hosts: --add-host first, the host's, host.containers.internal, the container (podman 4.3)");
+  free (h);
+  struct pc_net_hosts_opts host = { .host_ip = "192.0.2.2" };
+  h = pc_net_hosts ("# The host's file\n127.0.0.1   localhost\n\n::1 localhost ip6-localhost\tip6-loopback # v6\n"
+                    "ff02::1 ip6-allnodes\n10.1.1.1\n  # indented comment\n", &host);
+  is_str (h, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nff02::1\tip6-allnodes\n"
+             "192.0.2.2\thost.containers.internal\n",
+          "hosts: the host's entries as podman rewrites them (comments, blank and name-less lines dropped, "
+          "a tab after the address); no line of the container's own without an address (--network host)");
   free (h);
   struct pc_net_hosts_opts bare = { .ip = "127.0.0.1", .hostname = "abc", .name = "abc" };
   h = pc_net_hosts (NULL, &bare);
