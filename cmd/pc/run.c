@@ -193,6 +193,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "env", 'e', PC_OPT_STRV, &f->o.env, "stringArray", "Set environment variables in container" },
     { "env-file", 0, PC_OPT_STRV, &f->o.env_files, "stringArray", "Read in a file of environment variables" },
     { "env-host", 0, PC_OPT_BOOL, &f->o.env_host, NULL, "Use all current host environment variables in container", &f->o.env_host_set },
+    { "http-proxy", 0, PC_OPT_BOOL, &f->o.http_proxy, NULL, "Set proxy environment variables in the container based on the host proxy vars (default true)", &f->o.http_proxy_set },
     { "gidmap", 0, PC_OPT_STRV, &f->o.gidmap, "strings", "GID map to use for the user namespace (CONTAINER:HOST:SIZE)" },
     { "group-add", 0, PC_OPT_STRV, &f->o.group_add, "strings", "Add additional groups to the primary container process. 'keep-groups' allows container processes to use supplementary groups." },
     { "health-cmd", 0, PC_OPT_STRING, &f->o.health.cmd, "string", "set a healthcheck command for the container ('none' disables the existing healthcheck)" },

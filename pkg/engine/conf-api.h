@@ -20,6 +20,7 @@ struct pc_engine_conf
   /* [containers] */
   char **env;
   bool env_host;
+  bool http_proxy, http_proxy_set;   /* unset: true, podman's default */
   char **default_ulimits;
   char **default_capabilities;
   bool default_capabilities_set;

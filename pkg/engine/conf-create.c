@@ -63,6 +63,8 @@ eng_conf_create_opts (const struct pc_create_opts *o, struct eng_conf_opts *h)
     x->no_hosts = x->no_hosts || c->no_hosts;
   if (!x->env_host_set)
     x->env_host = c->env_host;
+  if (!x->http_proxy_set)
+    x->http_proxy = c->http_proxy_set ? c->http_proxy : true;
   if (x->tz == NULL && c->tz && *c->tz)
     x->tz = c->tz;
   if (x->umask == NULL && c->umask && *c->umask)
@@ -115,17 +117,34 @@ eng_conf_env_base (const struct pc_create_opts *o, char ***env)
       env_put (env, *e);
 }
 
-/* --env-host: over the configuration's and the image's variables, and
-   after --unsetenv, as podman 4.3 joins them (checked on this machine). */
+/* --env-host, else --http-proxy (containers.conf's http_proxy, default
+   true: the host's proxy variables that are set): over the configuration's
+   and the image's variables, and after --unsetenv; --env-file and -e still
+   win. podman 4.3 joins them so (checked on this machine). */
 static void
 env_host (const struct pc_create_opts *o, char ***env)
 {
-  if (!o->env_host)
+  if (o->env_host)
+    {
+      /* pc's own variables (the user namespace's marker) are not the host's. */
+      for (char **e = environ; e && *e; e++)
+        if (strchr (*e, '=') && **e != '=' && strncmp (*e, "_PC_", 4) != 0)
+          env_put (env, *e);
+      return;
+    }
+  if (!o->http_proxy)
     return;
-  /* pc's own variables (the user namespace's marker) are not the host's. */
-  for (char **e = environ; e && *e; e++)
-    if (strchr (*e, '=') && **e != '=' && strncmp (*e, "_PC_", 4) != 0)
-      env_put (env, *e);
+  static const char *const proxy[] = { "http_proxy", "https_proxy", "ftp_proxy", "no_proxy",
+                                       "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", NULL };
+  for (const char *const *p = proxy; *p; p++)
+    {
+      const char *v = getenv (*p);
+      if (v)
+        {
+          pc_autofree char *kv = xasprintf ("%s=%s", *p, v);
+          env_put (env, kv);
+        }
+    }
 }
 
 void

@@ -291,6 +291,7 @@ read_containers (const struct reader *r, json_object *t, struct pc_engine_conf *
 {
   if (get_strv (r, t, "env", &c->env, NULL, err) < 0
       || get_bool (r, t, "env_host", &c->env_host, NULL, err) < 0
+      || get_bool (r, t, "http_proxy", &c->http_proxy, &c->http_proxy_set, err) < 0
       || get_strv (r, t, "default_ulimits", &c->default_ulimits, NULL, err) < 0
       || get_strv (r, t, "default_capabilities", &c->default_capabilities, &c->default_capabilities_set, err) < 0
       || get_string (r, t, "log_driver", &c->log_driver, err) < 0

@@ -166,6 +166,7 @@ struct pc_create_opts
      user did not give from the configuration). */
   bool init_set, no_hosts_set;   /* --init / --no-hosts given (true or false) */
   bool env_host, env_host_set;   /* --env-host: the host's environment */
+  bool http_proxy, http_proxy_set; /* --http-proxy (default true): the host's proxy variables */
   char **unsetenv;           /* --unsetenv NAME: not from the image or defaults */
   bool unsetenv_all;         /* --unsetenv-all */
   const char *tz;            /* --tz NAME|local */

@@ -267,6 +267,19 @@ conf() {
     assert_contains "$output" "No such file or directory"
 }
 
+@test "http_proxy = false: the host's proxy variables stay out (default true passes them); --http-proxy wins" {
+    pc_busybox
+    export http_proxy=http://proxy.invalid:3128
+    run_pc run --rm busybox sh -c 'env | grep -i _proxy='
+    assert_equal "$output" "http_proxy=http://proxy.invalid:3128"
+    printf '[containers]\nhttp_proxy = false\nenv = ["http_proxy=from-conf"]\n' | conf
+    run_pc run --rm busybox sh -c 'env | grep -i _proxy='
+    assert_equal "$output" "http_proxy=from-conf"
+    run_pc run --rm --http-proxy busybox sh -c 'env | grep -i _proxy='
+    assert_equal "$output" "http_proxy=http://proxy.invalid:3128"
+    unset http_proxy
+}
+
 @test "no_hosts: the image's /etc/hosts" {
     pc_busybox
     run_pc run --rm --name withhosts busybox cat /etc/hosts

@@ -64,6 +64,21 @@ logs_have() {
     assert_equal "$output" "Error: unable to translate --shm-size: invalid size: '-1'"
 }
 
+@test "--http-proxy (default true): the host's proxy variables reach the container, over --unsetenv; -e wins; =false keeps them out" {
+    http_proxy=http://proxy.invalid:3128 NO_PROXY=localhost run_pc run --rm busybox sh -c 'env | grep -i _proxy= | sort'
+    assert_equal "$output" "$(printf 'NO_PROXY=localhost\nhttp_proxy=http://proxy.invalid:3128')"
+    http_proxy=http://proxy.invalid:3128 run_pc run --rm -e http_proxy=mine busybox sh -c 'env | grep -i _proxy='
+    assert_equal "$output" "http_proxy=mine"
+    http_proxy=http://proxy.invalid:3128 run_pc run --rm --unsetenv http_proxy busybox sh -c 'env | grep -i _proxy='
+    assert_equal "$output" "http_proxy=http://proxy.invalid:3128"
+    http_proxy=http://proxy.invalid:3128 run_pc 1 run --rm --http-proxy=false busybox sh -c 'env | grep -i _proxy='
+    assert_equal "$output" ""
+    https_proxy=http://proxy.invalid:3129 run_pc create --name hp busybox true
+    run_pc inspect --format '{{range .Config.Env}}{{println .}}{{end}}' hp
+    assert_contains "$output" "https_proxy=http://proxy.invalid:3129"
+    run_pc rm hp
+}
+
 @test "--annotation: in inspect's .Config.Annotations; KEY without = is refused" {
     run_pc create --name a1 --annotation io.example.team=blue --annotation empty= busybox true
     run_pc inspect --format '{{index .Config.Annotations "io.example.team"}}|{{index .Config.Annotations "empty"}}' a1
