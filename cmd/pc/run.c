@@ -108,6 +108,7 @@ run_flags_clear (struct run_flags *f)
   pc_strv_free (f->o.cap_drop);
   pc_strv_free (f->o.security_opt);
   pc_strv_free (f->o.ulimits);
+  pc_strv_free (f->o.sysctls);
   pc_strv_free (f->o.devices);
   pc_strv_free (f->o.dns);
   pc_strv_free (f->o.dns_search);
@@ -241,6 +242,7 @@ parse_run_flags (const struct pc_command *cmd, bool is_run, int argc, char **arg
     { "subgidname", 0, PC_OPT_STRING, &f->subgidname, "string", "Name of range listed in /etc/subgid for use in user namespace" },
     { "shm-size", 0, PC_OPT_STRING, &f->o.shm_size, "<number>[<unit>]", "Size of /dev/shm (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes)) (default \"65536k\")" },
     { "subuidname", 0, PC_OPT_STRING, &f->subuidname, "string", "Name of range listed in /etc/subuid for use in user namespace" },
+    { "sysctl", 0, PC_OPT_STRV, &f->o.sysctls, "strings", "Sysctl options" },
     { "systemd", 0, PC_OPT_STRING, &f->systemd, "string", "Run container in systemd mode (\"true\"|\"false\"|\"always\") (default \"true\")" },
     { "tls-verify", 0, PC_OPT_BOOL, &f->tls_verify, NULL, "Require HTTPS and verify certificates when contacting registries for pulling images (default true)" },
     { "tmpfs", 0, PC_OPT_STRV, &f->o.tmpfs, "tmpfs", "Mount a temporary filesystem (tmpfs) into a container" },

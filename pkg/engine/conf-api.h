@@ -22,6 +22,7 @@ struct pc_engine_conf
   bool env_host;
   bool http_proxy, http_proxy_set;   /* unset: true, podman's default */
   char **default_ulimits;
+  char **default_sysctls;
   char **default_capabilities;
   bool default_capabilities_set;
   char *log_driver;

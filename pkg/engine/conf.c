@@ -293,6 +293,7 @@ read_containers (const struct reader *r, json_object *t, struct pc_engine_conf *
       || get_bool (r, t, "env_host", &c->env_host, NULL, err) < 0
       || get_bool (r, t, "http_proxy", &c->http_proxy, &c->http_proxy_set, err) < 0
       || get_strv (r, t, "default_ulimits", &c->default_ulimits, NULL, err) < 0
+      || get_strv (r, t, "default_sysctls", &c->default_sysctls, NULL, err) < 0
       || get_strv (r, t, "default_capabilities", &c->default_capabilities, &c->default_capabilities_set, err) < 0
       || get_string (r, t, "log_driver", &c->log_driver, err) < 0
       || get_int (r, t, "log_size_max", &c->log_size_max, err) < 0
@@ -598,6 +599,7 @@ conf_clear (struct pc_engine_conf *c)
   pc_strv_free (c->env);
   pc_strv_free (c->default_ulimits);
   pc_strv_free (c->default_capabilities);
+  pc_strv_free (c->default_sysctls);
   pc_strv_free (c->dns_servers);
   pc_strv_free (c->dns_searches);
   pc_strv_free (c->dns_options);

@@ -198,7 +198,7 @@ eng_check_opts (const struct pc_create_opts *o, json_object *hc, pc_error **err)
   const char *ld = o->log_driver ? o->log_driver : "k8s-file";
   if (strcmp (ld, "k8s-file") != 0 && strcmp (ld, "none") != 0 && strcmp (ld, "passthrough") != 0)
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "log driver \"%s\" is not supported: use k8s-file, none or passthrough", ld);
-  if (eng_network_check (o, hc, err) < 0)
+  if (eng_network_check (o, hc, err) < 0 || eng_sysctl_check (o, hc, err) < 0)
     return -1;
   for (char **s = o->security_opt; s && *s; s++)
     if (strcmp (*s, "no-new-privileges") != 0 && strcmp (*s, "no-new-privileges=true") != 0

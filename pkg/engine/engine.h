@@ -180,6 +180,7 @@ struct pc_create_opts
   bool privileged;
   char **security_opt;
   char **ulimits;            /* name=soft[:hard] */
+  char **sysctls;            /* --sysctl KEY=VALUE */
   char **devices;            /* --device HOST[:CONTAINER][:PERMS] */
   const char *stop_signal;
   const char *restart;       /* --restart no|on-failure[:N]|always|unless-stopped */

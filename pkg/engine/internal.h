@@ -256,6 +256,8 @@ json_object *eng_build_spec (const char *run_dir, const char *id, const struct p
    NetworkMode of the record (default slirp4netns, malloc'd); whether a
    record's network is libslirp's. */
 int eng_network_check (const struct pc_create_opts *o, json_object *hc, pc_error **err);
+/* sysctl.c: --sysctl and default_sysctls into hc's Sysctls, podman's checks. */
+int eng_sysctl_check (const struct pc_create_opts *o, json_object *hc, pc_error **err);
 /* The container keeps the image's /etc/resolv.conf: --dns none, or
    --network none (podman 4.3 writes none for either). */
 bool eng_network_image_resolv_conf (json_object *hc);

@@ -755,6 +755,16 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
         json_object_array_add (rp, json_object_new_string (*p));
       json_object_object_add (linux_, "readonlyPaths", rp);
     }
+  /* --sysctl and default_sysctls (sysctl.c); the record's, values as strings. */
+  json_object *sysctls = pc_json_get_object (hc, "Sysctls");
+  if (sysctls && json_object_object_length (sysctls) > 0)
+    {
+      json_object *sc = json_object_new_object ();
+      json_object_object_foreach (sysctls, key, val)
+        if (json_object_is_type (val, json_type_string))
+          json_object_object_add (sc, key, json_object_new_string (json_object_get_string (val)));
+      json_object_object_add (linux_, "sysctl", sc);
+    }
   json_object_object_add (spec, "linux", linux_);
   pc_autofree char *cgpath = cgroups_path (id);
   json_object_object_add (linux_, "cgroupsPath", json_object_new_string (cgpath));

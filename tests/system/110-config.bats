@@ -280,6 +280,20 @@ conf() {
     unset http_proxy
 }
 
+@test "default_sysctls: written in every container (net.* not with the host's network); --sysctl wins" {
+    pc_busybox
+    printf '[containers]\ndefault_sysctls = ["net.ipv4.ping_group_range=0 0", "kernel.shmmni=123"]\n' | conf
+    run_pc run --rm busybox sh -c 'cat /proc/sys/net/ipv4/ping_group_range /proc/sys/kernel/shmmni'
+    assert_equal "$output" "$(printf '0\t0\n123')"
+    run_pc run --rm --sysctl kernel.shmmni=77 busybox cat /proc/sys/kernel/shmmni
+    assert_equal "$output" 77
+    # The host's own value stays with --network host: the default is dropped
+    # (and the run not refused).
+    run_pc run --rm --network host busybox sh -c 'cat /proc/sys/net/ipv4/ping_group_range /proc/sys/kernel/shmmni'
+    assert_not_equal "${lines[0]}" "$(printf '0\t0')"
+    assert_equal "${lines[1]}" 123
+}
+
 @test "no_hosts: the image's /etc/hosts" {
     pc_busybox
     run_pc run --rm --name withhosts busybox cat /etc/hosts

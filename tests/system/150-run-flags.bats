@@ -79,6 +79,24 @@ logs_have() {
     run_pc rm hp
 }
 
+@test "--sysctl: namespaced sysctls written in the container; podman's refusals" {
+    run_pc run --rm --sysctl net.ipv4.ip_forward=1 --sysctl kernel.shmmni=100 --sysctl "net.ipv4.ping_group_range=1 2" \
+        busybox sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni /proc/sys/net/ipv4/ping_group_range'
+    assert_equal "$output" "$(printf '1\n100\n1\t2')"
+    run_pc run --rm --sysctl fs.mqueue.msg_max=20 busybox cat /proc/sys/fs/mqueue/msg_max
+    assert_equal "$output" 20
+    run_pc 125 run --rm --sysctl vm.swappiness=1 busybox true
+    assert_equal "$output" "Error: sysctl 'vm.swappiness' is not allowed"
+    run_pc 125 create --sysctl kernel.hostname=x busybox true
+    assert_equal "$output" "Error: sysctl 'kernel.hostname' is not allowed"
+    run_pc 125 create --sysctl net.ipv4.ip_forward busybox true
+    assert_equal "$output" "Error: net.ipv4.ip_forward is invalid, sysctl values must be in the form of KEY=VALUE"
+    run_pc 125 create --network host --sysctl net.ipv4.ip_forward=1 busybox true
+    assert_equal "$output" "Error: sysctl net.ipv4.ip_forward=1 can't be set since Network Namespace set to host: invalid argument"
+    run_pc ps -a -q
+    assert_equal "$output" ""
+}
+
 @test "--annotation: in inspect's .Config.Annotations; KEY without = is refused" {
     run_pc create --name a1 --annotation io.example.team=blue --annotation empty= busybox true
     run_pc inspect --format '{{index .Config.Annotations "io.example.team"}}|{{index .Config.Annotations "empty"}}' a1
