@@ -31,15 +31,19 @@ eng_sysctl_check (const struct pc_create_opts *o, json_object *hc, pc_error **er
 {
   struct pc_net_mode nm;
   pc_autoerror pc_error *merr = NULL;
-  bool host_net = !o->pod && pc_net_mode_parse (o->network, &nm, &merr) == 0 && nm.kind == PC_NET_HOST;
+  bool parsed = !o->pod && pc_net_mode_parse (o->network, &nm, &merr) == 0;
+  bool host_net = parsed && nm.kind == PC_NET_HOST;
+  /* A network namespace of its own (none, the default network): a pod
+     member, container: or ns: joins one whose sysctls are its owner's. */
+  bool own_net = parsed && (nm.kind == PC_NET_NONE || nm.kind == PC_NET_SLIRP);
   json_object *sysctls = json_object_new_object ();
   json_object_object_add (hc, "Sysctls", sysctls);
-  /* The configuration's defaults first; one the container's namespaces
-     cannot take (net.* with the host's network) is left out quietly. */
+  /* The configuration's defaults first; a net.* one is for a network
+     namespace of the container's own, else left out quietly. */
   for (char **d = pc_engine_conf ()->default_sysctls; d && *d; d++)
     {
       const char *eq = strchr (*d, '=');
-      if (eq == NULL || eq == *d || (host_net && strncmp (*d, "net.", 4) == 0))
+      if (eq == NULL || eq == *d || (!own_net && strncmp (*d, "net.", 4) == 0))
         continue;
       pc_autofree char *key = strndup (*d, (size_t) (eq - *d));
       json_object_object_add (sysctls, key, json_object_new_string (eq + 1));
