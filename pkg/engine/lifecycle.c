@@ -335,11 +335,13 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, const struct pc_at
        : pc_monitor_spawn (&mc, &cpid, &mpid, err)) < 0)
     {
       start_conn_release_signals ();
-      /* podman names the container in this one: a missing -w directory, the
-         runtime's one "cannot invoke" that is not about the command's file. */
-      if (pc_error_class_of (*err) == PC_ERR_CANNOT_INVOKE && (*err)->status == ENOENT)
+      /* podman names the container in these: a -w directory that is missing
+         or not a directory, the runtime's "cannot invoke" errors that are
+         not about the command's file. */
+      if (pc_error_class_of (*err) == PC_ERR_CANNOT_INVOKE && ((*err)->status == ENOENT || (*err)->status == EEXIST))
         {
-          char *msg = xasprintf ("%s on container %s", (*err)->msg, c->id);
+          char *msg = xasprintf ("%s on container %s%s", (*err)->msg, c->id,
+                                 (*err)->status == EEXIST ? ", but is not a directory" : "");
           free ((*err)->msg);
           (*err)->msg = msg;
         }

@@ -195,8 +195,16 @@ rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, i
           d = pc_safe_openat (root, p->cwd, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, &err);
           if (d < 0 && err && (err->status == ENOENT || err->status == ENOTDIR))
             {
+              /* podman's two messages; the caller adds the container
+                 ("... on container ID", ", but is not a directory": the
+                 status EEXIST says which, ENOTDIR is an exec's). */
               pc_error_clear (&err);
-              pc_error_makec (&err, PC_ERR_CANNOT_INVOKE, ENOENT, "workdir \"%s\" does not exist", p->cwd);
+              pc_autoerror pc_error *serr = NULL;
+              pc_autoclose int f = pc_safe_openat (root, p->cwd, O_PATH | O_CLOEXEC, 0, &serr);
+              if (f >= 0)
+                pc_error_makec (&err, PC_ERR_CANNOT_INVOKE, EEXIST, "workdir \"%s\" exists", p->cwd);
+              else
+                pc_error_makec (&err, PC_ERR_CANNOT_INVOKE, ENOENT, "workdir \"%s\" does not exist", p->cwd);
             }
         }
       else

@@ -243,6 +243,15 @@ setup() {
     assert_contains "$output" 'Error: workdir "/nonexist/dir" does not exist on container '
     run_pc ps -a -q
     assert_equal "$output" ""
+    # A file there: podman's other message.
+    run_pc 126 run --rm -w /etc/passwd busybox pwd
+    assert_contains "$output" 'Error: workdir "/etc/passwd" exists on container '
+    assert_contains "$output" ', but is not a directory'
+    # An exec that fails on a path through a file keeps the exec's message.
+    run_pc 126 run --rm busybox /etc/passwd/x
+    assert_equal "$output" 'Error: unable to start container process: exec: "/etc/passwd/x": not a directory'
+    run_pc ps -a -q
+    assert_equal "$output" ""
     run_pc run --rm -w /tmp busybox pwd
     assert_equal "$output" "/tmp"
     # An image whose WorkingDir is missing from its root: made, as podman does.
