@@ -502,16 +502,19 @@ eng_resolve_user (const struct pc_rootfs_mount *m, const char *user, struct eng_
         return pc_error_makec (err, PC_ERR_CANNOT_INVOKE, ENOENT, "unable to find group %s: no matching entries in group file", grp);
       out->gid = (gid_t) g;
     }
-  /* As podman: the primary group is always a supplementary one, and a user
+  /* As podman: the primary group is a supplementary one when a user was
+     named (-u, the image's User; without one root has none), and a user
      with a name and no explicit group gets the groups listing it. */
-  out->groups[out->n_groups++] = out->gid;
+  bool named = user && *user;
+  if (named)
+    out->groups[out->n_groups++] = out->gid;
   if (!grp && uname && group)
     for (char *save = NULL, *line = strtok_r (group, "\n", &save); line;
          line = strtok_r (NULL, "\n", &save))
       {
         char *f[4];
         unsigned long gid;
-        if (split_fields (line, f, 4) < 4 || !parse_id (f[2], &gid) || gid == out->gid)
+        if (split_fields (line, f, 4) < 4 || !parse_id (f[2], &gid) || (named && gid == out->gid))
           continue;
         char *s3 = NULL;
         for (char *mem = strtok_r (f[3], ",", &s3); mem; mem = strtok_r (NULL, ",", &s3))
