@@ -237,7 +237,8 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, json_object 
 {
   json_object *mounts = json_object_new_array ();
   static const char *const proc_o[] = { "nosuid", "noexec", "nodev", NULL };
-  static const char *const dev_o[] = { "nosuid", "strictatime", "mode=755", "size=65536k", NULL };
+  /* noexec as podman 4.3 mounts it (runc's default has none). */
+  static const char *const dev_o[] = { "nosuid", "noexec", "strictatime", "mode=755", "size=65536k", NULL };
   static const char *const pts_o[] = { "nosuid", "noexec", "newinstance", "ptmxmode=0666",
                                        "mode=0620", "gid=5", NULL };
   static const char *const mq_o[] = { "nosuid", "noexec", "nodev", NULL };

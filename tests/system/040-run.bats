@@ -282,6 +282,13 @@ setup() {
     assert_equal "${#lines[@]}" "10"
 }
 
+@test "/dev is a tmpfs mounted nosuid,noexec, as podman's; programs still run from the root" {
+    run_pc run --rm busybox awk '$5 == "/dev" { print $6 }' /proc/self/mountinfo
+    assert_equal "$output" "rw,nosuid,noexec"
+    run_pc 126 run --rm busybox sh -c 'cp /bin/busybox /dev/bb && exec /dev/bb true'
+    assert_contains "$output" "Permission denied"
+}
+
 @test "an --rm container's overlay root is volatile (no sync of the store's filesystem at its end); others' are not" {
     run_pc run --rm busybox awk '$5 == "/"' /proc/self/mountinfo
     [[ "$output" == *" - overlay "* ]] || skip "the store is not on native overlay: $output"
