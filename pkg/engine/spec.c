@@ -246,7 +246,8 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, json_object 
   static const char *const sysbind_o[] = { "rbind", "nosuid", "noexec", "nodev", "ro", NULL };
   static const char *const shm_o[] = { "nosuid", "noexec", "nodev", "mode=1777", "size=64000k", NULL };
   static const char *const bind_o[] = { "bind", "rprivate", NULL };
-  static const char *const bind_ro_o[] = { "bind", "rprivate", "ro", NULL };
+  /* --read-only: podman 4.3 binds its files nosuid,nodev,noexec too. */
+  static const char *const bind_ro_o[] = { "bind", "rprivate", "ro", "nosuid", "nodev", "noexec", NULL };
   add_mount (mounts, "/proc", "proc", "proc", proc_o);
   add_mount (mounts, "/dev", "tmpfs", "tmpfs", dev_o);
   /* A --mount type=devpts on /dev/pts replaces this one, as in podman. */

@@ -326,6 +326,9 @@ PY
     done
     run_pc run --rm --read-only --read-only-tmpfs=false busybox sh -c 'grep -cE " /(tmp|var/tmp|run) " /proc/self/mountinfo || true'
     assert_equal "$output" "0"
+    # The files pc binds are read-only, nosuid, nodev and noexec, as podman's.
+    run_pc run --rm --read-only busybox sh -c 'awk "\$5 ~ /^\/etc\/(hosts|hostname|resolv.conf)\$/ { print \$5, \$6 }" /proc/self/mountinfo | sort'
+    assert_equal "$output" "$(printf '/etc/hostname ro,nosuid,nodev,noexec,relatime\n/etc/hosts ro,nosuid,nodev,noexec,relatime\n/etc/resolv.conf ro,nosuid,nodev,noexec,relatime')"
     # A bind on a read-only root stays writable unless :ro.
     run_pc run --rm --read-only -v "$HOSTDIR:/data" busybox sh -c 'echo w > /data/w'
     [ "$(cat "$HOSTDIR/w")" = w ]
