@@ -91,7 +91,7 @@ pc_cmd_rmi (const struct pc_command *cmd, int argc, char **argv)
     {
       pc_error *err = NULL;
       struct pc_engine_rmi_result r;
-      if (pc_engine_image_remove (e, *ref, force, &r, &err) < 0)
+      if (pc_engine_image_remove (e, *ref, force, all, &r, &err) < 0)
         {
           enum pc_error_class cls = pc_error_class_of (err);
           /* podman 4.3: --force also ignores images that do not exist (exit 0). */

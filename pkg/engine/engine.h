@@ -421,8 +421,10 @@ void pc_engine_rmi_result_clear (struct pc_engine_rmi_result *r);
 /* The in-use policy: an image a container uses is refused (PC_ERR_IN_USE,
    podman's "image used by ID: image is in use by a container...") unless
    force, which first removes the containers using it as `pc rm -f` does
-   (podman 4.3's `rmi -f`). */
-int pc_engine_image_remove (struct pc_engine *e, const char *ref, bool force,
+   (podman 4.3's `rmi -f`). By ID an image with several names is refused
+   unless force or every_name (rmi -a, image prune: podman's --all removes
+   them). */
+int pc_engine_image_remove (struct pc_engine *e, const char *ref, bool force, bool every_name,
                             struct pc_engine_rmi_result *out, pc_error **err);
 /* Removes dangling images (all: every image) no container uses; *removed
    gets their ids (NULL-terminated, malloc'd, NULL when none). */

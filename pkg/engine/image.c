@@ -334,7 +334,7 @@ pc_engine_rmi_result_clear (struct pc_engine_rmi_result *r)
 }
 
 int
-pc_engine_image_remove (struct pc_engine *e, const char *ref, bool force,
+pc_engine_image_remove (struct pc_engine *e, const char *ref, bool force, bool every_name,
                         struct pc_engine_rmi_result *out, pc_error **err)
 {
   memset (out, 0, sizeof *out);
@@ -358,6 +358,14 @@ pc_engine_image_remove (struct pc_engine *e, const char *ref, bool force,
           free (norm);
           norm = steal_pointer (&lnorm);
         }
+    }
+  /* By ID, an image with several names goes only with --force (podman's
+     refusal names them all). */
+  if (by_id && !force && !every_name && pc_strv_len (names) > 1)
+    {
+      pc_autofree char *list = pc_strv_join (names, " ");
+      return pc_error_make (err, EINVAL, "unable to delete image \"%s\" by %s with more than one tag ([%s]): please force removal",
+                            id, strncmp (ref, "sha256:", 7) == 0 ? "digest" : "ID", list);
     }
   if (!by_id && norm && pc_strv_len (names) > 1 && pc_strv_contains (names, norm))
     {

@@ -335,7 +335,7 @@ prune_images_filtered (struct pc_engine *e, bool all, char *const *filters, cons
         continue;
       struct pc_engine_rmi_result res;
       pc_autoerror pc_error *rerr = NULL;
-      if (pc_engine_image_remove (e, id, false, &res, &rerr) < 0)
+      if (pc_engine_image_remove (e, id, false, true, &res, &rerr) < 0)
         {
           if (pc_error_class_of (rerr) == PC_ERR_IN_USE || pc_error_class_of (rerr) == PC_ERR_NOT_FOUND)
             continue;

@@ -51,6 +51,30 @@ load helpers
     [ -z "$(ls "$XDG_DATA_HOME/pc/storage/layers")" ]
 }
 
+@test "rmi by ID of an image with several names is refused without --force (podman's message); -f and -a remove it" {
+    pc_load_fixture layered
+    local id=21102f038846bea311ebf29f41c52111c361de026cb4f488aa3f4e2f3b91eb47
+    run_pc tag layered t1:a t2:b
+    run_pc 125 rmi 21102f038846
+    assert_equal "$output" "Error: unable to delete image \"$id\" by ID with more than one tag ([localhost/layered:latest localhost/t1:a localhost/t2:b]): please force removal"
+    run_pc 125 rmi "sha256:$id"
+    assert_equal "$output" "Error: unable to delete image \"$id\" by digest with more than one tag ([localhost/layered:latest localhost/t1:a localhost/t2:b]): please force removal"
+    run_pc images --format '{{.Repository}}:{{.Tag}}'
+    assert_equal "$output" "$(printf 'localhost/layered:latest\nlocalhost/t1:a\nlocalhost/t2:b')"
+    # By name only that name goes; by ID with one name left, the image.
+    run_pc rmi t1:a
+    assert_equal "$output" "Untagged: localhost/t1:a"
+    run_pc rmi -f 21102f038846
+    assert_contains "$output" "Untagged: localhost/t2:b"
+    assert_contains "$output" "Deleted: $id"
+    pc_load_fixture layered
+    run_pc tag layered t3:c
+    run_pc rmi -a
+    assert_contains "$output" "Deleted: $id"
+    run_pc images -q
+    assert_equal "$output" ""
+}
+
 @test "tag and untag qualify short names with localhost/ as podman" {
     pc_load_fixture busybox
     run_pc tag localhost/busybox foo/bb:1
