@@ -201,7 +201,12 @@ rt_child_finish (const struct rt_process *p, const struct rt_seccomp *seccomp, i
               pc_error_clear (&err);
               pc_autoerror pc_error *serr = NULL;
               pc_autoclose int f = pc_safe_openat (root, p->cwd, O_PATH | O_CLOEXEC, 0, &serr);
-              if (f >= 0)
+              if (p->cwd_exec)
+                /* podman exec -w: runc's words, 127 for a missing one. */
+                pc_error_makec (&err, f >= 0 ? PC_ERR_CANNOT_INVOKE : PC_ERR_CMD_NOT_FOUND, f >= 0 ? ENOTDIR : ENOENT,
+                                "unable to start container process: chdir to cwd (\"%s\") set in config.json failed: %s",
+                                p->cwd, f >= 0 ? "not a directory" : "no such file or directory");
+              else if (f >= 0)
                 pc_error_makec (&err, PC_ERR_CANNOT_INVOKE, EEXIST, "workdir \"%s\" exists", p->cwd);
               else
                 pc_error_makec (&err, PC_ERR_CANNOT_INVOKE, ENOENT, "workdir \"%s\" does not exist", p->cwd);

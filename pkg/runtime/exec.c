@@ -211,8 +211,10 @@ pc_runtime_exec_pidfd (int pidfd, pid_t container_pid, json_object *process_spec
   struct rt_seccomp sc = { 0 };
   double ms;
   int ret = -1;
-  if (rt_process_parse (process_spec, &p, err) == 0
-      && rt_seccomp_compile (seccomp, seccomp_cache, &sc, &ms, err) == 0)
+  int parsed = rt_process_parse (process_spec, &p, err);
+  /* podman's exec never makes its working directory. */
+  p.cwd_must_exist = p.cwd_exec = true;
+  if (parsed == 0 && rt_seccomp_compile (seccomp, seccomp_cache, &sc, &ms, err) == 0)
     ret = exec_process (pidfd, container_pid, &p, &sc, io, out, err);
   rt_process_clear (&p);
   free (sc.prog.filter);

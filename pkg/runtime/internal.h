@@ -104,6 +104,7 @@ struct rt_process
   char **env;
   char *cwd;
   bool cwd_must_exist;   /* annotation run.pc.workdir-must-exist: a user's -w is not created */
+  bool cwd_exec;         /* an exec's: must exist, runc's chdir messages */
   uid_t uid;
   gid_t gid;
   gid_t *groups;

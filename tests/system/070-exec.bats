@@ -62,6 +62,12 @@ setup() {
     run_pc exec -e EXTRA=3 --env-file "$PC_TEST_DIR/env" -w /tmp x sh -c 'echo $FROMRUN $FROMFILE $EXTRA; pwd'
     assert_equal "${lines[0]}" "1 2 3"
     assert_equal "${lines[1]}" "/tmp"
+    # -w must exist: podman's runc message, 127; nothing is made.
+    run_pc 127 exec -w /nonexist x pwd
+    assert_equal "$output" 'Error: unable to start container process: chdir to cwd ("/nonexist") set in config.json failed: no such file or directory'
+    run_pc 1 exec x ls -d /nonexist
+    run_pc 126 exec -w /etc/passwd x pwd
+    assert_contains "$output" 'chdir to cwd ("/etc/passwd") set in config.json failed: not a directory'
 }
 
 @test "exec -u resolves the user in the container's /etc/passwd; non-root gets no capabilities" {
