@@ -187,7 +187,8 @@ run_action (const struct pc_command *cmd, int argc, char **argv, enum pod_action
       pc_autopod struct pc_pod *p = NULL;
       if (pc_engine_pod_lookup (e, *r, &p, &err) < 0)
         {
-          if (a.ignore && pc_error_class_of (err) == PC_ERR_NOT_FOUND)
+          /* podman: rm --force also passes over a missing pod (exit 0). */
+          if ((a.ignore || (what == POD_RM && a.force)) && pc_error_class_of (err) == PC_ERR_NOT_FOUND)
             {
               pc_error_free (err);
               continue;

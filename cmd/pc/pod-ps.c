@@ -283,8 +283,8 @@ pc_cmd_pod_ps (const struct pc_command *cmd, int argc, char **argv)
     {
       for (size_t i = 0; i < nr; i++)
         {
-          pc_autofree char *id = trunc_id (rows[i].p->id, no_trunc);
-          puts (id);
+          /* podman 4.3's pod ps -q prints whole IDs (the table, 12). */
+          puts (rows[i].p->id);
         }
       rows_free (rows, nr);
       return ret;

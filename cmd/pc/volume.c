@@ -103,6 +103,10 @@ cmd_ls (const struct pc_command *cmd, int argc, char **argv)
   static const struct pc_format_column cols[] = {
     { "Driver", "DRIVER" }, { "Name", "VOLUME NAME" }, { NULL, NULL },
   };
+  /* podman 4.3 prints nothing at all, not even a heading, when there is
+     no volume (but [] for --format json). */
+  if (pc_json_array_len (rows) == 0 && !(format && strcmp (format, "json") == 0))
+    return 0;
   if (pc_format_print_ex (stdout, format, rows, cols, noheading, &err) < 0)
     return pc_cli_fail (err);
   return 0;

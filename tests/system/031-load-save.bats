@@ -32,6 +32,10 @@ load helpers
     run "$PC" load < "$PC_FIXTURES/busybox.oci.tar"
     [ "$status" -eq 0 ]
     assert_equal "$output" "Loaded image: localhost/busybox:latest"
+    # -q quiets podman's copy progress only: the line scripts read stays.
+    run "$PC" load -q < "$PC_FIXTURES/busybox.oci.tar"
+    [ "$status" -eq 0 ]
+    assert_equal "$output" "Loaded image: localhost/busybox:latest"
 }
 
 @test "two loads of the same image at once both succeed and store it once" {

@@ -300,6 +300,13 @@ fresh"
     assert_equal "$output" "Error: no pod with name or ID nosuchpod found: no such pod"
     run_pc pod ps -q
     [ "$(echo "$output" | wc -l)" -eq 1 ]
+    # -q prints whole IDs, as podman 4.3's pod ps.
+    [[ "$output" =~ ^[0-9a-f]{64}$ ]]
+    # rm --force passes over a pod that does not exist; without it, 1.
+    run_pc pod rm -f nosuchpod
+    assert_equal "$output" ""
+    run_pc 1 pod rm nosuchpod
+    assert_equal "$output" "Error: no pod with name or ID nosuchpod found: no such pod"
     # Pods and containers share one namespace of names, both ways (podman 4.3).
     run_pc 125 create --name twice localhost/busybox true
     assert_equal "$output" "Error: name \"twice\" is in use: pod already exists"
