@@ -11,6 +11,8 @@
 #define PC_EXIT_ERROR 125
 #define PC_EXIT_CANNOT_INVOKE 126
 #define PC_EXIT_NOT_FOUND 127
+/* podman 4.3 exec: a session that could not be set up (not running, no such user) */
+#define PC_EXIT_EXEC 255
 
 enum pc_opt_type
 {

@@ -45,7 +45,7 @@ pc_cmd_exec (const struct pc_command *cmd, int argc, char **argv)
   if (lrc != 0)
     return lrc;
   if (nargs < 2)
-    return pc_cli_errorf (PC_EXIT_ERROR, "must provide a non-empty command to start an exec session: invalid argument");
+    return pc_cli_errorf (PC_EXIT_EXEC, "must provide a non-empty command to start an exec session: invalid argument");
   /* Before pc opens anything: the fds passed on must be the caller's, not
      ones pc opened into a gap. */
   for (long fd = 3; fd < 3 + preserve_fds; fd++)
@@ -77,8 +77,16 @@ pc_cmd_exec (const struct pc_command *cmd, int argc, char **argv)
   };
   fflush (stdout);
   int r = pc_engine_exec (e, c, &o, &exit_code, &err);
+  /* podman 4.3: the command's 127 and 126; the container gone, 125; any
+     other failure to set up an attached session (a container that is not
+     running, a user that does not exist), 255 (125 with -d). */
   if (r < 0)
-    return pc_cli_fail_as (err, PC_EXIT_INVOKES);
+    {
+      enum pc_error_class cls = pc_error_class_of (err);
+      if (detach || cls == PC_ERR_CMD_NOT_FOUND || cls == PC_ERR_CANNOT_INVOKE || cls == PC_ERR_NOT_FOUND)
+        return pc_cli_fail_as (err, PC_EXIT_INVOKES);
+      return pc_cli_fail_code (err, PC_EXIT_EXEC);
+    }
   if (r == 1)
     {
       /* -d prints the session's id, as podman; the detach keys print nothing. */

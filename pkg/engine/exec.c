@@ -100,8 +100,14 @@ exec_process_spec (json_object *spec, const struct pc_exec_opts *o, pc_error **e
       struct eng_user u;
       int r = eng_resolve_user (&m, o->user, &u, err);
       pc_rootfs_mount_clear (&m);
+      /* An exec's user that is not there is not a command that cannot be
+         invoked: podman's exec fails it as it does a stopped container. */
       if (r < 0)
-        return NULL;
+        {
+          if (pc_error_class_of (*err) == PC_ERR_CANNOT_INVOKE)
+            pc_error_set_class (err, PC_ERR_INVALID);
+          return NULL;
+        }
       free (u.home);
       json_object *user = json_object_new_object ();
       json_object_object_add (user, "uid", json_object_new_int64 (u.uid));
