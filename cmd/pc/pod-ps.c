@@ -331,7 +331,7 @@ pc_cmd_pod_inspect (const struct pc_command *cmd, int argc, char **argv)
   };
   char **args;
   int nargs, exit_code;
-  if (pc_cli_parse_args (cmd, opts, argc, argv, latest ? 0 : 0, 1, &args, &nargs, &exit_code) != 0)
+  if (pc_cli_parse_args (cmd, opts, argc, argv, 0, -1, &args, &nargs, &exit_code) != 0)
     return exit_code;
   if (nargs == 0 && !latest)
     return pc_cli_errorf (PC_EXIT_ERROR, "you must provide the name or id of a running pod");
@@ -339,7 +339,10 @@ pc_cmd_pod_inspect (const struct pc_command *cmd, int argc, char **argv)
   if (e == NULL)
     return PC_EXIT_ERROR;
   pc_error *err = NULL;
-  pc_autopod struct pc_pod *p = NULL;
+  /* podman 4.3: one pod is an object, several an array (none found: []);
+     a missing one is named after what was found is printed. */
+  pc_autojson json_object *found = json_object_new_array ();
+  pc_autofree char *missing = NULL;
   if (latest)
     {
       struct pc_pod **v = NULL;
@@ -351,27 +354,40 @@ pc_cmd_pod_inspect (const struct pc_command *cmd, int argc, char **argv)
           pc_pod_list_free (v, n);
           return pc_cli_errorf (PC_EXIT_ERROR, "no pods to inspect");
         }
-      p = v[0];
-      v[0] = NULL;
+      json_object_array_add (found, pc_engine_pod_inspect (e, v[0]));
       pc_pod_list_free (v, n);
     }
-  else if (pc_engine_pod_lookup (e, args[0], &p, &err) < 0)
+  for (int i = 0; !latest && i < nargs; i++)
     {
-      if (pc_error_class_of (err) != PC_ERR_NOT_FOUND)
-        return pc_cli_fail (err);
-      pc_error_free (err);
-      /* podman 4.3's words for it. */
-      return pc_cli_errorf (PC_EXIT_ERROR, "inspecting object: no such pod %s", args[0]);
+      pc_autopod struct pc_pod *p = NULL;
+      if (pc_engine_pod_lookup (e, args[i], &p, &err) < 0)
+        {
+          if (pc_error_class_of (err) != PC_ERR_NOT_FOUND)
+            return pc_cli_fail (err);
+          pc_error_free (err);
+          err = NULL;
+          if (missing == NULL)
+            missing = xstrdup (args[i]);
+          continue;
+        }
+      json_object_array_add (found, pc_engine_pod_inspect (e, p));
     }
-  pc_autojson json_object *o = pc_engine_pod_inspect (e, p);
+  size_t nf = json_object_array_length (found);
   if (format && *format && !pc_format_is_json (format))
     {
-      if (pc_format_template_one (stdout, format, o, &err) < 0)
-        return pc_cli_fail (err);
-      return 0;
+      for (size_t i = 0; i < nf; i++)
+        if (pc_format_template_one (stdout, format, json_object_array_get_idx (found, i), &err) < 0)
+          return pc_cli_fail (err);
     }
-  pc_autofree char *s = pc_json_to_string_pretty (o);
-  puts (s);
+  else
+    {
+      pc_autofree char *s = pc_json_to_string_pretty (nf == 1 ? json_object_array_get_idx (found, 0) : found);
+      puts (s);
+    }
+  fflush (stdout);
+  if (missing)
+    /* podman 4.3's words for it. */
+    return pc_cli_errorf (PC_EXIT_ERROR, "inspecting object: no such pod %s", missing);
   return 0;
 }
 

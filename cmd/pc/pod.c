@@ -360,7 +360,7 @@ const struct pc_command pc_pod_commands[] = {
   { .name = "exists", .summary = "Check if a pod exists in local storage",
     .usage = "pod exists POD", .run = pc_cmd_pod_exists },
   { .name = "inspect", .summary = "Displays a pod configuration",
-    .usage = "pod inspect [options] POD", .run = pc_cmd_pod_inspect },
+    .usage = "pod inspect [options] POD [POD...]", .run = pc_cmd_pod_inspect },
   { .name = "kill", .summary = "Send the specified signal or SIGKILL to containers in pod",
     .usage = "pod kill [options] POD [POD...]", .run = pc_cmd_pod_kill },
   { .name = "logs", .summary = "Fetch logs for pod with one or more containers",

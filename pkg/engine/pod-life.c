@@ -136,14 +136,12 @@ pc_engine_pod_kill (struct pc_engine *e, struct pc_pod *p, int sig, pc_error **e
   if (pc_engine_pod_members (e, p, &v, &n, err) < 0)
     return -1;
   pc_error *first = NULL;
-  size_t up = 0;
   /* The infra (v[0]) last. */
   for (size_t k = 0; k < n; k++)
     {
       size_t i = (k + 1) % n;
       if (!is_up (v[i]))
         continue;
-      up++;
       pc_error *kerr = NULL;
       if (pc_engine_kill (e, v[i], sig, &kerr) < 0)
         keep_first (&first, &kerr);
@@ -154,9 +152,8 @@ pc_engine_pod_kill (struct pc_engine *e, struct pc_pod *p, int sig, pc_error **e
       *err = first;
       return -1;
     }
-  if (up == 0)
-    return pc_error_makec (err, PC_ERR_STATE, EINVAL, "no containers were killed: pod %s has no running containers",
-                           p->id);
+  /* podman 4.3 kills a pod with nothing running (or no container at all)
+     without complaint, and prints its ID. */
   return eng_events_pod_rc (e, p, "kill", 0);
 }
 
@@ -257,7 +254,17 @@ pc_engine_pod_remove (struct pc_engine *e, struct pc_pod *p, bool force, int tim
   if (pc_engine_pod_members (e, p, &v, &n, err) < 0)
     return -1;
   int ret = -1;
-  if (!force)
+  /* podman 4.3: a running infra alone does not stop a plain pod rm (the
+     pod is stopped first); a member that is up does. */
+  bool member_up = false;
+  for (size_t i = 0; i < n; i++)
+    member_up |= is_up (v[i]) && !(p->infra_id && strcmp (v[i]->id, p->infra_id) == 0);
+  if (!force && !member_up)
+    {
+      if (pc_engine_pod_stop (e, p, timeout, err) < 0)
+        goto out;
+    }
+  else if (!force)
     {
       /* podman's words, one line per container that is up, the infra
          (v[0]) last: while members exist it is their dependency. */

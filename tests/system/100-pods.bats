@@ -242,7 +242,7 @@ beta Created 0"
     run_pc pod exists alpha
     run_pc 1 pod exists nosuchpod
     run_pc 125 pod inspect nosuchpod
-    assert_equal "$output" "Error: inspecting object: no such pod nosuchpod"
+    assert_equal "$output" "$(printf '[]\nError: inspecting object: no such pod nosuchpod')"
     run_pc 125 pod stop nosuchpod
     assert_equal "$output" "Error: no pod with name or ID nosuchpod found: no such pod"
     run_pc 1 pod rm nosuchpod
@@ -302,6 +302,25 @@ fresh"
     [ "$(echo "$output" | wc -l)" -eq 1 ]
     # -q prints whole IDs, as podman 4.3's pod ps.
     [[ "$output" =~ ^[0-9a-f]{64}$ ]]
+    # pod inspect of several: an array; of one: an object; a missing one
+    # is named after the others are printed (podman 4.3).
+    run_pc pod create --name pi
+    run_pc pod inspect --format '{{.Name}}' pi pi
+    assert_equal "$output" "$(printf 'pi\npi')"
+    run_pc pod inspect pi pi
+    assert_equal "${lines[0]}" "["
+    run_pc pod inspect pi
+    assert_equal "${lines[0]}" "{"
+    run_pc 125 pod inspect nosuchpod
+    assert_equal "$output" "$(printf '[]\nError: inspecting object: no such pod nosuchpod')"
+    # kill with nothing running prints the pod, as podman; a plain rm takes
+    # a pod whose only running container is its infra.
+    run_pc pod kill pi
+    [[ "$output" =~ ^[0-9a-f]{64}$ ]]
+    run_pc pod start pi
+    run_pc pod rm pi
+    [[ "$output" =~ ^[0-9a-f]{64}$ ]]
+    run_pc 125 pod inspect pi
     # rm --force passes over a pod that does not exist; without it, 1.
     run_pc pod rm -f nosuchpod
     assert_equal "$output" ""
