@@ -256,12 +256,16 @@ pc_engine_pod_remove (struct pc_engine *e, struct pc_pod *p, bool force, int tim
   int ret = -1;
   /* podman 4.3: a running infra alone does not stop a plain pod rm (the
      pod is stopped first); a member that is up does. */
-  bool member_up = false;
+  bool member_up = false, infra_up = false;
   for (size_t i = 0; i < n; i++)
-    member_up |= is_up (v[i]) && !(p->infra_id && strcmp (v[i]->id, p->infra_id) == 0);
+    {
+      bool infra = p->infra_id && strcmp (v[i]->id, p->infra_id) == 0;
+      member_up |= is_up (v[i]) && !infra;
+      infra_up |= is_up (v[i]) && infra;
+    }
   if (!force && !member_up)
     {
-      if (pc_engine_pod_stop (e, p, timeout, err) < 0)
+      if (infra_up && pc_engine_pod_stop (e, p, timeout, err) < 0)
         goto out;
     }
   else if (!force)
