@@ -282,7 +282,7 @@ test_flags (void)
       "--read-only adds tmpfs on /var/tmp and /run");
   json_object *hn = find_mount (spec, "/etc/hostname");
   pc_autofree char *hopts = hn ? arr (hn, "options") : NULL;
-  is_str (hopts, "bind|rprivate|ro", "--read-only: /etc/hostname bound read-only");
+  is_str (hopts, "bind|rprivate|ro|nosuid|nodev|noexec", "--read-only: /etc/hostname bound read-only, nosuid, nodev, noexec (podman 4.3)");
 
   ok (json_object_get_boolean (pc_json_get (spec, "process.noNewPrivileges")),
       "--security-opt no-new-privileges");
