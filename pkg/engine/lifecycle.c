@@ -22,6 +22,7 @@
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "lib/timeutil.h"
+#include "pkg/monitor/protocol.h"
 #include "lib/xalloc.h"
 #include "pkg/monitor/monitor.h"
 #include "pkg/rootless/rootless.h"
@@ -351,7 +352,16 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, const struct pc_at
          show instead of "created". */
       unsigned long long mstart = 0;
       pc_autoerror pc_error *werr = NULL;
-      if (pc_monitor_read_pid (state_dir, &mpid, &mstart, &werr) == 0)
+      /* The monitor may already have recorded that exit, removed its pid
+         file and gone while this pc was slow to read it (seen under ASan):
+         the exit file says the container was made all the same. */
+      bool have_pid = pc_monitor_read_pid (state_dir, &mpid, &mstart, &werr) == 0;
+      if (!have_pid)
+        {
+          mpid = 0;
+          mstart = 0;
+        }
+      if (have_pid || faccessat (sdfd, PC_MONITOR_EXITFILE, F_OK, 0) == 0)
         {
           when = pc_time_format_rfc3339 (&started);
           st = xasprintf ("{\"Pid\":0,\"MonitorPid\":%d,\"MonitorStart\":%llu,\"StartedAt\":\"%s\"}",
