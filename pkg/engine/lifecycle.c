@@ -22,7 +22,6 @@
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "lib/timeutil.h"
-#include "pkg/monitor/protocol.h"
 #include "lib/xalloc.h"
 #include "pkg/monitor/monitor.h"
 #include "pkg/rootless/rootless.h"
@@ -361,7 +360,8 @@ pc_engine_start (struct pc_engine *e, struct pc_container *c, const struct pc_at
           mpid = 0;
           mstart = 0;
         }
-      if (have_pid || faccessat (sdfd, PC_MONITOR_EXITFILE, F_OK, 0) == 0)
+      /* "exit": the monitor's exit file, as record.c reads it. */
+      if (have_pid || faccessat (sdfd, "exit", F_OK, 0) == 0)
         {
           when = pc_time_format_rfc3339 (&started);
           st = xasprintf ("{\"Pid\":0,\"MonitorPid\":%d,\"MonitorStart\":%llu,\"StartedAt\":\"%s\"}",
