@@ -227,3 +227,11 @@ pc_parse_time_or_duration (const char *s, struct timespec *t, pc_error **err)
     }
   return 0;
 }
+
+int64_t
+pc_monotonic_ms (void)
+{
+  struct timespec t;
+  clock_gettime (CLOCK_MONOTONIC, &t);
+  return (int64_t) t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}

@@ -18,5 +18,7 @@ char *pc_size_human (int64_t bytes);
 /* --since/--until: RFC3339 (or a date), unix seconds[.nanos], or a duration
    before now ("10m"). */
 int pc_parse_time_or_duration (const char *s, struct timespec *t, pc_error **err);
+/* CLOCK_MONOTONIC in whole milliseconds: deadlines and intervals. */
+int64_t pc_monotonic_ms (void);
 
 #endif

@@ -35,14 +35,7 @@
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
-
-static int64_t
-now_ms (void)
-{
-  struct timespec t;
-  clock_gettime (CLOCK_MONOTONIC, &t);
-  return (int64_t) t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
+#include "lib/timeutil.h"
 
 static bool
 record_gone (struct pc_engine *e, const char *id)
@@ -143,10 +136,10 @@ wait_dir_gone (struct pc_engine *e, const char *id, const int *pfds, size_t n, i
   for (size_t i = 0; i < n && i < 2; i++)
     p[i + 1] = (struct pollfd) { .fd = pfds[i], .events = POLLIN };
   size_t np = 1 + (n < 2 ? n : 2), alive = np - 1;
-  int64_t deadline = now_ms () + timeout_ms;
+  int64_t deadline = pc_monotonic_ms () + timeout_ms;
   for (;;)
     {
-      int64_t left = deadline - now_ms ();
+      int64_t left = deadline - pc_monotonic_ms ();
       if (left <= 0)
         return false;
       int r = poll (p, np, (int) left);

@@ -14,17 +14,10 @@
 
 #include "lib/cleanup.h"
 #include "lib/xalloc.h"
+#include "lib/timeutil.h"
 #include "pkg/monitor/internal.h"
 #include "pkg/monitor/monitor.h"
 #include "pkg/monitor/protocol.h"
-
-static int64_t
-now_ms (void)
-{
-  struct timespec t;
-  clock_gettime (CLOCK_MONOTONIC, &t);
-  return (int64_t) t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 int
 pc_monitor_wait_exit (const char *state_dir, int64_t timeout_ms)
@@ -33,7 +26,7 @@ pc_monitor_wait_exit (const char *state_dir, int64_t timeout_ms)
   pc_autoclose int sock = pc_mon_socket_connect (state_dir, PC_MONITOR_SOCKET, &err);
   if (sock < 0)
     return -1;
-  int64_t deadline = timeout_ms >= 0 ? now_ms () + timeout_ms : -1;
+  int64_t deadline = timeout_ms >= 0 ? pc_monotonic_ms () + timeout_ms : -1;
   bool hello = false;
   /* The container's output comes to every client: skipped. */
   pc_autofree char *pkt = xmalloc (PC_MONITOR_PKT_MAX);
@@ -42,7 +35,7 @@ pc_monitor_wait_exit (const char *state_dir, int64_t timeout_ms)
       int wait = -1;
       if (deadline >= 0)
         {
-          int64_t left = deadline - now_ms ();
+          int64_t left = deadline - pc_monotonic_ms ();
           wait = left <= 0 ? 0 : left > 1000000 ? 1000000 : (int) left;
         }
       struct pollfd p = { .fd = sock, .events = POLLIN };

@@ -66,14 +66,6 @@ struct pc_mon_restart
   struct pc_monitor *m;  /* the timer hook's data is this struct, apart from m's hooks */
 };
 
-static int64_t
-now_ms (void)
-{
-  struct timespec t;
-  clock_gettime (CLOCK_MONOTONIC, &t);
-  return (int64_t) t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 void
 pc_mon_restart_init (struct pc_monitor *m, json_object *spec)
 {
@@ -103,7 +95,7 @@ pc_mon_restart_init (struct pc_monitor *m, json_object *spec)
   for (int i = 0; i < 3; i++)
     r->passthrough[i] = cfg->passthrough_fds[i] >= 0 ? fcntl (cfg->passthrough_fds[i], F_DUPFD_CLOEXEC, 3) : -1;
   r->due_ms = -1;
-  r->run_start_ms = now_ms ();
+  r->run_start_ms = pc_monotonic_ms ();
   r->m = m;
   m->restart = r;
 }
@@ -167,7 +159,7 @@ static void
 timer_prepare (struct pc_mloop *l, int *timeout_ms, void *data)
 {
   struct pc_monitor *m = ((struct pc_mon_restart *) data)->m;
-  int64_t left = m->restart->due_ms - now_ms ();
+  int64_t left = m->restart->due_ms - pc_monotonic_ms ();
   if (left < 0)
     left = 0;
   if (*timeout_ms < 0 || left < *timeout_ms)
@@ -178,7 +170,7 @@ static void
 timer_check (struct pc_mloop *l, const struct pollfd *pfd, size_t n, bool poll_failed, void *data)
 {
   struct pc_monitor *m = ((struct pc_mon_restart *) data)->m;
-  if (pc_mon_restart_waiting (m) && now_ms () >= m->restart->due_ms)
+  if (pc_mon_restart_waiting (m) && pc_monotonic_ms () >= m->restart->due_ms)
     restart_now (m);
 }
 
@@ -230,14 +222,14 @@ pc_mon_restart_exited (struct pc_monitor *m)
       pc_error_clear (&err);
     }
   pc_mon_send_exit (m);
-  int64_t ran = now_ms () - r->run_start_ms;
+  int64_t ran = pc_monotonic_ms () - r->run_start_ms;
   r->quick = ran < RESTART_RESET_MS ? r->quick + 1 : 0;
   int64_t delay = RESTART_DELAY_MIN_MS;
   for (unsigned i = 1; i < r->quick && delay < RESTART_DELAY_MAX_MS; i++)
     delay *= 2;
   if (delay > RESTART_DELAY_MAX_MS)
     delay = RESTART_DELAY_MAX_MS;
-  r->due_ms = now_ms () + delay;
+  r->due_ms = pc_monotonic_ms () + delay;
   pc_mloop_add_hook (&m->loop, timer_prepare, timer_check, r);
   return true;
 }
@@ -375,7 +367,7 @@ run_again (struct pc_monitor *m, pc_error **err)
       pc_monitor_log_error (serr, "restart the container");
       pc_error_free (serr);
     }
-  r->run_start_ms = now_ms ();
+  r->run_start_ms = pc_monotonic_ms ();
   /* The new pid first, then the exit goes: a reader sees the old exit or
      the new run, never a running container without its pid. */
   if (write_state (m, &started, err) < 0)

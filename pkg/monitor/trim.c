@@ -43,17 +43,10 @@
 #include <unistd.h>
 
 #include "lib/cleanup.h"
+#include "lib/timeutil.h"
 #include "pkg/monitor/internal.h"
 
 #define PC_MON_TRIM_DELAY_MS 200
-
-static int64_t
-now_ms (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Private file mappings none of whose pages was ever written (smaps'
    Anonymous: 0 kB): every resident page is the file's own page-cache page,
@@ -268,7 +261,7 @@ static void
 trim_prepare (struct pc_mloop *l, int *timeout_ms, void *data)
 {
   struct trim_state *t = data;
-  int64_t left = t->at - now_ms ();
+  int64_t left = t->at - pc_monotonic_ms ();
   if (left < 0)
     left = 0;
   if (*timeout_ms < 0 || left < *timeout_ms)
@@ -279,7 +272,7 @@ static void
 trim_check (struct pc_mloop *l, const struct pollfd *pfd, size_t n, bool poll_failed, void *data)
 {
   struct trim_state *t = data;
-  if (now_ms () < t->at)
+  if (pc_monotonic_ms () < t->at)
     return;
   pc_mloop_remove_hook (l, t);
   pc_mon_trim_now ();
@@ -289,6 +282,6 @@ void
 pc_mon_trim_arm (struct pc_monitor *m)
 {
   malloc_trim (0);
-  trim_state.at = now_ms () + PC_MON_TRIM_DELAY_MS;
+  trim_state.at = pc_monotonic_ms () + PC_MON_TRIM_DELAY_MS;
   pc_mloop_add_hook (&m->loop, trim_prepare, trim_check, &trim_state);
 }
