@@ -2,7 +2,6 @@
    container layer, merge image config and flags into the record (podman's
    inspect shape), build the runtime spec, and write both. */
 #include "pkg/engine/internal.h"
-#include "pkg/network/network.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -382,10 +381,8 @@ eng_build_record (const struct eng_image *img, const struct pc_create_opts *o, c
   /* --network host: the host's name, as podman (its UTS namespace is
      still the container's own). */
   struct utsname host_uts;
-  struct pc_net_mode nm;
-  pc_autoerror pc_error *nmerr = NULL;
-  bool host_net = !o->pod && pc_net_mode_parse (o->network, &nm, &nmerr) == 0 && nm.kind == PC_NET_HOST
-                  && uname (&host_uts) == 0;
+  enum pc_net_kind kind;
+  bool host_net = eng_network_kind (o, &kind) && kind == PC_NET_HOST && uname (&host_uts) == 0;
   const char *hostname = o->hostname && *o->hostname ? o->hostname : host_net ? host_uts.nodename : shortid;
   if (!env_has (env, "HOSTNAME"))
     {

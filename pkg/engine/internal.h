@@ -8,6 +8,7 @@
 
 #include "lib/error.h"
 #include "pkg/engine/engine.h"
+#include "pkg/network/network.h"
 #include "pkg/rootless/rootless.h"
 
 struct pc_engine
@@ -249,6 +250,13 @@ char *eng_conf_localtime_dest (const struct pc_rootfs_mount *m);
 json_object *eng_device_parse (const char *arg, pc_error **err);
 /* Removes the cgroup of the container's device policy (spec.c). */
 void eng_spec_cgroup_remove (const char *id);
+/* spec.c's mount entry, shared with spec-devices.c. */
+void eng_spec_add_mount (json_object *mounts, const char *dest, const char *type, const char *source,
+                         const char *const *options);
+/* spec-devices.c: the device policy, --device nodes (bind mounts of them
+   rootless, into mounts) and the cgroup path the policy lives in. */
+int eng_spec_devices (json_object *hc, json_object *linux_, json_object *mounts, pc_error **err);
+char *eng_spec_cgroups_path (const char *id);
 json_object *eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_mount *m,
                              const struct eng_user *u, json_object *rec, pc_error **err);
 /* network.c: --network, --dns*, --add-host, --no-hosts at create (into
@@ -256,6 +264,9 @@ json_object *eng_build_spec (const char *run_dir, const char *id, const struct p
    NetworkMode of the record (default slirp4netns, malloc'd); whether a
    record's network is libslirp's. */
 int eng_network_check (const struct pc_create_opts *o, json_object *hc, pc_error **err);
+/* The kind of network o asks for; false for a pod member (the pod's
+   network) or a bad --network (eng_network_check says why). */
+bool eng_network_kind (const struct pc_create_opts *o, enum pc_net_kind *kind);
 /* sysctl.c: --sysctl and default_sysctls into hc's Sysctls, podman's checks. */
 int eng_sysctl_check (const struct pc_create_opts *o, json_object *hc, pc_error **err);
 /* The container keeps the image's /etc/resolv.conf: --dns none, or

@@ -270,6 +270,17 @@ eng_network_mode (const char *arg)
   return pc_net_mode_format (&nm);
 }
 
+bool
+eng_network_kind (const struct pc_create_opts *o, enum pc_net_kind *kind)
+{
+  struct pc_net_mode nm;
+  pc_autoerror pc_error *err = NULL;
+  if (o->pod || pc_net_mode_parse (o->network, &nm, &err) < 0)
+    return false;
+  *kind = nm.kind;
+  return true;
+}
+
 int
 pc_engine_create_check_dns (const struct pc_create_opts *o, pc_error **err)
 {
@@ -278,13 +289,11 @@ pc_engine_create_check_dns (const struct pc_create_opts *o, pc_error **err)
     if (strcmp (*s, "none") != 0 && pc_net_check_dns_server (*s, err) < 0)
       return -1;
   bool dns = (o->dns && o->dns[0]) || (o->dns_search && o->dns_search[0]) || (o->dns_option && o->dns_option[0]);
-  struct pc_net_mode nm;
-  pc_autoerror pc_error *merr = NULL;
-  if (!dns || o->pod || pc_net_mode_parse (o->network, &nm, &merr) < 0)
-    return 0;   /* a bad --network is the full check's error */
-  if (nm.kind == PC_NET_NONE || nm.kind == PC_NET_CONTAINER)
+  enum pc_net_kind kind;
+  /* A bad --network is the full check's error. */
+  if (dns && eng_network_kind (o, &kind) && (kind == PC_NET_NONE || kind == PC_NET_CONTAINER))
     return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "conflicting options: dns and the network mode: %s",
-                           nm.kind == PC_NET_NONE ? "none" : "container");
+                           kind == PC_NET_NONE ? "none" : "container");
   return 0;
 }
 

@@ -11,7 +11,6 @@
 #include "lib/cleanup.h"
 #include "lib/json.h"
 #include "pkg/engine/conf-api.h"
-#include "pkg/network/network.h"
 
 /* podman's namespaced sysctls: the IPC ones, fs.mqueue.* and net.*. */
 static bool
@@ -29,13 +28,12 @@ allowed (const char *key, size_t n)
 int
 eng_sysctl_check (const struct pc_create_opts *o, json_object *hc, pc_error **err)
 {
-  struct pc_net_mode nm;
-  pc_autoerror pc_error *merr = NULL;
-  bool parsed = !o->pod && pc_net_mode_parse (o->network, &nm, &merr) == 0;
-  bool host_net = parsed && nm.kind == PC_NET_HOST;
+  enum pc_net_kind kind;
+  bool known = eng_network_kind (o, &kind);
+  bool host_net = known && kind == PC_NET_HOST;
   /* A network namespace of its own (none, the default network): a pod
      member, container: or ns: joins one whose sysctls are its owner's. */
-  bool own_net = parsed && (nm.kind == PC_NET_NONE || nm.kind == PC_NET_SLIRP);
+  bool own_net = known && (kind == PC_NET_NONE || kind == PC_NET_SLIRP);
   json_object *sysctls = json_object_new_object ();
   json_object_object_add (hc, "Sysctls", sysctls);
   /* The configuration's defaults first; a net.* one is for a network
