@@ -9,15 +9,12 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "lib/cleanup.h"
 #include "lib/fileutil.h"
 #include "lib/json.h"
 #include "lib/xalloc.h"
-#include "pkg/rootless/rootless.h"
 #include "pkg/runtime/runtime.h"
 #include "pkg/storage/storage.h"
 
@@ -127,9 +124,9 @@ effective_caps (json_object *hc, json_object *conf_default, size_t *n_out)
   return v;
 }
 
-static void
-add_mount (json_object *mounts, const char *dest, const char *type, const char *source,
-           const char *const *options)
+void
+eng_spec_add_mount (json_object *mounts, const char *dest, const char *type, const char *source,
+                    const char *const *options)
 {
   json_object *m = json_object_new_object ();
   json_object_object_add (m, "destination", json_object_new_string (dest));
@@ -171,7 +168,7 @@ add_tmpfs (json_object *mounts, const char *dest, const char *opts)
     else
       o[w++] = o[r];
   o[w] = NULL;
-  add_mount (mounts, dest, "tmpfs", "tmpfs", (const char *const *) o);
+  eng_spec_add_mount (mounts, dest, "tmpfs", "tmpfs", (const char *const *) o);
 }
 
 static bool
@@ -202,7 +199,7 @@ add_user_binds (json_object *mounts, json_object *user, const char *run_dir, con
           static const char *const image_o[] = { "bind", "rprivate", NULL };
           static const char *const image_ro_o[] = { "bind", "rprivate", "ro", NULL };
           pc_autofree char *isrc = eng_image_mount_source (run_dir, id, n_image++);
-          add_mount (mounts, dst, "bind", isrc, pc_json_get_bool (u, "RW", false) ? image_o : image_ro_o);
+          eng_spec_add_mount (mounts, dst, "bind", isrc, pc_json_get_bool (u, "RW", false) ? image_o : image_ro_o);
           continue;
         }
       if (dst && eng_mount_is_devpts (u))
@@ -212,7 +209,7 @@ add_user_binds (json_object *mounts, json_object *user, const char *run_dir, con
           for (size_t k = 0; k < pc_json_array_len (uo); k++)
             if (pc_json_array_string_at (uo, k))
               pc_strv_append (&o, pc_json_array_string_at (uo, k));
-          add_mount (mounts, dst, "devpts", "devpts", (const char *const *) o);
+          eng_spec_add_mount (mounts, dst, "devpts", "devpts", (const char *const *) o);
           continue;
         }
       if (type == NULL || (strcmp (type, "bind") != 0 && strcmp (type, "volume") != 0) || src == NULL
@@ -227,7 +224,7 @@ add_user_binds (json_object *mounts, json_object *user, const char *run_dir, con
       pc_strv_append (&o, pc_json_get_string (u, "Propagation") ?: "rprivate");
       if (!pc_json_get_bool (u, "RW", true))
         pc_strv_append (&o, "ro");
-      add_mount (mounts, dst, "bind", src, (const char *const *) o);
+      eng_spec_add_mount (mounts, dst, "bind", src, (const char *const *) o);
     }
 }
 
@@ -248,21 +245,21 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, json_object 
   static const char *const bind_o[] = { "bind", "rprivate", NULL };
   /* --read-only: podman 4.3 binds its files nosuid,nodev,noexec too. */
   static const char *const bind_ro_o[] = { "bind", "rprivate", "ro", "nosuid", "nodev", "noexec", NULL };
-  add_mount (mounts, "/proc", "proc", "proc", proc_o);
-  add_mount (mounts, "/dev", "tmpfs", "tmpfs", dev_o);
+  eng_spec_add_mount (mounts, "/proc", "proc", "proc", proc_o);
+  eng_spec_add_mount (mounts, "/dev", "tmpfs", "tmpfs", dev_o);
   /* A --mount type=devpts on /dev/pts replaces this one, as in podman. */
   bool user_pts = false;
   for (size_t i = 0; i < pc_json_array_len (user); i++)
     user_pts |= eng_mount_is_devpts (pc_json_array_object_at (user, i))
                 && strcmp (pc_json_get_string (pc_json_array_object_at (user, i), "Destination") ?: "", "/dev/pts") == 0;
   if (!user_pts)
-    add_mount (mounts, "/dev/pts", "devpts", "devpts", pts_o);
-  add_mount (mounts, "/dev/mqueue", "mqueue", "mqueue", mq_o);
+    eng_spec_add_mount (mounts, "/dev/pts", "devpts", "devpts", pts_o);
+  eng_spec_add_mount (mounts, "/dev/mqueue", "mqueue", "mqueue", mq_o);
   /* sysfs can only be mounted by the owner of the network namespace. */
   if (host_net)
-    add_mount (mounts, "/sys", "bind", "/sys", sysbind_o);
+    eng_spec_add_mount (mounts, "/sys", "bind", "/sys", sysbind_o);
   else
-    add_mount (mounts, "/sys", "sysfs", "sysfs", sys_o);
+    eng_spec_add_mount (mounts, "/sys", "sysfs", "sysfs", sys_o);
   /* --shm-size, containers.conf's shm_size (conf-create.c); 0 is a tmpfs
      without a limit, as podman's size=0. A record without the key has
      the default. */
@@ -272,10 +269,10 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, json_object 
       char size[48];
       snprintf (size, sizeof size, "size=%lld", (long long) shm);
       const char *const o[] = { "nosuid", "noexec", "nodev", "mode=1777", size, NULL };
-      add_mount (mounts, "/dev/shm", "tmpfs", "shm", o);
+      eng_spec_add_mount (mounts, "/dev/shm", "tmpfs", "shm", o);
     }
   else
-    add_mount (mounts, "/dev/shm", "tmpfs", "shm", shm_o);
+    eng_spec_add_mount (mounts, "/dev/shm", "tmpfs", "shm", shm_o);
 
   json_object *tmpfs = pc_json_get_object (hc, "Tmpfs");
   if (tmpfs)
@@ -291,7 +288,7 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, json_object 
       static const char *const rot_o[] = { "rw", "rprivate", "nosuid", "nodev", "tmpcopyup", NULL };
       for (const char *const *d = rot; *d; d++)
         if (!has_mount (mounts, *d))
-          add_mount (mounts, *d, "tmpfs", "tmpfs", rot_o);
+          eng_spec_add_mount (mounts, *d, "tmpfs", "tmpfs", rot_o);
     }
 
   static const char *const files[] = { "hostname", "resolv.conf", "hosts", NULL };
@@ -306,7 +303,7 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, json_object 
       if (strcmp (*f, "resolv.conf") == 0 && eng_network_image_resolv_conf (hc))
         continue;
       if (!has_mount (mounts, dest))
-        add_mount (mounts, dest, "bind", src, pc_json_get_bool (hc, "ReadonlyRootfs", false) ? bind_ro_o : bind_o);
+        eng_spec_add_mount (mounts, dest, "bind", src, pc_json_get_bool (hc, "ReadonlyRootfs", false) ? bind_ro_o : bind_o);
     }
   /* podman's /run/.containerenv, unless something other than a tmpfs is
      mounted over /run. */
@@ -321,7 +318,7 @@ build_mounts (const char *run_dir, const char *id, json_object *hc, json_object 
   if (!run_mounted && !has_mount (mounts, "/run/.containerenv"))
     {
       pc_autofree char *src = xasprintf ("%s/ctr/%s/containerenv", run_dir, id);
-      add_mount (mounts, "/run/.containerenv", "bind", src,
+      eng_spec_add_mount (mounts, "/run/.containerenv", "bind", src,
                  pc_json_get_bool (hc, "ReadonlyRootfs", false) ? bind_ro_o : bind_o);
     }
   return mounts;
@@ -407,213 +404,6 @@ security_opt_has (json_object *hc, const char *opt)
         return true;
     }
   return false;
-}
-
-/* podman's default device policy (runc's and crun's list): every device is
-   denied, then the usual nodes may be read and written and any node may be
-   made (CAP_MKNOD allows mknod) but not opened. A node shipped in an image
-   layer or made in the container is just that: a node nobody may open. */
-static const struct
-{
-  char type;
-  int64_t major, minor;   /* -1: any */
-} default_devices[] = {
-  { 'c', 1, 3 },     /* /dev/null */
-  { 'c', 1, 5 },     /* /dev/zero */
-  { 'c', 1, 7 },     /* /dev/full */
-  { 'c', 1, 8 },     /* /dev/random */
-  { 'c', 1, 9 },     /* /dev/urandom */
-  { 'c', 5, 0 },     /* /dev/tty */
-  { 'c', 5, 1 },     /* /dev/console */
-  { 'c', 5, 2 },     /* /dev/ptmx */
-  { 'c', 136, -1 },  /* /dev/pts/N */
-  { 'c', 10, 200 },  /* /dev/net/tun: interfaces in the container's own netns */
-};
-
-static json_object *
-dev_rule (bool allow, char type, int64_t major, int64_t minor, const char *access)
-{
-  json_object *r = json_object_new_object ();
-  json_object_object_add (r, "allow", json_object_new_boolean (allow));
-  if (type)
-    {
-      char t[2] = { type, '\0' };
-      json_object_object_add (r, "type", json_object_new_string (t));
-    }
-  if (major >= 0)
-    json_object_object_add (r, "major", json_object_new_int64 (major));
-  if (minor >= 0)
-    json_object_object_add (r, "minor", json_object_new_int64 (minor));
-  json_object_object_add (r, "access", json_object_new_string (access));
-  return r;
-}
-
-static bool
-valid_device_mode (const char *m)
-{
-  if (*m == '\0' || strlen (m) > 3)
-    return false;
-  for (const char *c = m; *c; c++)
-    if (strchr ("rwm", *c) == NULL || strchr (c + 1, *c) != NULL)
-      return false;
-  return true;
-}
-
-/* The host node of a --device, followed through symlinks as podman does. */
-static int
-stat_device (const char *host, struct stat *st, pc_error **err)
-{
-  if (stat (host, st) < 0)
-    return pc_error_errnoc (err, errno == ENOENT ? PC_ERR_NOT_FOUND : PC_ERR_GENERIC, errno,
-                            "stat %s", host);
-  if (S_ISDIR (st->st_mode))
-    return pc_error_makec (err, PC_ERR_UNSUPPORTED, ENOTSUP,
-                           "--device %s: a directory of devices is not supported: name each device", host);
-  if (!S_ISCHR (st->st_mode) && !S_ISBLK (st->st_mode))
-    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "--device %s: not a device node", host);
-  return 0;
-}
-
-json_object *
-eng_device_parse (const char *arg, pc_error **err)
-{
-  /* HOST[:CONTAINER][:PERMS], podman's ParseDevice. */
-  pc_autostrv char **part = NULL;
-  pc_autofree char *copy = xstrdup (arg);
-  size_t n = 0;
-  for (char *p = copy, *c; ; p = c + 1)
-    {
-      c = strchr (p, ':');
-      if (c)
-        *c = '\0';
-      pc_strv_append (&part, p);
-      n++;
-      if (c == NULL)
-        break;
-    }
-  const char *host = part[0], *ctr = NULL, *perms = "rwm";
-  if (n == 3)
-    {
-      if (!valid_device_mode (part[2]))
-        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid device mode: %s", part[2]), NULL;
-      ctr = part[1];
-      perms = part[2];
-    }
-  else if (n == 2)
-    {
-      if (valid_device_mode (part[1]))
-        perms = part[1];
-      else if (part[1][0] == '/')
-        ctr = part[1];
-      else
-        return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid device mode: %s", part[1]), NULL;
-    }
-  else if (n != 1)
-    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid device specification: %s", arg), NULL;
-  if (ctr == NULL || *ctr == '\0')
-    ctr = host;
-  if (host[0] != '/' || ctr[0] != '/')
-    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid device specification %s: paths must be absolute", arg), NULL;
-  if (strstr (ctr, "/../") || (strlen (ctr) >= 3 && strcmp (ctr + strlen (ctr) - 3, "/..") == 0)
-      || ctr[strlen (ctr) - 1] == '/')
-    return pc_error_makec (err, PC_ERR_INVALID, EINVAL, "invalid device path in the container: %s", ctr), NULL;
-  struct stat st;
-  if (stat_device (host, &st, err) < 0)
-    return NULL;
-  json_object *d = json_object_new_object ();
-  json_object_object_add (d, "PathOnHost", json_object_new_string (host));
-  json_object_object_add (d, "PathInContainer", json_object_new_string (ctr));
-  json_object_object_add (d, "CgroupPermissions", json_object_new_string (perms));
-  return d;
-}
-
-/* A rootful container is in no user namespace and the kernel lets it make
-   and open nodes: the device policy is what stops it. A rootless one is
-   (pc's own namespace): there the runtime cannot apply the policy, and
-   needs none. */
-static bool
-spec_rootless (void)
-{
-  return geteuid () != 0 || pc_rootless_in_userns ();
-}
-
-/* The same cgroup that pause.c freezes on v2 (pc-ID at the top), so a pause
-   never moves the container out of its device program; on v1 the devices
-   hierarchy has its own pc/ID. */
-static char *
-cgroups_path (const char *id)
-{
-  struct statfs sf;
-  if (statfs ("/sys/fs/cgroup", &sf) == 0 && sf.f_type == 0x63677270 /* CGROUP2_SUPER_MAGIC */)
-    return xasprintf ("/pc-%s", id);
-  return xasprintf ("/pc/%s", id);
-}
-
-void
-eng_spec_cgroup_remove (const char *id)
-{
-  pc_autofree char *p = cgroups_path (id);
-  pc_runtime_cgroup_remove (p);
-}
-
-/* linux.resources.devices, linux.devices and (rootless) the bind mounts of
-   --device nodes. */
-static int
-build_devices (json_object *hc, json_object *linux_, json_object *mounts, pc_error **err)
-{
-  bool rootless = spec_rootless ();
-  json_object *rules = json_object_new_array ();
-  json_object *res = json_object_new_object ();
-  json_object_object_add (res, "devices", rules);
-  json_object_object_add (linux_, "resources", res);
-  if (pc_json_get_bool (hc, "Privileged", false))
-    json_object_array_add (rules, dev_rule (true, 0, -1, -1, "rwm"));
-  else
-    {
-      json_object_array_add (rules, dev_rule (false, 0, -1, -1, "rwm"));
-      json_object_array_add (rules, dev_rule (true, 'c', -1, -1, "m"));
-      json_object_array_add (rules, dev_rule (true, 'b', -1, -1, "m"));
-      for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0]; i++)
-        json_object_array_add (rules, dev_rule (true, default_devices[i].type, default_devices[i].major,
-                                                default_devices[i].minor, "rwm"));
-    }
-  json_object *devs = pc_json_get_array (hc, "Devices");
-  json_object *nodes = json_object_new_array ();
-  json_object_object_add (linux_, "devices", nodes);
-  for (size_t i = 0; i < pc_json_array_len (devs); i++)
-    {
-      json_object *d = pc_json_array_object_at (devs, i);
-      const char *host = pc_json_get_string (d, "PathOnHost");
-      const char *ctr = pc_json_get_string (d, "PathInContainer");
-      const char *perms = pc_json_get_string (d, "CgroupPermissions");
-      if (host == NULL || ctr == NULL)
-        continue;
-      struct stat st;
-      if (stat_device (host, &st, err) < 0)
-        return -1;
-      char type = S_ISBLK (st.st_mode) ? 'b' : 'c';
-      json_object_array_add (rules, dev_rule (true, type, major (st.st_rdev), minor (st.st_rdev),
-                                              perms && valid_device_mode (perms) ? perms : "rwm"));
-      if (rootless)
-        {
-          /* No mknod in a user namespace: the host's node, bound (podman
-             does the same); the user must be allowed to open it. */
-          static const char *const dev_bind_o[] = { "bind", "rprivate", "nosuid", "noexec", NULL };
-          add_mount (mounts, ctr, "bind", host, dev_bind_o);
-          continue;
-        }
-      json_object *n = json_object_new_object ();
-      char t[2] = { type, '\0' };
-      json_object_object_add (n, "path", json_object_new_string (ctr));
-      json_object_object_add (n, "type", json_object_new_string (t));
-      json_object_object_add (n, "major", json_object_new_int64 (major (st.st_rdev)));
-      json_object_object_add (n, "minor", json_object_new_int64 (minor (st.st_rdev)));
-      json_object_object_add (n, "fileMode", json_object_new_int (st.st_mode & 0777));
-      json_object_object_add (n, "uid", json_object_new_int64 (st.st_uid));
-      json_object_object_add (n, "gid", json_object_new_int64 (st.st_gid));
-      json_object_array_add (nodes, n);
-    }
-  return 0;
 }
 
 json_object *
@@ -720,14 +510,14 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
     {
       static const char *const tz_o[] = { "bind", "rprivate", "ro", NULL };
       pc_autofree char *dest = eng_conf_localtime_dest (m);
-      add_mount (mounts, dest ? dest : "/etc/localtime", "bind", tzp, tz_o);
+      eng_spec_add_mount (mounts, dest ? dest : "/etc/localtime", "bind", tzp, tz_o);
     }
   /* --init: the init binary read-only at podman's path, as pid 1. */
   const char *init_path = pc_json_get_string (rec, "InitPath");
   if (pc_json_get_bool (hc, "Init", false) && init_path)
     {
       static const char *const init_o[] = { "bind", "ro", "nosuid", "nodev", NULL };
-      add_mount (mounts, PC_INIT_PATH, "bind", init_path, init_o);
+      eng_spec_add_mount (mounts, PC_INIT_PATH, "bind", init_path, init_o);
     }
 
   /* linux */
@@ -768,9 +558,9 @@ eng_build_spec (const char *run_dir, const char *id, const struct pc_rootfs_moun
       json_object_object_add (linux_, "sysctl", sc);
     }
   json_object_object_add (spec, "linux", linux_);
-  pc_autofree char *cgpath = cgroups_path (id);
+  pc_autofree char *cgpath = eng_spec_cgroups_path (id);
   json_object_object_add (linux_, "cgroupsPath", json_object_new_string (cgpath));
-  if (build_devices (hc, linux_, mounts, err) < 0)
+  if (eng_spec_devices (hc, linux_, mounts, err) < 0)
     return NULL;
   /* Parents before what is mounted inside them, as podman sorts them. */
   json_object_object_add (spec, "mounts", eng_mounts_by_depth (mounts));
